@@ -1,0 +1,5 @@
+/**
+ * patrolcast engine: the public API. Pure TypeScript: no DOM, no fs, no fetch, no hidden clock,
+ * no Math.random. Imports flow ingest → grid → model → forecast → evaluate.
+ */
+export type * from './types.ts';

@@ -1,0 +1,172 @@
+/**
+ * The engine's shared vocabulary: plain, readonly data that crosses module boundaries.
+ * Times are epoch milliseconds (UTC) at the boundary; inside the model they are hours since
+ * the training window's start (`...Hours` names). Coordinates are `{lat, lng}` (WGS84 degrees).
+ */
+
+/** How precisely an incident's time is known. */
+export type TimePrecision = 'minute' | 'hour' | 'day' | 'month';
+
+/** Where a row came from: file name (as given by the caller) and 1-based line number. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** One validated incident. */
+export interface Incident {
+  /** Publisher's id, or null when the format has none (e.g. data.police.uk anti-social behaviour). */
+  readonly id: string | null;
+  /**
+   * Epoch ms (UTC). For month precision: the first instant of the month in the data's zone
+   * (data.police.uk: Europe/London). For day precision: local midnight starting that day.
+   */
+  readonly timeMs: number;
+  readonly precision: TimePrecision;
+  /** True when the time-of-day is unknown (e.g. exactly 00:00 in otherwise minute-precise data, or month/day precision). */
+  readonly timeOfDayUnknown: boolean;
+  readonly lat: number;
+  readonly lng: number;
+  readonly category: string | null;
+  /** A district label from the data (LSOA local authority, neighbourhood, police district), if any. */
+  readonly district: string | null;
+  readonly source: SourceRef;
+}
+
+/** Why a row was rejected. Stable codes: tests and reports key on them. */
+export type RejectReason =
+  | 'missing_time'
+  | 'bad_time'
+  | 'local_time_without_zone'
+  | 'span_too_long'
+  | 'bad_span'
+  | 'missing_coords'
+  | 'bad_coords'
+  | 'coords_out_of_range'
+  | 'coords_zero'
+  | 'privacy_offset'
+  | 'wrong_field_count'
+  | 'not_a_point'
+  | 'empty_row';
+
+export interface RejectedRow {
+  readonly source: SourceRef;
+  readonly reason: RejectReason;
+  /** The field (column name) at fault, when one is. */
+  readonly field: string | null;
+  /** The offending raw value, when there is one. */
+  readonly value: string | null;
+  /** Human-readable sentence naming file, line, field and value. */
+  readonly message: string;
+}
+
+export type IngestFormat = 'police-uk' | 'vancouver' | 'plain' | 'geojson';
+
+export interface IngestResult {
+  readonly format: IngestFormat;
+  readonly rowsRead: number;
+  readonly incidents: readonly Incident[];
+  readonly rejected: readonly RejectedRow[];
+}
+
+/** The summary printed by `patrolcast ingest` (and shown by the web app). */
+export interface IngestSummary {
+  readonly rowsRead: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Record<string, number>>;
+  readonly categories: Readonly<Record<string, number>>;
+  /** ISO 8601 (UTC) of the earliest and latest accepted incident, or null when none. */
+  readonly first: string | null;
+  readonly last: string | null;
+  readonly precision: Readonly<Record<string, number>>;
+  readonly timeOfDayUnknown: number;
+}
+
+/** H3 cell id as h3-js writes it (15-hex-digit string). */
+export type H3Cell = string;
+
+/**
+ * Events prepared for the model: parallel arrays, one entry per event, sorted by (cell, time).
+ * `cell[k]` indexes `cells`. Times are hours since `originMs`.
+ */
+export interface EventSet {
+  readonly originMs: number;
+  readonly cells: readonly H3Cell[];
+  readonly cell: Int32Array;
+  readonly tHours: Float64Array;
+  /** Index into the incident array the events were made from (for explanations). */
+  readonly incidentIndex: Int32Array;
+}
+
+/** Options for the EM fit. All optional; defaults are documented in engine/model. */
+export interface EtasFitOptions {
+  readonly maxIterations?: number;
+  /** Stop when |Δℓ| / |ℓ| falls below this. */
+  readonly relTolerance?: number;
+  /** Fix θ (branching ratio) instead of estimating it. */
+  readonly fixedTheta?: number;
+  /** Fix the mean trigger delay (1/ω, hours) instead of estimating it. */
+  readonly fixedMeanDelayHours?: number;
+  readonly thetaMax?: number;
+  /** Floor on the mean trigger delay 1/ω in hours (guards against the tie runaway). */
+  readonly minMeanDelayHours?: number;
+  readonly maxMeanDelayHours?: number;
+  /** Warm start. */
+  readonly initial?: { readonly theta: number; readonly omegaPerHour: number };
+}
+
+export type StopReason = 'tolerance' | 'max-iterations';
+
+/** A fitted model: plain JSON so it can be saved, loaded and audited. */
+export interface EtasFit {
+  readonly kind: 'etas-2015';
+  readonly version: 1;
+  /** Branching ratio θ: expected direct offspring per event. */
+  readonly theta: number;
+  /** Decay rate ω per hour; 1/ω is the mean trigger delay in hours. */
+  readonly omegaPerHour: number;
+  /** Background rate per cell (events per hour), keyed by H3 cell. Cells absent have μ = 0. */
+  readonly muPerHour: Readonly<Record<H3Cell, number>>;
+  readonly res: number;
+  readonly window: { readonly startMs: number; readonly endMs: number };
+  readonly events: number;
+  readonly iterations: number;
+  readonly logLikelihoodTrace: readonly number[];
+  readonly stopReason: StopReason;
+  /** What the fit did to cope with the data (tie rule, bounds hit, month placement...). */
+  readonly notes: readonly string[];
+  readonly warnings: readonly string[];
+  /** Hash of the training events (cells and times), for audit. */
+  readonly fingerprint: string;
+  readonly options: EtasFitOptions;
+}
+
+/** A shift window [startMs, startMs + hours·3.6e6). */
+export interface ShiftWindow {
+  readonly startMs: number;
+  readonly hours: number;
+  /** Label in local time, e.g. "2023-07-01 22:00 (night)". */
+  readonly label: string;
+}
+
+export interface BoxContribution {
+  readonly incidentId: string | null;
+  readonly category: string | null;
+  readonly ageHours: number;
+  /** Expected events in the shift this incident contributes. */
+  readonly contribution: number;
+}
+
+export interface PatrolBox {
+  readonly h3: H3Cell;
+  readonly district: string;
+  /** 1-based rank within its district. */
+  readonly rank: number;
+  readonly expected: number;
+  readonly background: number;
+  readonly triggered: number;
+  readonly backgroundShare: number;
+  readonly triggeredShare: number;
+  readonly contributors: readonly BoxContribution[];
+}

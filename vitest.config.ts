@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run from the repository root (not web/, the app's Vite root).
+export default defineConfig({
+  test: {
+    root: '.',
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    reporters: ['default', './tests/support/summary-reporter.ts'],
+    pool: 'forks',
+  },
+});
