@@ -3,3 +3,4 @@
  * no Math.random. Imports flow ingest → grid → model → forecast → evaluate.
  */
 export type * from './types.ts';
+export { seededRandom } from './random.ts';
