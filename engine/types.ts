@@ -97,6 +97,12 @@ export interface EventSet {
   readonly tHours: Float64Array;
   /** Index into the incident array the events were made from (for explanations). */
   readonly incidentIndex: Int32Array;
+  /** Optional provenance set by engine/grid buildEventSet (read by the fit for its notes): events per time precision. */
+  readonly precisionCounts?: Readonly<Partial<Record<TimePrecision, number>>>;
+  /** Optional: how many events have an unknown time of day. */
+  readonly timeOfDayUnknown?: number;
+  /** Optional: how month-precision events were placed in time ('start': the month's first instant; 'spread': evenly over the month). */
+  readonly monthPlacement?: 'start' | 'spread';
 }
 
 /** Options for the EM fit. All optional; defaults are documented in engine/model. */
@@ -140,6 +146,8 @@ export interface EtasFit {
   /** Hash of the training events (cells and times), for audit. */
   readonly fingerprint: string;
   readonly options: EtasFitOptions;
+  /** Share of events attributed to triggering at the final E-step (Σ p_ij / N). */
+  readonly triggeredShare?: number;
 }
 
 /** A shift window [startMs, startMs + hours·3.6e6). */
