@@ -4,3 +4,4 @@
  */
 export type * from './types.ts';
 export { seededRandom } from './random.ts';
+export * from './grid/index.ts';
