@@ -47,7 +47,9 @@ export type RejectReason =
   | 'privacy_offset'
   | 'wrong_field_count'
   | 'not_a_point'
-  | 'empty_row';
+  | 'empty_row'
+  /** The CSV tokenizer could not split the record (e.g. a quote never closed). */
+  | 'bad_csv';
 
 export interface RejectedRow {
   readonly source: SourceRef;
