@@ -4,4 +4,5 @@
  */
 export type * from './types.ts';
 export { seededRandom } from './random.ts';
+export * from './ingest/index.ts';
 export * from './grid/index.ts';

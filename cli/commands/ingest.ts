@@ -1,12 +1,81 @@
+/**
+ * `patrolcast ingest FILE...`: read incident files and report what was accepted and rejected.
+ */
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { summarizeIngest } from '../../engine/ingest/index.ts';
+import type { IngestResult, IngestSummary } from '../../engine/types.ts';
+import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { createProgress } from '../progress.ts';
 
-// Placeholder: replaced by the issue that builds this command.
+const EXAMPLES_PER_REASON = 3;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function table(rows: readonly (readonly [string, number])[], indent: string): string[] {
+  const w = Math.max(0, ...rows.map(([k]) => k.length));
+  const wn = Math.max(0, ...rows.map(([, n]) => fmt(n).length));
+  return rows.map(([k, n]) => `${indent}${k.padEnd(w)}  ${fmt(n).padStart(wn)}`);
+}
+
+/** The human-readable summary. */
+export function formatIngestSummary(files: readonly string[], result: IngestResult, s: IngestSummary): string {
+  const out: string[] = [];
+  out.push(`${files.length === 1 ? files[0] : `${files.length} files`} (format ${result.format})`);
+  out.push(...table([['rows read', s.rowsRead], ['accepted', s.accepted], ['rejected', s.rejected]], '  '));
+  if (s.rejected > 0) {
+    out.push('rejected by reason:');
+    for (const [reason, n] of Object.entries(s.rejectedByReason)) {
+      out.push(...table([[reason, n]], '  '));
+      let shown = 0;
+      for (const r of result.rejected) {
+        if (r.reason !== reason) continue;
+        out.push(`      e.g. ${r.message}`);
+        if (++shown >= EXAMPLES_PER_REASON) break;
+      }
+    }
+  }
+  out.push(`first: ${s.first ?? '-'}`);
+  out.push(`last:  ${s.last ?? '-'}`);
+  out.push('time precision:');
+  out.push(...table(Object.entries(s.precision), '  '));
+  out.push(`time of day unknown: ${fmt(s.timeOfDayUnknown)}`);
+  out.push(`categories (${Object.keys(s.categories).length}):`);
+  out.push(...table(Object.entries(s.categories), '  '));
+  return `${out.join('\n')}\n`;
+}
+
 export function registerIngest(program: Command): void {
-  program
+  const cmd = program
     .command('ingest')
-    .description('(not built yet)')
-    .action(() => {
-      throw new CliError('the ingest command is not built yet');
-    });
+    .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
+    .description('Read incident files and summarise them: rows read, accepted, rejected by reason (with examples), categories, first and last time, time precision.')
+    .option('--json', 'print the summary as one JSON object (rowsRead, accepted, rejected, rejectedByReason, categories, first, last, precision, timeOfDayUnknown)')
+    .addHelpText(
+      'after',
+      `
+Formats (--format auto recognises the first two by their header):
+  police-uk  data.police.uk street-level CSV; month precision, district = LSOA local authority
+  vancouver  Vancouver Police GeoDASH CSV; UTM 10N -> WGS84, America/Vancouver local times
+  plain      id,datetime,lat,lon,category[,district] (rename with --columns); or start,end
+             instead of datetime (midpoint; spans over 72 h rejected). Times: ISO 8601 with an
+             offset, or local times with --tz
+  geojson    FeatureCollection of Points with the plain properties
+
+Examples:
+  patrolcast ingest fixtures/vancouver/property_2022.csv.gz
+  patrolcast ingest fixtures/kent/ashford_2014.csv.gz --json
+  patrolcast ingest chicago.csv.gz --columns datetime=date,lat=latitude,lon=longitude --tz America/Chicago
+  patrolcast ingest houston_2010.csv.gz --tz America/Chicago
+`,
+    );
+  addInputOptions(cmd).action(async (files: string[], opts: { json?: boolean; format?: string; columns?: string; tz?: string }) => {
+    const options = inputOptionsFrom(opts);
+    const result = await readIncidents(files, options, createProgress());
+    const summary = summarizeIngest(result);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary })}\n`);
+    } else {
+      process.stdout.write(formatIngestSummary(files, result, summary));
+    }
+  });
 }

@@ -1,0 +1,214 @@
+/**
+ * CSV ingest: an incremental ingestor fed one tokenised record at a time (the CLI streams
+ * .csv.gz files through it), and `ingestCsvText` for text already in memory (web app, tests).
+ */
+import { parse } from 'csv-parse/browser/esm/sync';
+import type { IngestFormat, IngestResult } from '../types.ts';
+import { applyHourPrecision, Collector } from './collector.ts';
+import { IngestError } from './errors.ts';
+import { HeaderIndex } from './header.ts';
+import {
+  acceptPlain,
+  type ColumnKey,
+  COLUMN_KEYS,
+  readPlainTime,
+  requireZoneIfAllLocal,
+  resolvePlainColumns,
+} from './plain.ts';
+import { checkLatLng } from './collector.ts';
+import { isPoliceUkHeader, POLICE_UK_HEADER, policeUkReader } from './policeUk.ts';
+import { ZoneClock } from './time.ts';
+import { isVancouverHeader, VANCOUVER_HEADER, vancouverReader } from './vancouver.ts';
+
+/** Options for every reader. */
+export interface IngestOptions {
+  /** The file's name as the caller wants it in messages and `source.file`. */
+  file: string;
+  /** Default 'auto': police-uk and vancouver by header, else plain when its columns exist. */
+  format?: IngestFormat | 'auto';
+  /** Plain format: the file's column (or GeoJSON property) name for each field. */
+  columns?: Partial<Record<ColumnKey, string>>;
+  /** Plain format: IANA zone of local times (values without an offset). */
+  tz?: string;
+}
+
+/** The incremental CSV ingestor. */
+export interface CsvIngestor {
+  /**
+   * Feeds one record. The first call is the header row (format detection happens there and may
+   * throw IngestError); later calls are data rows. `line` is the 1-based line the record starts on.
+   */
+  push(fields: readonly string[], line: number): void;
+  /**
+   * Feeds a record the CSV tokenizer could not split (e.g. a quote never closed): it is counted
+   * and rejected as bad_csv.
+   */
+  pushUnparsable(line: number, reason: string): void;
+  /** Ends the file. @throws IngestError E_EMPTY (no header) or E_NEED_TZ. */
+  finish(): IngestResult;
+}
+
+const FORMATS: readonly (IngestFormat | 'auto')[] = ['auto', 'police-uk', 'vancouver', 'plain', 'geojson'];
+
+/** Checks the option values that do not depend on the file. @throws IngestError E_BAD_OPTION */
+export function checkIngestOptions(options: IngestOptions): ZoneClock | null {
+  const { file } = options;
+  if (options.format !== undefined && !FORMATS.includes(options.format)) {
+    throw new IngestError('E_BAD_OPTION', file, `unknown format "${options.format}"; expected one of ${FORMATS.join(', ')}`);
+  }
+  for (const key of Object.keys(options.columns ?? {})) {
+    if (!COLUMN_KEYS.includes(key as ColumnKey)) {
+      throw new IngestError('E_BAD_OPTION', file, `unknown column key "${key}"; expected one of ${COLUMN_KEYS.join(', ')}`);
+    }
+  }
+  if (options.tz === undefined) return null;
+  try {
+    return new ZoneClock(options.tz);
+  } catch {
+    throw new IngestError('E_BAD_OPTION', file, `unknown time zone "${options.tz}"; expected an IANA name such as America/Chicago or Europe/London`);
+  }
+}
+
+const PLAIN_EXPECTED = 'a plain CSV with columns datetime (or start and end), lat and lon (map other names with --columns, e.g. --columns datetime=date,lat=latitude,lon=longitude)';
+
+/** Creates an incremental CSV ingestor. @throws IngestError E_BAD_OPTION for bad options. */
+export function createCsvIngestor(options: IngestOptions): CsvIngestor {
+  const clock = checkIngestOptions(options);
+  const { file } = options;
+  const requested = options.format ?? 'auto';
+  if (requested === 'geojson') {
+    throw new IngestError('E_BAD_OPTION', file, `${file}: format geojson is not a CSV format; read it with ingestGeoJson`);
+  }
+  const c = new Collector(file);
+  let format: IngestFormat | null = null;
+  let headerLength = 0;
+  let row: ((fields: readonly string[], line: number) => void) | null = null;
+  let finished = false;
+
+  const setup = (fields: readonly string[], line: number): void => {
+    const h = new HeaderIndex(fields);
+    headerLength = fields.length;
+    const wrong = (expected: string): never => {
+      throw new IngestError(
+        requested === 'auto' ? 'E_UNKNOWN_FORMAT' : 'E_WRONG_FORMAT',
+        file,
+        `${file}: unrecognised header "${h.describe()}" (line ${line}); expected ${expected}`,
+        line,
+      );
+    };
+    if (requested === 'police-uk' || (requested === 'auto' && isPoliceUkHeader(h))) {
+      if (!isPoliceUkHeader(h)) wrong(`a data.police.uk street CSV header (${POLICE_UK_HEADER})`);
+      format = 'police-uk';
+      row = policeUkReader(c, h);
+    } else if (requested === 'vancouver' || (requested === 'auto' && isVancouverHeader(h))) {
+      if (!isVancouverHeader(h)) wrong(`a Vancouver GeoDASH header (${VANCOUVER_HEADER})`);
+      format = 'vancouver';
+      row = vancouverReader(c, h);
+    } else {
+      let cols;
+      try {
+        cols = resolvePlainColumns(file, (n) => h.indexOf(n) >= 0, options.columns, h.describe());
+      } catch (err) {
+        if (requested === 'auto' && err instanceof IngestError && options.columns === undefined) {
+          wrong(`a data.police.uk street CSV (${POLICE_UK_HEADER}), a Vancouver GeoDASH CSV (${VANCOUVER_HEADER}), or ${PLAIN_EXPECTED}`);
+        }
+        throw err;
+      }
+      format = 'plain';
+      const idx = (name: string | null) => (name === null ? -1 : h.indexOf(name));
+      const iId = idx(cols.id);
+      const iCat = idx(cols.category);
+      const iDist = idx(cols.district);
+      const pos = new Map<string, number>();
+      for (const name of [cols.lat, cols.lon, ...(cols.time.kind === 'single' ? [cols.time.datetime] : [cols.time.start, cols.time.end])]) {
+        pos.set(name, h.indexOf(name));
+      }
+      let current: readonly string[] = [];
+      const get = (name: string) => current[pos.get(name) ?? -1];
+      row = (f, ln) => {
+        current = f;
+        const t = readPlainTime(c, ln, cols, get, clock);
+        if (t === null) return;
+        const ll = checkLatLng(c, ln, cols.lat, get(cols.lat), cols.lon, get(cols.lon));
+        if (ll === null) return;
+        const rawId = iId >= 0 ? (f[iId] ?? '').trim() : '';
+        acceptPlain(c, ln, t, ll.lat, ll.lng, rawId === '' ? null : rawId, iCat >= 0 ? c.intern(f[iCat]) : null, iDist >= 0 ? c.intern(f[iDist]) : null);
+      };
+    }
+  };
+
+  return {
+    push(fields, line) {
+      if (finished) throw new Error('push after finish');
+      if (row === null) {
+        setup(fields, line);
+        return;
+      }
+      c.rowsRead++;
+      if (fields.every((v) => v.trim() === '')) {
+        c.reject(line, 'empty_row', null, null, 'empty row');
+        return;
+      }
+      if (fields.length !== headerLength) {
+        c.reject(line, 'wrong_field_count', null, String(fields.length), `${fields.length} fields where the header has ${headerLength}`);
+        return;
+      }
+      row(fields, line);
+    },
+    pushUnparsable(line, reason) {
+      if (row === null) {
+        throw new IngestError('E_BAD_CSV', file, `${file} line ${line}: the header is not valid CSV (${reason})`, line);
+      }
+      c.rowsRead++;
+      c.reject(line, 'bad_csv', null, null, `not valid CSV (${reason})`);
+    },
+    finish() {
+      finished = true;
+      if (format === null) throw new IngestError('E_EMPTY', file, `${file}: empty file (no header row)`, null);
+      if (format === 'plain') {
+        requireZoneIfAllLocal(c);
+        applyHourPrecision(c);
+      }
+      return c.result(format);
+    },
+  };
+}
+
+/**
+ * csv-parse options that feed an ingestor record by record, in file order, with the line each
+ * record starts on. Records are consumed in `on_record` (which returns null, so the parser keeps
+ * nothing); records csv-parse cannot split (unclosed quote...) arrive through `on_skip`.
+ * Used by ingestCsvText and by the CLI's streaming reader.
+ */
+export function csvParseOptionsFor(ingestor: CsvIngestor) {
+  let lastEndLine = 0;
+  return {
+    bom: true,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    skip_records_with_error: true,
+    on_record: (record: string[], context: { lines: number }): null => {
+      ingestor.push(record, lastEndLine + 1);
+      lastEndLine = context.lines;
+      return null;
+    },
+    on_skip: (err: { message: string; lines?: number } | undefined): undefined => {
+      const start = lastEndLine + 1;
+      ingestor.pushUnparsable(start, (err?.message ?? 'unparsable record').replace(/\s+/g, ' '));
+      lastEndLine = err?.lines ?? start;
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Reads a whole CSV text (any of the CSV formats).
+ * Complexity O(n) in the text length.
+ * @throws IngestError for file-level problems (unknown header, missing column, E_NEED_TZ...).
+ */
+export function ingestCsvText(text: string, options: IngestOptions): IngestResult {
+  const ingestor = createCsvIngestor(options);
+  parse(text, csvParseOptionsFor(ingestor));
+  return ingestor.finish();
+}

@@ -1,0 +1,17 @@
+/**
+ * engine/ingest: published incident files → validated Incidents, with every rejected row kept.
+ * Pure (no fs/zlib/streams): the CLI streams files into `createCsvIngestor`; the web app calls
+ * `ingestCsvText` / `ingestGeoJson`.
+ */
+export { createCsvIngestor, ingestCsvText, csvParseOptionsFor, checkIngestOptions } from './csv.ts';
+export type { IngestOptions, CsvIngestor } from './csv.ts';
+export { ingestGeoJson } from './geojson.ts';
+export { mergeIngestResults, summarizeIngest, NO_CATEGORY } from './summary.ts';
+export { IngestError } from './errors.ts';
+export { CATEGORY_PRESETS, resolveCategories } from './presets.ts';
+export { COLUMN_KEYS, MAX_SPAN_HOURS } from './plain.ts';
+export type { ColumnKey } from './plain.ts';
+export { HOUR_DATA_MIN_ROWS } from './collector.ts';
+export { ZoneClock, parseIsoTime } from './time.ts';
+export { utm10nToLatLng, VANCOUVER_HEADER } from './vancouver.ts';
+export { lsoaDistrict, POLICE_UK_HEADER } from './policeUk.ts';

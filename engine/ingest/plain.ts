@@ -1,0 +1,210 @@
+/**
+ * The plain incident format, shared by the plain CSV and GeoJSON readers: `id,datetime,lat,lon,
+ * category[,district]` by default, any names through a column mapping; or a `start`/`end` pair
+ * instead of `datetime`.
+ *
+ * - datetime: ISO 8601 with an offset, or a local time read in `tz` (IANA); a local time without
+ *   `tz` → local_time_without_zone. Date-only → 'day' precision (local midnight, time of day
+ *   unknown); `THH` → 'hour'; otherwise 'minute'. Exactly 00:00 in minute data →
+ *   timeOfDayUnknown. A file whose written times are all on the hour (≥ 10 rows) is hour data
+ *   (see applyHourPrecision).
+ * - start/end: the midpoint; end before start → bad_span; span over 72 h → span_too_long (as
+ *   PredPol did); precision is the coarser of the two values'.
+ * - id, category and district are optional; blank → null.
+ */
+import type { TimePrecision } from '../types.ts';
+import type { Collector } from './collector.ts';
+import { IngestError } from './errors.ts';
+import { ACCEPTED_TIME_FORMS, parseIsoTime, PRECISION_RANK, type ZoneClock } from './time.ts';
+
+/** The columns (or GeoJSON properties) the plain format knows. */
+export type ColumnKey = 'id' | 'datetime' | 'start' | 'end' | 'lat' | 'lon' | 'category' | 'district';
+export const COLUMN_KEYS: readonly ColumnKey[] = ['id', 'datetime', 'start', 'end', 'lat', 'lon', 'category', 'district'];
+
+/** Longest accepted start→end span, hours (PredPol's rule). */
+export const MAX_SPAN_HOURS = 72;
+
+/** Resolved column names (as written in the file); null when the optional column is absent. */
+export interface PlainColumns {
+  readonly id: string | null;
+  readonly time: { readonly kind: 'single'; readonly datetime: string } | { readonly kind: 'span'; readonly start: string; readonly end: string };
+  readonly lat: string;
+  readonly lon: string;
+  readonly category: string | null;
+  readonly district: string | null;
+}
+
+/**
+ * Decides which names the plain reader uses. `has(name)` says whether a column exists
+ * (case-insensitive for CSV). Explicitly mapped columns must exist; default optional ones may be
+ * absent. When neither datetime nor start/end is mapped, `datetime` is used if present, else a
+ * `start`+`end` pair.
+ * @throws IngestError E_MISSING_COLUMN naming the missing column and the header.
+ */
+export function resolvePlainColumns(
+  file: string,
+  has: (name: string) => boolean,
+  mapping: Partial<Record<ColumnKey, string>> | undefined,
+  headerText: string,
+  what = 'column',
+): PlainColumns {
+  const map = mapping ?? {};
+  const need = (key: ColumnKey): string => {
+    const name = map[key] ?? key;
+    if (!has(name)) {
+      const hint = map[key] === undefined ? `; map yours with --columns ${key}=NAME` : '';
+      throw new IngestError(
+        'E_MISSING_COLUMN',
+        file,
+        `${file}: no ${what} "${name}" for ${key} in the header (${headerText})${hint}`,
+        1,
+        name,
+      );
+    }
+    return name;
+  };
+  const optional = (key: ColumnKey): string | null => {
+    if (map[key] !== undefined) return need(key);
+    return has(key) ? key : null;
+  };
+  let time: PlainColumns['time'];
+  if (map.datetime !== undefined) time = { kind: 'single', datetime: need('datetime') };
+  else if (map.start !== undefined || map.end !== undefined) time = { kind: 'span', start: need('start'), end: need('end') };
+  else if (has('datetime')) time = { kind: 'single', datetime: 'datetime' };
+  else if (has('start') && has('end')) time = { kind: 'span', start: 'start', end: 'end' };
+  else {
+    throw new IngestError(
+      'E_MISSING_COLUMN',
+      file,
+      `${file}: no ${what} "datetime" (or "start" and "end") in the header (${headerText}); map yours with --columns datetime=NAME`,
+      1,
+      'datetime',
+    );
+  }
+  return {
+    id: optional('id'),
+    time,
+    lat: need('lat'),
+    lon: need('lon'),
+    category: optional('category'),
+    district: optional('district'),
+  };
+}
+
+export interface PlainTime {
+  readonly timeMs: number;
+  readonly precision: TimePrecision;
+  readonly timeOfDayUnknown: boolean;
+  /** True when this is one written minute-precision value (eligible for hour relabelling). */
+  readonly single: boolean;
+  readonly hasMinutes: boolean;
+}
+
+function parseOne(c: Collector, line: number, field: string, raw: string | undefined, clock: ZoneClock | null) {
+  const value = raw ?? '';
+  const p = parseIsoTime(value, clock);
+  switch (p.kind) {
+    case 'ok':
+      return p;
+    case 'missing':
+      c.reject(line, 'missing_time', field, value, 'no time');
+      return null;
+    case 'bad':
+      c.reject(line, 'bad_time', field, value, p.why);
+      return null;
+    case 'no_zone':
+      c.reject(line, 'local_time_without_zone', field, value, 'a local time without a UTC offset, and no time zone was given (pass --tz with an IANA zone, e.g. --tz America/Chicago)');
+      return null;
+  }
+}
+
+/** Reads the time of one plain record; rejects the row and returns null on failure. */
+export function readPlainTime(
+  c: Collector,
+  line: number,
+  cols: PlainColumns,
+  get: (name: string) => string | undefined,
+  clock: ZoneClock | null,
+): PlainTime | null {
+  const t = cols.time;
+  if (t.kind === 'single') {
+    const p = parseOne(c, line, t.datetime, get(t.datetime), clock);
+    if (p === null) return null;
+    return {
+      timeMs: p.timeMs,
+      precision: p.precision,
+      timeOfDayUnknown: p.precision === 'day' || (p.precision === 'minute' && p.midnight),
+      single: p.precision === 'minute',
+      hasMinutes: p.hasMinutes,
+    };
+  }
+  const s = parseOne(c, line, t.start, get(t.start), clock);
+  if (s === null) return null;
+  const e = parseOne(c, line, t.end, get(t.end), clock);
+  if (e === null) return null;
+  if (e.timeMs < s.timeMs) {
+    c.reject(line, 'bad_span', t.end, get(t.end) ?? '', `end is before start (${get(t.start) ?? ''})`);
+    return null;
+  }
+  const spanHours = (e.timeMs - s.timeMs) / 3_600_000;
+  if (spanHours > MAX_SPAN_HOURS) {
+    c.reject(line, 'span_too_long', t.end, get(t.end) ?? '', `span from start ${get(t.start) ?? ''} is ${spanHours.toFixed(1)} h, over ${MAX_SPAN_HOURS} h`);
+    return null;
+  }
+  const precision = PRECISION_RANK[s.precision] >= PRECISION_RANK[e.precision] ? s.precision : e.precision;
+  return {
+    timeMs: Math.round((s.timeMs + e.timeMs) / 2),
+    precision,
+    timeOfDayUnknown: precision === 'day' || precision === 'month',
+    single: false,
+    hasMinutes: false,
+  };
+}
+
+/** Records an accepted plain incident, keeping the hour-data bookkeeping. */
+export function acceptPlain(
+  c: Collector,
+  line: number,
+  t: PlainTime,
+  lat: number,
+  lng: number,
+  id: string | null,
+  category: string | null,
+  district: string | null,
+): void {
+  if (t.single) {
+    c.minuteIdx.push(c.incidents.length);
+    if (t.hasMinutes) c.minuteWithMinutes++;
+  }
+  c.accept({
+    id,
+    timeMs: t.timeMs,
+    precision: t.precision,
+    timeOfDayUnknown: t.timeOfDayUnknown,
+    lat,
+    lng,
+    category,
+    district,
+    source: { file: c.file, line },
+  });
+}
+
+/**
+ * File-level check: when nothing was accepted and rows were rejected for local times without a
+ * zone, the whole file needs a zone; say so instead of returning an empty result.
+ * @throws IngestError E_NEED_TZ
+ */
+export function requireZoneIfAllLocal(c: Collector): void {
+  if (c.incidents.length > 0) return;
+  const first = c.rejected.find((r) => r.reason === 'local_time_without_zone');
+  if (first === undefined) return;
+  throw new IngestError(
+    'E_NEED_TZ',
+    c.file,
+    `${c.file}: every time is a local time without a UTC offset (line ${first.source.line}: ${first.field ?? ''} = ${JSON.stringify(first.value)}); pass --tz with the IANA zone they were recorded in, e.g. --tz America/Chicago`,
+    first.source.line,
+    first.field,
+  );
+}
+
+export { ACCEPTED_TIME_FORMS };
