@@ -180,3 +180,15 @@ export interface PatrolBox {
   readonly triggeredShare: number;
   readonly contributors: readonly BoxContribution[];
 }
+
+/**
+ * Expected counts for one shift [s, s + H), one entry per cell (engine/forecast `forecastShift`):
+ * `expected[k] = background[k] + triggered[k]` for `cells[k]`; `background` is μ·H and
+ * `triggered` the part excited by incidents before s (MODEL.md §1, "Forecast for a shift").
+ */
+export interface CellForecast {
+  readonly cells: readonly H3Cell[];
+  readonly expected: Float64Array;
+  readonly background: Float64Array;
+  readonly triggered: Float64Array;
+}
