@@ -6,3 +6,4 @@ export type * from './types.ts';
 export { seededRandom } from './random.ts';
 export * from './ingest/index.ts';
 export * from './grid/index.ts';
+export * from './forecast/index.ts';

@@ -1,0 +1,273 @@
+/**
+ * Patrol boxes: the top K cells per district for a shift, each with its own explanation
+ * (MODEL.md §1: background part μH, triggered part, and the past incidents contributing most).
+ */
+import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import { cellCenter, cellToFeature } from '../grid/index.ts';
+import type { BoxContribution, CellForecast, EtasFit, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
+import { ForecastError } from './errors.ts';
+import { compareCells, rankCells } from './rank.ts';
+
+const HOUR_MS = 3_600_000;
+
+/** The district name given to cells whose `districtOf` is null (when they are kept). */
+export const NO_DISTRICT = '(none)';
+/** Default boxes per district (PredPol's number). */
+export const DEFAULT_TOP = 20;
+/** Default number of contributing incidents listed per box. */
+export const DEFAULT_MAX_CONTRIBUTORS = 3;
+/**
+ * A past incident is listed as a contributor only when it adds at least this share of the
+ * box's expected count (0.1%): an incident from two years ago adds e^(−ω·17520) ≈ 0 and
+ * naming it would explain nothing.
+ */
+export const MIN_CONTRIBUTOR_SHARE = 0.001;
+
+/** Options of {@link patrolBoxes}. */
+export interface PatrolBoxOptions {
+  /** Boxes per district (default 20). */
+  readonly top?: number;
+  /** The district of a cell, or null when it has none. */
+  readonly districtOf: (cell: H3Cell) => string | null;
+  /**
+   * What to do with cells whose district is null: 'group' (default) ranks them together as the
+   * district "(none)", so nothing is silently dropped; 'drop' leaves them out (e.g. cells outside
+   * the force's district polygons).
+   */
+  readonly unassigned?: 'group' | 'drop';
+  /** The fit and history the forecast was made from (for the contributing incidents). */
+  readonly fit: EtasFit;
+  readonly history: EventSet;
+  /** The incidents `history` was built from (`history.incidentIndex` points into them). */
+  readonly incidents: readonly Incident[];
+  /** The shift [startMs, startMs + hours·3.6e6) the forecast is for. */
+  readonly startMs: number;
+  readonly hours: number;
+  /** Contributing incidents listed per box (default 3). */
+  readonly maxContributors?: number;
+}
+
+function checkCount(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new ForecastError('E_ARGUMENT', `${name} must be an integer ≥ ${min}, got ${String(v)}`, v);
+}
+
+/** First index j in [lo, hi) with key(j) ≥ target, for a non-decreasing key. */
+function lowerBound(lo: number, hi: number, key: (j: number) => number, target: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key(mid) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The patrol boxes for one shift: in each district, its K cells with the highest expected count
+ * (cells with an expected count of 0 are never boxes, so a district with fewer positive cells
+ * gets fewer boxes). Ranks and ties follow {@link rankCells} (expected count descending, then H3
+ * id ascending). Output: districts in name order (code units; "(none)" last), boxes by rank.
+ *
+ * Each box carries its background part μH and triggered part with their shares of the expected
+ * count, and up to `maxContributors` past incidents of the cell with the largest contributions
+ * θ(e^{−ω(s−t_i)} − e^{−ω(s+H−t_i)}) (i.e. the most recent ones; equal times by incident index),
+ * each at least {@link MIN_CONTRIBUTOR_SHARE} of the box's expected count.
+ *
+ * Cost O(m log m) for m forecast cells, plus O(log N + e) per box for a cell with e events.
+ * @throws {ForecastError} E_ARGUMENT (bad top/maxContributors/shift), E_HISTORY (incidents do not
+ *   match the EventSet)
+ */
+export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): PatrolBox[] {
+  const top = options.top ?? DEFAULT_TOP;
+  const maxContributors = options.maxContributors ?? DEFAULT_MAX_CONTRIBUTORS;
+  const unassigned = options.unassigned ?? 'group';
+  checkCount('top', top, 1);
+  checkCount('maxContributors', maxContributors, 0);
+  if (unassigned !== 'group' && unassigned !== 'drop') {
+    throw new ForecastError('E_ARGUMENT', `unassigned must be 'group' or 'drop', got ${String(unassigned)}`, unassigned);
+  }
+  const { fit, history, incidents, startMs, hours } = options;
+  if (!Number.isFinite(startMs) || !Number.isFinite(hours) || hours <= 0) {
+    throw new ForecastError('E_ARGUMENT', `shift must have a finite start and positive hours, got ${String(startMs)}, ${String(hours)}`, [startMs, hours]);
+  }
+
+  // Pick the boxes: walk the global ranking once, filling each district up to `top`.
+  const perDistrict = new Map<string, { index: number; rank: number }[]>();
+  for (const k of rankCells(forecast.cells, forecast.expected)) {
+    if (!(forecast.expected[k]! > 0)) break; // ranked descending: the rest are 0 too
+    const cell = forecast.cells[k]!;
+    let district = options.districtOf(cell);
+    if (district === null || district === undefined) {
+      if (unassigned === 'drop') continue;
+      district = NO_DISTRICT;
+    }
+    let list = perDistrict.get(district);
+    if (!list) perDistrict.set(district, (list = []));
+    if (list.length < top) list.push({ index: k, rank: list.length + 1 });
+  }
+
+  // History cell lookup for the contributors (history.cells is sorted by buildEventSet).
+  const histCellIndex = new Map<H3Cell, number>();
+  history.cells.forEach((c, i) => histCellIndex.set(c, i));
+  const sHours = (startMs - history.originMs) / HOUR_MS;
+  const shiftFactor = -fit.theta * Math.expm1(-fit.omegaPerHour * hours);
+  const nEvents = history.tHours.length;
+
+  const contributorsOf = (cell: H3Cell, expected: number): BoxContribution[] => {
+    if (maxContributors === 0 || shiftFactor === 0) return [];
+    const c = histCellIndex.get(cell);
+    if (c === undefined) return [];
+    const from = lowerBound(0, nEvents, (j) => history.cell[j]!, c);
+    const to = lowerBound(from, nEvents, (j) => history.cell[j]!, c + 1);
+    const before = lowerBound(from, to, (j) => history.tHours[j]!, sHours); // events with t < s
+    const found: { j: number; ageHours: number; contribution: number; incident: Incident }[] = [];
+    for (let j = before - 1; j >= from; j--) {
+      const ageHours = sHours - history.tHours[j]!;
+      const contribution = shiftFactor * Math.exp(-fit.omegaPerHour * ageHours);
+      if (contribution < MIN_CONTRIBUTOR_SHARE * expected) break; // older ones contribute even less
+      const ii = history.incidentIndex[j]!;
+      const incident = incidents[ii];
+      if (incident === undefined) {
+        throw new ForecastError('E_HISTORY', `EventSet event ${j} points at incident ${ii}, but only ${incidents.length} incidents were given: pass the incidents the EventSet was built from`, ii);
+      }
+      found.push({ j, ageHours, contribution, incident });
+    }
+    found.sort((x, y) => y.contribution - x.contribution || x.ageHours - y.ageHours || history.incidentIndex[x.j]! - history.incidentIndex[y.j]!);
+    return found.slice(0, maxContributors).map((f) => ({
+      incidentId: f.incident.id,
+      category: f.incident.category,
+      ageHours: f.ageHours,
+      contribution: f.contribution,
+    }));
+  };
+
+  const names = [...perDistrict.keys()].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
+  const boxes: PatrolBox[] = [];
+  for (const district of names) {
+    for (const { index, rank } of perDistrict.get(district)!) {
+      const expected = forecast.expected[index]!;
+      const background = forecast.background[index]!;
+      const triggered = forecast.triggered[index]!;
+      const h3 = forecast.cells[index]!;
+      boxes.push({
+        h3,
+        district,
+        rank,
+        expected,
+        background,
+        triggered,
+        backgroundShare: background / expected,
+        triggeredShare: triggered / expected,
+        contributors: contributorsOf(h3, expected),
+      });
+    }
+  }
+  return boxes;
+}
+
+function sig(x: number, digits = 3): string {
+  return String(Number(x.toPrecision(digits)));
+}
+
+/** An age in words: "40 min", "5 h", "3.2 days". */
+export function formatAge(ageHours: number): string {
+  if (ageHours < 1) return `${Math.max(1, Math.round(ageHours * 60))} min`;
+  if (ageHours < 48) return `${ageHours < 10 ? sig(ageHours, 2) : String(Math.round(ageHours))} h`;
+  return `${sig(ageHours / 24, 2)} days`;
+}
+
+function pct(share: number): string {
+  const p = share * 100;
+  return p > 0 && p < 1 ? '<1%' : p < 100 && p > 99 ? '>99%' : `${Math.round(p)}%`;
+}
+
+/**
+ * One box in plain words, e.g.
+ * "mostly triggered (64%) by recent incidents in this box: Theft from Vehicle 5 h ago (+0.21), …; 36% long-run background"
+ * or "mostly long-run background (97%); 3% from recent incidents in this box: Mischief 3.1 days ago (+0.004)"
+ * or "long-run background only: no recent incidents in this box".
+ */
+export function explainBox(box: PatrolBox): string {
+  const listed = box.contributors
+    .map((c) => `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''} ${formatAge(c.ageHours)} ago (+${sig(c.contribution, 2)})`)
+    .join(', ');
+  if (box.triggered <= 0) return 'long-run background only: no earlier incident in this box still counts';
+  const from = listed === '' ? 'older incidents in this box' : `recent incidents in this box, largest: ${listed}`;
+  if (box.triggeredShare >= 0.5) {
+    return `mostly triggered (${pct(box.triggeredShare)}) by ${from}; ${pct(box.backgroundShare)} long-run background`;
+  }
+  return `mostly long-run background (${pct(box.backgroundShare)}); ${pct(box.triggeredShare)} from ${from}`;
+}
+
+/** Properties of one box Feature in {@link boxesToGeoJSON}. */
+export interface BoxProperties {
+  readonly h3: H3Cell;
+  readonly district: string;
+  readonly rank: number;
+  readonly expected: number;
+  readonly background: number;
+  readonly triggered: number;
+  readonly backgroundShare: number;
+  readonly triggeredShare: number;
+  readonly contributors: readonly BoxContribution[];
+  readonly explanation: string;
+  readonly [extra: string]: unknown;
+}
+
+/**
+ * The boxes as an RFC 7946 FeatureCollection: one Polygon Feature per box (the hexagon,
+ * [lng, lat], closed counter-clockwise ring), properties as in {@link BoxProperties} plus
+ * `extra` (e.g. the shift label), which never overrides a box's own fields. Cost O(boxes).
+ */
+export function boxesToGeoJSON(
+  boxes: readonly PatrolBox[],
+  extra: Readonly<Record<string, unknown>> = {},
+): FeatureCollection<Polygon, BoxProperties> {
+  const features: Feature<Polygon, BoxProperties>[] = boxes.map((b) =>
+    cellToFeature<BoxProperties>(b.h3, {
+      ...extra,
+      h3: b.h3,
+      district: b.district,
+      rank: b.rank,
+      expected: b.expected,
+      background: b.background,
+      triggered: b.triggered,
+      backgroundShare: b.backgroundShare,
+      triggeredShare: b.triggeredShare,
+      contributors: b.contributors.map((c) => ({ ...c })),
+      explanation: explainBox(b),
+    }),
+  );
+  return { type: 'FeatureCollection', features };
+}
+
+function csvField(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * The boxes as CSV (header row, LF line ends, RFC 4180 quoting): the `extra` columns first
+ * (same value on every row), then district, rank, h3, lat, lng (cell centre), expected,
+ * background, triggered, background_share, triggered_share (6 significant digits),
+ * contributors ("category #id, 5.0 h, +0.0123" joined by "; ") and explanation.
+ */
+export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<string, string | number>> = {}): string {
+  const extraKeys = Object.keys(extra);
+  const header = [...extraKeys, 'district', 'rank', 'h3', 'lat', 'lng', 'expected', 'background', 'triggered', 'background_share', 'triggered_share', 'contributors', 'explanation'];
+  const num = (x: number): string => String(Number(x.toPrecision(6)));
+  const rows = [header.map(csvField).join(',')];
+  for (const b of boxes) {
+    const { lat, lng } = cellCenter(b.h3);
+    const contributors = b.contributors
+      .map((c) => `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''}, ${c.ageHours.toFixed(1)} h, +${num(c.contribution)}`)
+      .join('; ');
+    const row = [
+      ...extraKeys.map((k) => extra[k]),
+      b.district, b.rank, b.h3, lat.toFixed(6), lng.toFixed(6),
+      num(b.expected), num(b.background), num(b.triggered), num(b.backgroundShare), num(b.triggeredShare),
+      contributors, explainBox(b),
+    ];
+    rows.push(row.map(csvField).join(','));
+  }
+  return `${rows.join('\n')}\n`;
+}

@@ -1,0 +1,19 @@
+/** Stable codes for forecast errors: tests and callers key on them (h3-js style). */
+export type ForecastErrorCode =
+  | 'E_ARGUMENT'
+  | 'E_TIME'
+  | 'E_TIME_ZONE'
+  | 'E_FIT'
+  | 'E_HISTORY';
+
+/** An error from engine/forecast carrying a stable `code` and the offending `value`. */
+export class ForecastError extends Error {
+  readonly code: ForecastErrorCode;
+  readonly value: unknown;
+  constructor(code: ForecastErrorCode, message: string, value?: unknown) {
+    super(message);
+    this.name = 'ForecastError';
+    this.code = code;
+    this.value = value;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * engine/forecast: expected counts per cell for a shift, ranking, patrol boxes with their
+ * explanations, and shifts in local wall-clock time.
+ */
+export { ForecastError } from './errors.ts';
+export type { ForecastErrorCode } from './errors.ts';
+export { forecastShift, checkFitForForecast } from './expected.ts';
+export { rankCells, topCellsByArea, compareCells } from './rank.ts';
+export {
+  patrolBoxes,
+  explainBox,
+  boxesToGeoJSON,
+  boxesToCsv,
+  formatAge,
+  NO_DISTRICT,
+  DEFAULT_TOP,
+  DEFAULT_MAX_CONTRIBUTORS,
+  MIN_CONTRIBUTOR_SHARE,
+} from './boxes.ts';
+export type { PatrolBoxOptions, BoxProperties } from './boxes.ts';
+export {
+  shiftWindows,
+  shiftAt,
+  shiftName,
+  parseLocalDateTime,
+  DEFAULT_SHIFT_STARTS,
+  DEFAULT_SHIFT_HOURS,
+} from './shifts.ts';
