@@ -19,7 +19,11 @@ import type { Prepared } from './prepare.ts';
  *   to the minute or hour, hundred-block offsets); they pull 1/ω towards minutes (EM on
  *   Chicago burglary has returned 80 minutes). A trigger delay under an hour carries no
  *   information a shift-level (8 h) forecast can use: all its risk is spent before the shift starts.
- * - `maxMeanDelayHours` 8760 (one year): longer delays are indistinguishable from background.
+ * - `maxMeanDelayHours` one tenth of the training window, at most 8760 (a year): a delay
+ *   comparable to the window cannot be told from a trend in the background; with the edge
+ *   correction most of its offspring fall after the window, so θ can climb to its bound while
+ *   few events are put down to triggering (uniform random times fitted θ = 0.95 with a mean
+ *   delay of 4 windows). Ten mean delays inside the window keep the two apart.
  * - Starting values θ = 0.2, mean delay 24 h, μ_n = (1 − θ) m_n / T (m_n events in cell n).
  */
 export const ETAS_FIT_DEFAULTS = {
@@ -27,7 +31,9 @@ export const ETAS_FIT_DEFAULTS = {
   relTolerance: 1e-8,
   thetaMax: 0.95,
   minMeanDelayHours: 1,
+  /** Upper cap of the default ceiling on the mean delay; the ceiling itself is min(this, window/10). */
   maxMeanDelayHours: 8760,
+  maxMeanDelayWindowFraction: 0.1,
   initialTheta: 0.2,
   initialMeanDelayHours: 24,
 } as const;
@@ -57,14 +63,16 @@ interface Resolved {
   readonly initial?: { readonly theta: number; readonly omegaPerHour: number };
 }
 
-function resolveOptions(o: EtasFitOptions): Resolved {
+function resolveOptions(o: EtasFitOptions, windowHours: number): Resolved {
   const d = ETAS_FIT_DEFAULTS;
+  const minMeanDelayHours = o.minMeanDelayHours ?? d.minMeanDelayHours;
   const r = {
     maxIterations: o.maxIterations ?? d.maxIterations,
     relTolerance: o.relTolerance ?? d.relTolerance,
     thetaMax: o.thetaMax ?? d.thetaMax,
-    minMeanDelayHours: o.minMeanDelayHours ?? d.minMeanDelayHours,
-    maxMeanDelayHours: o.maxMeanDelayHours ?? d.maxMeanDelayHours,
+    minMeanDelayHours,
+    maxMeanDelayHours:
+      o.maxMeanDelayHours ?? Math.max(minMeanDelayHours, Math.min(d.maxMeanDelayHours, d.maxMeanDelayWindowFraction * windowHours)),
   };
   if (!Number.isInteger(r.maxIterations) || r.maxIterations < 0) fail(`maxIterations must be an integer ≥ 0, got ${r.maxIterations}`, r.maxIterations);
   if (!(r.relTolerance >= 0) || !Number.isFinite(r.relTolerance)) fail(`relTolerance must be a finite number ≥ 0, got ${r.relTolerance}`, r.relTolerance);
@@ -141,8 +149,8 @@ export function fitEtas(
   if (!Number.isFinite(window.startMs) || !Number.isFinite(window.endMs) || !(window.endMs > window.startMs)) {
     throw new ModelError('E_WINDOW', `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`, window);
   }
-  const opts = resolveOptions(options);
   const windowHours = (window.endMs - window.startMs) / HOUR_MS;
+  const opts = resolveOptions(options, windowHours);
   const prep = prepare(events, (window.startMs - events.originMs) / HOUR_MS, windowHours);
   const N = prep.events;
   if (N === 0) throw new ModelError('E_EVENTS', 'no events in the training window: nothing to fit', 0);
@@ -254,7 +262,7 @@ function report(
       `The mean trigger delay stopped at its floor of ${hours(1 / bounds.omegaMax)}: near-simultaneous events in one cell (repeat reports, rounded times, shared hundred-block locations) pull it shorter. Triggering this fast adds little to shift forecasts; consider fixing the mean delay (fixedMeanDelayHours) from near-repeat studies (days to weeks).`,
     );
   } else if (r.omega <= bounds.omegaMin && r.theta > 0) {
-    warnings.push(`The mean trigger delay stopped at its ceiling of ${hours(1 / bounds.omegaMin)}: triggering this slow cannot be told apart from a changing background.`);
+    warnings.push(`The mean trigger delay stopped at its ceiling of ${hours(1 / bounds.omegaMin)}: triggering this slow cannot be told apart from a changing background (trend or season), so the triggered share partly measures that.`);
   }
   const pc = events.precisionCounts;
   const month = pc?.month ?? 0;
