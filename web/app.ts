@@ -1,0 +1,130 @@
+/**
+ * Shared state of the page: the engine client, the loaded data set, the model settings used by
+ * every view, the busy bar (progress + cancel) and the error banner.
+ */
+import { CancelledError, EngineClient } from './client.ts';
+import { byId } from './dom.ts';
+import type { DatasetInfo, ModelSettings, Progress } from './protocol.ts';
+
+export const DEFAULT_MODEL: ModelSettings = {
+  res: 10,
+  categories: null,
+  trainingDays: 365,
+  fitOptions: {},
+  top: 20,
+};
+
+type DatasetListener = (info: DatasetInfo) => void;
+
+export class App {
+  readonly client = new EngineClient();
+  model: ModelSettings = DEFAULT_MODEL;
+  private readonly datasetListeners: DatasetListener[] = [];
+  private readonly busy = byId('busy');
+  private readonly busyText = byId('busy-text');
+  private readonly busyProgress = byId<HTMLProgressElement>('busy-progress');
+  private readonly errorBanner = byId('error-banner');
+  private readonly status = byId('dataset-status');
+  private jobs = 0;
+
+  constructor() {
+    byId('busy-cancel').addEventListener('click', () => {
+      this.setBusy(null);
+      this.jobs = 0;
+      void this.client.cancel().catch((error: unknown) => this.showError(error));
+    });
+  }
+
+  get dataset(): DatasetInfo | null {
+    return this.client.current;
+  }
+
+  onDataset(listener: DatasetListener): void {
+    this.datasetListeners.push(listener);
+  }
+
+  /** Tell every view the data set changed. */
+  announceDataset(info: DatasetInfo): void {
+    const s = info.summary;
+    this.status.textContent = `${info.name}: ${s.accepted.toLocaleString('en')} incidents, ${info.firstDate ?? '?'} to ${info.lastDate ?? '?'}`;
+    for (const listener of this.datasetListeners) listener(info);
+  }
+
+  /**
+   * Run a job with the busy bar showing its progress. Rejections other than a cancel go to the
+   * error banner and resolve to null; a cancel resolves to null quietly.
+   */
+  async run<T>(label: string, job: (onProgress: (progress: Progress) => void) => Promise<T>): Promise<T | null> {
+    this.jobs++;
+    this.setBusy({ phase: label, fraction: null });
+    this.clearError();
+    try {
+      return await job((progress) => this.setBusy(progress));
+    } catch (error) {
+      if (!(error instanceof CancelledError)) this.showError(error);
+      return null;
+    } finally {
+      this.jobs = Math.max(0, this.jobs - 1);
+      if (this.jobs === 0) this.setBusy(null);
+    }
+  }
+
+  private setBusy(progress: Progress | null): void {
+    if (!progress) {
+      this.busy.hidden = true;
+      document.body.removeAttribute('data-busy');
+      return;
+    }
+    this.busy.hidden = false;
+    document.body.setAttribute('data-busy', 'true');
+    const detail = progress.detail ? `: ${progress.detail}` : '';
+    this.busyText.textContent = `${progress.phase}${detail}`;
+    if (progress.fraction === null) this.busyProgress.removeAttribute('value');
+    else this.busyProgress.value = progress.fraction;
+  }
+
+  showError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.errorBanner.textContent = message;
+    this.errorBanner.hidden = false;
+  }
+
+  clearError(): void {
+    this.errorBanner.hidden = true;
+    this.errorBanner.textContent = '';
+  }
+}
+
+/** Local wall-clock "made at" stamp for printed sheets (the page may read the clock; the engine never does). */
+export function madeAtStamp(now = new Date()): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const offsetMin = -now.getTimezoneOffset();
+  const sign = offsetMin >= 0 ? '+' : '-';
+  const abs = Math.abs(offsetMin);
+  return (
+    `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ` +
+    `${pad(now.getHours())}:${pad(now.getMinutes())} (UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)})`
+  );
+}
+
+/** Local date YYYY-MM-DD ± days (calendar arithmetic on the date string, no zone involved). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  return t.toISOString().slice(0, 10);
+}
+
+/** Format an epoch-ms instant as local wall-clock time in a zone (display only). */
+export function localDateTime(ms: number, tz: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}

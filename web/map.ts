@@ -1,0 +1,271 @@
+/**
+ * The map: MapLibre GL with a plain background and our own GeoJSON layers only (no tiles, no
+ * glyphs, no sprite, so nothing is fetched from anywhere). Box numbers are DOM markers; the
+ * printable snapshot draws them onto a copy of the canvas with the system font.
+ * An optional raster-tile or style URL (Settings) is added underneath for forces that host one.
+ */
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { FeatureCollection } from 'geojson';
+import { loadSettings } from './settings.ts';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export const BACKGROUND_COLOUR = '#f2f1ec';
+
+/**
+ * Sequential palette for box rank (1 = darkest), chosen so neighbouring steps differ in
+ * lightness and so stay apart when printed in grey. Numbers on the boxes carry the rank anyway.
+ */
+export const RANK_COLOURS = ['#67000d', '#a50f15', '#cb181d', '#ef3b2c', '#fb6a4a', '#fc9272'] as const;
+/** Sequential light-to-dark palette for the background-rate choropleth (Blues, monotone lightness). */
+export const MU_COLOURS = ['#eff3ff', '#c6dbef', '#9ecae1', '#6baed6', '#3182bd', '#08519c'] as const;
+
+/** Marker offset from the box centre in CSS pixels (x right, y down). */
+const MARKER_OFFSET: [number, number] = [3, -3];
+const MARKER_RADIUS = 8;
+
+const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+export interface NumberedMarker {
+  readonly lngLat: readonly [number, number];
+  readonly label: string;
+  readonly title: string;
+}
+
+type LayerData = 'districts' | 'boxes' | 'mu' | 'actuals';
+
+/** A map panel. */
+export class MapView {
+  readonly map: maplibregl.Map;
+  private markers: maplibregl.Marker[] = [];
+  private markerData: NumberedMarker[] = [];
+  private readonly data: Record<LayerData, FeatureCollection> = { districts: EMPTY, boxes: EMPTY, mu: EMPTY, actuals: EMPTY };
+  private ready: Promise<void>;
+  private highlightedDistrict = '';
+  private muBreaks: readonly number[] = [];
+
+  constructor(container: HTMLElement) {
+    const settings = loadSettings();
+    const style = baseStyle(settings.tileUrl);
+    this.map = new maplibregl.Map({
+      container,
+      style: settings.styleUrl ? settings.styleUrl : style,
+      center: [-123.12, 49.26],
+      zoom: 11,
+      attributionControl: false,
+      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+      fadeDuration: 0,
+      dragRotate: false,
+      pitchWithRotate: false,
+    });
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    this.map.keyboard.enable();
+    this.ready = new Promise((resolve) => {
+      const install = (): void => {
+        this.installLayers();
+        resolve();
+      };
+      if (this.map.isStyleLoaded()) install();
+      else this.map.once('load', install);
+    });
+  }
+
+  private installLayers(): void {
+    const map = this.map;
+    for (const name of ['mu', 'districts', 'boxes', 'actuals'] as const) {
+      map.addSource(name, { type: 'geojson', data: this.data[name] });
+    }
+    map.addLayer({
+      id: 'mu-fill',
+      type: 'fill',
+      source: 'mu',
+      paint: { 'fill-color': this.muColourExpression(), 'fill-opacity': 0.85 },
+    });
+    map.addLayer({
+      id: 'districts-fill',
+      type: 'fill',
+      source: 'districts',
+      paint: { 'fill-color': '#ffffff', 'fill-opacity': ['case', ['==', ['get', 'district'], this.highlightedDistrict], 0.75, 0.25] },
+    });
+    map.addLayer({
+      id: 'districts-line',
+      type: 'line',
+      source: 'districts',
+      paint: {
+        'line-color': '#4d4d4d',
+        'line-width': ['case', ['==', ['get', 'district'], this.highlightedDistrict], 2.5, 1],
+        'line-opacity': 0.9,
+      },
+    });
+    map.addLayer({
+      id: 'boxes-fill',
+      type: 'fill',
+      source: 'boxes',
+      paint: {
+        'fill-color': [
+          'step',
+          ['get', 'rank'],
+          RANK_COLOURS[0],
+          4,
+          RANK_COLOURS[1],
+          7,
+          RANK_COLOURS[2],
+          11,
+          RANK_COLOURS[3],
+          16,
+          RANK_COLOURS[4],
+          21,
+          RANK_COLOURS[5],
+        ],
+        'fill-opacity': 0.8,
+      },
+    });
+    map.addLayer({
+      id: 'boxes-line',
+      type: 'line',
+      source: 'boxes',
+      paint: { 'line-color': '#1a1a1a', 'line-width': 1.5 },
+    });
+    map.addLayer({
+      id: 'actuals-circle',
+      type: 'circle',
+      source: 'actuals',
+      paint: {
+        'circle-radius': 4,
+        'circle-color': ['case', ['get', 'hit'], '#000000', '#ffffff'],
+        'circle-stroke-color': '#000000',
+        'circle-stroke-width': 1.5,
+      },
+    });
+  }
+
+  private muColourExpression(): maplibregl.ExpressionSpecification {
+    const breaks = this.muBreaks.length === MU_COLOURS.length - 1 ? this.muBreaks : [1, 2, 3, 4, 5].map((i) => i * 1e9);
+    const expression: unknown[] = ['step', ['get', 'muPerDay'], MU_COLOURS[0]];
+    breaks.forEach((limit, i) => expression.push(limit, MU_COLOURS[i + 1]));
+    return expression as maplibregl.ExpressionSpecification;
+  }
+
+  /** Resolves once the style and our layers exist. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Replace one layer's features. */
+  async setData(layer: LayerData, collection: FeatureCollection): Promise<void> {
+    this.data[layer] = collection;
+    await this.ready;
+    const source = this.map.getSource(layer) as maplibregl.GeoJSONSource | undefined;
+    source?.setData(collection);
+  }
+
+  /** Colour breaks (5 ascending values) for the background-rate choropleth. */
+  async setMuBreaks(breaks: readonly number[]): Promise<void> {
+    this.muBreaks = breaks;
+    await this.ready;
+    this.map.setPaintProperty('mu-fill', 'fill-color', this.muColourExpression());
+  }
+
+  /** Draw one district's outline heavier ('' = none). */
+  async highlightDistrict(name: string): Promise<void> {
+    this.highlightedDistrict = name;
+    await this.ready;
+    this.map.setPaintProperty('districts-fill', 'fill-opacity', ['case', ['==', ['get', 'district'], name], 0.75, 0.25]);
+    this.map.setPaintProperty('districts-line', 'line-width', ['case', ['==', ['get', 'district'], name], 2.5, 1]);
+  }
+
+  /** Numbered labels as DOM markers (no glyphs needed). */
+  setMarkers(markers: readonly NumberedMarker[]): void {
+    for (const marker of this.markers) marker.remove();
+    this.markerData = [...markers];
+    this.markers = markers.map((item) => {
+      const element = document.createElement('div');
+      element.className = 'box-marker';
+      element.textContent = item.label;
+      element.title = item.title;
+      // Anchored at its bottom-left corner a little up and right of the box centre, so the
+      // number sits beside the hexagon instead of hiding it.
+      return new maplibregl.Marker({ element, anchor: 'bottom-left', offset: MARKER_OFFSET })
+        .setLngLat([item.lngLat[0], item.lngLat[1]])
+        .addTo(this.map);
+    });
+  }
+
+  fitBounds(bounds: readonly [number, number, number, number], padding = 30): void {
+    const [west, south, east, north] = bounds;
+    if (![west, south, east, north].every(Number.isFinite)) return;
+    this.map.fitBounds(
+      [
+        [west, south],
+        [east, north],
+      ],
+      { padding, animate: false, maxZoom: 16 },
+    );
+  }
+
+  /** Call after the container was shown or resized. */
+  resize(): void {
+    this.map.resize();
+  }
+
+  /** Resolves when the map has drawn everything it has (after setData/fitBounds). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.map.loaded() && !this.map.isMoving() && this.map.areTilesLoaded()) {
+        this.map.once('idle', () => resolve());
+        this.map.triggerRepaint();
+      } else {
+        this.map.once('idle', () => resolve());
+      }
+    });
+  }
+
+  /**
+   * A copy of the map as a 2D canvas with the numbered markers drawn on it, for the print sheet
+   * (the WebGL canvas keeps its buffer: preserveDrawingBuffer).
+   */
+  snapshot(): HTMLCanvasElement {
+    const source = this.map.getCanvas();
+    const canvas = document.createElement('canvas');
+    canvas.width = source.width;
+    canvas.height = source.height;
+    const context = canvas.getContext('2d');
+    if (!context) return canvas;
+    context.drawImage(source, 0, 0);
+    const scale = source.width / Math.max(1, source.clientWidth);
+    context.font = `bold ${Math.round(10 * scale)}px system-ui, sans-serif`;
+    context.textAlign = 'center';
+    context.textBaseline = 'middle';
+    for (const marker of this.markerData) {
+      const point = this.map.project([marker.lngLat[0], marker.lngLat[1]]);
+      const x = (point.x + MARKER_OFFSET[0] + MARKER_RADIUS) * scale;
+      const y = (point.y + MARKER_OFFSET[1] - MARKER_RADIUS) * scale;
+      context.beginPath();
+      context.arc(x, y, MARKER_RADIUS * scale, 0, 2 * Math.PI);
+      context.fillStyle = '#ffffff';
+      context.fill();
+      context.lineWidth = 1.5 * scale;
+      context.strokeStyle = '#000000';
+      context.stroke();
+      context.fillStyle = '#000000';
+      context.fillText(marker.label, x, y + 0.5 * scale);
+    }
+    return canvas;
+  }
+}
+
+/** The default style: a background only; an optional raster tile layer from Settings. */
+function baseStyle(tileUrl: string): maplibregl.StyleSpecification {
+  const style: maplibregl.StyleSpecification = {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND_COLOUR } }],
+  };
+  if (tileUrl) {
+    style.sources['base-tiles'] = { type: 'raster', tiles: [tileUrl], tileSize: 256 };
+    style.layers.push({ id: 'base-tiles', type: 'raster', source: 'base-tiles', paint: { 'raster-opacity': 0.6 } });
+  }
+  return style;
+}

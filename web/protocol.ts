@@ -1,0 +1,191 @@
+/**
+ * Messages between the page and the engine worker (web/worker.ts). Everything crossing is
+ * plain structured-clone data. The page never runs engine code on its own thread, so it never
+ * freezes; cancelling a job terminates the worker and starts a fresh one (a synchronous EM fit
+ * cannot read messages while it runs).
+ */
+import type { EtasFitOptions, IngestFormat, IngestSummary, RejectedRow, ShiftWindow } from '../engine/index.ts';
+import type { Feature, FeatureCollection } from 'geojson';
+
+/** Where the active data set came from, so a restarted worker can load it again. */
+export type DataSource =
+  | { readonly kind: 'bundled'; readonly files: readonly { readonly url: string; readonly name: string }[] }
+  | {
+      readonly kind: 'files';
+      readonly files: readonly { readonly name: string; readonly bytes: ArrayBuffer }[];
+      readonly format?: IngestFormat | undefined;
+      readonly columns?: Readonly<Record<string, string>> | undefined;
+      readonly tz?: string | undefined;
+    };
+
+export interface PresetInfo {
+  readonly key: string;
+  readonly label: string;
+  readonly categories: readonly string[];
+}
+
+/** What the page knows about the data set loaded in the worker. */
+export interface DatasetInfo {
+  readonly name: string;
+  readonly format: IngestFormat;
+  /** IANA zone used for shifts. */
+  readonly tz: string;
+  readonly summary: IngestSummary;
+  /** The first rejected rows (at most `rejectedShownMax`), for the readable list. */
+  readonly rejected: readonly RejectedRow[];
+  readonly rejectedTotal: number;
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+  /** Categories present, most frequent first. */
+  readonly categories: readonly { readonly name: string; readonly count: number }[];
+  /** Presets whose categories occur in the data, plus "all types". */
+  readonly presets: readonly PresetInfo[];
+  /** District labels in the data, most incidents first. */
+  readonly districts: readonly { readonly name: string; readonly count: number }[];
+  /** Local date (YYYY-MM-DD) of the day after the last incident: the default "tonight". */
+  readonly dayAfterLast: string | null;
+  /** Local date of the last incident. */
+  readonly lastDate: string | null;
+  readonly firstDate: string | null;
+}
+
+/** Model settings shared by the sergeant, analyst and evaluation views. */
+export interface ModelSettings {
+  readonly res: number;
+  /** Crime types to use; null = all. */
+  readonly categories: readonly string[] | null;
+  /** Days of history before the forecast (or before `trainToDate`) to fit on. */
+  readonly trainingDays: number;
+  readonly fitOptions: EtasFitOptions;
+  /** Boxes per district. */
+  readonly top: number;
+}
+
+export interface ForecastRequest {
+  /** Local date YYYY-MM-DD of the shift start. */
+  readonly date: string;
+  /** Local start time HH:MM. */
+  readonly shiftStart: string;
+  readonly hours: number;
+  /** District label, or '' for every district. */
+  readonly district: string;
+  readonly model: ModelSettings;
+  /** Also return the incidents that happened inside the shift (evaluation view). */
+  readonly withActuals?: boolean;
+}
+
+export interface BoxView {
+  readonly rank: number;
+  readonly h3: string;
+  readonly district: string;
+  readonly expected: number;
+  readonly background: number;
+  readonly triggered: number;
+  readonly backgroundShare: number;
+  readonly triggeredShare: number;
+  /** Plain-words explanation (engine explainBox). */
+  readonly why: string;
+  /** [lng, lat] of the cell centre, for the numbered marker. */
+  readonly center: readonly [number, number];
+}
+
+export interface FitSummary {
+  readonly kind: string;
+  readonly version: number;
+  readonly theta: number;
+  readonly omegaPerHour: number;
+  readonly meanDelayHours: number;
+  readonly res: number;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  readonly events: number;
+  readonly iterations: number;
+  readonly stopReason: string;
+  readonly notes: readonly string[];
+  readonly warnings: readonly string[];
+  readonly fingerprint: string;
+  readonly options: EtasFitOptions;
+  /** The engine's description in words (describeFit). */
+  readonly words: string;
+  readonly logLikelihoodTrace: readonly number[];
+  /** Share of training events the model calls triggered (Σ p_ij / N = θ at the fit). */
+  readonly triggeredShare: number;
+  readonly cellsWithBackground: number;
+}
+
+export interface ActualIncident {
+  readonly lng: number;
+  readonly lat: number;
+  readonly category: string | null;
+  readonly timeMs: number;
+  readonly h3: string;
+  readonly hit: boolean;
+}
+
+export interface ForecastResult {
+  readonly shift: ShiftWindow;
+  readonly tz: string;
+  readonly district: string;
+  readonly boxes: readonly BoxView[];
+  readonly boxesGeoJSON: FeatureCollection;
+  readonly boxesCsv: string;
+  /** District outlines (the union of each district's cells, as line features), name in properties. */
+  readonly districts: FeatureCollection;
+  /** [west, south, east, north] to fit the map to. */
+  readonly bounds: readonly [number, number, number, number];
+  readonly fit: FitSummary;
+  /** Incidents in the training history used for the forecast. */
+  readonly historyEvents: number;
+  readonly actuals?: readonly ActualIncident[];
+  readonly actualHits?: number;
+}
+
+export interface FitRequest {
+  /** Local date YYYY-MM-DD: the fit uses incidents before this date's local midnight. */
+  readonly trainToDate: string;
+  readonly model: ModelSettings;
+}
+
+export interface FitResult {
+  readonly fit: FitSummary;
+  /** Background rate μ per cell as hexagon features with property `muPerDay`. */
+  readonly background: FeatureCollection;
+  readonly bounds: readonly [number, number, number, number];
+  /** The fit itself, plain JSON, for saving. */
+  readonly fitJson: string;
+}
+
+export interface BacktestRequest {
+  readonly fromDate: string;
+  readonly toDate: string;
+  readonly hours: number;
+  readonly shiftStarts: readonly string[];
+  readonly model: ModelSettings;
+  readonly refitEveryDays: number;
+  readonly models: readonly string[];
+  readonly flaggedKm2: readonly number[];
+}
+
+export type Request =
+  | { readonly id: number; readonly type: 'load'; readonly source: DataSource }
+  | { readonly id: number; readonly type: 'forecast'; readonly request: ForecastRequest }
+  | { readonly id: number; readonly type: 'fit'; readonly request: FitRequest }
+  | { readonly id: number; readonly type: 'backtest'; readonly request: BacktestRequest };
+
+export interface Progress {
+  /** What is running, in words ("Fitting the model"). */
+  readonly phase: string;
+  /** Fraction done in [0, 1], or null when unknown. */
+  readonly fraction: number | null;
+  readonly detail?: string;
+  /** EM iteration and log-likelihood, for fit progress. */
+  readonly iteration?: number;
+  readonly logLikelihood?: number;
+}
+
+export type Response =
+  | { readonly id: number; readonly type: 'progress'; readonly progress: Progress }
+  | { readonly id: number; readonly type: 'result'; readonly value: unknown }
+  | { readonly id: number; readonly type: 'error'; readonly message: string };
+
+export type { Feature, FeatureCollection };

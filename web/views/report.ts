@@ -1,0 +1,168 @@
+/**
+ * Reading a backtest report (engine backtest() result or the CLI's report.json) into the shape
+ * the evaluation view draws. Checked at run time: a file that is not a report says so.
+ */
+
+export interface ModelReport {
+  readonly hitRate: Readonly<Record<string, number>>;
+  readonly pai: Readonly<Record<string, number>>;
+  readonly logScore: number | null;
+  readonly distinctCellsFlagged: number | null;
+  /** 95% bootstrap interval of the hit rate, per area key. */
+  readonly hitRateCi: Readonly<Record<string, { readonly lo: number; readonly hi: number }>>;
+  /** Hit rate of the patrol boxes (top K per district). */
+  readonly topKHitRate: number | null;
+}
+
+export interface ShiftPoint {
+  readonly startMs: number;
+  /** Per model: caught events per flagged-area key. */
+  readonly hits: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly events: number;
+}
+
+export interface BacktestReport {
+  readonly shifts: number;
+  /** Patrol boxes per district in the run. */
+  readonly top: number;
+  readonly events: number;
+  readonly models: Readonly<Record<string, ModelReport>>;
+  readonly areaKeys: readonly string[];
+  readonly perShift: readonly ShiftPoint[];
+  readonly words: string;
+  readonly raw: unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function numberRecord(value: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!isRecord(value)) return out;
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'number') out[key] = v;
+    else if (isRecord(v) && typeof v['mean'] === 'number') out[key] = v['mean'];
+  }
+  return out;
+}
+
+function readIntervals(value: unknown): Record<string, { lo: number; hi: number }> {
+  const out: Record<string, { lo: number; hi: number }> = {};
+  if (!isRecord(value)) return out;
+  for (const [key, v] of Object.entries(value)) {
+    if (isRecord(v) && typeof v['lo'] === 'number' && typeof v['hi'] === 'number') out[key] = { lo: v['lo'], hi: v['hi'] };
+  }
+  return out;
+}
+
+/** Models in a fixed, readable order (ETAS first, oracle last), then any others. */
+export function modelNames(report: BacktestReport): string[] {
+  const order = ['etas', 'naive-28', 'naive-365', 'retro', 'prospective', 'random', 'oracle'];
+  const names = Object.keys(report.models);
+  return [...order.filter((n) => names.includes(n)), ...names.filter((n) => !order.includes(n)).sort()];
+}
+
+/**
+ * @throws {Error} when `raw` has no `models` object with hit rates
+ */
+export function readReport(raw: unknown, fileName = 'the report'): BacktestReport {
+  if (!isRecord(raw) || !isRecord(raw['models'])) {
+    throw new Error(`${fileName} is not a backtest report: it has no "models" object (write one with patrolcast backtest --out report.json)`);
+  }
+  const models: Record<string, ModelReport> = {};
+  for (const [name, value] of Object.entries(raw['models'])) {
+    if (!isRecord(value)) continue;
+    models[name] = {
+      hitRate: numberRecord(value['hitRate']),
+      pai: numberRecord(value['pai']),
+      logScore: typeof value['logScore'] === 'number' ? value['logScore'] : isRecord(value['logScore']) && typeof value['logScore']['mean'] === 'number' ? value['logScore']['mean'] : null,
+      distinctCellsFlagged: typeof value['distinctCellsFlagged'] === 'number' ? value['distinctCellsFlagged'] : null,
+      hitRateCi: readIntervals(isRecord(value['ci']) ? value['ci']['hitRate'] : undefined),
+      topKHitRate: typeof value['topKHitRate'] === 'number' ? value['topKHitRate'] : null,
+    };
+  }
+  if (Object.keys(models).length === 0) throw new Error(`${fileName} has no models with results`);
+  const keySet = new Set<string>();
+  for (const model of Object.values(models)) for (const key of Object.keys(model.hitRate)) keySet.add(key);
+  const areaKeys = [...keySet].sort((a, b) => Number(a) - Number(b));
+  const perShift = readPerShift(raw['perShift']);
+  const shifts = typeof raw['shifts'] === 'number' ? raw['shifts'] : Array.isArray(raw['shifts']) ? raw['shifts'].length : perShift.length;
+  const events = typeof raw['events'] === 'number' ? raw['events'] : 0;
+  const top = typeof raw['top'] === 'number' ? raw['top'] : 20;
+  return { shifts, top, events, models, areaKeys, perShift, words: wordsFor(raw, models, areaKeys, shifts, events), raw };
+}
+
+/**
+ * The report's columnar `perShift` (startMs[], events[], models.<name>.hitRate.<km²>[]) as one
+ * row per shift with caught counts (hit rate × events; a null hit rate means no events).
+ */
+function readPerShift(value: unknown): ShiftPoint[] {
+  if (!isRecord(value) || !Array.isArray(value['startMs'])) return [];
+  const starts = value['startMs'] as unknown[];
+  const events = Array.isArray(value['events']) ? (value['events'] as unknown[]) : [];
+  const models = isRecord(value['models']) ? value['models'] : {};
+  const out: ShiftPoint[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const startMs = starts[i];
+    if (typeof startMs !== 'number' || !Number.isFinite(startMs)) continue;
+    const n = typeof events[i] === 'number' ? (events[i] as number) : 0;
+    const hits: Record<string, Record<string, number>> = {};
+    for (const [name, model] of Object.entries(models)) {
+      if (!isRecord(model) || !isRecord(model['hitRate'])) continue;
+      const byArea: Record<string, number> = {};
+      for (const [key, column] of Object.entries(model['hitRate'])) {
+        if (!Array.isArray(column)) continue;
+        const rate = column[i];
+        byArea[key] = typeof rate === 'number' ? rate * n : 0;
+      }
+      hits[name] = byArea;
+    }
+    out.push({ startMs, hits, events: n });
+  }
+  return out.sort((a, b) => a.startMs - b.startMs);
+}
+
+/**
+ * Hit rate over time for one model at one area: caught / occurred over a rolling window of the
+ * last 21 shifts (a week of 8-hour shifts), so single quiet shifts do not dominate the line.
+ */
+export function perShiftSeries(report: BacktestReport, model: string, areaKey: string, windowShifts = 21): [number, number][] {
+  const points: [number, number][] = [];
+  const rows = report.perShift;
+  let caught = 0;
+  let occurred = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const hits = row.hits[model]?.[areaKey];
+    if (hits === undefined) continue;
+    caught += hits;
+    occurred += row.events;
+    const old = rows[i - windowShifts];
+    if (old) {
+      caught -= old.hits[model]?.[areaKey] ?? 0;
+      occurred -= old.events;
+    }
+    if (i >= windowShifts - 1 && occurred > 0) points.push([row.startMs, caught / occurred]);
+  }
+  return points;
+}
+
+function wordsFor(raw: Record<string, unknown>, models: Record<string, ModelReport>, areaKeys: readonly string[], shifts: number, events: number): string {
+  if (typeof raw['summary'] === 'string') return raw['summary'];
+  const key = areaKeys.includes('1') ? '1' : areaKeys[0];
+  const etas = key ? models['etas']?.hitRate[key] : undefined;
+  let best: [string, number] | null = null;
+  for (const [name, model] of Object.entries(models)) {
+    if (name === 'etas' || name === 'oracle' || !key) continue;
+    const rate = model.hitRate[key];
+    if (rate !== undefined && (!best || rate > best[1])) best = [name, rate];
+  }
+  const head = `${shifts} shifts, ${events.toLocaleString('en')} crimes scored.`;
+  if (etas === undefined || !best || !key) return head;
+  const verdict = etas > best[1] ? 'beat' : etas < best[1] ? 'did worse than' : 'tied with';
+  return (
+    `${head} With ${key} km² flagged, the ETAS model caught ${(etas * 100).toFixed(1)}% of crime and ${verdict} ` +
+    `the best baseline (${best[0]}, ${(best[1] * 100).toFixed(1)}%).`
+  );
+}
