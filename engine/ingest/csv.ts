@@ -193,9 +193,13 @@ export function csvParseOptionsFor(ingestor: CsvIngestor) {
       lastEndLine = context.lines;
       return null;
     },
-    on_skip: (err: { message: string; lines?: number } | undefined): undefined => {
+    on_skip: (err: { message: string; code?: string; lines?: number } | undefined): undefined => {
       const start = lastEndLine + 1;
-      ingestor.pushUnparsable(start, (err?.message ?? 'unparsable record').replace(/\s+/g, ' '));
+      const why =
+        err?.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? 'a quote opened in this record is never closed, so the rest of the file is one unreadable record'
+          : (err?.message ?? 'unparsable record').replace(/\s+/g, ' ');
+      ingestor.pushUnparsable(start, why);
       lastEndLine = err?.lines ?? start;
       return undefined;
     },
