@@ -15,8 +15,10 @@ export interface BuildEventSetOptions {
    *   exactly, and the fit's tie rule stops them triggering each other: only earlier months excite.
    * - 'spread': the k month-precision events of one cell and one month, taken in input order,
    *   are spread evenly over the calendar month: the i-th (0-based) goes to
-   *   monthStart + (i + ½)/k · (days in month · 24 h). Deterministic, no randomness; it invents
-   *   within-month timing, so only month-scale conclusions are meaningful.
+   *   monthStart + (i + ½)/k · L, where L is the month's length (days in month · 24 h), or the
+   *   part of the month before `endMs` when `endMs` falls inside it (so the events stay before
+   *   `endMs`). Deterministic, no randomness; it invents within-month timing, so only
+   *   month-scale conclusions are meaningful.
    */
   readonly monthPlacement?: 'start' | 'spread';
 }
@@ -143,7 +145,9 @@ export function buildEventSet(
       const group: number[] = [];
       for (let q = g; q < h; q++) if (incidents[kept[order[q]!]!]!.precision === 'month') group.push(order[q]!);
       if (group.length > 0) {
-        const lengthMs = monthLengthMs(timeMs[a]!);
+        // Spread over the month, or over the part of it before endMs, so no event leaves the window.
+        const monthEnd = timeMs[a]! + monthLengthMs(timeMs[a]!);
+        const lengthMs = (endMs !== undefined && endMs < monthEnd ? endMs : monthEnd) - timeMs[a]!;
         group.forEach((pos, i) => {
           placed[pos] = timeMs[a]! + ((i + 0.5) / group.length) * lengthMs;
         });

@@ -9,7 +9,8 @@ export function delayInWords(hours: number): string {
 
 function percent(x: number): string {
   const p = 100 * x;
-  if (p === 0) return '0%';
+  if (p === 0) return 'none';
+  if (p < 0.1) return 'practically none (under 0.1%)';
   if (p < 1) return `${Number(p.toPrecision(1))}%`;
   return `${Math.round(p)}%`;
 }
@@ -32,7 +33,7 @@ export function describeFit(fit: EtasFit): string {
     parts.push(
       `Each crime raises the chance of another in the same box, decaying with a mean delay of ${delayInWords(1 / fit.omegaPerHour)}; ${percent(share)} of crime is triggered.`,
     );
-    parts.push(`On average one crime sets off ${Number(fit.theta.toPrecision(2))} more (θ).`);
+    parts.push(`On average one crime sets off ${fit.theta < 1e-4 ? 'under 0.0001' : Number(fit.theta.toPrecision(2))} more (θ).`);
   }
   parts.push(`The background comes to ${Number((muSum * 24).toPrecision(3))} crimes a day over ${cells} boxes.`);
   parts.push(

@@ -24,7 +24,9 @@ import type { Prepared } from './prepare.ts';
  *   correction most of its offspring fall after the window, so θ can climb to its bound while
  *   few events are put down to triggering (uniform random times fitted θ = 0.95 with a mean
  *   delay of 4 windows). Ten mean delays inside the window keep the two apart.
- * - Starting values θ = 0.2, mean delay 24 h, μ_n = (1 − θ) m_n / T (m_n events in cell n).
+ * - Starting values θ = 0.2, μ_n = (1 − θ) m_n / T (m_n events in cell n), and the mean delay
+ *   of highest likelihood among 9 values spaced geometrically between the bounds (unless
+ *   `initial` or `fixedMeanDelayHours` is given).
  */
 export const ETAS_FIT_DEFAULTS = {
   maxIterations: 500,
@@ -35,7 +37,6 @@ export const ETAS_FIT_DEFAULTS = {
   maxMeanDelayHours: 8760,
   maxMeanDelayWindowFraction: 0.1,
   initialTheta: 0.2,
-  initialMeanDelayHours: 24,
 } as const;
 
 /** Progress and cancellation for long fits (the web app's Worker and the CLI's progress bar). */
@@ -47,6 +48,8 @@ export interface FitHooks {
 }
 
 const HOUR_MS = 3.6e6;
+/** Number of starting delays tried when no starting value is given. */
+const START_DELAYS = 9;
 
 function fail(message: string, value: unknown): never {
   throw new ModelError('E_OPTIONS', message, value);
@@ -165,10 +168,34 @@ export function fitEtas(
   let theta = opts.fixedTheta ?? Math.min(opts.thetaMax, opts.initial?.theta ?? ETAS_FIT_DEFAULTS.initialTheta);
   let omega =
     bounds.fixedOmega ??
-    Math.min(bounds.omegaMax, Math.max(bounds.omegaMin, opts.initial?.omegaPerHour ?? 1 / ETAS_FIT_DEFAULTS.initialMeanDelayHours));
+    Math.min(bounds.omegaMax, Math.max(bounds.omegaMin, opts.initial?.omegaPerHour ?? bounds.omegaMax)); // else searched below
   const mu = new Float64Array(prep.cellCount);
   for (let c = 0; c < prep.cellCount; c++) mu[c] = ((1 - theta) * prep.cellEvents[c]!) / windowHours;
   const background = new Float64Array(prep.cellCount);
+  let startNote: string;
+  if (bounds.fixedOmega !== undefined) {
+    startNote = `Started from θ = ${theta} and the fixed mean delay.`;
+  } else if (opts.initial !== undefined) {
+    startNote = `Started from the given θ = ${theta} and mean delay ${hours(1 / omega)}.`;
+  } else {
+    // EM cannot leave θ ≈ 0 once a poor starting delay has put no weight on triggering (e.g. a
+    // 24 h start on month-precision data, whose gaps are whole months). So start from the most
+    // likely of a few delays spread geometrically over the bounds: one E-step each, O(N) apiece.
+    let bestLl = -Infinity;
+    const lo = 1 / bounds.omegaMax;
+    const hi = 1 / bounds.omegaMin;
+    const steps = hi > lo ? START_DELAYS - 1 : 0;
+    for (let k = 0; k <= steps; k++) {
+      const delay = steps === 0 ? lo : lo * Math.pow(hi / lo, k / steps);
+      const w = k === steps ? bounds.omegaMin : k === 0 ? bounds.omegaMax : 1 / delay;
+      const ll = logLikelihoodFrom(prep, eStep(prep, mu, theta, w, null).sumLogLambda, mu, theta, w);
+      if (ll > bestLl) {
+        bestLl = ll;
+        omega = w;
+      }
+    }
+    startNote = `Started from θ = ${theta} and a mean delay of ${hours(1 / omega)}, the most likely of ${steps + 1} delays from ${hours(lo)} to ${hours(hi)}.`;
+  }
 
   const trace: number[] = [];
   let stopReason: StopReason = 'max-iterations';
@@ -197,7 +224,7 @@ export function fitEtas(
   const muPerHour: Record<string, number> = {};
   for (let c = 0; c < prep.cellCount; c++) if (prep.cellEvents[c]! > 0) muPerHour[events.cells[c]!] = mu[c]!;
   const triggeredShare = sums.triggered / N;
-  const { notes, warnings } = report(events, prep, opts, bounds, { theta, omega, stopReason, iterations: trace.length - 1, lastRelChange, triggeredShare, windowHours });
+  const { notes, warnings } = report(events, prep, opts, bounds, startNote, { theta, omega, stopReason, iterations: trace.length - 1, lastRelChange, triggeredShare, windowHours });
 
   const storedOptions: EtasFitOptions = { ...opts };
   return {
@@ -225,6 +252,7 @@ function report(
   prep: Prepared,
   opts: Resolved,
   bounds: { thetaMax: number; omegaMin: number; omegaMax: number; fixedTheta: number | undefined; fixedOmega: number | undefined },
+  startNote: string,
   r: { theta: number; omega: number; stopReason: StopReason; iterations: number; lastRelChange: number; triggeredShare: number; windowHours: number },
 ): { notes: string[]; warnings: string[] } {
   const notes: string[] = [];
@@ -233,6 +261,7 @@ function report(
   notes.push(
     `Fitted ${N} events in ${prep.cellsWithEvents} cells over ${Number((r.windowHours / 24).toFixed(2))} days by EM (Mohler et al. 2015, per-cell background, edge-corrected M-step).`,
   );
+  notes.push(startNote);
   if (r.stopReason === 'tolerance') {
     notes.push(`Converged after ${r.iterations} iterations: the relative change in log-likelihood fell to ${r.lastRelChange.toExponential(1)} (tolerance ${opts.relTolerance}).`);
   } else {

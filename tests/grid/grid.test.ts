@@ -331,6 +331,14 @@ describe('buildEventSet', () => {
     expect(spread.precisionCounts).toEqual({ month: 4 });
   });
 
+  it("monthPlacement 'spread' keeps events before endMs when endMs falls inside their month", () => {
+    const feb = Date.UTC(2014, 1, 1);
+    const incs = [0, 1].map(() => inc(VAN.lat, VAN.lng, feb, { precision: 'month' }));
+    const ev = buildEventSet(incs, 10, feb, { monthPlacement: 'spread', endMs: feb + 10 * 24 * H });
+    // Spread over the first 10 days only: at 1/4 and 3/4 of 240 h.
+    expect([...ev.tHours]).toEqual([60, 180]);
+  });
+
   it('the order of the input does not matter (property)', () => {
     fc.assert(
       fc.property(

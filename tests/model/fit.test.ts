@@ -96,11 +96,11 @@ describe('fitEtas against the quadratic EM oracle', () => {
       const start = { mu: counts.map((m) => (0.8 * m) / T), theta: 0.2, omega: 1 / 24 };
       const K = 8;
       const oracle = oracleEm(ev.cell, ev.tHours, 4, T, start, K + 1);
-      const fitK = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: K });
+      const fitK = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: K, initial: { theta: 0.2, omegaPerHour: 1 / 24 } });
       expect(fitK.logLikelihoodTrace).toHaveLength(K + 1);
       fitK.logLikelihoodTrace.forEach((ll, k) => relClose(ll, oracle.logLikelihoods[k]!, 1e-11));
       for (let k = 1; k <= K; k++) {
-        const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: k });
+        const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: k, initial: { theta: 0.2, omegaPerHour: 1 / 24 } });
         const want = oracle.params[k]!;
         relClose(fit.theta, want.theta, 1e-9);
         relClose(fit.omegaPerHour, want.omega, 1e-9);
