@@ -48,12 +48,16 @@ function parseStart(s: string): number {
 }
 
 /**
- * The name of a shift by its local start hour: 04:00-11:59 'day', 12:00-19:59 'evening',
- * otherwise 'night'.
+ * The name of a shift by the wall-clock hour of its midpoint, (start + hours/2) mod 24:
+ * 08:00-15:59 'day', 16:00-21:59 'evening', otherwise 'night'. So 06-14 is day, 14-22 evening,
+ * 22-06 night; 07-19 is day and 19-07 night.
+ * @param startHour local start, in hours after midnight (fractions allowed)
+ * @param hours wall-clock length (default 8)
  */
-export function shiftName(startHour: number): 'day' | 'evening' | 'night' {
-  if (startHour >= 4 && startHour < 12) return 'day';
-  if (startHour >= 12 && startHour < 20) return 'evening';
+export function shiftName(startHour: number, hours: number = DEFAULT_SHIFT_HOURS): 'day' | 'evening' | 'night' {
+  const mid = (((startHour + hours / 2) % 24) + 24) % 24;
+  if (mid >= 8 && mid < 16) return 'day';
+  if (mid >= 16 && mid < 22) return 'evening';
   return 'night';
 }
 
@@ -80,7 +84,7 @@ function windowFromNaive(clock: ZoneClock, naiveStartMs: number, hours: number):
   const date = `${local.year}-${pad2(local.month)}-${pad2(local.day)}`;
   const time = `${pad2(local.hour)}:${pad2(local.minute)}`;
   const extra = realHours === hours ? '' : `, ${Number(realHours.toFixed(3))} h: clocks change`;
-  return { startMs, hours: realHours, label: `${date} ${time} (${shiftName(local.hour)}${extra})` };
+  return { startMs, hours: realHours, label: `${date} ${time} (${shiftName(local.hour + local.minute / 60, hours)}${extra})` };
 }
 
 /**
