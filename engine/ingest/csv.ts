@@ -174,14 +174,31 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
   };
 }
 
+/** Line breaks inside a field (CRLF, LF or CR each count once). */
+function countLineBreaks(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 10) n++;
+    else if (ch === 13) {
+      n++;
+      if (s.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return n;
+}
+
 /**
  * csv-parse options that feed an ingestor record by record, in file order, with the line each
  * record starts on. Records are consumed in `on_record` (which returns null, so the parser keeps
  * nothing); records csv-parse cannot split (unclosed quote...) arrive through `on_skip`.
- * Used by ingestCsvText and by the CLI's streaming reader.
+ * Line numbers are counted here from the records' own line breaks, because csv-parse counts a
+ * CRLF inside a quoted field as two lines. Used by ingestCsvText and the CLI's streaming reader.
  */
 export function csvParseOptionsFor(ingestor: CsvIngestor) {
-  let lastEndLine = 0;
+  let nextLine = 1;
+  // Our line count minus csv-parse's, to place records it skips.
+  let delta = 0;
   return {
     bom: true,
     relax_quotes: true,
@@ -189,18 +206,22 @@ export function csvParseOptionsFor(ingestor: CsvIngestor) {
     skip_empty_lines: false,
     skip_records_with_error: true,
     on_record: (record: string[], context: { lines: number }): null => {
-      ingestor.push(record, lastEndLine + 1);
-      lastEndLine = context.lines;
+      const start = nextLine;
+      let breaks = 0;
+      for (const f of record) if (f.indexOf('\n') >= 0 || f.indexOf('\r') >= 0) breaks += countLineBreaks(f);
+      ingestor.push(record, start);
+      nextLine = start + breaks + 1;
+      delta = nextLine - 1 - context.lines;
       return null;
     },
     on_skip: (err: { message: string; code?: string; lines?: number } | undefined): undefined => {
-      const start = lastEndLine + 1;
+      const start = nextLine;
       const why =
         err?.code === 'CSV_QUOTE_NOT_CLOSED'
           ? 'a quote opened in this record is never closed, so the rest of the file is one unreadable record'
           : (err?.message ?? 'unparsable record').replace(/\s+/g, ' ');
       ingestor.pushUnparsable(start, why);
-      lastEndLine = err?.lines ?? start;
+      nextLine = Math.max(start, (err?.lines ?? start) + delta) + 1;
       return undefined;
     },
   };

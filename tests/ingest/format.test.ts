@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createCsvIngestor, IngestError, ingestCsvText, POLICE_UK_HEADER, VANCOUVER_HEADER } from '../../engine/ingest/index.ts';
+import { fixtureText } from './helpers.ts';
+
+function ingestError(fn: () => unknown): IngestError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(IngestError);
+    return err as IngestError;
+  }
+  throw new Error('expected an IngestError');
+}
+
+describe('format detection', () => {
+  it('auto recognises police-uk, vancouver and plain by header', () => {
+    expect(ingestCsvText(`${POLICE_UK_HEADER}\n`, { file: 'a' }).format).toBe('police-uk');
+    expect(ingestCsvText(`${VANCOUVER_HEADER}\n`, { file: 'a' }).format).toBe('vancouver');
+    expect(ingestCsvText('id,datetime,lat,lon,category\n', { file: 'a' }).format).toBe('plain');
+    expect(ingestCsvText('\uFEFFDateTime,LAT,Lon\n', { file: 'a' }).format).toBe('plain');
+  });
+
+  it('fails an unrecognised header with E_UNKNOWN_FORMAT naming the file and the expected headers', () => {
+    const e = ingestError(() => ingestCsvText(fixtureText('bad/not_incidents.csv'), { file: 'not_incidents.csv' }));
+    expect(e.code).toBe('E_UNKNOWN_FORMAT');
+    expect(e.file).toBe('not_incidents.csv');
+    expect(e.line).toBe(1);
+    expect(e.message).toMatch(/^not_incidents\.csv: unrecognised header "name,score,team" \(line 1\); expected a data\.police\.uk street CSV/);
+    expect(e.message).toContain(VANCOUVER_HEADER);
+    expect(e.message).toContain('--columns');
+  });
+
+  it('fails a file that is not the requested format with E_WRONG_FORMAT', () => {
+    const e = ingestError(() => ingestCsvText(fixtureText('kent/2014-01_slice.csv'), { file: 'k.csv', format: 'vancouver' }));
+    expect(e.code).toBe('E_WRONG_FORMAT');
+    expect(e.message).toContain('expected a Vancouver GeoDASH header');
+  });
+
+  it('reads a Vancouver file as plain only when asked, and then fails on its missing columns', () => {
+    const e = ingestError(() => ingestCsvText(`${VANCOUVER_HEADER}\n`, { file: 'v.csv', format: 'plain' }));
+    expect(e.code).toBe('E_MISSING_COLUMN');
+  });
+
+  it('fails an empty file with E_EMPTY', () => {
+    expect(ingestError(() => ingestCsvText('', { file: 'e.csv' })).code).toBe('E_EMPTY');
+  });
+
+  it('rejects bad options with E_BAD_OPTION', () => {
+    expect(ingestError(() => createCsvIngestor({ file: 'x', tz: 'Chicago' })).message).toContain('unknown time zone "Chicago"');
+    expect(ingestError(() => createCsvIngestor({ file: 'x', columns: { when: 'date' } as never })).code).toBe('E_BAD_OPTION');
+    expect(ingestError(() => createCsvIngestor({ file: 'x', format: 'excel' as never })).code).toBe('E_BAD_OPTION');
+    expect(ingestError(() => createCsvIngestor({ file: 'x', format: 'geojson' })).code).toBe('E_BAD_OPTION');
+  });
+});
+
+describe('createCsvIngestor', () => {
+  it('gives the same result fed record by record as ingestCsvText on the text', () => {
+    // The raw Vancouver slice has no quoted fields, so splitting lines on commas is exact.
+    const text = fixtureText('vancouver/raw_2022_slice.csv');
+    const ing = createCsvIngestor({ file: 'v' });
+    text.split('\n').forEach((line, k) => {
+      if (line !== '') ing.push(line.split(','), k + 1);
+    });
+    const streamed = ing.finish();
+    expect(streamed.rowsRead).toBe(41);
+    expect(streamed).toEqual(ingestCsvText(text, { file: 'v' }));
+  });
+
+  it('counts a record the tokenizer could not split as one bad_csv row', () => {
+    const ing = createCsvIngestor({ file: 'x' });
+    ing.push(['datetime', 'lat', 'lon'], 1);
+    ing.pushUnparsable(2, 'quote never closed');
+    const r = ing.finish();
+    expect(r.rowsRead).toBe(1);
+    expect(r.rejected[0]).toMatchObject({ reason: 'bad_csv', source: { file: 'x', line: 2 } });
+  });
+
+  it('numbers lines from where a record starts, counting quoted line breaks', () => {
+    const r = ingestCsvText('id,datetime,lat,lon,category\r\na,2023-01-01T10:00Z,1,1,"two\r\nlines"\r\nb,2023-01-01T10:00Z,1,1,x\r\n', { file: 'q' });
+    expect(r.incidents.map((i) => [i.id, i.source.line, i.category])).toEqual([
+      ['a', 2, 'two\r\nlines'],
+      ['b', 4, 'x'],
+    ]);
+  });
+});
