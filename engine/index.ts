@@ -7,3 +7,4 @@ export { seededRandom } from './random.ts';
 export * from './ingest/index.ts';
 export * from './grid/index.ts';
 export * from './forecast/index.ts';
+export * from './evaluate/index.ts';

@@ -41,18 +41,28 @@ export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-function resampleStatistic(n: number, options: BootstrapOptions, statistic: (pick: (visit: (i: number) => void) => void) => number): { lo: number; hi: number } {
+/**
+ * Draws `resamples` moving-block resamples of 0..n−1 and evaluates `k` statistics on each;
+ * returns each statistic's percentile interval. All statistics see the same resamples.
+ */
+function resampleStatistics(
+  n: number,
+  options: BootstrapOptions,
+  k: number,
+  statistic: (pick: (visit: (i: number) => void) => void, out: Float64Array) => void,
+): { lo: number; hi: number }[] {
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
   const block = Math.max(1, Math.min(n, Math.floor(options.blockLength ?? 1)));
   if (!(resamples >= 1) || !(level > 0 && level < 1)) throw new RangeError(`bootstrap: resamples ${resamples} must be ≥ 1 and level ${level} in (0, 1)`);
   const rand = seededRandom(options.seed ?? 1);
   const blocks = Math.ceil(n / block);
-  const stats = new Float64Array(resamples);
+  const stats = Array.from({ length: k }, () => new Float64Array(resamples));
+  const out = new Float64Array(k);
   for (let r = 0; r < resamples; r++) {
     // Draw `blocks` block starts uniformly among the n − block + 1 possible (moving blocks),
     // visiting n indices in total (the last block truncated).
-    stats[r] = statistic((visit) => {
+    statistic((visit) => {
       let left = n;
       for (let b = 0; b < blocks; b++) {
         const start = Math.floor(rand() * (n - block + 1));
@@ -60,11 +70,20 @@ function resampleStatistic(n: number, options: BootstrapOptions, statistic: (pic
         for (let i = 0; i < len; i++) visit(start + i);
         left -= len;
       }
-    });
+    }, out);
+    for (let j = 0; j < k; j++) stats[j]![r] = out[j]!;
   }
-  stats.sort();
   const tail = (1 - level) / 2;
-  return { lo: quantileOfSorted(stats, tail), hi: quantileOfSorted(stats, 1 - tail) };
+  return stats.map((st) => {
+    st.sort();
+    return { lo: quantileOfSorted(st, tail), hi: quantileOfSorted(st, 1 - tail) };
+  });
+}
+
+function resampleStatistic(n: number, options: BootstrapOptions, statistic: (pick: (visit: (i: number) => void) => void) => number): { lo: number; hi: number } {
+  return resampleStatistics(n, options, 1, (pick, out) => {
+    out[0] = statistic(pick);
+  })[0]!;
 }
 
 /**
@@ -130,27 +149,57 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
     sa += a[i]!;
     sb += b[i]!;
   }
-  const d = resampleStatistic(n, options, (pick) => {
-    let s = 0;
-    let m = 0;
-    pick((i) => {
-      s += a[i]! - b[i]!;
-      m++;
-    });
-    return s / m;
-  });
-  // Same seed: the relative interval uses the very same resamples as the difference.
-  const r = resampleStatistic(n, options, (pick) => {
+  // One set of resamples for both: the difference and the ratio of means.
+  const [d, r] = resampleStatistics(n, options, 2, (pick, out) => {
     let x = 0;
     let y = 0;
+    let m = 0;
     pick((i) => {
       x += a[i]!;
       y += b[i]!;
+      m++;
     });
-    return y > 0 ? x / y - 1 : NaN;
-  });
+    out[0] = (x - y) / m;
+    out[1] = y > 0 ? x / y - 1 : NaN;
+  }) as [{ lo: number; hi: number }, { lo: number; hi: number }];
   return {
     diff: { mean: (sa - sb) / n, lo: d.lo, hi: d.hi, n },
     relative: { mean: sb > 0 ? sa / sb - 1 : NaN, lo: r.lo, hi: r.hi, n },
   };
+}
+
+/**
+ * Ratio of sums Σ num / Σ den (e.g. a log score summed per shift over the events per shift)
+ * with a seeded bootstrap interval that resamples shifts (blocks) and recomputes the ratio.
+ *
+ * @param num numerator per shift
+ * @param den denominator per shift (≥ 0)
+ * @returns {mean: Σ num / Σ den, lo, hi, n: number of shifts}; NaN when Σ den = 0
+ * @throws {RangeError} when lengths differ, a value is not finite or a denominator is negative
+ * @example
+ * bootstrapRatio([2, 4], [1, 1]).mean // => 3
+ */
+export function bootstrapRatio(num: ArrayLike<number>, den: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
+  const n = num.length;
+  if (den.length !== n) throw new RangeError(`bootstrapRatio: ${n} numerators against ${den.length} denominators`);
+  let sn = 0;
+  let sd = 0;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(num[i]!) || !Number.isFinite(den[i]!) || den[i]! < 0) {
+      throw new RangeError(`bootstrapRatio: bad value at ${i} (${num[i]} / ${den[i]})`);
+    }
+    sn += num[i]!;
+    sd += den[i]!;
+  }
+  if (n === 0 || !(sd > 0)) return { mean: NaN, lo: NaN, hi: NaN, n };
+  const { lo, hi } = resampleStatistic(n, options, (pick) => {
+    let x = 0;
+    let y = 0;
+    pick((i) => {
+      x += num[i]!;
+      y += den[i]!;
+    });
+    return y > 0 ? x / y : NaN;
+  });
+  return { mean: sn / sd, lo, hi, n };
 }

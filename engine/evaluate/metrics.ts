@@ -43,6 +43,93 @@ export function rankIndices(scores: ArrayLike<number>): Int32Array {
 }
 
 /**
+ * The first m entries of {@link rankIndices}, without sorting every cell: finds the m-th largest
+ * score by selection (O(C)), keeps the cells above it plus the lowest-indexed cells equal to it,
+ * and sorts only those. Complexity O(C + m log m).
+ *
+ * @param scores one finite, non-negative score per study cell (not modified)
+ * @param m how many cells (clamped to C)
+ * @example
+ * Array.from(topIndices([0, 2, 5, 2], 2)) // => [2, 1]
+ */
+export function topIndices(scores: ArrayLike<number>, m: number): Int32Array {
+  const c = scores.length;
+  const k = Math.max(0, Math.min(c, Math.floor(m)));
+  if (k === 0) return new Int32Array(0);
+  const values = new Float64Array(c);
+  for (let i = 0; i < c; i++) {
+    const s = scores[i]!;
+    if (!(s >= 0) || s === Infinity) throw new RangeError(`topIndices: score ${s} at cell index ${i} is not a finite non-negative number`);
+    values[i] = s;
+  }
+  const threshold = kthLargest(values, k);
+  const above: number[] = [];
+  for (let i = 0; i < c; i++) if (scores[i]! > threshold) above.push(i);
+  above.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const out = new Int32Array(k);
+  let p = 0;
+  for (const i of above) out[p++] = i;
+  for (let i = 0; i < c && p < k; i++) if (scores[i] === threshold) out[p++] = i;
+  return out;
+}
+
+/** The k-th largest value (1-based) by Hoare selection; reorders `a`. O(n) expected. */
+function kthLargest(a: Float64Array, k: number): number {
+  // k-th largest = element at ascending position n − k
+  const target = a.length - k;
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target]!;
+  }
+  return a[target]!;
+}
+
+/**
+ * The same cells as {@link topKPerDistrict} applied to {@link rankIndices}(scores), found in one
+ * pass with a small sorted list per district. Complexity O(C · K) worst case, O(C) typical.
+ *
+ * @returns the kept cell indices (grouped by district, best first within each)
+ * @example
+ * Array.from(topKPerDistrictFromScores([3, 0, 5, 1], Int32Array.from([0, 0, 1, 1]), 2, 1)) // => [0, 2]
+ */
+export function topKPerDistrictFromScores(scores: ArrayLike<number>, districtOfCell: Int32Array, districtCount: number, perDistrict: number): Int32Array {
+  const lists: number[][] = Array.from({ length: districtCount }, () => []);
+  // "a ranks before b": higher score, or equal score and lower index
+  const before = (a: number, b: number): boolean => scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b);
+  for (let i = 0; i < scores.length; i++) {
+    const d = districtOfCell[i]!;
+    if (d < 0) continue;
+    const list = lists[d]!;
+    if (list.length === perDistrict && !before(i, list[list.length - 1]!)) continue;
+    // insertion keeping best first
+    let pos = list.length;
+    while (pos > 0 && before(i, list[pos - 1]!)) pos--;
+    list.splice(pos, 0, i);
+    if (list.length > perDistrict) list.pop();
+  }
+  const out: number[] = [];
+  for (const list of lists) out.push(...list);
+  return Int32Array.from(out);
+}
+
+/**
  * Number of cells flagged for an area: ⌊areaKm2 / meanCellAreaKm2⌋ (at least 1, at most C).
  * @throws {RangeError} when the area or the cell area is not positive
  * @example

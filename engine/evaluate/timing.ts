@@ -46,3 +46,33 @@ function localPlus(t: number, tz: string, unit: 'day' | 'month'): number {
   if (!dt.isValid) throw new RangeError(`unknown time zone "${tz}"`);
   return dt.startOf(unit).plus(unit === 'day' ? { days: 1 } : { months: 1 }).toMillis();
 }
+
+/** A forecast window: a shift, or a calendar month in month mode. */
+export interface EvalWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly hours: number;
+  readonly label: string;
+}
+
+/**
+ * Calendar months of zone `tz` that start in [fromMs, toMs): the first is the first local month
+ * start at or after fromMs. Month lengths follow the calendar and DST (March in London is 743 h).
+ *
+ * @throws {RangeError} when the zone is unknown
+ * @example
+ * monthWindows(Date.UTC(2014, 0, 1), Date.UTC(2014, 2, 1), 'Europe/London').map((w) => w.label) // => ['2014-01', '2014-02']
+ */
+export function monthWindows(fromMs: number, toMs: number, tz: string): EvalWindow[] {
+  let start = DateTime.fromMillis(fromMs, { zone: tz });
+  if (!start.isValid) throw new RangeError(`unknown time zone "${tz}"`);
+  start = start.startOf('month');
+  if (start.toMillis() < fromMs) start = start.plus({ months: 1 });
+  const out: EvalWindow[] = [];
+  while (start.toMillis() < toMs) {
+    const end = start.plus({ months: 1 });
+    out.push({ startMs: start.toMillis(), endMs: end.toMillis(), hours: (end.toMillis() - start.toMillis()) / HOUR_MS, label: start.toFormat('yyyy-LL') });
+    start = end;
+  }
+  return out;
+}

@@ -6,8 +6,11 @@ import {
   hitsAtK,
   logScoreVsUniform,
   rankIndices,
+  topIndices,
   topKPerDistrict,
+  topKPerDistrictFromScores,
 } from '../../engine/evaluate/metrics.ts';
+import { seededRandom } from '../../engine/random.ts';
 
 /*
  * The worked example used below (hand-computed):
@@ -104,5 +107,35 @@ describe('logScoreVsUniform', () => {
   });
   it('with ε = 0 a sure forecast of a two-cell map scores log 2', () => {
     expect(logScoreVsUniform([1, 0], 1, [1, 1], 2, [0], 0).sum).toBeCloseTo(Math.log(2), 12);
+  });
+});
+
+describe('fast rankings agree with the full sort', () => {
+  // Scores drawn from a few values, so ties (broken by index) are everywhere; plus zeros.
+  const cases = Array.from({ length: 60 }, (_, seed) => {
+    const rand = seededRandom(seed + 1);
+    const c = 1 + Math.floor(rand() * 300);
+    const levels = 1 + Math.floor(rand() * 6);
+    return Array.from({ length: c }, () => (rand() < 0.4 ? 0 : Math.floor(rand() * levels) / 3));
+  });
+  it('topIndices(scores, m) is the first m of rankIndices(scores)', () => {
+    for (const scores of cases) {
+      const full = Array.from(rankIndices(scores));
+      for (const m of [1, 2, 7, Math.floor(scores.length / 2), scores.length, scores.length + 5]) {
+        expect(Array.from(topIndices(scores, m))).toEqual(full.slice(0, m));
+      }
+    }
+  });
+  it('topKPerDistrictFromScores keeps the same cells as topKPerDistrict on the full ranking', () => {
+    cases.forEach((scores, n) => {
+      const rand = seededRandom(1000 + n);
+      const d = 1 + Math.floor(rand() * 5);
+      const district = Int32Array.from(scores, () => Math.floor(rand() * (d + 1)) - 1); // some −1
+      for (const k of [1, 3, 20]) {
+        const expected = Array.from(topKPerDistrict(rankIndices(scores), district, d, k)).sort((a, b) => a - b);
+        const got = Array.from(topKPerDistrictFromScores(scores, district, d, k)).sort((a, b) => a - b);
+        expect(got).toEqual(expected);
+      }
+    });
   });
 });

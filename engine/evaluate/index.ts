@@ -1,0 +1,37 @@
+/**
+ * engine/evaluate: rolling-origin backtests of the model beside the baselines, the measures
+ * (hit rate, PAI, PEI, RRI, top-K per district, log score), bootstrap intervals and the report.
+ */
+export { backtest, BACKTEST_MODELS, BACKTEST_DEFAULTS } from './backtest.ts';
+export type { BacktestInput, BacktestHooks, BacktestModelName } from './backtest.ts';
+export type { BacktestReport, ModelSummary, PairedDiffs, PerShiftModel, FitRecord } from './report.ts';
+export { EvaluateError } from './errors.ts';
+export type { EvaluateErrorCode } from './errors.ts';
+export {
+  rankIndices,
+  cellsForArea,
+  cellsForCoverage,
+  hitsAtK,
+  bestPossibleHits,
+  topKPerDistrict,
+  logScoreVsUniform,
+  LOG_SCORE_UNIFORM_WEIGHT,
+} from './metrics.ts';
+export { bootstrapMean, bootstrapRatio, pairedBootstrap, quantileOfSorted } from './bootstrap.ts';
+export type { BootstrapOptions, Interval, PairedDifference } from './bootstrap.ts';
+export {
+  KernelScorer,
+  naiveKernel,
+  retroKernel,
+  prospectiveKernel,
+  selfNeighbourhood,
+  randomOrder,
+  KERNEL_WEIGHT_SCALE,
+  RETRO_BANDWIDTH_KM,
+  RETRO_DAYS,
+  PROSPECTIVE_RADIUS_KM,
+  PROSPECTIVE_WEEKS,
+} from './baselines.ts';
+export type { KernelSpec, Neighbourhood, TrainingStream } from './baselines.ts';
+export { periodEndMs, monthWindows } from './timing.ts';
+export type { EvalWindow } from './timing.ts';
