@@ -43,9 +43,13 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
   for (const f of features) {
     if (isObject(f) && isObject(f.properties)) for (const k of Object.keys(f.properties)) names.add(k);
   }
+  // With no time property anywhere (or no features), rows are rejected one by one as
+  // missing_time rather than failing the file: a GeoJSON feature carries its own properties.
+  const noTimeAnywhere = !names.has('datetime') && !(names.has('start') && names.has('end'));
   const cols = resolvePlainColumns(
     file,
-    (n) => names.has(n) || (n === 'lat' || n === 'lon'), // the place comes from the geometry
+    // the place comes from the geometry, never from lat/lon properties
+    (n) => features.length === 0 || names.has(n) || n === 'lat' || n === 'lon' || (n === 'datetime' && noTimeAnywhere),
     { ...options.columns, lat: 'lat', lon: 'lon' },
     [...names].slice(0, 20).join(','),
     'property',
