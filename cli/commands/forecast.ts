@@ -1,12 +1,248 @@
+/**
+ * `patrolcast forecast FILE... --at 2024-03-01T22:00`: fit on every incident before the shift
+ * (or load a saved fit), forecast each cell's expected count for the shift, and list the top
+ * patrol boxes per district with their explanations, as a table, GeoJSON or CSV.
+ */
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { DEFAULT_RES, districtsFromLabels, districtsFromPolygons } from '../../engine/grid/index.ts';
+import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
+import { describeFit } from '../../engine/model/index.ts';
+import {
+  DEFAULT_MAX_CONTRIBUTORS,
+  DEFAULT_SHIFT_HOURS,
+  DEFAULT_TOP,
+  NO_DISTRICT,
+  boxesToCsv,
+  boxesToGeoJSON,
+  explainBox,
+  forecastShift,
+  patrolBoxes,
+  shiftAt,
+} from '../../engine/forecast/index.ts';
+import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
 import { CliError } from '../errors.ts';
+import { addInputOptions, inputOptionsFrom, readGeoJsonFile, readIncidents } from '../io.ts';
+import { createProgress } from '../progress.ts';
+import {
+  addFitOptions,
+  categoryFilter,
+  checkCategoriesMatched,
+  fitOptionsFrom,
+  fitWithProgress,
+  monthPrecisionWarning,
+  parseResOption,
+  readFitFile,
+  trainingEvents,
+  writeFitFile,
+  zoneFor,
+  type FitFlags,
+} from './fit.ts';
 
-// Placeholder: replaced by the issue that builds this command.
+const HOUR_MS = 3_600_000;
+
+interface ForecastCommandOptions extends FitFlags {
+  at: string;
+  hours?: string;
+  top?: string;
+  res?: string;
+  categories?: string;
+  preset?: string;
+  districts?: string;
+  districtProperty?: string;
+  out?: string;
+  outFormat?: string;
+  fitOut?: string;
+  fitIn?: string;
+  contributors?: string;
+  format?: string;
+  columns?: string;
+  tz?: string;
+}
+
+function intOption(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isInteger(x) || x < min) throw new CliError(`${flag} must be an integer ≥ ${min}, got "${value}"`, 'E_BAD_OPTION');
+  return x;
+}
+
+function hoursOption(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_SHIFT_HOURS;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x <= 0 || x > 744) throw new CliError(`--hours must be a number of hours > 0 (at most 744), got "${value}"`, 'E_BAD_OPTION');
+  return x;
+}
+
+/** 'geojson' or 'csv' from --out-format, else from the --out extension (.csv → csv). */
+function outputFormat(out: string | undefined, flag: string | undefined): 'geojson' | 'csv' {
+  if (flag !== undefined) {
+    if (flag !== 'geojson' && flag !== 'csv') throw new CliError(`--out-format must be geojson or csv, got "${flag}"`, 'E_BAD_OPTION');
+    return flag;
+  }
+  return out !== undefined && /\.csv$/i.test(out) ? 'csv' : 'geojson';
+}
+
+function pct(x: number): string {
+  const p = 100 * x;
+  return p > 0 && p < 1 ? '<1%' : p > 99 && p < 100 ? '>99%' : `${Math.round(p)}%`;
+}
+
+/** The readable table: a block per district, one line per box. */
+export function formatBoxesTable(boxes: readonly PatrolBox[], shift: ShiftWindow, tz: string, top: number): string {
+  const out: string[] = [];
+  const end = new Date(shift.startMs + shift.hours * HOUR_MS).toISOString();
+  out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${new Date(shift.startMs).toISOString()} to ${end}`);
+  out.push(`Top ${top} patrol boxes per district, by expected incidents in the shift (background = long-run rate of the box; triggered = raised by recent incidents in it).`);
+  const districts = [...new Set(boxes.map((b) => b.district))];
+  for (const d of districts) {
+    const mine = boxes.filter((b) => b.district === d);
+    const sum = mine.reduce((s, b) => s + b.expected, 0);
+    out.push('');
+    out.push(`${d === NO_DISTRICT ? '(no district)' : d}: ${mine.length} box${mine.length === 1 ? '' : 'es'}, ${sum.toFixed(3)} incidents expected in them`);
+    out.push(`  rank  h3               expected  backgr.  trig.  why`);
+    for (const b of mine) {
+      out.push(
+        `  ${String(b.rank).padStart(4)}  ${b.h3}  ${b.expected.toFixed(4).padStart(8)}  ${pct(b.backgroundShare).padStart(7)}  ${pct(b.triggeredShare).padStart(5)}  ${explainBox(b)}`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
 export function registerForecast(program: Command): void {
-  program
+  const cmd = program
     .command('forecast')
-    .description('(not built yet)')
-    .action(() => {
-      throw new CliError('the forecast command is not built yet');
+    .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
+    .description('Forecast one shift: fit the self-exciting model on every incident before --at (or load a saved fit with --fit-in), compute each cell\'s expected count for the shift and list the top patrol boxes per district, each with the reason it was picked.')
+    .requiredOption('--at <datetime>', 'local start of the shift, e.g. 2024-03-01T22:00 (read in --tz; an offset like -08:00 or Z makes it absolute)')
+    .option('--hours <h>', `shift length in wall-clock hours (default ${DEFAULT_SHIFT_HOURS}; the night the clocks change lasts 7 or 9 real hours)`)
+    .option('--top <k>', `patrol boxes per district (default ${DEFAULT_TOP}, PredPol's number)`)
+    .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: about 0.015 km² a cell)`)
+    .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
+    .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
+    .option('--districts <file>', 'district polygons (GeoJSON FeatureCollection); default: the districts named in the data (Vancouver neighbourhood, police-uk local authority)')
+    .option('--district-property <name>', 'the property naming each district polygon (default: name, district or NAME)')
+    .option('--out <file>', 'write the boxes to a file instead of printing a table (GeoJSON, or CSV when the name ends in .csv)')
+    .option('--out-format <format>', 'geojson or csv, overriding the --out extension')
+    .option('--contributors <n>', `recent incidents listed per box (default ${DEFAULT_MAX_CONTRIBUTORS})`)
+    .option('--fit-out <file>', 'also save the fit as JSON')
+    .option('--fit-in <file>', 'use a saved fit (from `patrolcast fit` or --fit-out) instead of fitting; it must have been trained on data before the shift');
+  addInputOptions(cmd);
+  addFitOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+--tz also sets the zone whose wall clock defines the shift. Default: America/Vancouver for
+Vancouver GeoDASH data, Europe/London for data.police.uk; other data needs --tz (or an --at
+with an offset, read as UTC). --format is the input format, as for every command.
+
+The GeoJSON output is an RFC 7946 FeatureCollection: one hexagon Polygon per box with the
+properties h3, district, rank, expected, background, triggered, backgroundShare,
+triggeredShare, contributors [{incidentId, category, ageHours, contribution}], explanation,
+shift, shiftStart, shiftHours.
+
+Examples:
+  patrolcast forecast fixtures/vancouver/property_2023.csv.gz --at 2023-12-15T22:00
+  patrolcast forecast fixtures/vancouver/property_2023.csv.gz --at 2023-12-15T22:00 --top 5 --out boxes.geojson
+  patrolcast forecast fixtures/vancouver/property_2023.csv.gz --at 2023-12-15T06:00 --preset vancouver-burglary-vehicle --out boxes.csv
+  patrolcast fit fixtures/vancouver/property_2023.csv.gz --until 2023-12-15T22:00 --out fit.json
+  patrolcast forecast fixtures/vancouver/property_2023.csv.gz --at 2023-12-15T22:00 --fit-in fit.json
+  patrolcast forecast chicago.csv.gz --columns datetime=date,lat=latitude,lon=longitude --tz America/Chicago --at 2016-06-01T14:00
+`,
+  );
+  cmd.action(async (files: string[], opts: ForecastCommandOptions) => {
+    const input = inputOptionsFrom(opts);
+    const hours = hoursOption(opts.hours);
+    const top = intOption('--top', opts.top, DEFAULT_TOP, 1);
+    const maxContributors = intOption('--contributors', opts.contributors, DEFAULT_MAX_CONTRIBUTORS, 0);
+    const format = outputFormat(opts.out, opts.outFormat);
+    const include = categoryFilter(opts);
+    const fitOptions = fitOptionsFrom(opts);
+    if (opts.fitIn !== undefined && opts.fitOut !== undefined) throw new CliError('give either --fit-in or --fit-out, not both', 'E_BAD_OPTION');
+    if (opts.fitIn !== undefined && Object.keys(fitOptions).length > 0) {
+      throw new CliError('the fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) have no effect with --fit-in', 'E_BAD_OPTION');
+    }
+    let savedFit: EtasFit | null = null;
+    if (opts.fitIn !== undefined) savedFit = await readFitFile(opts.fitIn);
+    const res = savedFit !== null && opts.res === undefined ? savedFit.res : parseResOption(opts.res);
+    if (savedFit !== null && savedFit.res !== res) {
+      throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${savedFit.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
+    }
+
+    const result = await readIncidents(files, input, createProgress());
+    const tz = zoneFor('--at', opts.at, opts.tz, result.format);
+    let shift: ShiftWindow;
+    try {
+      shift = shiftAt(opts.at, tz, hours);
+    } catch (err) {
+      throw new CliError(`--at: ${(err as Error).message}`, 'E_BAD_OPTION');
+    }
+    checkCategoriesMatched(result.incidents, include);
+    const { events: history, startMs } = trainingEvents(result.incidents, res, shift.startMs, include, 'the shift start --at');
+    const warning = monthPrecisionWarning(history);
+    if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
+    const lastMs = startMs + Math.max(...history.tHours) * HOUR_MS;
+    const idleDays = (shift.startMs - lastMs) / (24 * HOUR_MS);
+    if (idleDays > 7) {
+      process.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the long-run background only.\n`);
+    }
+
+    let fit: EtasFit;
+    if (savedFit !== null) {
+      if (savedFit.window.endMs > shift.startMs) {
+        throw new CliError(
+          `${opts.fitIn} was trained on data up to ${new Date(savedFit.window.endMs).toISOString()}, after the shift start ${new Date(shift.startMs).toISOString()}: a forecast may only use what was known before the shift; refit with --until ${opts.at} or earlier`,
+          'E_FIT_LEAK',
+        );
+      }
+      fit = savedFit;
+    } else {
+      fit = fitWithProgress(history, { startMs, endMs: shift.startMs }, res, fitOptions, createProgress());
+      if (opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
+    }
+
+    const cast = forecastShift(fit, history, shift.startMs, shift.hours);
+    let districts: ReadonlyMap<H3Cell, string>;
+    if (opts.districts !== undefined) {
+      const fc = await readGeoJsonFile(opts.districts);
+      try {
+        districts = districtsFromPolygons(fc as Parameters<typeof districtsFromPolygons>[0], cast.cells, opts.districtProperty);
+      } catch (err) {
+        throw new CliError(`${opts.districts}: ${(err as Error).message}`, 'E_DISTRICTS');
+      }
+    } else {
+      const labelled = include === null ? result.incidents : result.incidents.filter(include);
+      districts = districtsFromLabels(labelled, res);
+    }
+    const boxes = patrolBoxes(cast, {
+      top,
+      districtOf: (c) => districts.get(c) ?? null,
+      unassigned: opts.districts !== undefined ? 'drop' : 'group',
+      fit,
+      history,
+      incidents: result.incidents,
+      startMs: shift.startMs,
+      hours: shift.hours,
+      maxContributors,
     });
+    if (boxes.length === 0) {
+      throw new CliError(opts.districts !== undefined ? `no cell with a positive forecast lies inside the districts of ${opts.districts}` : 'no cell has a positive forecast', 'E_NO_BOXES');
+    }
+
+    if (opts.out === undefined) {
+      if (savedFit === null) process.stderr.write(`${describeFit(fit)}\n${fit.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+      process.stdout.write(formatBoxesTable(boxes, shift, tz, top));
+      return;
+    }
+    const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours };
+    const text = format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(boxesToGeoJSON(boxes, extra))}\n`;
+    try {
+      await writeFile(opts.out, text);
+    } catch (err) {
+      throw new CliError(`cannot write ${opts.out}: ${(err as Error).message}`, 'E_WRITE');
+    }
+    const nDistricts = new Set(boxes.map((b) => b.district)).size;
+    process.stdout.write(`${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`);
+  });
 }

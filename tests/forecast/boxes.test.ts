@@ -150,6 +150,11 @@ describe('explainBox', () => {
     );
   });
 
+  it('says when earlier incidents add something but none is large enough to name', () => {
+    const b = box({ backgroundShare: 0.996, triggeredShare: 0.004, triggered: 0.004, background: 0.996 });
+    expect(explainBox(b)).toBe('long-run background (>99%); older incidents in this box add <1%');
+  });
+
   it('says mostly background when the background dominates', () => {
     const b = box({ backgroundShare: 0.97, triggeredShare: 0.03, triggered: 0.03, background: 0.97, contributors: [{ incidentId: '9', category: 'Mischief', ageHours: 0.5, contribution: 0.004 }] });
     expect(explainBox(b)).toBe('mostly long-run background (97%); 3% from recent incidents in this box, largest: Mischief #9 30 min ago (+0.004)');
