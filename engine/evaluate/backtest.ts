@@ -103,6 +103,12 @@ export interface BacktestHooks {
   shouldCancel?(): boolean;
   /** A clock in milliseconds (e.g. performance.now), only to report wallSeconds. */
   now?(): number;
+  /**
+   * Sees every forecast as it is scored: the study cells (ascending H3 ids), the window, the model
+   * and its score per cell (its own ranking too, for the random baseline). For audits and tests;
+   * the arrays must not be kept or modified (they may be reused).
+   */
+  onForecast?(info: { readonly windowIndex: number; readonly window: EvalWindow; readonly model: string; readonly cells: readonly H3Cell[]; readonly scores: Float64Array; readonly order?: Int32Array }): void;
 }
 
 /** What a model hands back for one window: a score per study cell, and optionally its own order. */
@@ -512,6 +518,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     const best = bestPossibleHits(ev, flaggedCells);
     for (let m = 0; m < M; m++) {
       const out = runners[m]!.forecast(win, w, actual);
+      hooks.onForecast?.({ windowIndex: w, window: win, model: runners[m]!.name, cells, scores: out.scores, ...(out.order ? { order: out.order } : {}) });
       const order = out.order ? out.order.subarray(0, maxK) : topIndices(out.scores, maxK);
       const hits = hitsAtK(order, ev, ksAll, scratch);
       const boxes = out.order
