@@ -1,0 +1,139 @@
+/**
+ * `patrolcast forecast` end to end on the bundled Vancouver fixture (2023 property crime).
+ * The CLI runs as a child process, as a user would run it. One fit is made (with --fit-out)
+ * and reused through --fit-in by the other runs, to keep the suite fast.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { buildEventSet, districtsFromLabels } from '../../engine/grid/index.ts';
+import { ingestCsvText } from '../../engine/ingest/index.ts';
+
+const run = promisify(execFile);
+const FIXTURE = 'fixtures/vancouver/property_2023.csv.gz';
+const AT = '2023-12-15T22:00';
+const SHIFT_START_MS = Date.UTC(2023, 11, 16, 6); // 22:00 PST = 06:00Z next day
+
+interface Ran {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+async function cli(...args: string[]): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+let dir: string;
+let first: Ran; // fits and writes fit.json + boxes1.geojson
+let table: Ran;
+
+/**
+ * Boxes each district should get, computed without the forecast code: every cell with an
+ * incident before the shift has μ > 0 (its events' background probabilities are positive), so
+ * a district gets min(20, its cells with an incident before the shift); districts are the
+ * majority NEIGHBOURHOOD label of each cell (engine/grid).
+ */
+function expectedBoxCounts(): Map<string, number> {
+  const text = gunzipSync(readFileSync(FIXTURE)).toString('utf8');
+  const { incidents } = ingestCsvText(text, { file: FIXTURE });
+  const districts = districtsFromLabels(incidents, 10);
+  const cells = buildEventSet(incidents, 10, 0, { endMs: SHIFT_START_MS }).cells;
+  const counts = new Map<string, number>();
+  for (const c of cells) {
+    const d = districts.get(c) ?? '(no district)';
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  for (const [d, n] of counts) counts.set(d, Math.min(20, n));
+  return counts;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'patrolcast-forecast-'));
+  first = await cli('forecast', FIXTURE, '--at', AT, '--fit-out', join(dir, 'fit.json'), '--out', join(dir, 'boxes1.geojson'));
+  table = await cli('forecast', FIXTURE, '--at', AT, '--fit-in', join(dir, 'fit.json'));
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('patrolcast forecast on the Vancouver fixture', () => {
+  it('prints 20 boxes per district (all of a district\'s cells when it has fewer), each with an explanation', () => {
+    expect(table.code).toBe(0);
+    const blocks = table.stdout.split('\n\n').slice(1);
+    const got = new Map<string, number>();
+    for (const block of blocks) {
+      const [head, , ...rows] = block.trimEnd().split('\n');
+      const name = /^(.*): \d+ box/.exec(head!)![1]!;
+      got.set(name, rows.length);
+      rows.forEach((row, i) => {
+        const m = /^\s+(\d+)\s+([0-9a-f]{15})\s+(\d+\.\d{4})\s+(\S+%)\s+(\S+%)\s+(.+)$/.exec(row);
+        expect(m, row).not.toBeNull();
+        expect(Number(m![1])).toBe(i + 1);
+        expect(m![6]).toMatch(/background|triggered/);
+      });
+    }
+    const want = expectedBoxCounts();
+    expect(got).toEqual(want);
+    expect(got.size).toBe(24); // Vancouver's 22 local planning areas + Stanley Park + Musqueam in the data
+    expect([...got.values()].filter((n) => n === 20).length).toBeGreaterThanOrEqual(22);
+    expect(table.stdout).toMatch(/^Shift 2023-12-15 22:00 \(night\), America\/Vancouver: 8 h, 2023-12-16T06:00:00.000Z to 2023-12-16T14:00:00.000Z/);
+  });
+
+  it('names the recent incidents behind the triggered part of some boxes', () => {
+    // e.g. "... from recent incidents in this box, largest: Other Theft 3 h ago (+0.01)"
+    expect(table.stdout).toMatch(/recent incidents in this box, largest: (Theft from Vehicle|Theft of Vehicle|Theft of Bicycle|Other Theft|Mischief|Break and Enter [A-Za-z/]+)( #\S+)? [\d.]+ (min|h|days) ago \(\+[\d.e-]+\)/);
+  });
+
+  it('gives identical boxes from --fit-out and then --fit-in', async () => {
+    expect(first.code).toBe(0);
+    const second = await cli('forecast', FIXTURE, '--at', AT, '--fit-in', join(dir, 'fit.json'), '--out', join(dir, 'boxes2.geojson'));
+    expect(second.code).toBe(0);
+    const a = readFileSync(join(dir, 'boxes1.geojson'), 'utf8');
+    expect(readFileSync(join(dir, 'boxes2.geojson'), 'utf8')).toBe(a);
+    const gj = JSON.parse(a);
+    expect(gj.type).toBe('FeatureCollection');
+    const want = expectedBoxCounts();
+    expect(gj.features).toHaveLength([...want.values()].reduce((s, n) => s + n, 0));
+    const f = gj.features[0];
+    expect(f.geometry.type).toBe('Polygon');
+    expect(f.geometry.coordinates[0]).toHaveLength(7);
+    expect(f.properties).toMatchObject({ district: 'Arbutus Ridge', rank: 1, shift: '2023-12-15 22:00 (night)', shiftStart: '2023-12-16T06:00:00.000Z', shiftHours: 8 });
+    for (const key of ['h3', 'expected', 'background', 'triggered', 'backgroundShare', 'triggeredShare', 'contributors', 'explanation']) expect(f.properties).toHaveProperty(key);
+    const fit = JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8'));
+    expect(fit.window.endMs).toBe(SHIFT_START_MS);
+  });
+
+  it('writes CSV when --out ends in .csv, the same boxes as the GeoJSON', async () => {
+    const r = await cli('forecast', FIXTURE, '--at', AT, '--fit-in', join(dir, 'fit.json'), '--out', join(dir, 'boxes.csv'));
+    expect(r.code).toBe(0);
+    const rows = parse(readFileSync(join(dir, 'boxes.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const gj = JSON.parse(readFileSync(join(dir, 'boxes1.geojson'), 'utf8'));
+    expect(rows.map((r) => `${r.district}|${r.rank}|${r.h3}`)).toEqual(gj.features.map((f: { properties: { district: string; rank: number; h3: string } }) => `${f.properties.district}|${f.properties.rank}|${f.properties.h3}`));
+  });
+
+  it('refuses a saved fit trained on data after the shift start', async () => {
+    const r = await cli('forecast', FIXTURE, '--at', '2023-12-01T06:00', '--fit-in', join(dir, 'fit.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/trained on data up to 2023-12-16T06:00:00.000Z, after the shift start 2023-12-01T14:00:00.000Z/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
+  });
+
+  it('asks for --tz when plain data has no zone and --at is local', async () => {
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, 'id,datetime,lat,lon,category\n1,2024-01-01T10:00:00Z,41.88,-87.63,theft\n2,2024-01-02T10:00:00Z,41.88,-87.63,theft\n');
+    const r = await cli('forecast', plain, '--at', '2024-01-03T06:00');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--at 2024-01-03T06:00 is a local time, but plain data has no time zone of its own: give --tz/);
+  });
+});
