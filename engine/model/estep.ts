@@ -1,5 +1,5 @@
 import type { Prepared } from './prepare.ts';
-import { edgeSums } from './prepare.ts';
+import type { EdgeSums } from './prepare.ts';
 
 /** What one E-step pass returns (sums over all events). */
 export interface EStepSums {
@@ -26,7 +26,8 @@ export interface EStepSums {
  * Σ_i p_ij = θ ω A_g / λ and Σ_i p_ij (t_j − t_i) = θ ω B_g / λ.
  *
  * When `backgroundOut` is given, it receives Σ_{j in n} p_jj for every cell n.
- * Cost O(groups) ≤ O(N): one exp per group and one log per group; no pair is ever formed.
+ * Cost O(groups) ≤ O(N): one exp per group (the decay over a gap that changes with ω cannot
+ * be had by recursion) and about one log per cell; no pair is ever formed.
  */
 export function eStep(
   prep: Prepared,
@@ -53,7 +54,10 @@ export function eStep(
     let a = 0;
     let b = 0;
     let bg = prevSize;
+    // Σ size·log λ is accumulated as a running product of λ^size, folded into a log only when
+    // it nears the ends of the double range: one log per ~100 groups instead of one per group.
     let logSum = prevSize * Math.log(mu);
+    let prod = 1;
     for (let g = g0 + 1; g < g1; g++) {
       const delta = groupDeltaHours[g]!;
       const decay = Math.exp(-omegaPerHour * delta);
@@ -64,13 +68,21 @@ export function eStep(
       const excite = thetaOmega * a;
       const lambda = mu + excite;
       const w = size / lambda;
-      logSum += size * Math.log(lambda);
+      if (size === 1 && lambda > 1e-100 && lambda < 1e100) {
+        prod *= lambda; // stays within [1e-300, 1e300]: no underflow
+        if (prod < 1e-200 || prod > 1e200) {
+          logSum += Math.log(prod);
+          prod = 1;
+        }
+      } else {
+        logSum += size * Math.log(lambda);
+      }
       bg += w * mu;
       trig += w * excite;
       trigDelay += w * thetaOmega * b;
       prevSize = size;
     }
-    sumLog += logSum;
+    sumLog += logSum + Math.log(prod);
     if (backgroundOut) backgroundOut[c] = bg;
   }
   return { sumLogLambda: sumLog, triggered: trig, triggeredDelayHours: trigDelay };
@@ -80,9 +92,16 @@ export function eStep(
  * The log-likelihood of MODEL.md §1 given the E-step's Σ log λ:
  * ℓ = Σ log λ(t_j) − T Σ_n μ_n − θ Σ_i (1 − exp(−ω (T − t_i))).
  */
-export function logLikelihoodFrom(prep: Prepared, sumLogLambda: number, muPerHour: Float64Array, theta: number, omegaPerHour: number): number {
+export function logLikelihoodFrom(
+  prep: Prepared,
+  edge: (omegaPerHour: number) => EdgeSums,
+  sumLogLambda: number,
+  muPerHour: Float64Array,
+  theta: number,
+  omegaPerHour: number,
+): number {
   let muSum = 0;
   for (let c = 0; c < muPerHour.length; c++) muSum += muPerHour[c]!;
-  const offspringInWindow = theta === 0 ? 0 : prep.events - edgeSums(prep.remainingSorted, omegaPerHour).e0;
+  const offspringInWindow = theta === 0 ? 0 : prep.events - edge(omegaPerHour).e0;
   return sumLogLambda - prep.windowHours * muSum - theta * offspringInWindow;
 }

@@ -4,7 +4,7 @@ import { eStep, logLikelihoodFrom } from './estep.ts';
 import type { EStepSums } from './estep.ts';
 import { fingerprintEvents } from './fingerprint.ts';
 import { mStepThetaOmega } from './mstep.ts';
-import { prepare } from './prepare.ts';
+import { edgeSumsMemo, prepare } from './prepare.ts';
 import type { Prepared } from './prepare.ts';
 
 /**
@@ -172,6 +172,7 @@ export function fitEtas(
   const mu = new Float64Array(prep.cellCount);
   for (let c = 0; c < prep.cellCount; c++) mu[c] = ((1 - theta) * prep.cellEvents[c]!) / windowHours;
   const background = new Float64Array(prep.cellCount);
+  const edge = edgeSumsMemo(prep.remainingSorted);
   let startNote: string;
   if (bounds.fixedOmega !== undefined) {
     startNote = `Started from θ = ${theta} and the fixed mean delay.`;
@@ -188,7 +189,7 @@ export function fitEtas(
     for (let k = 0; k <= steps; k++) {
       const delay = steps === 0 ? lo : lo * Math.pow(hi / lo, k / steps);
       const w = k === steps ? bounds.omegaMin : k === 0 ? bounds.omegaMax : 1 / delay;
-      const ll = logLikelihoodFrom(prep, eStep(prep, mu, theta, w, null).sumLogLambda, mu, theta, w);
+      const ll = logLikelihoodFrom(prep, edge, eStep(prep, mu, theta, w, null).sumLogLambda, mu, theta, w);
       if (ll > bestLl) {
         bestLl = ll;
         omega = w;
@@ -204,7 +205,7 @@ export function fitEtas(
   for (let it = 0; ; it++) {
     if (hooks.shouldCancel?.()) throw new ModelError('E_CANCELLED', `fit cancelled at iteration ${it}`, it);
     sums = eStep(prep, mu, theta, omega, background);
-    const ll = logLikelihoodFrom(prep, sums.sumLogLambda, mu, theta, omega);
+    const ll = logLikelihoodFrom(prep, edge, sums.sumLogLambda, mu, theta, omega);
     if (Number.isNaN(ll)) throw new ModelError('E_PARAMS', `log-likelihood became NaN at iteration ${it} (θ = ${theta}, ω = ${omega})`, it);
     trace.push(ll);
     hooks.onIteration?.(it, ll);
@@ -218,7 +219,7 @@ export function fitEtas(
     if (it >= opts.maxIterations) break;
     // M-step: μ_n = Σ_{j in n} p_jj / T exactly; then (θ, ω) within bounds.
     for (let c = 0; c < prep.cellCount; c++) mu[c] = background[c]! / windowHours;
-    ({ theta, omegaPerHour: omega } = mStepThetaOmega(sums.triggered, sums.triggeredDelayHours, prep.remainingSorted, N, omega, bounds));
+    ({ theta, omegaPerHour: omega } = mStepThetaOmega(sums.triggered, sums.triggeredDelayHours, edge, N, omega, bounds));
   }
 
   const muPerHour: Record<string, number> = {};

@@ -1,7 +1,7 @@
 import type { EventSet, H3Cell } from '../types.ts';
 import { ModelError } from './errors.ts';
 import { eStep, logLikelihoodFrom } from './estep.ts';
-import { prepare } from './prepare.ts';
+import { edgeSums, prepare } from './prepare.ts';
 
 /** Model parameters: μ per cell (by the event set's cell index, or keyed by H3 cell; absent = 0), θ and ω. */
 export interface EtasParams {
@@ -50,5 +50,5 @@ export function etasLogLikelihood(events: EventSet, endHours: number, params: Et
   if (!(extraMu >= 0) || !Number.isFinite(extraMu)) throw new ModelError('E_PARAMS', 'every μ must be a finite rate ≥ 0', extraMu);
   const prep = prepare(events, startHours, endHours - startHours);
   const sums = eStep(prep, mu, theta, omegaPerHour, null);
-  return logLikelihoodFrom(prep, sums.sumLogLambda, mu, theta, omegaPerHour) - prep.windowHours * extraMu;
+  return logLikelihoodFrom(prep, (w) => edgeSums(prep.remainingSorted, w), sums.sumLogLambda, mu, theta, omegaPerHour) - prep.windowHours * extraMu;
 }

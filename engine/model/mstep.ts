@@ -1,4 +1,4 @@
-import { edgeSums } from './prepare.ts';
+import type { EdgeSums } from './prepare.ts';
 
 /** Bounds and fixed values for the (θ, ω) part of the M-step. */
 export interface ThetaOmegaBounds {
@@ -9,23 +9,32 @@ export interface ThetaOmegaBounds {
   readonly fixedOmega: number | undefined;
 }
 
+/** Relative precision of the maximising log ω. */
+const X_TOLERANCE = 1e-12;
+
 /**
  * The (θ, ω) part of the expected complete-data log-likelihood (MODEL.md §1 with the edge
  * correction), with S = Σ p_ij, D = Σ p_ij (t_j − t_i) and G(ω) = Σ_i (1 − exp(−ω (T − t_i))):
  *
  *     Q(θ, ω) = S log θ + S log ω − ω D − θ G(ω)
  *
- * Q is concave in θ, so for fixed ω the best θ in [0, θmax] is min(θmax, S / G(ω)) (clamping
- * is an exact constrained maximisation). Q is not concave in ω once the edge term is in (G is
- * concave, so −θG is convex), so clamping the textbook update ω = S / (D + θ G'(ω)) would not be
- * a valid M-step; instead we maximise the profile q(ω) = max_θ Q(θ, ω) over [ωmin, ωmax] in one
- * dimension and keep the result only if q does not fall below its value at the current ω. That
- * makes every iteration a (generalised) EM step, so the log-likelihood never decreases.
+ * Setting its gradient to zero gives MODEL.md's edge-corrected equations θ = S / G(ω) and
+ * ω = S / (D + θ G'(ω)), which are coupled. Q is concave in θ, so for fixed ω the best θ in
+ * [0, θmax] is min(θmax, S / G(ω)): clamping θ is an exact constrained maximisation. Q is not
+ * concave in ω once the edge term is in (G is concave, so −θ G is convex), so clamping the
+ * textbook ω update would not be a valid M-step. Instead we maximise the profile
+ * q(ω) = max_θ Q(θ, ω) over [ωmin, ωmax] in x = log ω: the root of h(x) = ω q'(ω) =
+ * S − ω D − θ*(ω) ω G'(ω) (envelope theorem) by Newton's method kept inside a bracket
+ * (bisection when a Newton step leaves it), starting from the edge-free answer ω = S / D, above
+ * which h is negative. The result is kept only if q there is at least q at the current ω, so
+ * every iteration is a (generalised) EM step and the log-likelihood never decreases.
+ *
+ * Cost: a handful of edge-sum evaluations, each over the events within 40/ω of the window's end.
  */
 export function mStepThetaOmega(
   triggered: number,
   delayHours: number,
-  remainingSorted: Float64Array,
+  edge: (omegaPerHour: number) => EdgeSums,
   events: number,
   currentOmega: number,
   bounds: ThetaOmegaBounds,
@@ -38,82 +47,92 @@ export function mStepThetaOmega(
     if (!(S > 0) || !(G > 0)) return 0;
     return Math.min(thetaMax, S / G);
   };
-  if (fixedOmega !== undefined) {
-    return { theta: thetaAt(events - edgeSums(remainingSorted, fixedOmega).e0), omegaPerHour: fixedOmega };
-  }
+  if (fixedOmega !== undefined) return { theta: thetaAt(events - edge(fixedOmega).e0), omegaPerHour: fixedOmega };
   if (!(S > 0) || !(D > 0)) {
     // No triggering mass: ω is not identified; keep it.
-    return { theta: thetaAt(events - edgeSums(remainingSorted, currentOmega).e0), omegaPerHour: currentOmega };
+    return { theta: thetaAt(events - edge(currentOmega).e0), omegaPerHour: currentOmega };
   }
-  /** q(ω) and h(ω) = ω q'(ω) = S − ω D − θ*(ω) ω G'(ω) (envelope theorem). */
-  const evaluate = (omega: number): { q: number; h: number; theta: number } => {
-    const { e0, e1 } = edgeSums(remainingSorted, omega);
-    const G = events - e0;
-    const th = thetaAt(G);
-    const q = (th > 0 ? S * Math.log(th) : th === 0 && S > 0 ? -Infinity : 0) - th * G + S * Math.log(omega) - omega * D;
-    return { q, h: S - omega * D - th * omega * e1, theta: th };
-  };
 
-  // Without the edge term the maximiser is ω = S / D; the edge term only lowers it
-  // (h(S/D) = −θ ω G'(ω) ≤ 0), so search downwards from there in log ω.
+  interface Point {
+    readonly x: number;
+    readonly omega: number;
+    readonly q: number;
+    readonly h: number;
+    readonly dh: number;
+    readonly theta: number;
+  }
   const xMin = Math.log(omegaMin);
   const xMax = Math.log(omegaMax);
   // Exact bounds at the ends, so that "bound hit" is an equality test and ω never leaves them.
   const omegaOf = (x: number): number => (x <= xMin ? omegaMin : x >= xMax ? omegaMax : Math.exp(x));
-  let xHi = Math.min(xMax, Math.max(xMin, Math.log(S / D)));
-  let fHi = evaluate(omegaOf(xHi));
-  let best: { x: number; q: number; theta: number };
-  if (fHi.h >= 0) {
-    best = { x: xHi, q: fHi.q, theta: fHi.theta };
-  } else {
-    let step = 1e-3;
-    let xLo = xHi;
-    let fLo = fHi;
-    let bracketed = false;
-    while (xLo > xMin) {
-      xLo = Math.max(xMin, xHi - step);
-      fLo = evaluate(omegaOf(xLo));
-      if (fLo.h >= 0) {
-        bracketed = true;
-        break;
-      }
-      xHi = xLo;
-      fHi = fLo;
-      step *= 4;
+  const at = (x: number, omega = omegaOf(x)): Point => {
+    const { e0, e1, e2 } = edge(omega);
+    const G = events - e0;
+    let theta: number;
+    let dTheta = 0; // dθ*/dω
+    if (fixedTheta !== undefined) theta = fixedTheta;
+    else if (!(G > 0)) theta = 0;
+    else if (S / G >= thetaMax) theta = thetaMax;
+    else {
+      theta = S / G;
+      dTheta = (-theta * e1) / G;
     }
-    if (!bracketed) {
-      best = { x: xLo, q: fLo.q, theta: fLo.theta };
-    } else {
-      // Illinois (modified regula falsi) on h in x = log ω: h(xLo) ≥ 0 > h(xHi).
-      let a = xLo;
-      let fa = fLo.h;
-      let b = xHi;
-      let fb = fHi.h;
-      let side = 0;
-      let x = a;
-      let fx = fLo;
-      for (let it = 0; it < 100 && Math.abs(b - a) > 1e-14 * Math.max(1, Math.abs(a)); it++) {
-        x = (a * fb - b * fa) / (fb - fa);
-        if (!(x > Math.min(a, b) && x < Math.max(a, b))) x = 0.5 * (a + b);
-        fx = evaluate(omegaOf(x));
-        if (fx.h === 0) break;
-        if (fx.h > 0) {
-          a = x;
-          fa = fx.h;
-          if (side === 1) fb /= 2;
-          side = 1;
-        } else {
-          b = x;
-          fb = fx.h;
-          if (side === -1) fa /= 2;
-          side = -1;
-        }
+    const q = (theta > 0 ? S * Math.log(theta) : -Infinity) - theta * G + S * Math.log(omega) - omega * D;
+    const h = S - omega * D - theta * omega * e1;
+    // dh/dx = ω dh/dω, with d/dω (θ ω E1) = θ' ω E1 + θ E1 − θ ω E2.
+    const dh = omega * (-D - (dTheta * omega * e1 + theta * e1 - theta * omega * e2));
+    return { x, omega, q, h, dh, theta };
+  };
+
+  let best: Point;
+  const start = at(Math.min(xMax, Math.max(xMin, Math.log(S / D))));
+  if (start.h >= 0) {
+    // Only when S / D lies at or above the upper bound: q still rises there.
+    best = start;
+  } else {
+    // Bracket [a, b] with h(a) ≥ 0 > h(b); a is the lower bound until proven otherwise.
+    let a = xMin;
+    let aChecked = false;
+    let b = start.x;
+    let p = start;
+    best = start;
+    for (let it = 0; it < 100; it++) {
+      let xn = NaN;
+      if (p.dh < 0) {
+        const newtonStep = -p.h / p.dh;
+        // Converged: the next Newton step is below the tolerance (p is then a bracket end).
+        if (Math.abs(newtonStep) <= X_TOLERANCE * Math.max(1, Math.abs(p.x))) break;
+        xn = p.x + newtonStep;
       }
-      best = { x, q: fx.q, theta: fx.theta };
+      if (!(xn > a && xn < b)) {
+        if (!aChecked) {
+          const low = at(a);
+          aChecked = true;
+          if (low.h < 0) {
+            best = low; // q falls all the way down to the lower bound
+            break;
+          }
+          if (low.h === 0) {
+            best = low;
+            break;
+          }
+        }
+        xn = 0.5 * (a + b);
+      }
+      const next = at(xn);
+      if (next.h >= 0) {
+        a = xn;
+        aChecked = true;
+      } else {
+        b = xn;
+      }
+      p = next;
+      best = next;
+      if (next.h === 0 || b - a <= X_TOLERANCE * Math.max(1, Math.abs(a))) break;
     }
   }
   // Safeguard: never accept a point worse than the current ω (with its best θ).
-  const current = evaluate(currentOmega);
+  const current = at(Math.log(currentOmega), currentOmega);
   if (current.q > best.q) return { theta: current.theta, omegaPerHour: currentOmega };
-  return { theta: best.theta, omegaPerHour: omegaOf(best.x) };
+  return { theta: best.theta, omegaPerHour: best.omega };
 }
