@@ -6,5 +6,6 @@ export type * from './types.ts';
 export { seededRandom } from './random.ts';
 export * from './ingest/index.ts';
 export * from './grid/index.ts';
+export * from './model/index.ts';
 export * from './forecast/index.ts';
 export * from './evaluate/index.ts';
