@@ -282,6 +282,9 @@ export class AnalystView {
     await map.setMuBreaks(breaks);
     await map.setData('mu', result.background);
     map.fitBounds(result.bounds);
+    void map.idle().then(() => {
+      document.body.dataset['backgroundDrawn'] = String(result.background.features.length);
+    });
     const labels = [`< ${breaks[0]!.toPrecision(2)}`, ...breaks.map((b) => `≥ ${b.toPrecision(2)}`)];
     replaceChildren(
       byId('an-legend'),

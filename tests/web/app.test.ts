@@ -1,0 +1,330 @@
+/**
+ * Browser tests of the web app: a production build served by `vite preview` on localhost and
+ * driven in Debian's headless Chromium (playwright-core). One page walks through the app in
+ * order (load → sergeant view → print → exports → fit → cancel → hostile file), recording every
+ * network request on the way; the last test checks they all went to the page's own origin.
+ * Skipped, with a message saying why, when there is no Chromium.
+ */
+import { readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_CHROMIUM, NO_CHROMIUM_MESSAGE, type Served, startApp } from './harness.ts';
+
+if (!HAS_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+// The two bundled fixture files have 29,353 + 31,485 data rows (zcat | tail -n +2 | wc -l),
+// every one a located, timed property crime.
+const BUNDLED_INCIDENTS = 60_838;
+
+/** Reads map-canvas pixels at the centres of the numbered boxes and at the canvas corners. */
+async function boxPixels(page: Page, mapId: string): Promise<{ boxes: number[][]; corners: number[][]; reddish: number; total: number }> {
+  return page.evaluate((id) => {
+    const container = document.getElementById(id)!;
+    const source = container.querySelector('canvas')!;
+    const canvas = document.createElement('canvas');
+    canvas.width = source.width;
+    canvas.height = source.height;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(source, 0, 0);
+    const rect = source.getBoundingClientRect();
+    const scale = source.width / rect.width;
+    const pixel = (x: number, y: number): number[] => [...context.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data];
+    // Markers sit with their bottom-left corner 3 px right of and 3 px above the box centre.
+    const boxes = [...container.querySelectorAll<HTMLElement>('.box-marker')].map((marker) => {
+      const r = marker.getBoundingClientRect();
+      return pixel(r.left - 3 - rect.left, r.bottom + 3 - rect.top);
+    });
+    const corners = [pixel(5, 5), pixel(rect.width - 5, rect.height - 5)];
+    const all = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let reddish = 0;
+    for (let i = 0; i < all.length; i += 4) if (all[i]! - all[i + 1]! > 60) reddish++;
+    return { boxes, corners, reddish, total: all.length / 4 };
+  }, mapId);
+}
+
+/** Box fills are reds (rank palette); background, districts and outlines are greys. */
+const isReddish = ([r, g]: number[]): boolean => r! - g! > 60;
+
+/**
+ * The RGB images embedded in a PDF written by Chromium (Flate-compressed, 8 bits, 3 channels,
+ * no predictor): enough to look at the printed map's pixels.
+ */
+function pdfImages(pdf: Buffer): { width: number; height: number; rgb: Buffer }[] {
+  const text = pdf.toString('latin1');
+  const out: { width: number; height: number; rgb: Buffer }[] = [];
+  const dictionary = /<<([^>]*?\/Subtype\s*\/Image[^>]*?)>>\s*stream\r?\n/g;
+  for (let match = dictionary.exec(text); match; match = dictionary.exec(text)) {
+    const dict = match[1]!;
+    const width = Number(/\/Width\s+(\d+)/.exec(dict)?.[1]);
+    const height = Number(/\/Height\s+(\d+)/.exec(dict)?.[1]);
+    const length = Number(/\/Length\s+(\d+)/.exec(dict)?.[1]);
+    if (!/\/FlateDecode/.test(dict) || /DecodeParms/.test(dict) || !/\/BitsPerComponent\s+8/.test(dict)) continue;
+    const start = match.index + match[0].length;
+    const rgb = inflateSync(pdf.subarray(start, start + length));
+    if (rgb.length === width * height * 3) out.push({ width, height, rgb });
+  }
+  return out;
+}
+
+function countReddish(rgb: Uint8Array | Uint8ClampedArray, channels = 3): number {
+  let count = 0;
+  for (let i = 0; i < rgb.length; i += channels) if (rgb[i]! - rgb[i + 1]! > 60) count++;
+  return count;
+}
+
+async function boxList(page: Page): Promise<string[]> {
+  return page.$$eval('#sg-boxes li', (items) => items.map((li) => `${li.getAttribute('data-h3')} ${li.querySelector('.expected')?.textContent}`));
+}
+
+async function chooseShift(page: Page, date: string, start: string): Promise<void> {
+  await page.fill('#sg-date', date);
+  await page.dispatchEvent('#sg-date', 'change');
+  await page.selectOption('#sg-shift', start);
+  await page.waitForFunction((label) => document.body.dataset['sergeantReady']?.startsWith(label), `${date} ${start}`, { timeout: 60_000 });
+}
+
+describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
+  let served: Served;
+  let context: BrowserContext;
+  let page: Page;
+  const requests: string[] = [];
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    served = await startApp();
+    context = await served.browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+    // Context-level: also sees requests made by the page's workers.
+    context.on('request', (request) => requests.push(request.url()));
+    page = await context.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(served.url);
+  });
+
+  afterAll(async () => {
+    await served?.close();
+  });
+
+  it('loads the bundled Vancouver data in the worker and says what it is', async () => {
+    await page.waitForSelector('body[data-loaded]', { timeout: 60_000 });
+    expect(await page.getAttribute('body', 'data-loaded')).toBe(String(BUNDLED_INCIDENTS));
+    expect(await page.textContent('#dataset-status')).toContain('2022-01-01 to 2023-12-31');
+    // The default shift is the night after the last incident (2023-12-31), said on screen.
+    expect(await page.inputValue('#sg-date')).toBe('2024-01-01');
+    expect(await page.inputValue('#sg-shift')).toBe('22:00');
+    expect(await page.textContent('#sg-note')).toContain('The data ends on 2023-12-31');
+  });
+
+  it('sergeant view draws the numbered boxes into the map canvas', async () => {
+    await page.waitForSelector('body[data-sergeant-ready]', { timeout: 60_000 });
+    expect(await page.getAttribute('body', 'data-sergeant-ready')).toBe('2024-01-01 22:00 (night)');
+    const items = await boxList(page);
+    expect(items).toHaveLength(20);
+    expect(await page.$$eval('#sg-map .box-marker', (m) => m.map((x) => x.textContent))).toEqual(
+      Array.from({ length: 20 }, (_, i) => String(i + 1)),
+    );
+    const pixels = await boxPixels(page, 'sg-map');
+    expect(pixels.boxes).toHaveLength(20);
+    // Every box centre is painted in a box colour; the canvas corners are background.
+    expect(pixels.boxes.filter(isReddish)).toHaveLength(20);
+    expect(pixels.corners.some(isReddish)).toBe(false);
+    expect(pixels.reddish).toBeGreaterThan(20 * 30);
+    // "Why this box" is filled from the engine's explanation.
+    expect(await page.textContent('#sg-boxes li .why')).toMatch(/background|triggered/);
+  });
+
+  it('changing the shift recomputes the boxes', async () => {
+    // A shift inside the data: recent incidents make the triggered part, and so the boxes,
+    // differ between the night and the following morning. (After the data ends, triggering
+    // has decayed and the plain model's boxes barely change from shift to shift.)
+    await chooseShift(page, '2023-07-15', '22:00');
+    const night = await boxList(page);
+    const nightPixels = await boxPixels(page, 'sg-map');
+    await chooseShift(page, '2023-07-15', '06:00');
+    const morning = await boxList(page);
+    expect(morning).toHaveLength(20);
+    expect(morning).not.toEqual(night);
+    expect(await page.textContent('#sg-model')).toContain('Day shift, 2023-07-15 06:00–14:00');
+    const morningPixels = await boxPixels(page, 'sg-map');
+    expect(morningPixels.boxes.filter(isReddish)).toHaveLength(20);
+    expect(morningPixels.reddish).not.toBe(nightPixels.reddish);
+  });
+
+  it('prints one A4 landscape sheet with the map, the list, the shift and the model', async () => {
+    await chooseShift(page, '2024-01-01', '22:00');
+    const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+    const text = pdf.toString('latin1');
+    expect(text.startsWith('%PDF')).toBe(true);
+    expect(text.match(/\/Type\s*\/Page\b/g)).toHaveLength(1);
+    const mediaBox = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(text);
+    expect(Number(mediaBox![1])).toBeCloseTo(842, -1); // A4 landscape: 842 × 595 pt
+    expect(Number(mediaBox![2])).toBeCloseTo(595, -1);
+    // The PDF embeds the map as an image; decoded, its pixels show the red boxes.
+    const images = pdfImages(pdf);
+    const map = images.find((image) => image.width >= 400 && image.height >= 250);
+    expect(map).toBeDefined();
+    expect(countReddish(map!.rgb)).toBeGreaterThan(20 * 30);
+
+    await page.emulateMedia({ media: 'print' });
+    try {
+      const box = await page.locator('#pr-map').boundingBox();
+      expect(box!.width).toBeGreaterThan(400);
+      expect(await page.isVisible('#sg-map')).toBe(false);
+      expect(await page.locator('#pr-table tbody tr').count()).toBe(20);
+      expect(await page.textContent('#pr-shift')).toContain('Night shift, 2024-01-01 22:00–06:00');
+      const foot = (await page.textContent('#pr-foot'))!;
+      expect(foot).toMatch(/^Made \d{4}-\d\d-\d\d \d\d:\d\d/);
+      expect(foot).toMatch(/Model etas-2015 version 1: θ = [\d.]+, ω = [\d.]+ per hour/);
+      // The printed map image holds the boxes (red pixels) and the numbers drawn onto it.
+      const red = await page.evaluate(() => {
+        const image = document.getElementById('pr-map') as HTMLImageElement;
+        const canvas = document.createElement('canvas');
+        canvas.width = image.naturalWidth;
+        canvas.height = image.naturalHeight;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i]! - data[i + 1]! > 60) count++;
+        return count;
+      });
+      expect(red).toBeGreaterThan(20 * 30);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
+  });
+
+  it('exports the boxes as valid GeoJSON and as CSV with the same boxes', async () => {
+    const [geoDownload] = await Promise.all([page.waitForEvent('download'), page.click('#sg-export-geojson')]);
+    const geojson = JSON.parse(readFileSync((await geoDownload.path())!, 'utf8'));
+    expect(geoDownload.suggestedFilename()).toBe('patrol-boxes_2024-01-01_2200_Central-Business-District.geojson');
+    expect(geojson.type).toBe('FeatureCollection');
+    expect(geojson.features).toHaveLength(20);
+    for (const feature of geojson.features) {
+      expect(feature.type).toBe('Feature');
+      expect(feature.geometry.type).toBe('Polygon');
+      for (const ring of feature.geometry.coordinates) {
+        expect(ring.length).toBeGreaterThanOrEqual(4);
+        expect(ring[ring.length - 1]).toEqual(ring[0]);
+        for (const [lng, lat] of ring) {
+          expect(lng).toBeGreaterThan(-123.3);
+          expect(lng).toBeLessThan(-123.0);
+          expect(lat).toBeGreaterThan(49.19);
+          expect(lat).toBeLessThan(49.32);
+        }
+      }
+    }
+    expect(geojson.features.map((f: { properties: { rank: number } }) => f.properties.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#sg-export-csv')]);
+    const rows = parse(readFileSync((await csvDownload.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r['h3'])).toEqual(geojson.features.map((f: { properties: { h3: string } }) => f.properties.h3));
+  });
+
+  it('is usable with the keyboard: tab to a view link and open it with Enter', async () => {
+    await page.focus('#tab-sergeant');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-analyst');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-sergeant');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#view-analyst:not([hidden])');
+    expect(await page.isVisible('#view-sergeant')).toBe(false);
+  });
+
+  it('fits the model in the worker: progress by EM iteration, then the fit drawn', async () => {
+    await page.goto(`${served.url}#analyst`);
+    await page.fill('#an-train-days', '200');
+    // Record what the busy bar says while the fit runs.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenProgress: string[] }).seenProgress = seen;
+      new MutationObserver(() => seen.push(document.getElementById('busy-text')!.textContent ?? '')).observe(
+        document.getElementById('busy-text')!,
+        { childList: true, characterData: true, subtree: true },
+      );
+    });
+    const before = Number((await page.getAttribute('body', 'data-fit-done')) ?? -1);
+    await page.click('#an-fit');
+    await page.waitForFunction((b) => Number(document.body.dataset['fitDone'] ?? -1) !== b && document.getElementById('busy')!.hidden, before, {
+      timeout: 60_000,
+    });
+    const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
+    const iterations = new Set(seen.filter((s) => /EM iteration \d+/.test(s)));
+    expect(iterations.size).toBeGreaterThan(3);
+    const iterationsDone = Number(await page.getAttribute('body', 'data-fit-done'));
+    expect(iterationsDone).toBeGreaterThan(0);
+    expect(await page.textContent('#an-words')).toMatch(/mean delay/);
+    expect(await page.locator('#an-ll-chart path.series').count()).toBe(1);
+    expect(await page.locator('#an-decay-chart path.series').count()).toBe(1);
+    expect(await page.textContent('#an-facts')).toContain('Triggered share');
+    // The background-rate map has drawn blue cells.
+    await page.waitForSelector('body[data-background-drawn]', { timeout: 30_000 });
+    const blue = await page.evaluate(() => {
+      const source = document.querySelector('#an-map canvas') as HTMLCanvasElement;
+      const canvas = document.createElement('canvas');
+      canvas.width = source.width;
+      canvas.height = source.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(source, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 2]! - data[i]! > 40) count++;
+      return count;
+    });
+    expect(blue).toBeGreaterThan(1000);
+  });
+
+  it('cancel stops a fit, restarts the worker with the same data, and the page keeps working', async () => {
+    await page.fill('#an-train-days', '700');
+    await page.fill('#an-theta-max', '0.5');
+    await page.click('#an-fit');
+    await page.waitForSelector('#busy:not([hidden])');
+    await page.click('#busy-cancel');
+    await page.waitForSelector('#busy', { state: 'hidden' });
+    expect(await page.isVisible('#error-banner')).toBe(false);
+    // The restarted worker has the data again: a new forecast works.
+    await page.goto(`${served.url}#sergeant`);
+    await chooseShift(page, '2024-01-01', '14:00');
+    expect(await boxList(page)).toHaveLength(20);
+  });
+
+  it('shows text from a hostile file as text: nothing in it runs', async () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const lines = ['id,datetime,lat,lon,category'];
+    for (let i = 0; i < 40; i++) {
+      const day = String(1 + (i % 20)).padStart(2, '0');
+      lines.push(`h${i},2023-05-${day}T${String(i % 24).padStart(2, '0')}:15:00-07:00,${49.28 + (i % 4) * 0.001},${-123.12 + (i % 3) * 0.001},${hostile}`);
+    }
+    lines.push(`bad1,2023-05-02T10:00:00-07:00,<b>49.2</b>,-123.1,${hostile}`);
+    await page.goto(`${served.url}#analyst`);
+    await page.fill('#an-tz', 'America/Vancouver');
+    await page.setInputFiles('#an-file', { name: 'hostile.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+    await page.waitForFunction(() => document.getElementById('dataset-status')!.textContent!.startsWith('hostile.csv'), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#an-category-list')).toContain(`${hostile}: 40`);
+    expect(await page.textContent('#an-rejected')).toContain('<b>49.2</b>');
+    // The sergeant view recomputes on the new data; its explanations name the category as text.
+    await page.goto(`${served.url}#sergeant`);
+    await page.waitForFunction(() => document.body.dataset['sergeantReady']?.startsWith('2023-05-21'), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#sg-boxes')).toContain(hostile);
+    expect(await page.locator('img[src="x"], #an-category-list img, #sg-boxes img, #an-rejected b').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(requests.filter((url) => url.endsWith('/x'))).toEqual([]);
+  });
+
+  it('every request the page made went to its own origin', () => {
+    expect(requests.length).toBeGreaterThan(5);
+    // The worker's fetches of the bundled data are among them (the recorder sees workers).
+    expect(requests.some((url) => /property_2023.*\.gz$/.test(url))).toBe(true);
+    const foreign = requests.filter((url) => !url.startsWith(`${served.origin}/`) && !url.startsWith('blob:') && !url.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
