@@ -1,12 +1,272 @@
+/**
+ * `patrolcast backtest FILE... --from DATE --to DATE`: replay the test period shift by shift (or
+ * month by month), score ETAS beside the baselines, print a table, write report.json and an HTML
+ * report.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
+import { backtest, BACKTEST_DEFAULTS, BACKTEST_MODELS, EvaluateError } from '../../engine/evaluate/index.ts';
+import { backtestHeadline } from '../../engine/evaluate/headline.ts';
+import type { BacktestReport } from '../../engine/evaluate/report.ts';
+import { DEFAULT_RES } from '../../engine/grid/index.ts';
+import { parseLocalDateTime } from '../../engine/forecast/index.ts';
+import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
+import type { IngestFormat } from '../../engine/types.ts';
 import { CliError } from '../errors.ts';
+import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { createProgress } from '../progress.ts';
+import { renderReportHtml } from '../report-html.ts';
 
-// Placeholder: replaced by the issue that builds this command.
+/** The zone a format's times are in, when the format fixes it. */
+const FORMAT_ZONES: Partial<Record<IngestFormat, string>> = { vancouver: 'America/Vancouver', 'police-uk': 'Europe/London' };
+
+interface BacktestFlags {
+  from: string;
+  to: string;
+  tz?: string;
+  format?: string;
+  columns?: string;
+  res: string;
+  categories?: string;
+  preset?: string;
+  shiftHours?: string;
+  shiftStarts?: string;
+  months?: boolean;
+  refitEveryDays?: string;
+  models?: string;
+  flaggedKm2?: string;
+  coverage?: string;
+  top?: string;
+  seed?: string;
+  out?: string;
+  html?: string;
+}
+
+function numberList(flag: string, spec: string, check: (x: number) => boolean, what: string): number[] {
+  const parts = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (parts.length === 0) throw new CliError(`${flag}: give at least one value (${what})`, 'E_BAD_OPTION');
+  return parts.map((p) => {
+    const x = Number(p);
+    if (!Number.isFinite(x) || !check(x)) throw new CliError(`${flag}: "${p}" is not ${what}`, 'E_BAD_OPTION');
+    return x;
+  });
+}
+
+function oneNumber(flag: string, spec: string, check: (x: number) => boolean, what: string): number {
+  const x = Number(spec);
+  if (spec.trim() === '' || !Number.isFinite(x) || !check(x)) throw new CliError(`${flag}: "${spec}" is not ${what}`, 'E_BAD_OPTION');
+  return x;
+}
+
+const pct = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`);
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** The readable summary printed on stdout. */
+export function formatBacktestSummary(report: BacktestReport): string {
+  const out: string[] = [];
+  const unit = report.mode === 'months' ? 'months' : `${report.shiftHours}-hour shifts (starting ${report.shiftStarts!.join(', ')})`;
+  out.push(`Backtest: ${fmt(report.shifts)} ${unit}, ${report.perShift.label[0]} to ${report.perShift.label[report.shifts - 1]} (${report.tz})`);
+  out.push(
+    `  ${fmt(report.events)} incidents scored, ${fmt(report.unplacedEvents)} unplaced (time too vague), ${fmt(report.eventsOutsideArea)} outside the study area; ` +
+      `history ${fmt(report.historyEvents)} incidents`,
+  );
+  out.push(`  study area ${report.studyAreaKm2.toFixed(1)} km², ${fmt(report.cells)} cells at res ${report.res}; ${report.districts} districts; ${report.fits.length} ETAS fits` + (report.wallSeconds === null ? '' : `; ${report.wallSeconds.toFixed(1)} s`));
+  out.push('');
+  const areas = report.flaggedKm2.map(String);
+  const covs = report.coverage.map(String);
+  const headline = backtestHeadline(report);
+  const key = headline?.areaKey ?? areas[0]!;
+  const header = ['model', ...areas.map((a) => `${a} km²`), ...covs.map((c) => `${+(Number(c) * 100).toFixed(2)}% area`), `top ${report.top}/d`, `PEI ${key}`, 'log score', ...(report.reference ? [`${report.reference} − model @ ${key} km² [95%]`] : [])];
+  const rows = report.modelNames.map((name) => {
+    const m = report.models[name]!;
+    const d = m.pairedDiff?.hitRate[key]?.diff;
+    const sign = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+    return [
+      name,
+      ...areas.map((a) => pct(m.hitRate[a])),
+      ...covs.map((c) => pct(m.coverageHitRate[c])),
+      pct(m.topKHitRate),
+      Number.isFinite(m.pei[key]!) ? m.pei[key]!.toFixed(3) : '–',
+      Number.isFinite(m.logScore) ? m.logScore.toFixed(3) : '–',
+      ...(report.reference ? [d ? `${sign(d.mean)} [${sign(d.lo)}, ${sign(d.hi)}]` : '(reference)'] : []),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  out.push('hit rate: mean share of each window\'s incidents in the flagged cells');
+  out.push(line(header));
+  for (const r of rows) out.push(line(r));
+  out.push('');
+  if (headline) out.push(headline.sentence);
+  for (const n of report.notes) out.push(`note: ${n}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** Rounds floats to 7 significant digits so report.json stays small (integers untouched). */
+function compactNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) && Number.isFinite(value) ? Number(value.toPrecision(7)) : value;
+}
+
+async function readD3(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  // d3's package exports do not expose dist/ by path: resolve the package, then its UMD bundle.
+  const path = join(dirname(require.resolve('d3')), 'd3.min.js');
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`--html: cannot read d3 from ${path} (${(err as Error).message}); run npm install`, 'E_READ');
+  }
+}
+
 export function registerBacktest(program: Command): void {
-  program
+  const cmd = program
     .command('backtest')
-    .description('(not built yet)')
-    .action(() => {
-      throw new CliError('the backtest command is not built yet');
-    });
+    .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json (history and test period together)')
+    .description(
+      'Replay a test period shift by shift: every model forecasts each shift from the incidents known before it started, and is scored on the incidents inside it. Compares ETAS with naive counts, hotspot maps, random (the floor) and the oracle (the ceiling), with bootstrap intervals.',
+    )
+    .requiredOption('--from <date>', 'first shift starts at or after this local date/time (e.g. 2023-07-01)')
+    .requiredOption('--to <date>', 'last shift starts before this local date/time (e.g. 2023-10-01)')
+    .option('--res <n>', 'H3 resolution of the cells (10 ≈ 150 m across, PredPol\'s box; 9 coarser)', String(DEFAULT_RES))
+    .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
+    .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
+    .option('--shift-hours <h>', `shift length in hours (default ${BACKTEST_DEFAULTS.shiftHours}); not with --months`)
+    .option('--shift-starts <list>', `local shift start times (default ${BACKTEST_DEFAULTS.shiftStarts.join(',')})`)
+    .option('--months', 'month-precision data (data.police.uk): forecast and score calendar months')
+    .option('--refit-every-days <d>', `refit ETAS every d days, warm-started (default ${BACKTEST_DEFAULTS.refitEveryDays})`)
+    .option('--models <list>', `models to run (default all: ${BACKTEST_MODELS.join(',')})`)
+    .option('--flagged-km2 <list>', `flagged areas in km² (default ${BACKTEST_DEFAULTS.flaggedKm2.join(',')})`)
+    .option('--coverage <list>', `flagged shares of the study area (default ${BACKTEST_DEFAULTS.coverage.join(',')})`)
+    .option('--top <k>', `patrol boxes per district (default ${BACKTEST_DEFAULTS.top})`)
+    .option('--seed <n>', `seed of the random baseline and the bootstrap (default ${BACKTEST_DEFAULTS.seed})`)
+    .option('--out <file>', 'write the full report as JSON')
+    .option('--html <file>', 'write a self-contained HTML report with charts (opens without a network)')
+    .addHelpText(
+      'after',
+      `
+--tz is also the zone of the shifts; it defaults to America/Vancouver for Vancouver GeoDASH files
+and Europe/London for data.police.uk files, and is required otherwise.
+
+Examples:
+  patrolcast backtest fixtures/vancouver/property_2022.csv.gz fixtures/vancouver/property_2023.csv.gz \\
+      --from 2023-07-01 --to 2023-07-15 --html report.html
+  patrolcast backtest fixtures/kent/ashford_2014.csv.gz --months --from 2014-06-01 --to 2014-12-01
+  patrolcast backtest chicago.csv.gz --columns datetime=date,lat=latitude,lon=longitude,district=district \\
+      --tz America/Chicago --from 2016-01-01 --to 2016-04-01 --out chicago.json
+`,
+    );
+  addInputOptions(cmd).action(async (files: string[], flags: BacktestFlags) => {
+    const inputOptions = inputOptionsFrom(flags);
+    const months = flags.months === true;
+    if (months && flags.shiftHours !== undefined) {
+      throw new CliError('--shift-hours cannot be used with --months: month mode forecasts whole calendar months (drop --shift-hours)', 'E_BAD_OPTION');
+    }
+    if (months && flags.shiftStarts !== undefined) throw new CliError('--shift-starts cannot be used with --months', 'E_BAD_OPTION');
+    const res = oneNumber('--res', flags.res, (x) => Number.isInteger(x) && x >= 0 && x <= 15, 'an H3 resolution 0..15');
+    const shiftHours = flags.shiftHours === undefined ? undefined : oneNumber('--shift-hours', flags.shiftHours, (x) => x > 0 && x <= 744, 'a positive number of hours');
+    const refitEveryDays = flags.refitEveryDays === undefined ? undefined : oneNumber('--refit-every-days', flags.refitEveryDays, (x) => x > 0, 'a positive number of days');
+    const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2, (x) => x > 0, 'a positive area in km²');
+    const coverage = flags.coverage === undefined ? undefined : numberList('--coverage', flags.coverage, (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
+    const top = flags.top === undefined ? undefined : oneNumber('--top', flags.top, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
+    const seed = flags.seed === undefined ? undefined : oneNumber('--seed', flags.seed, (x) => Number.isInteger(x), 'a whole number');
+    const models = flags.models?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    for (const m of models ?? []) {
+      if (!(BACKTEST_MODELS as readonly string[]).includes(m)) throw new CliError(`--models: unknown model "${m}"; known: ${BACKTEST_MODELS.join(', ')}`, 'E_BAD_OPTION');
+    }
+    const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (flags.preset !== undefined && CATEGORY_PRESETS[flags.preset] === undefined) {
+      throw new CliError(`--preset: unknown preset "${flags.preset}"; known: ${Object.keys(CATEGORY_PRESETS).join(', ')}`, 'E_BAD_OPTION');
+    }
+    const categories = [...(flags.preset ? resolveCategories(flags.preset) : []), ...(flags.categories ? resolveCategories(flags.categories) : [])];
+
+    const result = await readIncidents(files, inputOptions, createProgress());
+    const tz = inputOptions.tz ?? FORMAT_ZONES[result.format];
+    if (tz === undefined) throw new CliError(`--tz is required: the ${result.format} format does not say which time zone the shifts are in (e.g. --tz America/Chicago)`, 'E_BAD_OPTION');
+    if (result.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${result.rejected.length} rows rejected)`, 'E_NO_INPUT');
+
+    let include: ((inc: { category: string | null }) => boolean) | undefined;
+    if (categories.length > 0) {
+      const present = new Set(result.incidents.map((i) => i.category ?? ''));
+      const missing = categories.filter((c) => !present.has(c));
+      if (missing.length === categories.length) {
+        throw new CliError(`no incident has category ${missing.map((m) => `"${m}"`).join(', ')}; categories in the data: ${[...present].sort().join(', ')}`, 'E_BAD_OPTION');
+      }
+      if (missing.length > 0) process.stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
+      const keep = new Set(categories);
+      include = (inc) => keep.has(inc.category ?? '');
+    }
+
+    let fromMs: number;
+    let toMs: number;
+    try {
+      fromMs = parseLocalDateTime(flags.from, tz);
+      toMs = parseLocalDateTime(flags.to, tz);
+    } catch (err) {
+      throw new CliError(`--from/--to: ${(err as Error).message}`, 'E_BAD_OPTION');
+    }
+    if (!(fromMs < toMs)) throw new CliError(`--from ${flags.from} must be before --to ${flags.to}`, 'E_BAD_OPTION');
+
+    const progress = createProgress();
+    let report: BacktestReport;
+    try {
+      progress.start(1, months ? 'backtest (months)' : 'backtest (shifts)');
+      let started = false;
+      report = backtest(
+        {
+          incidents: result.incidents,
+          res,
+          fromMs,
+          toMs,
+          tz,
+          months,
+          ...(shiftHours !== undefined ? { shiftHours } : {}),
+          ...(shiftStarts ? { shiftStarts } : {}),
+          ...(refitEveryDays !== undefined ? { refitEveryDays } : {}),
+          ...(models ? { models } : {}),
+          ...(flaggedKm2 ? { flaggedKm2 } : {}),
+          ...(coverage ? { coverage } : {}),
+          ...(top !== undefined ? { top } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+          ...(include ? { include } : {}),
+        },
+        {
+          now: () => performance.now(),
+          onProgress: (done, total) => {
+            if (!started) {
+              progress.start(total, months ? 'backtest (months)' : 'backtest (shifts)');
+              started = true;
+            }
+            progress.update(done);
+          },
+        },
+      );
+    } catch (err) {
+      if (err instanceof EvaluateError && err.code === 'E_PRECISION') throw new CliError(`${err.message.replace('month mode', '--months')}`, err.code);
+      throw err;
+    } finally {
+      progress.stop();
+    }
+
+    process.stdout.write(formatBacktestSummary(report));
+    const command = `patrolcast backtest ${process.argv.slice(3).join(' ')}`;
+    if (flags.out) {
+      const json = JSON.stringify({ ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command } }, compactNumbers);
+      await writeFile(flags.out, `${json}\n`).catch((err: Error) => {
+        throw new CliError(`--out: cannot write ${flags.out}: ${err.message}`, 'E_WRITE');
+      });
+      process.stderr.write(`wrote ${flags.out}\n`);
+    }
+    if (flags.html) {
+      const title = `Backtest: ${categories.length > 0 && flags.preset ? flags.preset : categories.length > 0 ? categories.join(', ') : 'all categories'}, ${flags.from} to ${flags.to}`;
+      const compact = JSON.parse(JSON.stringify(report, compactNumbers)) as BacktestReport;
+      const html = renderReportHtml(compact, { title, files, categories: categories.length > 0 ? categories : null, command }, await readD3());
+      await writeFile(flags.html, html).catch((err: Error) => {
+        throw new CliError(`--html: cannot write ${flags.html}: ${err.message}`, 'E_WRITE');
+      });
+      process.stderr.write(`wrote ${flags.html}\n`);
+    }
+  });
 }

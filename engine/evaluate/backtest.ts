@@ -305,7 +305,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
       districtOfCell[i] = d === undefined ? -1 : dIndex.get(d)!;
       if (d === undefined) unlabelled++;
     }
-    if (unlabelled > 0) notes.push(`${unlabelled} of ${C} study cells have no district and are never patrol boxes.`);
+    if (unlabelled > 0) notes.push(`${unlabelled} of ${C} study cells have no district (no history incident carries a label there) and are never patrol boxes.`);
   }
 
   // ---- actuals: place each incident in the window containing its whole period --------------

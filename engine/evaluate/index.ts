@@ -35,3 +35,5 @@ export {
 export type { KernelSpec, Neighbourhood, TrainingStream } from './baselines.ts';
 export { periodEndMs, monthWindows } from './timing.ts';
 export type { EvalWindow } from './timing.ts';
+export { backtestHeadline } from './headline.ts';
+export type { BacktestHeadline } from './headline.ts';
