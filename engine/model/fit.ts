@@ -48,6 +48,8 @@ export interface FitHooks {
 }
 
 const HOUR_MS = 3.6e6;
+/** θ below this counts as "no triggering" in the report (under one triggered event per 10,000). */
+const NEGLIGIBLE_THETA = 1e-4;
 /** Number of starting delays tried when no starting value is given. */
 const START_DELAYS = 9;
 
@@ -286,8 +288,16 @@ function report(
   else if (r.theta >= bounds.thetaMax) {
     warnings.push(`θ stopped at its upper bound ${bounds.thetaMax}: the data would put even more crime down to triggering (often a trend or a few very busy cells); treat the split between background and triggering with care.`);
   }
+  const noTriggering = bounds.fixedTheta === undefined && r.theta < NEGLIGIBLE_THETA;
+  if (noTriggering && prep.triggerableEvents > 0) {
+    notes.push(
+      `The fit finds practically no triggering (θ = ${r.theta.toExponential(1)} < ${NEGLIGIBLE_THETA}): the per-cell background explains the data at least as well, and the mean delay carries no information.`,
+    );
+  }
   if (bounds.fixedOmega !== undefined) notes.push(`The mean trigger delay was fixed at ${hours(1 / bounds.fixedOmega)} by the analyst.`);
-  else if (r.omega >= bounds.omegaMax && r.theta > 0) {
+  else if (noTriggering) {
+    // The delay is not identified when nothing is triggered: no bound warning.
+  } else if (r.omega >= bounds.omegaMax && r.theta > 0) {
     warnings.push(
       `The mean trigger delay stopped at its floor of ${hours(1 / bounds.omegaMax)}: near-simultaneous events in one cell (repeat reports, rounded times, shared hundred-block locations) pull it shorter. Triggering this fast adds little to shift forecasts; consider fixing the mean delay (fixedMeanDelayHours) from near-repeat studies (days to weeks).`,
     );

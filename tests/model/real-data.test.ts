@@ -64,5 +64,14 @@ describe('fitEtas on real data (fixtures)', () => {
     expect(fit.stopReason).toBe('tolerance');
     expect(fit.warnings.join(' ')).toContain(`${located} of ${located} events (100%) are known to the month only: use this fit for month-ahead forecasts`);
     expect(fit.notes.join(' ')).toContain('sit at the first instant of their month');
+    // Month-start placement finds no triggering in Ashford; any fixed θ > 0 is less likely,
+    // so θ ≈ 0 is the maximum and not EM stuck at a boundary. No bound warning for the delay.
+    expect(fit.notes.join(' ')).toContain('practically no triggering');
+    expect(fit.warnings.join(' ')).not.toContain('ceiling');
+    const ev = buildEventSet(incidents, 10, first, { endMs });
+    for (const theta of [0.02, 0.1]) {
+      const forced = fitEtas(ev, { startMs: first, endMs }, 10, { fixedTheta: theta, fixedMeanDelayHours: 730 });
+      expect(forced.logLikelihoodTrace.at(-1)!).toBeLessThan(fit.logLikelihoodTrace.at(-1)!);
+    }
   });
 });
