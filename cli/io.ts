@@ -6,16 +6,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
-import { parse } from 'csv-parse';
 import { IANAZone } from 'luxon';
 import {
   COLUMN_KEYS,
   createCsvIngestor,
-  csvParseOptionsFor,
+  csvTokenizerFor,
   IngestError,
   ingestGeoJson,
   mergeIngestResults,
@@ -67,21 +65,22 @@ export async function readGeoJsonFile(path: string): Promise<unknown> {
   }
 }
 
-/** Streams one CSV (or .csv.gz) file through the engine's ingestor. */
+/** Streams one CSV (or .csv.gz) file through the engine's tokenizer and ingestor. */
 async function readCsvFile(path: string, options: InputOptions, onBytes: (n: number) => void): Promise<IngestResult> {
   const ingestor = createCsvIngestor({ ...options, file: path });
-  const source = createReadStream(path);
+  const tokenizer = csvTokenizerFor(ingestor);
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
   source.on('data', (chunk) => onBytes(chunk.length));
   const gz = path.toLowerCase().endsWith('.gz');
-  const parser = parse(csvParseOptionsFor(ingestor));
-  // on_record consumes every record and returns null, so the parser emits nothing; the sink
-  // only keeps the pipeline flowing.
-  const sink = new Writable({ objectMode: true, write: (_chunk, _enc, done) => done() });
+  const text: Readable = gz ? source.pipe(createGunzip({ chunkSize: 1 << 20 })) : source;
+  if (gz) source.on('error', (err) => text.destroy(err));
+  text.setEncoding('utf8'); // decodes multi-byte characters split across chunks
   try {
-    if (gz) await pipeline(source, createGunzip(), parser, sink);
-    else await pipeline(source, parser, sink);
+    for await (const chunk of text) tokenizer.write(chunk as string);
+    tokenizer.end();
     return ingestor.finish();
   } catch (err) {
+    source.destroy();
     throw toCliError(path, err);
   }
 }

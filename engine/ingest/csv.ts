@@ -2,7 +2,6 @@
  * CSV ingest: an incremental ingestor fed one tokenised record at a time (the CLI streams
  * .csv.gz files through it), and `ingestCsvText` for text already in memory (web app, tests).
  */
-import { parse } from 'csv-parse/browser/esm/sync';
 import type { IngestFormat, IngestResult } from '../types.ts';
 import { applyHourPrecision, Collector } from './collector.ts';
 import { IngestError } from './errors.ts';
@@ -18,6 +17,7 @@ import {
 import { checkLatLng } from './collector.ts';
 import { isPoliceUkHeader, POLICE_UK_HEADER, policeUkReader } from './policeUk.ts';
 import { ZoneClock } from './time.ts';
+import { createCsvTokenizer, type CsvTokenizer } from './tokenizer.ts';
 import { isVancouverHeader, VANCOUVER_HEADER, vancouverReader } from './vancouver.ts';
 
 /** Options for every reader. */
@@ -70,6 +70,13 @@ export function checkIngestOptions(options: IngestOptions): ZoneClock | null {
 }
 
 const PLAIN_EXPECTED = 'a plain CSV with columns datetime (or start and end), lat and lon (map other names with --columns, e.g. --columns datetime=date,lat=latitude,lon=longitude)';
+
+const NON_BLANK = /\S/;
+
+function isBlankRecord(fields: readonly string[]): boolean {
+  for (const v of fields) if (NON_BLANK.test(v)) return false;
+  return true;
+}
 
 /** Creates an incremental CSV ingestor. @throws IngestError E_BAD_OPTION for bad options. */
 export function createCsvIngestor(options: IngestOptions): CsvIngestor {
@@ -145,7 +152,7 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
         return;
       }
       c.rowsRead++;
-      if (fields.every((v) => v.trim() === '')) {
+      if (isBlankRecord(fields)) {
         c.reject(line, 'empty_row', null, null, 'empty row');
         return;
       }
@@ -174,57 +181,15 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
   };
 }
 
-/** Line breaks inside a field (CRLF, LF or CR each count once). */
-function countLineBreaks(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch === 10) n++;
-    else if (ch === 13) {
-      n++;
-      if (s.charCodeAt(i + 1) === 10) i++;
-    }
-  }
-  return n;
-}
-
 /**
- * csv-parse options that feed an ingestor record by record, in file order, with the line each
- * record starts on. Records are consumed in `on_record` (which returns null, so the parser keeps
- * nothing); records csv-parse cannot split (unclosed quote...) arrive through `on_skip`.
- * Line numbers are counted here from the records' own line breaks, because csv-parse counts a
- * CRLF inside a quoted field as two lines. Used by ingestCsvText and the CLI's streaming reader.
+ * A tokenizer that feeds `ingestor` record by record (the CLI writes decoded chunks of a
+ * streamed file into it; ingestCsvText writes the whole text at once).
  */
-export function csvParseOptionsFor(ingestor: CsvIngestor) {
-  let nextLine = 1;
-  // Our line count minus csv-parse's, to place records it skips.
-  let delta = 0;
-  return {
-    bom: true,
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    skip_records_with_error: true,
-    on_record: (record: string[], context: { lines: number }): null => {
-      const start = nextLine;
-      let breaks = 0;
-      for (const f of record) if (f.indexOf('\n') >= 0 || f.indexOf('\r') >= 0) breaks += countLineBreaks(f);
-      ingestor.push(record, start);
-      nextLine = start + breaks + 1;
-      delta = nextLine - 1 - context.lines;
-      return null;
-    },
-    on_skip: (err: { message: string; code?: string; lines?: number } | undefined): undefined => {
-      const start = nextLine;
-      const why =
-        err?.code === 'CSV_QUOTE_NOT_CLOSED'
-          ? 'a quote opened in this record is never closed, so the rest of the file is one unreadable record'
-          : (err?.message ?? 'unparsable record').replace(/\s+/g, ' ');
-      ingestor.pushUnparsable(start, why);
-      nextLine = Math.max(start, (err?.lines ?? start) + delta) + 1;
-      return undefined;
-    },
-  };
+export function csvTokenizerFor(ingestor: CsvIngestor): CsvTokenizer {
+  return createCsvTokenizer(
+    (fields, line) => ingestor.push(fields, line),
+    (line, why) => ingestor.pushUnparsable(line, why),
+  );
 }
 
 /**
@@ -234,6 +199,8 @@ export function csvParseOptionsFor(ingestor: CsvIngestor) {
  */
 export function ingestCsvText(text: string, options: IngestOptions): IngestResult {
   const ingestor = createCsvIngestor(options);
-  parse(text, csvParseOptionsFor(ingestor));
+  const tokenizer = csvTokenizerFor(ingestor);
+  tokenizer.write(text);
+  tokenizer.end();
   return ingestor.finish();
 }

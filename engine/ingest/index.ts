@@ -3,7 +3,9 @@
  * Pure (no fs/zlib/streams): the CLI streams files into `createCsvIngestor`; the web app calls
  * `ingestCsvText` / `ingestGeoJson`.
  */
-export { createCsvIngestor, ingestCsvText, csvParseOptionsFor, checkIngestOptions } from './csv.ts';
+export { createCsvIngestor, ingestCsvText, csvTokenizerFor, checkIngestOptions } from './csv.ts';
+export { createCsvTokenizer } from './tokenizer.ts';
+export type { CsvTokenizer } from './tokenizer.ts';
 export type { IngestOptions, CsvIngestor } from './csv.ts';
 export { ingestGeoJson } from './geojson.ts';
 export { mergeIngestResults, summarizeIngest, NO_CATEGORY } from './summary.ts';
