@@ -132,11 +132,12 @@ export class MapView {
       id: 'actuals-circle',
       type: 'circle',
       source: 'actuals',
+      // Hits: black dots ringed in white (visible on the dark boxes); misses: open black rings.
       paint: {
-        'circle-radius': 4,
+        'circle-radius': ['case', ['get', 'hit'], 5, 4],
         'circle-color': ['case', ['get', 'hit'], '#000000', '#ffffff'],
-        'circle-stroke-color': '#000000',
-        'circle-stroke-width': 1.5,
+        'circle-stroke-color': ['case', ['get', 'hit'], '#ffffff', '#000000'],
+        'circle-stroke-width': ['case', ['get', 'hit'], 2, 1.5],
       },
     });
   }

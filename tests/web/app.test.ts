@@ -296,6 +296,60 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(await boxList(page)).toHaveLength(20);
   });
 
+  it('runs a backtest in the worker with progress, draws every model, saves and reopens report.json', async () => {
+    await page.goto(`${served.url}#evaluation`);
+    await page.fill('#ev-from', '2023-12-20');
+    await page.fill('#ev-to', '2023-12-24');
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenProgress: string[] }).seenProgress = seen;
+      new MutationObserver(() => seen.push(document.getElementById('busy-text')!.textContent ?? '')).observe(
+        document.getElementById('busy-text')!,
+        { childList: true, characterData: true, subtree: true },
+      );
+    });
+    await page.click('#ev-run');
+    await page.waitForSelector('body[data-report-ready="12"]', { timeout: 60_000 }); // 4 days × 3 shifts
+    const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
+    expect(seen.some((text) => /shift \d+ of 12/.test(text))).toBe(true);
+    const models = await page.$$eval('#ev-models input:checked', (inputs) => inputs.length);
+    expect(models).toBe(5);
+    expect(await page.locator('#ev-area-chart path.series').count()).toBe(models);
+    expect(await page.locator('#ev-time-chart path.series').count()).toBe(models);
+    expect(await page.locator('#ev-table tbody tr').count()).toBe(models);
+    const words = (await page.textContent('#ev-words'))!;
+    expect(words).toMatch(/^12 shifts, [\d,]+ crimes scored\. With 1 km² flagged, the ETAS model caught [\d.]+% of crime/);
+
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#ev-save')]);
+    const savedPath = (await saved.path())!;
+    expect(JSON.parse(readFileSync(savedPath, 'utf8')).shifts).toBe(12);
+    const table = await page.textContent('#ev-table');
+    await page.evaluate(() => {
+      delete document.body.dataset['reportReady'];
+      document.getElementById('ev-table')!.replaceChildren();
+    });
+    await page.setInputFiles('#ev-open', savedPath);
+    await page.waitForSelector('body[data-report-ready="12"]');
+    expect(await page.textContent('#ev-table')).toBe(table);
+    expect(await page.textContent('#ev-words')).toBe(words);
+  });
+
+  it('shows one shift of the replay: predicted boxes and the crimes that happened, hits marked', async () => {
+    await page.fill('#ev-shift-date', '2023-12-22');
+    await page.selectOption('#ev-shift-start', '14:00');
+    await page.selectOption('#ev-shift-district', 'Central Business District');
+    await page.click('#ev-shift-show');
+    await page.waitForSelector('body[data-shift-ready]', { timeout: 60_000 });
+    const words = (await page.textContent('#ev-shift-words'))!;
+    const match = /^2023-12-22 14:00 \(evening\): (\d+) crimes of the chosen types happened in Central Business District; (\d+) of them/.exec(words);
+    expect(match).not.toBeNull();
+    const [happened, hits] = [Number(match![1]), Number(match![2])];
+    expect(happened).toBeGreaterThan(0);
+    expect(hits).toBeLessThanOrEqual(happened);
+    expect(Number(await page.getAttribute('body', 'data-shift-ready'))).toBe(happened);
+    expect(await page.locator('#ev-map .box-marker').count()).toBe(20);
+  });
+
   it('shows text from a hostile file as text: nothing in it runs', async () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const lines = ['id,datetime,lat,lon,category'];

@@ -6,7 +6,7 @@
  */
 import { addDays, type App } from '../app.ts';
 import { lineChart, type Series } from '../charts.ts';
-import { byId, el, fmt, pct, replaceChildren } from '../dom.ts';
+import { byId, download, el, fmt, pct, replaceChildren } from '../dom.ts';
 import { MapView } from '../map.ts';
 import type { DatasetInfo, ForecastResult } from '../protocol.ts';
 import { SHIFT_HOURS } from './sergeant.ts';
@@ -46,6 +46,9 @@ export class EvaluationView {
       if (file) void this.open(file);
     });
     this.timeArea.addEventListener('change', () => this.drawTime());
+    byId('ev-save').addEventListener('click', () => {
+      if (this.report) download('report.json', JSON.stringify(this.report.raw, null, 1), 'application/json');
+    });
     byId('ev-shift-show').addEventListener('click', () => void this.showShift());
     app.onDataset((info) => this.setDataset(info));
   }
@@ -115,6 +118,7 @@ export class EvaluationView {
     this.drawArea();
     this.drawTime();
     this.drawTable();
+    byId<HTMLButtonElement>('ev-save').disabled = false;
     document.body.dataset['reportReady'] = String(report.shifts);
   }
 
@@ -154,7 +158,7 @@ export class EvaluationView {
       if (points.length > 0) series.push({ name: MODEL_LABELS[name] ?? name, emphasis: name === 'etas', points });
     }
     lineChart(byId('ev-time-chart'), series, {
-      xLabel: 'shift start (weekly rolling share)',
+      xLabel: 'shift start (share caught over the last 21 shifts)',
       yLabel: `caught at ${key} km²`,
       xKind: 'time',
       yFormat: (v) => pct(v, 0),

@@ -124,8 +124,9 @@ function readPerShift(value: unknown): ShiftPoint[] {
 }
 
 /**
- * Hit rate over time for one model at one area: caught / occurred over a rolling window of the
- * last 21 shifts (a week of 8-hour shifts), so single quiet shifts do not dominate the line.
+ * Hit rate over time for one model at one area: caught / occurred, pooled over the last
+ * `windowShifts` shifts (default 21, a week of 8-hour shifts; fewer at the start of the run), so
+ * single quiet shifts do not dominate the line. One point per shift, at its start.
  */
 export function perShiftSeries(report: BacktestReport, model: string, areaKey: string, windowShifts = 21): [number, number][] {
   const points: [number, number][] = [];
@@ -134,16 +135,14 @@ export function perShiftSeries(report: BacktestReport, model: string, areaKey: s
   let occurred = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    const hits = row.hits[model]?.[areaKey];
-    if (hits === undefined) continue;
-    caught += hits;
+    caught += row.hits[model]?.[areaKey] ?? 0;
     occurred += row.events;
     const old = rows[i - windowShifts];
     if (old) {
       caught -= old.hits[model]?.[areaKey] ?? 0;
       occurred -= old.events;
     }
-    if (i >= windowShifts - 1 && occurred > 0) points.push([row.startMs, caught / occurred]);
+    if (row.hits[model]?.[areaKey] !== undefined && occurred > 0) points.push([row.startMs, caught / occurred]);
   }
   return points;
 }
