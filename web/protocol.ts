@@ -47,6 +47,8 @@ export interface DatasetInfo {
   /** Local date of the last incident. */
   readonly lastDate: string | null;
   readonly firstDate: string | null;
+  /** The engine's fit defaults, shown as placeholders (the page does not bundle the engine). */
+  readonly fitDefaults: { readonly thetaMax: number; readonly minMeanDelayHours: number };
 }
 
 /** Model settings shared by the sergeant, analyst and evaluation views. */

@@ -220,6 +220,7 @@ function describeDataset(name: string, result: IngestResult, tz: string): Datase
     dayAfterLast: lastDate === null ? null : addDays(lastDate, 1),
     lastDate,
     firstDate: firstMs === null ? null : localDate(firstMs, tz),
+    fitDefaults: { thetaMax: ETAS_FIT_DEFAULTS.thetaMax, minMeanDelayHours: ETAS_FIT_DEFAULTS.minMeanDelayHours },
   };
 }
 

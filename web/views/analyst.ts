@@ -94,6 +94,8 @@ export class AnalystView {
   }
 
   private setDataset(info: DatasetInfo): void {
+    byId<HTMLInputElement>('an-theta-max').placeholder = `${info.fitDefaults.thetaMax} (default)`;
+    byId<HTMLInputElement>('an-delay-min').placeholder = `${info.fitDefaults.minMeanDelayHours} (default)`;
     this.renderSummary(info);
     this.renderRejected(info);
     this.presets = info.presets;
