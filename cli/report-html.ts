@@ -84,7 +84,8 @@ const CLIENT_SCRIPT = String.raw`
   function color(name) { return palette[name] || '#e377c2'; }
   function dash(name) { return name === 'oracle' ? '6,3' : name === 'random' ? '2,3' : null; }
   function frame(id, width, height, margin) {
-    var svg = d3.select('#' + id).append('svg').attr('width', width).attr('height', height).attr('role', 'img');
+    var svg = d3.select('#' + id).append('svg').attr('width', width).attr('height', height).attr('role', 'img')
+      .attr('aria-label', data.meta.title + ': ' + d3.select('#' + id).attr('data-label'));
     var g = svg.append('g').attr('transform', 'translate(' + margin.left + ',' + margin.top + ')');
     return { svg: svg, g: g, w: width - margin.left - margin.right, h: height - margin.top - margin.bottom };
   }
@@ -187,7 +188,7 @@ export function renderReportHtml(report: BacktestReport, meta: ReportMeta, d3Sou
     `intervals: ${report.bootstrap.resamples} seeded bootstrap resamples of blocks of ${report.bootstrap.blockShifts} consecutive ${report.mode === 'months' ? 'month' : 'shift'}(s), seed ${report.bootstrap.seed}`,
     report.wallSeconds === null ? null : `computed in ${report.wallSeconds.toFixed(1)} s`,
   ].filter((x): x is string => x !== null);
-  const data = { report, headlineKey };
+  const data = { report, headlineKey, meta };
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -216,12 +217,12 @@ export function renderReportHtml(report: BacktestReport, meta: ReportMeta, d3Sou
 ${report.notes.length > 0 ? `<ul class="notes">${report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <p>How to read this: each ${report.mode === 'months' ? 'month' : 'shift'}, every model ranks the cells using only what was known before it started; the <em>hit rate</em> is the share of the ${report.mode === 'months' ? 'month' : 'shift'}'s crime that fell in its top cells. The oracle ranks by what actually happened (the ceiling no forecast reaches); random is the floor.</p>
 <h2>Hit rate against area flagged</h2>
-<div id="chart-area" class="chart"></div>
+<div id="chart-area" class="chart" data-label="hit rate against area flagged"></div>
 <h2>Hit rate over time (${escapeHtml(headlineKey)} km², rolling mean${report.mode === 'months' ? '' : ' over 7 days'})</h2>
-<div id="chart-time" class="chart"></div>
+<div id="chart-time" class="chart" data-label="hit rate over time"></div>
 <h2>Paired differences from each baseline, with 95% intervals</h2>
 <p>Each shift scores both models on the same incidents; the interval comes from resampling whole days of shifts. An interval entirely right of zero means ${escapeHtml(report.reference ?? 'the model')} beat that baseline beyond noise.</p>
-<div id="chart-diff" class="chart"></div>
+<div id="chart-diff" class="chart" data-label="paired differences"></div>
 <h2>All measures</h2>
 ${summaryTable(report)}
 <p><small>PAI: hit rate ÷ share of the area flagged. PEI: hits ÷ the most any cells of that area could have caught. Log score: mean log ratio of the forecast's density (mixed 99:1 with uniform) to the uniform density at each incident (0 = no better than uniform). RRI: predicted ÷ observed count in the flagged cells (count models only).</small></p>

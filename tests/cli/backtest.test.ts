@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const VAN22 = 'fixtures/vancouver/property_2022.csv.gz';
+const VAN23 = 'fixtures/vancouver/property_2023.csv.gz';
+const ASHFORD = 'fixtures/kent/ashford_2014.csv.gz';
+const dir = mkdtempSync(join(tmpdir(), 'patrolcast-backtest-'));
+
+async function patrolcast(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', 'backtest', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+/** Rows of a gzipped CSV fixture, parsed independently of the engine's readers. */
+function rows(path: string): Record<string, string>[] {
+  return parse(gunzipSync(readFileSync(path)).toString('utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+}
+
+describe('patrolcast backtest on the Vancouver fixture (2 days of shifts)', () => {
+  const out = join(dir, 'van.json');
+  const html = join(dir, 'van.html');
+  let result: { stdout: string; stderr: string; code: number };
+  let report: Record<string, any>;
+  beforeAll(async () => {
+    result = await patrolcast([VAN22, VAN23, '--from', '2023-07-01', '--to', '2023-07-03', '--out', out, '--html', html]);
+    report = JSON.parse(readFileSync(out, 'utf8'));
+  }, 120_000);
+
+  it('exits 0 and prints the table with every model and the verdict', () => {
+    expect(result.code, result.stderr).toBe(0);
+    for (const m of ['etas', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle']) expect(result.stdout).toMatch(new RegExp(`^${m} `, 'm'));
+    expect(result.stdout).toContain('Backtest: 6 8-hour shifts');
+    expect(result.stdout).toMatch(/With the top cells covering 1 km², etas caught/);
+  });
+
+  it('scores the incidents counted independently from the raw rows', () => {
+    // Local times in [07-01 06:00, 07-03 06:00), excluding 00:00 (unknown time of day);
+    // unplaced: 00:00 rows on 07-01, 07-02 and 07-03 (the last shift runs into 07-03).
+    const r23 = rows(VAN23).filter((r) => Number(r.X) !== 0 && Number(r.Y) !== 0 && r.X !== '' && r.Y !== '');
+    const key = (r: Record<string, string>) => Number(r.MONTH) * 1e6 + Number(r.DAY) * 1e4 + Number(r.HOUR) * 100 + Number(r.MINUTE);
+    const midnight = (r: Record<string, string>) => r.HOUR === '0' && r.MINUTE === '0';
+    const scored = r23.filter((r) => !midnight(r) && key(r) >= 7010600 && key(r) < 7030600).length;
+    const unplaced = r23.filter((r) => midnight(r) && r.MONTH === '7' && ['1', '2', '3'].includes(r.DAY!)).length;
+    expect(scored).toBeGreaterThan(100);
+    expect(report.events).toBe(scored);
+    expect(report.unplacedEvents).toBe(unplaced);
+    expect(report.shifts).toBe(6);
+  });
+
+  it('writes the report keys the issue asks for, areas keyed as written', () => {
+    for (const k of ['shifts', 'events', 'unplacedEvents', 'studyAreaKm2', 'cells', 'wallSeconds', 'fits', 'perShift', 'models']) expect(report).toHaveProperty(k);
+    const etas = report.models.etas;
+    for (const k of ['hitRate', 'pai', 'pei', 'coverageHitRate', 'rri', 'topKHitRate', 'logScore', 'ci', 'distinctCellsFlagged', 'mostPicked']) expect(etas).toHaveProperty(k);
+    expect(Object.keys(etas.hitRate).sort()).toEqual(['0.5', '1', '2', '5']);
+    expect(Object.keys(etas.coverageHitRate).sort()).toEqual(['0.01', '0.05', '0.1']);
+    expect(report.models['naive-all'].pairedDiff.direction).toBe('reference − model');
+    expect(report.fits).toHaveLength(2);
+    expect(report.input.files).toEqual([VAN22, VAN23]);
+    expect(report.wallSeconds).toBeGreaterThan(0);
+  });
+
+  it('writes a self-contained HTML file with d3 inlined and no external references', () => {
+    const text = readFileSync(html, 'utf8');
+    expect(text.startsWith('<!doctype html>')).toBe(true);
+    expect(text).toContain('id="report-data"');
+    expect(text).toMatch(/d3js\.org v7/);
+    expect(text).not.toMatch(/<script[^>]+src=/);
+    expect(text).not.toMatch(/<link[^>]+href=/);
+  });
+});
+
+describe('patrolcast backtest --months on the Ashford fixture', () => {
+  it('backtests June to November month by month and scores every located row', async () => {
+    const out = join(dir, 'kent.json');
+    const r = await patrolcast([ASHFORD, '--months', '--from', '2014-06-01', '--to', '2014-12-01', '--models', 'etas,naive-28,naive-all,oracle,random', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.mode).toBe('months');
+    expect(report.perShift.label).toEqual(['2014-06', '2014-07', '2014-08', '2014-09', '2014-10', '2014-11']);
+    const located = rows(ASHFORD).filter((row) => row.Longitude !== '' && row.Latitude !== '');
+    const expected = located.filter((row) => row.Month! >= '2014-06' && row.Month! <= '2014-11').length;
+    expect(report.events).toBe(expected);
+    expect(report.perShift.events).toEqual(['06', '07', '08', '09', '10', '11'].map((m) => located.filter((row) => row.Month === `2014-${m}`).length));
+    expect(report.unplacedEvents).toBe(0);
+    expect(r.stdout).toContain('Backtest: 6 months');
+  }, 120_000);
+
+  it('refuses --shift-hours with --months, and shift mode on month-only data, saying what to do', async () => {
+    const a = await patrolcast([ASHFORD, '--months', '--shift-hours', '8', '--from', '2014-06-01', '--to', '2014-12-01']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--shift-hours cannot be used with --months/);
+    expect(a.stderr.trim().split('\n')).toHaveLength(1);
+    const b = await patrolcast([ASHFORD, '--from', '2014-06-01', '--to', '2014-07-01', '--models', 'naive-all']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/known only to the month.*--months/);
+  }, 60_000);
+});
+
+describe('patrolcast backtest input errors', () => {
+  it('names a bad model, a bad area and a missing zone in one line each', async () => {
+    const m = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--models', 'etas,psychic']);
+    expect(m.stderr).toMatch(/--models: unknown model "psychic"/);
+    const a = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--flagged-km2', '1,-2']);
+    expect(a.stderr).toMatch(/--flagged-km2: "-2" is not a positive area/);
+    const z = await patrolcast(['fixtures/chicago/district1_2010_2016.csv.gz', '--columns', 'datetime=date,lat=latitude,lon=longitude', '--from', '2016-01-01', '--to', '2016-01-02']);
+    expect(z.code).toBe(2);
+    expect(z.stderr).toMatch(/--tz/);
+    for (const r of [m, a, z]) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  }, 60_000);
+});
