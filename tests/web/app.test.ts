@@ -10,6 +10,7 @@ import { inflateSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestCsvText } from '../../engine/index.ts';
 import { HAS_CHROMIUM, NO_CHROMIUM_MESSAGE, type Served, startApp } from './harness.ts';
 
 if (!HAS_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -371,6 +372,29 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(await page.locator('img[src="x"], #an-category-list img, #sg-boxes img, #an-rejected b').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(requests.filter((url) => url.endsWith('/x'))).toEqual([]);
+  });
+
+  it('lists a file\'s rejected rows readably: line, reason, field, value, as the engine found them', async () => {
+    const file = 'fixtures/bad/plain_rejections.csv';
+    const expected = ingestCsvText(readFileSync(file, 'utf8'), { file: 'plain_rejections.csv', tz: 'America/Vancouver' });
+    await page.goto(`${served.url}#analyst`);
+    await page.fill('#an-tz', 'America/Vancouver');
+    await page.setInputFiles('#an-file', file);
+    await page.waitForFunction(() => document.getElementById('dataset-status')!.textContent!.startsWith('plain_rejections.csv'));
+    const rows = await page.$$eval('#an-rejected tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows.length).toBeGreaterThan(3);
+    expect(rows).toEqual(
+      expected.rejected.map((r) => [r.source.file, String(r.source.line), r.reason.replaceAll('_', ' '), r.field ?? '', r.value ?? '']),
+    );
+    expect(await page.textContent('#an-rejected-title')).toBe(`Rejected rows: ${expected.rejected.length}`);
+  });
+
+  it('a file that is not incident data gives one readable error and keeps the loaded data', async () => {
+    const before = await page.textContent('#dataset-status');
+    await page.setInputFiles('#an-file', 'fixtures/bad/not_incidents.csv');
+    await page.waitForSelector('#error-banner:not([hidden])');
+    expect(await page.textContent('#error-banner')).toMatch(/^not_incidents\.csv: .*datetime/);
+    expect(await page.textContent('#dataset-status')).toBe(before);
   });
 
   it('every request the page made went to its own origin', () => {
