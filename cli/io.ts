@@ -12,8 +12,7 @@ import type { Command } from 'commander';
 import { IANAZone } from 'luxon';
 import {
   COLUMN_KEYS,
-  createCsvIngestor,
-  csvTokenizerFor,
+  ingestCsvChunks,
   IngestError,
   ingestGeoJson,
   mergeIngestResults,
@@ -67,8 +66,6 @@ export async function readGeoJsonFile(path: string): Promise<unknown> {
 
 /** Streams one CSV (or .csv.gz) file through the engine's tokenizer and ingestor. */
 async function readCsvFile(path: string, options: InputOptions, onBytes: (n: number) => void): Promise<IngestResult> {
-  const ingestor = createCsvIngestor({ ...options, file: path });
-  const tokenizer = csvTokenizerFor(ingestor);
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
   source.on('data', (chunk) => onBytes(chunk.length));
   const gz = path.toLowerCase().endsWith('.gz');
@@ -76,9 +73,7 @@ async function readCsvFile(path: string, options: InputOptions, onBytes: (n: num
   if (gz) source.on('error', (err) => text.destroy(err));
   text.setEncoding('utf8'); // decodes multi-byte characters split across chunks
   try {
-    for await (const chunk of text) tokenizer.write(chunk as string);
-    tokenizer.end();
-    return ingestor.finish();
+    return await ingestCsvChunks(text as AsyncIterable<string>, { ...options, file: path });
   } catch (err) {
     source.destroy();
     throw toCliError(path, err);

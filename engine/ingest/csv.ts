@@ -204,3 +204,17 @@ export function ingestCsvText(text: string, options: IngestOptions): IngestResul
   tokenizer.end();
   return ingestor.finish();
 }
+
+/**
+ * Reads CSV text arriving in chunks (any split, e.g. a browser `File.stream()` piped through
+ * `TextDecoderStream`, or a decoded Node stream), never holding the whole text.
+ * Complexity O(n); memory O(accepted + rejected rows).
+ * @throws IngestError as ingestCsvText.
+ */
+export async function ingestCsvChunks(chunks: AsyncIterable<string>, options: IngestOptions): Promise<IngestResult> {
+  const ingestor = createCsvIngestor(options);
+  const tokenizer = csvTokenizerFor(ingestor);
+  for await (const chunk of chunks) tokenizer.write(chunk);
+  tokenizer.end();
+  return ingestor.finish();
+}

@@ -3,7 +3,7 @@
  * Pure (no fs/zlib/streams): the CLI streams files into `createCsvIngestor`; the web app calls
  * `ingestCsvText` / `ingestGeoJson`.
  */
-export { createCsvIngestor, ingestCsvText, csvTokenizerFor, checkIngestOptions } from './csv.ts';
+export { createCsvIngestor, ingestCsvText, ingestCsvChunks, csvTokenizerFor, checkIngestOptions } from './csv.ts';
 export { createCsvTokenizer } from './tokenizer.ts';
 export type { CsvTokenizer } from './tokenizer.ts';
 export type { IngestOptions, CsvIngestor } from './csv.ts';

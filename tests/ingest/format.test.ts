@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCsvIngestor, IngestError, ingestCsvText, POLICE_UK_HEADER, VANCOUVER_HEADER } from '../../engine/ingest/index.ts';
+import { createCsvIngestor, IngestError, ingestCsvChunks, ingestCsvText, POLICE_UK_HEADER, VANCOUVER_HEADER } from '../../engine/ingest/index.ts';
 import { fixtureText } from './helpers.ts';
 
 function ingestError(fn: () => unknown): IngestError {
@@ -81,5 +81,19 @@ describe('createCsvIngestor', () => {
       ['a', 2, 'two\r\nlines'],
       ['b', 4, 'x'],
     ]);
+  });
+});
+
+describe('ingestCsvChunks', () => {
+  it('gives the same result as ingestCsvText whatever the chunk size (CRLF split across chunks included)', async () => {
+    const text = fixtureText('kent/2014-01_slice.csv'); // CRLF line ends
+    const whole = ingestCsvText(text, { file: 'k' });
+    for (const size of [1, 2, 7, 64, 1000]) {
+      async function* chunks() {
+        for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+      }
+      expect(await ingestCsvChunks(chunks(), { file: 'k' })).toEqual(whole);
+    }
+    expect(whole.rowsRead).toBe(14);
   });
 });
