@@ -9,6 +9,10 @@ import { MapView, RANK_COLOURS } from '../map.ts';
 import type { DatasetInfo, ForecastResult, PresetInfo } from '../protocol.ts';
 
 export const SHIFT_HOURS = 8;
+/** Rows of the box list that fit on the printed A4 sheet (explanations take up to three lines). */
+const PRINT_ROWS_MAX = 24;
+/** With every district on one sheet each row also names its district. */
+const PRINT_ROWS_MAX_ALL = 18;
 const SHIFT_NAMES: Readonly<Record<string, string>> = { '06:00': 'Day', '14:00': 'Evening', '22:00': 'Night' };
 
 export class SergeantView {
@@ -177,9 +181,13 @@ export class SergeantView {
     const snapshot = this.map!.snapshot();
     byId<HTMLImageElement>('pr-map').src = snapshot.toDataURL('image/png');
     const body = byId('pr-table').querySelector('tbody')!;
+    // One sheet holds about 24 rows; with every district chosen, print the boxes expecting
+    // the most crime and say how many more there are.
+    const rowsMax = result.district ? PRINT_ROWS_MAX : PRINT_ROWS_MAX_ALL;
+    const shown = result.boxes.length <= rowsMax ? result.boxes : [...result.boxes].sort((a, b) => b.expected - a.expected).slice(0, rowsMax);
     replaceChildren(
       body,
-      ...result.boxes.map((box) =>
+      ...shown.map((box) =>
         el(
           'tr',
           {},
@@ -188,6 +196,9 @@ export class SergeantView {
           el('td', {}, result.district ? box.why : `${box.district}: ${box.why}`),
         ),
       ),
+      result.boxes.length > shown.length
+        ? el('tr', {}, el('td', { attrs: { colspan: 3 } }, `… and ${result.boxes.length - shown.length} more boxes (${result.boxes.length} in all): export the CSV for the full list.`))
+        : null,
     );
     const options = Object.entries(fit.options)
       .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
