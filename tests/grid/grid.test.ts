@@ -244,6 +244,28 @@ describe('districts', () => {
     }
   });
 
+  it('districtsFromLabels does not depend on the order of the incidents (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom('A', 'B', 'C', null)), { minLength: 1, maxLength: 30 }),
+        (specs) => {
+          const incs = specs.map(([k, d]) => inc(VAN.lat + 0.01 * k, VAN.lng, 0, { district: d }));
+          const forward = districtsFromLabels(incs, 10);
+          const backward = districtsFromLabels([...incs].reverse(), 10);
+          expect([...backward]).toEqual([...forward]);
+          // Each label is a most frequent one in its cell, and the first by name among those.
+          for (const [cell, label] of forward) {
+            const counts = new Map<string, number>();
+            for (const i of incs) if (i.district && incidentCell(i.lat, i.lng, 10) === cell) counts.set(i.district, (counts.get(i.district) ?? 0) + 1);
+            const max = Math.max(...counts.values());
+            expect(label).toBe([...counts].filter(([, c]) => c === max).map(([l]) => l).sort()[0]);
+          }
+        },
+      ),
+      { numRuns: 100, seed: 11 },
+    );
+  });
+
   it('districtsFromPolygons assigns cells by centre, first polygon wins, name property auto-detected', () => {
     const west = square(VAN.lat, VAN.lng - 0.005, 2); // spans ±0.0137° of longitude, ±0.009° of latitude
     const all = square(VAN.lat, VAN.lng, 10);
