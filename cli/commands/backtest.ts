@@ -14,7 +14,7 @@ import type { BacktestReport } from '../../engine/evaluate/report.ts';
 import { DEFAULT_RES } from '../../engine/grid/index.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
-import type { IngestFormat } from '../../engine/types.ts';
+import type { Incident, IngestFormat } from '../../engine/types.ts';
 import { CliError } from '../errors.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
@@ -41,6 +41,7 @@ interface BacktestFlags {
   coverage?: string;
   top?: string;
   seed?: string;
+  bbox?: string;
   out?: string;
   html?: string;
 }
@@ -142,6 +143,7 @@ export function registerBacktest(program: Command): void {
     .option('--coverage <list>', `flagged shares of the study area (default ${BACKTEST_DEFAULTS.coverage.join(',')})`)
     .option('--top <k>', `patrol boxes per district (default ${BACKTEST_DEFAULTS.top})`)
     .option('--seed <n>', `seed of the random baseline and the bootstrap (default ${BACKTEST_DEFAULTS.seed})`)
+    .option('--bbox <w,s,e,n>', 'keep only incidents inside this longitude/latitude box (drops stray far-away points that would stretch the study area)')
     .option('--out <file>', 'write the full report as JSON')
     .option('--html <file>', 'write a self-contained HTML report with charts (opens without a network)')
     .addHelpText(
@@ -187,7 +189,7 @@ Examples:
     if (tz === undefined) throw new CliError(`--tz is required: the ${result.format} format does not say which time zone the shifts are in (e.g. --tz America/Chicago)`, 'E_BAD_OPTION');
     if (result.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${result.rejected.length} rows rejected)`, 'E_NO_INPUT');
 
-    let include: ((inc: { category: string | null }) => boolean) | undefined;
+    let keepCategory: ((inc: { category: string | null }) => boolean) | undefined;
     if (categories.length > 0) {
       const present = new Set(result.incidents.map((i) => i.category ?? ''));
       const missing = categories.filter((c) => !present.has(c));
@@ -196,8 +198,19 @@ Examples:
       }
       if (missing.length > 0) process.stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
       const keep = new Set(categories);
-      include = (inc) => keep.has(inc.category ?? '');
+      keepCategory = (inc) => keep.has(inc.category ?? '');
     }
+    let keepPlace: ((inc: { lat: number; lng: number }) => boolean) | undefined;
+    if (flags.bbox !== undefined) {
+      const box = numberList('--bbox', flags.bbox, (x) => x >= -180 && x <= 180, 'a longitude or latitude in degrees');
+      const [w, s, e, n] = box as [number, number, number, number];
+      if (box.length !== 4 || !(w < e) || !(s < n) || s < -90 || n > 90) throw new CliError(`--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`, 'E_BAD_OPTION');
+      keepPlace = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n;
+      const dropped = result.incidents.filter((inc) => !keepPlace!(inc)).length;
+      process.stderr.write(`patrolcast: --bbox leaves out ${dropped} of ${result.incidents.length} incidents\n`);
+    }
+    const include =
+      keepCategory && keepPlace ? (inc: Incident) => keepCategory!(inc) && keepPlace!(inc) : keepCategory ?? keepPlace;
 
     let fromMs: number;
     let toMs: number;
