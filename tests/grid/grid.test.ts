@@ -325,6 +325,22 @@ describe('buildEventSet', () => {
     expect(ev.precisionCounts).toEqual({ minute: 5 });
   });
 
+  it('bins every incident into the cell incidentCell gives (thousands of points, repeated)', () => {
+    let seed = 12345;
+    const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const pts = Array.from({ length: 3000 }, () => [49.2 + 0.1 * rand(), -123.2 + 0.15 * rand()] as const);
+    const incs = Array.from({ length: 9000 }, (_, k) => {
+      const [lat, lng] = pts[k % pts.length]!;
+      return inc(lat, lng, t0 + k * H, { id: String(k) });
+    });
+    const ev = buildEventSet(incs, 10, t0);
+    expect(ev.cell.length).toBe(9000);
+    for (let k = 0; k < ev.cell.length; k++) {
+      const i = incs[ev.incidentIndex[k]!]!;
+      expect(ev.cells[ev.cell[k]!]).toBe(incidentCell(i.lat, i.lng, 10));
+    }
+  });
+
   it('keeps only incidents strictly before endMs and those include() accepts', () => {
     const incs = [0, 1, 2, 3].map((h) => inc(VAN.lat, VAN.lng, t0 + h * H, { id: String(h) }));
     const ev = buildEventSet(incs, 10, t0, { endMs: t0 + 2 * H });
