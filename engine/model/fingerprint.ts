@@ -22,7 +22,7 @@ function hashString(h: number, s: string): number {
  * the browser (no node:crypto). Not a cryptographic hash: it detects accidental changes only.
  * Cost O(N + cells).
  * @example
- * fingerprintEvents(events) // => 'fnv1a64:3f2c...' (16 hex digits)
+ * /^fnv1a64:[0-9a-f]{16}$/.test(fingerprintEvents(events)) // => true
  */
 export function fingerprintEvents(events: EventSet): string {
   const cellHash = events.cells.map((c) => hashString(0x811c9dc5, c) >>> 0);

@@ -25,7 +25,7 @@ export interface EtasParams {
  *   length), and those of the event checks (E_EVENTS, E_WINDOW)
  * @example
  * // One event at t = 0 in a window of 10 h, μ = 0.1/h, no triggering: log 0.1 − 1
- * etasLogLikelihood(events, 10, { muPerHour: new Float64Array([0.1]), theta: 0, omegaPerHour: 1 }) // => -3.302585092994046
+ * etasLogLikelihood(events, 10, { muPerHour: new Float64Array([0.1]), theta: 0, omegaPerHour: 1 }) // => -3.3025850929940455
  */
 export function etasLogLikelihood(events: EventSet, endHours: number, params: EtasParams, startHours = 0): number {
   const { theta, omegaPerHour } = params;
