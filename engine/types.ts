@@ -122,6 +122,8 @@ export interface EtasFitOptions {
   readonly maxMeanDelayHours?: number;
   /** Warm start. */
   readonly initial?: { readonly theta: number; readonly omegaPerHour: number };
+  /** Over-relaxed EM steps, kept only when they raise ℓ (default true); false gives plain EM. */
+  readonly acceleration?: boolean;
 }
 
 export type StopReason = 'tolerance' | 'max-iterations';
