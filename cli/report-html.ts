@@ -79,8 +79,9 @@ const CLIENT_SCRIPT = String.raw`
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var report = data.report;
   var headlineKey = data.headlineKey;
-  var names = report.modelNames;
-  var palette = { 'etas': '#d62728', 'naive-28': '#1f77b4', 'naive-365': '#17becf', 'naive-all': '#2ca02c', 'retro': '#9467bd', 'prospective': '#8c564b', 'random': '#7f7f7f', 'oracle': '#111111' };
+  // the reference model last, so its line is drawn on top
+  var names = report.modelNames.filter(function (n) { return n !== report.reference; }).concat(report.reference ? [report.reference] : []);
+  var palette = { 'etas': '#d62728', 'naive-28': '#1f77b4', 'naive-365': '#17becf', 'naive-all': '#2ca02c', 'retro': '#9467bd', 'prospective': '#ff7f0e', 'random': '#7f7f7f', 'oracle': '#111111' };
   function color(name) { return palette[name] || '#e377c2'; }
   function dash(name) { return name === 'oracle' ? '6,3' : name === 'random' ? '2,3' : null; }
   function frame(id, width, height, margin) {
@@ -89,9 +90,9 @@ const CLIENT_SCRIPT = String.raw`
     var g = svg.append('g').attr('transform', 'translate(' + margin.left + ',' + margin.top + ')');
     return { svg: svg, g: g, w: width - margin.left - margin.right, h: height - margin.top - margin.bottom };
   }
-  function legend(sel, x, y) {
+  function legend(sel, x, y, which) {
     var l = sel.append('g').attr('class', 'legend').attr('transform', 'translate(' + x + ',' + y + ')');
-    names.forEach(function (n, i) {
+    (which || names).forEach(function (n, i) {
       var row = l.append('g').attr('transform', 'translate(0,' + (i * 16) + ')');
       row.append('line').attr('x1', 0).attr('x2', 18).attr('y1', 5).attr('y2', 5).attr('stroke', color(n)).attr('stroke-width', 2).attr('stroke-dasharray', dash(n));
       row.append('text').attr('x', 22).attr('y', 9).text(n);
@@ -125,7 +126,8 @@ const CLIENT_SCRIPT = String.raw`
     var starts = report.perShift.startMs;
     var win = report.mode === 'months' ? 1 : 7 * (report.shiftStarts ? report.shiftStarts.length : 3);
     var x = d3.scaleTime().domain(d3.extent(starts, function (t) { return new Date(t); })).range([0, f.w]);
-    var series = names.map(function (n) {
+    // the oracle is the ceiling of the area chart; over time it would only squash the other lines
+    var series = names.filter(function (n) { return n !== 'oracle'; }).map(function (n) {
       var raw = report.perShift.models[n].hitRate[headlineKey];
       var out = [];
       for (var i = 0; i < raw.length; i++) {
@@ -135,7 +137,8 @@ const CLIENT_SCRIPT = String.raw`
       }
       return { name: n, pts: out };
     });
-    var y = d3.scaleLinear().domain([0, 1]).range([f.h, 0]);
+    var top = d3.max(series, function (s) { return d3.max(s.pts, function (p) { return p.v; }); }) || 1;
+    var y = d3.scaleLinear().domain([0, Math.min(1, top * 1.15)]).nice().range([f.h, 0]);
     f.g.append('g').attr('transform', 'translate(0,' + f.h + ')').call(d3.axisBottom(x).ticks(8));
     f.g.append('g').call(d3.axisLeft(y).tickFormat(d3.format('.0%')));
     series.forEach(function (s) {
@@ -143,7 +146,7 @@ const CLIENT_SCRIPT = String.raw`
         .attr('stroke-dasharray', dash(s.name))
         .attr('d', d3.line().defined(function (p) { return p.v !== null; }).x(function (p) { return x(p.t); }).y(function (p) { return y(p.v); }));
     });
-    legend(f.g, f.w + 16, 0);
+    legend(f.g, f.w + 16, 0, series.map(function (s) { return s.name; }));
   })();
 
   // 3. Paired differences: reference − baseline, mean and 95% interval, per flagged area
