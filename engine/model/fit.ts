@@ -32,6 +32,7 @@ export const ETAS_FIT_DEFAULTS = {
   maxIterations: 500,
   relTolerance: 1e-8,
   thetaMax: 0.95,
+  acceleration: true,
   minMeanDelayHours: 1,
   /** Upper cap of the default ceiling on the mean delay; the ceiling itself is min(this, window/10). */
   maxMeanDelayHours: 8760,
@@ -50,6 +51,10 @@ export interface FitHooks {
 const HOUR_MS = 3.6e6;
 /** θ below this counts as "no triggering" in the report (under one triggered event per 10,000). */
 const NEGLIGIBLE_THETA = 1e-4;
+/** Over-relaxation factor η: first try, growth after a kept step, cap (reset after a rejected one). */
+const ETA_START = 1.5;
+const ETA_GROWTH = 1.5;
+const ETA_MAX = 16;
 /** Number of starting delays tried when no starting value is given. */
 const START_DELAYS = 9;
 
@@ -66,6 +71,7 @@ interface Resolved {
   readonly fixedTheta?: number;
   readonly fixedMeanDelayHours?: number;
   readonly initial?: { readonly theta: number; readonly omegaPerHour: number };
+  readonly acceleration: boolean;
 }
 
 function resolveOptions(o: EtasFitOptions, windowHours: number): Resolved {
@@ -75,6 +81,7 @@ function resolveOptions(o: EtasFitOptions, windowHours: number): Resolved {
     maxIterations: o.maxIterations ?? d.maxIterations,
     relTolerance: o.relTolerance ?? d.relTolerance,
     thetaMax: o.thetaMax ?? d.thetaMax,
+    acceleration: o.acceleration ?? d.acceleration,
     minMeanDelayHours,
     maxMeanDelayHours:
       o.maxMeanDelayHours ?? Math.max(minMeanDelayHours, Math.min(d.maxMeanDelayHours, d.maxMeanDelayWindowFraction * windowHours)),
@@ -202,12 +209,22 @@ export function fitEtas(
 
   const trace: number[] = [];
   let stopReason: StopReason = 'max-iterations';
-  let sums: EStepSums;
   let lastRelChange = NaN;
+  let bgCurrent = background;
+  let bgTrial = new Float64Array(prep.cellCount);
+  const evaluate = (m: Float64Array, th: number, w: number, bg: Float64Array): { sums: EStepSums; ll: number } => {
+    const sums = eStep(prep, m, th, w, bg);
+    return { sums, ll: logLikelihoodFrom(prep, edge, sums.sumLogLambda, m, th, w) };
+  };
+  if (hooks.shouldCancel?.()) throw new ModelError('E_CANCELLED', 'fit cancelled at iteration 0', 0);
+  let current = evaluate(mu, theta, omega, bgCurrent);
+  const muEm = new Float64Array(prep.cellCount);
+  const muTrial = new Float64Array(prep.cellCount);
+  let eta = opts.acceleration ? ETA_START : 1;
+  let overRelaxed = 0;
+  let overRelaxTried = 0;
   for (let it = 0; ; it++) {
-    if (hooks.shouldCancel?.()) throw new ModelError('E_CANCELLED', `fit cancelled at iteration ${it}`, it);
-    sums = eStep(prep, mu, theta, omega, background);
-    const ll = logLikelihoodFrom(prep, edge, sums.sumLogLambda, mu, theta, omega);
+    const ll = current.ll;
     if (Number.isNaN(ll)) throw new ModelError('E_PARAMS', `log-likelihood became NaN at iteration ${it} (θ = ${theta}, ω = ${omega})`, it);
     trace.push(ll);
     hooks.onIteration?.(it, ll);
@@ -219,15 +236,50 @@ export function fitEtas(
       }
     }
     if (it >= opts.maxIterations) break;
+    if (hooks.shouldCancel?.()) throw new ModelError('E_CANCELLED', `fit cancelled at iteration ${it + 1}`, it + 1);
     // M-step: μ_n = Σ_{j in n} p_jj / T exactly; then (θ, ω) within bounds.
-    for (let c = 0; c < prep.cellCount; c++) mu[c] = background[c]! / windowHours;
-    ({ theta, omegaPerHour: omega } = mStepThetaOmega(sums.triggered, sums.triggeredDelayHours, edge, N, omega, bounds));
+    for (let c = 0; c < prep.cellCount; c++) muEm[c] = bgCurrent[c]! / windowHours;
+    const em = mStepThetaOmega(current.sums.triggered, current.sums.triggeredDelayHours, edge, N, omega, bounds);
+    if (eta > 1) {
+      // Over-relaxed EM (Salakhutdinov & Roweis 2003): go η times the EM step, in log space so
+      // every parameter stays positive and inside its bounds; keep it only if ℓ does not fall
+      // below the current value (so ℓ still never decreases), else take the plain EM step.
+      overRelaxTried++;
+      for (let c = 0; c < prep.cellCount; c++) {
+        const m0 = mu[c]!;
+        muTrial[c] = m0 > 0 && muEm[c]! > 0 ? m0 * Math.pow(muEm[c]! / m0, eta) : muEm[c]!;
+      }
+      const thetaTrial =
+        bounds.fixedTheta ?? (theta > 0 && em.theta > 0 ? Math.min(bounds.thetaMax, theta * Math.pow(em.theta / theta, eta)) : em.theta);
+      const omegaTrial =
+        bounds.fixedOmega ?? Math.min(bounds.omegaMax, Math.max(bounds.omegaMin, omega * Math.pow(em.omegaPerHour / omega, eta)));
+      const trial = evaluate(muTrial, thetaTrial, omegaTrial, bgTrial);
+      if (trial.ll >= ll) {
+        mu.set(muTrial);
+        theta = thetaTrial;
+        omega = omegaTrial;
+        [bgCurrent, bgTrial] = [bgTrial, bgCurrent];
+        current = trial;
+        eta = Math.min(ETA_MAX, eta * ETA_GROWTH);
+        overRelaxed++;
+        continue;
+      }
+      eta = ETA_START;
+    }
+    mu.set(muEm);
+    theta = em.theta;
+    omega = em.omegaPerHour;
+    current = evaluate(mu, theta, omega, bgCurrent);
   }
+  const sums = current.sums;
+  const accelerationNote = opts.acceleration
+    ? `Over-relaxed EM: ${overRelaxed} of ${overRelaxTried} extrapolated steps raised the log-likelihood and were kept; the others fell back to plain EM steps.`
+    : 'Plain EM (no over-relaxation).';
 
   const muPerHour: Record<string, number> = {};
   for (let c = 0; c < prep.cellCount; c++) if (prep.cellEvents[c]! > 0) muPerHour[events.cells[c]!] = mu[c]!;
   const triggeredShare = sums.triggered / N;
-  const { notes, warnings } = report(events, prep, opts, bounds, startNote, { theta, omega, stopReason, iterations: trace.length - 1, lastRelChange, triggeredShare, windowHours });
+  const { notes, warnings } = report(events, prep, opts, bounds, `${startNote} ${accelerationNote}`, { theta, omega, stopReason, iterations: trace.length - 1, lastRelChange, triggeredShare, windowHours });
 
   const storedOptions: EtasFitOptions = { ...opts };
   return {

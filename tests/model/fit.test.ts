@@ -43,7 +43,7 @@ function smallData(seed: number, opts: { nCells?: number; T?: number; roundTo?: 
   return { ev: eventSet(pairs, nCells), T };
 }
 
-const WIDE = { thetaMax: 0.999, minMeanDelayHours: 1e-6, maxMeanDelayHours: 1e9 };
+const WIDE = { thetaMax: 0.999, minMeanDelayHours: 1e-6, maxMeanDelayHours: 1e9, acceleration: false };
 
 function relClose(a: number, b: number, rel: number): void {
   expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(Math.abs(a), Math.abs(b), 1e-300));
@@ -120,7 +120,8 @@ describe('fitEtas: monotone EM', () => {
         fc.constantFrom(undefined, 0.5, 1, 24),
         fc.integer({ min: 1, max: 6 }),
         fc.constantFrom('free', 'tight-bounds', 'fixed-theta', 'fixed-delay'),
-        (seed, roundTo, nCells, mode) => {
+        fc.boolean(),
+        (seed, roundTo, nCells, mode, acceleration) => {
           const { ev, T } = smallData(seed, { nCells, T: 200, ...(roundTo === undefined ? {} : { roundTo }) });
           if (ev.cell.length === 0) return;
           const options =
@@ -131,7 +132,7 @@ describe('fitEtas: monotone EM', () => {
                 : mode === 'fixed-delay'
                   ? { fixedMeanDelayHours: 3 }
                   : { minMeanDelayHours: 0.01 };
-          const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...options, maxIterations: 60, relTolerance: 0 });
+          const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...options, acceleration, maxIterations: 60, relTolerance: 0 });
           const tr = fit.logLikelihoodTrace;
           for (let k = 1; k < tr.length; k++) {
             // Allow only floating-point rounding (1e-12 relative) as "decrease".
@@ -139,7 +140,7 @@ describe('fitEtas: monotone EM', () => {
           }
         },
       ),
-      { numRuns: 80, seed: 20240601 },
+      { numRuns: 120, seed: 20240601 },
     );
   });
 });
