@@ -367,6 +367,8 @@ function report(
     );
     warnings.push(`${month} of ${N} events (${pct(month / N)}) are known to the month only: use this fit for month-ahead forecasts; shift-level forecasts need times to the hour or better.`);
   }
+  const hour = pc?.hour ?? 0;
+  if (hour > 0) notes.push(`${hour} events (${pct(hour / N)}) are known to the hour only: events of one cell in the same hour tie, and delays under an hour cannot be seen.`);
   const day = pc?.day ?? 0;
   if (day > 0) warnings.push(`${day} of ${N} events (${pct(day / N)}) are known to the day only: shift-level forecasts from them are approximate.`);
   // Month- and day-precision events also lack a time of day; count the others.
