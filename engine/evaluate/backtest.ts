@@ -64,6 +64,27 @@ export const BACKTEST_DEFAULTS = {
   bootstrapResamples: 1000,
 } as const;
 
+/**
+ * A model from outside engine/evaluate (e.g. a tuned ETAS variant) run beside the built-in ones.
+ * Per window it receives only what was known before the window started, so the leakage rule
+ * holds for it too.
+ */
+export interface BacktestModelPlugin {
+  /** Report name; must not clash with a built-in model. */
+  readonly name: string;
+  /** True when the scores are expected counts in the window (the report then gives its RRI). */
+  readonly countsForecast: boolean;
+  /**
+   * Scores for one window. `history` holds the incidents known at or before the window start
+   * (periodEnd ≤ startMs), binned at the run's resolution, times in hours since its originMs.
+   * Cells absent from `cells` score 0; cells outside the study area are ignored.
+   */
+  forecast(window: EvalWindow, history: EventSet, context: { readonly res: number; readonly tz: string; readonly windowIndex: number }): {
+    readonly cells: readonly H3Cell[];
+    readonly scores: ArrayLike<number>;
+  };
+}
+
 export interface BacktestInput {
   readonly incidents: readonly Incident[];
   readonly res: number;
@@ -96,6 +117,10 @@ export interface BacktestInput {
   readonly districtOf?: ReadonlyMap<H3Cell, string>;
   /** Bootstrap resamples (default 1000). */
   readonly bootstrapResamples?: number;
+  /** Extra models, run after the built-in ones named in `models`. */
+  readonly plugins?: readonly BacktestModelPlugin[];
+  /** The model the paired differences are taken against (default 'etas' when run, else none). */
+  readonly reference?: string;
 }
 
 export interface BacktestHooks {
@@ -147,7 +172,15 @@ function checkInput(input: BacktestInput): void {
   for (const m of input.models ?? []) {
     if (!(BACKTEST_MODELS as readonly string[]).includes(m)) fail(`unknown model "${m}" (known: ${BACKTEST_MODELS.join(', ')})`, m);
   }
-  if (input.models && input.models.length === 0) fail('no models to run');
+  const pluginNames = (input.plugins ?? []).map((p) => p.name);
+  for (const name of pluginNames) {
+    if ((BACKTEST_MODELS as readonly string[]).includes(name)) fail(`plugin model "${name}" clashes with a built-in model`, name);
+    if (pluginNames.indexOf(name) !== pluginNames.lastIndexOf(name)) fail(`two plugin models are named "${name}"`, name);
+  }
+  if (input.models && input.models.length === 0 && pluginNames.length === 0) fail('no models to run');
+  if (input.reference !== undefined && !(input.models ?? BACKTEST_MODELS).includes(input.reference) && !pluginNames.includes(input.reference)) {
+    fail(`reference model "${input.reference}" is not among the models run`, input.reference);
+  }
 }
 
 /** Lower bound: first index i with a[i] > x (a ascending). */
@@ -211,7 +244,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   const t0 = hooks.now?.();
   const tz = input.tz;
   const months = input.months === true;
-  const modelNames: string[] = [...(input.models ?? BACKTEST_MODELS)];
+  const modelNames: string[] = [...(input.models ?? BACKTEST_MODELS), ...(input.plugins ?? []).map((p) => p.name)];
   const flaggedKm2 = [...(input.flaggedKm2 ?? BACKTEST_DEFAULTS.flaggedKm2)];
   const coverage = [...(input.coverage ?? BACKTEST_DEFAULTS.coverage)];
   const areaKeys = flaggedKm2.map(String);
@@ -414,6 +447,26 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
         break;
     }
   }
+  for (const plugin of input.plugins ?? []) runners.push(pluginRunner(plugin));
+
+  function pluginRunner(plugin: BacktestModelPlugin): ModelRunner {
+    const eventKnown = new Float64Array(allEvents.cell.length);
+    for (let k = 0; k < eventKnown.length; k++) eventKnown[k] = knownMs[allEvents.incidentIndex[k]!]!;
+    return {
+      name: plugin.name,
+      forecast(w, windowIndex) {
+        const out = plugin.forecast(w, knownSubset(allEvents, eventKnown, w.startMs), { res: input.res, tz, windowIndex });
+        const scores = new Float64Array(C);
+        for (let k = 0; k < out.cells.length; k++) {
+          const idx = studyIndex.get(out.cells[k]!);
+          const v = out.scores[k]!;
+          if (!(v >= 0) || v === Infinity) throw new EvaluateError('E_ARGUMENT', `model "${plugin.name}" gave cell ${out.cells[k]} the score ${v} in window ${w.label}: scores must be finite and ≥ 0`, v);
+          if (idx !== undefined) scores[idx] = v;
+        }
+        return { scores, countScale: plugin.countsForecast ? 1 : null };
+      },
+    };
+  }
 
   function etasRunner(): ModelRunner {
     const nEv = allEvents.cell.length;
@@ -565,7 +618,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   const blockShifts = months ? 1 : Math.max(1, shiftStarts.length);
   const boot: BootstrapOptions = { seed, resamples: input.bootstrapResamples ?? BACKTEST_DEFAULTS.bootstrapResamples, level: 0.95, blockLength: blockShifts };
   const defined = (xs: readonly number[]): number[] => xs.filter((x) => Number.isFinite(x));
-  const reference = modelNames.includes('etas') ? 'etas' : null;
+  const reference = input.reference ?? (modelNames.includes('etas') ? 'etas' : null);
   const refIndex = reference ? modelNames.indexOf(reference) : -1;
   const paiFactor = flaggedCells.map((k) => C / k);
   const scaleInterval = (i: Interval, f: number): Interval => ({ mean: i.mean * f, lo: i.lo * f, hi: i.hi * f, n: i.n });

@@ -2,8 +2,8 @@
  * engine/evaluate: rolling-origin backtests of the model beside the baselines, the measures
  * (hit rate, PAI, PEI, RRI, top-K per district, log score), bootstrap intervals and the report.
  */
-export { backtest, BACKTEST_MODELS, BACKTEST_DEFAULTS } from './backtest.ts';
-export type { BacktestInput, BacktestHooks, BacktestModelName } from './backtest.ts';
+export { backtest, BACKTEST_MODELS, BACKTEST_DEFAULTS, ETAS_HISTORY_MEAN_DELAYS } from './backtest.ts';
+export type { BacktestInput, BacktestHooks, BacktestModelName, BacktestModelPlugin } from './backtest.ts';
 export type { BacktestReport, ModelSummary, PairedDiffs, PerShiftModel, FitRecord } from './report.ts';
 export { EvaluateError } from './errors.ts';
 export type { EvaluateErrorCode } from './errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backtest, type BacktestInput } from '../../engine/evaluate/backtest.ts';
+import { backtest, type BacktestInput, type BacktestModelPlugin } from '../../engine/evaluate/backtest.ts';
 import { cellAreaKm2, incidentCell } from '../../engine/grid/index.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import type { BacktestReport } from '../../engine/evaluate/report.ts';
@@ -276,5 +276,39 @@ describe('bad input', () => {
   it('can be cancelled', () => {
     let calls = 0;
     expect(() => backtest({ ...base, models: ['naive-all'] }, { shouldCancel: () => ++calls > 2 })).toThrowError(expect.objectContaining({ code: 'E_CANCELLED' }));
+  });
+});
+
+describe('plug-in models', () => {
+  it('a plug-in counting its history per cell matches naive-all exactly, and only ever sees the past', () => {
+    let latestSeenMs = -Infinity;
+    let violations = 0;
+    const counting: BacktestModelPlugin = {
+      name: 'my-counts',
+      countsForecast: false,
+      forecast(window, history) {
+        const counts = new Array<number>(history.cells.length).fill(0);
+        for (let k = 0; k < history.cell.length; k++) {
+          counts[history.cell[k]!]!++;
+          const t = history.originMs + history.tHours[k]! * HOUR;
+          latestSeenMs = Math.max(latestSeenMs, t);
+          if (!(t < window.startMs)) violations++;
+        }
+        return { cells: history.cells, scores: counts };
+      },
+    };
+    const r = backtest({ ...base, models: ['naive-all', 'oracle'], plugins: [counting], reference: 'my-counts' });
+    expect(r.modelNames).toEqual(['naive-all', 'oracle', 'my-counts']);
+    expect(r.reference).toBe('my-counts');
+    expect(r.models['my-counts']!.hitRate).toEqual(r.models['naive-all']!.hitRate);
+    expect(r.models['naive-all']!.pairedDiff!.hitRate['1']!.diff.mean).toBe(0);
+    expect(r.models['my-counts']!.rri['1']).toBeNull();
+    expect(violations).toBe(0);
+    expect(latestSeenMs).toBeLessThan(at('2023-07-03T22:00'));
+  });
+  it('refuses a plug-in named like a built-in model and a reference that is not run', () => {
+    const fake: BacktestModelPlugin = { name: 'etas', countsForecast: true, forecast: () => ({ cells: [], scores: [] }) };
+    expect(() => backtest({ ...base, plugins: [fake] })).toThrow(/clashes/);
+    expect(() => backtest({ ...base, models: ['naive-all'], reference: 'etas' })).toThrow(/reference model "etas"/);
   });
 });
