@@ -498,8 +498,9 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
           const training = knownSubset(allEvents, eventKnown, w.startMs);
           const options: EtasFitOptions = { ...input.fitOptions, ...(fit && !input.fitOptions?.initial ? { initial: { theta: fit.theta, omegaPerHour: fit.omegaPerHour } } : {}) };
           try {
-            fit = fitEtas(training, { startMs: originMs, endMs: w.startMs }, input.res, options);
+            fit = fitEtas(training, { startMs: originMs, endMs: w.startMs }, input.res, options, hooks.shouldCancel ? { shouldCancel: hooks.shouldCancel } : {});
           } catch (err) {
+            if ((err as { code?: unknown }).code === 'E_CANCELLED') throw new EvaluateError('E_CANCELLED', `backtest cancelled during the ETAS fit for ${w.label}`, err);
             throw new EvaluateError('E_FIT', `the ETAS fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`, err);
           }
           fitAtMs = w.startMs;
