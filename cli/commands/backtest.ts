@@ -91,7 +91,7 @@ export function formatBacktestSummary(report: BacktestReport): string {
       ...covs.map((c) => pct(m.coverageHitRate[c])),
       pct(m.topKHitRate),
       Number.isFinite(m.pei[key]!) ? m.pei[key]!.toFixed(3) : '–',
-      Number.isFinite(m.logScore) ? m.logScore.toFixed(3) : '–',
+      Number.isFinite(m.logScore) ? (Math.round(m.logScore * 1000) / 1000 + 0).toFixed(3) : '–',
       ...(report.reference ? [d ? `${sign(d.mean)} [${sign(d.lo)}, ${sign(d.hi)}]` : '(reference)'] : []),
     ];
   });

@@ -231,6 +231,36 @@ function pickEvents(set: EventSet, count: number, each: (visit: (k: number) => v
  */
 export const ETAS_HISTORY_MEAN_DELAYS = 50;
 
+/** Most cells the study area may have before we refuse (filling more exhausts h3's memory). */
+export const MAX_STUDY_CELLS = 10_000_000;
+
+/**
+ * Refuses, with a message saying why and what to do, a history whose bounding box would need
+ * more than {@link MAX_STUDY_CELLS} cells: usually a few incidents geocoded far away (the shared
+ * Houston file has points 800 km from Houston). The box's area bounds the convex hull's.
+ */
+function guardStudyAreaSize(history: readonly Incident[], res: number): void {
+  let minLat = Infinity, maxLat = -Infinity, minLng = Infinity, maxLng = -Infinity;
+  for (const inc of history) {
+    if (inc.lat < minLat) minLat = inc.lat;
+    if (inc.lat > maxLat) maxLat = inc.lat;
+    if (inc.lng < minLng) minLng = inc.lng;
+    if (inc.lng > maxLng) maxLng = inc.lng;
+  }
+  const kmPerDeg = 111.32;
+  const boxKm2 = (maxLat - minLat) * kmPerDeg * (maxLng - minLng) * kmPerDeg * Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
+  // mean H3 cell area: 4.36 km² at res 7, one seventh per finer resolution
+  const cellKm2 = 4.357449416 / 7 ** (res - 7);
+  const cells = boxKm2 / cellKm2;
+  if (cells > MAX_STUDY_CELLS) {
+    throw new EvaluateError(
+      'E_AREA',
+      `the history's incidents span latitudes ${minLat.toFixed(3)} to ${maxLat.toFixed(3)} and longitudes ${minLng.toFixed(3)} to ${maxLng.toFixed(3)} (up to ${Math.round(boxKm2).toLocaleString('en-US')} km², about ${Math.round(cells / 1e6)} million cells at res ${res}): too large a study area. A few incidents are probably located far away; keep only the area of interest (the CLI's --bbox W,S,E,N) or use a coarser resolution.`,
+      { minLat, maxLat, minLng, maxLng },
+    );
+  }
+}
+
 /**
  * Replays the test period window by window and scores every model; see the module comment and
  * {@link BacktestReport} for what is measured.
@@ -304,6 +334,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   for (let k = 0; k < allEvents.cell.length; k++) sourceCellOfIncident[allEvents.incidentIndex[k]!] = allEvents.cell[k]!;
 
   // ---- study cells (from history only: no peeking at where the test events are) -------------
+  guardStudyAreaSize(history, input.res);
   const area = studyArea({ res: input.res, incidents: history });
   const cells = area.cells; // sorted ascending: index order = H3 id order
   const C = cells.length;
@@ -435,8 +466,10 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
         break;
       case 'random': {
         const rand = seededRandom(seed);
-        const flat = new Float64Array(C).fill(1);
-        runners.push({ name, forecast: () => ({ scores: flat, order: randomOrder(C, rand), countScale: null }) });
+        // As a density the random model is the uniform one (score ∝ cell area: log score 0);
+        // as a ranking it is a fresh random order every window.
+        const uniform = Float64Array.from(cellArea);
+        runners.push({ name, forecast: () => ({ scores: uniform, order: randomOrder(C, rand), countScale: null }) });
         break;
       }
       case 'oracle':

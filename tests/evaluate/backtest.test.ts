@@ -75,6 +75,11 @@ describe('backtest on synthetic shifts', () => {
     for (const key of Object.keys(report.models.oracle!.pei)) expect(report.models.oracle!.pei[key]).toBeCloseTo(1, 12);
   });
 
+  it('random is the uniform density: its log score is 0; the oracle\'s is the highest', () => {
+    expect(Math.abs(report.models.random!.logScore)).toBeLessThan(1e-12);
+    for (const m of models) expect(report.models[m]!.logScore).toBeLessThanOrEqual(report.models.oracle!.logScore);
+  });
+
   it('intervals bracket their means and the paired differences are ETAS minus the baseline', () => {
     for (const m of models) {
       const ci = report.models[m]!.ci.hitRate['1']!;
@@ -272,6 +277,12 @@ describe('bad input', () => {
     expect(() => backtest({ ...base, fromMs: TO, toMs: FROM })).toThrowError(expect.objectContaining({ code: 'E_ARGUMENT' }));
     expect(() => backtest({ ...base, fromMs: at('2023-04-01'), toMs: at('2023-04-02') })).toThrowError(expect.objectContaining({ code: 'E_NO_HISTORY' }));
     expect(() => backtest({ ...base, coverage: [2] })).toThrow(/coverage/);
+  });
+  it('refuses a study area inflated by a far-away incident, saying what to do', () => {
+    const stray = incident(999_999, at('2023-06-01T12:00'), { lat: 45.5, lng: -110 });
+    expect(() => backtest({ ...base, incidents: [...data, stray], models: ['naive-all'] })).toThrowError(
+      expect.objectContaining({ code: 'E_AREA', message: expect.stringMatching(/latitudes 45\.500 to 49\.265.*--bbox/) }),
+    );
   });
   it('can be cancelled', () => {
     let calls = 0;

@@ -1,0 +1,276 @@
+/**
+ * The "etas" model (engine/model/plus) replayed window by window, as the backtest and `tune`
+ * run it: refitted on a schedule (warm-started from the previous fit) on the incidents known at
+ * the refit instant, forecasting each window from what was known before it started, scored
+ * straight into the study cells. One fit serves several recency half-lives at once (the
+ * half-life is applied after the EM), which is what makes tuning it cheap.
+ *
+ * Leakage: a window starting at s sees an event only when its known-from instant (timing.ts
+ * `periodEndMs`) is ≤ s, both for the fit (refitted at a window start) and for the triggering
+ * part of the forecast.
+ */
+import { shiftBinHours } from '../forecast/plus.ts';
+import { fitEtasPlusDetailed, ringsFromGrid, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
+import type { EventSet, H3Cell } from '../types.ts';
+import { EvaluateError } from './errors.ts';
+import type { FitRecord } from './report.ts';
+import type { EvalWindow } from './timing.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Forecasts read triggering history back this many mean delays (an older event adds < θ·e^−50). */
+const HISTORY_MEAN_DELAYS = 50;
+
+/** What the rolling model needs from the run. */
+export interface PlusRollingSetup {
+  /** Every event of the run (training and test), sorted by (cell, time) as buildEventSet makes them. */
+  readonly events: EventSet;
+  /** Known-from instant of each event (by position), epoch ms. */
+  readonly eventKnownMs: Float64Array;
+  /** 1 where the event's time of day is unknown (by position). */
+  readonly timeUnknown: Uint8Array;
+  readonly res: number;
+  readonly tz: string;
+  /** Study index of each cell of `events.cells` (−1 outside the study area). */
+  readonly studyOfCell: Int32Array;
+  readonly studyCells: readonly H3Cell[];
+  readonly districtOf?: ReadonlyMap<H3Cell, string>;
+  readonly config: PlusConfig;
+  /** Half-lives (days, Infinity allowed) to score; default: the configuration's own. */
+  readonly halfLivesDays?: readonly number[];
+  /** Refit interval in days; 0 = before every window (month mode). */
+  readonly refitEveryDays: number;
+  /** Shared cache of H3 rings (ring spread only). */
+  readonly ringCache?: Map<H3Cell, H3Cell[][]>;
+}
+
+function upperBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The half-lives scored by default: the configuration's own (Infinity when recency is off). */
+export function configHalfLife(config: PlusConfig): number {
+  return config.recency?.halfLifeDays ?? Infinity;
+}
+
+/**
+ * The rolling "etas" model. Cost per refit: one fit (O(N·iterations)); per window
+ * O(C·bins + recent events + C per half-life).
+ */
+export class PlusRollingModel {
+  readonly fits: FitRecord[] = [];
+  readonly halfLivesDays: readonly number[];
+  private readonly s: PlusRollingSetup;
+  private readonly byKnown: Int32Array;
+  private readonly knownSorted: Float64Array;
+  private fit: EtasPlusFit | null = null;
+  private fitAtMs = -Infinity;
+  private rates: Float64Array[] = [];
+  private profile: Float64Array | null = null;
+  private readonly ringsOf: (cell: H3Cell, depth: number) => H3Cell[][];
+  private readonly ringStudy = new Map<number, { idx: Int32Array; dist: Int32Array }>();
+
+  constructor(setup: PlusRollingSetup) {
+    this.s = setup;
+    this.halfLivesDays = setup.halfLivesDays ?? [configHalfLife(setup.config)];
+    const n = setup.events.cell.length;
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    const known = setup.eventKnownMs;
+    order.sort((a, b) => known[a]! - known[b]! || a - b);
+    this.byKnown = order;
+    this.knownSorted = Float64Array.from(order, (k) => known[k]!);
+    const cache = setup.ringCache ?? new Map<H3Cell, H3Cell[][]>();
+    this.ringsOf = (cell, depth) => {
+      let r = cache.get(cell);
+      if (r === undefined || r.length < depth + 1) cache.set(cell, (r = ringsFromGrid(cell, depth)));
+      return r;
+    };
+  }
+
+  /** The fit serving the latest window (null before the first). */
+  get currentFit(): EtasPlusFit | null {
+    return this.fit;
+  }
+
+  private refit(w: EvalWindow, windowIndex: number): void {
+    const { events, eventKnownMs, timeUnknown } = this.s;
+    const n = events.cell.length;
+    let m = 0;
+    for (let k = 0; k < n; k++) if (eventKnownMs[k]! <= w.startMs) m++;
+    const cell = new Int32Array(m);
+    const tHours = new Float64Array(m);
+    const incidentIndex = new Int32Array(m);
+    const unknown = new Uint8Array(m);
+    let j = 0;
+    for (let k = 0; k < n; k++) {
+      if (!(eventKnownMs[k]! <= w.startMs)) continue;
+      cell[j] = events.cell[k]!;
+      tHours[j] = events.tHours[k]!;
+      incidentIndex[j] = events.incidentIndex[k]!;
+      unknown[j] = timeUnknown[k]!;
+      j++;
+    }
+    const training: EventSet = { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex };
+    const prev = this.fit;
+    const initial = prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
+    let result;
+    try {
+      result = fitEtasPlusDetailed(
+        training,
+        { startMs: events.originMs, endMs: w.startMs },
+        this.s.res,
+        this.s.config,
+        {
+          tz: this.s.tz,
+          timeUnknown: unknown,
+          ...(this.s.districtOf ? { districtOf: this.s.districtOf } : {}),
+          ...(initial ? { initial } : {}),
+          ringsOf: this.ringsOf,
+          extraHalfLivesDays: this.halfLivesDays,
+        },
+      );
+    } catch (err) {
+      throw new EvaluateError('E_FIT', `the etas fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`, err);
+    }
+    const fit = result.fit;
+    this.fit = fit;
+    this.fitAtMs = w.startMs;
+    const C = this.s.studyCells.length;
+    const studyOf = this.s.studyOfCell;
+    this.rates = this.halfLivesDays.map((hl) => {
+      const src = result.ratesByHalfLife.get(hl)!;
+      const out = new Float64Array(C);
+      for (let c = 0; c < src.length; c++) {
+        const st = studyOf[c]!;
+        if (st >= 0) out[st] = src[c]!;
+      }
+      return out;
+    });
+    if (fit.profile !== null) {
+      const B = fit.profile.labels.length;
+      const h = new Float64Array(C * B).fill(1);
+      for (let c = 0; c < events.cells.length; c++) {
+        const st = studyOf[c]!;
+        const row = fit.profile.cells[events.cells[c]!];
+        if (st >= 0 && row !== undefined) for (let b = 0; b < B; b++) h[st * B + b] = row[b]!;
+      }
+      this.profile = h;
+    } else {
+      this.profile = null;
+    }
+    this.fits.push({
+      trainedUntilMs: w.startMs,
+      trainedUntil: new Date(w.startMs).toISOString(),
+      events: m,
+      theta: fit.theta,
+      omegaPerHour: fit.omegaPerHour,
+      meanDelayHours: 1 / fit.omegaPerHour,
+      iterations: fit.iterations,
+      stopReason: fit.stopReason,
+      warnings: [...fit.warnings],
+      firstShift: windowIndex,
+      lastShift: windowIndex,
+    });
+  }
+
+  /**
+   * Expected counts per study cell in window `w`, one array per half-life of `halfLivesDays`.
+   * Windows must come in time order. Refits first when the schedule says so.
+   * @throws {EvaluateError} E_FIT when a refit fails
+   */
+  forecast(w: EvalWindow, windowIndex: number): Float64Array[] {
+    const refitMs = this.s.refitEveryDays * DAY_MS;
+    const toleranceMs = Math.min(2 * HOUR_MS, refitMs / 2);
+    if (this.fit === null || refitMs === 0 || w.startMs >= this.fitAtMs + refitMs - toleranceMs) this.refit(w, windowIndex);
+    const fit = this.fit!;
+    const rec = this.fits[this.fits.length - 1]!;
+    this.fits[this.fits.length - 1] = { ...rec, lastShift: windowIndex };
+    const C = this.s.studyCells.length;
+    const binHours = shiftBinHours(fit, w.startMs, w.hours);
+    const B = binHours.length;
+    const factor = new Float64Array(C);
+    if (this.profile === null) factor.fill(binHours[0]!);
+    else {
+      const h = this.profile;
+      for (let c = 0; c < C; c++) {
+        let f = 0;
+        for (let b = 0; b < B; b++) f += h[c * B + b]! * binHours[b]!;
+        factor[c] = f;
+      }
+    }
+    const trig = new Float64Array(C);
+    if (fit.theta > 0 && fit.ringWeights.length > 0) {
+      const omega = fit.omegaPerHour;
+      const lookBackMs = (HISTORY_MEAN_DELAYS / omega) * HOUR_MS;
+      const lo = upperBound(this.knownSorted, w.startMs - lookBackMs);
+      const hi = upperBound(this.knownSorted, w.startMs);
+      const sHours = (w.startMs - this.s.events.originMs) / HOUR_MS;
+      const shiftFactor = -fit.theta * Math.expm1(-omega * w.hours);
+      const depth = fit.ringWeights.length - 1;
+      const w0 = fit.ringWeights[0]!;
+      const { cell, tHours } = this.s.events;
+      const studyOf = this.s.studyOfCell;
+      for (let e = lo; e < hi; e++) {
+        const k = this.byKnown[e]!;
+        const t = tHours[k]!;
+        if (!(t < sHours)) continue;
+        const v = shiftFactor * Math.exp(-omega * (sHours - t));
+        const src = cell[k]!;
+        const st = studyOf[src]!;
+        if (st >= 0) trig[st]! += v * w0;
+        if (depth > 0) {
+          const ring = this.studyRing(src, depth);
+          for (let r = 0; r < ring.idx.length; r++) {
+            const d = ring.dist[r]!;
+            trig[ring.idx[r]!]! += (v * fit.ringWeights[d]!) / (6 * d);
+          }
+        }
+      }
+    }
+    return this.rates.map((rate) => {
+      const out = new Float64Array(C);
+      for (let c = 0; c < C; c++) out[c] = rate[c]! * factor[c]! + trig[c]!;
+      return out;
+    });
+  }
+
+  /** Study cells at ring distance 1..depth of source cell `src`, with their distance. */
+  private studyRing(src: number, depth: number): { idx: Int32Array; dist: Int32Array } {
+    let r = this.ringStudy.get(src);
+    if (r === undefined) {
+      const rings = this.ringsOf(this.s.events.cells[src]!, depth);
+      const idx: number[] = [];
+      const dist: number[] = [];
+      const index = this.studyIndex();
+      for (let d = 1; d <= depth; d++) {
+        for (const c of rings[d] ?? []) {
+          const st = index.get(c);
+          if (st !== undefined) {
+            idx.push(st);
+            dist.push(d);
+          }
+        }
+      }
+      r = { idx: Int32Array.from(idx), dist: Int32Array.from(dist) };
+      this.ringStudy.set(src, r);
+    }
+    return r;
+  }
+
+  private studyIndexMap: Map<H3Cell, number> | null = null;
+  private studyIndex(): Map<H3Cell, number> {
+    if (this.studyIndexMap === null) {
+      this.studyIndexMap = new Map();
+      this.s.studyCells.forEach((c, i) => this.studyIndexMap!.set(c, i));
+    }
+    return this.studyIndexMap;
+  }
+}
