@@ -372,9 +372,12 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     if (unlabelled > 0) notes.push(`${unlabelled} of ${C} study cells have no district (no history incident carries a label there) and are never patrol boxes.`);
   }
 
-  // ---- actuals: place each incident in the window containing its whole period --------------
+  // ---- actuals: place each incident in every window containing its whole period ------------
+  // (one window unless shifts overlap, e.g. 10-hour shifts starting every 8 hours)
   const W = windows.length;
   const starts = Float64Array.from(windows, (w) => w.startMs);
+  let longestMs = 0;
+  for (const w of windows) longestMs = Math.max(longestMs, w.endMs - w.startMs);
   const windowEvents: number[][] = windows.map(() => []);
   let unplacedEvents = 0;
   let events = 0;
@@ -383,24 +386,24 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     const inc = incidents[i]!;
     const end = knownMs[i]!;
     if (end <= firstStart || inc.timeMs >= lastEnd) continue; // wholly outside the test period
-    const w = upperBound(starts, inc.timeMs) - 1;
-    const win = w >= 0 ? windows[w]! : undefined;
-    if (win && inc.timeMs >= win.startMs && end <= win.endMs) {
-      const c = sourceToStudy[sourceCellOfIncident[i]!]!;
-      windowEvents[w]!.push(c);
-      events++;
-      if (c < 0) eventsOutsideArea++;
-    } else {
-      // Not inside one window: either it straddles windows (its time is too vague) or it falls in
-      // a gap between windows. Only the first kind is "unplaced".
-      const lastW = upperBound(starts, end - 1) - 1;
-      let overlaps = false;
-      for (let v = Math.max(0, w); v <= lastW && !overlaps; v++) {
-        const ww = windows[v]!;
-        if (inc.timeMs < ww.endMs && end > ww.startMs) overlaps = true;
-      }
-      if (overlaps) unplacedEvents++;
+    const c = sourceToStudy[sourceCellOfIncident[i]!]!;
+    let placed = false;
+    let overlaps = false;
+    // windows that start at or before the incident and could still be running
+    for (let v = upperBound(starts, inc.timeMs) - 1; v >= 0 && starts[v]! > inc.timeMs - longestMs; v--) {
+      const win = windows[v]!;
+      if (end <= win.endMs) {
+        windowEvents[v]!.push(c);
+        events++;
+        if (c < 0) eventsOutsideArea++;
+        placed = true;
+      } else if (inc.timeMs < win.endMs) overlaps = true;
     }
+    // windows starting inside the incident's period
+    if (!placed && upperBound(starts, end - 1) > upperBound(starts, inc.timeMs)) overlaps = true;
+    // An incident in no window either straddles windows (its time is too vague: "unplaced")
+    // or falls in a gap between windows (not part of the test).
+    if (!placed && overlaps) unplacedEvents++;
   }
   if (unplacedEvents > 0) {
     notes.push(`${unplacedEvents} incidents of the test period have a time too vague to place in one ${months ? 'month' : 'shift'} (unknown time of day or coarser): left out of the actuals, used in training once their whole day (or month) has passed.`);

@@ -179,6 +179,16 @@ describe('incidents whose time cannot be placed in a shift', () => {
   });
 });
 
+describe('overlapping shifts', () => {
+  it('score an incident in every shift that contains it (10-hour shifts every 8 hours)', () => {
+    const r = backtest({ ...base, shiftHours: 10, models: ['naive-all', 'oracle'] });
+    const expected = r.perShift.startMs.map((s) => data.filter((d) => d.timeMs >= s && d.timeMs < s + 10 * HOUR).length);
+    expect(r.perShift.events).toEqual(expected);
+    expect(r.events).toBe(expected.reduce((a, b) => a + b, 0));
+    expect(r.events).toBeGreaterThan(report.events); // the two-hour overlaps count twice
+  });
+});
+
 describe('a tiny backtest worked by hand', () => {
   // Three places far apart (different cells): A, B, C. History in June: A 3 times, B twice,
   // C once. One shift, 2023-07-01 06:00-14:00, with one incident in each place.
