@@ -7,6 +7,7 @@ import { registerIngest } from './commands/ingest.ts';
 import { registerFit } from './commands/fit.ts';
 import { registerForecast } from './commands/forecast.ts';
 import { registerBacktest } from './commands/backtest.ts';
+import { registerTune } from './commands/tune.ts';
 import { CliError } from './errors.ts';
 
 const program = new Command();
@@ -21,6 +22,7 @@ registerIngest(program);
 registerFit(program);
 registerForecast(program);
 registerBacktest(program);
+registerTune(program);
 
 try {
   await program.parseAsync(process.argv);

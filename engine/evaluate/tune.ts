@@ -98,6 +98,8 @@ export interface TuneResult {
   readonly naiveAllHitRate: Readonly<Record<string, number>>;
   /** Every configuration scored, in the order tried. */
   readonly candidates: readonly TuneCandidate[];
+  /** The flagged areas (km²), in the order given; the hit-rate keys are String(area). */
+  readonly flaggedKm2: readonly number[];
   readonly shifts: number;
   readonly events: number;
   readonly historyEvents: number;
@@ -400,6 +402,7 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
     hitRate: current.hitRate,
     naiveAllHitRate,
     candidates,
+    flaggedKm2,
     shifts: windows.length,
     events: scored,
     historyEvents: history.length,

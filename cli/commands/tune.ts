@@ -1,0 +1,242 @@
+/**
+ * `patrolcast tune FILE... --tune-from DATE --tune-to DATE --out config.json`: choose the "etas"
+ * model's settings (recency half-life, profile shrinkage, ring depth, delay bound) by a rolling
+ * backtest on a tuning period that ends before the evaluation period, and write them as the
+ * JSON configuration `forecast --config` and `backtest --config` read.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { DEFAULT_RES } from '../../engine/grid/index.ts';
+import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
+import { checkPlusConfig, describePlusConfig, plusConfigToJson, PLUS_DEFAULTS, type PlusConfig } from '../../engine/model/plus/index.ts';
+import { TUNE_DEFAULTS, TUNE_DEFAULT_GRID, checkTuneGrid, tuneEtas, type TuneResult } from '../../engine/evaluate/tune.ts';
+import { CliError } from '../errors.ts';
+import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { createProgress } from '../progress.ts';
+import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from './fit.ts';
+
+interface TuneFlags {
+  tuneFrom: string;
+  tuneTo: string;
+  evalFrom?: string;
+  grid?: string;
+  base?: string;
+  refitEveryDays?: string;
+  res?: string;
+  categories?: string;
+  preset?: string;
+  shiftStarts?: string;
+  shiftHours?: string;
+  months?: boolean;
+  flaggedKm2?: string;
+  passes?: string;
+  out: string;
+  report?: string;
+  format?: string;
+  columns?: string;
+  tz?: string;
+}
+
+async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new CliError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'E_READ');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${path}: not valid JSON (${(err as Error).message})`, 'E_NOT_JSON');
+  }
+}
+
+/**
+ * Reads and checks an "etas" configuration file (written by `patrolcast tune`, or by hand).
+ * @throws CliError naming the file and the bad field
+ */
+export async function readPlusConfigFile(path: string): Promise<PlusConfig> {
+  const json = await readJsonFile(path, 'configuration');
+  try {
+    return checkPlusConfig(json);
+  } catch (err) {
+    throw new CliError(`${path}: ${(err as Error).message}`, 'E_CONFIG');
+  }
+}
+
+/**
+ * Refuses a configuration tuned on a period reaching past `fromMs` (the start of a backtest's
+ * test period, or a forecast's shift): its choices could have seen the incidents being scored.
+ * @throws CliError E_CONFIG_OVERLAP
+ */
+export function checkTunedBefore(config: PlusConfig, fromMs: number, path: string, what: string): void {
+  const t = config.tuning;
+  if (t !== undefined && typeof t.toMs === 'number' && t.toMs > fromMs) {
+    throw new CliError(
+      `${path} was tuned on ${t.from} to ${t.to}, which reaches past the start of ${what} (${new Date(fromMs).toISOString()}): tune on a period that ends before it (--tune-to)`,
+      'E_CONFIG_OVERLAP',
+    );
+  }
+}
+
+function numberList(flag: string, spec: string): number[] {
+  const out = spec.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  if (out.length === 0 || out.some((x) => !(x > 0) || !Number.isFinite(x))) throw new CliError(`${flag}: give positive numbers separated by commas, got "${spec}"`, 'E_BAD_OPTION');
+  return out;
+}
+
+const pct = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(2)}%`);
+const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}%`;
+
+/** The readable summary: the chosen configuration and the best candidates. */
+export function formatTuneSummary(r: TuneResult, shown = 12): string {
+  const areas = r.flaggedKm2.map(String);
+  const out: string[] = [];
+  out.push(`Tuned on ${r.shifts} windows (${r.events} incidents scored, ${r.historyEvents} known before the first), ${r.cells} cells; ${r.candidates.length} candidates, ${r.fits} fits.`);
+  out.push(`Objective: ${r.config.tuning!.objective}.`);
+  out.push('');
+  const header = ['score', ...areas.map((a) => `${a} km²`), 'configuration'];
+  const rows = [
+    ['naive-all', ...areas.map((a) => pct(r.naiveAllHitRate[a])), 'all-history counts (the bar to clear)'],
+    ...[...r.candidates]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, shown)
+      .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), describePlusConfig(c.config)]),
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
+  out.push(line(header));
+  for (const row of rows) out.push(line(row));
+  out.push('');
+  out.push(`Chosen (${signed(r.score)} over naive-all on the tuning windows): ${describePlusConfig(r.config)}`);
+  return `${out.join('\n')}\n`;
+}
+
+export function registerTune(program: Command): void {
+  const cmd = program
+    .command('tune')
+    .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
+    .description(
+      'Choose the etas model\'s settings (recency half-life, shift-type profile shrinkage, ring spread, delay bound) by a rolling backtest on a tuning period that ends before the evaluation period, and write them as a configuration file for forecast --config and backtest --config.',
+    )
+    .requiredOption('--tune-from <date>', 'first tuning shift starts at or after this local date/time')
+    .requiredOption('--tune-to <date>', 'tuning shifts end at or before this local date/time; no incident at or after it is read')
+    .requiredOption('--out <file>', 'write the chosen configuration here (JSON)')
+    .option('--eval-from <date>', 'start of the evaluation period: refused if the tuning period reaches past it')
+    .option('--grid <json|file>', 'settings to try: inline JSON or a JSON file, e.g. \'{"halfLifeDays":[90,180,null],"ringDepth":[0]}\' (null = never forgets)')
+    .option('--base <file>', 'starting configuration (default: the built-in defaults)')
+    .option('--refit-every-days <d>', `refit interval while tuning (default ${TUNE_DEFAULTS.refitEveryDays})`)
+    .option('--passes <n>', `coordinate-search passes over the grid (default ${TUNE_DEFAULTS.passes})`)
+    .option('--res <n>', `H3 resolution of the cells (default ${DEFAULT_RES})`)
+    .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
+    .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
+    .option('--shift-starts <list>', 'local shift start times (default 06:00,14:00,22:00)')
+    .option('--shift-hours <h>', 'shift length in hours (default 8)')
+    .option('--months', 'month-precision data: tune on calendar months (no shift profile)')
+    .option('--flagged-km2 <list>', `flagged areas the objective averages over (default ${TUNE_DEFAULTS.flaggedKm2.join(',')})`)
+    .option('--report <file>', 'also write every candidate and its hit rates as JSON');
+  addInputOptions(cmd).addHelpText(
+    'after',
+    `
+Default grid: ${JSON.stringify({ ...TUNE_DEFAULT_GRID, halfLifeDays: TUNE_DEFAULT_GRID.halfLifeDays.map((h) => (h === Infinity ? null : h)) })}
+Default configuration: ${describePlusConfig(PLUS_DEFAULTS)}
+
+Examples:
+  patrolcast tune vancouver_2020.csv.gz vancouver_2021.csv.gz vancouver_2022.csv.gz vancouver_2023.csv.gz \\
+      --preset vancouver-property --tune-from 2023-01-01 --tune-to 2023-07-01 --eval-from 2023-07-01 --out etas.json
+  patrolcast backtest ... --from 2023-07-01 --to 2023-10-01 --config etas.json
+  patrolcast forecast ... --at 2023-12-15T22:00 --config etas.json
+`,
+  );
+  cmd.action(async (files: string[], flags: TuneFlags) => {
+    const inputOptions = inputOptionsFrom(flags);
+    const res = parseResOption(flags.res);
+    const include = categoryFilter(flags);
+    const months = flags.months === true;
+    if (months && (flags.shiftHours !== undefined || flags.shiftStarts !== undefined)) throw new CliError('--shift-hours/--shift-starts cannot be used with --months', 'E_BAD_OPTION');
+    let grid: unknown = {};
+    if (flags.grid !== undefined) {
+      const spec = flags.grid.trim();
+      if (spec.startsWith('{')) {
+        try {
+          grid = JSON.parse(spec);
+        } catch (err) {
+          throw new CliError(`--grid: not valid JSON (${(err as Error).message})`, 'E_BAD_OPTION');
+        }
+      } else grid = await readJsonFile(spec, 'grid');
+      try {
+        checkTuneGrid(grid);
+      } catch (err) {
+        throw new CliError(`--grid: ${(err as Error).message}`, 'E_BAD_OPTION');
+      }
+    }
+    const base = flags.base === undefined ? undefined : await readPlusConfigFile(flags.base);
+    const refitEveryDays = flags.refitEveryDays === undefined ? undefined : Number(flags.refitEveryDays);
+    if (refitEveryDays !== undefined && !(refitEveryDays > 0)) throw new CliError(`--refit-every-days must be a positive number of days, got "${flags.refitEveryDays}"`, 'E_BAD_OPTION');
+    const passes = flags.passes === undefined ? undefined : Number(flags.passes);
+    if (passes !== undefined && !(Number.isInteger(passes) && passes >= 1)) throw new CliError(`--passes must be a whole number ≥ 1, got "${flags.passes}"`, 'E_BAD_OPTION');
+    const shiftHours = flags.shiftHours === undefined ? undefined : Number(flags.shiftHours);
+    if (shiftHours !== undefined && !(shiftHours > 0 && shiftHours <= 744)) throw new CliError(`--shift-hours must be a positive number of hours, got "${flags.shiftHours}"`, 'E_BAD_OPTION');
+    const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
+
+    const data = await readIncidents(files, inputOptions, createProgress());
+    if (data.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
+    checkCategoriesMatched(data.incidents, include);
+    const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);
+    const fromMs = instantFrom('--tune-from', flags.tuneFrom, tz);
+    const toMs = instantFrom('--tune-to', flags.tuneTo, tz);
+    if (!(fromMs < toMs)) throw new CliError(`--tune-from ${flags.tuneFrom} must be before --tune-to ${flags.tuneTo}`, 'E_BAD_OPTION');
+    const evalFromMs = flags.evalFrom === undefined ? undefined : instantFrom('--eval-from', flags.evalFrom, tz);
+    if (evalFromMs !== undefined && evalFromMs < toMs) {
+      throw new CliError(`the tuning period (to ${flags.tuneTo}) overlaps the evaluation period (from ${flags.evalFrom}): tuning must end before evaluation starts`, 'E_BAD_OPTION');
+    }
+
+    const progress = createProgress();
+    let result: TuneResult;
+    try {
+      progress.start(1, 'tuning (configurations)');
+      result = tuneEtas(
+        {
+          incidents: data.incidents,
+          res,
+          tz,
+          fromMs,
+          toMs,
+          ...(evalFromMs !== undefined ? { evalFromMs } : {}),
+          ...(include ? { include } : {}),
+          ...(months ? { months } : {}),
+          ...(shiftStarts ? { shiftStarts } : {}),
+          ...(shiftHours !== undefined ? { shiftHours } : {}),
+          ...(refitEveryDays !== undefined ? { refitEveryDays } : {}),
+          ...(flaggedKm2 ? { flaggedKm2 } : {}),
+          ...(passes !== undefined ? { passes } : {}),
+          ...(base ? { base } : {}),
+          grid: grid as object,
+        },
+        { onCandidate: (done) => progress.update(done) },
+      );
+    } finally {
+      progress.stop();
+    }
+    const command = `patrolcast tune ${process.argv.slice(3).join(' ')}`;
+    const config: PlusConfig = { ...result.config, tuning: { ...result.config.tuning!, command } };
+    process.stdout.write(formatTuneSummary(result));
+    try {
+      await writeFile(flags.out, plusConfigToJson(config));
+    } catch (err) {
+      throw new CliError(`--out: cannot write ${flags.out}: ${(err as Error).message}`, 'E_WRITE');
+    }
+    process.stderr.write(`wrote ${flags.out}\n`);
+    if (flags.report) {
+      const report = { ...result, config, candidates: result.candidates.map((c) => ({ ...c, description: describePlusConfig(c.config) })) };
+      try {
+        await writeFile(flags.report, `${JSON.stringify(report, null, 1)}\n`);
+      } catch (err) {
+        throw new CliError(`--report: cannot write ${flags.report}: ${(err as Error).message}`, 'E_WRITE');
+      }
+      process.stderr.write(`wrote ${flags.report}\n`);
+    }
+  });
+}
