@@ -30,6 +30,7 @@ interface TuneFlags {
   months?: boolean;
   flaggedKm2?: string;
   passes?: string;
+  minGain?: string;
   out: string;
   report?: string;
   format?: string;
@@ -128,6 +129,7 @@ export function registerTune(program: Command): void {
     .option('--base <file>', 'starting configuration (default: the built-in defaults)')
     .option('--refit-every-days <d>', `refit interval while tuning (default ${TUNE_DEFAULTS.refitEveryDays})`)
     .option('--passes <n>', `coordinate-search passes over the grid (default ${TUNE_DEFAULTS.passes})`)
+    .option('--min-gain <x>', `change a setting only when the objective rises by more than this (default ${TUNE_DEFAULTS.minGain}: 0.1% of naive-all)`)
     .option('--res <n>', `H3 resolution of the cells (default ${DEFAULT_RES})`)
     .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
     .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
@@ -176,6 +178,8 @@ Examples:
     if (refitEveryDays !== undefined && !(refitEveryDays > 0)) throw new CliError(`--refit-every-days must be a positive number of days, got "${flags.refitEveryDays}"`, 'E_BAD_OPTION');
     const passes = flags.passes === undefined ? undefined : Number(flags.passes);
     if (passes !== undefined && !(Number.isInteger(passes) && passes >= 1)) throw new CliError(`--passes must be a whole number ≥ 1, got "${flags.passes}"`, 'E_BAD_OPTION');
+    const minGain = flags.minGain === undefined ? undefined : Number(flags.minGain);
+    if (minGain !== undefined && !(minGain >= 0 && Number.isFinite(minGain))) throw new CliError(`--min-gain must be a number ≥ 0, got "${flags.minGain}"`, 'E_BAD_OPTION');
     const shiftHours = flags.shiftHours === undefined ? undefined : Number(flags.shiftHours);
     if (shiftHours !== undefined && !(shiftHours > 0 && shiftHours <= 744)) throw new CliError(`--shift-hours must be a positive number of hours, got "${flags.shiftHours}"`, 'E_BAD_OPTION');
     const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -212,6 +216,7 @@ Examples:
           ...(refitEveryDays !== undefined ? { refitEveryDays } : {}),
           ...(flaggedKm2 ? { flaggedKm2 } : {}),
           ...(passes !== undefined ? { passes } : {}),
+          ...(minGain !== undefined ? { minGain } : {}),
           ...(base ? { base } : {}),
           grid: grid as object,
         },
