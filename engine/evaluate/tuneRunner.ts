@@ -10,7 +10,7 @@
  * part of the forecast.
  */
 import { shiftBinHours } from '../forecast/plus.ts';
-import { fitEtasPlusDetailed, ringsFromGrid, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
+import { binAt, binCalendar, fitEtasPlusDetailed, ringsFromGrid, type BinCalendar, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import type { FitRecord } from './report.ts';
@@ -76,6 +76,8 @@ export class PlusRollingModel {
   private profile: Float64Array | null = null;
   private readonly ringsOf: (cell: H3Cell, depth: number) => H3Cell[][];
   private readonly ringStudy = new Map<number, { idx: Int32Array; dist: Int32Array }>();
+  private calendar: BinCalendar | null = null;
+  private eventBins: Int32Array | null = null;
 
   constructor(setup: PlusRollingSetup) {
     this.s = setup;
@@ -95,6 +97,26 @@ export class PlusRollingModel {
     };
   }
 
+  /** One calendar for every refit (from the first event to a year past the first refit, rebuilt beyond). */
+  private calendarFor(endMs: number): { calendar: BinCalendar } | null {
+    const prof = this.s.config.profile;
+    if (prof === null) return null;
+    const from = this.s.events.originMs;
+    if (this.calendar === null || this.calendar.toMs < endMs) {
+      const cal = binCalendar(this.s.tz, prof.shiftStarts, prof.weekend, from, endMs + 366 * DAY_MS);
+      const ev = this.s.events;
+      const bins = new Int32Array(ev.cell.length);
+      // bins of events past the calendar's end are never used: they are not known yet
+      for (let k = 0; k < bins.length; k++) {
+        const ms = from + ev.tHours[k]! * HOUR_MS;
+        bins[k] = ms < cal.toMs ? binAt(cal, ms) : -1;
+      }
+      this.calendar = cal;
+      this.eventBins = bins;
+    }
+    return { calendar: this.calendar };
+  }
+
   /** The fit serving the latest window (null before the first). */
   get currentFit(): EtasPlusFit | null {
     return this.fit;
@@ -109,6 +131,8 @@ export class PlusRollingModel {
     const tHours = new Float64Array(m);
     const incidentIndex = new Int32Array(m);
     const unknown = new Uint8Array(m);
+    const cal = this.calendarFor(w.startMs);
+    const bins = cal === null ? null : new Int32Array(m);
     let j = 0;
     for (let k = 0; k < n; k++) {
       if (!(eventKnownMs[k]! <= w.startMs)) continue;
@@ -116,6 +140,7 @@ export class PlusRollingModel {
       tHours[j] = events.tHours[k]!;
       incidentIndex[j] = events.incidentIndex[k]!;
       unknown[j] = timeUnknown[k]!;
+      if (bins !== null) bins[j] = this.eventBins![k]!;
       j++;
     }
     const training: EventSet = { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex };
@@ -135,6 +160,7 @@ export class PlusRollingModel {
           ...(initial ? { initial } : {}),
           ringsOf: this.ringsOf,
           extraHalfLivesDays: this.halfLivesDays,
+          ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
         },
       );
     } catch (err) {

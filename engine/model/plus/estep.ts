@@ -70,6 +70,7 @@ export function eStepSameCell(prep: PlusPrepared, p: PlusParams, out: PlusSums, 
   const thetaOmega = p.theta * p.omega * p.ringWeightPerCell[0]!;
   const omega = p.omega;
   let sumLog = 0;
+  let prod = 1;
   let S = 0;
   let D = 0;
   const binBg = out.binBackground;
@@ -100,7 +101,15 @@ export function eStepSameCell(prep: PlusPrepared, p: PlusParams, out: PlusSums, 
       if (k > 0) {
         const base = mu * p.h[hOff + groupBin[g]!]!;
         const lambda = base + excite;
-        sumLog += k * Math.log(lambda);
+        // Σ log λ as a running product, folded into a log only near the ends of the double
+        // range (as engine/model estep.ts does): one log per ~100 groups instead of one each.
+        if (k === 1 && lambda > 1e-100 && lambda < 1e100) {
+          prod *= lambda;
+          if (prod < 1e-200 || prod > 1e200) {
+            sumLog += Math.log(prod);
+            prod = 1;
+          }
+        } else sumLog += k * Math.log(lambda);
         const pk = k / lambda;
         w += pk;
         const pb = pk * base;
@@ -123,7 +132,7 @@ export function eStepSameCell(prep: PlusPrepared, p: PlusParams, out: PlusSums, 
     }
     unkBg[c] = unk;
   }
-  out.sumLog = sumLog;
+  out.sumLog = sumLog + Math.log(prod);
   out.triggered = S;
   out.delayHours = D;
   out.triggeredByDistance[0] = S;

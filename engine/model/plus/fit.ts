@@ -14,7 +14,7 @@ import { ModelError } from '../errors.ts';
 import { fingerprintEvents } from '../fingerprint.ts';
 import { mStepThetaOmega } from '../mstep.ts';
 import { edgeSumsMemo } from '../prepare.ts';
-import { binCalendar, type BinCalendar } from './calendar.ts';
+import { binCalendar, binLabels, type BinCalendar } from './calendar.ts';
 import { checkPlusConfig, type PlusConfig } from './config.ts';
 import { eStepRings, eStepSameCell, groupsByTime, newSums, type PlusParams, type PlusSums } from './estep.ts';
 import { preparePlus, ringNeighbours, type PlusPrepared } from './prepare.ts';
@@ -78,6 +78,14 @@ export interface PlusFitInputs {
   readonly initial?: { readonly theta: number; readonly omegaPerHour: number; readonly ringWeights?: readonly number[] };
   /** Rings of H3 cells by distance (index 0 = the cell), e.g. a cache shared by many fits. Default: engine/grid gridDisk. */
   readonly ringsOf?: (cell: H3Cell, depth: number) => readonly (readonly H3Cell[])[];
+  /**
+   * A prebuilt bin calendar (engine/model/plus binCalendar with the profile's zone, starts and
+   * weekend split) covering the window, to save rebuilding it on every refit; ignored unless its
+   * labels match the configuration's bins.
+   */
+  readonly calendar?: BinCalendar;
+  /** With `calendar`: each event's bin in it (aligned with the events), e.g. computed once for many refits. */
+  readonly eventBin?: Int32Array;
   /** Extra recency half-lives (days; Infinity allowed) whose rates to return by cell index (for tuning). */
   readonly extraHalfLivesDays?: readonly number[];
 }
@@ -203,9 +211,14 @@ export function fitEtasPlusDetailed(
   let calendar: BinCalendar | null = null;
   if (prof !== null) {
     if (inputs.tz === undefined) throw new ModelError('E_OPTIONS', 'the profile needs the time zone of the shifts (tz)', undefined);
-    calendar = binCalendar(inputs.tz, prof.shiftStarts, prof.weekend, window.startMs, window.endMs);
+    const given = inputs.calendar;
+    const labels = binLabels(prof.shiftStarts, prof.weekend);
+    calendar =
+      given !== undefined && given.fromMs <= window.startMs && given.toMs >= window.endMs && given.labels.length === labels.length && given.labels.every((l, i) => l === labels[i])
+        ? given
+        : binCalendar(inputs.tz, prof.shiftStarts, prof.weekend, window.startMs, window.endMs);
   }
-  const prep = preparePlus(events, window, calendar, inputs.timeUnknown ?? null);
+  const prep = preparePlus(events, window, calendar, inputs.timeUnknown ?? null, calendar !== null && calendar === inputs.calendar ? inputs.eventBin ?? null : null);
   const N = prep.events;
   if (N === 0) throw new ModelError('E_EVENTS', 'no events in the training window: nothing to fit', 0);
   const T = prep.windowHours;

@@ -46,6 +46,7 @@ export interface PlusPrepared {
  *
  * @param calendar profile bins (null: one bin, no profile); must cover the window
  * @param timeUnknown per event (aligned with `events`): 1 when its time of day is unknown
+ * @param eventBin per event: its bin in `calendar`, when the caller has it already (saves the search)
  * Cost O(N log segments) plus one O(N log N) sort.
  * @throws {ModelError} E_EVENTS (arrays disagree, unsorted, outside the window), E_WINDOW
  */
@@ -54,9 +55,11 @@ export function preparePlus(
   window: { readonly startMs: number; readonly endMs: number },
   calendar: BinCalendar | null,
   timeUnknown: Uint8Array | null,
+  eventBin: Int32Array | null = null,
 ): PlusPrepared {
   const n = events.cell.length;
   if (events.tHours.length !== n) throw new ModelError('E_EVENTS', `event set arrays differ in length: cell ${n}, tHours ${events.tHours.length}`, n);
+  if (eventBin !== null && eventBin.length !== n) throw new ModelError('E_EVENTS', `eventBin has ${eventBin.length} entries for ${n} events`, eventBin.length);
   if (timeUnknown !== null && timeUnknown.length !== n) {
     throw new ModelError('E_EVENTS', `timeUnknown has ${timeUnknown.length} entries for ${n} events`, timeUnknown.length);
   }
@@ -71,11 +74,13 @@ export function preparePlus(
   const cellKnown = new Float64Array(nCells);
   const cellBinKnown = new Float64Array(nCells * B);
   const remaining = new Float64Array(n);
-  const gT: number[] = [];
-  const gCell: number[] = [];
-  const gKnown: number[] = [];
-  const gUnknown: number[] = [];
-  const gBin: number[] = [];
+  // Groups ≤ events: fill preallocated arrays, trim at the end.
+  const gT = new Float64Array(n);
+  const gCell = new Int32Array(n);
+  const gKnown = new Float64Array(n);
+  const gUnknown = new Float64Array(n);
+  const gBin = new Int32Array(n);
+  let G = 0;
   const groupCount = new Int32Array(nCells);
   let tiedEvents = 0;
   let unknownEvents = 0;
@@ -83,6 +88,8 @@ export function preparePlus(
   let prevCell = -1;
   let prevT = 0;
   let cellHasEarlier = false;
+  // Calendar segments are visited in time order within a cell: search from the last position.
+  const starts = calendar?.startsMs;
   for (let k = 0; k < n; k++) {
     const c = events.cell[k]!;
     let t = events.tHours[k]! - offsetHours;
@@ -103,22 +110,25 @@ export function preparePlus(
         if (c < prevCell) throw new ModelError('E_EVENTS', `events are not sorted by cell at event ${k}`, k);
         cellHasEarlier = false;
       }
-      gT.push(t);
-      gCell.push(c);
-      gKnown.push(0);
-      gUnknown.push(0);
+      gT[G] = t;
+      gCell[G] = c;
       let b = 0;
-      if (calendar !== null) {
-        b = binAt(calendar, window.startMs + t * HOUR_MS);
+      if (calendar !== null && eventBin !== null) {
+        b = eventBin[k]!;
+        if (!(b >= 0 && b < B)) throw new ModelError('E_EVENTS', `event ${k}: bin ${b} is outside 0..${B - 1}`, b);
+      } else if (calendar !== null) {
+        const ms = window.startMs + t * HOUR_MS;
+        b = starts!.length > 0 && starts![0]! <= ms ? binAt(calendar, ms) : -1;
         if (b < 0) throw new ModelError('E_WINDOW', `the bin calendar does not cover event ${k}`, k);
       }
-      gBin.push(b);
+      gBin[G] = b;
+      G++;
       groupCount[c]!++;
     } else {
       tiedEvents++;
     }
     if (cellHasEarlier) triggerableEvents++;
-    const g = gT.length - 1;
+    const g = G - 1;
     if (unknown) gUnknown[g]!++;
     else {
       gKnown[g]!++;
@@ -129,7 +139,6 @@ export function preparePlus(
     prevCell = c;
     prevT = t;
   }
-  const G = gT.length;
   const groupStart = new Int32Array(nCells + 1);
   let cellsWithEvents = 0;
   for (let c = 0; c < nCells; c++) {
@@ -144,12 +153,12 @@ export function preparePlus(
     cellCount: nCells,
     windowHours,
     groupStart,
-    groupT: Float64Array.from(gT),
+    groupT: gT.slice(0, G),
     groupDelta,
-    groupCell: Int32Array.from(gCell),
-    groupKnown: Float64Array.from(gKnown),
-    groupUnknown: Float64Array.from(gUnknown),
-    groupBin: Int32Array.from(gBin),
+    groupCell: gCell.slice(0, G),
+    groupKnown: gKnown.slice(0, G),
+    groupUnknown: gUnknown.slice(0, G),
+    groupBin: gBin.slice(0, G),
     remainingSorted: remaining,
     bins: B,
     exposureHours,
