@@ -8,7 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_RES } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { checkPlusConfig, describePlusConfig, plusConfigToJson, PLUS_DEFAULTS, type PlusConfig } from '../../engine/model/plus/index.ts';
+import { checkPlusConfig, describePlusConfig, fitEtasPlus, plusConfigToJson, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
+import type { EventSet, H3Cell, Incident } from '../../engine/types.ts';
 import { TUNE_DEFAULTS, TUNE_DEFAULT_GRID, checkTuneGrid, tuneEtas, type TuneResult } from '../../engine/evaluate/tune.ts';
 import { CliError } from '../errors.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
@@ -33,6 +34,7 @@ interface TuneFlags {
   minGain?: string;
   out: string;
   report?: string;
+  bbox?: string;
   format?: string;
   columns?: string;
   tz?: string;
@@ -137,6 +139,7 @@ export function registerTune(program: Command): void {
     .option('--shift-hours <h>', 'shift length in hours (default 8)')
     .option('--months', 'month-precision data: tune on calendar months (no shift profile)')
     .option('--flagged-km2 <list>', `flagged areas the objective averages over (default ${TUNE_DEFAULTS.flaggedKm2.join(',')})`)
+    .option('--bbox <w,s,e,n>', 'keep only incidents inside this longitude/latitude box (as for backtest)')
     .option('--report <file>', 'also write every candidate and its hit rates as JSON');
   addInputOptions(cmd).addHelpText(
     'after',
@@ -154,7 +157,16 @@ Examples:
   cmd.action(async (files: string[], flags: TuneFlags) => {
     const inputOptions = inputOptionsFrom(flags);
     const res = parseResOption(flags.res);
-    const include = categoryFilter(flags);
+    const byCategory = categoryFilter(flags);
+    let include = byCategory;
+    if (flags.bbox !== undefined) {
+      const box = flags.bbox.split(',').map((x) => Number(x.trim()));
+      const [w, s, e, n] = box as [number, number, number, number];
+      if (box.length !== 4 || box.some((x) => !Number.isFinite(x)) || !(w < e) || !(s < n) || s < -90 || n > 90 || w < -180 || e > 180) {
+        throw new CliError(`--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`, 'E_BAD_OPTION');
+      }
+      include = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n && (byCategory === null || byCategory(inc));
+    }
     const months = flags.months === true;
     if (months && (flags.shiftHours !== undefined || flags.shiftStarts !== undefined)) throw new CliError('--shift-hours/--shift-starts cannot be used with --months', 'E_BAD_OPTION');
     let grid: unknown = {};
@@ -187,7 +199,7 @@ Examples:
 
     const data = await readIncidents(files, inputOptions, createProgress());
     if (data.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
-    checkCategoriesMatched(data.incidents, include);
+    checkCategoriesMatched(data.incidents, byCategory);
     const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);
     const fromMs = instantFrom('--tune-from', flags.tuneFrom, tz);
     const toMs = instantFrom('--tune-to', flags.tuneTo, tz);
@@ -244,4 +256,38 @@ Examples:
       process.stderr.write(`wrote ${flags.report}\n`);
     }
   });
+}
+
+/** A one-paragraph description of a fitted "etas" model, for the forecast command's stderr. */
+export function describePlusFit(fit: EtasPlusFit): string {
+  const lines = [`Model etas (beyond 2015): ${describePlusConfig(fit.config)}.`];
+  if (fit.config.triggering !== null) {
+    const share = (100 * fit.triggeredShare).toFixed(1);
+    lines.push(`Each crime raises the chance of another in the same box${fit.ringWeights.length > 1 ? ' (and, with weights ' + fit.ringWeights.map((w) => w.toFixed(2)).join('/') + ', in the rings around it)' : ''}, decaying with a mean delay of ${(1 / fit.omegaPerHour).toPrecision(3)} hours; ${share}% of crime is put down to triggering (θ = ${fit.theta.toPrecision(3)}).`);
+  }
+  for (const w of fit.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}
+
+/**
+ * Fits the "etas" model on the training events of a forecast, marking the incidents whose time
+ * of day is unknown (they carry no profile information).
+ */
+export function fitPlusForForecast(
+  history: EventSet,
+  incidents: readonly Incident[],
+  window: { startMs: number; endMs: number },
+  res: number,
+  tz: string,
+  config: PlusConfig,
+  districtOf: ReadonlyMap<H3Cell, string>,
+): EtasPlusFit {
+  const timeUnknown = Uint8Array.from(history.incidentIndex, (i) => (incidents[i]!.timeOfDayUnknown || incidents[i]!.precision === 'day' ? 1 : 0));
+  const months = (history.precisionCounts?.month ?? 0) > 0;
+  const cfg = months && config.profile !== null ? { ...config, profile: null } : config;
+  try {
+    return fitEtasPlus(history, window, res, cfg, { tz, timeUnknown, districtOf });
+  } catch (err) {
+    throw new CliError(`the etas fit failed: ${(err as Error).message}`, 'E_FIT');
+  }
 }
