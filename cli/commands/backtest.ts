@@ -19,6 +19,7 @@ import { CliError } from '../errors.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { renderReportHtml } from '../report-html.ts';
+import { checkTunedBefore, readPlusConfigFile } from './tune.ts';
 
 /** The zone a format's times are in, when the format fixes it. */
 const FORMAT_ZONES: Partial<Record<IngestFormat, string>> = { vancouver: 'America/Vancouver', 'police-uk': 'Europe/London' };
@@ -43,6 +44,7 @@ interface BacktestFlags {
   seed?: string;
   bbox?: string;
   out?: string;
+  config?: string;
   html?: string;
 }
 
@@ -144,6 +146,7 @@ export function registerBacktest(program: Command): void {
     .option('--top <k>', `patrol boxes per district (default ${BACKTEST_DEFAULTS.top})`)
     .option('--seed <n>', `seed of the random baseline and the bootstrap (default ${BACKTEST_DEFAULTS.seed})`)
     .option('--bbox <w,s,e,n>', 'keep only incidents inside this longitude/latitude box (drops stray far-away points that would stretch the study area)')
+    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`; it must have been tuned on a period ending before --from); default: the built-in settings')
     .option('--out <file>', 'write the full report as JSON')
     .option('--html <file>', 'write a self-contained HTML report with charts (opens without a network)')
     .addHelpText(
@@ -221,6 +224,8 @@ Examples:
       throw new CliError(`--from/--to: ${(err as Error).message}`, 'E_BAD_OPTION');
     }
     if (!(fromMs < toMs)) throw new CliError(`--from ${flags.from} must be before --to ${flags.to}`, 'E_BAD_OPTION');
+    const etasConfig = flags.config === undefined ? undefined : await readPlusConfigFile(flags.config);
+    if (etasConfig !== undefined) checkTunedBefore(etasConfig, fromMs, flags.config!, 'the test period (--from)');
 
     const progress = createProgress();
     let report: BacktestReport;
@@ -244,6 +249,7 @@ Examples:
           ...(top !== undefined ? { top } : {}),
           ...(seed !== undefined ? { seed } : {}),
           ...(include ? { include } : {}),
+          ...(etasConfig ? { etasConfig } : {}),
         },
         {
           now: () => performance.now(),

@@ -16,6 +16,8 @@ import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../typ
 import { buildEventSet, cellAreaKm2, gridDistance, neighboursWithinKm, studyArea, districtsFromLabels } from '../grid/index.ts';
 import { fitEtas } from '../model/index.ts';
 import { forecastShift, shiftWindows } from '../forecast/index.ts';
+import { checkPlusConfig, describePlusConfig, PLUS_DEFAULTS, type PlusConfig } from '../model/plus/index.ts';
+import { PlusRollingModel } from './tuneRunner.ts';
 import { seededRandom } from '../random.ts';
 import {
   KernelScorer,
@@ -49,7 +51,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** Every model the backtest knows, in report order. */
-export const BACKTEST_MODELS = ['etas', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle'] as const;
+export const BACKTEST_MODELS = ['etas', 'etas-2015', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle'] as const;
 export type BacktestModelName = (typeof BACKTEST_MODELS)[number];
 
 /** Defaults of {@link backtest}. */
@@ -110,7 +112,13 @@ export interface BacktestInput {
   readonly top?: number;
   /** Keeps an incident for training and scoring (e.g. a category filter). */
   readonly include?: (inc: Incident) => boolean;
+  /** Options of the 2015 model's fit (`etas-2015`). */
   readonly fitOptions?: EtasFitOptions;
+  /**
+   * Configuration of `etas`, the model beyond 2015 (engine/model/plus: recency, shift-type
+   * profiles, triggering); default PLUS_DEFAULTS. In month mode its profile is switched off.
+   */
+  readonly etasConfig?: PlusConfig;
   /** Seed of the random baseline and of the bootstrap (default 1). */
   readonly seed?: number;
   /** District of each cell; default: from the incidents' labels, or one district for all cells. */
@@ -447,8 +455,10 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     return { name, forecast: (w) => ({ scores: scorer.scoresAt(w.startMs), countScale: countScale(w) }) };
   };
 
-  const fits: FitRecord[] = [];
+  const fits: FitRecord[] = []; // etas-2015's
   const shiftFit = new Array<number>(W).fill(-1);
+  let plusModel: PlusRollingModel | null = null;
+  const shiftFitPlus = new Array<number>(W).fill(-1);
   const runners: ModelRunner[] = [];
   for (const name of modelNames) {
     switch (name) {
@@ -479,6 +489,9 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
         runners.push({ name, forecast: (_w, _i, actual) => ({ scores: actual, countScale: 1 }) });
         break;
       case 'etas':
+        runners.push(plusRunner());
+        break;
+      case 'etas-2015':
         runners.push(etasRunner());
         break;
     }
@@ -500,6 +513,41 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
           if (idx !== undefined) scores[idx] = v;
         }
         return { scores, countScale: plugin.countsForecast ? 1 : null };
+      },
+    };
+  }
+
+  function plusRunner(): ModelRunner {
+    let config = checkPlusConfig(input.etasConfig ?? PLUS_DEFAULTS);
+    if (months && config.profile !== null) config = { ...config, profile: null };
+    notes.push(`etas: ${describePlusConfig(config)}${months ? ' (month mode: no shift profile)' : ''}.`);
+    const nEv = allEvents.cell.length;
+    const eventKnownMs = new Float64Array(nEv);
+    const timeUnknown = new Uint8Array(nEv);
+    for (let k = 0; k < nEv; k++) {
+      const inc = incidents[allEvents.incidentIndex[k]!]!;
+      eventKnownMs[k] = knownMs[allEvents.incidentIndex[k]!]!;
+      timeUnknown[k] = inc.timeOfDayUnknown || inc.precision === 'day' ? 1 : 0;
+    }
+    const model = new PlusRollingModel({
+      events: allEvents,
+      eventKnownMs,
+      timeUnknown,
+      res: input.res,
+      tz,
+      studyOfCell: sourceToStudy,
+      studyCells: cells,
+      districtOf: districtMap,
+      config,
+      refitEveryDays: months ? 0 : refitEveryDays,
+    });
+    plusModel = model;
+    return {
+      name: 'etas',
+      forecast(w, windowIndex) {
+        const [scores] = model.forecast(w, windowIndex);
+        shiftFitPlus[windowIndex] = model.fits.length - 1;
+        return { scores: scores!, countScale: 1 };
       },
     };
   }
@@ -528,7 +576,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     let fitAtMs = -Infinity;
     const indexOfCell = new Map<H3Cell, number>();
     return {
-      name: 'etas',
+      name: 'etas-2015',
       forecast(w, windowIndex) {
         if (fit === null || months || w.startMs >= fitAtMs + refitMs - toleranceMs) {
           const training = knownSubset(allEvents, eventKnown, w.startMs);
@@ -816,12 +864,13 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     reference,
     modelNames,
     wallSeconds: t0 !== undefined && t1 !== undefined ? (t1 - t0) / 1000 : null,
-    fits,
+    fits: plusModel !== null ? (plusModel as PlusRollingModel).fits : fits,
+    fitsByModel: { ...(plusModel !== null ? { etas: (plusModel as PlusRollingModel).fits } : {}), ...(modelNames.includes('etas-2015') ? { 'etas-2015': fits } : {}) },
     perShift: {
       startMs: windows.map((w) => w.startMs),
       label: windows.map((w) => w.label),
       events: windowEvents.map((e) => e.length),
-      fit: shiftFit,
+      fit: plusModel !== null ? shiftFitPlus : shiftFit,
       models: perShiftModels,
     },
     models,

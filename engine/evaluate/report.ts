@@ -122,7 +122,10 @@ export interface BacktestReport {
   readonly modelNames: readonly string[];
   /** Wall-clock seconds of the run (null when no clock was injected). */
   readonly wallSeconds: number | null;
+  /** The fits of `etas` (or of `etas-2015` when `etas` was not run). */
   readonly fits: readonly FitRecord[];
+  /** The fits of each self-exciting model run (`etas`, `etas-2015`). */
+  readonly fitsByModel?: Readonly<Record<string, readonly FitRecord[]>>;
   readonly perShift: {
     readonly startMs: readonly number[];
     readonly label: readonly string[];
