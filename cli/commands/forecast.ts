@@ -38,6 +38,9 @@ import {
   zoneFor,
   type FitFlags,
 } from './fit.ts';
+import { checkTunedBefore, describePlusFit, fitPlusForForecast, plusFitAsContributorFit, readAnyFitFile, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
+import { forecastShiftPlus } from '../../engine/forecast/plus.ts';
+import { PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -54,6 +57,8 @@ interface ForecastCommandOptions extends FitFlags {
   outFormat?: string;
   fitOut?: string;
   fitIn?: string;
+  model?: string;
+  config?: string;
   contributors?: string;
   format?: string;
   columns?: string;
@@ -127,7 +132,9 @@ export function registerForecast(program: Command): void {
     .option('--out-format <format>', 'geojson or csv, overriding the --out extension')
     .option('--contributors <n>', `recent incidents listed per box (default ${DEFAULT_MAX_CONTRIBUTORS})`)
     .option('--fit-out <file>', 'also save the fit as JSON')
-    .option('--fit-in <file>', 'use a saved fit (from `patrolcast fit` or --fit-out) instead of fitting; it must have been trained on data before the shift');
+    .option('--fit-in <file>', 'use a saved fit (from `patrolcast fit` or --fit-out) instead of fitting; it must have been trained on data before the shift')
+    .option('--model <name>', 'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)')
+    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
   addInputOptions(cmd);
   addFitOptions(cmd);
   cmd.addHelpText(
@@ -163,11 +170,27 @@ Examples:
     if (opts.fitIn !== undefined && Object.keys(fitOptions).length > 0) {
       throw new CliError('the fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) have no effect with --fit-in', 'E_BAD_OPTION');
     }
+    const modelName = opts.model ?? 'etas';
+    if (modelName !== 'etas' && modelName !== 'etas-2015') throw new CliError(`--model must be etas or etas-2015, got "${modelName}"`, 'E_BAD_OPTION');
+    if (modelName === 'etas-2015' && opts.config !== undefined) throw new CliError('--config sets up the etas model; it has no effect with --model etas-2015', 'E_BAD_OPTION');
     let savedFit: EtasFit | null = null;
-    if (opts.fitIn !== undefined) savedFit = await readFitFile(opts.fitIn);
-    const res = savedFit !== null && opts.res === undefined ? savedFit.res : parseResOption(opts.res);
-    if (savedFit !== null && savedFit.res !== res) {
-      throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${savedFit.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
+    let savedPlus: EtasPlusFit | null = null;
+    if (opts.fitIn !== undefined) {
+      const saved = await readAnyFitFile(opts.fitIn, readFitFile);
+      if (saved.kind === 'etas-plus') savedPlus = saved.fit;
+      else savedFit = saved.fit;
+      if (opts.model !== undefined && opts.model !== saved.kind.replace('etas-plus', 'etas')) {
+        throw new CliError(`${opts.fitIn} is a fit of the ${saved.kind === 'etas-plus' ? 'etas' : 'etas-2015'} model, but --model is ${opts.model}`, 'E_BAD_OPTION');
+      }
+    }
+    const usePlus = opts.fitIn !== undefined ? savedPlus !== null : modelName === 'etas';
+    if (usePlus && (opts.fixedTheta !== undefined || opts.fixedDelayHours !== undefined)) {
+      throw new CliError('--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only (bound the etas model with --theta-max and --min-delay-hours, or in --config)', 'E_BAD_OPTION');
+    }
+    const savedAny = savedFit ?? savedPlus;
+    const res = savedAny !== null && opts.res === undefined ? savedAny.res : parseResOption(opts.res);
+    if (savedAny !== null && savedAny.res !== res) {
+      throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${savedAny.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
     }
 
     const result = await readIncidents(files, input, createProgress());
@@ -188,8 +211,30 @@ Examples:
       process.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the long-run background only.\n`);
     }
 
+    if (savedPlus !== null && savedPlus.window.endMs > shift.startMs) {
+      throw new CliError(
+        `${opts.fitIn} was trained on data up to ${new Date(savedPlus.window.endMs).toISOString()}, after the shift start ${new Date(shift.startMs).toISOString()}: a forecast may only use what was known before the shift; refit with --until ${opts.at} or earlier`,
+        'E_FIT_LEAK',
+      );
+    }
+    let plusConfig: PlusConfig | null = null;
+    if (usePlus && savedPlus === null) {
+      plusConfig = opts.config === undefined ? PLUS_DEFAULTS : await readPlusConfigFile(opts.config);
+      checkTunedBefore(plusConfig, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)');
+      plusConfig = withFitFlags(plusConfig, fitOptions);
+    }
+
     let fit: EtasFit;
-    if (savedFit !== null) {
+    let plusFit: EtasPlusFit | null = savedPlus;
+    if (usePlus) {
+      if (plusFit === null) {
+        const labelled = include === null ? result.incidents : result.incidents.filter(include);
+        plusFit = fitPlusForForecast(history, result.incidents, { startMs, endMs: shift.startMs }, res, tz, plusConfig!, districtsFromLabels(labelled, res));
+        if (opts.fitOut !== undefined) await writePlusFitFile(opts.fitOut, plusFit);
+      }
+      // The boxes' contributors are the same-cell triggering: θ w_0 with the fit's decay.
+      fit = { ...plusFitAsContributorFit(plusFit), res } as EtasFit;
+    } else if (savedFit !== null) {
       if (savedFit.window.endMs > shift.startMs) {
         throw new CliError(
           `${opts.fitIn} was trained on data up to ${new Date(savedFit.window.endMs).toISOString()}, after the shift start ${new Date(shift.startMs).toISOString()}: a forecast may only use what was known before the shift; refit with --until ${opts.at} or earlier`,
@@ -202,7 +247,7 @@ Examples:
       if (opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
     }
 
-    const cast = forecastShift(fit, history, shift.startMs, shift.hours);
+    const cast = plusFit !== null ? forecastShiftPlus(plusFit, history, shift.startMs, shift.hours) : forecastShift(fit, history, shift.startMs, shift.hours);
     let districts: ReadonlyMap<H3Cell, string>;
     if (opts.districts !== undefined) {
       const fc = await readGeoJsonFile(opts.districts);
@@ -231,7 +276,9 @@ Examples:
     }
 
     if (opts.out === undefined) {
-      if (savedFit === null) process.stderr.write(`${describeFit(fit)}\n${fit.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+      if (plusFit !== null) {
+        if (savedPlus === null) process.stderr.write(`${describePlusFit(plusFit)}\n`);
+      } else if (savedFit === null) process.stderr.write(`${describeFit(fit)}\n${fit.warnings.map((w) => `warning: ${w}\n`).join('')}`);
       process.stdout.write(formatBoxesTable(boxes, shift, tz, top));
       return;
     }

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { DEFAULT_RES } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
 import { checkPlusConfig, describePlusConfig, fitEtasPlus, plusConfigToJson, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
-import type { EventSet, H3Cell, Incident } from '../../engine/types.ts';
+import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../../engine/types.ts';
+import { checkPlusFitForForecast } from '../../engine/forecast/plus.ts';
 import { TUNE_DEFAULTS, TUNE_DEFAULT_GRID, checkTuneGrid, tuneEtas, type TuneResult } from '../../engine/evaluate/tune.ts';
 import { CliError } from '../errors.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
@@ -290,4 +291,54 @@ export function fitPlusForForecast(
   } catch (err) {
     throw new CliError(`the etas fit failed: ${(err as Error).message}`, 'E_FIT');
   }
+}
+
+/** The fit flags shared with the 2015 model (--theta-max, --min-delay-hours, --max-iterations) applied to an etas configuration. */
+export function withFitFlags(config: PlusConfig, o: EtasFitOptions): PlusConfig {
+  let c = config;
+  if (o.maxIterations !== undefined) c = { ...c, em: { ...c.em, maxIterations: o.maxIterations } };
+  if (c.triggering !== null && (o.thetaMax !== undefined || o.minMeanDelayHours !== undefined)) {
+    c = {
+      ...c,
+      triggering: {
+        ...c.triggering,
+        ...(o.thetaMax !== undefined ? { thetaMax: o.thetaMax } : {}),
+        ...(o.minMeanDelayHours !== undefined ? { minMeanDelayHours: o.minMeanDelayHours } : {}),
+      },
+    };
+  }
+  return checkPlusConfig(c);
+}
+
+/** θ and ω for the boxes' contributor lists: the same-cell part of the triggering (θ w_0). */
+export function plusFitAsContributorFit(fit: EtasPlusFit): { theta: number; omegaPerHour: number } {
+  return { theta: fit.theta * (fit.ringWeights[0] ?? 0), omegaPerHour: fit.omegaPerHour };
+}
+
+/** Writes an etas fit as JSON. @throws CliError naming the file */
+export async function writePlusFitFile(path: string, fit: EtasPlusFit): Promise<void> {
+  try {
+    await writeFile(path, `${JSON.stringify(fit, null, 1)}\n`);
+  } catch (err) {
+    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, 'E_WRITE');
+  }
+}
+
+/**
+ * Reads a saved fit of either model: kind "etas-plus" (checked here) or "etas-2015" (checked by
+ * `read2015`, the fit command's reader). @throws CliError naming the file and the bad field
+ */
+export async function readAnyFitFile(
+  path: string,
+  read2015: (path: string) => Promise<EtasFit>,
+): Promise<{ kind: 'etas-plus'; fit: EtasPlusFit } | { kind: 'etas-2015'; fit: EtasFit }> {
+  const json = await readJsonFile(path, 'fit');
+  if (json !== null && typeof json === 'object' && (json as { kind?: unknown }).kind === 'etas-plus') {
+    try {
+      return { kind: 'etas-plus', fit: checkPlusFitForForecast(json) };
+    } catch (err) {
+      throw new CliError(`${path}: ${(err as Error).message}`, 'E_FIT');
+    }
+  }
+  return { kind: 'etas-2015', fit: await read2015(path) };
 }
