@@ -166,6 +166,8 @@ export interface BacktestRequest {
   readonly refitEveryDays: number;
   readonly models: readonly string[];
   readonly flaggedKm2: readonly number[];
+  /** Which ingredients of the etas model (engine/model/plus) are on; all on when left out. */
+  readonly etasIngredients?: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean };
 }
 
 export type Request =

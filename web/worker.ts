@@ -26,12 +26,14 @@ import {
   mergeIngestResults,
   parseLocalDateTime,
   patrolBoxes,
+  PLUS_DEFAULTS,
   shiftAt,
   summarizeIngest,
   type EtasFit,
   type H3Cell,
   type Incident,
   type IngestResult,
+  type PlusConfig,
 } from '../engine/index.ts';
 import type {
   ActualIncident,
@@ -420,6 +422,11 @@ function fitOnly(request: FitRequest, progress: (p: Progress) => void): FitResul
 // ---------------------------------------------------------------------------------------------
 // Backtest
 
+/** The default etas configuration with the unticked ingredients switched off. */
+function etasConfigWith(on: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean }): PlusConfig {
+  return { ...PLUS_DEFAULTS, ...(on.recency ? {} : { recency: null }), ...(on.profile ? {} : { profile: null }), ...(on.triggering ? {} : { triggering: null }) };
+}
+
 function runBacktest(request: BacktestRequest, progress: (p: Progress) => void): unknown {
   const data = requireData();
   const include = categoryFilter(request.model);
@@ -439,6 +446,7 @@ function runBacktest(request: BacktestRequest, progress: (p: Progress) => void):
       top: request.model.top,
       fitOptions: request.model.fitOptions,
       districtOf: districtsAt(request.model.res),
+      ...(request.etasIngredients ? { etasConfig: etasConfigWith(request.etasIngredients) } : {}),
     },
     {
       onProgress: (done: number, total: number) =>

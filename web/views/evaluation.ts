@@ -12,10 +12,16 @@ import type { DatasetInfo, ForecastResult } from '../protocol.ts';
 import { SHIFT_HOURS } from './sergeant.ts';
 import { type BacktestReport, modelNames, perShiftSeries, readReport } from './report.ts';
 
-export const ALL_MODELS = ['etas', 'naive-28', 'naive-365', 'retro', 'prospective', 'random', 'oracle'] as const;
-const DEFAULT_MODELS = new Set<string>(['etas', 'naive-28', 'naive-365', 'random', 'oracle']);
+export const ALL_MODELS = ['etas', 'etas-2015', 'naive-28', 'naive-365', 'retro', 'prospective', 'random', 'oracle'] as const;
+const DEFAULT_MODELS = new Set<string>(['etas', 'etas-2015', 'naive-28', 'naive-365', 'random', 'oracle']);
+const INGREDIENTS: readonly (readonly [string, string])[] = [
+  ['recency', 'recency (forgets, half-life 180 days)'],
+  ['profile', 'per-box shift-type profile'],
+  ['triggering', 'near-repeats'],
+];
 const MODEL_LABELS: Readonly<Record<string, string>> = {
   etas: 'ETAS model',
+  'etas-2015': 'ETAS 2015 (plain)',
   'naive-28': 'counts, last 28 days',
   'naive-365': 'counts, last 365 days',
   retro: 'retrospective hotspot',
@@ -35,6 +41,15 @@ export class EvaluationView {
       el('legend', {}, 'Models'),
       ...ALL_MODELS.map((name) =>
         el('label', {}, el('input', { attrs: { type: 'checkbox', value: name, checked: DEFAULT_MODELS.has(name) } }), MODEL_LABELS[name] ?? name),
+      ),
+    );
+    // The ingredients of the etas model, each switchable (the backtest shows what each one buys).
+    byId('ev-models').after(
+      el(
+        'fieldset',
+        { attrs: { class: 'inline-checks', id: 'ev-ingredients' } },
+        el('legend', {}, 'ETAS model ingredients'),
+        ...INGREDIENTS.map(([key, label]) => el('label', {}, el('input', { attrs: { type: 'checkbox', value: key, checked: true } }), label)),
       ),
     );
     byId<HTMLFormElement>('ev-form').addEventListener('submit', (event) => {
@@ -73,6 +88,11 @@ export class EvaluationView {
     );
   }
 
+  private chosenIngredients(): { recency: boolean; profile: boolean; triggering: boolean } {
+    const on = new Set([...byId('ev-ingredients').querySelectorAll<HTMLInputElement>('input:checked')].map((input) => input.value));
+    return { recency: on.has('recency'), profile: on.has('profile'), triggering: on.has('triggering') };
+  }
+
   private chosenModels(): string[] {
     return [...byId('ev-models').querySelectorAll<HTMLInputElement>('input:checked')].map((input) => input.value);
   }
@@ -92,6 +112,7 @@ export class EvaluationView {
           refitEveryDays: Math.max(1, Number(byId<HTMLInputElement>('ev-refit').value) || 7),
           models: this.chosenModels(),
           flaggedKm2: [0.5, 1, 2, 5],
+          etasIngredients: this.chosenIngredients(),
         },
         onProgress,
       ),
