@@ -87,3 +87,34 @@ describe('the etas model (beyond 2015) in the backtest', () => {
     for (const a of ['0.05', '0.1', '0.2']) expect(r.models.etas!.hitRate[a]).toBe(r.models['naive-all']!.hitRate[a]);
   });
 });
+
+describe('leakage on real data (Chicago district 1 fixture)', () => {
+  it('removing every incident from 2016-03-02 14:00 on leaves the etas forecasts of the shifts before it bit-identical', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { gunzipSync } = await import('node:zlib');
+    const { ingestCsvText } = await import('../../engine/ingest/index.ts');
+    const text = gunzipSync(readFileSync('fixtures/chicago/district1_2010_2016.csv.gz')).toString('utf8');
+    const tz = 'America/Chicago';
+    const all = ingestCsvText(text, { file: 'chicago', columns: { datetime: 'date', lat: 'latitude', lon: 'longitude', district: 'district' }, tz }).incidents;
+    const cut = parseLocalDateTime('2016-03-02T14:00', tz);
+    const input: BacktestInput = {
+      incidents: all,
+      res: 10,
+      tz,
+      fromMs: parseLocalDateTime('2016-02-01', tz),
+      toMs: parseLocalDateTime('2016-03-04', tz),
+      models: ['etas'],
+      bootstrapResamples: 50,
+      etasConfig: checkPlusConfig({ recency: { halfLifeDays: 60 }, profile: { weekend: true }, triggering: { ringDepth: 1 } }),
+    };
+    const capture = (incidents: readonly Incident[]): Map<number, number[]> => {
+      const seen = new Map<number, number[]>();
+      backtest({ ...input, incidents }, { onForecast: ({ windowIndex, window, scores }) => window.startMs <= cut && seen.set(windowIndex, Array.from(scores)) });
+      return seen;
+    };
+    const a = capture(all);
+    const b = capture(all.filter((inc) => inc.timeMs < cut));
+    expect(a.size).toBe(92); // February 2016 (29 days) and March 1, 3 shifts a day, and March 2 06:00 and 14:00 (the shift starting at the cut)
+    expect(b).toEqual(a);
+  });
+});
