@@ -1,3 +1,5 @@
+import { CodedError } from '../errors.ts';
+
 /** Stable codes for forecast errors: tests and callers key on them (h3-js style). */
 export type ForecastErrorCode =
   | 'E_ARGUMENT'
@@ -7,13 +9,4 @@ export type ForecastErrorCode =
   | 'E_HISTORY';
 
 /** An error from engine/forecast carrying a stable `code` and the offending `value`. */
-export class ForecastError extends Error {
-  readonly code: ForecastErrorCode;
-  readonly value: unknown;
-  constructor(code: ForecastErrorCode, message: string, value?: unknown) {
-    super(message);
-    this.name = 'ForecastError';
-    this.code = code;
-    this.value = value;
-  }
-}
+export class ForecastError extends CodedError<ForecastErrorCode> {}

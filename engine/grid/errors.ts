@@ -1,3 +1,5 @@
+import { CodedError } from '../errors.ts';
+
 /** Stable codes for grid errors: tests and callers key on them (h3-js style). */
 export type GridErrorCode =
   | 'E_LATLNG_DOMAIN'
@@ -12,13 +14,4 @@ export type GridErrorCode =
  * An error from engine/grid that carries a stable `code` and the offending `value`, so that
  * callers can turn it into a message naming the file, line and field.
  */
-export class GridError extends Error {
-  readonly code: GridErrorCode;
-  readonly value: unknown;
-  constructor(code: GridErrorCode, message: string, value?: unknown) {
-    super(message);
-    this.name = 'GridError';
-    this.code = code;
-    this.value = value;
-  }
-}
+export class GridError extends CodedError<GridErrorCode> {}
