@@ -10,7 +10,7 @@
  * part of the forecast.
  */
 import { shiftBinHours } from '../forecast/plus.ts';
-import { binAt, binCalendar, fitEtasPlusDetailed, ringsFromGrid, type BinCalendar, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
+import { binAt, binCalendar, binExposureHours, fitEtasPlusDetailed, ringsFromGrid, type BinCalendar, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import type { FitRecord } from './report.ts';
@@ -69,6 +69,7 @@ export class PlusRollingModel {
   readonly halfLivesDays: readonly number[];
   private readonly s: PlusRollingSetup;
   private readonly byKnown: Int32Array;
+  private readonly byTime: Int32Array;
   private readonly knownSorted: Float64Array;
   private fit: EtasPlusFit | null = null;
   private fitAtMs = -Infinity;
@@ -88,6 +89,8 @@ export class PlusRollingModel {
     const known = setup.eventKnownMs;
     order.sort((a, b) => known[a]! - known[b]! || a - b);
     this.byKnown = order;
+    const t = setup.events.tHours;
+    this.byTime = Int32Array.from(order).sort((a, b) => t[a]! - t[b]! || a - b);
     this.knownSorted = Float64Array.from(order, (k) => known[k]!);
     const cache = setup.ringCache ?? new Map<H3Cell, H3Cell[][]>();
     this.ringsOf = (cell, depth) => {
@@ -131,6 +134,7 @@ export class PlusRollingModel {
     const tHours = new Float64Array(m);
     const incidentIndex = new Int32Array(m);
     const unknown = new Uint8Array(m);
+    const subsetIndex = new Int32Array(n).fill(-1);
     const cal = this.calendarFor(w.startMs);
     const bins = cal === null ? null : new Int32Array(m);
     let j = 0;
@@ -140,8 +144,16 @@ export class PlusRollingModel {
       tHours[j] = events.tHours[k]!;
       incidentIndex[j] = events.incidentIndex[k]!;
       unknown[j] = timeUnknown[k]!;
+      subsetIndex[k] = j;
       if (bins !== null) bins[j] = this.eventBins![k]!;
       j++;
+    }
+    // The training events in time order, from the run's time order (no sort per refit).
+    const timeOrder = new Int32Array(m);
+    let q = 0;
+    for (let r = 0; r < n; r++) {
+      const j2 = subsetIndex[this.byTime[r]!]!;
+      if (j2 >= 0) timeOrder[q++] = j2;
     }
     const training: EventSet = { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex };
     const prev = this.fit;
@@ -160,6 +172,8 @@ export class PlusRollingModel {
           ...(initial ? { initial } : {}),
           ringsOf: this.ringsOf,
           extraHalfLivesDays: this.halfLivesDays,
+          timeOrder,
+          lean: true,
           ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
         },
       );
@@ -180,13 +194,13 @@ export class PlusRollingModel {
       }
       return out;
     });
-    if (fit.profile !== null) {
+    if (fit.profile !== null && result.profileByCell !== null) {
       const B = fit.profile.labels.length;
       const h = new Float64Array(C * B).fill(1);
+      const src = result.profileByCell;
       for (let c = 0; c < events.cells.length; c++) {
         const st = studyOf[c]!;
-        const row = fit.profile.cells[events.cells[c]!];
-        if (st >= 0 && row !== undefined) for (let b = 0; b < B; b++) h[st * B + b] = row[b]!;
+        if (st >= 0) for (let b = 0; b < B; b++) h[st * B + b] = src[c * B + b]!;
       }
       this.profile = h;
     } else {
@@ -220,7 +234,8 @@ export class PlusRollingModel {
     const rec = this.fits[this.fits.length - 1]!;
     this.fits[this.fits.length - 1] = { ...rec, lastShift: windowIndex };
     const C = this.s.studyCells.length;
-    const binHours = shiftBinHours(fit, w.startMs, w.hours);
+    const cal = this.calendarFor(w.startMs + w.hours * HOUR_MS);
+    const binHours = cal === null ? shiftBinHours(fit, w.startMs, w.hours) : binExposureHours(cal.calendar, w.startMs, w.startMs + w.hours * HOUR_MS);
     const B = binHours.length;
     const factor = new Float64Array(C);
     if (this.profile === null) factor.fill(binHours[0]!);

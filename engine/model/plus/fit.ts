@@ -86,6 +86,13 @@ export interface PlusFitInputs {
   readonly calendar?: BinCalendar;
   /** With `calendar`: each event's bin in it (aligned with the events), e.g. computed once for many refits. */
   readonly eventBin?: Int32Array;
+  /** The events' indices sorted by time (ascending), e.g. kept by a caller refitting often: saves a sort. */
+  readonly timeOrder?: Int32Array;
+  /**
+   * Leave the per-cell JSON records of the fit empty (muPerHour, ratePerHour, profile.cells) for
+   * callers that read the arrays of {@link fitEtasPlusDetailed}'s result instead (the backtest).
+   */
+  readonly lean?: boolean;
   /** Extra recency half-lives (days; Infinity allowed) whose rates to return by cell index (for tuning). */
   readonly extraHalfLivesDays?: readonly number[];
 }
@@ -94,6 +101,8 @@ export interface PlusFitInputs {
 export interface PlusFitResult {
   readonly fit: EtasPlusFit;
   readonly ratesByHalfLife: ReadonlyMap<number, Float64Array>;
+  /** h_n(b) by cell index of the event set: h[c·B + b] (null without a profile). */
+  readonly profileByCell: Float64Array | null;
 }
 
 export interface PlusFitHooks {
@@ -218,7 +227,7 @@ export function fitEtasPlusDetailed(
         ? given
         : binCalendar(inputs.tz, prof.shiftStarts, prof.weekend, window.startMs, window.endMs);
   }
-  const prep = preparePlus(events, window, calendar, inputs.timeUnknown ?? null, calendar !== null && calendar === inputs.calendar ? inputs.eventBin ?? null : null);
+  const prep = preparePlus(events, window, calendar, inputs.timeUnknown ?? null, calendar !== null && calendar === inputs.calendar ? inputs.eventBin ?? null : null, inputs.timeOrder ?? null);
   const N = prep.events;
   if (N === 0) throw new ModelError('E_EVENTS', 'no events in the training window: nothing to fit', 0);
   const T = prep.windowHours;
@@ -349,7 +358,7 @@ export function fitEtasPlusDetailed(
   const muPerHour: Record<H3Cell, number> = {};
   const ratePerHour: Record<H3Cell, number> = {};
   const profileCells: Record<H3Cell, number[]> = {};
-  for (let c = 0; c < C; c++) {
+  for (let c = 0; c < C && inputs.lean !== true; c++) {
     if (!(prep.cellEvents[c]! > 0)) continue;
     const cell = events.cells[c]!;
     muPerHour[cell] = mu[c]!;
@@ -398,7 +407,7 @@ export function fitEtasPlusDetailed(
     warnings,
     fingerprint: fingerprintEvents(events),
   };
-  return { fit, ratesByHalfLife };
+  return { fit, ratesByHalfLife, profileByCell: prof === null ? null : h };
 }
 
 function stripTuning(c: PlusConfig): PlusConfig {

@@ -47,6 +47,7 @@ export interface PlusPrepared {
  * @param calendar profile bins (null: one bin, no profile); must cover the window
  * @param timeUnknown per event (aligned with `events`): 1 when its time of day is unknown
  * @param eventBin per event: its bin in `calendar`, when the caller has it already (saves the search)
+ * @param timeOrder the events' indices sorted by time, when the caller has it (saves the sort of T − t)
  * Cost O(N log segments) plus one O(N log N) sort.
  * @throws {ModelError} E_EVENTS (arrays disagree, unsorted, outside the window), E_WINDOW
  */
@@ -56,6 +57,7 @@ export function preparePlus(
   calendar: BinCalendar | null,
   timeUnknown: Uint8Array | null,
   eventBin: Int32Array | null = null,
+  timeOrder: Int32Array | null = null,
 ): PlusPrepared {
   const n = events.cell.length;
   if (events.tHours.length !== n) throw new ModelError('E_EVENTS', `event set arrays differ in length: cell ${n}, tHours ${events.tHours.length}`, n);
@@ -147,7 +149,13 @@ export function preparePlus(
   }
   const groupDelta = new Float64Array(G);
   for (let g = 1; g < G; g++) if (gCell[g] === gCell[g - 1]) groupDelta[g] = gT[g]! - gT[g - 1]!;
-  remaining.sort();
+  if (timeOrder !== null && timeOrder.length === n) {
+    // T − t ascending = events by time descending: read the caller's order backwards.
+    const sorted = new Float64Array(n);
+    for (let q = 0; q < n; q++) sorted[q] = remaining[timeOrder[n - 1 - q]!]!;
+    for (let q = 1; q < n; q++) if (sorted[q]! < sorted[q - 1]!) throw new ModelError('E_EVENTS', 'timeOrder does not sort the events by time', q);
+    remaining.set(sorted);
+  } else remaining.sort();
   return {
     events: n,
     cellCount: nCells,
