@@ -314,7 +314,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
     expect(seen.some((text) => /shift \d+ of 12/.test(text))).toBe(true);
     const models = await page.$$eval('#ev-models input:checked', (inputs) => inputs.length);
-    expect(models).toBe(5);
+    expect(models).toBe(6); // etas, etas-2015, naive-28, naive-365, random, oracle
     expect(await page.locator('#ev-area-chart path.series').count()).toBe(models);
     expect(await page.locator('#ev-time-chart path.series').count()).toBe(models);
     expect(await page.locator('#ev-table tbody tr').count()).toBe(models);
