@@ -7,7 +7,7 @@
  *   npx tsx bench/plus.ts 100000       # one size
  *
  * Timed, whole calls: fitEtas (plain EM, acceleration off, so one iteration = one E- and one
- * M-step), fitEtasPlus with the default configuration (profile over 3 shift types × weekday/
+ZZ
  * weekend shrunk to the city, same-cell triggering, recency), and fitEtasPlus with ring-1
  * spread (up to 100k events). Simulation is not timed. Runs in-process, one size after another.
  */
@@ -51,12 +51,12 @@ function runOne(targetEvents: number): string {
     last = now;
   };
   const plainMs = time(() => fitEtas(events, window, 10, { maxIterations: ITERATIONS, relTolerance: 0, acceleration: false }, { onIteration: tick(perPlain) }), perPlain);
-  const cfg = checkPlusConfig({ profile: { prior: 'city' }, em: { maxIterations: ITERATIONS, relTolerance: 0 } });
+  const cfg = checkPlusConfig({ profile: { prior: 'city', weekend: true }, em: { maxIterations: ITERATIONS, relTolerance: 0 } });
   const plusMs = time(() => fitEtasPlus(events, window, 10, cfg, { tz: TZ }, { onIteration: tick(perPlus) }), perPlus);
   let ring = '–';
   if (targetEvents <= 100_000) {
     const perRing: number[] = [];
-    const ringCfg = checkPlusConfig({ profile: { prior: 'city' }, triggering: { ringDepth: 1 }, em: { maxIterations: ITERATIONS, relTolerance: 0 } });
+    const ringCfg = checkPlusConfig({ profile: { prior: 'city', weekend: true }, triggering: { ringDepth: 1 }, em: { maxIterations: ITERATIONS, relTolerance: 0 } });
     const ringMs = time(() => fitEtasPlus(events, window, 10, ringCfg, { tz: TZ }, { onIteration: tick(perRing) }), perRing);
     ring = `${(ringMs / 1000).toFixed(2)} s (${median(perRing).toFixed(1)} ms)`;
   }

@@ -104,8 +104,8 @@ describe('profile model E-step against the quadratic oracle', () => {
 
 describe('fitEtasPlus (MAP-)EM', () => {
   const configs = [
-    { name: 'profile + same-cell triggering', cfg: { profile: { priorStrength: 5, blend: 0.2 }, recency: null } },
-    { name: 'profile, no prior (plain ML)', cfg: { profile: { priorStrength: 0, blend: 0 }, recency: null } },
+    { name: 'profile + same-cell triggering', cfg: { profile: { priorStrength: 5, blend: 0.2, weekend: true }, recency: null } },
+    { name: 'profile, no prior (plain ML)', cfg: { profile: { priorStrength: 0, blend: 0, weekend: true }, recency: null } },
     { name: 'profile + ring-1 spread', cfg: { profile: { priorStrength: 2, blend: 0.1, weekend: false }, triggering: { ringDepth: 1 } } },
     { name: 'no profile, triggering', cfg: { profile: null } },
   ];
@@ -125,7 +125,7 @@ describe('fitEtasPlus (MAP-)EM', () => {
 
   it('its log-likelihood equals the quadratic oracle at the fitted parameters (exposure from the wall clock, ring 1)', () => {
     const { cells, events, unknown } = smallData(42, 120);
-    const config = checkPlusConfig({ profile: { priorStrength: 3, blend: 0.1 }, triggering: { ringDepth: 1 }, recency: null, em: { maxIterations: 25, relTolerance: 0 } });
+    const config = checkPlusConfig({ profile: { priorStrength: 3, blend: 0.1, weekend: true }, triggering: { ringDepth: 1 }, recency: null, em: { maxIterations: 25, relTolerance: 0 } });
     const fit = fitEtasPlus(events, { startMs: FROM, endMs: TO }, 10, config, { tz: VAN, timeUnknown: unknown });
     const ev = {
       cell: Array.from(events.cell, (c) => cells[c]!),
@@ -151,7 +151,7 @@ describe('fitEtasPlus (MAP-)EM', () => {
 
   it('without a prior (κ = β = 0) the objective is the log-likelihood itself', () => {
     const { events, unknown } = smallData(9, 100);
-    const fit = fitEtasPlus(events, { startMs: FROM, endMs: TO }, 10, checkPlusConfig({ profile: { priorStrength: 0, blend: 0 }, em: { maxIterations: 10, relTolerance: 0 } }), { tz: VAN, timeUnknown: unknown });
+    const fit = fitEtasPlus(events, { startMs: FROM, endMs: TO }, 10, checkPlusConfig({ profile: { priorStrength: 0, blend: 0, weekend: true }, em: { maxIterations: 10, relTolerance: 0 } }), { tz: VAN, timeUnknown: unknown });
     expect(fit.objectiveTrace[fit.objectiveTrace.length - 1]).toBeCloseTo(fit.logLikelihood, 9);
   });
 

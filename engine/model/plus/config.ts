@@ -78,19 +78,21 @@ export interface TuningRecord {
 }
 
 /**
- * Defaults, and why (measured on Vancouver property crime with `patrolcast tune` on the first
- * half of 2023; see docs/evaluation.md "Beyond the 2015 model"):
- * - recency half-life 180 days: between the 3-12 months the issue reports, the middle of the
- *   tuned range;
- * - profile by the three 8-hour shift types and weekday/weekend, κ = 10 pseudo-events, β = 0.1,
+ * Defaults, and why: they are what `patrolcast tune` chose on Vancouver property crime from the
+ * first half of 2023 (docs/etas/vancouver-property-2023h1.json; docs/evaluation.md "Beyond the
+ * 2015 model"):
+ * - recency half-life 180 days (the issue reports 3-12 months helping);
+ * - profile by the three 8-hour shift types, no weekday/weekend split (the split did not pay
+ *   for its thinner counts on either Vancouver tuning period), κ = 10 pseudo-events, β = 0.1,
  *   towards the district's profile;
  * - same-cell triggering (ring 0) with the 2015 fit's bounds: θ ≤ 0.95, mean delay ≥ 1 hour.
+ * EM: at most 200 iterations, relative tolerance 1e-7 (warm-started daily refits take ~5).
  */
 export const PLUS_DEFAULTS: PlusConfig = {
   kind: 'patrolcast-etas-config',
   version: 1,
   recency: { halfLifeDays: 180 },
-  profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: true, priorStrength: 10, blend: 0.1, prior: 'district' },
+  profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: false, priorStrength: 10, blend: 0.1, prior: 'district' },
   triggering: { ringDepth: 0, thetaMax: 0.95, minMeanDelayHours: 1, maxMeanDelayHours: null },
   em: { maxIterations: 200, relTolerance: 1e-7 },
 };
