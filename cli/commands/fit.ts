@@ -1,11 +1,13 @@
 /**
- * `patrolcast fit FILE... --until ISO --out fit.json`: fit the grid self-exciting (ETAS) model
- * on every incident before a date and save the fit as plain JSON. Also the helpers the
+ * `patrolcast fit FILE... --until ISO --out fit.json`: fit the forecast model (`--model etas`,
+ * the default, with `--config`; or `etas-2015`, the grid self-exciting model of Mohler et al.
+ * 2015) on every incident before a date and save the fit as plain JSON (the format
+ * `forecast --fit-in` reads). Also the helpers the
  * forecast command shares (time zone defaults, category filter, fit flags, fit JSON I/O).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES, buildEventSet } from '../../engine/grid/index.ts';
+import { DEFAULT_RES, buildEventSet, districtsFromLabels } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
 import { ETAS_FIT_DEFAULTS, describeFit, fitEtas } from '../../engine/model/index.ts';
 import { checkFitForForecast, parseLocalDateTime } from '../../engine/forecast/index.ts';
@@ -13,6 +15,8 @@ import type { EtasFit, EtasFitOptions, EventSet, Incident, IngestFormat } from '
 import { CliError } from '../errors.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { createProgress, type Progress } from '../progress.ts';
+import { PLUS_DEFAULTS, type EtasPlusFit } from '../../engine/model/plus/index.ts';
+import { checkTunedBefore, describePlusFit, fitPlusForForecast, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
 
 /** The zone whose wall clock a format's times are in, when the format fixes one. */
 export const FORMAT_ZONES: Readonly<Partial<Record<IngestFormat, string>>> = {
@@ -206,8 +210,20 @@ export function fitReport(fit: EtasFit): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The etas fit's report: its configuration and parameters in words, notes and warnings. */
+export function plusFitReport(fit: EtasPlusFit): string {
+  const lines = [describePlusFit(fit)];
+  const trig = fit.config.triggering !== null ? `θ = ${fit.theta.toPrecision(4)}, ω = ${fit.omegaPerHour.toPrecision(4)} per hour (mean delay ${(1 / fit.omegaPerHour).toPrecision(4)} h), ring weights ${fit.ringWeights.map((w) => w.toFixed(3)).join('/')}, ` : 'no triggering, ';
+  const prof = fit.profile !== null ? `, profile bins ${fit.profile.labels.join(', ')} (zone ${fit.tz})` : '';
+  lines.push(`${trig}${Object.keys(fit.ratePerHour).length} cells at H3 resolution ${fit.res}${prof}, trained on ${new Date(fit.window.startMs).toISOString()} to ${new Date(fit.window.endMs).toISOString()} (${fit.events} incidents, ${fit.iterations} EM iterations, stopped by ${fit.stopReason}).`);
+  for (const n of fit.notes) lines.push(`note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}
+
 interface FitCommandOptions extends FitFlags {
   until: string;
+  model?: string;
+  config?: string;
   out: string;
   res?: string;
   categories?: string;
@@ -221,23 +237,28 @@ export function registerFit(program: Command): void {
   const cmd = program
     .command('fit')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
-    .description('Fit the self-exciting (ETAS) model of Mohler et al. 2015 on every incident before --until, print the parameters in words and save the fit as JSON (for `patrolcast forecast --fit-in`).')
+    .description('Fit the forecast model (etas by default, or the plain Mohler et al. 2015 model with --model etas-2015) on every incident before --until, print the parameters in words and save the fit as JSON (for `patrolcast forecast --fit-in`).')
     .requiredOption('--until <datetime>', 'train on incidents strictly before this local date-time (e.g. 2024-03-01T22:00 or 2024-03-01; an offset like -08:00 or Z makes it absolute)')
     .requiredOption('--out <file>', 'where to write the fit (JSON)')
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: cells of about 0.015 km², PredPol's 150 m boxes)`)
     .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
-    .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`);
+    .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
+    .option('--model <name>', 'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)')
+    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
   addInputOptions(cmd);
   addFitOptions(cmd);
   cmd.addHelpText(
     'after',
     `
+--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only; --theta-max,
+--min-delay-hours and --max-iterations also bound the etas model (over its --config).
 --tz also says in which zone --until is read. Default: America/Vancouver for Vancouver GeoDASH
 data, Europe/London for data.police.uk; other data needs --tz or a time with an offset.
 
 Examples:
   patrolcast fit fixtures/vancouver/property_2023.csv.gz --until 2023-12-01 --out fit.json
-  patrolcast fit fixtures/vancouver/property_2023.csv.gz --until 2023-12-01 --preset vancouver-burglary-vehicle --min-delay-hours 6 --out fit.json
+  patrolcast fit fixtures/vancouver/property_2023.csv.gz --until 2023-12-01 --model etas --config tuned.json --out fit.json
+  patrolcast fit fixtures/vancouver/property_2023.csv.gz --until 2023-12-01 --model etas-2015 --preset vancouver-burglary-vehicle --min-delay-hours 6 --out fit.json
   patrolcast fit chicago.csv.gz --columns datetime=date,lat=latitude,lon=longitude --tz America/Chicago --until 2016-06-01 --out fit.json
 `,
   );
@@ -246,6 +267,13 @@ Examples:
     const res = parseResOption(opts.res);
     const include = categoryFilter(opts);
     const fitOptions = fitOptionsFrom(opts);
+    const modelName = opts.model ?? 'etas';
+    if (modelName !== 'etas' && modelName !== 'etas-2015') throw new CliError(`--model must be etas or etas-2015, got "${modelName}"`, 'E_BAD_OPTION');
+    if (modelName === 'etas-2015' && opts.config !== undefined) throw new CliError('--config sets up the etas model; it has no effect with --model etas-2015', 'E_BAD_OPTION');
+    if (modelName === 'etas' && (opts.fixedTheta !== undefined || opts.fixedDelayHours !== undefined)) {
+      throw new CliError('--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only (bound the etas model with --theta-max and --min-delay-hours, or in --config)', 'E_BAD_OPTION');
+    }
+    const baseConfig = modelName === 'etas' ? (opts.config === undefined ? PLUS_DEFAULTS : await readPlusConfigFile(opts.config)) : null;
     const result = await readIncidents(files, input, createProgress());
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
@@ -253,6 +281,17 @@ Examples:
     const { events, startMs } = trainingEvents(result.incidents, res, endMs, include, '--until');
     const warning = monthPrecisionWarning(events);
     if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
+    if (baseConfig !== null) {
+      // The same fit as `forecast --model etas` makes for a shift starting at --until.
+      checkTunedBefore(baseConfig, endMs, opts.config ?? 'the configuration', 'the fit\'s end (--until)');
+      const config = withFitFlags(baseConfig, fitOptions);
+      const labelled = include === null ? result.incidents : result.incidents.filter(include);
+      const plus = fitPlusForForecast(events, result.incidents, { startMs, endMs }, res, tz, config, districtsFromLabels(labelled, res));
+      await writePlusFitFile(opts.out, plus);
+      process.stdout.write(plusFitReport(plus));
+      process.stdout.write(`wrote ${opts.out}\n`);
+      return;
+    }
     const fit = fitWithProgress(events, { startMs, endMs }, res, fitOptions, createProgress());
     await writeFitFile(opts.out, fit);
     process.stdout.write(fitReport(fit));
