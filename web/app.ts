@@ -7,6 +7,7 @@ import { byId } from './dom.ts';
 import type { DatasetInfo, ModelSettings, Progress } from './protocol.ts';
 
 export const DEFAULT_MODEL: ModelSettings = {
+  model: 'etas',
   res: 10,
   categories: null,
   trainingDays: 365,

@@ -51,13 +51,26 @@ export interface DatasetInfo {
   readonly fitDefaults: { readonly thetaMax: number; readonly minMeanDelayHours: number };
 }
 
+/**
+ * The forecast model: 'etas' (engine/model/plus with its default configuration PLUS_DEFAULTS:
+ * recency, shift-type profile, same-cell near-repeats) or 'etas-2015' (the plain Mohler et al.
+ * 2015 model, engine/model fitEtas). The same names as the CLI's --model.
+ */
+export type ModelName = 'etas' | 'etas-2015';
+
 /** Model settings shared by the sergeant, analyst and evaluation views. */
 export interface ModelSettings {
+  readonly model: ModelName;
   readonly res: number;
   /** Crime types to use; null = all. */
   readonly categories: readonly string[] | null;
   /** Days of history before the forecast (or before `trainToDate`) to fit on. */
   readonly trainingDays: number;
+  /**
+   * Bounds and fixed parameters. With 'etas', thetaMax, minMeanDelayHours and maxIterations set
+   * the configuration's triggering bounds and EM limit (as the CLI's flags do); the fixed ones
+   * apply to 'etas-2015' only.
+   */
   readonly fitOptions: EtasFitOptions;
   /** Boxes per district. */
   readonly top: number;
@@ -92,6 +105,9 @@ export interface BoxView {
 }
 
 export interface FitSummary {
+  /** The model's name ('etas' or 'etas-2015'). */
+  readonly model: ModelName;
+  /** The saved fit's kind ('etas-plus' or 'etas-2015'). */
   readonly kind: string;
   readonly version: number;
   readonly theta: number;
@@ -106,9 +122,17 @@ export interface FitSummary {
   readonly notes: readonly string[];
   readonly warnings: readonly string[];
   readonly fingerprint: string;
+  /** The etas-2015 fit's options ({} for etas: its settings are in `ingredients`). */
   readonly options: EtasFitOptions;
-  /** The engine's description in words (describeFit). */
+  /** The etas model's configuration in words (engine describePlusConfig); null for etas-2015. */
+  readonly ingredients: string | null;
+  /** w_d, the share of offspring at ring distance d (etas; [1] for etas-2015's same-box triggering). */
+  readonly ringWeights: readonly number[];
+  /** Shift-type profile bins of the etas model's background (e.g. 06:00, 14:00, 22:00); [] without one. */
+  readonly profileBins: readonly string[];
+  /** The engine's description in words (describeFit, after the configuration for etas). */
   readonly words: string;
+  /** Log-likelihood by EM iteration (etas: the penalised objective, ℓ plus the profiles' log prior). */
   readonly logLikelihoodTrace: readonly number[];
   /** Share of training events the model calls triggered (Σ p_ij / N = θ at the fit). */
   readonly triggeredShare: number;
@@ -150,7 +174,7 @@ export interface FitRequest {
 
 export interface FitResult {
   readonly fit: FitSummary;
-  /** Background rate μ per cell as hexagon features with property `muPerDay`. */
+  /** Background rate per cell as hexagon features with property `muPerDay` (etas: the forecast's recency-weighted rate). */
   readonly background: FeatureCollection;
   readonly bounds: readonly [number, number, number, number];
   /** The fit itself, plain JSON, for saving. */

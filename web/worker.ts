@@ -14,12 +14,15 @@ import {
   cellCenter,
   cellToFeature,
   describeFit,
+  describePlusConfig,
   ETAS_FIT_DEFAULTS,
   districtOutlines,
   districtsFromLabels,
   explainBox,
   fitEtas,
+  fitEtasPlus,
   forecastShift,
+  forecastShiftPlus,
   ingestCsvText,
   ingestGeoJson,
   incidentCell,
@@ -30,6 +33,8 @@ import {
   shiftAt,
   summarizeIngest,
   type EtasFit,
+  type EtasPlusFit,
+  type EventSet,
   type H3Cell,
   type Incident,
   type IngestResult,
@@ -45,6 +50,7 @@ import type {
   FitSummary,
   ForecastRequest,
   ForecastResult,
+  ModelName,
   ModelSettings,
   Progress,
   Request,
@@ -63,8 +69,11 @@ interface Loaded {
   readonly tz: string;
 }
 
+/** A fit of either model. */
+type AnyFit = { readonly model: 'etas-2015'; readonly fit: EtasFit } | { readonly model: 'etas'; readonly fit: EtasPlusFit };
+
 let loaded: Loaded | null = null;
-const fitCache = new Map<string, EtasFit>();
+const fitCache = new Map<string, AnyFit>();
 const districtCache = new Map<number, ReadonlyMap<H3Cell, string>>();
 let outlineCache: FeatureCollection | null = null;
 
@@ -241,19 +250,50 @@ function categoryFilter(model: ModelSettings): (incident: Incident) => boolean {
 }
 
 /**
+ * The etas configuration for the model settings: PLUS_DEFAULTS with the analyst's θ bound,
+ * delay floor and EM limit (as the CLI's --theta-max, --min-delay-hours, --max-iterations).
+ * @throws Error for fixed θ or delay, which only the 2015 model has
+ */
+function etasConfigFor(model: ModelSettings): PlusConfig {
+  const o = model.fitOptions;
+  if (o.fixedTheta !== undefined || o.fixedMeanDelayHours !== undefined) {
+    throw new Error('a fixed θ or mean delay applies to the etas-2015 model only: clear them, or choose etas-2015 (bound the etas model with "at most" θ and "at least" delay)');
+  }
+  let config: PlusConfig = PLUS_DEFAULTS;
+  if (o.maxIterations !== undefined) config = { ...config, em: { ...config.em, maxIterations: o.maxIterations } };
+  if (config.triggering !== null && (o.thetaMax !== undefined || o.minMeanDelayHours !== undefined)) {
+    config = {
+      ...config,
+      triggering: {
+        ...config.triggering,
+        ...(o.thetaMax !== undefined ? { thetaMax: o.thetaMax } : {}),
+        ...(o.minMeanDelayHours !== undefined ? { minMeanDelayHours: o.minMeanDelayHours } : {}),
+      },
+    };
+  }
+  return config;
+}
+
+function modelOf(model: ModelSettings): ModelName {
+  return model.model ?? 'etas';
+}
+
+/**
  * The fit used for a shift on `date`: trained on the `trainingDays` before local midnight
  * starting that date (or before the last incident, for dates after the data ends). Cached.
  */
-function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => void): EtasFit {
+function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => void): AnyFit {
   const data = requireData();
   // Dates after the data ends all use the fit made at the end of the data (local midnight
   // after the last incident): there is nothing newer to learn from.
   const lastDay = data.info.dayAfterLast ?? date;
   const endMs = parseLocalDateTime(`${date < lastDay ? date : lastDay}T00:00`, data.tz);
   const startMs = endMs - model.trainingDays * DAY_MS;
-  const key = JSON.stringify({ startMs, endMs, res: model.res, categories: model.categories, options: model.fitOptions });
+  const name = modelOf(model);
+  const key = JSON.stringify({ name, startMs, endMs, res: model.res, categories: model.categories, options: model.fitOptions });
   const cached = fitCache.get(key);
   if (cached) return cached;
+  const config = name === 'etas' ? etasConfigFor(model) : null;
   const include = categoryFilter(model);
   progress({ phase: 'Preparing the training events', fraction: null });
   const events = buildEventSet(data.incidents, model.res, startMs, {
@@ -263,8 +303,8 @@ function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => v
   if (events.cell.length === 0) {
     throw new Error(`no incidents of the chosen types between ${localDate(startMs, data.tz)} and ${localDate(endMs, data.tz)} to fit on`);
   }
-  const maxIterations = model.fitOptions.maxIterations ?? ETAS_FIT_DEFAULTS.maxIterations;
-  const fit = fitEtas(events, { startMs, endMs }, model.res, model.fitOptions, {
+  const maxIterations = config !== null ? config.em.maxIterations : (model.fitOptions.maxIterations ?? ETAS_FIT_DEFAULTS.maxIterations);
+  const hooks = {
     onIteration: (iteration: number, logLikelihood: number) =>
       progress({
         phase: 'Fitting the model',
@@ -274,15 +314,39 @@ function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => v
         logLikelihood,
       }),
     shouldCancel: () => false,
-  });
+  };
+  const fit: AnyFit =
+    config !== null
+      ? { model: 'etas', fit: fitEtasPlus(events, { startMs, endMs }, model.res, plusConfigForData(config, events), plusInputs(events, model.res), hooks) }
+      : { model: 'etas-2015', fit: fitEtas(events, { startMs, endMs }, model.res, model.fitOptions, hooks) };
   if (fitCache.size > 20) fitCache.clear();
   fitCache.set(key, fit);
   return fit;
 }
 
-function summarizeFit(fit: EtasFit): FitSummary {
-  const mu = Object.values(fit.muPerHour);
-  return {
+/** Month-precision data carries no time of day: the profile is left out (as the CLI does). */
+function plusConfigForData(config: PlusConfig, events: EventSet): PlusConfig {
+  return (events.precisionCounts?.month ?? 0) > 0 && config.profile !== null ? { ...config, profile: null } : config;
+}
+
+/** The etas fit's inputs: the zone, which events have no time of day (as the CLI and the backtest mark them), the districts. */
+function plusInputs(events: EventSet, res: number): { tz: string; timeUnknown: Uint8Array; districtOf: ReadonlyMap<H3Cell, string> } {
+  const data = requireData();
+  const timeUnknown = Uint8Array.from(events.incidentIndex, (i) => (data.incidents[i]!.timeOfDayUnknown || data.incidents[i]!.precision === 'day' ? 1 : 0));
+  return { tz: data.tz, timeUnknown, districtOf: districtsAt(res) };
+}
+
+/** θ and ω for the boxes' contributor lists: the same-box part of the etas triggering, θ w_0 (as the CLI's forecast). */
+function contributorFit(any: AnyFit): EtasFit {
+  if (any.model === 'etas-2015') return any.fit;
+  return { theta: any.fit.theta * (any.fit.ringWeights[0] ?? 0), omegaPerHour: any.fit.omegaPerHour, res: any.fit.res } as EtasFit;
+}
+
+function summarizeFit(any: AnyFit): FitSummary {
+  const fit = any.fit;
+  const rates = Object.values(any.model === 'etas' ? any.fit.ratePerHour : fit.muPerHour);
+  const common = {
+    model: any.model,
     kind: fit.kind,
     version: fit.version,
     theta: fit.theta,
@@ -297,11 +361,34 @@ function summarizeFit(fit: EtasFit): FitSummary {
     notes: fit.notes,
     warnings: fit.warnings,
     fingerprint: fit.fingerprint,
-    options: fit.options,
-    words: describeFit(fit),
-    logLikelihoodTrace: fit.logLikelihoodTrace,
-    triggeredShare: fit.triggeredShare ?? fit.theta,
-    cellsWithBackground: mu.filter((m) => m > 0).length,
+    cellsWithBackground: rates.filter((m) => m > 0).length,
+  };
+  if (any.model === 'etas-2015') {
+    const f = any.fit;
+    return {
+      ...common,
+      options: f.options,
+      ingredients: null,
+      ringWeights: [1],
+      profileBins: [],
+      words: describeFit(f),
+      logLikelihoodTrace: f.logLikelihoodTrace,
+      triggeredShare: f.triggeredShare ?? f.theta,
+    };
+  }
+  const f = any.fit;
+  const ingredients = describePlusConfig(f.config);
+  // describeFit reads θ, ω, the triggered share, μ per cell and the EM's stop: all in the etas fit too.
+  const triggering = f.config.triggering === null ? 'No near-repeat triggering.' : describeFit({ ...f, theta: f.theta * (f.ringWeights[0] ?? 0) } as unknown as EtasFit);
+  return {
+    ...common,
+    options: {},
+    ingredients,
+    ringWeights: f.ringWeights,
+    profileBins: f.profile?.labels ?? [],
+    words: `Model etas (beyond 2015): ${ingredients}. ${triggering}`,
+    logLikelihoodTrace: f.objectiveTrace,
+    triggeredShare: f.triggeredShare,
   };
 }
 
@@ -347,19 +434,20 @@ function forecast(request: ForecastRequest, progress: (p: Progress) => void): Fo
   const data = requireData();
   const { model } = request;
   const shift = shiftAt(`${request.date}T${request.shiftStart}`, data.tz, request.hours);
-  const fit = fitFor(request.date, model, progress);
+  const any = fitFor(request.date, model, progress);
+  const fitStartMs = any.fit.window.startMs;
   progress({ phase: 'Forecasting the shift', detail: shift.label, fraction: null });
   const include = categoryFilter(model);
-  const history = buildEventSet(data.incidents, model.res, fit.window.startMs, {
+  const history = buildEventSet(data.incidents, model.res, fitStartMs, {
     endMs: shift.startMs,
-    include: (incident) => incident.timeMs >= fit.window.startMs && include(incident),
+    include: (incident) => incident.timeMs >= fitStartMs && include(incident),
   });
-  const cast = forecastShift(fit, history, shift.startMs, request.hours);
+  const cast = any.model === 'etas' ? forecastShiftPlus(any.fit, history, shift.startMs, request.hours) : forecastShift(any.fit, history, shift.startMs, request.hours);
   const districtOf = districtsAt(model.res);
   const all = patrolBoxes(cast, {
     top: model.top,
     districtOf: (cell: H3Cell) => districtOf.get(cell) ?? null,
-    fit,
+    fit: contributorFit(any),
     history,
     incidents: data.incidents,
     startMs: shift.startMs,
@@ -394,7 +482,7 @@ function forecast(request: ForecastRequest, progress: (p: Progress) => void): Fo
     boxesCsv: boxesToCsv(boxes),
     districts,
     bounds,
-    fit: summarizeFit(fit),
+    fit: summarizeFit(any),
     historyEvents: history.cell.length,
   };
   if (!request.withActuals) return result;
@@ -411,12 +499,15 @@ function forecast(request: ForecastRequest, progress: (p: Progress) => void): Fo
 }
 
 function fitOnly(request: FitRequest, progress: (p: Progress) => void): FitResult {
-  const fit = fitFor(request.trainToDate, request.model, progress);
-  const features = Object.entries(fit.muPerHour)
+  const any = fitFor(request.trainToDate, request.model, progress);
+  // The etas model's forecasts use its recency-weighted rate, the 2015 model's its EM μ.
+  const rates = any.model === 'etas' ? any.fit.ratePerHour : any.fit.muPerHour;
+  const features = Object.entries(rates)
     .filter(([, mu]) => mu > 0)
     .map(([cell, mu]) => cellToFeature(cell, { muPerDay: mu * 24 }));
   const background: FeatureCollection = { type: 'FeatureCollection', features };
-  return { fit: summarizeFit(fit), background, bounds: boundsOf(background), fitJson: JSON.stringify(fit, null, 1) };
+  // The same JSON as the CLI's fit --out / forecast --fit-out (forecast --fit-in reads either model's).
+  return { fit: summarizeFit(any), background, bounds: boundsOf(background), fitJson: JSON.stringify(any.fit, null, 1) };
 }
 
 // ---------------------------------------------------------------------------------------------

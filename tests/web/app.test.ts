@@ -140,10 +140,25 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(await page.textContent('#sg-boxes li .why')).toMatch(/background|triggered/);
   });
 
+  it('tonight (the default date) the etas model gives the day and the night shift different boxes', async () => {
+    // After the data ends the near-repeat part has decayed; what separates the shifts is the
+    // etas model's shift-of-day profile of each box's background (the plain 2015 model has none).
+    expect(await page.getAttribute('body', 'data-sergeant-ready')).toBe('2024-01-01 22:00 (night)');
+    const cells = async (): Promise<string[]> => (await boxList(page)).map((item) => item.split(' ')[0]!);
+    const night = await cells();
+    expect(await page.textContent('#sg-model')).toMatch(/Model etas \(beyond 2015\): recency half-life 180 d; profile 3 shift types/);
+    await chooseShift(page, '2024-01-01', '06:00');
+    const day = await cells();
+    expect(day).toHaveLength(20);
+    expect(night).toHaveLength(20);
+    // Not just a reordering: some boxes of the night are not boxes of the day.
+    expect(day.filter((cell) => !night.includes(cell)).length).toBeGreaterThan(0);
+    expect(await page.textContent('#sg-model')).toContain('Day shift, 2024-01-01 06:00–14:00');
+  });
+
   it('changing the shift recomputes the boxes', async () => {
-    // A shift inside the data: recent incidents make the triggered part, and so the boxes,
-    // differ between the night and the following morning. (After the data ends, triggering
-    // has decayed and the plain model's boxes barely change from shift to shift.)
+    // A shift inside the data: the shift profile and recent incidents make the boxes differ
+    // between the night and the following morning.
     await chooseShift(page, '2023-07-15', '22:00');
     const night = await boxList(page);
     const nightPixels = await boxPixels(page, 'sg-map');
@@ -181,7 +196,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       expect(await page.textContent('#pr-shift')).toContain('Night shift, 2024-01-01 22:00–06:00');
       const foot = (await page.textContent('#pr-foot'))!;
       expect(foot).toMatch(/^Made \d{4}-\d\d-\d\d \d\d:\d\d/);
-      expect(foot).toMatch(/Model etas-2015 version 1: θ = [\d.]+, ω = [\d.]+ per hour/);
+      // The model, its ingredients and its parameters.
+      expect(foot).toMatch(/Model etas version 1 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/);
       // The printed map image holds the boxes (red pixels) and the numbers drawn onto it.
       const red = await page.evaluate(() => {
         const image = document.getElementById('pr-map') as HTMLImageElement;
@@ -262,7 +278,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(iterations.size).toBeGreaterThan(3);
     const iterationsDone = Number(await page.getAttribute('body', 'data-fit-done'));
     expect(iterationsDone).toBeGreaterThan(0);
-    expect(await page.textContent('#an-words')).toMatch(/mean delay/);
+    // The default model is etas: its ingredients, then its parameters in words.
+    expect(await page.textContent('#an-words')).toMatch(/^Model etas \(beyond 2015\): recency half-life 180 d; .*mean delay/);
+    expect(await page.textContent('#an-facts')).toContain('Profile bins06:00, 14:00, 22:00');
     expect(await page.locator('#an-ll-chart path.series').count()).toBe(1);
     expect(await page.locator('#an-decay-chart path.series').count()).toBe(1);
     expect(await page.textContent('#an-facts')).toContain('Triggered share');
@@ -281,6 +299,27 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       return count;
     });
     expect(blue).toBeGreaterThan(1000);
+  });
+
+  it('the model selector fits the plain 2015 model too, with its charts and background map', async () => {
+    await page.selectOption('#an-model', 'etas-2015');
+    expect(await page.isEnabled('#an-theta-fixed')).toBe(true);
+    await page.evaluate(() => {
+      delete document.body.dataset['fitDone'];
+      delete document.body.dataset['backgroundDrawn'];
+    });
+    await page.click('#an-fit');
+    await page.waitForFunction(() => document.body.dataset['fitDone'] !== undefined && document.getElementById('busy')!.hidden, undefined, { timeout: 60_000 });
+    expect(await page.textContent('#an-words')).toMatch(/^Each crime raises the chance of another in the same box, decaying with a mean delay of /);
+    expect(await page.textContent('#an-facts')).toContain('Modeletas-2015 (Mohler et al. 2015)');
+    expect(await page.textContent('#an-facts')).not.toContain('Profile bins');
+    expect(await page.locator('#an-ll-chart path.series').count()).toBe(1);
+    expect(await page.locator('#an-decay-chart path.series').count()).toBe(1);
+    await page.waitForSelector('body[data-background-drawn]', { timeout: 30_000 });
+    const saved = await Promise.all([page.waitForEvent('download'), page.click('#an-save-fit')]);
+    expect(JSON.parse(readFileSync((await saved[0].path())!, 'utf8')).kind).toBe('etas-2015');
+    await page.selectOption('#an-model', 'etas');
+    expect(await page.isEnabled('#an-theta-fixed')).toBe(false);
   });
 
   it('cancel stops a fit, restarts the worker with the same data, and the page keeps working', async () => {

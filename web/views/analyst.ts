@@ -9,7 +9,7 @@ import { addDays, type App, localDateTime } from '../app.ts';
 import { lineChart } from '../charts.ts';
 import { byId, download, el, fmt, pct, replaceChildren } from '../dom.ts';
 import { MapView, MU_COLOURS } from '../map.ts';
-import type { DatasetInfo, FitResult, ModelSettings, PresetInfo } from '../protocol.ts';
+import type { DatasetInfo, FitResult, ModelName, ModelSettings, PresetInfo } from '../protocol.ts';
 import { BUNDLED_SOURCE } from '../bundled.ts';
 
 export class AnalystView {
@@ -40,6 +40,11 @@ export class AnalystView {
       void this.loadFiles([...(event.dataTransfer?.files ?? [])]);
     });
     this.preset.addEventListener('change', () => this.applyPreset());
+    // Fixed θ and delay are settings of the 2015 model only.
+    const modelSelect = byId<HTMLSelectElement>('an-model');
+    modelSelect.addEventListener('change', () => {
+      for (const id of ['an-theta-fixed', 'an-delay-fixed']) byId<HTMLInputElement>(id).disabled = modelSelect.value !== 'etas-2015';
+    });
     byId<HTMLFormElement>('an-form').addEventListener('submit', (event) => {
       event.preventDefault();
       void this.fit();
@@ -189,12 +194,14 @@ export class AnalystView {
     const delayMin = number('an-delay-min');
     const delayFixed = number('an-delay-fixed');
     if (thetaMax !== undefined) fitOptions.thetaMax = thetaMax;
-    if (thetaFixed !== undefined) fitOptions.fixedTheta = thetaFixed;
+    const model = byId<HTMLSelectElement>('an-model').value as ModelName;
+    if (thetaFixed !== undefined && model === 'etas-2015') fitOptions.fixedTheta = thetaFixed;
     if (delayMin !== undefined) fitOptions.minMeanDelayHours = delayMin;
-    if (delayFixed !== undefined) fitOptions.fixedMeanDelayHours = delayFixed;
+    if (delayFixed !== undefined && model === 'etas-2015') fitOptions.fixedMeanDelayHours = delayFixed;
     const boxes = [...this.categoriesBox.querySelectorAll<HTMLInputElement>('input[type=checkbox]')];
     const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
     return {
+      model,
       res: Number(byId<HTMLSelectElement>('an-res').value),
       categories: chosen.length === boxes.length ? null : chosen,
       trainingDays: number('an-train-days') ?? 365,
@@ -217,7 +224,7 @@ export class AnalystView {
         onProgress(progress);
         if (progress.iteration !== undefined && progress.logLikelihood !== undefined) {
           trace.push([progress.iteration, progress.logLikelihood]);
-          if (trace.length % 5 === 1) this.drawTrace(trace);
+          if (trace.length % 5 === 1) this.drawTrace(trace, model.model);
         }
       }),
     );
@@ -228,10 +235,12 @@ export class AnalystView {
     document.body.dataset['fitDone'] = String(result.fit.iterations);
   }
 
-  private drawTrace(trace: readonly (readonly [number, number])[]): void {
-    lineChart(byId('an-ll-chart'), [{ name: 'log-likelihood', points: trace }], {
+  /** The EM trace: the log-likelihood (etas: penalised by the profiles' log prior, what its EM increases). */
+  private drawTrace(trace: readonly (readonly [number, number])[], model: ModelName): void {
+    const label = model === 'etas' ? 'penalised log-likelihood' : 'log-likelihood';
+    lineChart(byId('an-ll-chart'), [{ name: label, points: trace }], {
       xLabel: 'EM iteration',
-      yLabel: 'log-likelihood',
+      yLabel: label,
       dots: trace.length < 60,
       yFormat: (v) => v.toExponential(3),
     });
@@ -242,10 +251,12 @@ export class AnalystView {
     const tz = this.app.dataset?.tz ?? 'UTC';
     byId('an-words').textContent = fit.words;
     const facts: [string, string][] = [
+      ['Model', fit.model === 'etas' ? `etas (beyond 2015): ${fit.ingredients ?? ''}` : 'etas-2015 (Mohler et al. 2015)'],
       ['Branching ratio θ', fmt(fit.theta, 4)],
       ['Decay ω', `${fmt(fit.omegaPerHour, 5)} per hour`],
       ['Mean trigger delay 1/ω', `${fmt(fit.meanDelayHours, 1)} hours (${fmt(fit.meanDelayHours / 24, 1)} days)`],
       ['Triggered share', pct(fit.triggeredShare)],
+      ...(fit.model === 'etas' ? ([['Ring weights w_d', fit.ringWeights.map((w) => fmt(w, 3)).join(' / ') || 'none (no triggering)'], ['Profile bins', fit.profileBins.join(', ') || 'none']] as [string, string][]) : []),
       ['Training events', fit.events.toLocaleString('en')],
       ['Training window', `${localDateTime(fit.windowStartMs, tz)} to ${localDateTime(fit.windowEndMs, tz)}`],
       ['Boxes with a background rate', fit.cellsWithBackground.toLocaleString('en')],
@@ -255,13 +266,15 @@ export class AnalystView {
     for (const note of fit.notes) facts.push(['Note', note]);
     for (const warning of fit.warnings) facts.push(['Warning', warning]);
     replaceChildren(byId('an-facts'), ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
-    this.drawTrace(fit.logLikelihoodTrace.map((ll, i) => [i + 1, ll] as const));
-    // Decay: the extra expected crimes per hour in the box t hours after one crime, θ ω e^(−ω t).
+    this.drawTrace(fit.logLikelihoodTrace.map((ll, i) => [i + 1, ll] as const), fit.model);
+    // Decay: the extra expected crimes per hour in the box t hours after one crime, θ w_0 ω e^(−ω t)
+    // (w_0 = 1 for the 2015 model; the etas model's rings share the rest).
+    const thetaBox = fit.theta * (fit.ringWeights[0] ?? 0);
     const horizon = Math.max(24, Math.min(24 * 60, 5 * fit.meanDelayHours));
     const points: [number, number][] = [];
     for (let i = 0; i <= 120; i++) {
       const tHours = (horizon * i) / 120;
-      points.push([tHours / 24, fit.theta * fit.omegaPerHour * Math.exp(-fit.omegaPerHour * tHours) * 24]);
+      points.push([tHours / 24, thetaBox * fit.omegaPerHour * Math.exp(-fit.omegaPerHour * tHours) * 24]);
     }
     lineChart(byId('an-decay-chart'), [{ name: 'extra risk', points }], {
       xLabel: 'days after a crime',

@@ -158,7 +158,7 @@ export class SergeantView {
     const fit = result.fit;
     this.modelLine.textContent =
       `${this.shiftName(result)}. Together the boxes expect ${fmt(total, 1)} crimes. ` +
-      `Model ${fit.kind} v${fit.version}: ${fit.words}`;
+      (fit.model === 'etas' ? `${fit.words}` : `Model ${fit.model} v${fit.version}: ${fit.words}`);
   }
 
   private renderLegend(): void {
@@ -203,9 +203,13 @@ export class SergeantView {
     const options = Object.entries(fit.options)
       .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
       .join(', ');
+    // The model, its ingredients (etas) and its fitted parameters, so the sheet says what made it.
+    const ingredients = fit.ingredients !== null ? ` (${fit.ingredients})` : '';
+    const rings = fit.model === 'etas' && fit.ringWeights.length > 1 ? `, ring weights ${fit.ringWeights.map((w) => fmt(w, 2)).join('/')}` : '';
+    const bins = fit.profileBins.length > 0 ? `, shift profile ${fit.profileBins.join('/')}` : '';
     byId('pr-foot').textContent =
-      `Made ${this.madeAt} with patrolcast. Model ${fit.kind} version ${fit.version}: ` +
-      `θ = ${fmt(fit.theta, 3)}, ω = ${fmt(fit.omegaPerHour, 4)} per hour (mean delay ${fmt(fit.meanDelayHours, 1)} h), ` +
+      `Made ${this.madeAt} with patrolcast. Model ${fit.model} version ${fit.version}${ingredients}: ` +
+      `θ = ${fmt(fit.theta, 3)}, ω = ${fmt(fit.omegaPerHour, 4)} per hour (mean delay ${fmt(fit.meanDelayHours, 1)} h)${rings}${bins}, ` +
       `background in ${fit.cellsWithBackground} boxes, H3 resolution ${fit.res}, ` +
       `trained on ${fit.events} incidents ${localDateTime(fit.windowStartMs, result.tz)} to ${localDateTime(fit.windowEndMs, result.tz)}, ` +
       `${fit.iterations} EM iterations (${fit.stopReason}), fingerprint ${fit.fingerprint}` +

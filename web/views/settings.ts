@@ -18,7 +18,8 @@ export function setupSettingsView(): void {
     location.reload();
   });
   byId('about-text').textContent =
-    'patrolcast forecasts where crime is most likely in the next shift with the self-exciting point process ' +
-    'of Mohler et al. (2015): a steady background rate for every 150 m hexagon plus a short-lived rise after each crime. ' +
+    'patrolcast forecasts where crime is most likely in the next shift with a self-exciting point process: ' +
+    'by default the etas model, a background rate for every 150 m hexagon that forgets old crime and differs by shift of the day, ' +
+    'plus a short-lived rise after each crime; the plain model of Mohler et al. (2015) is available as etas-2015 (Analyst, Model). ' +
     'Everything runs in this browser; no data leaves it. Bundled data: Vancouver Police Department open data (property crime, 2022–2023).';
 }
