@@ -30,6 +30,10 @@ import {
   parseLocalDateTime,
   patrolBoxes,
   PLUS_DEFAULTS,
+  plusConfigForData,
+  timeUnknownFlags,
+  withFitOptions,
+  contributorParams,
   shiftAt,
   summarizeIngest,
   type EtasFit,
@@ -255,23 +259,7 @@ function categoryFilter(model: ModelSettings): (incident: Incident) => boolean {
  * @throws Error for fixed θ or delay, which only the 2015 model has
  */
 function etasConfigFor(model: ModelSettings): PlusConfig {
-  const o = model.fitOptions;
-  if (o.fixedTheta !== undefined || o.fixedMeanDelayHours !== undefined) {
-    throw new Error('a fixed θ or mean delay applies to the etas-2015 model only: clear them, or choose etas-2015 (bound the etas model with "at most" θ and "at least" delay)');
-  }
-  let config: PlusConfig = PLUS_DEFAULTS;
-  if (o.maxIterations !== undefined) config = { ...config, em: { ...config.em, maxIterations: o.maxIterations } };
-  if (config.triggering !== null && (o.thetaMax !== undefined || o.minMeanDelayHours !== undefined)) {
-    config = {
-      ...config,
-      triggering: {
-        ...config.triggering,
-        ...(o.thetaMax !== undefined ? { thetaMax: o.thetaMax } : {}),
-        ...(o.minMeanDelayHours !== undefined ? { minMeanDelayHours: o.minMeanDelayHours } : {}),
-      },
-    };
-  }
-  return config;
+  return withFitOptions(PLUS_DEFAULTS, model.fitOptions);
 }
 
 function modelOf(model: ModelSettings): ModelName {
@@ -324,22 +312,16 @@ function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => v
   return fit;
 }
 
-/** Month-precision data carries no time of day: the profile is left out (as the CLI does). */
-function plusConfigForData(config: PlusConfig, events: EventSet): PlusConfig {
-  return (events.precisionCounts?.month ?? 0) > 0 && config.profile !== null ? { ...config, profile: null } : config;
-}
-
 /** The etas fit's inputs: the zone, which events have no time of day (as the CLI and the backtest mark them), the districts. */
 function plusInputs(events: EventSet, res: number): { tz: string; timeUnknown: Uint8Array; districtOf: ReadonlyMap<H3Cell, string> } {
   const data = requireData();
-  const timeUnknown = Uint8Array.from(events.incidentIndex, (i) => (data.incidents[i]!.timeOfDayUnknown || data.incidents[i]!.precision === 'day' ? 1 : 0));
-  return { tz: data.tz, timeUnknown, districtOf: districtsAt(res) };
+  return { tz: data.tz, timeUnknown: timeUnknownFlags(events, data.incidents), districtOf: districtsAt(res) };
 }
 
 /** θ and ω for the boxes' contributor lists: the same-box part of the etas triggering, θ w_0 (as the CLI's forecast). */
 function contributorFit(any: AnyFit): EtasFit {
   if (any.model === 'etas-2015') return any.fit;
-  return { theta: any.fit.theta * (any.fit.ringWeights[0] ?? 0), omegaPerHour: any.fit.omegaPerHour, res: any.fit.res } as EtasFit;
+  return { ...contributorParams(any.fit), res: any.fit.res } as EtasFit;
 }
 
 function summarizeFit(any: AnyFit): FitSummary {

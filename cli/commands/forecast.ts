@@ -38,9 +38,9 @@ import {
   zoneFor,
   type FitFlags,
 } from './fit.ts';
-import { checkTunedBefore, describePlusFit, fitPlusForForecast, plusFitAsContributorFit, readAnyFitFile, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
+import { checkTunedBefore, describePlusFit, fitPlusForForecast, readAnyFitFile, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
 import { forecastShiftPlus } from '../../engine/forecast/plus.ts';
-import { PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
+import { contributorParams, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -233,7 +233,7 @@ Examples:
         if (opts.fitOut !== undefined) await writePlusFitFile(opts.fitOut, plusFit);
       }
       // The boxes' contributors are the same-cell triggering: θ w_0 with the fit's decay.
-      fit = { ...plusFitAsContributorFit(plusFit), res } as EtasFit;
+      fit = { ...contributorParams(plusFit), res } as EtasFit;
     } else if (savedFit !== null) {
       if (savedFit.window.endMs > shift.startMs) {
         throw new CliError(

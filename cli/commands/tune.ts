@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_RES } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { checkPlusConfig, describePlusConfig, fitEtasPlus, plusConfigToJson, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
+import { checkPlusConfig, describePlusConfig, fitEtasPlus, plusConfigForData, plusConfigToJson, timeUnknownFlags, withFitOptions, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
 import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../../engine/types.ts';
 import { checkPlusFitForForecast } from '../../engine/forecast/plus.ts';
 import { TUNE_DEFAULTS, TUNE_DEFAULT_GRID, checkTuneGrid, tuneEtas, type TuneResult } from '../../engine/evaluate/tune.ts';
@@ -283,36 +283,21 @@ export function fitPlusForForecast(
   config: PlusConfig,
   districtOf: ReadonlyMap<H3Cell, string>,
 ): EtasPlusFit {
-  const timeUnknown = Uint8Array.from(history.incidentIndex, (i) => (incidents[i]!.timeOfDayUnknown || incidents[i]!.precision === 'day' ? 1 : 0));
-  const months = (history.precisionCounts?.month ?? 0) > 0;
-  const cfg = months && config.profile !== null ? { ...config, profile: null } : config;
+  const timeUnknown = timeUnknownFlags(history, incidents);
   try {
-    return fitEtasPlus(history, window, res, cfg, { tz, timeUnknown, districtOf });
+    return fitEtasPlus(history, window, res, plusConfigForData(config, history), { tz, timeUnknown, districtOf });
   } catch (err) {
     throw new CliError(`the etas fit failed: ${(err as Error).message}`, 'E_FIT');
   }
 }
 
-/** The fit flags shared with the 2015 model (--theta-max, --min-delay-hours, --max-iterations) applied to an etas configuration. */
+/** The fit flags shared with the 2015 model (--theta-max, --min-delay-hours, --max-iterations) applied to an etas configuration. @throws CliError */
 export function withFitFlags(config: PlusConfig, o: EtasFitOptions): PlusConfig {
-  let c = config;
-  if (o.maxIterations !== undefined) c = { ...c, em: { ...c.em, maxIterations: o.maxIterations } };
-  if (c.triggering !== null && (o.thetaMax !== undefined || o.minMeanDelayHours !== undefined)) {
-    c = {
-      ...c,
-      triggering: {
-        ...c.triggering,
-        ...(o.thetaMax !== undefined ? { thetaMax: o.thetaMax } : {}),
-        ...(o.minMeanDelayHours !== undefined ? { minMeanDelayHours: o.minMeanDelayHours } : {}),
-      },
-    };
+  try {
+    return withFitOptions(config, o);
+  } catch (err) {
+    throw new CliError((err as Error).message, 'E_CONFIG');
   }
-  return checkPlusConfig(c);
-}
-
-/** θ and ω for the boxes' contributor lists: the same-cell part of the triggering (θ w_0). */
-export function plusFitAsContributorFit(fit: EtasPlusFit): { theta: number; omegaPerHour: number } {
-  return { theta: fit.theta * (fit.ringWeights[0] ?? 0), omegaPerHour: fit.omegaPerHour };
 }
 
 /** Writes an etas fit as JSON. @throws CliError naming the file */

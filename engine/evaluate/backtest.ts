@@ -16,7 +16,7 @@ import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../typ
 import { buildEventSet, cellAreaKm2, gridDistance, neighboursWithinKm, studyArea, districtsFromLabels } from '../grid/index.ts';
 import { fitEtas } from '../model/index.ts';
 import { forecastShift, shiftWindows } from '../forecast/index.ts';
-import { checkPlusConfig, describePlusConfig, PLUS_DEFAULTS, type PlusConfig } from '../model/plus/index.ts';
+import { checkPlusConfig, hasUnknownTimeOfDay, describePlusConfig, PLUS_DEFAULTS, type PlusConfig } from '../model/plus/index.ts';
 import { PlusRollingModel } from './tuneRunner.ts';
 import { seededRandom } from '../random.ts';
 import {
@@ -527,7 +527,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     for (let k = 0; k < nEv; k++) {
       const inc = incidents[allEvents.incidentIndex[k]!]!;
       eventKnownMs[k] = knownMs[allEvents.incidentIndex[k]!]!;
-      timeUnknown[k] = inc.timeOfDayUnknown || inc.precision === 'day' ? 1 : 0;
+      timeUnknown[k] = hasUnknownTimeOfDay(inc) ? 1 : 0;
     }
     const model = new PlusRollingModel({
       events: allEvents,

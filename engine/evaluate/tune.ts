@@ -15,7 +15,7 @@
  */
 import { buildEventSet, cellAreaKm2, districtsFromLabels, studyArea } from '../grid/index.ts';
 import { shiftWindows } from '../forecast/index.ts';
-import { checkPlusConfig, PLUS_DEFAULTS, MAX_RING_DEPTH, type PlusConfig } from '../model/plus/index.ts';
+import { checkPlusConfig, hasUnknownTimeOfDay, PLUS_DEFAULTS, MAX_RING_DEPTH, type PlusConfig } from '../model/plus/index.ts';
 import type { H3Cell, Incident } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import { cellsForArea, hitsAtK, topIndices } from './metrics.ts';
@@ -267,7 +267,7 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
   for (let k = 0; k < nEv; k++) {
     const i = events.incidentIndex[k]!;
     eventKnownMs[k] = knownMs[i]!;
-    timeUnknown[k] = incidents[i]!.timeOfDayUnknown || incidents[i]!.precision === 'day' ? 1 : 0;
+    timeUnknown[k] = hasUnknownTimeOfDay(incidents[i]!) ? 1 : 0;
     cellOfIncident[i] = studyOfCell[events.cell[k]!]!;
   }
   const districtOf = input.districtOf ?? districtsFromLabels(history, res);

@@ -11,3 +11,4 @@ export type { BinCalendar } from './calendar.ts';
 export { fitEtasPlus, fitEtasPlusDetailed, recencyRates, ringsFromGrid } from './fit.ts';
 export type { EtasPlusFit, PlusFitInputs, PlusFitResult, PlusFitHooks } from './fit.ts';
 export { shrinkShares } from './profile.ts';
+export { hasUnknownTimeOfDay, timeUnknownFlags, plusConfigForData, withFitOptions, contributorParams } from './adapt.ts';
