@@ -33,6 +33,7 @@ interface TuneFlags {
   flaggedKm2?: string;
   passes?: string;
   minGain?: string;
+  logMargin?: string;
   out: string;
   report?: string;
   bbox?: string;
@@ -100,20 +101,22 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
   out.push(`Tuned on ${r.shifts} windows (${r.events} incidents scored, ${r.historyEvents} known before the first), ${r.cells} cells; ${r.candidates.length} candidates, ${r.fits} fits.`);
   out.push(`Objective: ${r.config.tuning!.objective}.`);
   out.push('');
-  const header = ['score', ...areas.map((a) => `${a} km²`), 'configuration'];
+  const header = ['score', ...areas.map((a) => `${a} km²`), 'log score', 'configuration'];
+  const guard = r.logScoreMargin !== null;
   const rows = [
-    ['naive-all', ...areas.map((a) => pct(r.naiveAllHitRate[a])), 'all-history counts (the bar to clear)'],
+    ['naive-all', ...areas.map((a) => pct(r.naiveAllHitRate[a])), r.naiveAllLogScore.toFixed(3), 'all-history counts (the bar to clear)'],
     ...[...r.candidates]
       .sort((a, b) => b.score - a.score)
       .slice(0, shown)
-      .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), describePlusConfig(c.config)]),
+      .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), `${c.logScore.toFixed(3)}${guard && !c.eligible ? ' ✗' : ''}`, describePlusConfig(c.config)]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
   out.push(line(header));
   for (const row of rows) out.push(line(row));
   out.push('');
-  out.push(`Chosen (${signed(r.score)} over naive-all on the tuning windows): ${describePlusConfig(r.config)}`);
+  if (guard) out.push(`✗ = log score below naive-all's − ${r.logScoreMargin} nats per event: not chosen while another candidate qualifies.`);
+  out.push(`Chosen (${signed(r.score)} over naive-all on the tuning windows, log score ${r.logScore.toFixed(3)} against naive-all's ${r.naiveAllLogScore.toFixed(3)}): ${describePlusConfig(r.config)}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -133,6 +136,7 @@ export function registerTune(program: Command): void {
     .option('--refit-every-days <d>', `refit interval while tuning (default ${TUNE_DEFAULTS.refitEveryDays})`)
     .option('--passes <n>', `coordinate-search passes over the grid (default ${TUNE_DEFAULTS.passes})`)
     .option('--min-gain <x>', `change a setting only when the objective rises by more than this (default ${TUNE_DEFAULTS.minGain}: 0.1% of naive-all)`)
+    .option('--log-margin <nats>', "log-score guard: never choose a candidate whose mean log score on the tuning shifts is below naive-all's by more than this (nats per event), while another qualifies (default: no guard)")
     .option('--res <n>', `H3 resolution of the cells (default ${DEFAULT_RES})`)
     .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
     .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
@@ -193,6 +197,8 @@ Examples:
     if (passes !== undefined && !(Number.isInteger(passes) && passes >= 1)) throw new CliError(`--passes must be a whole number ≥ 1, got "${flags.passes}"`, 'E_BAD_OPTION');
     const minGain = flags.minGain === undefined ? undefined : Number(flags.minGain);
     if (minGain !== undefined && !(minGain >= 0 && Number.isFinite(minGain))) throw new CliError(`--min-gain must be a number ≥ 0, got "${flags.minGain}"`, 'E_BAD_OPTION');
+    const logScoreMargin = flags.logMargin === undefined ? undefined : Number(flags.logMargin);
+    if (logScoreMargin !== undefined && !(logScoreMargin >= 0 && Number.isFinite(logScoreMargin))) throw new CliError(`--log-margin must be a number ≥ 0 (nats per event), got "${flags.logMargin}"`, 'E_BAD_OPTION');
     const shiftHours = flags.shiftHours === undefined ? undefined : Number(flags.shiftHours);
     if (shiftHours !== undefined && !(shiftHours > 0 && shiftHours <= 744)) throw new CliError(`--shift-hours must be a positive number of hours, got "${flags.shiftHours}"`, 'E_BAD_OPTION');
     const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -230,6 +236,7 @@ Examples:
           ...(flaggedKm2 ? { flaggedKm2 } : {}),
           ...(passes !== undefined ? { passes } : {}),
           ...(minGain !== undefined ? { minGain } : {}),
+          ...(logScoreMargin !== undefined ? { logScoreMargin } : {}),
           ...(base ? { base } : {}),
           grid: grid as object,
         },

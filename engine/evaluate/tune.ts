@@ -8,25 +8,35 @@
  *
  * Search: coordinate-wise over the grid (one setting at a time, the others held at the current
  * best; repeated until a pass changes nothing, at most `passes` times); a setting changes only
- * when that raises the objective by more than `minGain` (parsimony: see TUNE_DEFAULTS). Every half-life of the
- * grid is scored on every fit for free (recency is applied after the EM). The objective is the
- * mean, over the flagged areas, of the hit rate relative to all-history counts (naive-all) on
- * the same tuning shifts.
+ * when that raises the objective by more than `minGain` (parsimony: see TUNE_DEFAULTS). Every half-life
+ * and all-history blend weight of the grid is scored on every fit for free (recency is applied
+ * after the EM). The objective is the mean, over the flagged areas, of the hit rate relative to
+ * all-history counts (naive-all) on the same tuning shifts.
+ *
+ * Log-score guard (optional, `logScoreMargin`): every candidate's log score (the backtest's:
+ * Σ over the tuning shifts' events of log(q_c·A/a_c), the forecast's normalised density mixed
+ * with 1% uniform, divided by the number of events; metrics.ts logScoreVsUniform) is compared
+ * with naive-all's on the same shifts. A candidate whose log score is below naive-all's by more
+ * than the margin is ineligible: it is chosen only when no eligible candidate has been seen
+ * (then the best hit rate among the ineligible, as without the guard). Eligible always beats
+ * ineligible; between two of the same kind the objective decides as before.
  */
 import { buildEventSet, cellAreaKm2, districtsFromLabels, studyArea } from '../grid/index.ts';
 import { shiftWindows } from '../forecast/index.ts';
 import { checkPlusConfig, hasUnknownTimeOfDay, PLUS_DEFAULTS, MAX_RING_DEPTH, type PlusConfig } from '../model/plus/index.ts';
 import type { H3Cell, Incident } from '../types.ts';
 import { EvaluateError } from './errors.ts';
-import { cellsForArea, hitsAtK, topIndices } from './metrics.ts';
+import { cellsForArea, hitsAtK, logScoreVsUniform, topIndices } from './metrics.ts';
 import { monthWindows, periodEndMs, type EvalWindow } from './timing.ts';
-import { PlusRollingModel } from './tuneRunner.ts';
+import { PlusRollingModel, type RecencyVariant } from './tuneRunner.ts';
 
 const HOUR_MS = 3_600_000;
 
 /** The settings tried; every list must be non-empty. Infinity in halfLifeDays = never forgets. */
 export interface TuneGrid {
   readonly halfLifeDays?: readonly number[];
+  /** Share a in [0, 1) of the all-history rate blended into the recency-weighted one (free, like the half-life). */
+  readonly allHistoryWeight?: readonly number[];
   readonly profile?: readonly boolean[];
   readonly priorStrength?: readonly number[];
   readonly blend?: readonly number[];
@@ -43,6 +53,7 @@ export interface TuneGrid {
  */
 export const TUNE_DEFAULT_GRID: Required<TuneGrid> = {
   halfLifeDays: [Infinity, 730, 365, 180, 90, 45],
+  allHistoryWeight: [0],
   profile: [true, false],
   priorStrength: [3, 10, 30],
   blend: [0, 0.1, 0.3],
@@ -93,6 +104,12 @@ export interface TuneInput {
   readonly passes?: number;
   /** Smallest rise of the objective for which the search changes a setting (default 0.001). */
   readonly minGain?: number;
+  /**
+   * Log-score guard (module comment): candidates whose mean log score on the tuning shifts is
+   * below naive-all's by more than this many nats per event are not chosen while an eligible one
+   * exists. Default undefined/null: no guard (hit rates only).
+   */
+  readonly logScoreMargin?: number | null;
 }
 
 export interface TuneCandidate {
@@ -100,6 +117,10 @@ export interface TuneCandidate {
   readonly hitRate: Readonly<Record<string, number>>;
   /** Mean over the areas of hitRate / naive-all's − 1. */
   readonly score: number;
+  /** Mean log score per event on the tuning windows (metrics.ts logScoreVsUniform), nats. */
+  readonly logScore: number;
+  /** False when the log-score guard is on and logScore < naive-all's − margin. */
+  readonly eligible: boolean;
 }
 
 export interface TuneResult {
@@ -108,6 +129,11 @@ export interface TuneResult {
   readonly score: number;
   readonly hitRate: Readonly<Record<string, number>>;
   readonly naiveAllHitRate: Readonly<Record<string, number>>;
+  /** The chosen configuration's and naive-all's mean log score per event on the tuning windows. */
+  readonly logScore: number;
+  readonly naiveAllLogScore: number;
+  /** The guard's margin (null: off). */
+  readonly logScoreMargin: number | null;
   /** Every configuration scored, in the order tried. */
   readonly candidates: readonly TuneCandidate[];
   /** The flagged areas (km²), in the order given; the hit-rate keys are String(area). */
@@ -156,6 +182,7 @@ export function checkTuneGrid(value: unknown): Required<TuneGrid> {
         case 'priorStrength':
           return typeof x === 'number' && Number.isFinite(x) && x >= 0;
         case 'blend':
+        case 'allHistoryWeight':
           return typeof x === 'number' && x >= 0 && x < 1;
         case 'minMeanDelayHours':
           return typeof x === 'number' && Number.isFinite(x) && x > 0;
@@ -226,6 +253,8 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
   const passes = input.passes ?? TUNE_DEFAULTS.passes;
   const minGain = input.minGain ?? TUNE_DEFAULTS.minGain;
   if (!(minGain >= 0)) fail(`minGain must be ≥ 0, got ${minGain}`);
+  const logScoreMargin = input.logScoreMargin ?? null;
+  if (logScoreMargin !== null && !(logScoreMargin >= 0 && Number.isFinite(logScoreMargin))) fail(`logScoreMargin must be a finite number ≥ 0 (nats per event), got ${logScoreMargin}`);
 
   // ---- nothing at or after `to` is read -----------------------------------------------------
   const incidents = input.incidents.filter((inc) => inc.timeMs < input.toMs && (input.include ? input.include(inc) : true));
@@ -256,7 +285,11 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
   const studyIndex = new Map<H3Cell, number>();
   cells.forEach((c, i) => studyIndex.set(c, i));
   let areaSum = 0;
-  for (const c of cells) areaSum += cellAreaKm2(c);
+  const cellArea = new Float64Array(C);
+  for (let i = 0; i < C; i++) {
+    cellArea[i] = cellAreaKm2(cells[i]!);
+    areaSum += cellArea[i]!;
+  }
   const ks = flaggedKm2.map((a) => cellsForArea(a, areaSum / C, C));
   const maxK = Math.max(...ks);
   const studyOfCell = Int32Array.from(events.cells, (c) => studyIndex.get(c) ?? -1);
@@ -295,23 +328,34 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
     }
   }
   const scratch = new Int32Array(C).fill(-1);
-  const hitSums = (scoresOf: (w: number) => Float64Array): number[] => {
+  /** Log score of one window's scores (summed over its events) and the events counted. */
+  const logOf = (scores: Float64Array, ev: readonly number[]): { sum: number; events: number } => {
+    let total = 0;
+    for (let c = 0; c < C; c++) total += scores[c]!;
+    return logScoreVsUniform(scores, total, cellArea, areaSum, ev);
+  };
+  const hitSums = (scoresOf: (w: number) => Float64Array): { hit: number[]; log: number } => {
     const sums = ks.map(() => 0);
     let counted = 0;
+    let logSum = 0;
+    let logEvents = 0;
     for (let w = 0; w < windows.length; w++) {
       const ev = actual[w]!;
       const scores = scoresOf(w); // always called, in order (the rolling model needs every window)
       if (ev.length === 0) continue;
       const hits = hitsAtK(topIndices(scores, maxK), ev, ks, scratch);
       for (let a = 0; a < ks.length; a++) sums[a]! += hits[a]! / ev.length;
+      const ls = logOf(scores, ev);
+      logSum += ls.sum;
+      logEvents += ls.events;
       counted++;
     }
-    return sums.map((s) => s / Math.max(1, counted));
+    return { hit: sums.map((s) => s / Math.max(1, counted)), log: logSum / Math.max(1, logEvents) };
   };
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => knownMs[a]! - knownMs[b]! || a - b);
   const counts = new Float64Array(C);
   let ptr = 0;
-  const naive = hitSums((w) => {
+  const { hit: naive, log: naiveLog } = hitSums((w) => {
     const s = windows[w]!.startMs;
     while (ptr < n && knownMs[order[ptr]!]! <= s) {
       const c = cellOfIncident[order[ptr]!]!;
@@ -324,9 +368,14 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
   const naiveAllHitRate: Record<string, number> = {};
   areaKeys.forEach((k, a) => (naiveAllHitRate[k] = naive[a]!));
   const scoreOf = (hit: readonly number[]): number => hit.reduce((s, h, a) => s + (naive[a]! > 0 ? h / naive[a]! - 1 : 0), 0) / hit.length;
+  const eligibleLog = (log: number): boolean => logScoreMargin === null || log >= naiveLog - logScoreMargin;
 
   // ---- the search ---------------------------------------------------------------------------
-  const halfLives = grid.halfLifeDays;
+  // Recency settings scored on every fit: each half-life × each blend weight (Infinity: no blend).
+  const variants: RecencyVariant[] = [];
+  for (const hl of grid.halfLifeDays) {
+    for (const a of hl === Infinity ? [0] : grid.allHistoryWeight) variants.push({ halfLifeDays: hl, allHistoryWeight: a });
+  }
   const candidates: TuneCandidate[] = [];
   const memo = new Map<string, TuneCandidate[]>();
   const ringCache = new Map<H3Cell, H3Cell[][]>();
@@ -346,11 +395,13 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
       studyCells: cells,
       districtOf,
       config: cfg,
-      halfLivesDays: halfLives,
+      recencyVariants: variants,
       refitEveryDays,
       ringCache,
     });
-    const perHl = halfLives.map(() => ks.map(() => 0));
+    const perVariant = variants.map(() => ks.map(() => 0));
+    const logSum = variants.map(() => 0);
+    const logEvents = variants.map(() => 0);
     let counted = 0;
     for (let w = 0; w < windows.length; w++) {
       const all = model.forecast(windows[w]!, w);
@@ -359,23 +410,29 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
       counted++;
       all.forEach((scores, h) => {
         const hits = hitsAtK(topIndices(scores, maxK), ev, ks, scratch);
-        for (let a = 0; a < ks.length; a++) perHl[h]![a]! += hits[a]! / ev.length;
+        for (let a = 0; a < ks.length; a++) perVariant[h]![a]! += hits[a]! / ev.length;
+        const ls = logOf(scores, ev);
+        logSum[h]! += ls.sum;
+        logEvents[h]! += ls.events;
       });
     }
     fitsDone += model.fits.length;
-    const out = halfLives.map((hl, h) => {
-      const hit = perHl[h]!.map((s) => s / Math.max(1, counted));
-      const config: PlusConfig = { ...cfg, recency: hl === Infinity ? null : { halfLifeDays: hl } };
+    const out = variants.map(({ halfLifeDays: hl, allHistoryWeight: a }, h): TuneCandidate => {
+      const hit = perVariant[h]!.map((s) => s / Math.max(1, counted));
+      const config: PlusConfig = { ...cfg, recency: hl === Infinity ? null : a > 0 ? { halfLifeDays: hl, allHistoryWeight: a } : { halfLifeDays: hl } };
       const hitRate: Record<string, number> = {};
-      areaKeys.forEach((k, a) => (hitRate[k] = hit[a]!));
-      return { config, hitRate, score: scoreOf(hit) };
+      areaKeys.forEach((k, i) => (hitRate[k] = hit[i]!));
+      const logScore = logSum[h]! / Math.max(1, logEvents[h]!);
+      return { config, hitRate, score: scoreOf(hit), logScore, eligible: eligibleLog(logScore) };
     });
     memo.set(key, out);
     candidates.push(...out);
     hooks.onCandidate?.(memo.size, key);
     return out;
   };
-  const bestOf = (list: readonly TuneCandidate[]): TuneCandidate => list.reduce((b, c) => (c.score > b.score ? c : b));
+  /** c beats b: eligible beats ineligible; otherwise a higher objective by more than `gain`. */
+  const beats = (c: TuneCandidate, b: TuneCandidate, gain: number): boolean => (c.eligible !== b.eligible ? c.eligible : c.score > b.score + gain);
+  const bestOf = (list: readonly TuneCandidate[]): TuneCandidate => list.reduce((b, c) => (beats(c, b, 0) ? c : b));
 
   // The half-life is free on every fit; other settings change only for a gain above minGain.
   let current = bestOf(evaluate(base));
@@ -386,9 +443,9 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
       let best = bestOf(evaluate(current.config));
       for (const v of values) {
         const cand = bestOf(evaluate(withSetting(current.config, key, v, base)));
-        if (cand.score > best.score + minGain) best = cand;
+        if (beats(cand, best, minGain)) best = cand;
       }
-      if (best.score > current.score) {
+      if (beats(best, current, 0)) {
         changed = changed || fitKeyOf(best.config) !== fitKeyOf(current.config);
         current = best;
       }
@@ -405,10 +462,11 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
       toMs: input.toMs,
       tz,
       shifts: windows.length,
-      objective: `mean over ${areaKeys.map((a) => `${a} km²`).join(', ')} of hit rate / naive-all hit rate − 1, ${months ? 'months' : 'shifts'} in the tuning period, refit every ${refitEveryDays || 'window'}${refitEveryDays ? ' days' : ''}`,
+      objective: `mean over ${areaKeys.map((a) => `${a} km²`).join(', ')} of hit rate / naive-all hit rate − 1, ${months ? 'months' : 'shifts'} in the tuning period, refit every ${refitEveryDays || 'window'}${refitEveryDays ? ' days' : ''}${logScoreMargin === null ? '' : `; only candidates whose mean log score is at least naive-all's − ${logScoreMargin} nats per event (while one exists)`}`,
       score: current.score,
       hitRate: current.hitRate,
       naiveAllHitRate,
+      ...(logScoreMargin === null ? {} : { logScore: current.logScore, naiveAllLogScore: naiveLog, logScoreMargin }),
       candidates: candidates.length,
     },
   };
@@ -417,6 +475,9 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
     score: current.score,
     hitRate: current.hitRate,
     naiveAllHitRate,
+    logScore: current.logScore,
+    naiveAllLogScore: naiveLog,
+    logScoreMargin,
     candidates,
     flaggedKm2,
     shifts: windows.length,

@@ -2,15 +2,15 @@
  * The "etas" model (engine/model/plus) replayed window by window, as the backtest and `tune`
  * run it: refitted on a schedule (warm-started from the previous fit) on the incidents known at
  * the refit instant, forecasting each window from what was known before it started, scored
- * straight into the study cells. One fit serves several recency half-lives at once (the
- * half-life is applied after the EM), which is what makes tuning it cheap.
+ * straight into the study cells. One fit serves several recency settings at once (half-life and
+ * all-history blend weight are applied after the EM), which is what makes tuning them cheap.
  *
  * Leakage: a window starting at s sees an event only when its known-from instant (timing.ts
  * `periodEndMs`) is ≤ s, both for the fit (refitted at a window start) and for the triggering
  * part of the forecast.
  */
 import { shiftBinHours } from '../forecast/plus.ts';
-import { binAt, binCalendar, binExposureHours, fitEtasPlusDetailed, ringsFromGrid, type BinCalendar, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
+import { binAt, binCalendar, binExposureHours, blendRates, fitEtasPlusDetailed, ringsFromGrid, type BinCalendar, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import type { FitRecord } from './report.ts';
@@ -36,8 +36,11 @@ export interface PlusRollingSetup {
   readonly studyCells: readonly H3Cell[];
   readonly districtOf?: ReadonlyMap<H3Cell, string>;
   readonly config: PlusConfig;
-  /** Half-lives (days, Infinity allowed) to score; default: the configuration's own. */
-  readonly halfLivesDays?: readonly number[];
+  /**
+   * Recency settings to score (half-life in days, Infinity allowed; all-history weight in
+   * [0, 1]); default: the configuration's own ({@link configRecency}).
+   */
+  readonly recencyVariants?: readonly RecencyVariant[];
   /** Refit interval in days; 0 = before every window (month mode). */
   readonly refitEveryDays: number;
   /** Shared cache of H3 rings (ring spread only). */
@@ -55,9 +58,15 @@ function upperBound(a: Float64Array, x: number): number {
   return lo;
 }
 
-/** The half-lives scored by default: the configuration's own (Infinity when recency is off). */
-export function configHalfLife(config: PlusConfig): number {
-  return config.recency?.halfLifeDays ?? Infinity;
+/** One recency setting: r_n = (1 − a)·(rate with this half-life) + a·(all-history rate). */
+export interface RecencyVariant {
+  readonly halfLifeDays: number;
+  readonly allHistoryWeight: number;
+}
+
+/** The recency setting scored by default: the configuration's own (half-life Infinity, weight 0 when recency is off). */
+export function configRecency(config: PlusConfig): RecencyVariant {
+  return { halfLifeDays: config.recency?.halfLifeDays ?? Infinity, allHistoryWeight: config.recency?.allHistoryWeight ?? 0 };
 }
 
 /**
@@ -66,11 +75,13 @@ export function configHalfLife(config: PlusConfig): number {
  */
 export class PlusRollingModel {
   readonly fits: FitRecord[] = [];
-  readonly halfLivesDays: readonly number[];
+  readonly recencyVariants: readonly RecencyVariant[];
   private readonly s: PlusRollingSetup;
   private readonly byKnown: Int32Array;
   private readonly byTime: Int32Array;
   private readonly knownSorted: Float64Array;
+  /** Half-lives whose rates each refit computes (those of the variants, plus Infinity for blends). */
+  private readonly halfLivesDays: readonly number[];
   private fit: EtasPlusFit | null = null;
   private fitAtMs = -Infinity;
   private rates: Float64Array[] = [];
@@ -82,7 +93,10 @@ export class PlusRollingModel {
 
   constructor(setup: PlusRollingSetup) {
     this.s = setup;
-    this.halfLivesDays = setup.halfLivesDays ?? [configHalfLife(setup.config)];
+    this.recencyVariants = setup.recencyVariants ?? [configRecency(setup.config)];
+    const halfLives = new Set(this.recencyVariants.map((v) => v.halfLifeDays));
+    if (this.recencyVariants.some((v) => v.allHistoryWeight > 0)) halfLives.add(Infinity);
+    this.halfLivesDays = [...halfLives];
     const n = setup.events.cell.length;
     const order = new Int32Array(n);
     for (let k = 0; k < n; k++) order[k] = k;
@@ -185,8 +199,9 @@ export class PlusRollingModel {
     this.fitAtMs = w.startMs;
     const C = this.s.studyCells.length;
     const studyOf = this.s.studyOfCell;
-    this.rates = this.halfLivesDays.map((hl) => {
-      const src = result.ratesByHalfLife.get(hl)!;
+    this.rates = this.recencyVariants.map(({ halfLifeDays, allHistoryWeight }) => {
+      const recent = result.ratesByHalfLife.get(halfLifeDays)!;
+      const src = allHistoryWeight > 0 ? blendRates(recent, result.ratesByHalfLife.get(Infinity)!, allHistoryWeight) : recent;
       const out = new Float64Array(C);
       for (let c = 0; c < src.length; c++) {
         const st = studyOf[c]!;
@@ -222,7 +237,7 @@ export class PlusRollingModel {
   }
 
   /**
-   * Expected counts per study cell in window `w`, one array per half-life of `halfLivesDays`.
+   * Expected counts per study cell in window `w`, one array per setting of `recencyVariants`.
    * Windows must come in time order. Refits first when the schedule says so.
    * @throws {EvaluateError} E_FIT when a refit fails
    */

@@ -6,7 +6,11 @@
  * Ingredients (each switchable: `null` turns it off):
  * - `recency`: a background that forgets: each cell's background rate is an exponentially
  *   weighted average of its past background events with half-life `halfLifeDays`
- *   (`null` = never forgets: all history weighs the same, the 2015 model's μ_n).
+ *   (`null` = never forgets: all history weighs the same, the 2015 model's μ_n). Optional
+ *   `allHistoryWeight` a in [0, 1) blends it with the all-history rate:
+ *   r_n = (1 − a)·(recency-weighted rate) + a·(Σ p_jj / T), so a cell whose crime is old is not
+ *   starved by a short half-life. Left out (or 0) = the recency-weighted rate alone, exactly as
+ *   before the field existed (it is then not written back either).
  * - `profile`: per-cell shift-type (and optionally weekday/weekend) profiles of the background,
  *   μ_n(t) = μ_n h_n(b(t)), shrunk towards the cell's district (or the city) profile.
  * - `triggering`: the self-exciting near-repeat term, in the same cell (`ringDepth` 0) or spread
@@ -35,6 +39,17 @@ export interface ProfileConfig {
   readonly prior: 'district' | 'city';
 }
 
+/** The background that forgets (see the module comment). */
+export interface RecencyConfig {
+  /** Half-life of a background event's weight, days (> 0). */
+  readonly halfLifeDays: number;
+  /**
+   * a in [0, 1): share of the all-history rate Σ p_jj / T in the background rate,
+   * r_n = (1 − a)·recency-weighted + a·all-history. Absent = 0 (recency-weighted only).
+   */
+  readonly allHistoryWeight?: number;
+}
+
 /** The self-exciting (near-repeat) term. */
 export interface TriggeringConfig {
   /** 0: an event excites only its own cell (Mohler 2015); d > 0: also the H3 rings 1..d around it. */
@@ -50,7 +65,7 @@ export interface TriggeringConfig {
 export interface PlusConfig {
   readonly kind: 'patrolcast-etas-config';
   readonly version: 1;
-  readonly recency: { readonly halfLifeDays: number } | null;
+  readonly recency: RecencyConfig | null;
   readonly profile: ProfileConfig | null;
   readonly triggering: TriggeringConfig | null;
   /** EM stopping rule. */
@@ -73,6 +88,10 @@ export interface TuningRecord {
   readonly score: number;
   readonly hitRate: Readonly<Record<string, number>>;
   readonly naiveAllHitRate: Readonly<Record<string, number>>;
+  /** With the tuner's log-score guard on: the chosen configuration's and naive-all's mean log score per event, and the margin. */
+  readonly logScore?: number;
+  readonly naiveAllLogScore?: number;
+  readonly logScoreMargin?: number;
   readonly candidates: number;
   readonly command?: string;
 }
@@ -123,7 +142,8 @@ const HHMM = /^([01]?\d|2[0-3]):[0-5]\d$/;
  * Checks a configuration read from JSON (or built in code) and returns it with every field
  * filled: fields left out take {@link PLUS_DEFAULTS}; an ingredient given as `null` is off.
  * `recency.halfLifeDays` may be a positive number of days, or `null`/"Infinity" for "never
- * forgets" (stored as `recency: null`).
+ * forgets" (stored as `recency: null`); `recency.allHistoryWeight` in [0, 1), stored only when
+ * above 0 (so a configuration without it, or with 0, is the same object as before the field).
  *
  * Cost O(size of the object).
  * @throws {ModelError} E_OPTIONS naming the field, its value and what it must be
@@ -141,12 +161,16 @@ export function checkPlusConfig(value: unknown): PlusConfig {
   let recency: PlusConfig['recency'] = d.recency;
   if (v.recency === null) recency = null;
   else if (v.recency !== undefined) {
-    if (!isObject(v.recency)) bad('recency', v.recency, 'must be {"halfLifeDays": number} or null');
+    if (!isObject(v.recency)) bad('recency', v.recency, 'must be {"halfLifeDays": number, "allHistoryWeight"?: number} or null');
     const r = v.recency as Record<string, unknown>;
-    known('recency', r, ['halfLifeDays']);
+    known('recency', r, ['halfLifeDays', 'allHistoryWeight']);
     const hl = r.halfLifeDays;
+    const a = r.allHistoryWeight === undefined ? 0 : num('recency.allHistoryWeight', r.allHistoryWeight, (x) => x >= 0 && x < 1, 'must lie in [0, 1) (1 = all history: use "recency": null)');
     if (hl === null || hl === 'Infinity' || hl === Infinity) recency = null;
-    else recency = { halfLifeDays: num('recency.halfLifeDays', hl, (x) => x > 0, 'must be a positive number of days, or null for "never forgets"') };
+    else {
+      const halfLifeDays = num('recency.halfLifeDays', hl, (x) => x > 0, 'must be a positive number of days, or null for "never forgets"');
+      recency = a > 0 ? { halfLifeDays, allHistoryWeight: a } : { halfLifeDays };
+    }
   }
 
   let profile: PlusConfig['profile'] = d.profile;
@@ -216,7 +240,8 @@ export function checkPlusConfig(value: unknown): PlusConfig {
 /** A short one-line description of a configuration, e.g. "recency 180 d; profile 3×2 κ=10 β=0.1 district; triggering ring 0, delay ≥ 1 h". */
 export function describePlusConfig(c: PlusConfig): string {
   const parts: string[] = [];
-  parts.push(c.recency ? `recency half-life ${c.recency.halfLifeDays} d` : 'no recency (all history)');
+  const a = c.recency?.allHistoryWeight ?? 0;
+  parts.push(c.recency ? `recency half-life ${c.recency.halfLifeDays} d${a > 0 ? ` blended ${a} with all history` : ''}` : 'no recency (all history)');
   parts.push(
     c.profile
       ? `profile ${c.profile.shiftStarts.length} shift types${c.profile.weekend ? ' × weekday/weekend' : ''}, κ=${c.profile.priorStrength}, β=${c.profile.blend}, towards the ${c.profile.prior}`

@@ -42,7 +42,8 @@ export interface EtasPlusFit {
   readonly muPerHour: Readonly<Record<H3Cell, number>>;
   /**
    * The background rate per hour the forecast uses: the recency-weighted rate of background
-   * events at the window's end (post-EM, see {@link fitEtasPlus}); without recency, Σ p_jj / T.
+   * events at the window's end (post-EM, see {@link fitEtasPlus}), blended with Σ p_jj / T by
+   * `recency.allHistoryWeight` when that is above 0; without recency, Σ p_jj / T.
    */
   readonly ratePerHour: Readonly<Record<H3Cell, number>>;
   /** The profiles: bin labels, each bin's exposure in the window, and h_n(b) per cell (multipliers, mean 1). */
@@ -93,13 +94,20 @@ export interface PlusFitInputs {
    * callers that read the arrays of {@link fitEtasPlusDetailed}'s result instead (the backtest).
    */
   readonly lean?: boolean;
-  /** Extra recency half-lives (days; Infinity allowed) whose rates to return by cell index (for tuning). */
+  /**
+   * Extra recency half-lives (days; Infinity allowed) whose unblended rates to return by cell
+   * index (for tuning: blends are {@link blendRates} of these and the Infinity entry).
+   */
   readonly extraHalfLivesDays?: readonly number[];
 }
 
 /** The fit plus the background rates of other half-lives (by cell index of the event set). */
 export interface PlusFitResult {
   readonly fit: EtasPlusFit;
+  /**
+   * Unblended recency-weighted rates by half-life: the configuration's own, `extraHalfLivesDays`,
+   * and Infinity (all history) when the configuration blends.
+   */
   readonly ratesByHalfLife: ReadonlyMap<number, Float64Array>;
   /** h_n(b) by cell index of the event set: h[c·B + b] (null without a profile). */
   readonly profileByCell: Float64Array | null;
@@ -154,6 +162,24 @@ export function recencyRates(prep: PlusPrepared, groupBackground: Float64Array, 
 }
 
 /**
+ * The blended background rate r_n = (1 − a)·recent_n + a·allHistory_n (the configuration's
+ * `recency.allHistoryWeight`): a share a of the all-history rate Σ p_jj / T keeps cells whose
+ * crime is old from being starved by a short half-life. With a = 0 it returns `recent` itself
+ * (the same array, untouched: bit-for-bit the unblended rate); a = 1 gives the all-history
+ * rate. Cost O(cells).
+ * @throws {ModelError} E_OPTIONS when a is outside [0, 1] or the arrays differ in length
+ */
+export function blendRates(recent: Float64Array, allHistory: Float64Array, allHistoryWeight: number): Float64Array {
+  const a = allHistoryWeight;
+  if (!(a >= 0 && a <= 1)) throw new ModelError('E_OPTIONS', `all-history weight must lie in [0, 1], got ${a}`, a);
+  if (a === 0) return recent;
+  if (recent.length !== allHistory.length) throw new ModelError('E_OPTIONS', `rate arrays differ in length (${recent.length}, ${allHistory.length})`, allHistory.length);
+  const out = new Float64Array(recent.length);
+  for (let c = 0; c < out.length; c++) out[c] = (1 - a) * recent[c]! + a * allHistory[c]!;
+  return out;
+}
+
+/**
  * Fits the model by EM (MAP-EM where the profile has a prior). Each iteration:
  *
  * E-step: p_jj = μ_n h_n(b_j) / λ_n(t_j) and the triggering sums (same-cell recursion, or the
@@ -176,7 +202,8 @@ export function recencyRates(prep: PlusPrepared, groupBackground: Float64Array, 
  * each bin's exposure E_b is measured on the wall-clock calendar of the zone (DST included).
  *
  * After the EM (not part of it, so not covered by the monotonicity): the forecast's background
- * rate uses the recency estimator {@link recencyRates} on the final p_jj.
+ * rate uses the recency estimator {@link recencyRates} on the final p_jj, blended with the
+ * all-history rate by `recency.allHistoryWeight` ({@link blendRates}) when that is above 0.
  *
  * Events whose time of day is unknown carry h = 1 (the profile's mean): their background
  * intensity is μ_n, they count in μ_n but not in the profile.
@@ -351,9 +378,16 @@ export function fitEtasPlusDetailed(
 
   // ---- post-EM: recency-weighted background rates --------------------------------------------
   const halfLife = config.recency?.halfLifeDays ?? Infinity;
-  const rate = recencyRates(prep, groupBg, halfLife);
-  const ratesByHalfLife = new Map<number, Float64Array>([[halfLife, rate]]);
+  const allHistoryWeight = config.recency?.allHistoryWeight ?? 0;
+  const recent = recencyRates(prep, groupBg, halfLife);
+  const ratesByHalfLife = new Map<number, Float64Array>([[halfLife, recent]]);
   for (const hl of inputs.extraHalfLivesDays ?? []) if (!ratesByHalfLife.has(hl)) ratesByHalfLife.set(hl, recencyRates(prep, groupBg, hl));
+  let rate = recent;
+  if (allHistoryWeight > 0) {
+    let all = ratesByHalfLife.get(Infinity);
+    if (all === undefined) ratesByHalfLife.set(Infinity, (all = recencyRates(prep, groupBg, Infinity)));
+    rate = blendRates(recent, all, allHistoryWeight);
+  }
 
   const muPerHour: Record<H3Cell, number> = {};
   const ratePerHour: Record<H3Cell, number> = {};
@@ -375,7 +409,11 @@ export function fitEtasPlusDetailed(
   if (stopReason !== 'tolerance') warnings.push(`Stopped at the maximum of ${config.em.maxIterations} iterations before converging; raise em.maxIterations or warm-start.`);
   if (prep.unknownEvents > 0) notes.push(`${prep.unknownEvents} events have an unknown time of day: they count in μ with the profile's mean (h = 1), not in the profile.`);
   if (prep.tiedEvents > 0) notes.push(`Tie rule: events at the same instant do not trigger each other (${prep.tiedEvents} events share their time with an earlier one of their cell).`);
-  if (config.recency !== null) notes.push(`Background rate for forecasts: background events weighted by recency, half-life ${config.recency.halfLifeDays} days (an estimator applied after the EM).`);
+  if (config.recency !== null) {
+    notes.push(
+      `Background rate for forecasts: background events weighted by recency, half-life ${config.recency.halfLifeDays} days${allHistoryWeight > 0 ? `, blended ${1 - allHistoryWeight}:${allHistoryWeight} with the all-history rate` : ''} (an estimator applied after the EM).`,
+    );
+  }
   if (trig !== null) {
     notes.push(`θ = ${theta.toPrecision(3)}, mean trigger delay ${fmtH(1 / omega)}${depth > 0 ? `, ring weights ${Array.from(ringWeights, (w) => w.toFixed(3)).join(' / ')}` : ''}; ${(100 * sums.triggered / N).toFixed(1)}% of events attributed to triggering.`);
     if (theta >= bounds.thetaMax) warnings.push(`θ reached its bound ${bounds.thetaMax}.`);

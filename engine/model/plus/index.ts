@@ -5,10 +5,10 @@
  * fitted by (MAP-)EM; its JSON configuration.
  */
 export { PLUS_DEFAULTS, MAX_RING_DEPTH, checkPlusConfig, describePlusConfig, plusConfigToJson } from './config.ts';
-export type { PlusConfig, ProfileConfig, TriggeringConfig, TuningRecord } from './config.ts';
+export type { PlusConfig, ProfileConfig, RecencyConfig, TriggeringConfig, TuningRecord } from './config.ts';
 export { binCalendar, binAt, binExposureHours, binLabels } from './calendar.ts';
 export type { BinCalendar } from './calendar.ts';
-export { fitEtasPlus, fitEtasPlusDetailed, recencyRates, ringsFromGrid } from './fit.ts';
+export { blendRates, fitEtasPlus, fitEtasPlusDetailed, recencyRates, ringsFromGrid } from './fit.ts';
 export type { EtasPlusFit, PlusFitInputs, PlusFitResult, PlusFitHooks } from './fit.ts';
 export { shrinkShares } from './profile.ts';
 export { hasUnknownTimeOfDay, timeUnknownFlags, plusConfigForData, withFitOptions, contributorParams } from './adapt.ts';
