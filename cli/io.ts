@@ -19,7 +19,8 @@ import {
   type ColumnKey,
   type IngestOptions,
 } from '../engine/ingest/index.ts';
-import type { IngestFormat, IngestResult } from '../engine/types.ts';
+import { districtsFromPolygons } from '../engine/grid/index.ts';
+import type { H3Cell, IngestFormat, IngestResult } from '../engine/types.ts';
 import { CliError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
@@ -62,6 +63,33 @@ export async function readGeoJsonFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new CliError(`${path}: not valid JSON (${(err as Error).message})`, 'E_NOT_JSON');
   }
+}
+
+/** Adds --districts and --district-property (named district polygons) to a command. */
+export function addDistrictOptions(cmd: Command): Command {
+  return cmd
+    .option('--districts <file>', 'district polygons (GeoJSON FeatureCollection); default: the districts named in the data (Vancouver neighbourhood, police-uk local authority)')
+    .option('--district-property <name>', 'the property naming each district polygon (default: name, district or NAME)');
+}
+
+/**
+ * Reads the district polygons of --districts and returns the labeller of cells: each cell goes
+ * to the first feature containing its centre (engine/grid `districtsFromPolygons`); cells
+ * outside every polygon get no district. The file is checked at once (a FeatureCollection of
+ * named Polygon/MultiPolygon features), so a bad file fails before any long computation.
+ * @throws CliError naming the file: unreadable, not JSON (E_READ, E_NOT_JSON), not named polygons (E_DISTRICTS)
+ */
+export async function readDistrictPolygons(path: string, nameProperty?: string): Promise<(cells: readonly H3Cell[]) => Map<H3Cell, string>> {
+  const fc = (await readGeoJsonFile(path)) as Parameters<typeof districtsFromPolygons>[0];
+  const label = (cells: readonly H3Cell[]): Map<H3Cell, string> => {
+    try {
+      return districtsFromPolygons(fc, cells, nameProperty);
+    } catch (err) {
+      throw new CliError(`${path}: ${(err as Error).message}`, 'E_DISTRICTS');
+    }
+  };
+  label([]);
+  return label;
 }
 
 /** Streams one CSV (or .csv.gz) file through the engine's tokenizer and ingestor. */

@@ -11,12 +11,12 @@ import type { Command } from 'commander';
 import { backtest, BACKTEST_DEFAULTS, BACKTEST_MODELS, EvaluateError } from '../../engine/evaluate/index.ts';
 import { backtestHeadline } from '../../engine/evaluate/headline.ts';
 import type { BacktestReport } from '../../engine/evaluate/report.ts';
-import { DEFAULT_RES } from '../../engine/grid/index.ts';
+import { DEFAULT_RES, type AreaGeoJson } from '../../engine/grid/index.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
 import type { Incident, IngestFormat } from '../../engine/types.ts';
 import { CliError } from '../errors.ts';
-import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readGeoJsonFile, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { renderReportHtml } from '../report-html.ts';
 import { checkTunedBefore, readPlusConfigFile } from './tune.ts';
@@ -46,6 +46,9 @@ interface BacktestFlags {
   out?: string;
   config?: string;
   html?: string;
+  area?: string;
+  districts?: string;
+  districtProperty?: string;
 }
 
 function numberList(flag: string, spec: string, check: (x: number) => boolean, what: string): number[] {
@@ -146,6 +149,7 @@ export function registerBacktest(program: Command): void {
     .option('--top <k>', `patrol boxes per district (default ${BACKTEST_DEFAULTS.top})`)
     .option('--seed <n>', `seed of the random baseline and the bootstrap (default ${BACKTEST_DEFAULTS.seed})`)
     .option('--bbox <w,s,e,n>', 'keep only incidents inside this longitude/latitude box (drops stray far-away points that would stretch the study area)')
+    .option('--area <file>', 'the study area as a GeoJSON Polygon or MultiPolygon (bare, Feature or FeatureCollection): the cells whose centres lie inside it; incidents outside are not trained on and, in the test period, count as uncatchable. Default: the convex hull of the history\'s incidents')
     .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`; it must have been tuned on a period ending before --from); default: the built-in settings')
     .option('--out <file>', 'write the full report as JSON')
     .option('--html <file>', 'write a self-contained HTML report with charts (opens without a network)')
@@ -163,6 +167,7 @@ Examples:
       --tz America/Chicago --from 2016-01-01 --to 2016-04-01 --out chicago.json
 `,
     );
+  addDistrictOptions(cmd);
   addInputOptions(cmd).action(async (files: string[], flags: BacktestFlags) => {
     const inputOptions = inputOptionsFrom(flags);
     const months = flags.months === true;
@@ -224,6 +229,9 @@ Examples:
       throw new CliError(`--from/--to: ${(err as Error).message}`, 'E_BAD_OPTION');
     }
     if (!(fromMs < toMs)) throw new CliError(`--from ${flags.from} must be before --to ${flags.to}`, 'E_BAD_OPTION');
+    const studyPolygon = flags.area === undefined ? undefined : ((await readGeoJsonFile(flags.area)) as AreaGeoJson);
+    if (flags.districtProperty !== undefined && flags.districts === undefined) throw new CliError('--district-property needs --districts', 'E_BAD_OPTION');
+    const districtOf = flags.districts === undefined ? undefined : await readDistrictPolygons(flags.districts, flags.districtProperty);
     const etasConfig = flags.config === undefined ? undefined : await readPlusConfigFile(flags.config);
     if (etasConfig !== undefined) checkTunedBefore(etasConfig, fromMs, flags.config!, 'the test period (--from)');
 
@@ -250,6 +258,8 @@ Examples:
           ...(seed !== undefined ? { seed } : {}),
           ...(include ? { include } : {}),
           ...(etasConfig ? { etasConfig } : {}),
+          ...(studyPolygon !== undefined ? { studyPolygon } : {}),
+          ...(districtOf ? { districtOf } : {}),
         },
         {
           now: () => performance.now(),
@@ -264,6 +274,7 @@ Examples:
       );
     } catch (err) {
       if (err instanceof EvaluateError && err.code === 'E_PRECISION') throw new CliError(`${err.message.replace('month mode', '--months')}`, err.code);
+      if (err instanceof EvaluateError && err.code === 'E_AREA' && flags.area !== undefined) throw new CliError(`--area ${flags.area}: ${err.message}`, err.code);
       throw err;
     } finally {
       progress.stop();

@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES, districtsFromLabels, districtsFromPolygons } from '../../engine/grid/index.ts';
+import { DEFAULT_RES, districtsFromLabels } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
 import { describeFit } from '../../engine/model/index.ts';
 import {
@@ -22,7 +22,7 @@ import {
 } from '../../engine/forecast/index.ts';
 import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
 import { CliError } from '../errors.ts';
-import { addInputOptions, inputOptionsFrom, readGeoJsonFile, readIncidents } from '../io.ts';
+import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import {
   addFitOptions,
@@ -126,8 +126,6 @@ export function registerForecast(program: Command): void {
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: about 0.015 km² a cell)`)
     .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
     .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
-    .option('--districts <file>', 'district polygons (GeoJSON FeatureCollection); default: the districts named in the data (Vancouver neighbourhood, police-uk local authority)')
-    .option('--district-property <name>', 'the property naming each district polygon (default: name, district or NAME)')
     .option('--out <file>', 'write the boxes to a file instead of printing a table (GeoJSON, or CSV when the name ends in .csv)')
     .option('--out-format <format>', 'geojson or csv, overriding the --out extension')
     .option('--contributors <n>', `recent incidents listed per box (default ${DEFAULT_MAX_CONTRIBUTORS})`)
@@ -135,6 +133,7 @@ export function registerForecast(program: Command): void {
     .option('--fit-in <file>', 'use a saved fit (from `patrolcast fit` or --fit-out) instead of fitting; it must have been trained on data before the shift')
     .option('--model <name>', 'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)')
     .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
+  addDistrictOptions(cmd);
   addInputOptions(cmd);
   addFitOptions(cmd);
   cmd.addHelpText(
@@ -250,12 +249,7 @@ Examples:
     const cast = plusFit !== null ? forecastShiftPlus(plusFit, history, shift.startMs, shift.hours) : forecastShift(fit, history, shift.startMs, shift.hours);
     let districts: ReadonlyMap<H3Cell, string>;
     if (opts.districts !== undefined) {
-      const fc = await readGeoJsonFile(opts.districts);
-      try {
-        districts = districtsFromPolygons(fc as Parameters<typeof districtsFromPolygons>[0], cast.cells, opts.districtProperty);
-      } catch (err) {
-        throw new CliError(`${opts.districts}: ${(err as Error).message}`, 'E_DISTRICTS');
-      }
+      districts = (await readDistrictPolygons(opts.districts, opts.districtProperty))(cast.cells);
     } else {
       const labelled = include === null ? result.incidents : result.incidents.filter(include);
       districts = districtsFromLabels(labelled, res);

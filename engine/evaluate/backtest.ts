@@ -13,7 +13,18 @@
  * O(N) forecast per shift.
  */
 import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../types.ts';
-import { buildEventSet, cellAreaKm2, gridDistance, neighboursWithinKm, studyArea, districtsFromLabels } from '../grid/index.ts';
+import {
+  buildEventSet,
+  cellAreaKm2,
+  gridDistance,
+  incidentCell,
+  neighboursWithinKm,
+  polygonsOf,
+  studyArea,
+  districtsFromLabels,
+  GridError,
+  type AreaGeoJson,
+} from '../grid/index.ts';
 import { fitEtas } from '../model/index.ts';
 import { forecastShift, shiftWindows } from '../forecast/index.ts';
 import { checkPlusConfig, hasUnknownTimeOfDay, describePlusConfig, PLUS_DEFAULTS, type PlusConfig } from '../model/plus/index.ts';
@@ -121,8 +132,22 @@ export interface BacktestInput {
   readonly etasConfig?: PlusConfig;
   /** Seed of the random baseline and of the bootstrap (default 1). */
   readonly seed?: number;
-  /** District of each cell; default: from the incidents' labels, or one district for all cells. */
-  readonly districtOf?: ReadonlyMap<H3Cell, string>;
+  /**
+   * District of each cell, or a function giving it for the study cells (ascending H3 ids), e.g.
+   * `(cells) => districtsFromPolygons(fc, cells)`; study cells without a district are never
+   * patrol boxes. Default: from the history incidents' labels, or one district for all cells
+   * when no incident has a label.
+   */
+  readonly districtOf?: ReadonlyMap<H3Cell, string> | ((studyCells: readonly H3Cell[]) => ReadonlyMap<H3Cell, string>);
+  /**
+   * The study area as a GeoJSON Polygon or MultiPolygon (bare, as a Feature or as a
+   * FeatureCollection): the study cells are the cells whose centres lie inside it (engine/grid
+   * `studyArea({ res, polygon })`). Incidents in other cells are not trained on by any model;
+   * those of the test period are still scored, as incidents outside the study area that no model
+   * can catch (`eventsOutsideArea`). Default: the cells covering the convex hull of the history's
+   * incidents plus each history incident's own cell.
+   */
+  readonly studyPolygon?: AreaGeoJson;
   /** Bootstrap resamples (default 1000). */
   readonly bootstrapResamples?: number;
   /** Extra models, run after the built-in ones named in `models`. */
@@ -247,9 +272,9 @@ export const MAX_STUDY_CELLS = 10_000_000;
  * more than {@link MAX_STUDY_CELLS} cells: usually a few incidents geocoded far away (the shared
  * Houston file has points 800 km from Houston). The box's area bounds the convex hull's.
  */
-function guardStudyAreaSize(history: readonly Incident[], res: number): void {
+function guardStudyAreaSize(points: Iterable<{ readonly lat: number; readonly lng: number }>, res: number, polygon: boolean): void {
   let minLat = Infinity, maxLat = -Infinity, minLng = Infinity, maxLng = -Infinity;
-  for (const inc of history) {
+  for (const inc of points) {
     if (inc.lat < minLat) minLat = inc.lat;
     if (inc.lat > maxLat) maxLat = inc.lat;
     if (inc.lng < minLng) minLng = inc.lng;
@@ -260,6 +285,13 @@ function guardStudyAreaSize(history: readonly Incident[], res: number): void {
   // mean H3 cell area: 4.36 km² at res 7, one seventh per finer resolution
   const cellKm2 = 4.357449416 / 7 ** (res - 7);
   const cells = boxKm2 / cellKm2;
+  if (cells > MAX_STUDY_CELLS && polygon) {
+    throw new EvaluateError(
+      'E_AREA',
+      `the study polygon spans latitudes ${minLat.toFixed(3)} to ${maxLat.toFixed(3)} and longitudes ${minLng.toFixed(3)} to ${maxLng.toFixed(3)} (up to ${Math.round(boxKm2).toLocaleString('en-US')} km², about ${Math.round(cells / 1e6)} million cells at res ${res}): too large a study area; give a smaller polygon or use a coarser resolution.`,
+      { minLat, maxLat, minLng, maxLng },
+    );
+  }
   if (cells > MAX_STUDY_CELLS) {
     throw new EvaluateError(
       'E_AREA',
@@ -267,6 +299,34 @@ function guardStudyAreaSize(history: readonly Incident[], res: number): void {
       { minLat, maxLat, minLng, maxLng },
     );
   }
+}
+
+/** The vertices of a study polygon as points (for {@link guardStudyAreaSize}). */
+function* polygonVertices(area: AreaGeoJson): Generator<{ lat: number; lng: number }> {
+  for (const poly of polygonsOf(area)) for (const ring of poly) for (const [lng, lat] of ring) yield { lat: lat!, lng: lng! };
+}
+
+/**
+ * The study cells of `input.studyPolygon` and the incidents split by whether their cell is one.
+ * @throws {EvaluateError} E_AREA (not a (Multi)Polygon, too large, or no cell centre inside)
+ */
+function polygonStudyArea(polygon: AreaGeoJson, res: number, incidents: readonly Incident[]): { area: { cells: H3Cell[]; areaKm2: number }; inside: Incident[]; outside: Incident[] } {
+  let area: { cells: H3Cell[]; areaKm2: number };
+  try {
+    guardStudyAreaSize(polygonVertices(polygon), res, true);
+    area = studyArea({ res, polygon });
+  } catch (err) {
+    if (err instanceof GridError) throw new EvaluateError('E_AREA', `study polygon: ${err.message}`, err.value);
+    throw err;
+  }
+  if (area.cells.length === 0) {
+    throw new EvaluateError('E_AREA', `the study polygon contains no cell centre at H3 resolution ${res}: give a larger polygon or a finer resolution`, null);
+  }
+  const inArea = new Set(area.cells);
+  const inside: Incident[] = [];
+  const outside: Incident[] = [];
+  for (const inc of incidents) (inArea.has(incidentCell(inc.lat, inc.lng, res)) ? inside : outside).push(inc);
+  return { area, inside, outside };
 }
 
 /**
@@ -295,7 +355,12 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   const notes: string[] = [];
 
   // ---- incidents, their known-from instants and their cells --------------------------------
-  const incidents = input.include ? input.incidents.filter((inc) => input.include!(inc)) : [...input.incidents];
+  const included = input.include ? input.incidents.filter((inc) => input.include!(inc)) : [...input.incidents];
+  // With a study polygon, incidents outside its cells are set aside: never trained on, and
+  // counted among the scored incidents (as uncatchable) when they fall in a window.
+  const polygonArea = input.studyPolygon === undefined ? null : polygonStudyArea(input.studyPolygon, input.res, included);
+  const incidents = polygonArea ? polygonArea.inside : included;
+  const outsideIncidents = polygonArea ? polygonArea.outside : [];
   const nInc = incidents.length;
   const knownMs = new Float64Array(nInc);
   let minTimeMs = Infinity;
@@ -333,7 +398,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
 
   const history = incidents.filter((_, i) => knownMs[i]! <= firstStart);
   if (history.length === 0) {
-    throw new EvaluateError('E_NO_HISTORY', `no incident is known before the first window (${new Date(firstStart).toISOString()}): the models have nothing to learn from`);
+    throw new EvaluateError('E_NO_HISTORY', `no incident${polygonArea ? ' inside the study polygon' : ''} is known before the first window (${new Date(firstStart).toISOString()}): the models have nothing to learn from`);
   }
 
   const originMs = Math.floor(minTimeMs / HOUR_MS) * HOUR_MS;
@@ -341,9 +406,14 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   const sourceCellOfIncident = new Int32Array(nInc);
   for (let k = 0; k < allEvents.cell.length; k++) sourceCellOfIncident[allEvents.incidentIndex[k]!] = allEvents.cell[k]!;
 
-  // ---- study cells (from history only: no peeking at where the test events are) -------------
-  guardStudyAreaSize(history, input.res);
-  const area = studyArea({ res: input.res, incidents: history });
+  // ---- study cells (the polygon, or from history only: no peeking at where the test events are)
+  let area: { cells: H3Cell[]; areaKm2: number };
+  if (polygonArea) {
+    area = polygonArea.area;
+  } else {
+    guardStudyAreaSize(history, input.res, false);
+    area = studyArea({ res: input.res, incidents: history });
+  }
   const cells = area.cells; // sorted ascending: index order = H3 id order
   const C = cells.length;
   const studyIndex = new Map<H3Cell, number>();
@@ -362,7 +432,8 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   const coverageCells = coverage.map((f) => cellsForCoverage(f, C));
 
   // ---- districts ---------------------------------------------------------------------------
-  const districtMap = input.districtOf ?? districtsFromLabels(history, input.res);
+  const districtMap =
+    typeof input.districtOf === 'function' ? input.districtOf(cells) : input.districtOf ?? districtsFromLabels(history, input.res);
   const districtNames = [...new Set(cells.map((c) => districtMap.get(c)).filter((d): d is string => d !== undefined))].sort();
   const districtOfCell = new Int32Array(C);
   if (districtNames.length === 0) {
@@ -377,7 +448,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
       districtOfCell[i] = d === undefined ? -1 : dIndex.get(d)!;
       if (d === undefined) unlabelled++;
     }
-    if (unlabelled > 0) notes.push(`${unlabelled} of ${C} study cells have no district (no history incident carries a label there) and are never patrol boxes.`);
+    if (unlabelled > 0) notes.push(`${unlabelled} of ${C} study cells have no district (${input.districtOf ? 'none given for them' : 'no history incident carries a label there'}) and are never patrol boxes.`);
   }
 
   // ---- actuals: place each incident in every window containing its whole period ------------
@@ -390,11 +461,9 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   let unplacedEvents = 0;
   let events = 0;
   let eventsOutsideArea = 0;
-  for (let i = 0; i < nInc; i++) {
-    const inc = incidents[i]!;
-    const end = knownMs[i]!;
-    if (end <= firstStart || inc.timeMs >= lastEnd) continue; // wholly outside the test period
-    const c = sourceToStudy[sourceCellOfIncident[i]!]!;
+  /** Places one incident (study cell c, or -1 outside the area) in the windows holding its period. */
+  const place = (inc: Incident, end: number, c: number): void => {
+    if (end <= firstStart || inc.timeMs >= lastEnd) return; // wholly outside the test period
     let placed = false;
     let overlaps = false;
     // windows that start at or before the incident and could still be running
@@ -412,11 +481,16 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     // An incident in no window either straddles windows (its time is too vague: "unplaced")
     // or falls in a gap between windows (not part of the test).
     if (!placed && overlaps) unplacedEvents++;
-  }
+  };
+  for (let i = 0; i < nInc; i++) place(incidents[i]!, knownMs[i]!, sourceToStudy[sourceCellOfIncident[i]!]!);
+  for (const inc of outsideIncidents) place(inc, periodEndMs(inc, tz), -1);
   if (unplacedEvents > 0) {
     notes.push(`${unplacedEvents} incidents of the test period have a time too vague to place in one ${months ? 'month' : 'shift'} (unknown time of day or coarser): left out of the actuals, used in training once their whole day (or month) has passed.`);
   }
-  if (eventsOutsideArea > 0) notes.push(`${eventsOutsideArea} scored incidents fall outside the study cells (built from the history): no model can catch them.`);
+  if (polygonArea) {
+    notes.push(`Study area: the ${C} cells (${studyAreaKm2.toFixed(2)} km²) whose centres lie in the given polygon; ${outsideIncidents.length} of ${included.length} incidents lie outside them and are not trained on.`);
+  }
+  if (eventsOutsideArea > 0) notes.push(`${eventsOutsideArea} scored incidents fall outside the study cells (${polygonArea ? 'the given polygon' : 'built from the history'}): no model can catch them.`);
 
   // ---- the training stream (incidents ordered by the instant they become known) -------------
   const byKnown = new Int32Array(nInc);

@@ -17,6 +17,6 @@ export {
 } from './cells.ts';
 export { buildEventSet } from './eventSet.ts';
 export type { BuildEventSetOptions } from './eventSet.ts';
-export { studyArea } from './area.ts';
+export { studyArea, polygonsOf } from './area.ts';
 export type { AreaGeoJson } from './area.ts';
 export { districtsFromLabels, districtsFromPolygons, districtOutlines } from './districts.ts';

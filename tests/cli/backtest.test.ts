@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readIncidents } from '../../cli/io.ts';
+import { parseLocalDateTime } from '../../engine/forecast/index.ts';
+import { cellAreaKm2, cellCenter, gridDisk, incidentCell } from '../../engine/grid/index.ts';
 
 const run = promisify(execFile);
 const VAN22 = 'fixtures/vancouver/property_2022.csv.gz';
@@ -118,5 +121,86 @@ describe('patrolcast backtest input errors', () => {
     expect(z.code).toBe(2);
     expect(z.stderr).toMatch(/--tz/);
     for (const r of [m, a, z]) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  }, 60_000);
+});
+
+describe('patrolcast backtest --area and --districts (polygons written here)', () => {
+  // a ~1.1 × 1.2 km square downtown, split at lng -123.120 into districts West and East
+  const [W, S, E, N] = [-123.128, 49.276, -123.112, 49.286];
+  const SPLIT = -123.12;
+  const RES = 10;
+  const ring = (w: number, s: number, e: number, n: number) => [[[w, s], [e, s], [e, n], [w, n], [w, s]]];
+  const areaFile = join(dir, 'area.geojson');
+  const districtsFile = join(dir, 'districts.geojson');
+  const out = join(dir, 'area.json');
+  let r: { stdout: string; stderr: string; code: number };
+  let report: Record<string, any>;
+  beforeAll(async () => {
+    writeFileSync(areaFile, JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: ring(W, S, E, N) } }));
+    writeFileSync(
+      districtsFile,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', properties: { beat: 'West' }, geometry: { type: 'Polygon', coordinates: ring(-123.3, 49.1, SPLIT, 49.4) } },
+          { type: 'Feature', properties: { beat: 'East' }, geometry: { type: 'Polygon', coordinates: ring(SPLIT, 49.1, -123.0, 49.4) } },
+        ],
+      }),
+    );
+    r = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--models', 'naive-all,oracle', '--top', '1', '--area', areaFile, '--districts', districtsFile, '--district-property', 'beat', '--out', out]);
+    report = JSON.parse(readFileSync(out, 'utf8'));
+  }, 120_000);
+
+  /** The square's cells, independent of h3's polygon fill: cells of a wide disk whose centre is inside. */
+  const squareCells = (): Set<string> => {
+    const set = new Set<string>();
+    for (const c of gridDisk(incidentCell((S + N) / 2, (W + E) / 2, RES), 25)) {
+      const { lat, lng } = cellCenter(c);
+      if (lat > S && lat < N && lng > W && lng < E) set.add(c);
+    }
+    return set;
+  };
+
+  it('studies the square: its cells and km², the sum of their areas', () => {
+    expect(r.code, r.stderr).toBe(0);
+    const cells = squareCells();
+    let km2 = 0;
+    for (const c of cells) km2 += cellAreaKm2(c);
+    expect(cells.size).toBeGreaterThan(50);
+    expect(report.cells).toBe(cells.size);
+    expect(report.studyAreaKm2 / km2).toBeCloseTo(1, 6);
+    expect(report.districts).toBe(2);
+  });
+
+  it('counts the incidents outside the square as uncatchable and takes the oracle\'s top box per polygon district', async () => {
+    const cells = squareCells();
+    const { incidents } = await readIncidents([VAN23], { format: 'auto' });
+    const start = parseLocalDateTime('2023-07-01T06:00', 'America/Vancouver');
+    const scored = incidents.filter((i) => !i.timeOfDayUnknown && i.timeMs >= start && i.timeMs < start + 24 * 3_600_000);
+    const outside = scored.filter((i) => !cells.has(incidentCell(i.lat, i.lng, RES)));
+    expect(report.events).toBe(scored.length);
+    expect(report.eventsOutsideArea).toBe(outside.length);
+    expect(outside.length).toBeLessThan(scored.length);
+    for (let w = 0; w < 3; w++) {
+      const lo = start + w * 8 * 3_600_000;
+      const win = scored.filter((i) => i.timeMs >= lo && i.timeMs < lo + 8 * 3_600_000);
+      const byDistrict = { West: new Map<string, number>(), East: new Map<string, number>() };
+      for (const i of win) {
+        const c = incidentCell(i.lat, i.lng, RES);
+        if (!cells.has(c)) continue;
+        const m = cellCenter(c).lng < SPLIT ? byDistrict.West : byDistrict.East;
+        m.set(c, (m.get(c) ?? 0) + 1);
+      }
+      const best = Math.max(0, ...byDistrict.West.values()) + Math.max(0, ...byDistrict.East.values());
+      expect(report.perShift.models.oracle.topKHitRate[w]).toBeCloseTo(best / win.length, 6);
+    }
+  });
+
+  it('names the file when the districts lack the named property', async () => {
+    const bad = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--models', 'oracle', '--districts', districtsFile, '--district-property', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(districtsFile);
+    expect(bad.stderr).toMatch(/no "nope" property/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 60_000);
 });
