@@ -57,6 +57,7 @@ import {
 } from './metrics.ts';
 import type { BacktestReport, FitRecord, ModelSummary, PairedDiffs, PerShiftModel } from './report.ts';
 import { monthWindows, periodEndMs, type EvalWindow } from './timing.ts';
+import { upperBound } from '../search.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -214,18 +215,6 @@ function checkInput(input: BacktestInput): void {
   if (input.reference !== undefined && !(input.models ?? BACKTEST_MODELS).includes(input.reference) && !pluginNames.includes(input.reference)) {
     fail(`reference model "${input.reference}" is not among the models run`, input.reference);
   }
-}
-
-/** Lower bound: first index i with a[i] > x (a ascending). */
-function upperBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

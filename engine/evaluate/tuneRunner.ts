@@ -15,6 +15,7 @@ import type { EventSet, H3Cell } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import type { FitRecord } from './report.ts';
 import type { EvalWindow } from './timing.ts';
+import { upperBound } from '../search.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -45,17 +46,6 @@ export interface PlusRollingSetup {
   readonly refitEveryDays: number;
   /** Shared cache of H3 rings (ring spread only). */
   readonly ringCache?: Map<H3Cell, H3Cell[][]>;
-}
-
-function upperBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** One recency setting: r_n = (1 − a)·(rate with this half-life) + a·(all-history rate). */
