@@ -98,7 +98,7 @@ export function formatBoxesTable(boxes: readonly PatrolBox[], shift: ShiftWindow
   const out: string[] = [];
   const end = new Date(shift.startMs + shift.hours * HOUR_MS).toISOString();
   out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${new Date(shift.startMs).toISOString()} to ${end}`);
-  out.push(`Top ${top} patrol boxes per district, by expected incidents in the shift (background = long-run rate of the box; triggered = raised by recent incidents in it).`);
+  out.push(`Top ${top} patrol boxes per district, by expected incidents in the shift (background = the box's usual rate for this shift; triggered = raised by recent incidents in it).`);
   const districts = [...new Set(boxes.map((b) => b.district))];
   for (const d of districts) {
     const mine = boxes.filter((b) => b.district === d);
@@ -207,7 +207,7 @@ Examples:
     const lastMs = startMs + Math.max(...history.tHours) * HOUR_MS;
     const idleDays = (shift.startMs - lastMs) / (24 * HOUR_MS);
     if (idleDays > 7) {
-      process.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the long-run background only.\n`);
+      process.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.\n`);
     }
 
     if (savedPlus !== null && savedPlus.window.endMs > shift.startMs) {

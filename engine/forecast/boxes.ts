@@ -182,22 +182,22 @@ function pct(share: number): string {
 
 /**
  * One box in plain words, e.g.
- * "mostly triggered (64%) by recent incidents in this box, largest: Theft from Vehicle #17 5 h ago (+0.21), …; 36% long-run background",
- * "mostly long-run background (97%); 3% from recent incidents in this box, largest: Mischief #9 30 min ago (+0.004)",
- * "long-run background (>99%); older incidents in this box add <1%" (none large enough to name),
- * or "long-run background only: no earlier incident in this box still counts".
+ * "mostly triggered (64%) by recent incidents in this box, largest: Theft from Vehicle #17 5 h ago (+0.21), …; 36% background rate",
+ * "mostly background rate (97%); 3% from recent incidents in this box, largest: Mischief #9 30 min ago (+0.004)",
+ * "background rate (>99%); older incidents in this box add <1%" (none large enough to name),
+ * or "background rate only: no earlier incident in this box still counts".
  */
 export function explainBox(box: PatrolBox): string {
   const listed = box.contributors
     .map((c) => `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''} ${formatAge(c.ageHours)} ago (+${sig(c.contribution, 2)})`)
     .join(', ');
-  if (!(box.triggered > 0)) return 'long-run background only: no earlier incident in this box still counts';
-  if (listed === '') return `long-run background (${pct(box.backgroundShare)}); older incidents in this box add ${pct(box.triggeredShare)}`;
+  if (!(box.triggered > 0)) return 'background rate only: no earlier incident in this box still counts';
+  if (listed === '') return `background rate (${pct(box.backgroundShare)}); older incidents in this box add ${pct(box.triggeredShare)}`;
   const from = `recent incidents in this box, largest: ${listed}`;
   if (box.triggeredShare >= 0.5) {
-    return `mostly triggered (${pct(box.triggeredShare)}) by ${from}; ${pct(box.backgroundShare)} long-run background`;
+    return `mostly triggered (${pct(box.triggeredShare)}) by ${from}; ${pct(box.backgroundShare)} background rate`;
   }
-  return `mostly long-run background (${pct(box.backgroundShare)}); ${pct(box.triggeredShare)} from ${from}`;
+  return `mostly background rate (${pct(box.backgroundShare)}); ${pct(box.triggeredShare)} from ${from}`;
 }
 
 /** Properties of one box Feature in {@link boxesToGeoJSON}. */

@@ -134,7 +134,7 @@ function box(over: Partial<PatrolBox>): PatrolBox {
 
 describe('explainBox', () => {
   it('says when a box is background only', () => {
-    expect(explainBox(box({}))).toBe('long-run background only: no earlier incident in this box still counts');
+    expect(explainBox(box({}))).toBe('background rate only: no earlier incident in this box still counts');
   });
 
   it('names the recent incidents when triggering dominates', () => {
@@ -146,18 +146,18 @@ describe('explainBox', () => {
       ],
     });
     expect(explainBox(b)).toBe(
-      'mostly triggered (64%) by recent incidents in this box, largest: Theft from Vehicle #17 5 h ago (+0.21), Mischief 3.2 days ago (+0.05); 36% long-run background',
+      'mostly triggered (64%) by recent incidents in this box, largest: Theft from Vehicle #17 5 h ago (+0.21), Mischief 3.2 days ago (+0.05); 36% background rate',
     );
   });
 
   it('says when earlier incidents add something but none is large enough to name', () => {
     const b = box({ backgroundShare: 0.996, triggeredShare: 0.004, triggered: 0.004, background: 0.996 });
-    expect(explainBox(b)).toBe('long-run background (>99%); older incidents in this box add <1%');
+    expect(explainBox(b)).toBe('background rate (>99%); older incidents in this box add <1%');
   });
 
   it('says mostly background when the background dominates', () => {
     const b = box({ backgroundShare: 0.97, triggeredShare: 0.03, triggered: 0.03, background: 0.97, contributors: [{ incidentId: '9', category: 'Mischief', ageHours: 0.5, contribution: 0.004 }] });
-    expect(explainBox(b)).toBe('mostly long-run background (97%); 3% from recent incidents in this box, largest: Mischief #9 30 min ago (+0.004)');
+    expect(explainBox(b)).toBe('mostly background rate (97%); 3% from recent incidents in this box, largest: Mischief #9 30 min ago (+0.004)');
   });
 });
 
@@ -213,6 +213,6 @@ describe('boxesToCsv', () => {
     expect(rows[0]).toMatchObject({ shift: '2024-03-01 22:00 (night)', district: 'D', rank: '1', h3: centre, expected: '1', triggered_share: '0.5' });
     expect(rows[0]!.contributors).toBe('Theft, "other" #x"1, 2.3 h, +0.123457');
     expect(Number(rows[0]!.lat)).toBeCloseTo(49.2827, 2);
-    expect(rows[1]!.explanation).toBe('long-run background only: no earlier incident in this box still counts');
+    expect(rows[1]!.explanation).toBe('background rate only: no earlier incident in this box still counts');
   });
 });
