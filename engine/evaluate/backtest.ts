@@ -55,7 +55,7 @@ import {
   topKPerDistrictFromScores,
   LOG_SCORE_UNIFORM_WEIGHT,
 } from './metrics.ts';
-import type { BacktestReport, FitRecord, ModelSummary, PairedDiffs, PerShiftModel } from './report.ts';
+import { fitRecord, type BacktestReport, type FitRecord, type ModelSummary, type PairedDiffs, type PerShiftModel } from './report.ts';
 import { monthWindows, periodEndMs, type EvalWindow } from './timing.ts';
 import { upperBound } from '../search.ts';
 
@@ -651,19 +651,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
             throw new EvaluateError('E_FIT', `the ETAS fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`, err);
           }
           fitAtMs = w.startMs;
-          fits.push({
-            trainedUntilMs: w.startMs,
-            trainedUntil: new Date(w.startMs).toISOString(),
-            events: training.cell.length,
-            theta: fit.theta,
-            omegaPerHour: fit.omegaPerHour,
-            meanDelayHours: 1 / fit.omegaPerHour,
-            iterations: fit.iterations,
-            stopReason: fit.stopReason,
-            warnings: [...fit.warnings],
-            firstShift: windowIndex,
-            lastShift: windowIndex,
-          });
+          fits.push(fitRecord(w.startMs, windowIndex, training.cell.length, fit));
         }
         const record = fits[fits.length - 1]!;
         fits[fits.length - 1] = { ...record, lastShift: windowIndex };

@@ -25,6 +25,28 @@ export interface FitRecord {
   readonly lastShift: number;
 }
 
+/** The record of a fit trained on incidents known by `trainedUntilMs`, first serving shift `shift`. */
+export function fitRecord(
+  trainedUntilMs: number,
+  shift: number,
+  events: number,
+  fit: { readonly theta: number; readonly omegaPerHour: number; readonly iterations: number; readonly stopReason: string; readonly warnings: readonly string[] },
+): FitRecord {
+  return {
+    trainedUntilMs,
+    trainedUntil: new Date(trainedUntilMs).toISOString(),
+    events,
+    theta: fit.theta,
+    omegaPerHour: fit.omegaPerHour,
+    meanDelayHours: 1 / fit.omegaPerHour,
+    iterations: fit.iterations,
+    stopReason: fit.stopReason,
+    warnings: [...fit.warnings],
+    firstShift: shift,
+    lastShift: shift,
+  };
+}
+
 /** Per shift, per model: the measures behind the over-time chart (null where undefined). */
 export interface PerShiftModel {
   readonly hitRate: Readonly<Record<string, readonly (number | null)[]>>;

@@ -13,7 +13,7 @@ import { shiftBinHours } from '../forecast/plus.ts';
 import { binAt, binCalendar, binExposureHours, blendRates, fitEtasPlusDetailed, ringsFromGrid, type BinCalendar, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
 import { EvaluateError } from './errors.ts';
-import type { FitRecord } from './report.ts';
+import { fitRecord, type FitRecord } from './report.ts';
 import type { EvalWindow } from './timing.ts';
 import { upperBound } from '../search.ts';
 
@@ -211,19 +211,7 @@ export class PlusRollingModel {
     } else {
       this.profile = null;
     }
-    this.fits.push({
-      trainedUntilMs: w.startMs,
-      trainedUntil: new Date(w.startMs).toISOString(),
-      events: m,
-      theta: fit.theta,
-      omegaPerHour: fit.omegaPerHour,
-      meanDelayHours: 1 / fit.omegaPerHour,
-      iterations: fit.iterations,
-      stopReason: fit.stopReason,
-      warnings: [...fit.warnings],
-      firstShift: windowIndex,
-      lastShift: windowIndex,
-    });
+    this.fits.push(fitRecord(w.startMs, windowIndex, m, fit));
   }
 
   /**

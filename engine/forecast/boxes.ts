@@ -200,20 +200,8 @@ export function explainBox(box: PatrolBox): string {
   return `mostly background rate (${pct(box.backgroundShare)}); ${pct(box.triggeredShare)} from ${from}`;
 }
 
-/** Properties of one box Feature in {@link boxesToGeoJSON}. */
-export interface BoxProperties {
-  readonly h3: H3Cell;
-  readonly district: string;
-  readonly rank: number;
-  readonly expected: number;
-  readonly background: number;
-  readonly triggered: number;
-  readonly backgroundShare: number;
-  readonly triggeredShare: number;
-  readonly contributors: readonly BoxContribution[];
-  readonly explanation: string;
-  readonly [extra: string]: unknown;
-}
+/** Properties of one box Feature in {@link boxesToGeoJSON}: the box, its explanation in words, and any extra properties. */
+export type BoxProperties = PatrolBox & { readonly explanation: string; readonly [extra: string]: unknown };
 
 /**
  * The boxes as an RFC 7946 FeatureCollection: one Polygon Feature per box (the hexagon,
