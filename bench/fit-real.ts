@@ -1,5 +1,5 @@
 /**
- * Long check (not a test): fits the grid ETAS model on every real data set in ../shared/data
+ * Long check (not a test): fits the grid ETAS model (the etas-2015 preset) on every real data set in ../shared/data
  * and prints what it did. Run: npx tsx bench/fit-real.ts [res]
  * Reads the shared files through the CLI's streaming reader; nothing here is used at run time.
  */
@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIncidents, type InputOptions } from '../cli/io.ts';
 import { buildEventSet } from '../engine/grid/index.ts';
-import { describeFit, fitEtas } from '../engine/model/index.ts';
+import { describeFit, ETAS_2015, fitEtas } from '../engine/model/index.ts';
 import { CATEGORY_PRESETS } from '../engine/ingest/index.ts';
 import type { Incident } from '../engine/types.ts';
 
@@ -56,15 +56,15 @@ for (const job of jobs) {
   const t0 = performance.now();
   const events = buildEventSet(incidents, res, first, { endMs, monthPlacement: job.monthPlacement ?? 'start' });
   const t1 = performance.now();
-  const fit = fitEtas(events, { startMs: first, endMs }, res);
+  const fit = fitEtas(events, { startMs: first, endMs }, res, ETAS_2015);
   const t2 = performance.now();
   console.log(`\n=== ${job.name}: ${incidents.length} incidents, ${events.cells.length} cells (res ${res})`);
   console.log(
-    `θ = ${fit.theta.toFixed(4)}, mean delay = ${(1 / fit.omegaPerHour).toFixed(2)} h, triggered share = ${(100 * fit.triggeredShare!).toFixed(1)}%, ` +
-      `iterations = ${fit.iterations}, stop = ${fit.stopReason}, ℓ = ${fit.logLikelihoodTrace.at(-1)!.toFixed(2)}; bin ${(t1 - t0).toFixed(0)} ms, fit ${(t2 - t1).toFixed(0)} ms`,
+    `θ = ${fit.theta.toFixed(4)}, mean delay = ${(1 / fit.omegaPerHour).toFixed(2)} h, triggered share = ${(100 * fit.triggeredShare).toFixed(1)}%, ` +
+      `iterations = ${fit.iterations}, stop = ${fit.stopReason}, ℓ = ${fit.objectiveTrace.at(-1)!.toFixed(2)}; bin ${(t1 - t0).toFixed(0)} ms, fit ${(t2 - t1).toFixed(0)} ms`,
   );
   let decreases = 0;
-  for (let k = 1; k < fit.logLikelihoodTrace.length; k++) if (fit.logLikelihoodTrace[k]! < fit.logLikelihoodTrace[k - 1]!) decreases++;
+  for (let k = 1; k < fit.objectiveTrace.length; k++) if (fit.objectiveTrace[k]! < fit.objectiveTrace[k - 1]!) decreases++;
   if (decreases > 0) console.log(`!! ℓ decreased ${decreases} times`);
   for (const n of fit.notes) console.log(`  note: ${n}`);
   for (const w of fit.warnings) console.log(`  WARNING: ${w}`);

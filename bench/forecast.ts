@@ -14,10 +14,10 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { gridDisk, incidentCell } from '../engine/grid/index.ts';
-import { simulateEtas, simulationToEventSet } from '../engine/model/index.ts';
+import { contributorParams, ETAS_2015, simulateEtas, simulationToEventSet, type EtasFit } from '../engine/model/index.ts';
 import { forecastShift, patrolBoxes, rankCells } from '../engine/forecast/index.ts';
 import { seededRandom } from '../engine/random.ts';
-import type { EtasFit, Incident } from '../engine/types.ts';
+import type { Incident } from '../engine/types.ts';
 
 const THETA = 0.3;
 const MEAN_DELAY_HOURS = 24;
@@ -52,9 +52,10 @@ function runOne(targetEvents: number): Record<string, number> {
   const muPerHour: Record<string, number> = {};
   cells.forEach((c, i) => (muPerHour[c] = mu[i]!));
   const fit: EtasFit = {
-    kind: 'etas-2015', version: 1, theta: THETA, omegaPerHour: 1 / MEAN_DELAY_HOURS, muPerHour, res: 10,
-    window: { startMs: 0, endMs: T_HOURS * HOUR_MS }, events: history.tHours.length, iterations: 0,
-    logLikelihoodTrace: [], stopReason: 'tolerance', notes: [], warnings: [], fingerprint: 'bench', options: {},
+    kind: 'patrolcast-etas-fit', version: 2, config: ETAS_2015, tz: null, res: 10, theta: THETA, omegaPerHour: 1 / MEAN_DELAY_HOURS,
+    ringWeights: [1], muPerHour, ratePerHour: muPerHour, profile: null, window: { startMs: 0, endMs: T_HOURS * HOUR_MS },
+    events: history.tHours.length, iterations: 0, objectiveTrace: [0], logLikelihood: 0, stopReason: 'tolerance',
+    triggeredShare: THETA, notes: [], warnings: [], fingerprint: 'bench',
   };
   const startMs = T_HOURS * HOUR_MS;
   const incidents: Incident[] = Array.from({ length: history.tHours.length }, (_, i) => ({
@@ -67,7 +68,7 @@ function runOne(targetEvents: number): Record<string, number> {
   const forecast = time(() => forecastShift(fit, history, startMs, 8));
   const rank = time(() => rankCells(cast.cells, cast.expected));
   const boxes = time(() =>
-    patrolBoxes(cast, { districtOf: (c) => districtOf.get(c) ?? null, fit, history, incidents, startMs, hours: 8 }),
+    patrolBoxes(cast, { districtOf: (c) => districtOf.get(c) ?? null, contributorParams: contributorParams(fit), history, incidents, startMs, hours: 8 }),
   );
   return {
     events: history.tHours.length,

@@ -1,5 +1,5 @@
 /**
- * Speed of the year-long daily-refit backtest: `etas` (beyond 2015, with a tuned configuration)
+ * Speed of the year-long daily-refit backtest: `etas` (with a tuned configuration)
  * against `etas-2015`, each run alone (plus nothing else) on Vancouver property crime 2023
  * (history 2020-2022), alternately, in one process, so that both see the same machine state.
  *
@@ -14,7 +14,7 @@ import { readIncidents } from '../cli/io.ts';
 import { backtest } from '../engine/evaluate/backtest.ts';
 import { parseLocalDateTime } from '../engine/forecast/index.ts';
 import { resolveCategories } from '../engine/ingest/index.ts';
-import { checkPlusConfig } from '../engine/model/plus/index.ts';
+import { checkEtasConfig } from '../engine/model/index.ts';
 
 const configPath = process.argv[2] ?? 'docs/etas/vancouver-property-2022h2.json';
 const rounds = Number(process.argv[3] ?? 3);
@@ -23,7 +23,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.csv.gz')).sort().map((
 const data = await readIncidents(files, {});
 const keep = new Set(resolveCategories('vancouver-property'));
 const tz = 'America/Vancouver';
-const etasConfig = checkPlusConfig(JSON.parse(readFileSync(configPath, 'utf8')));
+const etasConfig = checkEtasConfig(JSON.parse(readFileSync(configPath, 'utf8')));
 const base = {
   incidents: data.incidents,
   include: (inc: { category: string | null }) => keep.has(inc.category ?? ''),

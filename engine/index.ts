@@ -9,8 +9,6 @@ export * from './grid/index.ts';
 export * from './model/index.ts';
 export * from './forecast/index.ts';
 export * from './evaluate/index.ts';
-// The model beyond 2015 (issue 6): fit, shift forecast, tuning.
-export * from './model/plus/index.ts';
-export * from './forecast/plus.ts';
+// Tuning the model's configuration.
 export { tuneEtas, checkTuneGrid, TUNE_DEFAULTS, TUNE_DEFAULT_GRID } from './evaluate/tune.ts';
 export type { TuneInput, TuneGrid, TuneResult, TuneCandidate, TuneHooks } from './evaluate/tune.ts';

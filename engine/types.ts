@@ -107,10 +107,14 @@ export interface EventSet {
   readonly monthPlacement?: 'start' | 'spread';
 }
 
-/** Options for the EM fit. All optional; defaults are documented in engine/model. */
+/**
+ * Overrides of a model configuration's triggering bounds, fixed values and EM limits (the CLI's
+ * fit flags, the web app's analyst settings), applied with engine/model `withFitOptions`.
+ * All optional: a field left out keeps the configuration's value.
+ */
 export interface EtasFitOptions {
   readonly maxIterations?: number;
-  /** Stop when |Δℓ| / |ℓ| falls below this. */
+  /** Stop when |Δ objective| / |objective| falls below this. */
   readonly relTolerance?: number;
   /** Fix θ (branching ratio) instead of estimating it. */
   readonly fixedTheta?: number;
@@ -119,40 +123,11 @@ export interface EtasFitOptions {
   readonly thetaMax?: number;
   /** Floor on the mean trigger delay 1/ω in hours (guards against the tie runaway). */
   readonly minMeanDelayHours?: number;
+  /** Ceiling on the mean trigger delay 1/ω in hours. */
   readonly maxMeanDelayHours?: number;
-  /** Warm start. */
-  readonly initial?: { readonly theta: number; readonly omegaPerHour: number };
-  /** Over-relaxed EM steps, kept only when they raise ℓ (default true); false gives plain EM. */
-  readonly acceleration?: boolean;
 }
 
 export type StopReason = 'tolerance' | 'max-iterations';
-
-/** A fitted model: plain JSON so it can be saved, loaded and audited. */
-export interface EtasFit {
-  readonly kind: 'etas-2015';
-  readonly version: 1;
-  /** Branching ratio θ: expected direct offspring per event. */
-  readonly theta: number;
-  /** Decay rate ω per hour; 1/ω is the mean trigger delay in hours. */
-  readonly omegaPerHour: number;
-  /** Background rate per cell (events per hour), keyed by H3 cell. Cells absent have μ = 0. */
-  readonly muPerHour: Readonly<Record<H3Cell, number>>;
-  readonly res: number;
-  readonly window: { readonly startMs: number; readonly endMs: number };
-  readonly events: number;
-  readonly iterations: number;
-  readonly logLikelihoodTrace: readonly number[];
-  readonly stopReason: StopReason;
-  /** What the fit did to cope with the data (tie rule, bounds hit, month placement...). */
-  readonly notes: readonly string[];
-  readonly warnings: readonly string[];
-  /** Hash of the training events (cells and times), for audit. */
-  readonly fingerprint: string;
-  readonly options: EtasFitOptions;
-  /** Share of events attributed to triggering at the final E-step (Σ p_ij / N). */
-  readonly triggeredShare?: number;
-}
 
 /** A shift window [startMs, startMs + hours·3.6e6). */
 export interface ShiftWindow {
@@ -185,8 +160,8 @@ export interface PatrolBox {
 
 /**
  * Expected counts for one shift [s, s + H), one entry per cell (engine/forecast `forecastShift`):
- * `expected[k] = background[k] + triggered[k]` for `cells[k]`; `background` is μ·H and
- * `triggered` the part excited by incidents before s (MODEL.md §1, "Forecast for a shift").
+ * `expected[k] = background[k] + triggered[k]` for `cells[k]`; `background` is the background
+ * rate's integral over the shift and `triggered` the part excited by incidents before s (MODEL.md §1, "Forecast for a shift").
  */
 export interface CellForecast {
   readonly cells: readonly H3Cell[];

@@ -52,9 +52,9 @@ export interface DatasetInfo {
 }
 
 /**
- * The forecast model: 'etas' (engine/model/plus with its default configuration PLUS_DEFAULTS:
- * recency, shift-type profile, same-cell near-repeats) or 'etas-2015' (the plain Mohler et al.
- * 2015 model, engine/model fitEtas). The same names as the CLI's --model.
+ * The forecast model: 'etas' (engine/model with its default configuration ETAS_DEFAULTS:
+ * recency, shift-type profile, same-cell near-repeats) or 'etas-2015' (its preset ETAS_2015, the
+ * plain Mohler et al. 2015 model). The same names as the CLI's --model.
  */
 export type ModelName = 'etas' | 'etas-2015';
 
@@ -67,9 +67,8 @@ export interface ModelSettings {
   /** Days of history before the forecast (or before `trainToDate`) to fit on. */
   readonly trainingDays: number;
   /**
-   * Bounds and fixed parameters. With 'etas', thetaMax, minMeanDelayHours and maxIterations set
-   * the configuration's triggering bounds and EM limit (as the CLI's flags do); the fixed ones
-   * apply to 'etas-2015' only.
+   * Bounds, fixed parameters and the EM limit, applied over the model's configuration (as the
+   * CLI's fit flags do).
    */
   readonly fitOptions: EtasFitOptions;
   /** Boxes per district. */
@@ -107,7 +106,7 @@ export interface BoxView {
 export interface FitSummary {
   /** The model's name ('etas' or 'etas-2015'). */
   readonly model: ModelName;
-  /** The saved fit's kind ('etas-plus' or 'etas-2015'). */
+  /** The saved fit's kind ('patrolcast-etas-fit'). */
   readonly kind: string;
   readonly version: number;
   readonly theta: number;
@@ -122,9 +121,9 @@ export interface FitSummary {
   readonly notes: readonly string[];
   readonly warnings: readonly string[];
   readonly fingerprint: string;
-  /** The etas-2015 fit's options ({} for etas: its settings are in `ingredients`). */
+  /** The etas-2015 fit's settings as options (bounds, fixed values, EM limits; {} for etas: its settings are in `ingredients`). */
   readonly options: EtasFitOptions;
-  /** The etas model's configuration in words (engine describePlusConfig); null for etas-2015. */
+  /** The etas model's configuration in words (engine describeEtasConfig); null for etas-2015. */
   readonly ingredients: string | null;
   /** w_d, the share of offspring at ring distance d (etas; [1] for etas-2015's same-box triggering). */
   readonly ringWeights: readonly number[];
@@ -190,7 +189,7 @@ export interface BacktestRequest {
   readonly refitEveryDays: number;
   readonly models: readonly string[];
   readonly flaggedKm2: readonly number[];
-  /** Which ingredients of the etas model (engine/model/plus) are on; all on when left out. */
+  /** Which ingredients of the etas model (engine/model) are on; all on when left out. */
   readonly etasIngredients?: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean };
 }
 

@@ -13,36 +13,33 @@ import {
   CATEGORY_PRESETS,
   cellCenter,
   cellToFeature,
+  configForData,
   describeFit,
-  describePlusConfig,
-  ETAS_FIT_DEFAULTS,
+  describeEtasConfig,
+  ETAS_DEFAULTS,
+  ETAS_PRESETS,
   districtOutlines,
   districtsFromLabels,
   explainBox,
   fitEtas,
-  fitEtasPlus,
   forecastShift,
-  forecastShiftPlus,
   ingestCsvText,
   ingestGeoJson,
   incidentCell,
   mergeIngestResults,
   parseLocalDateTime,
   patrolBoxes,
-  PLUS_DEFAULTS,
-  plusConfigForData,
   timeUnknownFlags,
   withFitOptions,
   contributorParams,
   shiftAt,
   summarizeIngest,
+  type EtasConfig,
   type EtasFit,
-  type EtasPlusFit,
   type EventSet,
   type H3Cell,
   type Incident,
   type IngestResult,
-  type PlusConfig,
 } from '../engine/index.ts';
 import type {
   ActualIncident,
@@ -73,11 +70,14 @@ interface Loaded {
   readonly tz: string;
 }
 
-/** A fit of either model. */
-type AnyFit = { readonly model: 'etas-2015'; readonly fit: EtasFit } | { readonly model: 'etas'; readonly fit: EtasPlusFit };
+/** A fit and the model name it was made for. */
+interface NamedFit {
+  readonly model: ModelName;
+  readonly fit: EtasFit;
+}
 
 let loaded: Loaded | null = null;
-const fitCache = new Map<string, AnyFit>();
+const fitCache = new Map<string, NamedFit>();
 const districtCache = new Map<number, ReadonlyMap<H3Cell, string>>();
 let outlineCache: FeatureCollection | null = null;
 
@@ -235,7 +235,7 @@ function describeDataset(name: string, result: IngestResult, tz: string): Datase
     dayAfterLast: lastDate === null ? null : addDays(lastDate, 1),
     lastDate,
     firstDate: firstMs === null ? null : localDate(firstMs, tz),
-    fitDefaults: { thetaMax: ETAS_FIT_DEFAULTS.thetaMax, minMeanDelayHours: ETAS_FIT_DEFAULTS.minMeanDelayHours },
+    fitDefaults: { thetaMax: ETAS_DEFAULTS.triggering!.thetaMax, minMeanDelayHours: ETAS_DEFAULTS.triggering!.minMeanDelayHours },
   };
 }
 
@@ -254,12 +254,12 @@ function categoryFilter(model: ModelSettings): (incident: Incident) => boolean {
 }
 
 /**
- * The etas configuration for the model settings: PLUS_DEFAULTS with the analyst's θ bound,
- * delay floor and EM limit (as the CLI's --theta-max, --min-delay-hours, --max-iterations).
- * @throws Error for fixed θ or delay, which only the 2015 model has
+ * The configuration for the model settings: the model's preset (ETAS_DEFAULTS or ETAS_2015) with
+ * the analyst's bounds, fixed values and EM limit (as the CLI's fit flags).
+ * @throws ModelError E_OPTIONS for a value out of range
  */
-function etasConfigFor(model: ModelSettings): PlusConfig {
-  return withFitOptions(PLUS_DEFAULTS, model.fitOptions);
+function configFor(model: ModelSettings): EtasConfig {
+  return withFitOptions(ETAS_PRESETS[modelOf(model)], model.fitOptions);
 }
 
 function modelOf(model: ModelSettings): ModelName {
@@ -270,7 +270,7 @@ function modelOf(model: ModelSettings): ModelName {
  * The fit used for a shift on `date`: trained on the `trainingDays` before local midnight
  * starting that date (or before the last incident, for dates after the data ends). Cached.
  */
-function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => void): AnyFit {
+function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => void): NamedFit {
   const data = requireData();
   // Dates after the data ends all use the fit made at the end of the data (local midnight
   // after the last incident): there is nothing newer to learn from.
@@ -281,7 +281,7 @@ function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => v
   const key = JSON.stringify({ name, startMs, endMs, res: model.res, categories: model.categories, options: model.fitOptions });
   const cached = fitCache.get(key);
   if (cached) return cached;
-  const config = name === 'etas' ? etasConfigFor(model) : null;
+  const config = configFor(model);
   const include = categoryFilter(model);
   progress({ phase: 'Preparing the training events', fraction: null });
   const events = buildEventSet(data.incidents, model.res, startMs, {
@@ -291,7 +291,7 @@ function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => v
   if (events.cell.length === 0) {
     throw new Error(`no incidents of the chosen types between ${localDate(startMs, data.tz)} and ${localDate(endMs, data.tz)} to fit on`);
   }
-  const maxIterations = config !== null ? config.em.maxIterations : (model.fitOptions.maxIterations ?? ETAS_FIT_DEFAULTS.maxIterations);
+  const maxIterations = config.em.maxIterations;
   const hooks = {
     onIteration: (iteration: number, logLikelihood: number) =>
       progress({
@@ -303,32 +303,37 @@ function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => v
       }),
     shouldCancel: () => false,
   };
-  const fit: AnyFit =
-    config !== null
-      ? { model: 'etas', fit: fitEtasPlus(events, { startMs, endMs }, model.res, plusConfigForData(config, events), plusInputs(events, model.res), hooks) }
-      : { model: 'etas-2015', fit: fitEtas(events, { startMs, endMs }, model.res, model.fitOptions, hooks) };
+  const fit: NamedFit = { model: name, fit: fitEtas(events, { startMs, endMs }, model.res, configForData(config, events), fitInputs(events, model.res), hooks) };
   if (fitCache.size > 20) fitCache.clear();
   fitCache.set(key, fit);
   return fit;
 }
 
-/** The etas fit's inputs: the zone, which events have no time of day (as the CLI and the backtest mark them), the districts. */
-function plusInputs(events: EventSet, res: number): { tz: string; timeUnknown: Uint8Array; districtOf: ReadonlyMap<H3Cell, string> } {
+/** The fit's inputs: the zone, which events have no time of day (as the CLI and the backtest mark them), the districts. */
+function fitInputs(events: EventSet, res: number): { tz: string; timeUnknown: Uint8Array; districtOf: ReadonlyMap<H3Cell, string> } {
   const data = requireData();
   return { tz: data.tz, timeUnknown: timeUnknownFlags(events, data.incidents), districtOf: districtsAt(res) };
 }
 
-/** θ and ω for the boxes' contributor lists: the same-box part of the etas triggering, θ w_0 (as the CLI's forecast). */
-function contributorFit(any: AnyFit): EtasFit {
-  if (any.model === 'etas-2015') return any.fit;
-  return { ...contributorParams(any.fit), res: any.fit.res } as EtasFit;
-}
-
-function summarizeFit(any: AnyFit): FitSummary {
-  const fit = any.fit;
-  const rates = Object.values(any.model === 'etas' ? any.fit.ratePerHour : fit.muPerHour);
-  const common = {
-    model: any.model,
+function summarizeFit(named: NamedFit): FitSummary {
+  const { fit, model } = named;
+  const ingredients = model === 'etas' ? describeEtasConfig(fit.config) : null;
+  const trig = fit.config.triggering;
+  // The 2015 model's settings as options (as its fit files had them); etas: in `ingredients`.
+  const options =
+    model === 'etas-2015' && trig !== null
+      ? {
+          thetaMax: trig.thetaMax,
+          minMeanDelayHours: trig.minMeanDelayHours,
+          ...(trig.maxMeanDelayHours !== null ? { maxMeanDelayHours: trig.maxMeanDelayHours } : {}),
+          ...(trig.fixedTheta !== undefined ? { fixedTheta: trig.fixedTheta } : {}),
+          ...(trig.fixedMeanDelayHours !== undefined ? { fixedMeanDelayHours: trig.fixedMeanDelayHours } : {}),
+          maxIterations: fit.config.em.maxIterations,
+          relTolerance: fit.config.em.relTolerance,
+        }
+      : {};
+  return {
+    model,
     kind: fit.kind,
     version: fit.version,
     theta: fit.theta,
@@ -343,34 +348,14 @@ function summarizeFit(any: AnyFit): FitSummary {
     notes: fit.notes,
     warnings: fit.warnings,
     fingerprint: fit.fingerprint,
-    cellsWithBackground: rates.filter((m) => m > 0).length,
-  };
-  if (any.model === 'etas-2015') {
-    const f = any.fit;
-    return {
-      ...common,
-      options: f.options,
-      ingredients: null,
-      ringWeights: [1],
-      profileBins: [],
-      words: describeFit(f),
-      logLikelihoodTrace: f.logLikelihoodTrace,
-      triggeredShare: f.triggeredShare ?? f.theta,
-    };
-  }
-  const f = any.fit;
-  const ingredients = describePlusConfig(f.config);
-  // describeFit reads θ, ω, the triggered share, μ per cell and the EM's stop: all in the etas fit too.
-  const triggering = f.config.triggering === null ? 'No near-repeat triggering.' : describeFit({ ...f, theta: f.theta * (f.ringWeights[0] ?? 0) } as unknown as EtasFit);
-  return {
-    ...common,
-    options: {},
+    cellsWithBackground: Object.values(fit.ratePerHour).filter((m) => m > 0).length,
+    options,
     ingredients,
-    ringWeights: f.ringWeights,
-    profileBins: f.profile?.labels ?? [],
-    words: `Model etas (beyond 2015): ${ingredients}. ${triggering}`,
-    logLikelihoodTrace: f.objectiveTrace,
-    triggeredShare: f.triggeredShare,
+    ringWeights: fit.ringWeights,
+    profileBins: fit.profile?.labels ?? [],
+    words: ingredients === null ? describeFit(fit) : `Model etas: ${ingredients}. ${describeFit(fit)}`,
+    logLikelihoodTrace: fit.objectiveTrace,
+    triggeredShare: fit.triggeredShare,
   };
 }
 
@@ -416,20 +401,22 @@ function forecast(request: ForecastRequest, progress: (p: Progress) => void): Fo
   const data = requireData();
   const { model } = request;
   const shift = shiftAt(`${request.date}T${request.shiftStart}`, data.tz, request.hours);
-  const any = fitFor(request.date, model, progress);
-  const fitStartMs = any.fit.window.startMs;
+  const named = fitFor(request.date, model, progress);
+  const fit = named.fit;
+  const fitStartMs = fit.window.startMs;
   progress({ phase: 'Forecasting the shift', detail: shift.label, fraction: null });
   const include = categoryFilter(model);
   const history = buildEventSet(data.incidents, model.res, fitStartMs, {
     endMs: shift.startMs,
     include: (incident) => incident.timeMs >= fitStartMs && include(incident),
   });
-  const cast = any.model === 'etas' ? forecastShiftPlus(any.fit, history, shift.startMs, request.hours) : forecastShift(any.fit, history, shift.startMs, request.hours);
+  const cast = forecastShift(fit, history, shift.startMs, request.hours);
   const districtOf = districtsAt(model.res);
   const all = patrolBoxes(cast, {
     top: model.top,
     districtOf: (cell: H3Cell) => districtOf.get(cell) ?? null,
-    fit: contributorFit(any),
+    // The boxes' contributors: the same-box part of the triggering, θ w_0 (as the CLI's forecast).
+    contributorParams: contributorParams(fit),
     history,
     incidents: data.incidents,
     startMs: shift.startMs,
@@ -464,7 +451,7 @@ function forecast(request: ForecastRequest, progress: (p: Progress) => void): Fo
     boxesCsv: boxesToCsv(boxes),
     districts,
     bounds,
-    fit: summarizeFit(any),
+    fit: summarizeFit(named),
     historyEvents: history.cell.length,
   };
   if (!request.withActuals) return result;
@@ -481,23 +468,22 @@ function forecast(request: ForecastRequest, progress: (p: Progress) => void): Fo
 }
 
 function fitOnly(request: FitRequest, progress: (p: Progress) => void): FitResult {
-  const any = fitFor(request.trainToDate, request.model, progress);
-  // The etas model's forecasts use its recency-weighted rate, the 2015 model's its EM μ.
-  const rates = any.model === 'etas' ? any.fit.ratePerHour : any.fit.muPerHour;
-  const features = Object.entries(rates)
+  const named = fitFor(request.trainToDate, request.model, progress);
+  // The rate the forecasts use (recency-weighted when recency is on).
+  const features = Object.entries(named.fit.ratePerHour)
     .filter(([, mu]) => mu > 0)
     .map(([cell, mu]) => cellToFeature(cell, { muPerDay: mu * 24 }));
   const background: FeatureCollection = { type: 'FeatureCollection', features };
   // The same JSON as the CLI's fit --out / forecast --fit-out (forecast --fit-in reads either model's).
-  return { fit: summarizeFit(any), background, bounds: boundsOf(background), fitJson: JSON.stringify(any.fit, null, 1) };
+  return { fit: summarizeFit(named), background, bounds: boundsOf(background), fitJson: JSON.stringify(named.fit, null, 1) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Backtest
 
 /** The default etas configuration with the unticked ingredients switched off. */
-function etasConfigWith(on: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean }): PlusConfig {
-  return { ...PLUS_DEFAULTS, ...(on.recency ? {} : { recency: null }), ...(on.profile ? {} : { profile: null }), ...(on.triggering ? {} : { triggering: null }) };
+function etasConfigWith(on: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean }): EtasConfig {
+  return { ...ETAS_DEFAULTS, ...(on.recency ? {} : { recency: null }), ...(on.profile ? {} : { profile: null }), ...(on.triggering ? {} : { triggering: null }) };
 }
 
 function runBacktest(request: BacktestRequest, progress: (p: Progress) => void): unknown {

@@ -19,7 +19,7 @@ import { CliError } from '../errors.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readGeoJsonFile, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { renderReportHtml } from '../report-html.ts';
-import { checkTunedBefore, readPlusConfigFile } from './tune.ts';
+import { checkTunedBefore, readConfigFile } from './tune.ts';
 
 /** The zone a format's times are in, when the format fixes it. */
 const FORMAT_ZONES: Partial<Record<IngestFormat, string>> = { vancouver: 'America/Vancouver', 'police-uk': 'Europe/London' };
@@ -232,7 +232,7 @@ Examples:
     const studyPolygon = flags.area === undefined ? undefined : ((await readGeoJsonFile(flags.area)) as AreaGeoJson);
     if (flags.districtProperty !== undefined && flags.districts === undefined) throw new CliError('--district-property needs --districts', 'E_BAD_OPTION');
     const districtOf = flags.districts === undefined ? undefined : await readDistrictPolygons(flags.districts, flags.districtProperty);
-    const etasConfig = flags.config === undefined ? undefined : await readPlusConfigFile(flags.config);
+    const etasConfig = flags.config === undefined ? undefined : await readConfigFile(flags.config);
     if (etasConfig !== undefined) checkTunedBefore(etasConfig, fromMs, flags.config!, 'the test period (--from)');
 
     const progress = createProgress();

@@ -1,22 +1,20 @@
 /**
  * `patrolcast fit FILE... --until ISO --out fit.json`: fit the forecast model (`--model etas`,
- * the default, with `--config`; or `etas-2015`, the grid self-exciting model of Mohler et al.
- * 2015) on every incident before a date and save the fit as plain JSON (the format
- * `forecast --fit-in` reads). Also the helpers the
- * forecast command shares (time zone defaults, category filter, fit flags, fit JSON I/O).
+ * the default, with `--config`; or `etas-2015`, the preset of the grid self-exciting model of
+ * Mohler et al. 2015) on every incident before a date and save the fit as plain JSON (the format
+ * `forecast --fit-in` reads). Also the helpers the forecast command shares (time zone defaults,
+ * category filter, fit flags).
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_RES, buildEventSet, districtsFromLabels } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
-import { ETAS_FIT_DEFAULTS, describeFit, fitEtas } from '../../engine/model/index.ts';
-import { checkFitForForecast, parseLocalDateTime } from '../../engine/forecast/index.ts';
-import type { EtasFit, EtasFitOptions, EventSet, Incident, IngestFormat } from '../../engine/types.ts';
+import { ETAS_2015, ETAS_DEFAULTS, ETAS_PRESETS, type EtasConfig, type EtasFit, type ModelName } from '../../engine/model/index.ts';
+import { parseLocalDateTime } from '../../engine/forecast/index.ts';
+import type { EtasFitOptions, EventSet, Incident, IngestFormat } from '../../engine/types.ts';
 import { CliError } from '../errors.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
-import { createProgress, type Progress } from '../progress.ts';
-import { PLUS_DEFAULTS, type EtasPlusFit } from '../../engine/model/plus/index.ts';
-import { checkTunedBefore, describePlusFit, fitPlusForForecast, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
+import { createProgress } from '../progress.ts';
+import { checkTunedBefore, describeFitForTerminal, fitForForecast, readConfigFile, withFitFlags, writeFitFile } from './tune.ts';
 
 /** The zone whose wall clock a format's times are in, when the format fixes one. */
 export const FORMAT_ZONES: Readonly<Partial<Record<IngestFormat, string>>> = {
@@ -111,11 +109,11 @@ export interface FitFlags {
 /** Adds the fit flags (bounds and fixed parameters) to a command. */
 export function addFitOptions(cmd: Command): Command {
   return cmd
-    .option('--theta-max <x>', `upper bound on θ, the expected offspring per crime (default ${ETAS_FIT_DEFAULTS.thetaMax})`)
-    .option('--min-delay-hours <h>', `floor on the mean trigger delay 1/ω in hours (default ${ETAS_FIT_DEFAULTS.minMeanDelayHours}; guards against exact ties)`)
+    .option('--theta-max <x>', `upper bound on θ, the expected offspring per crime (default ${ETAS_DEFAULTS.triggering!.thetaMax})`)
+    .option('--min-delay-hours <h>', `floor on the mean trigger delay 1/ω in hours (default ${ETAS_DEFAULTS.triggering!.minMeanDelayHours}; guards against exact ties)`)
     .option('--fixed-theta <x>', 'fix θ instead of estimating it (0 ≤ x < 1)')
     .option('--fixed-delay-hours <h>', 'fix the mean trigger delay 1/ω in hours instead of estimating it')
-    .option('--max-iterations <n>', `maximum EM iterations (default ${ETAS_FIT_DEFAULTS.maxIterations})`);
+    .option('--max-iterations <n>', `maximum EM iterations (default ${ETAS_DEFAULTS.em.maxIterations} for etas, ${ETAS_2015.em.maxIterations} for etas-2015)`);
 }
 
 /** Turns the fit flags into EtasFitOptions. @throws CliError on bad values */
@@ -151,17 +149,6 @@ export function trainingEvents(
   return { events, startMs };
 }
 
-/** Fits with a progress bar over the EM iterations. */
-export function fitWithProgress(events: EventSet, window: { startMs: number; endMs: number }, res: number, options: EtasFitOptions, progress: Progress): EtasFit {
-  const total = options.maxIterations ?? ETAS_FIT_DEFAULTS.maxIterations;
-  progress.start(total, 'fitting (EM iterations)');
-  try {
-    return fitEtas(events, window, res, options, { onIteration: (i) => progress.update(Math.min(i, total)) });
-  } finally {
-    progress.stop();
-  }
-}
-
 /** A sentence warning that month-precision data cannot support shift forecasts, or null. */
 export function monthPrecisionWarning(events: EventSet): string | null {
   const month = events.precisionCounts?.month ?? 0;
@@ -170,49 +157,20 @@ export function monthPrecisionWarning(events: EventSet): string | null {
   return `${month} of ${n} training incidents (${Math.round((100 * month) / n)}%) are known only to the month: the fit can support month-ahead forecasts, but shift-level (8-hour) forecasts need times to the hour or minute.`;
 }
 
-/** Writes a fit as JSON. @throws CliError naming the file */
-export async function writeFitFile(path: string, fit: EtasFit): Promise<void> {
-  try {
-    await writeFile(path, `${JSON.stringify(fit, null, 1)}\n`);
-  } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, 'E_WRITE');
-  }
+/**
+ * The model named by --model (default etas) and its starting configuration: --config for etas,
+ * else the preset. @throws CliError for an unknown name or --config with etas-2015
+ */
+export async function modelConfig(model: string | undefined, configPath: string | undefined): Promise<{ name: ModelName; config: EtasConfig }> {
+  const name = model ?? 'etas';
+  if (name !== 'etas' && name !== 'etas-2015') throw new CliError(`--model must be etas or etas-2015, got "${name}"`, 'E_BAD_OPTION');
+  if (name === 'etas-2015' && configPath !== undefined) throw new CliError('--config sets up the etas model; it has no effect with --model etas-2015', 'E_BAD_OPTION');
+  return { name, config: configPath === undefined ? ETAS_PRESETS[name] : await readConfigFile(configPath) };
 }
 
-/** Reads and checks a fit JSON file. @throws CliError naming the file and the bad field */
-export async function readFitFile(path: string): Promise<EtasFit> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new CliError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'E_READ');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${path}: not valid JSON (${(err as Error).message})`, 'E_NOT_JSON');
-  }
-  try {
-    return checkFitForForecast(json);
-  } catch (err) {
-    throw new CliError(`${path}: ${(err as Error).message}`, 'E_FIT');
-  }
-}
-
-/** The fit's report: parameters in words, notes and warnings. */
+/** The fit's report: its model, the parameters in words and in numbers, notes and warnings. */
 export function fitReport(fit: EtasFit): string {
-  const lines = [describeFit(fit)];
-  lines.push(`θ = ${fit.theta.toPrecision(4)}, ω = ${fit.omegaPerHour.toPrecision(4)} per hour (mean delay ${(1 / fit.omegaPerHour).toPrecision(4)} h), ${Object.keys(fit.muPerHour).length} cells at H3 resolution ${fit.res}, trained on ${new Date(fit.window.startMs).toISOString()} to ${new Date(fit.window.endMs).toISOString()}, stopped by ${fit.stopReason}.`);
-  for (const n of fit.notes) lines.push(`note: ${n}`);
-  for (const w of fit.warnings) lines.push(`warning: ${w}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** The etas fit's report: its configuration and parameters in words, notes and warnings. */
-export function plusFitReport(fit: EtasPlusFit): string {
-  const lines = [describePlusFit(fit)];
+  const lines = [describeFitForTerminal(fit)];
   const trig = fit.config.triggering !== null ? `θ = ${fit.theta.toPrecision(4)}, ω = ${fit.omegaPerHour.toPrecision(4)} per hour (mean delay ${(1 / fit.omegaPerHour).toPrecision(4)} h), ring weights ${fit.ringWeights.map((w) => w.toFixed(3)).join('/')}, ` : 'no triggering, ';
   const prof = fit.profile !== null ? `, profile bins ${fit.profile.labels.join(', ')} (zone ${fit.tz})` : '';
   lines.push(`${trig}${Object.keys(fit.ratePerHour).length} cells at H3 resolution ${fit.res}${prof}, trained on ${new Date(fit.window.startMs).toISOString()} to ${new Date(fit.window.endMs).toISOString()} (${fit.events} incidents, ${fit.iterations} EM iterations, stopped by ${fit.stopReason}).`);
@@ -250,8 +208,8 @@ export function registerFit(program: Command): void {
   cmd.addHelpText(
     'after',
     `
---fixed-theta and --fixed-delay-hours apply to --model etas-2015 only; --theta-max,
---min-delay-hours and --max-iterations also bound the etas model (over its --config).
+--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours and --max-iterations apply
+over the model's configuration (the etas-2015 preset, or the etas model's --config).
 --tz also says in which zone --until is read. Default: America/Vancouver for Vancouver GeoDASH
 data, Europe/London for data.police.uk; other data needs --tz or a time with an offset.
 
@@ -267,13 +225,7 @@ Examples:
     const res = parseResOption(opts.res);
     const include = categoryFilter(opts);
     const fitOptions = fitOptionsFrom(opts);
-    const modelName = opts.model ?? 'etas';
-    if (modelName !== 'etas' && modelName !== 'etas-2015') throw new CliError(`--model must be etas or etas-2015, got "${modelName}"`, 'E_BAD_OPTION');
-    if (modelName === 'etas-2015' && opts.config !== undefined) throw new CliError('--config sets up the etas model; it has no effect with --model etas-2015', 'E_BAD_OPTION');
-    if (modelName === 'etas' && (opts.fixedTheta !== undefined || opts.fixedDelayHours !== undefined)) {
-      throw new CliError('--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only (bound the etas model with --theta-max and --min-delay-hours, or in --config)', 'E_BAD_OPTION');
-    }
-    const baseConfig = modelName === 'etas' ? (opts.config === undefined ? PLUS_DEFAULTS : await readPlusConfigFile(opts.config)) : null;
+    const model = await modelConfig(opts.model, opts.config);
     const result = await readIncidents(files, input, createProgress());
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
@@ -281,18 +233,11 @@ Examples:
     const { events, startMs } = trainingEvents(result.incidents, res, endMs, include, '--until');
     const warning = monthPrecisionWarning(events);
     if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
-    if (baseConfig !== null) {
-      // The same fit as `forecast --model etas` makes for a shift starting at --until.
-      checkTunedBefore(baseConfig, endMs, opts.config ?? 'the configuration', 'the fit\'s end (--until)');
-      const config = withFitFlags(baseConfig, fitOptions);
-      const labelled = include === null ? result.incidents : result.incidents.filter(include);
-      const plus = fitPlusForForecast(events, result.incidents, { startMs, endMs }, res, tz, config, districtsFromLabels(labelled, res));
-      await writePlusFitFile(opts.out, plus);
-      process.stdout.write(plusFitReport(plus));
-      process.stdout.write(`wrote ${opts.out}\n`);
-      return;
-    }
-    const fit = fitWithProgress(events, { startMs, endMs }, res, fitOptions, createProgress());
+    // The same fit as `forecast --model ...` makes for a shift starting at --until.
+    checkTunedBefore(model.config, endMs, opts.config ?? 'the configuration', "the fit's end (--until)");
+    const config = withFitFlags(model.config, fitOptions);
+    const labelled = include === null ? result.incidents : result.incidents.filter(include);
+    const fit = fitForForecast(events, result.incidents, { startMs, endMs }, res, tz, config, districtsFromLabels(labelled, res));
     await writeFitFile(opts.out, fit);
     process.stdout.write(fitReport(fit));
     process.stdout.write(`wrote ${opts.out}\n`);

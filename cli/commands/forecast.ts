@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_RES, districtsFromLabels } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { describeFit } from '../../engine/model/index.ts';
+import { contributorParams, modelName, type EtasFit } from '../../engine/model/index.ts';
 import {
   DEFAULT_MAX_CONTRIBUTORS,
   DEFAULT_SHIFT_HOURS,
@@ -20,7 +20,7 @@ import {
   patrolBoxes,
   shiftAt,
 } from '../../engine/forecast/index.ts';
-import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
+import type { H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
 import { CliError } from '../errors.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
@@ -29,18 +29,14 @@ import {
   categoryFilter,
   checkCategoriesMatched,
   fitOptionsFrom,
-  fitWithProgress,
+  modelConfig,
   monthPrecisionWarning,
   parseResOption,
-  readFitFile,
   trainingEvents,
-  writeFitFile,
   zoneFor,
   type FitFlags,
 } from './fit.ts';
-import { checkTunedBefore, describePlusFit, fitPlusForForecast, readAnyFitFile, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
-import { forecastShiftPlus } from '../../engine/forecast/plus.ts';
-import { contributorParams, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
+import { checkTunedBefore, describeFitForTerminal, fitForForecast, readFitFile, withFitFlags, writeFitFile } from './tune.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -169,27 +165,15 @@ Examples:
     if (opts.fitIn !== undefined && Object.keys(fitOptions).length > 0) {
       throw new CliError('the fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) have no effect with --fit-in', 'E_BAD_OPTION');
     }
-    const modelName = opts.model ?? 'etas';
-    if (modelName !== 'etas' && modelName !== 'etas-2015') throw new CliError(`--model must be etas or etas-2015, got "${modelName}"`, 'E_BAD_OPTION');
-    if (modelName === 'etas-2015' && opts.config !== undefined) throw new CliError('--config sets up the etas model; it has no effect with --model etas-2015', 'E_BAD_OPTION');
-    let savedFit: EtasFit | null = null;
-    let savedPlus: EtasPlusFit | null = null;
-    if (opts.fitIn !== undefined) {
-      const saved = await readAnyFitFile(opts.fitIn, readFitFile);
-      if (saved.kind === 'etas-plus') savedPlus = saved.fit;
-      else savedFit = saved.fit;
-      if (opts.model !== undefined && opts.model !== saved.kind.replace('etas-plus', 'etas')) {
-        throw new CliError(`${opts.fitIn} is a fit of the ${saved.kind === 'etas-plus' ? 'etas' : 'etas-2015'} model, but --model is ${opts.model}`, 'E_BAD_OPTION');
-      }
+    // The model and its configuration (checked before any data is read); a saved fit carries its own.
+    const model = await modelConfig(opts.model, opts.config);
+    const saved = opts.fitIn === undefined ? null : await readFitFile(opts.fitIn);
+    if (saved !== null && opts.model !== undefined && modelName(saved.config) !== model.name) {
+      throw new CliError(`${opts.fitIn} is a fit of the ${modelName(saved.config)} model, but --model is ${opts.model}`, 'E_BAD_OPTION');
     }
-    const usePlus = opts.fitIn !== undefined ? savedPlus !== null : modelName === 'etas';
-    if (usePlus && (opts.fixedTheta !== undefined || opts.fixedDelayHours !== undefined)) {
-      throw new CliError('--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only (bound the etas model with --theta-max and --min-delay-hours, or in --config)', 'E_BAD_OPTION');
-    }
-    const savedAny = savedFit ?? savedPlus;
-    const res = savedAny !== null && opts.res === undefined ? savedAny.res : parseResOption(opts.res);
-    if (savedAny !== null && savedAny.res !== res) {
-      throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${savedAny.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
+    const res = saved !== null && opts.res === undefined ? saved.res : parseResOption(opts.res);
+    if (saved !== null && saved.res !== res) {
+      throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${saved.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
     }
 
     const result = await readIncidents(files, input, createProgress());
@@ -204,49 +188,32 @@ Examples:
     const { events: history, startMs } = trainingEvents(result.incidents, res, shift.startMs, include, 'the shift start --at');
     const warning = monthPrecisionWarning(history);
     if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
-    const lastMs = startMs + Math.max(...history.tHours) * HOUR_MS;
+    let lastHours = -Infinity;
+    for (const t of history.tHours) if (t > lastHours) lastHours = t;
+    const lastMs = startMs + lastHours * HOUR_MS;
     const idleDays = (shift.startMs - lastMs) / (24 * HOUR_MS);
     if (idleDays > 7) {
       process.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.\n`);
     }
 
-    if (savedPlus !== null && savedPlus.window.endMs > shift.startMs) {
-      throw new CliError(
-        `${opts.fitIn} was trained on data up to ${new Date(savedPlus.window.endMs).toISOString()}, after the shift start ${new Date(shift.startMs).toISOString()}: a forecast may only use what was known before the shift; refit with --until ${opts.at} or earlier`,
-        'E_FIT_LEAK',
-      );
-    }
-    let plusConfig: PlusConfig | null = null;
-    if (usePlus && savedPlus === null) {
-      plusConfig = opts.config === undefined ? PLUS_DEFAULTS : await readPlusConfigFile(opts.config);
-      checkTunedBefore(plusConfig, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)');
-      plusConfig = withFitFlags(plusConfig, fitOptions);
-    }
-
     let fit: EtasFit;
-    let plusFit: EtasPlusFit | null = savedPlus;
-    if (usePlus) {
-      if (plusFit === null) {
-        const labelled = include === null ? result.incidents : result.incidents.filter(include);
-        plusFit = fitPlusForForecast(history, result.incidents, { startMs, endMs: shift.startMs }, res, tz, plusConfig!, districtsFromLabels(labelled, res));
-        if (opts.fitOut !== undefined) await writePlusFitFile(opts.fitOut, plusFit);
-      }
-      // The boxes' contributors are the same-cell triggering: θ w_0 with the fit's decay.
-      fit = { ...contributorParams(plusFit), res } as EtasFit;
-    } else if (savedFit !== null) {
-      if (savedFit.window.endMs > shift.startMs) {
+    if (saved !== null) {
+      if (saved.window.endMs > shift.startMs) {
         throw new CliError(
-          `${opts.fitIn} was trained on data up to ${new Date(savedFit.window.endMs).toISOString()}, after the shift start ${new Date(shift.startMs).toISOString()}: a forecast may only use what was known before the shift; refit with --until ${opts.at} or earlier`,
+          `${opts.fitIn} was trained on data up to ${new Date(saved.window.endMs).toISOString()}, after the shift start ${new Date(shift.startMs).toISOString()}: a forecast may only use what was known before the shift; refit with --until ${opts.at} or earlier`,
           'E_FIT_LEAK',
         );
       }
-      fit = savedFit;
+      fit = saved;
     } else {
-      fit = fitWithProgress(history, { startMs, endMs: shift.startMs }, res, fitOptions, createProgress());
+      checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)');
+      const config = withFitFlags(model.config, fitOptions);
+      const labelled = include === null ? result.incidents : result.incidents.filter(include);
+      fit = fitForForecast(history, result.incidents, { startMs, endMs: shift.startMs }, res, tz, config, districtsFromLabels(labelled, res));
       if (opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
     }
 
-    const cast = plusFit !== null ? forecastShiftPlus(plusFit, history, shift.startMs, shift.hours) : forecastShift(fit, history, shift.startMs, shift.hours);
+    const cast = forecastShift(fit, history, shift.startMs, shift.hours);
     let districts: ReadonlyMap<H3Cell, string>;
     if (opts.districts !== undefined) {
       districts = (await readDistrictPolygons(opts.districts, opts.districtProperty))(cast.cells);
@@ -258,7 +225,8 @@ Examples:
       top,
       districtOf: (c) => districts.get(c) ?? null,
       unassigned: opts.districts !== undefined ? 'drop' : 'group',
-      fit,
+      // The boxes' contributors are the same-cell triggering: θ w_0 with the fit's decay.
+      contributorParams: contributorParams(fit),
       history,
       incidents: result.incidents,
       startMs: shift.startMs,
@@ -270,9 +238,7 @@ Examples:
     }
 
     if (opts.out === undefined) {
-      if (plusFit !== null) {
-        if (savedPlus === null) process.stderr.write(`${describePlusFit(plusFit)}\n`);
-      } else if (savedFit === null) process.stderr.write(`${describeFit(fit)}\n${fit.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+      if (saved === null) process.stderr.write(`${describeFitForTerminal(fit)}\n`);
       process.stdout.write(formatBoxesTable(boxes, shift, tz, top));
       return;
     }

@@ -8,9 +8,22 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_RES } from '../../engine/grid/index.ts';
 import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { checkPlusConfig, describePlusConfig, fitEtasPlus, plusConfigForData, plusConfigToJson, timeUnknownFlags, withFitOptions, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
-import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../../engine/types.ts';
-import { checkPlusFitForForecast } from '../../engine/forecast/plus.ts';
+import {
+  checkEtasConfig,
+  configForData,
+  describeEtasConfig,
+  describeFit,
+  etasConfigToJson,
+  fitEtas,
+  modelName,
+  readEtasFit,
+  timeUnknownFlags,
+  withFitOptions,
+  ETAS_DEFAULTS,
+  type EtasConfig,
+  type EtasFit,
+} from '../../engine/model/index.ts';
+import type { EtasFitOptions, EventSet, H3Cell, Incident } from '../../engine/types.ts';
 import { TUNE_DEFAULTS, TUNE_DEFAULT_GRID, checkTuneGrid, tuneEtas, type TuneResult } from '../../engine/evaluate/tune.ts';
 import { CliError } from '../errors.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
@@ -58,13 +71,13 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
 }
 
 /**
- * Reads and checks an "etas" configuration file (written by `patrolcast tune`, or by hand).
+ * Reads and checks a model configuration file (written by `patrolcast tune`, or by hand).
  * @throws CliError naming the file and the bad field
  */
-export async function readPlusConfigFile(path: string): Promise<PlusConfig> {
+export async function readConfigFile(path: string): Promise<EtasConfig> {
   const json = await readJsonFile(path, 'configuration');
   try {
-    return checkPlusConfig(json);
+    return checkEtasConfig(json);
   } catch (err) {
     throw new CliError(`${path}: ${(err as Error).message}`, 'E_CONFIG');
   }
@@ -75,7 +88,7 @@ export async function readPlusConfigFile(path: string): Promise<PlusConfig> {
  * test period, or a forecast's shift): its choices could have seen the incidents being scored.
  * @throws CliError E_CONFIG_OVERLAP
  */
-export function checkTunedBefore(config: PlusConfig, fromMs: number, path: string, what: string): void {
+export function checkTunedBefore(config: EtasConfig, fromMs: number, path: string, what: string): void {
   const t = config.tuning;
   if (t !== undefined && typeof t.toMs === 'number' && t.toMs > fromMs) {
     throw new CliError(
@@ -108,7 +121,7 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
     ...[...r.candidates]
       .sort((a, b) => b.score - a.score)
       .slice(0, shown)
-      .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), `${c.logScore.toFixed(3)}${guard && !c.eligible ? ' ✗' : ''}`, describePlusConfig(c.config)]),
+      .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), `${c.logScore.toFixed(3)}${guard && !c.eligible ? ' ✗' : ''}`, describeEtasConfig(c.config)]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
@@ -116,7 +129,7 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
   for (const row of rows) out.push(line(row));
   out.push('');
   if (guard) out.push(`✗ = log score below naive-all's − ${r.logScoreMargin} nats per event: not chosen while another candidate qualifies.`);
-  out.push(`Chosen (${signed(r.score)} over naive-all on the tuning windows, log score ${r.logScore.toFixed(3)} against naive-all's ${r.naiveAllLogScore.toFixed(3)}): ${describePlusConfig(r.config)}`);
+  out.push(`Chosen (${signed(r.score)} over naive-all on the tuning windows, log score ${r.logScore.toFixed(3)} against naive-all's ${r.naiveAllLogScore.toFixed(3)}): ${describeEtasConfig(r.config)}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -150,7 +163,7 @@ export function registerTune(program: Command): void {
     'after',
     `
 Default grid: ${JSON.stringify({ ...TUNE_DEFAULT_GRID, halfLifeDays: TUNE_DEFAULT_GRID.halfLifeDays.map((h) => (h === Infinity ? null : h)) })}
-Default configuration: ${describePlusConfig(PLUS_DEFAULTS)}
+Default configuration: ${describeEtasConfig(ETAS_DEFAULTS)}
 
 Examples:
   patrolcast tune vancouver_2020.csv.gz vancouver_2021.csv.gz vancouver_2022.csv.gz vancouver_2023.csv.gz \\
@@ -190,7 +203,7 @@ Examples:
         throw new CliError(`--grid: ${(err as Error).message}`, 'E_BAD_OPTION');
       }
     }
-    const base = flags.base === undefined ? undefined : await readPlusConfigFile(flags.base);
+    const base = flags.base === undefined ? undefined : await readConfigFile(flags.base);
     const refitEveryDays = flags.refitEveryDays === undefined ? undefined : Number(flags.refitEveryDays);
     if (refitEveryDays !== undefined && !(refitEveryDays > 0)) throw new CliError(`--refit-every-days must be a positive number of days, got "${flags.refitEveryDays}"`, 'E_BAD_OPTION');
     const passes = flags.passes === undefined ? undefined : Number(flags.passes);
@@ -246,16 +259,16 @@ Examples:
       progress.stop();
     }
     const command = `patrolcast tune ${process.argv.slice(3).join(' ')}`;
-    const config: PlusConfig = { ...result.config, tuning: { ...result.config.tuning!, command } };
+    const config: EtasConfig = { ...result.config, tuning: { ...result.config.tuning!, command } };
     process.stdout.write(formatTuneSummary(result));
     try {
-      await writeFile(flags.out, plusConfigToJson(config));
+      await writeFile(flags.out, etasConfigToJson(config));
     } catch (err) {
       throw new CliError(`--out: cannot write ${flags.out}: ${(err as Error).message}`, 'E_WRITE');
     }
     process.stderr.write(`wrote ${flags.out}\n`);
     if (flags.report) {
-      const report = { ...result, config, candidates: result.candidates.map((c) => ({ ...c, description: describePlusConfig(c.config) })) };
+      const report = { ...result, config, candidates: result.candidates.map((c) => ({ ...c, description: describeEtasConfig(c.config) })) };
       try {
         await writeFile(flags.report, `${JSON.stringify(report, null, 1)}\n`);
       } catch (err) {
@@ -266,40 +279,42 @@ Examples:
   });
 }
 
-/** A one-paragraph description of a fitted "etas" model, for the forecast command's stderr. */
-export function describePlusFit(fit: EtasPlusFit): string {
-  const lines = [`Model etas (beyond 2015): ${describePlusConfig(fit.config)}.`];
-  if (fit.config.triggering !== null) {
-    const share = (100 * fit.triggeredShare).toFixed(1);
-    lines.push(`Each crime raises the chance of another in the same box${fit.ringWeights.length > 1 ? ' (and, with weights ' + fit.ringWeights.map((w) => w.toFixed(2)).join('/') + ', in the rings around it)' : ''}, decaying with a mean delay of ${(1 / fit.omegaPerHour).toPrecision(3)} hours; ${share}% of crime is put down to triggering (θ = ${fit.theta.toPrecision(3)}).`);
-  }
+/** A fit in words for the terminal: its model and configuration, the parameters in words, its warnings. */
+export function describeFitForTerminal(fit: EtasFit): string {
+  const lines = [`Model ${modelName(fit.config)}: ${describeEtasConfig(fit.config)}.`, describeFit(fit)];
   for (const w of fit.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 
 /**
- * Fits the "etas" model on the training events of a forecast, marking the incidents whose time
- * of day is unknown (they carry no profile information).
+ * Fits the model on the training events of a forecast, marking the incidents whose time of day
+ * is unknown (they carry no profile information), with a progress bar over the EM iterations.
+ * @throws CliError E_FIT when the fit fails
  */
-export function fitPlusForForecast(
+export function fitForForecast(
   history: EventSet,
   incidents: readonly Incident[],
   window: { startMs: number; endMs: number },
   res: number,
   tz: string,
-  config: PlusConfig,
+  config: EtasConfig,
   districtOf: ReadonlyMap<H3Cell, string>,
-): EtasPlusFit {
+): EtasFit {
   const timeUnknown = timeUnknownFlags(history, incidents);
+  const progress = createProgress();
+  const total = config.em.maxIterations;
+  progress.start(total, 'fitting (EM iterations)');
   try {
-    return fitEtasPlus(history, window, res, plusConfigForData(config, history), { tz, timeUnknown, districtOf });
+    return fitEtas(history, window, res, configForData(config, history), { tz, timeUnknown, districtOf }, { onIteration: (i) => progress.update(Math.min(i, total)) });
   } catch (err) {
-    throw new CliError(`the etas fit failed: ${(err as Error).message}`, 'E_FIT');
+    throw new CliError(`the ${modelName(config)} fit failed: ${(err as Error).message}`, 'E_FIT');
+  } finally {
+    progress.stop();
   }
 }
 
-/** The fit flags shared with the 2015 model (--theta-max, --min-delay-hours, --max-iterations) applied to an etas configuration. @throws CliError */
-export function withFitFlags(config: PlusConfig, o: EtasFitOptions): PlusConfig {
+/** The fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) applied over a configuration. @throws CliError */
+export function withFitFlags(config: EtasConfig, o: EtasFitOptions): EtasConfig {
   try {
     return withFitOptions(config, o);
   } catch (err) {
@@ -307,8 +322,8 @@ export function withFitFlags(config: PlusConfig, o: EtasFitOptions): PlusConfig 
   }
 }
 
-/** Writes an etas fit as JSON. @throws CliError naming the file */
-export async function writePlusFitFile(path: string, fit: EtasPlusFit): Promise<void> {
+/** Writes a fit as JSON. @throws CliError naming the file */
+export async function writeFitFile(path: string, fit: EtasFit): Promise<void> {
   try {
     await writeFile(path, `${JSON.stringify(fit, null, 1)}\n`);
   } catch (err) {
@@ -317,20 +332,14 @@ export async function writePlusFitFile(path: string, fit: EtasPlusFit): Promise<
 }
 
 /**
- * Reads a saved fit of either model: kind "etas-plus" (checked here) or "etas-2015" (checked by
- * `read2015`, the fit command's reader). @throws CliError naming the file and the bad field
+ * Reads a saved fit: the current kind, or either kind the previous release wrote ('etas-2015',
+ * 'etas-plus'), converted. @throws CliError naming the file and the bad field
  */
-export async function readAnyFitFile(
-  path: string,
-  read2015: (path: string) => Promise<EtasFit>,
-): Promise<{ kind: 'etas-plus'; fit: EtasPlusFit } | { kind: 'etas-2015'; fit: EtasFit }> {
+export async function readFitFile(path: string): Promise<EtasFit> {
   const json = await readJsonFile(path, 'fit');
-  if (json !== null && typeof json === 'object' && (json as { kind?: unknown }).kind === 'etas-plus') {
-    try {
-      return { kind: 'etas-plus', fit: checkPlusFitForForecast(json) };
-    } catch (err) {
-      throw new CliError(`${path}: ${(err as Error).message}`, 'E_FIT');
-    }
+  try {
+    return readEtasFit(json);
+  } catch (err) {
+    throw new CliError(`${path}: ${(err as Error).message}`, 'E_FIT');
   }
-  return { kind: 'etas-2015', fit: await read2015(path) };
 }

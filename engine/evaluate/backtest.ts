@@ -12,7 +12,7 @@
  * (C study cells) plus the events entering the baselines' windows; ETAS adds its fits and an
  * O(N) forecast per shift.
  */
-import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../types.ts';
+import type { EtasFitOptions, EventSet, H3Cell, Incident } from '../types.ts';
 import {
   buildEventSet,
   cellAreaKm2,
@@ -25,10 +25,9 @@ import {
   GridError,
   type AreaGeoJson,
 } from '../grid/index.ts';
-import { fitEtas } from '../model/index.ts';
+import { checkEtasConfig, describeEtasConfig, ETAS_2015, ETAS_DEFAULTS, fitEtas, hasUnknownTimeOfDay, withFitOptions, type EtasConfig, type EtasFit } from '../model/index.ts';
 import { forecastShift, shiftWindows } from '../forecast/index.ts';
-import { checkPlusConfig, hasUnknownTimeOfDay, describePlusConfig, PLUS_DEFAULTS, type PlusConfig } from '../model/plus/index.ts';
-import { PlusRollingModel } from './tuneRunner.ts';
+import { EtasRollingModel } from './tuneRunner.ts';
 import { seededRandom } from '../random.ts';
 import {
   KernelScorer,
@@ -124,13 +123,13 @@ export interface BacktestInput {
   readonly top?: number;
   /** Keeps an incident for training and scoring (e.g. a category filter). */
   readonly include?: (inc: Incident) => boolean;
-  /** Options of the 2015 model's fit (`etas-2015`). */
+  /** Overrides of the `etas-2015` preset (engine/model ETAS_2015): bounds, fixed values, EM limits. */
   readonly fitOptions?: EtasFitOptions;
   /**
-   * Configuration of `etas`, the model beyond 2015 (engine/model/plus: recency, shift-type
-   * profiles, triggering); default PLUS_DEFAULTS. In month mode its profile is switched off.
+   * Configuration of `etas` (engine/model: recency, shift-type profiles, triggering); default
+   * ETAS_DEFAULTS. In month mode its profile is switched off.
    */
-  readonly etasConfig?: PlusConfig;
+  readonly etasConfig?: EtasConfig;
   /** Seed of the random baseline and of the bootstrap (default 1). */
   readonly seed?: number;
   /**
@@ -520,8 +519,8 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
 
   const fits: FitRecord[] = []; // etas-2015's
   const shiftFit = new Array<number>(W).fill(-1);
-  let plusModel: PlusRollingModel | null = null;
-  const shiftFitPlus = new Array<number>(W).fill(-1);
+  let rollingEtas: EtasRollingModel | null = null;
+  const shiftFitEtas = new Array<number>(W).fill(-1);
   const runners: ModelRunner[] = [];
   for (const name of modelNames) {
     switch (name) {
@@ -552,7 +551,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
         runners.push({ name, forecast: (_w, _i, actual) => ({ scores: actual, countScale: 1 }) });
         break;
       case 'etas':
-        runners.push(plusRunner());
+        runners.push(rollingEtasRunner());
         break;
       case 'etas-2015':
         runners.push(etasRunner());
@@ -580,10 +579,10 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     };
   }
 
-  function plusRunner(): ModelRunner {
-    let config = checkPlusConfig(input.etasConfig ?? PLUS_DEFAULTS);
+  function rollingEtasRunner(): ModelRunner {
+    let config = checkEtasConfig(input.etasConfig ?? ETAS_DEFAULTS);
     if (months && config.profile !== null) config = { ...config, profile: null };
-    notes.push(`etas: ${describePlusConfig(config)}${months ? ' (month mode: no shift profile)' : ''}.`);
+    notes.push(`etas: ${describeEtasConfig(config)}${months ? ' (month mode: no shift profile)' : ''}.`);
     const nEv = allEvents.cell.length;
     const eventKnownMs = new Float64Array(nEv);
     const timeUnknown = new Uint8Array(nEv);
@@ -592,7 +591,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
       eventKnownMs[k] = knownMs[allEvents.incidentIndex[k]!]!;
       timeUnknown[k] = hasUnknownTimeOfDay(inc) ? 1 : 0;
     }
-    const model = new PlusRollingModel({
+    const model = new EtasRollingModel({
       events: allEvents,
       eventKnownMs,
       timeUnknown,
@@ -604,12 +603,12 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
       config,
       refitEveryDays: months ? 0 : refitEveryDays,
     });
-    plusModel = model;
+    rollingEtas = model;
     return {
       name: 'etas',
       forecast(w, windowIndex) {
         const [scores] = model.forecast(w, windowIndex);
-        shiftFitPlus[windowIndex] = model.fits.length - 1;
+        shiftFitEtas[windowIndex] = model.fits.length - 1;
         return { scores: scores!, countScale: 1 };
       },
     };
@@ -635,6 +634,7 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     const refitMs = months ? 0 : refitEveryDays * DAY_MS;
     // A 2-hour tolerance keeps "daily" daily across DST changes (23- and 25-hour days).
     const toleranceMs = Math.min(2 * HOUR_MS, refitMs / 2);
+    const config = withFitOptions(ETAS_2015, input.fitOptions ?? {});
     let fit: EtasFit | null = null;
     let fitAtMs = -Infinity;
     const indexOfCell = new Map<H3Cell, number>();
@@ -643,9 +643,10 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
       forecast(w, windowIndex) {
         if (fit === null || months || w.startMs >= fitAtMs + refitMs - toleranceMs) {
           const training = knownSubset(allEvents, eventKnown, w.startMs);
-          const options: EtasFitOptions = { ...input.fitOptions, ...(fit && !input.fitOptions?.initial ? { initial: { theta: fit.theta, omegaPerHour: fit.omegaPerHour } } : {}) };
+          // Warm-started from the previous fit's θ and ω.
+          const inputs = fit ? { initial: { theta: fit.theta, omegaPerHour: fit.omegaPerHour } } : {};
           try {
-            fit = fitEtas(training, { startMs: originMs, endMs: w.startMs }, input.res, options, hooks.shouldCancel ? { shouldCancel: hooks.shouldCancel } : {});
+            fit = fitEtas(training, { startMs: originMs, endMs: w.startMs }, input.res, config, inputs, hooks.shouldCancel ? { shouldCancel: hooks.shouldCancel } : {});
           } catch (err) {
             if ((err as { code?: unknown }).code === 'E_CANCELLED') throw new EvaluateError('E_CANCELLED', `backtest cancelled during the ETAS fit for ${w.label}`, err);
             throw new EvaluateError('E_FIT', `the ETAS fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`, err);
@@ -915,13 +916,13 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     reference,
     modelNames,
     wallSeconds: t0 !== undefined && t1 !== undefined ? (t1 - t0) / 1000 : null,
-    fits: plusModel !== null ? (plusModel as PlusRollingModel).fits : fits,
-    fitsByModel: { ...(plusModel !== null ? { etas: (plusModel as PlusRollingModel).fits } : {}), ...(modelNames.includes('etas-2015') ? { 'etas-2015': fits } : {}) },
+    fits: rollingEtas !== null ? (rollingEtas as EtasRollingModel).fits : fits,
+    fitsByModel: { ...(rollingEtas !== null ? { etas: (rollingEtas as EtasRollingModel).fits } : {}), ...(modelNames.includes('etas-2015') ? { 'etas-2015': fits } : {}) },
     perShift: {
       startMs: windows.map((w) => w.startMs),
       label: windows.map((w) => w.label),
       events: windowEvents.map((e) => e.length),
-      fit: plusModel !== null ? shiftFitPlus : shiftFit,
+      fit: rollingEtas !== null ? shiftFitEtas : shiftFit,
       models: perShiftModels,
     },
     models,

@@ -23,12 +23,12 @@
  */
 import { buildEventSet, cellAreaKm2, districtsFromLabels, studyArea } from '../grid/index.ts';
 import { shiftWindows } from '../forecast/index.ts';
-import { checkPlusConfig, hasUnknownTimeOfDay, PLUS_DEFAULTS, MAX_RING_DEPTH, type PlusConfig } from '../model/plus/index.ts';
+import { checkEtasConfig, hasUnknownTimeOfDay, ETAS_DEFAULTS, MAX_RING_DEPTH, type EtasConfig } from '../model/index.ts';
 import type { H3Cell, Incident } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import { cellsForArea, hitsAtK, logScoreVsUniform, topIndices } from './metrics.ts';
 import { monthWindows, periodEndMs, type EvalWindow } from './timing.ts';
-import { PlusRollingModel, type RecencyVariant } from './tuneRunner.ts';
+import { EtasRollingModel, type RecencyVariant } from './tuneRunner.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -99,8 +99,8 @@ export interface TuneInput {
   /** Flagged areas the objective averages over (default 0.5, 1, 2, 5 km²). */
   readonly flaggedKm2?: readonly number[];
   readonly grid?: TuneGrid;
-  /** Starting configuration (default PLUS_DEFAULTS). */
-  readonly base?: PlusConfig;
+  /** Starting configuration (default ETAS_DEFAULTS). */
+  readonly base?: EtasConfig;
   readonly passes?: number;
   /** Smallest rise of the objective for which the search changes a setting (default 0.001). */
   readonly minGain?: number;
@@ -113,7 +113,7 @@ export interface TuneInput {
 }
 
 export interface TuneCandidate {
-  readonly config: PlusConfig;
+  readonly config: EtasConfig;
   readonly hitRate: Readonly<Record<string, number>>;
   /** Mean over the areas of hitRate / naive-all's − 1. */
   readonly score: number;
@@ -125,7 +125,7 @@ export interface TuneCandidate {
 
 export interface TuneResult {
   /** The chosen configuration, with its `tuning` record. */
-  readonly config: PlusConfig;
+  readonly config: EtasConfig;
   readonly score: number;
   readonly hitRate: Readonly<Record<string, number>>;
   readonly naiveAllHitRate: Readonly<Record<string, number>>;
@@ -202,9 +202,9 @@ type FitKey = 'profile' | 'priorStrength' | 'blend' | 'weekend' | 'prior' | 'tri
 const FIT_KEYS: readonly FitKey[] = ['profile', 'priorStrength', 'blend', 'weekend', 'prior', 'triggering', 'minMeanDelayHours', 'ringDepth'];
 
 /** The configuration with one setting changed (switching an ingredient on uses `base`'s settings for it). */
-function withSetting(c: PlusConfig, key: FitKey, value: unknown, base: PlusConfig): PlusConfig {
-  const prof = c.profile ?? base.profile ?? PLUS_DEFAULTS.profile!;
-  const trig = c.triggering ?? base.triggering ?? PLUS_DEFAULTS.triggering!;
+function withSetting(c: EtasConfig, key: FitKey, value: unknown, base: EtasConfig): EtasConfig {
+  const prof = c.profile ?? base.profile ?? ETAS_DEFAULTS.profile!;
+  const trig = c.triggering ?? base.triggering ?? ETAS_DEFAULTS.triggering!;
   switch (key) {
     case 'profile':
       return { ...c, profile: value ? prof : null };
@@ -221,7 +221,7 @@ function withSetting(c: PlusConfig, key: FitKey, value: unknown, base: PlusConfi
   }
 }
 
-function fitKeyOf(c: PlusConfig): string {
+function fitKeyOf(c: EtasConfig): string {
   return JSON.stringify({ p: c.profile, t: c.triggering, e: c.em });
 }
 
@@ -244,7 +244,7 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
   const checkedGrid = checkTuneGrid(input.grid ?? {});
   // Month mode: times are known to the month only, so no shift-type profile.
   const grid: Required<TuneGrid> = months ? { ...checkedGrid, profile: [false] } : checkedGrid;
-  let base = checkPlusConfig(input.base ?? PLUS_DEFAULTS);
+  let base = checkEtasConfig(input.base ?? ETAS_DEFAULTS);
   if (months) base = { ...base, profile: null };
   const flaggedKm2 = [...(input.flaggedKm2 ?? TUNE_DEFAULTS.flaggedKm2)];
   for (const a of flaggedKm2) if (!(a > 0)) fail(`flagged areas must be positive km², got ${a}`);
@@ -380,12 +380,12 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
   const memo = new Map<string, TuneCandidate[]>();
   const ringCache = new Map<H3Cell, H3Cell[][]>();
   let fitsDone = 0;
-  const evaluate = (cfg: PlusConfig): TuneCandidate[] => {
+  const evaluate = (cfg: EtasConfig): TuneCandidate[] => {
     const key = fitKeyOf(cfg);
     const seen = memo.get(key);
     if (seen) return seen;
     if (hooks.shouldCancel?.()) throw new EvaluateError('E_CANCELLED', 'tuning cancelled');
-    const model = new PlusRollingModel({
+    const model = new EtasRollingModel({
       events,
       eventKnownMs,
       timeUnknown,
@@ -419,7 +419,7 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
     fitsDone += model.fits.length;
     const out = variants.map(({ halfLifeDays: hl, allHistoryWeight: a }, h): TuneCandidate => {
       const hit = perVariant[h]!.map((s) => s / Math.max(1, counted));
-      const config: PlusConfig = { ...cfg, recency: hl === Infinity ? null : a > 0 ? { halfLifeDays: hl, allHistoryWeight: a } : { halfLifeDays: hl } };
+      const config: EtasConfig = { ...cfg, recency: hl === Infinity ? null : a > 0 ? { halfLifeDays: hl, allHistoryWeight: a } : { halfLifeDays: hl } };
       const hitRate: Record<string, number> = {};
       areaKeys.forEach((k, i) => (hitRate[k] = hit[i]!));
       const logScore = logSum[h]! / Math.max(1, logEvents[h]!);
@@ -453,7 +453,7 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
     if (!changed) break;
   }
 
-  const tuned: PlusConfig = {
+  const tuned: EtasConfig = {
     ...current.config,
     tuning: {
       from: new Date(input.fromMs).toISOString(),

@@ -1,5 +1,5 @@
 /**
- * The "etas" model (engine/model/plus) replayed window by window, as the backtest and `tune`
+ * The ETAS model (engine/model) replayed window by window, as the backtest and `tune`
  * run it: refitted on a schedule (warm-started from the previous fit) on the incidents known at
  * the refit instant, forecasting each window from what was known before it started, scored
  * straight into the study cells. One fit serves several recency settings at once (half-life and
@@ -9,8 +9,8 @@
  * `periodEndMs`) is ≤ s, both for the fit (refitted at a window start) and for the triggering
  * part of the forecast.
  */
-import { shiftBinHours } from '../forecast/plus.ts';
-import { binAt, binCalendar, binExposureHours, blendRates, fitEtasPlusDetailed, ringsFromGrid, type BinCalendar, type EtasPlusFit, type PlusConfig } from '../model/plus/index.ts';
+import { shiftBinHours, shiftIntegral } from '../forecast/index.ts';
+import { binAt, binCalendar, binExposureHours, blendRates, fitEtasDetailed, ringsFromGrid, type BinCalendar, type EtasFit, type EtasConfig } from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
@@ -23,7 +23,7 @@ const DAY_MS = 86_400_000;
 const HISTORY_MEAN_DELAYS = 50;
 
 /** What the rolling model needs from the run. */
-export interface PlusRollingSetup {
+export interface EtasRollingSetup {
   /** Every event of the run (training and test), sorted by (cell, time) as buildEventSet makes them. */
   readonly events: EventSet;
   /** Known-from instant of each event (by position), epoch ms. */
@@ -36,7 +36,7 @@ export interface PlusRollingSetup {
   readonly studyOfCell: Int32Array;
   readonly studyCells: readonly H3Cell[];
   readonly districtOf?: ReadonlyMap<H3Cell, string>;
-  readonly config: PlusConfig;
+  readonly config: EtasConfig;
   /**
    * Recency settings to score (half-life in days, Infinity allowed; all-history weight in
    * [0, 1]); default: the configuration's own ({@link configRecency}).
@@ -55,24 +55,24 @@ export interface RecencyVariant {
 }
 
 /** The recency setting scored by default: the configuration's own (half-life Infinity, weight 0 when recency is off). */
-export function configRecency(config: PlusConfig): RecencyVariant {
+export function configRecency(config: EtasConfig): RecencyVariant {
   return { halfLifeDays: config.recency?.halfLifeDays ?? Infinity, allHistoryWeight: config.recency?.allHistoryWeight ?? 0 };
 }
 
 /**
- * The rolling "etas" model. Cost per refit: one fit (O(N·iterations)); per window
+ * The rolling model. Cost per refit: one fit (O(N·iterations)); per window
  * O(C·bins + recent events + C per half-life).
  */
-export class PlusRollingModel {
+export class EtasRollingModel {
   readonly fits: FitRecord[] = [];
   readonly recencyVariants: readonly RecencyVariant[];
-  private readonly s: PlusRollingSetup;
+  private readonly s: EtasRollingSetup;
   private readonly byKnown: Int32Array;
   private readonly byTime: Int32Array;
   private readonly knownSorted: Float64Array;
   /** Half-lives whose rates each refit computes (those of the variants, plus Infinity for blends). */
   private readonly halfLivesDays: readonly number[];
-  private fit: EtasPlusFit | null = null;
+  private fit: EtasFit | null = null;
   private fitAtMs = -Infinity;
   private rates: Float64Array[] = [];
   private profile: Float64Array | null = null;
@@ -81,7 +81,7 @@ export class PlusRollingModel {
   private calendar: BinCalendar | null = null;
   private eventBins: Int32Array | null = null;
 
-  constructor(setup: PlusRollingSetup) {
+  constructor(setup: EtasRollingSetup) {
     this.s = setup;
     this.recencyVariants = setup.recencyVariants ?? [configRecency(setup.config)];
     const halfLives = new Set(this.recencyVariants.map((v) => v.halfLifeDays));
@@ -125,7 +125,7 @@ export class PlusRollingModel {
   }
 
   /** The fit serving the latest window (null before the first). */
-  get currentFit(): EtasPlusFit | null {
+  get currentFit(): EtasFit | null {
     return this.fit;
   }
 
@@ -164,7 +164,7 @@ export class PlusRollingModel {
     const initial = prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
     let result;
     try {
-      result = fitEtasPlusDetailed(
+      result = fitEtasDetailed(
         training,
         { startMs: events.originMs, endMs: w.startMs },
         this.s.res,
@@ -247,7 +247,7 @@ export class PlusRollingModel {
       const lo = upperBound(this.knownSorted, w.startMs - lookBackMs);
       const hi = upperBound(this.knownSorted, w.startMs);
       const sHours = (w.startMs - this.s.events.originMs) / HOUR_MS;
-      const shiftFactor = -fit.theta * Math.expm1(-omega * w.hours);
+      const integral = shiftIntegral(fit.theta, omega, w.hours);
       const depth = fit.ringWeights.length - 1;
       const w0 = fit.ringWeights[0]!;
       const { cell, tHours } = this.s.events;
@@ -256,7 +256,7 @@ export class PlusRollingModel {
         const k = this.byKnown[e]!;
         const t = tHours[k]!;
         if (!(t < sHours)) continue;
-        const v = shiftFactor * Math.exp(-omega * (sHours - t));
+        const v = integral(sHours - t);
         const src = cell[k]!;
         const st = studyOf[src]!;
         if (st >= 0) trig[st]! += v * w0;

@@ -4,8 +4,9 @@
  */
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { cellCenter, cellToFeature } from '../grid/index.ts';
-import type { BoxContribution, CellForecast, EtasFit, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
+import type { BoxContribution, CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
 import { ForecastError } from './errors.ts';
+import { shiftIntegral } from './integral.ts';
 import { compareCells, rankCells } from './rank.ts';
 
 const HOUR_MS = 3_600_000;
@@ -35,8 +36,12 @@ export interface PatrolBoxOptions {
    * the force's district polygons).
    */
   readonly unassigned?: 'group' | 'drop';
-  /** The fit and history the forecast was made from (for the contributing incidents). */
-  readonly fit: EtasFit;
+  /**
+   * θ and ω of the same-cell triggering that explains a box's recent incidents: engine/model
+   * `contributorParams(fit)` (θ·w_0 of the fit the forecast was made from).
+   */
+  readonly contributorParams: { readonly theta: number; readonly omegaPerHour: number };
+  /** The history the forecast was made from (for the contributing incidents). */
   readonly history: EventSet;
   /** The incidents `history` was built from (`history.incidentIndex` points into them). */
   readonly incidents: readonly Incident[];
@@ -67,7 +72,7 @@ function lowerBound(lo: number, hi: number, key: (j: number) => number, target: 
  * gets fewer boxes). Ranks and ties follow {@link rankCells} (expected count descending, then H3
  * id ascending). Output: districts in name order (code units; "(none)" last), boxes by rank.
  *
- * Each box carries its background part μH and triggered part with their shares of the expected
+ * Each box carries its background part and triggered part with their shares of the expected
  * count, and up to `maxContributors` past incidents of the cell with the largest contributions
  * θ(e^{−ω(s−t_i)} − e^{−ω(s+H−t_i)}) (i.e. the most recent ones; equal times by incident index),
  * each at least {@link MIN_CONTRIBUTOR_SHARE} of the box's expected count.
@@ -85,7 +90,7 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
   if (unassigned !== 'group' && unassigned !== 'drop') {
     throw new ForecastError('E_ARGUMENT', `unassigned must be 'group' or 'drop', got ${String(unassigned)}`, unassigned);
   }
-  const { fit, history, incidents, startMs, hours } = options;
+  const { contributorParams, history, incidents, startMs, hours } = options;
   if (!Number.isFinite(startMs) || !Number.isFinite(hours) || hours <= 0) {
     throw new ForecastError('E_ARGUMENT', `shift must have a finite start and positive hours, got ${String(startMs)}, ${String(hours)}`, [startMs, hours]);
   }
@@ -109,11 +114,11 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
   const histCellIndex = new Map<H3Cell, number>();
   history.cells.forEach((c, i) => histCellIndex.set(c, i));
   const sHours = (startMs - history.originMs) / HOUR_MS;
-  const shiftFactor = -fit.theta * Math.expm1(-fit.omegaPerHour * hours);
+  const integral = shiftIntegral(contributorParams.theta, contributorParams.omegaPerHour, hours);
   const nEvents = history.tHours.length;
 
   const contributorsOf = (cell: H3Cell, expected: number): BoxContribution[] => {
-    if (maxContributors === 0 || shiftFactor === 0) return [];
+    if (maxContributors === 0 || !(contributorParams.theta > 0)) return [];
     const c = histCellIndex.get(cell);
     if (c === undefined) return [];
     const from = lowerBound(0, nEvents, (j) => history.cell[j]!, c);
@@ -122,7 +127,7 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
     const found: { j: number; ageHours: number; contribution: number; incident: Incident }[] = [];
     for (let j = before - 1; j >= from; j--) {
       const ageHours = sHours - history.tHours[j]!;
-      const contribution = shiftFactor * Math.exp(-fit.omegaPerHour * ageHours);
+      const contribution = integral(ageHours);
       if (contribution < MIN_CONTRIBUTOR_SHARE * expected) break; // older ones contribute even less
       const ii = history.incidentIndex[j]!;
       const incident = incidents[ii];

@@ -1,79 +1,63 @@
 /**
  * Expected counts per cell for one shift (MODEL.md §1, "Forecast for a shift"; Mohler et al.
- * 2015, the integral of the conditional intensity over the shift).
+ * 2015, the integral of the conditional intensity over the shift), from a fit of the model:
+ *
+ *     E_n = r_n Σ_b h_n(b) H_b + Σ_d (w_d / n_d) Σ_{i at ring distance d from n, t_i < s} θ (e^{−ω(s − t_i)} − e^{−ω(s + H − t_i)})
+ *
+ * r_n the cell's background rate (recency-weighted when recency is on), h_n its profile (1
+ * without one), H_b the hours of the shift [s, s + H) falling in bin b (on the zone's wall-clock
+ * calendar), w_d the ring weights (w_0 = 1 for same-cell triggering, the 2015 model).
  */
-import type { CellForecast, EtasFit, EventSet, H3Cell } from '../types.ts';
+import { binCalendar, binExposureHours, ringsFromGrid, type EtasFit } from '../model/index.ts';
+import type { CellForecast, EventSet, H3Cell } from '../types.ts';
 import { ForecastError } from './errors.ts';
+import { shiftIntegral } from './integral.ts';
 
 const HOUR_MS = 3_600_000;
 
+/** Options of {@link forecastShift}. */
+export interface ForecastOptions {
+  /** Rings of a cell by distance (index 0 = the cell), e.g. a cache shared across shifts. Default: engine/grid. */
+  readonly ringsOf?: (cell: H3Cell, depth: number) => readonly (readonly H3Cell[])[];
+}
+
 /**
- * Checks that a value (e.g. a fit loaded from JSON) has the fields a forecast uses, with sane
- * values: kind 'etas-2015', version 1, 0 ≤ θ (finite), ω > 0 (finite), every μ finite and ≥ 0,
- * an integer `res`, a finite training window. Returns it typed.
- * Cost O(cells).
- * @throws {ForecastError} E_FIT naming the offending field
+ * Hours of the shift [startMs, startMs + hours·3.6e6) in each profile bin of the fit (one entry,
+ * `hours`, without a profile). Cost O(days of the shift).
+ * @throws {ForecastError} E_ARGUMENT for a non-finite start or hours ≤ 0
  */
-export function checkFitForForecast(value: unknown): EtasFit {
-  const bad = (field: string, v: unknown, why: string): never => {
-    throw new ForecastError('E_FIT', `fit field "${field}" ${why} (got ${JSON.stringify(v) ?? String(v)})`, v);
-  };
-  if (value === null || typeof value !== 'object') bad('(root)', value, 'must be an object: not a patrolcast fit');
-  const f = value as Record<string, unknown>;
-  if (f.kind !== 'etas-2015') bad('kind', f.kind, 'must be "etas-2015": not a patrolcast fit');
-  if (f.version !== 1) bad('version', f.version, 'must be 1');
-  if (typeof f.theta !== 'number' || !Number.isFinite(f.theta) || f.theta < 0) bad('theta', f.theta, 'must be a finite number ≥ 0');
-  if (typeof f.omegaPerHour !== 'number' || !Number.isFinite(f.omegaPerHour) || f.omegaPerHour <= 0) {
-    bad('omegaPerHour', f.omegaPerHour, 'must be a finite number > 0');
-  }
-  if (typeof f.res !== 'number' || !Number.isInteger(f.res) || f.res < 0 || f.res > 15) bad('res', f.res, 'must be an H3 resolution 0..15');
-  const w = f.window as Record<string, unknown> | null | undefined;
-  if (!w || typeof w !== 'object' || typeof w.startMs !== 'number' || typeof w.endMs !== 'number' || !Number.isFinite(w.startMs) || !Number.isFinite(w.endMs)) {
-    bad('window', w, 'must be {startMs, endMs} with finite epoch ms');
-  }
-  const mu = f.muPerHour;
-  if (mu === null || typeof mu !== 'object' || Array.isArray(mu)) bad('muPerHour', mu, 'must be an object of cell → rate');
-  for (const [cell, rate] of Object.entries(mu as Record<string, unknown>)) {
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) bad(`muPerHour.${cell}`, rate, 'must be a finite rate ≥ 0');
-  }
-  return value as EtasFit;
-}
-
-function isSorted(xs: readonly string[]): boolean {
-  for (let i = 1; i < xs.length; i++) if (!(xs[i - 1]! < xs[i]!)) return false;
-  return true;
+export function shiftBinHours(fit: EtasFit, startMs: number, hours: number): Float64Array {
+  if (!Number.isFinite(startMs)) throw new ForecastError('E_ARGUMENT', `shift start must be a finite epoch ms, got ${String(startMs)}`, startMs);
+  if (!Number.isFinite(hours) || hours <= 0) throw new ForecastError('E_ARGUMENT', `shift length must be a positive number of hours, got ${String(hours)}`, hours);
+  const prof = fit.config.profile;
+  if (prof === null || fit.profile === null) return Float64Array.of(hours);
+  const endMs = startMs + hours * HOUR_MS;
+  const cal = binCalendar(fit.tz!, prof.shiftStarts, prof.weekend, startMs, endMs);
+  return binExposureHours(cal, startMs, endMs);
 }
 
 /**
- * The expected count of each cell over the shift [s, s + H):
+ * The expected count of each cell over the shift [s, s + H) (module comment): the background
+ * part and the triggered part. Only history events strictly before s count; an event at or
+ * after s has no influence at all.
  *
- *     E_n = μ_n H + Σ_{i in n, t_i < s} θ (exp(−ω (s − t_i)) − exp(−ω (s + H − t_i)))
+ * Cells: the union of the fit's cells with a positive rate, the history's cells with a positive
+ * triggered part and (with ring spread) their ring neighbours, in sorted H3 order (a cell in
+ * none of them has E = 0 and is left out).
  *
- * the integral of λ_n over the shift when no events happen inside it (MODEL.md §1). Only
- * history events strictly before s count: an event at or after s has no influence at all.
- *
- * Cells: the union of the cells with μ > 0 in the fit and the cells of `history`, in sorted
- * H3 order (a cell in neither has E = 0 and is left out). `background[k] = μ·H`,
- * `triggered[k]` the sum, `expected[k]` their total.
- *
- * Cost O(N + cells) time (plus a sort of the fit's cells if they are not already sorted),
- * O(cells) memory.
- *
- * @param fit fitted parameters (θ, ω per hour, μ per hour per cell)
- * @param history past events (any time range; only t < s is used), times in hours since
- *   `history.originMs`
+ * Cost O(N + cells·bins + history cells · (1 + 3K(K+1)) + cells log cells), O(cells) memory.
+ * @param fit a fit (engine/model fitEtas, or readEtasFit of a saved one)
+ * @param history past events (any time range; only t < s is used), times in hours since `history.originMs`
  * @param startMs the shift start s, epoch ms
  * @param hours the shift length H in real hours (a ShiftWindow's `hours`)
- * @throws {ForecastError} E_ARGUMENT (non-finite start, hours ≤ 0), E_FIT (bad parameters),
- *   E_HISTORY (malformed EventSet)
+ * @throws {ForecastError} E_ARGUMENT (bad start or hours), E_FIT (bad parameters), E_HISTORY (malformed EventSet)
  * @example
- * // θ = 0.5, ω = ln 2 per hour, μ = 0.1 per hour, one event 1 h before an 8-hour shift:
+ * // θ = 0.5, ω = ln 2 per hour, rate 0.1 per hour, no profile, one event 1 h before an 8-hour shift:
  * // 0.1·8 + 0.5·(2^−1 − 2^−9) = 0.8 + 0.2490234375
  * forecastShift(fit, history, sMs, 8).expected[0] // => 1.0490234375
  */
-export function forecastShift(fit: EtasFit, history: EventSet, startMs: number, hours: number): CellForecast {
-  if (!Number.isFinite(startMs)) throw new ForecastError('E_ARGUMENT', `shift start must be a finite epoch ms, got ${String(startMs)}`, startMs);
-  if (!Number.isFinite(hours) || hours <= 0) throw new ForecastError('E_ARGUMENT', `shift length must be a positive number of hours, got ${String(hours)}`, hours);
+export function forecastShift(fit: EtasFit, history: EventSet, startMs: number, hours: number, options: ForecastOptions = {}): CellForecast {
+  const binHours = shiftBinHours(fit, startMs, hours);
   const { theta, omegaPerHour } = fit;
   if (!Number.isFinite(theta) || theta < 0) throw new ForecastError('E_FIT', `fit θ must be finite and ≥ 0, got ${String(theta)}`, theta);
   if (!Number.isFinite(omegaPerHour) || omegaPerHour <= 0) throw new ForecastError('E_FIT', `fit ω must be finite and > 0, got ${String(omegaPerHour)}`, omegaPerHour);
@@ -82,66 +66,72 @@ export function forecastShift(fit: EtasFit, history: EventSet, startMs: number, 
     throw new ForecastError('E_HISTORY', `EventSet arrays differ in length (cell ${history.cell.length}, tHours ${n}, incidentIndex ${history.incidentIndex.length})`, n);
   }
   if (!Number.isFinite(history.originMs)) throw new ForecastError('E_HISTORY', `EventSet originMs must be finite, got ${String(history.originMs)}`, history.originMs);
-
-  // The fit's cells with μ > 0, sorted; then a merge with the history's (sorted) cells.
-  const mu = fit.muPerHour;
-  let muCells: H3Cell[] = [];
-  for (const c in mu) {
-    const rate = mu[c]!;
-    if (!(rate >= 0) || !Number.isFinite(rate)) throw new ForecastError('E_FIT', `fit μ of cell ${c} must be finite and ≥ 0, got ${String(rate)}`, rate);
-    if (rate > 0) muCells.push(c);
-  }
-  if (!isSorted(muCells)) muCells = muCells.sort();
-  let histCells = history.cells;
-  let histRemap: Int32Array | null = null; // history cell index → position in sorted histCells
-  if (!isSorted(histCells)) {
-    const order = histCells.map((_, i) => i).sort((a, b) => (histCells[a]! < histCells[b]! ? -1 : histCells[a]! > histCells[b]! ? 1 : 0));
-    const sorted = order.map((i) => histCells[i]!);
-    histRemap = new Int32Array(histCells.length);
-    order.forEach((orig, pos) => (histRemap![orig] = pos));
-    histCells = sorted;
-  }
-
-  const cells: H3Cell[] = [];
-  const histToOut = new Int32Array(histCells.length);
-  let a = 0;
-  let b = 0;
-  while (a < muCells.length || b < histCells.length) {
-    const ca = muCells[a];
-    const cb = histCells[b];
-    if (cb === undefined || (ca !== undefined && ca < cb)) {
-      cells.push(ca!);
-      a++;
-    } else {
-      if (ca === cb) a++;
-      else if (b > 0 && histCells[b - 1] === cb) throw new ForecastError('E_HISTORY', `EventSet lists cell ${cb} twice`, cb);
-      histToOut[b] = cells.length;
-      cells.push(cb);
-      b++;
-    }
-  }
-
+  const bg = backgroundByCell(fit, binHours);
+  const trig = triggeredByCell(fit, history, startMs, hours, options);
+  const cells = [...new Set([...bg.keys(), ...trig.keys()])].sort();
   const m = cells.length;
   const background = new Float64Array(m);
   const triggered = new Float64Array(m);
   const expected = new Float64Array(m);
-  for (let k = 0; k < m; k++) background[k] = (mu[cells[k]!] ?? 0) * hours;
+  for (let k = 0; k < m; k++) {
+    background[k] = bg.get(cells[k]!) ?? 0;
+    triggered[k] = trig.get(cells[k]!) ?? 0;
+    expected[k] = background[k]! + triggered[k]!;
+  }
+  return { cells, expected, background, triggered };
+}
 
-  if (theta > 0) {
-    const sHours = (startMs - history.originMs) / HOUR_MS;
-    // θ (e^{−ω(s−t)} − e^{−ω(s+H−t)}) = θ e^{−ω(s−t)} (1 − e^{−ωH}); expm1 keeps small ωH exact.
-    const shiftFactor = -theta * Math.expm1(-omegaPerHour * hours);
-    const { cell, tHours } = history;
-    const nCells = histCells.length;
-    for (let j = 0; j < n; j++) {
-      const t = tHours[j]!;
-      if (!(t < sHours)) continue; // strictly before s; NaN never counts
-      const c = cell[j]!;
-      if (c < 0 || c >= nCells) throw new ForecastError('E_HISTORY', `EventSet event ${j} has cell index ${c}, outside 0..${nCells - 1}`, c);
-      const k = histToOut[histRemap === null ? c : histRemap[c]!]!;
-      triggered[k] = triggered[k]! + shiftFactor * Math.exp(-omegaPerHour * (sHours - t));
+/** r_n Σ_b h_n(b) H_b for every cell with a positive rate. O(cells · bins). */
+function backgroundByCell(fit: EtasFit, binHours: Float64Array): Map<H3Cell, number> {
+  const bg = new Map<H3Cell, number>();
+  const B = binHours.length;
+  for (const cell in fit.ratePerHour) {
+    const r = fit.ratePerHour[cell]!;
+    if (!(r >= 0) || !Number.isFinite(r)) throw new ForecastError('E_FIT', `fit rate of cell ${cell} must be finite and ≥ 0, got ${String(r)}`, r);
+    if (!(r > 0)) continue;
+    let factor = 0;
+    const h = fit.profile?.cells[cell];
+    if (h === undefined) for (let b = 0; b < B; b++) factor += binHours[b]!;
+    else for (let b = 0; b < B; b++) factor += h[b]! * binHours[b]!;
+    bg.set(cell, r * factor);
+  }
+  return bg;
+}
+
+/**
+ * The triggered part: the shift integral of every history event before s, summed per history
+ * cell, then spread by the ring weights (w_0 to the cell, w_d / 6d to each cell at distance d).
+ * O(N + history cells · (1 + 3K(K+1))).
+ */
+function triggeredByCell(fit: EtasFit, history: EventSet, startMs: number, hours: number, options: ForecastOptions): Map<H3Cell, number> {
+  const trig = new Map<H3Cell, number>();
+  const weights = fit.ringWeights;
+  if (!(fit.theta > 0) || weights.length === 0) return trig;
+  const sHours = (startMs - history.originMs) / HOUR_MS;
+  const integral = shiftIntegral(fit.theta, fit.omegaPerHour, hours);
+  const perCell = new Float64Array(history.cells.length);
+  const n = history.tHours.length;
+  for (let j = 0; j < n; j++) {
+    const t = history.tHours[j]!;
+    if (!(t < sHours)) continue; // strictly before s; NaN never counts
+    const c = history.cell[j]!;
+    if (!(c >= 0 && c < perCell.length)) throw new ForecastError('E_HISTORY', `EventSet event ${j} has cell index ${c}, outside 0..${perCell.length - 1}`, c);
+    perCell[c]! += integral(sHours - t);
+  }
+  const depth = weights.length - 1;
+  const ringsOf = options.ringsOf ?? ringsFromGrid;
+  for (let c = 0; c < perCell.length; c++) {
+    const v = perCell[c]!;
+    if (!(v > 0)) continue;
+    const cell = history.cells[c]!;
+    trig.set(cell, (trig.get(cell) ?? 0) + v * weights[0]!);
+    if (depth === 0) continue;
+    const rings = ringsOf(cell, depth);
+    for (let d = 1; d <= depth; d++) {
+      const share = (v * weights[d]!) / (6 * d);
+      if (!(share > 0)) continue;
+      for (const other of rings[d] ?? []) trig.set(other, (trig.get(other) ?? 0) + share);
     }
   }
-  for (let k = 0; k < m; k++) expected[k] = background[k]! + triggered[k]!;
-  return { cells, expected, background, triggered };
+  return trig;
 }

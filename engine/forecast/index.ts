@@ -4,7 +4,9 @@
  */
 export { ForecastError } from './errors.ts';
 export type { ForecastErrorCode } from './errors.ts';
-export { forecastShift, checkFitForForecast } from './expected.ts';
+export { forecastShift, shiftBinHours } from './expected.ts';
+export type { ForecastOptions } from './expected.ts';
+export { shiftIntegral } from './integral.ts';
 export { rankCells, topCellsByArea, compareCells } from './rank.ts';
 export {
   patrolBoxes,

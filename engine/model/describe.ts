@@ -1,4 +1,4 @@
-import type { EtasFit } from '../types.ts';
+import type { EtasFit } from './fitfile.ts';
 
 /** A delay in words: minutes under an hour, hours under three days, days after. */
 export function delayInWords(hours: number): string {
@@ -16,30 +16,39 @@ function percent(x: number): string {
 }
 
 /**
- * The fitted parameters in plain words for analysts, e.g. "Each crime raises the chance of
- * another in the same box, decaying with a mean delay of 16 hours; 5% of crime is triggered."
- * followed by the background level and how the fit ended. The triggered share is
- * `fit.triggeredShare` (Σ p_ij / N at the final E-step), or θ for fits saved without it.
+ * The fitted model in plain words for analysts, e.g. "Each crime raises the chance of another in
+ * the same box, decaying with a mean delay of 16 hours; 5% of crime is triggered." followed by θ,
+ * the background level (and its profile and recency, when on) and how the fit ended.
  */
 export function describeFit(fit: EtasFit): string {
-  const share = fit.triggeredShare ?? fit.theta;
+  return [triggeringInWords(fit), backgroundInWords(fit), endInWords(fit)].join(' ');
+}
+
+function triggeringInWords(fit: EtasFit): string {
+  if (fit.config.triggering === null) return 'The model has no near-repeat triggering: every event is put down to the background rate of its box.';
+  if (fit.theta === 0) return 'Crime here shows no self-excitation: every event is put down to the background rate of its box.';
+  const w0 = fit.ringWeights[0] ?? 1;
+  const depth = fit.ringWeights.length - 1;
+  const where = depth > 0 ? ` (and, with ${percent(1 - w0)} of its offspring, in the ${depth === 1 ? 'ring' : `${depth} rings`} of boxes around it)` : '';
+  const theta = fit.theta < 1e-4 ? 'under 0.0001' : String(Number(fit.theta.toPrecision(2)));
+  return (
+    `Each crime raises the chance of another in the same box${where}, decaying with a mean delay of ${delayInWords(1 / fit.omegaPerHour)}; ${percent(fit.triggeredShare)} of crime is triggered.` +
+    ` On average one crime sets off ${theta} more (θ).`
+  );
+}
+
+function backgroundInWords(fit: EtasFit): string {
   const cells = Object.keys(fit.muPerHour).length;
   let muSum = 0;
   for (const v of Object.values(fit.muPerHour)) muSum += v;
-  const parts: string[] = [];
-  if (fit.theta === 0) {
-    parts.push('Crime here shows no self-excitation: every event is put down to the background rate of its box.');
-  } else {
-    parts.push(
-      `Each crime raises the chance of another in the same box, decaying with a mean delay of ${delayInWords(1 / fit.omegaPerHour)}; ${percent(share)} of crime is triggered.`,
-    );
-    parts.push(`On average one crime sets off ${fit.theta < 1e-4 ? 'under 0.0001' : Number(fit.theta.toPrecision(2))} more (θ).`);
-  }
-  parts.push(`The background comes to ${Number((muSum * 24).toPrecision(3))} crimes a day over ${cells} boxes.`);
-  parts.push(
-    fit.stopReason === 'tolerance'
-      ? `Fitted on ${fit.events} events; converged after ${fit.iterations} iterations.`
-      : `Fitted on ${fit.events} events; stopped after ${fit.iterations} iterations without converging.`,
-  );
-  return parts.join(' ');
+  const { profile, recency } = fit.config;
+  const shape = profile === null ? '' : `, shaped per box by shift type (${profile.shiftStarts.length} types${profile.weekend ? ', weekday and weekend apart' : ''})`;
+  const recent = recency === null ? '' : `; forecasts weigh it towards recent crime (half-life ${recency.halfLifeDays} days)`;
+  return `The background comes to ${Number((muSum * 24).toPrecision(3))} crimes a day over ${cells} boxes${shape}${recent}.`;
+}
+
+function endInWords(fit: EtasFit): string {
+  return fit.stopReason === 'tolerance'
+    ? `Fitted on ${fit.events} events; converged after ${fit.iterations} iterations.`
+    : `Fitted on ${fit.events} events; stopped after ${fit.iterations} iterations without converging.`;
 }

@@ -1,7 +1,10 @@
 import type { EventSet, H3Cell } from '../types.ts';
 import { ModelError } from './errors.ts';
-import { eStep, logLikelihoodFrom } from './estep.ts';
-import { edgeSums, prepare } from './prepare.ts';
+import { edgeSums } from './edge.ts';
+import { eStepSameCell, newSums } from './estep.ts';
+import { prepareEvents } from './prepare.ts';
+
+const HOUR_MS = 3_600_000;
 
 /** Model parameters: μ per cell (by the event set's cell index, or keyed by H3 cell; absent = 0), θ and ω. */
 export interface EtasParams {
@@ -19,6 +22,7 @@ export interface EtasParams {
  *
  * T = endHours − startHours; the μ sum runs over every cell of `events.cells` (or every key of
  * a record). −Infinity when an event's intensity is 0 (a cell with events and μ = 0).
+ * The 2015 model's ℓ (no profile, same-cell triggering); the fit's `logLikelihood` generalises it.
  * Cost O(N log N) (a sort for the edge term) then O(N).
  *
  * @throws {ModelError} E_PARAMS (θ, ω or μ out of domain, or a Float64Array of the wrong
@@ -48,7 +52,12 @@ export function etasLogLikelihood(events: EventSet, endHours: number, params: Et
   }
   for (const v of mu) if (!(v >= 0) || !Number.isFinite(v)) throw new ModelError('E_PARAMS', `every μ must be a finite rate ≥ 0, got ${v}`, v);
   if (!(extraMu >= 0) || !Number.isFinite(extraMu)) throw new ModelError('E_PARAMS', 'every μ must be a finite rate ≥ 0', extraMu);
-  const prep = prepare(events, startHours, endHours - startHours);
-  const sums = eStep(prep, mu, theta, omegaPerHour, null);
-  return logLikelihoodFrom(prep, (w) => edgeSums(prep.remainingSorted, w), sums.sumLogLambda, mu, theta, omegaPerHour) - prep.windowHours * extraMu;
+  const o = events.originMs;
+  const prep = prepareEvents(events, { startMs: o + startHours * HOUR_MS, endMs: o + endHours * HOUR_MS }, { calendar: null, timeUnknown: null });
+  const sums = newSums(prep, 0);
+  eStepSameCell(prep, { mu, h: new Float64Array(mu.length).fill(1), theta, omega: omegaPerHour, ringWeightPerCell: Float64Array.of(1) }, sums, null);
+  let muSum = extraMu;
+  for (let c = 0; c < mu.length; c++) muSum += mu[c]!;
+  const offspring = theta === 0 ? 0 : prep.events - edgeSums(prep.remainingSorted, omegaPerHour).e0;
+  return sums.sumLog - prep.windowHours * muSum - theta * offspring;
 }

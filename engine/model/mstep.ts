@@ -1,4 +1,4 @@
-import type { EdgeSums } from './prepare.ts';
+import type { EdgeSums } from './edge.ts';
 
 /** Bounds and fixed values for the (θ, ω) part of the M-step. */
 export interface ThetaOmegaBounds {

@@ -1,214 +1,223 @@
+/**
+ * Events laid out for the O(N) EM: each cell's events collapsed into groups of equal time ("tie
+ * groups"), stored contiguously by cell, with each group's profile bin and how many of its
+ * events have a known and an unknown time of day.
+ */
 import type { EventSet } from '../types.ts';
 import { ModelError } from './errors.ts';
+import { binAt, binExposureHours, type BinCalendar } from './calendar.ts';
 
-/**
- * Events laid out for the O(N) EM: each cell's events collapsed into groups of equal time
- * ("tie groups"), stored contiguously by cell.
- *
- * - `groupStart[c] .. groupStart[c+1]` are cell c's groups, in time order;
- * - `groupDeltaHours[g]` = time of group g minus time of the previous group in the same cell
- *   (0 for a cell's first group, where it is never used);
- * - `groupSize[g]` = number of events at that instant;
- * - `remainingSorted` = T − t_i for every event, ascending (for the edge-correction sums,
- *   which only need the events near the window's end).
- */
+const HOUR_MS = 3_600_000;
+
 export interface Prepared {
   readonly events: number;
   readonly cellCount: number;
+  /** T: training window length in hours. */
   readonly windowHours: number;
+  /** Cell c's groups are groupStart[c] .. groupStart[c+1] − 1, in time order. */
   readonly groupStart: Int32Array;
-  readonly groupDeltaHours: Float64Array;
-  readonly groupSize: Float64Array;
+  /** Group time, hours since the window's start. */
+  readonly groupT: Float64Array;
+  /** Time since the previous group of the same cell (0 for a cell's first group). */
+  readonly groupDelta: Float64Array;
+  readonly groupCell: Int32Array;
+  /** Events of the group whose time of day is known (they carry the profile) / unknown (profile mean 1). */
+  readonly groupKnown: Float64Array;
+  readonly groupUnknown: Float64Array;
+  /** Profile bin of the group's instant (0 when there is no profile). */
+  readonly groupBin: Int32Array;
+  /** T − t_i of every event, ascending (edge-correction sums). */
   readonly remainingSorted: Float64Array;
-  /** Events per cell. */
+  readonly bins: number;
+  /** Exposure (hours) of each bin inside the window; Σ = T. */
+  readonly exposureHours: Float64Array;
+  /** Time-known events per cell and per (cell, bin) (raw counts, for the priors). */
+  readonly cellKnown: Float64Array;
+  readonly cellBinKnown: Float64Array;
   readonly cellEvents: Float64Array;
   readonly cellsWithEvents: number;
-  /** Events that share their exact time with another event of their cell. */
+  /** Events that share their exact time with another event of their cell (every member of a tie group). */
   readonly tiedEvents: number;
-  /** Groups of size > 1. */
+  /** Tie groups: groups of more than one event. */
   readonly tieGroups: number;
   /** Smallest positive gap between consecutive events of one cell, hours (Infinity if none). */
   readonly minGapHours: number;
+  readonly unknownEvents: number;
   /** Events with an earlier event at a strictly earlier time in the same cell (they can be triggered). */
   readonly triggerableEvents: number;
 }
 
-/**
- * Validates an EventSet against a window and builds the {@link Prepared} layout.
- * Times are shifted so the window starts at 0: t = tHours − offsetHours.
- *
- * Cost O(N) plus one O(N log N) sort of the remaining times.
- * @throws {ModelError} E_EVENTS when the arrays disagree in length, a cell index is out of
- *   range, a time is not finite or lies outside [0, T), or the events are not sorted by (cell, time)
- */
-export function prepare(events: EventSet, offsetHours: number, windowHours: number): Prepared {
-  const n = events.cell.length;
-  if (events.tHours.length !== n) {
-    throw new ModelError('E_EVENTS', `event set arrays differ in length: cell ${n}, tHours ${events.tHours.length}`, n);
-  }
-  if (!(windowHours > 0) || !Number.isFinite(windowHours)) {
-    throw new ModelError('E_WINDOW', `the training window must have a positive, finite length, got ${windowHours} hours`, windowHours);
-  }
-  const nCells = events.cells.length;
-  const cellEvents = new Float64Array(nCells);
-  const groupCount = new Int32Array(nCells);
-  const remaining = new Float64Array(n);
-  let tiedEvents = 0;
-  let tieGroups = 0;
-  let minGapHours = Infinity;
-  let triggerableEvents = 0;
-  let totalGroups = 0;
-  let prevCell = -1;
-  let prevT = 0;
-  let runSize = 0;
-  let cellHasEarlier = false;
-  const closeRun = (): void => {
-    if (runSize > 1) {
-      tiedEvents += runSize;
-      tieGroups++;
-    }
-  };
-  for (let k = 0; k < n; k++) {
-    const c = events.cell[k]!;
-    let t = events.tHours[k]! - offsetHours;
-    if (!(c >= 0 && c < nCells) || !Number.isInteger(c)) {
-      throw new ModelError('E_EVENTS', `event ${k}: cell index ${c} is outside 0..${nCells - 1}`, c);
-    }
-    if (!Number.isFinite(t)) throw new ModelError('E_EVENTS', `event ${k}: time is not finite (${events.tHours[k]})`, events.tHours[k]);
-    // Allow rounding noise from re-basing the origin at the very start of the window.
-    if (t < 0 && t > -1e-9) t = 0;
-    if (t < 0 || t >= windowHours) {
-      throw new ModelError(
-        'E_EVENTS',
-        `event ${k} lies outside the training window [0, ${windowHours}) hours (t = ${t}); train on events strictly before the window's end`,
-        t,
-      );
-    }
-    remaining[k] = windowHours - t;
-    if (c !== prevCell) {
-      if (c < prevCell) throw new ModelError('E_EVENTS', `events are not sorted by cell at event ${k}`, k);
-      closeRun();
-      runSize = 1;
-      groupCount[c] = 1;
-      totalGroups++;
-      cellHasEarlier = false;
-    } else if (t < prevT) {
-      throw new ModelError('E_EVENTS', `events are not sorted by time within cell ${events.cells[c]} at event ${k}`, k);
-    } else if (t === prevT) {
-      runSize++;
-      if (cellHasEarlier) triggerableEvents++;
-    } else {
-      closeRun();
-      runSize = 1;
-      groupCount[c]!++;
-      totalGroups++;
-      minGapHours = Math.min(minGapHours, t - prevT);
-      cellHasEarlier = true;
-      triggerableEvents++;
-    }
-    cellEvents[c]!++;
-    prevCell = c;
-    prevT = t;
-  }
-  closeRun();
+/** What {@link prepareEvents} needs besides the events. */
+export interface PrepareOptions {
+  /** Profile bins (null: one bin, no profile); must cover the window. */
+  readonly calendar: BinCalendar | null;
+  /** Per event (aligned with the events): 1 when its time of day is unknown. */
+  readonly timeUnknown: Uint8Array | null;
+  /** Per event: its bin in `calendar`, when the caller has it already (saves the search). */
+  readonly eventBin?: Int32Array | null;
+  /** The events' indices sorted by time, when the caller has it (saves the sort of T − t). */
+  readonly timeOrder?: Int32Array | null;
+}
 
+/**
+ * Validates the events against the window [startMs, endMs) and builds {@link Prepared}: times
+ * are re-based so the window starts at 0 (t = tHours − (startMs − originMs)/3.6e6).
+ *
+ * Cost O(N log segments) (the bin of each group by binary search, unless `eventBin` is given)
+ * plus one O(N log N) sort (unless `timeOrder` is given).
+ * @throws {ModelError} E_EVENTS (arrays disagree, a cell index out of range, a time not finite,
+ *   unsorted, outside the window), E_WINDOW (empty window, calendar not covering an event)
+ */
+export function prepareEvents(events: EventSet, window: { readonly startMs: number; readonly endMs: number }, options: PrepareOptions): Prepared {
+  const n = events.cell.length;
+  const { calendar, timeUnknown } = options;
+  const eventBin = calendar !== null ? (options.eventBin ?? null) : null;
+  if (events.tHours.length !== n) throw new ModelError('E_EVENTS', `event set arrays differ in length: cell ${n}, tHours ${events.tHours.length}`, n);
+  if (eventBin !== null && eventBin.length !== n) throw new ModelError('E_EVENTS', `eventBin has ${eventBin.length} entries for ${n} events`, eventBin.length);
+  if (timeUnknown !== null && timeUnknown.length !== n) throw new ModelError('E_EVENTS', `timeUnknown has ${timeUnknown.length} entries for ${n} events`, timeUnknown.length);
+  const windowHours = (window.endMs - window.startMs) / HOUR_MS;
+  if (!(windowHours > 0) || !Number.isFinite(windowHours)) throw new ModelError('E_WINDOW', `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`, window);
+  const groups = groupEvents(events, window.startMs, windowHours, calendar, timeUnknown, eventBin);
+  const { G, gT, gCell } = groups;
+  const nCells = events.cells.length;
   const groupStart = new Int32Array(nCells + 1);
   let cellsWithEvents = 0;
   for (let c = 0; c < nCells; c++) {
-    groupStart[c + 1] = groupStart[c]! + groupCount[c]!;
-    if (cellEvents[c]! > 0) cellsWithEvents++;
+    groupStart[c + 1] = groupStart[c]! + groups.groupCount[c]!;
+    if (groups.cellEvents[c]! > 0) cellsWithEvents++;
   }
-  const groupDeltaHours = new Float64Array(totalGroups);
-  const groupSize = new Float64Array(totalGroups);
-  let g = -1;
-  prevCell = -1;
-  for (let k = 0; k < n; k++) {
-    const c = events.cell[k]!;
-    const t = Math.max(0, events.tHours[k]! - offsetHours);
-    if (c !== prevCell) {
-      g++;
-      groupDeltaHours[g] = 0;
-      groupSize[g] = 1;
-    } else if (t === prevT) {
-      groupSize[g]!++;
-    } else {
-      g++;
-      groupDeltaHours[g] = t - prevT;
-      groupSize[g] = 1;
-    }
-    prevCell = c;
-    prevT = t;
-  }
-  remaining.sort();
+  const groupDelta = new Float64Array(G);
+  for (let g = 1; g < G; g++) if (gCell[g] === gCell[g - 1]) groupDelta[g] = gT[g]! - gT[g - 1]!;
   return {
     events: n,
     cellCount: nCells,
     windowHours,
     groupStart,
-    groupDeltaHours,
-    groupSize,
-    remainingSorted: remaining,
-    cellEvents,
+    groupT: gT.slice(0, G),
+    groupDelta,
+    groupCell: gCell.slice(0, G),
+    groupKnown: groups.gKnown.slice(0, G),
+    groupUnknown: groups.gUnknown.slice(0, G),
+    groupBin: groups.gBin.slice(0, G),
+    remainingSorted: sortRemaining(groups.remaining, options.timeOrder ?? null),
+    bins: calendar === null ? 1 : calendar.bins,
+    exposureHours: calendar === null ? Float64Array.of(windowHours) : binExposureHours(calendar, window.startMs, window.endMs),
+    cellKnown: groups.cellKnown,
+    cellBinKnown: groups.cellBinKnown,
+    cellEvents: groups.cellEvents,
     cellsWithEvents,
-    tiedEvents,
-    tieGroups,
-    minGapHours,
-    triggerableEvents,
+    tiedEvents: groups.tiedEvents,
+    tieGroups: groups.tieGroups,
+    minGapHours: groups.minGapHours,
+    unknownEvents: groups.unknownEvents,
+    triggerableEvents: groups.triggerableEvents,
   };
 }
 
-/** exp(−40) ≈ 4e-18: past this, the rest of an edge sum cannot change G = N − E0 in double precision. */
-const EDGE_CUTOFF = 40;
-
-/** The edge sums at one ω (see {@link edgeSums}). */
-export interface EdgeSums {
-  /** E0 = Σ_i exp(−ω u_i), u_i = T − t_i */
-  readonly e0: number;
-  /** E1 = Σ_i u_i exp(−ω u_i) = G'(ω) */
-  readonly e1: number;
-  /** E2 = Σ_i u_i² exp(−ω u_i) = −G''(ω) */
-  readonly e2: number;
+/** T − t ascending: the caller's time order read backwards (checked), or a sort. O(N) or O(N log N). */
+function sortRemaining(remaining: Float64Array, timeOrder: Int32Array | null): Float64Array {
+  const n = remaining.length;
+  if (timeOrder === null || timeOrder.length !== n) return remaining.sort();
+  const sorted = new Float64Array(n);
+  for (let q = 0; q < n; q++) sorted[q] = remaining[timeOrder[n - 1 - q]!]!;
+  for (let q = 1; q < n; q++) if (sorted[q]! < sorted[q - 1]!) throw new ModelError('E_EVENTS', 'timeOrder does not sort the events by time', q);
+  return sorted;
 }
 
 /**
- * The edge sums E0, E1, E2 over the events, visiting only those within 40/ω hours of the
- * window's end (each of the others contributes under 4e-18). G(ω) = N − E0 is the expected
- * number of offspring inside the window per unit θ. Cost O(events within 40/ω of T).
+ * The one pass over the events (the O(N) part of {@link prepareEvents}): checks each event,
+ * opens a group at every new (cell, time), and counts what the report and the priors need.
+ * Group arrays are preallocated at N entries and trimmed by the caller. Kept as one loop: it
+ * runs once per fit over every event.
  */
-export function edgeSums(remainingSorted: Float64Array, omegaPerHour: number): EdgeSums {
-  let e0 = 0;
-  let e1 = 0;
-  let e2 = 0;
-  const limit = EDGE_CUTOFF / omegaPerHour;
-  for (let k = 0; k < remainingSorted.length; k++) {
-    const u = remainingSorted[k]!;
-    if (u > limit) break;
-    const e = Math.exp(-omegaPerHour * u);
-    e0 += e;
-    const ue = u * e;
-    e1 += ue;
-    e2 += u * ue;
-  }
-  return { e0, e1, e2 };
-}
-
-/**
- * {@link edgeSums} remembering the last few ω it was asked about: the E-step's log-likelihood
- * and the next M-step's safeguard both need the sums at the current ω, computed once.
- */
-export function edgeSumsMemo(remainingSorted: Float64Array): (omegaPerHour: number) => EdgeSums {
-  const keys: number[] = [];
-  const values: EdgeSums[] = [];
-  return (omega) => {
-    const k = keys.indexOf(omega);
-    if (k >= 0) return values[k]!;
-    const v = edgeSums(remainingSorted, omega);
-    keys.push(omega);
-    values.push(v);
-    if (keys.length > 4) {
-      keys.shift();
-      values.shift();
+function groupEvents(
+  events: EventSet,
+  startMs: number,
+  windowHours: number,
+  calendar: BinCalendar | null,
+  timeUnknown: Uint8Array | null,
+  eventBin: Int32Array | null,
+) {
+  const n = events.cell.length;
+  const nCells = events.cells.length;
+  const B = calendar === null ? 1 : calendar.bins;
+  const offsetHours = (startMs - events.originMs) / HOUR_MS;
+  const cellEvents = new Float64Array(nCells);
+  const cellKnown = new Float64Array(nCells);
+  const cellBinKnown = new Float64Array(nCells * B);
+  const groupCount = new Int32Array(nCells);
+  const remaining = new Float64Array(n);
+  const gT = new Float64Array(n);
+  const gCell = new Int32Array(n);
+  const gKnown = new Float64Array(n);
+  const gUnknown = new Float64Array(n);
+  const gBin = new Int32Array(n);
+  let G = 0;
+  let tiedEvents = 0;
+  let tieGroups = 0;
+  let minGapHours = Infinity;
+  let unknownEvents = 0;
+  let triggerableEvents = 0;
+  let prevCell = -1;
+  let prevT = 0;
+  let cellHasEarlier = false;
+  for (let k = 0; k < n; k++) {
+    const c = events.cell[k]!;
+    let t = events.tHours[k]! - offsetHours;
+    if (!(c >= 0 && c < nCells) || !Number.isInteger(c)) throw new ModelError('E_EVENTS', `event ${k}: cell index ${c} is outside 0..${nCells - 1}`, c);
+    if (!Number.isFinite(t)) throw new ModelError('E_EVENTS', `event ${k}: time is not finite (${events.tHours[k]})`, events.tHours[k]);
+    // Allow rounding noise from re-basing the origin at the very start of the window.
+    if (t < 0 && t > -1e-9) t = 0;
+    if (t < 0 || t >= windowHours) {
+      throw new ModelError('E_EVENTS', `event ${k} lies outside the training window [0, ${windowHours}) hours (t = ${t}); train on events strictly before the window's end`, t);
     }
-    return v;
-  };
+    remaining[k] = windowHours - t;
+    const unknown = timeUnknown !== null && timeUnknown[k] === 1;
+    if (unknown) unknownEvents++;
+    if (c !== prevCell || t !== prevT) {
+      if (c === prevCell) {
+        if (t < prevT) throw new ModelError('E_EVENTS', `events are not sorted by time within cell ${events.cells[c]} at event ${k}`, k);
+        if (t - prevT < minGapHours) minGapHours = t - prevT;
+        cellHasEarlier = true;
+      } else {
+        if (c < prevCell) throw new ModelError('E_EVENTS', `events are not sorted by cell at event ${k}`, k);
+        cellHasEarlier = false;
+      }
+      gT[G] = t;
+      gCell[G] = c;
+      gBin[G] = calendar === null ? 0 : binOf(calendar, eventBin, k, startMs + t * HOUR_MS);
+      G++;
+      groupCount[c]!++;
+    } else {
+      // A second (or later) event at the same instant in the same cell.
+      tiedEvents += gKnown[G - 1]! + gUnknown[G - 1]! === 1 ? 2 : 1;
+      if (gKnown[G - 1]! + gUnknown[G - 1]! === 1) tieGroups++;
+    }
+    if (cellHasEarlier) triggerableEvents++;
+    const g = G - 1;
+    if (unknown) gUnknown[g]!++;
+    else {
+      gKnown[g]!++;
+      cellKnown[c]!++;
+      cellBinKnown[c * B + gBin[g]!]!++;
+    }
+    cellEvents[c]!++;
+    prevCell = c;
+    prevT = t;
+  }
+  return { G, gT, gCell, gKnown, gUnknown, gBin, groupCount, remaining, cellEvents, cellKnown, cellBinKnown, tiedEvents, tieGroups, minGapHours, unknownEvents, triggerableEvents };
+}
+
+/** The bin of event k at instant `ms`: the caller's, checked, or a search of the calendar. O(log segments). */
+function binOf(calendar: BinCalendar, eventBin: Int32Array | null, k: number, ms: number): number {
+  const B = calendar.bins;
+  if (eventBin !== null) {
+    const b = eventBin[k]!;
+    if (!(b >= 0 && b < B)) throw new ModelError('E_EVENTS', `event ${k}: bin ${b} is outside 0..${B - 1}`, b);
+    return b;
+  }
+  const starts = calendar.startsMs;
+  const b = starts.length > 0 && starts[0]! <= ms ? binAt(calendar, ms) : -1;
+  if (b < 0) throw new ModelError('E_WINDOW', `the bin calendar does not cover event ${k}`, k);
+  return b;
 }

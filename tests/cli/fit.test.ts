@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLUS_DEFAULTS } from '../../engine/model/plus/index.ts';
+import { ETAS_DEFAULTS } from '../../engine/model/index.ts';
 
 const run = promisify(execFile);
 
@@ -33,10 +33,11 @@ describe('patrolcast fit', () => {
     const out = join(dir, 'fit.json');
     const r = await cli('fit', 'fixtures/vancouver/property_2023.csv.gz', '--until', '2023-07-01', '--model', 'etas-2015', '--preset', 'vancouver-burglary-vehicle', '--fixed-delay-hours', '24', '--out', out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Each crime raises the chance of another in the same box, decaying with a mean delay of 24 hours; /);
+    expect(r.stdout).toMatch(/^Model etas-2015: no recency \(all history\); no profile; triggering same cell, mean delay fixed at 24 h\.\nEach crime raises the chance of another in the same box, decaying with a mean delay of 24 hours; /);
     expect(r.stdout).toContain(`wrote ${out}`);
     const fit = JSON.parse(readFileSync(out, 'utf8'));
-    expect(fit.kind).toBe('etas-2015');
+    expect([fit.kind, fit.version]).toEqual(['patrolcast-etas-fit', 2]);
+    expect(fit.config.triggering.fixedMeanDelayHours).toBe(24);
     expect(fit.res).toBe(10);
     expect(fit.omegaPerHour).toBeCloseTo(1 / 24, 12);
     // 2023-07-01 local midnight in Vancouver (PDT) is 07:00Z.
@@ -49,15 +50,15 @@ describe('patrolcast fit', () => {
     const out = join(dir, 'etas.json');
     const config = join(dir, 'cfg.json');
     // The default configuration with a different half-life and 30 EM iterations: --config is read.
-    writeFileSync(config, JSON.stringify({ ...PLUS_DEFAULTS, recency: { halfLifeDays: 90 }, em: { ...PLUS_DEFAULTS.em, maxIterations: 30 } }));
+    writeFileSync(config, JSON.stringify({ ...ETAS_DEFAULTS, recency: { halfLifeDays: 90 }, em: { ...ETAS_DEFAULTS.em, maxIterations: 30 } }));
     const r = await cli('fit', VAN, '--until', AT, '--config', config, '--out', out);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Model etas \(beyond 2015\): /);
+    expect(r.stdout).toMatch(/^Model etas: /);
     expect(r.stdout).toMatch(/recency half-life 90 d/);
     expect(r.stdout).toMatch(/ring weights 1\.000, \d+ cells at H3 resolution 10, profile bins /);
     expect(r.stdout).toContain(`wrote ${out}`);
     const fit = JSON.parse(readFileSync(out, 'utf8'));
-    expect(fit.kind).toBe('etas-plus');
+    expect(fit.kind).toBe('patrolcast-etas-fit');
     expect(fit.config.recency).toEqual({ halfLifeDays: 90 });
     expect(fit.config.em.maxIterations).toBe(30);
     expect(fit.tz).toBe('America/Vancouver');
@@ -77,17 +78,18 @@ describe('patrolcast fit', () => {
     expect(readFileSync(join(dir, 'early.geojson'), 'utf8')).not.toBe(boxes);
   }, 90_000);
 
-  it('refuses an unknown --model, --config with etas-2015, and fixed parameters with etas', async () => {
+  it('refuses an unknown --model and --config with etas-2015; fixes parameters of either model', async () => {
     const m = await cli('fit', VAN, '--until', AT, '--model', 'etas-2016', '--out', join(dir, 'x.json'));
     expect(m.code).toBe(2);
     expect(m.stderr).toBe('patrolcast: --model must be etas or etas-2015, got "etas-2016"\n');
     const c = await cli('fit', VAN, '--until', AT, '--model', 'etas-2015', '--config', join(dir, 'cfg.json'), '--out', join(dir, 'x.json'));
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--config sets up the etas model; it has no effect with --model etas-2015/);
-    const f = await cli('fit', VAN, '--until', AT, '--fixed-theta', '0.1', '--out', join(dir, 'x.json'));
-    expect(f.code).toBe(2);
-    expect(f.stderr).toMatch(/--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only/);
-  });
+    const f = await cli('fit', VAN, '--until', '2023-03-01', '--fixed-theta', '0.1', '--out', join(dir, 'x.json'));
+    expect(f.code, f.stderr).toBe(0);
+    const fixed = JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8'));
+    expect([fixed.theta, fixed.config.triggering.fixedTheta, fixed.config.recency]).toEqual([0.1, 0.1, ETAS_DEFAULTS.recency]);
+  }, 60_000);
 
   it('warns that month-precision data (data.police.uk) cannot support shift forecasts', async () => {
     const r = await cli('fit', 'fixtures/kent/ashford_2014.csv.gz', '--until', '2014-10-01', '--out', join(dir, 'kent.json'));

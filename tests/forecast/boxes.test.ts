@@ -12,6 +12,7 @@ import {
   rankCells,
 } from '../../engine/forecast/index.ts';
 import { gridDisk, incidentCell } from '../../engine/grid/index.ts';
+import { contributorParams } from '../../engine/model/index.ts';
 import { seededRandom } from '../../engine/random.ts';
 import type { PatrolBox } from '../../engine/types.ts';
 import { HOUR_MS, makeEvents, makeFit, makeIncident } from './helpers.ts';
@@ -47,7 +48,7 @@ function setup(seed: number) {
 
 describe('patrolBoxes', () => {
   const { fit, history, incidents, forecast } = setup(3);
-  const base = { districtOf, fit, history, incidents, startMs: s, hours: 8 };
+  const base = { districtOf, contributorParams: contributorParams(fit), history, incidents, startMs: s, hours: 8 };
 
   it('returns exactly K boxes per district, or all its positive cells when it has fewer', () => {
     for (const top of [1, 5, 20, 40]) {
@@ -80,7 +81,7 @@ describe('patrolBoxes', () => {
 
   it('never makes a box of a cell with an expected count of 0', () => {
     const f = forecastShift(makeFit(0.3, 1, { [disk[0]!]: 0.01 }), makeEvents(origin, [[disk[1]!, 1e6]]), s, 8);
-    const boxes = patrolBoxes(f, { ...base, fit: makeFit(0.3, 1, {}), history: makeEvents(origin, [[disk[1]!, 1e6]]), incidents: [makeIncident('x', null)] });
+    const boxes = patrolBoxes(f, { ...base, contributorParams: { theta: 0.3, omegaPerHour: 1 }, history: makeEvents(origin, [[disk[1]!, 1e6]]), incidents: [makeIncident('x', null)] });
     expect(boxes.map((b) => b.h3)).toEqual([disk[0]]);
   });
 
@@ -105,13 +106,13 @@ describe('patrolBoxes', () => {
       makeIncident('d', 'Theft of Bicycle'), makeIncident('e', 'Mischief'), makeIncident('f', 'at s'), makeIncident('g', 'later'),
     ];
     const fc2 = forecastShift(f2, h2, s, 8);
-    const [box] = patrolBoxes(fc2, { districtOf: () => 'D', fit: f2, history: h2, incidents: inc2, startMs: s, hours: 8 });
+    const [box] = patrolBoxes(fc2, { districtOf: () => 'D', contributorParams: contributorParams(f2), history: h2, incidents: inc2, startMs: s, hours: 8 });
     expect(box!.contributors).toEqual([
       { incidentId: 'b', category: 'Theft from Vehicle', ageHours: 1, contribution: expect.closeTo(0.2490234375, 14) },
       { incidentId: 'a', category: 'Mischief', ageHours: 2, contribution: expect.closeTo(0.12451171875, 14) },
       { incidentId: 'c', category: 'Other Theft', ageHours: 2, contribution: expect.closeTo(0.12451171875, 14) },
     ]);
-    const [five] = patrolBoxes(fc2, { districtOf: () => 'D', fit: f2, history: h2, incidents: inc2, startMs: s, hours: 8, maxContributors: 10 });
+    const [five] = patrolBoxes(fc2, { districtOf: () => 'D', contributorParams: contributorParams(f2), history: h2, incidents: inc2, startMs: s, hours: 8, maxContributors: 10 });
     expect(five!.contributors.map((x) => x.incidentId)).toEqual(['b', 'a', 'c', 'd']);
     expect(4.5e-13).toBeLessThan(MIN_CONTRIBUTOR_SHARE * five!.expected);
   });
@@ -163,7 +164,7 @@ describe('explainBox', () => {
 
 describe('boxesToGeoJSON', () => {
   const { fit, history, incidents, forecast } = setup(4);
-  const boxes = patrolBoxes(forecast, { districtOf, fit, history, incidents, startMs: s, hours: 8, top: 5 });
+  const boxes = patrolBoxes(forecast, { districtOf, contributorParams: contributorParams(fit), history, incidents, startMs: s, hours: 8, top: 5 });
   const gj = boxesToGeoJSON(boxes, { shift: '2024-02-11 16:00 (evening)', rank: 'never overrides' });
 
   it('writes one closed, counter-clockwise [lng, lat] hexagon per box', () => {

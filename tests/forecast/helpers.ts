@@ -1,26 +1,36 @@
 /** Hand-made fits and event sets for the forecast tests (no fitting involved). */
-import type { EtasFit, EventSet, H3Cell, Incident } from '../../engine/types.ts';
+import { ETAS_2015, type EtasFit } from '../../engine/model/index.ts';
+import type { EventSet, H3Cell, Incident } from '../../engine/types.ts';
 
 export const HOUR_MS = 3_600_000;
 
-/** An EtasFit with just the fields a forecast reads; the rest are plausible placeholders. */
+/**
+ * A fit of the 2015 preset (no profile, same-cell triggering) with just the fields a forecast
+ * reads: θ, ω and the background rate μ = r per cell; the rest are plausible placeholders.
+ */
 export function makeFit(theta: number, omegaPerHour: number, muPerHour: Record<H3Cell, number>, res = 10): EtasFit {
   return {
-    kind: 'etas-2015',
-    version: 1,
+    kind: 'patrolcast-etas-fit',
+    version: 2,
+    config: ETAS_2015,
+    tz: null,
+    res,
     theta,
     omegaPerHour,
+    ringWeights: [1],
     muPerHour,
-    res,
+    ratePerHour: muPerHour,
+    profile: null,
     window: { startMs: 0, endMs: 1000 * HOUR_MS },
     events: 0,
     iterations: 0,
-    logLikelihoodTrace: [],
+    objectiveTrace: [0],
+    logLikelihood: 0,
     stopReason: 'tolerance',
+    triggeredShare: 0,
     notes: [],
     warnings: [],
     fingerprint: 'test',
-    options: {},
   };
 }
 

@@ -1,21 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { EventSet, Incident } from '../../engine/types.ts';
+import type { EtasFitOptions, EventSet, Incident } from '../../engine/types.ts';
 import { seededRandom } from '../../engine/random.ts';
 import {
-  ETAS_FIT_DEFAULTS,
+  ETAS_2015,
   describeFit,
   etasLogLikelihood,
-  fitEtas,
+  fitEtas as fitModel,
   simulateEtas,
   simulationToEventSet,
+  withFitOptions,
+  type EtasFit,
+  type FitHooks,
 } from '../../engine/model/index.ts';
-import { eStep } from '../../engine/model/estep.ts';
-import { prepare } from '../../engine/model/prepare.ts';
+import { eStepSameCell, newSums } from '../../engine/model/estep.ts';
+import { prepareEvents } from '../../engine/model/prepare.ts';
 import { buildEventSet } from '../../engine/grid/index.ts';
 import { oracleEm, oracleEStep } from './oracle.ts';
 
 const H = 3.6e6;
+
+/**
+ * The one model with the etas-2015 preset (no profile, no recency, same-cell triggering), the
+ * preset's bounds and EM limits overridden by `options`; `acceleration` and `initial` are fit inputs.
+ */
+function fitEtas(
+  events: EventSet,
+  window: { startMs: number; endMs: number },
+  res: number,
+  options: EtasFitOptions & { acceleration?: boolean; initial?: { theta: number; omegaPerHour: number } } = {},
+  hooks: FitHooks = {},
+): EtasFit {
+  const { acceleration, initial, ...overrides } = options;
+  const inputs = { ...(acceleration !== undefined ? { acceleration } : {}), ...(initial !== undefined ? { initial } : {}) };
+  return fitModel(events, window, res, withFitOptions(ETAS_2015, overrides), inputs, hooks);
+}
 
 /** An EventSet from (cell, hours) pairs, sorted as the engine expects; cells named c0, c1, ... */
 function eventSet(pairs: readonly (readonly [number, number])[], nCells: number): EventSet {
@@ -74,15 +93,15 @@ describe('fitEtas against the quadratic EM oracle', () => {
   for (const [label, roundTo] of [['continuous times', undefined], ['times floored to 5 h (ties)', 5]] as const) {
     it(`gives the oracle's p sums at arbitrary parameters (${label})`, () => {
       const { ev, T } = smallData(3, roundTo === undefined ? {} : { roundTo });
-      const prep = prepare(ev, 0, T);
+      const prep = prepareEvents(ev, { startMs: 0, endMs: T * H }, { calendar: null, timeUnknown: null });
       for (const [theta, omega] of [[0.3, 0.2], [0.7, 0.05], [0.1, 3]] as const) {
         const mu = Float64Array.from({ length: 4 }, (_, c) => 0.01 * (c + 1));
-        const bg = new Float64Array(4);
-        const fast = eStep(prep, mu, theta, omega, bg);
+        const fast = newSums(prep, 0);
+        eStepSameCell(prep, { mu, h: new Float64Array(4).fill(1), theta, omega, ringWeightPerCell: Float64Array.of(1) }, fast, null);
         const slow = oracleEStep(ev.cell, ev.tHours, 4, T, { mu: [...mu], theta, omega });
         relClose(fast.triggered, slow.triggered, 1e-12);
-        relClose(fast.triggeredDelayHours, slow.triggeredDelay, 1e-12);
-        slow.background.forEach((b, c) => relClose(bg[c]!, b, 1e-12));
+        relClose(fast.delayHours, slow.triggeredDelay, 1e-12);
+        slow.background.forEach((b, c) => relClose(fast.binBackground[c]!, b, 1e-12));
         relClose(etasLogLikelihood(ev, T, { muPerHour: mu, theta, omegaPerHour: omega }), slow.logLikelihood, 1e-12);
       }
     });
@@ -97,8 +116,8 @@ describe('fitEtas against the quadratic EM oracle', () => {
       const K = 8;
       const oracle = oracleEm(ev.cell, ev.tHours, 4, T, start, K + 1);
       const fitK = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: K, initial: { theta: 0.2, omegaPerHour: 1 / 24 } });
-      expect(fitK.logLikelihoodTrace).toHaveLength(K + 1);
-      fitK.logLikelihoodTrace.forEach((ll, k) => relClose(ll, oracle.logLikelihoods[k]!, 1e-11));
+      expect(fitK.objectiveTrace).toHaveLength(K + 1);
+      fitK.objectiveTrace.forEach((ll, k) => relClose(ll, oracle.logLikelihoods[k]!, 1e-11));
       for (let k = 1; k <= K; k++) {
         const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: k, initial: { theta: 0.2, omegaPerHour: 1 / 24 } });
         const want = oracle.params[k]!;
@@ -107,7 +126,7 @@ describe('fitEtas against the quadratic EM oracle', () => {
         want.mu.forEach((m, c) => relClose(fit.muPerHour[`c${c}`]!, m, 1e-9));
       }
       // The final E-step's triggered share is the oracle's Σ p_ij / N at the same parameters.
-      relClose(fitK.triggeredShare!, oracle.esteps[K]!.triggered / n, 1e-9);
+      relClose(fitK.triggeredShare, oracle.esteps[K]!.triggered / n, 1e-9);
     });
   }
 });
@@ -133,7 +152,7 @@ describe('fitEtas: monotone EM', () => {
                   ? { fixedMeanDelayHours: 3 }
                   : { minMeanDelayHours: 0.01 };
           const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...options, acceleration, maxIterations: 60, relTolerance: 0 });
-          const tr = fit.logLikelihoodTrace;
+          const tr = fit.objectiveTrace;
           for (let k = 1; k < tr.length; k++) {
             // Allow only floating-point rounding (1e-12 relative) as "decrease".
             expect(tr[k]!).toBeGreaterThanOrEqual(tr[k - 1]! - 1e-12 * Math.abs(tr[k - 1]!));
@@ -174,7 +193,7 @@ describe('fitEtas: real-data rules', () => {
     }
     const ev = eventSet(pairs, 20);
     const floored = fitEtas(ev, { startMs: 0, endMs: 2001 * H }, 10);
-    expect(floored.omegaPerHour).toBe(1 / ETAS_FIT_DEFAULTS.minMeanDelayHours);
+    expect(floored.omegaPerHour).toBe(1 / ETAS_2015.triggering!.minMeanDelayHours);
     expect(floored.warnings.join(' ')).toMatch(/mean trigger delay stopped at its floor of 1 h/);
     const unbounded = fitEtas(ev, { startMs: 0, endMs: 2001 * H }, 10, { minMeanDelayHours: 1e-6 });
     expect(1 / unbounded.omegaPerHour).toBeLessThan(0.05); // runs towards one minute without the floor
@@ -236,15 +255,16 @@ describe('fitEtas: interface', () => {
   it('is plain JSON: a round trip through JSON gives the same fit', () => {
     const fit = fitEtas(ev, window, 10);
     expect(JSON.parse(JSON.stringify(fit))).toEqual(fit);
-    expect(fit.kind).toBe('etas-2015');
+    expect(fit.kind).toBe('patrolcast-etas-fit');
+    expect(fit.config).toEqual(ETAS_2015);
     expect(fit.events).toBe(ev.cell.length);
-    expect(fit.logLikelihoodTrace).toHaveLength(fit.iterations + 1);
+    expect(fit.objectiveTrace).toHaveLength(fit.iterations + 1);
   });
 
   it('ends its trace with the log-likelihood of the returned parameters', () => {
     const fit = fitEtas(ev, window, 10);
     const ll = etasLogLikelihood(ev, T, { muPerHour: fit.muPerHour, theta: fit.theta, omegaPerHour: fit.omegaPerHour });
-    relClose(ll, fit.logLikelihoodTrace.at(-1)!, 1e-12);
+    relClose(ll, fit.objectiveTrace.at(-1)!, 1e-12);
   });
 
   it('measures time from the window start, whatever the event set origin', () => {
@@ -292,7 +312,7 @@ describe('fitEtas: interface', () => {
     const fit = fitEtas(ev, window, 10);
     const text = describeFit(fit);
     expect(text).toMatch(/^Each crime raises the chance of another in the same box, decaying with a mean delay of [\d.]+ (hours|days|minutes); \d+% of crime is triggered\./);
-    expect(text).toContain(`${Math.round(100 * fit.triggeredShare!)}% of crime is triggered`);
+    expect(text).toContain(`${Math.round(100 * fit.triggeredShare)}% of crime is triggered`);
     const none = { ...fit, theta: 0, triggeredShare: 0 };
     expect(describeFit(none)).toContain('no self-excitation');
   });

@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ingestCsvText } from '../../engine/ingest/index.ts';
 import { buildEventSet } from '../../engine/grid/index.ts';
-import { describeFit, fitEtas } from '../../engine/model/index.ts';
+import { ETAS_2015, describeFit, fitEtas, withFitOptions } from '../../engine/model/index.ts';
 import type { Incident } from '../../engine/types.ts';
 
 function read(file: string): readonly Incident[] {
@@ -21,7 +21,7 @@ function span(incidents: readonly Incident[]): { first: number; last: number } {
   return { first, last };
 }
 
-describe('fitEtas on real data (fixtures)', () => {
+describe('fitEtas with the etas-2015 preset on real data (fixtures)', () => {
   it('converges on Vancouver 2023 property crime, ties and 00:00 times included, and reports them', () => {
     const incidents = read('fixtures/vancouver/property_2023.csv.gz');
     // `zcat fixtures/vancouver/property_2023.csv.gz | wc -l` = 31,486 lines = header + 31,485 rows.
@@ -29,11 +29,11 @@ describe('fitEtas on real data (fixtures)', () => {
     const { first, last } = span(incidents);
     const endMs = last + 3.6e6;
     const events = buildEventSet(incidents, 10, first, { endMs });
-    const fit = fitEtas(events, { startMs: first, endMs }, 10);
+    const fit = fitEtas(events, { startMs: first, endMs }, 10, ETAS_2015);
     expect(fit.events).toBe(31_485);
     expect(fit.stopReason).toBe('tolerance');
     expect(fit.iterations).toBeLessThan(500);
-    const tr = fit.logLikelihoodTrace;
+    const tr = fit.objectiveTrace;
     for (let k = 1; k < tr.length; k++) expect(tr[k]!).toBeGreaterThanOrEqual(tr[k - 1]! - 1e-12 * Math.abs(tr[k - 1]!));
     // Ties: rows at the same X/Y and minute are certainly in one cell:
     // zcat ... | awk -F, 'NR>1 {c[$2"-"$3"-"$4" "$5":"$6"|"$9"|"$10]++} END {for (k in c) if (c[k]>1) {n+=c[k]; g++}; print n, g}'
@@ -60,7 +60,7 @@ describe('fitEtas on real data (fixtures)', () => {
     expect(incidents).toHaveLength(located);
     const { first } = span(incidents);
     const endMs = Date.UTC(2014, 11, 1); // the end of November 2014 (GMT)
-    const fit = fitEtas(buildEventSet(incidents, 10, first, { endMs }), { startMs: first, endMs }, 10);
+    const fit = fitEtas(buildEventSet(incidents, 10, first, { endMs }), { startMs: first, endMs }, 10, ETAS_2015);
     expect(fit.stopReason).toBe('tolerance');
     expect(fit.warnings.join(' ')).toContain(`${located} of ${located} events (100%) are known to the month only: use this fit for month-ahead forecasts`);
     expect(fit.notes.join(' ')).toContain('sit at the first instant of their month');
@@ -70,8 +70,8 @@ describe('fitEtas on real data (fixtures)', () => {
     expect(fit.warnings.join(' ')).not.toContain('ceiling');
     const ev = buildEventSet(incidents, 10, first, { endMs });
     for (const theta of [0.02, 0.1]) {
-      const forced = fitEtas(ev, { startMs: first, endMs }, 10, { fixedTheta: theta, fixedMeanDelayHours: 730 });
-      expect(forced.logLikelihoodTrace.at(-1)!).toBeLessThan(fit.logLikelihoodTrace.at(-1)!);
+      const forced = fitEtas(ev, { startMs: first, endMs }, 10, withFitOptions(ETAS_2015, { fixedTheta: theta, fixedMeanDelayHours: 730 }));
+      expect(forced.objectiveTrace.at(-1)!).toBeLessThan(fit.objectiveTrace.at(-1)!);
     }
   });
 });

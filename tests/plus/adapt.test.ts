@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contributorParams, plusConfigForData, timeUnknownFlags, withFitOptions, PLUS_DEFAULTS, type EtasPlusFit } from '../../engine/model/plus/index.ts';
+import { contributorParams, configForData, timeUnknownFlags, withFitOptions, ETAS_DEFAULTS, type EtasFit } from '../../engine/model/index.ts';
 import type { EventSet, Incident } from '../../engine/types.ts';
 
 function incident(over: Partial<Incident>): Incident {
@@ -23,22 +23,30 @@ describe('etas adapters shared by the CLI, the web worker, the backtest and tune
     expect([...timeUnknownFlags(events([2, 0, 1]), incidents)]).toEqual([1, 0, 1]);
   });
 
-  it('plusConfigForData switches the shift profile off for month-precision data only', () => {
-    expect(PLUS_DEFAULTS.profile).not.toBeNull();
-    expect(plusConfigForData(PLUS_DEFAULTS, events([0], { minute: 1 } as EventSet['precisionCounts'])).profile).toEqual(PLUS_DEFAULTS.profile);
-    expect(plusConfigForData(PLUS_DEFAULTS, events([0], { month: 1 } as EventSet['precisionCounts'])).profile).toBeNull();
+  it('configForData switches the shift profile off for month-precision data only', () => {
+    expect(ETAS_DEFAULTS.profile).not.toBeNull();
+    expect(configForData(ETAS_DEFAULTS, events([0], { minute: 1 } as EventSet['precisionCounts'])).profile).toEqual(ETAS_DEFAULTS.profile);
+    expect(configForData(ETAS_DEFAULTS, events([0], { month: 1 } as EventSet['precisionCounts'])).profile).toBeNull();
   });
 
-  it('withFitOptions carries the θ bound, delay floor and iteration limit, and refuses fixed values', () => {
-    const c = withFitOptions(PLUS_DEFAULTS, { thetaMax: 0.5, minMeanDelayHours: 24, maxIterations: 7 });
-    expect(c.triggering?.thetaMax).toBe(0.5);
-    expect(c.triggering?.minMeanDelayHours).toBe(24);
-    expect(c.em.maxIterations).toBe(7);
-    expect(() => withFitOptions(PLUS_DEFAULTS, { fixedTheta: 0.1 })).toThrow(/etas-2015/);
+  it('withFitOptions carries the bounds, fixed values and EM limits; fixed values need triggering', () => {
+    const c = withFitOptions(ETAS_DEFAULTS, { thetaMax: 0.5, minMeanDelayHours: 24, maxIterations: 7 });
+    expect(c.triggering).toEqual({ ringDepth: 0, thetaMax: 0.5, minMeanDelayHours: 24, maxMeanDelayHours: null });
+    expect(c.em).toEqual({ maxIterations: 7, relTolerance: ETAS_DEFAULTS.em.relTolerance });
+    expect(c.recency).toEqual(ETAS_DEFAULTS.recency);
+    const f = withFitOptions(ETAS_DEFAULTS, { fixedTheta: 0.1, fixedMeanDelayHours: 48, maxMeanDelayHours: 100, relTolerance: 1e-9 });
+    expect(f.triggering).toEqual({ ringDepth: 0, thetaMax: 0.95, minMeanDelayHours: 1, maxMeanDelayHours: 100, fixedTheta: 0.1, fixedMeanDelayHours: 48 });
+    expect(f.em.relTolerance).toBe(1e-9);
+    expect(withFitOptions(ETAS_DEFAULTS, {})).toEqual(ETAS_DEFAULTS);
+    const none = { ...ETAS_DEFAULTS, triggering: null };
+    expect(withFitOptions(none, { thetaMax: 0.5 }).triggering).toBeNull();
+    expect(() => withFitOptions(none, { fixedTheta: 0.1 })).toThrow(expect.objectContaining({ code: 'E_OPTIONS', value: 0.1 }));
+    expect(() => withFitOptions(ETAS_DEFAULTS, { fixedTheta: 1 })).toThrow(/triggering\.fixedTheta/);
+    expect(() => withFitOptions(ETAS_DEFAULTS, { minMeanDelayHours: 10, maxMeanDelayHours: 5 })).toThrow(/triggering\.maxMeanDelayHours/);
   });
 
   it('contributorParams gives the same-cell share of the triggering, θ·w_0', () => {
-    const fit = { theta: 0.4, omegaPerHour: 0.25, ringWeights: [0.75, 0.25] } as unknown as EtasPlusFit;
+    const fit = { theta: 0.4, omegaPerHour: 0.25, ringWeights: [0.75, 0.25] } as unknown as EtasFit;
     expect(contributorParams(fit)).toEqual({ theta: 0.30000000000000004, omegaPerHour: 0.25 });
   });
 });

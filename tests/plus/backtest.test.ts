@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backtest, type BacktestInput } from '../../engine/evaluate/backtest.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
-import { checkPlusConfig } from '../../engine/model/plus/index.ts';
+import { checkEtasConfig } from '../../engine/model/index.ts';
 import { seededRandom } from '../../engine/random.ts';
 import type { Incident } from '../../engine/types.ts';
 import { VAN } from './support.ts';
@@ -48,7 +48,7 @@ const base: BacktestInput = {
   bootstrapResamples: 100,
   flaggedKm2: [0.05, 0.1, 0.2],
   // every ingredient on, ring spread included, so the leakage check covers them all
-  etasConfig: checkPlusConfig({ recency: { halfLifeDays: 20 }, profile: { weekend: true, priorStrength: 5, blend: 0.1 }, triggering: { ringDepth: 1 } }),
+  etasConfig: checkEtasConfig({ recency: { halfLifeDays: 20 }, profile: { weekend: true, priorStrength: 5, blend: 0.1 }, triggering: { ringDepth: 1 } }),
 };
 
 describe('the etas model (beyond 2015) in the backtest', () => {
@@ -83,7 +83,7 @@ describe('the etas model (beyond 2015) in the backtest', () => {
   });
 
   it('with every ingredient off and a refit every shift it ranks cells exactly as all-history counts do (same hit rates)', () => {
-    const r = backtest({ ...base, etasConfig: checkPlusConfig({ recency: null, profile: null, triggering: null }), models: ['etas', 'naive-all'], refitEveryDays: 8 / 24 });
+    const r = backtest({ ...base, etasConfig: checkEtasConfig({ recency: null, profile: null, triggering: null }), models: ['etas', 'naive-all'], refitEveryDays: 8 / 24 });
     for (const a of ['0.05', '0.1', '0.2']) expect(r.models.etas!.hitRate[a]).toBe(r.models['naive-all']!.hitRate[a]);
   });
 });
@@ -105,7 +105,7 @@ describe('leakage on real data (Chicago district 1 fixture)', () => {
       toMs: parseLocalDateTime('2016-03-04', tz),
       models: ['etas'],
       bootstrapResamples: 50,
-      etasConfig: checkPlusConfig({ recency: { halfLifeDays: 60 }, profile: { weekend: true }, triggering: { ringDepth: 1 } }),
+      etasConfig: checkEtasConfig({ recency: { halfLifeDays: 60 }, profile: { weekend: true }, triggering: { ringDepth: 1 } }),
     };
     const capture = (incidents: readonly Incident[]): Map<number, number[]> => {
       const seen = new Map<number, number[]>();

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tuneEtas, checkTuneGrid, type TuneInput } from '../../engine/evaluate/tune.ts';
-import { PlusRollingModel } from '../../engine/evaluate/tuneRunner.ts';
-import { forecastShiftPlus } from '../../engine/forecast/plus.ts';
+import { EtasRollingModel } from '../../engine/evaluate/tuneRunner.ts';
+import { forecastShift } from '../../engine/forecast/index.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
-import { blendRates, checkPlusConfig, describePlusConfig, fitEtasPlus, fitEtasPlusDetailed, plusConfigToJson, PLUS_DEFAULTS } from '../../engine/model/plus/index.ts';
+import { blendRates, checkEtasConfig, describeEtasConfig, fitEtas, fitEtasDetailed, etasConfigToJson, ETAS_DEFAULTS } from '../../engine/model/index.ts';
 import { seededRandom } from '../../engine/random.ts';
 import type { Incident } from '../../engine/types.ts';
 import { CELLS, eventSetFrom, HOUR_MS, VAN } from './support.ts';
@@ -17,17 +17,17 @@ const DAY_MS = 86_400_000;
 
 describe('recency.allHistoryWeight in the configuration', () => {
   it('is optional, stored only above 0, validated to [0, 1), and described', () => {
-    expect(checkPlusConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 0 } }).recency).toEqual({ halfLifeDays: 90 });
-    expect(checkPlusConfig({ recency: { halfLifeDays: 90 } }).recency).toEqual({ halfLifeDays: 90 });
-    expect(checkPlusConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 0.2 } }).recency).toEqual({ halfLifeDays: 90, allHistoryWeight: 0.2 });
+    expect(checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 0 } }).recency).toEqual({ halfLifeDays: 90 });
+    expect(checkEtasConfig({ recency: { halfLifeDays: 90 } }).recency).toEqual({ halfLifeDays: 90 });
+    expect(checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 0.2 } }).recency).toEqual({ halfLifeDays: 90, allHistoryWeight: 0.2 });
     // the defaults (and so every configuration written before the field) are unchanged
-    expect(plusConfigToJson(checkPlusConfig({}))).toBe(plusConfigToJson(PLUS_DEFAULTS));
-    expect(plusConfigToJson(checkPlusConfig({}))).not.toMatch(/allHistoryWeight/);
-    expect(() => checkPlusConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 1 } })).toThrow(/recency\.allHistoryWeight.*\[0, 1\)/);
-    expect(() => checkPlusConfig({ recency: { halfLifeDays: 90, allHistoryWeight: -0.1 } })).toThrow(/recency\.allHistoryWeight/);
-    expect(() => checkPlusConfig({ recency: { halfLifeDays: 90, allHistoryWeight: '0.5' } })).toThrow(/recency\.allHistoryWeight/);
-    expect(describePlusConfig(checkPlusConfig({ recency: { halfLifeDays: 45, allHistoryWeight: 0.5 } }))).toMatch(/^recency half-life 45 d blended 0\.5 with all history;/);
-    expect(describePlusConfig(checkPlusConfig({ recency: { halfLifeDays: 45 } }))).toMatch(/^recency half-life 45 d;/);
+    expect(etasConfigToJson(checkEtasConfig({}))).toBe(etasConfigToJson(ETAS_DEFAULTS));
+    expect(etasConfigToJson(checkEtasConfig({}))).not.toMatch(/allHistoryWeight/);
+    expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 1 } })).toThrow(/recency\.allHistoryWeight.*\[0, 1\)/);
+    expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: -0.1 } })).toThrow(/recency\.allHistoryWeight/);
+    expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: '0.5' } })).toThrow(/recency\.allHistoryWeight/);
+    expect(describeEtasConfig(checkEtasConfig({ recency: { halfLifeDays: 45, allHistoryWeight: 0.5 } }))).toMatch(/^recency half-life 45 d blended 0\.5 with all history;/);
+    expect(describeEtasConfig(checkEtasConfig({ recency: { halfLifeDays: 45 } }))).toMatch(/^recency half-life 45 d;/);
   });
 
   it('blendRates: a = 0 returns the recency array itself, a = 1 the all-history one, between a convex mix; a outside [0, 1] refused', () => {
@@ -59,18 +59,18 @@ describe('the blended background rate of a fit (no triggering, no profile: p_jj 
   const allOracle = [4 / T, 2 / T, 1 / T];
 
   it('a = 0 reproduces the unblended fit exactly (same JSON, same forecast, bit for bit), and it is the recency oracle', () => {
-    const plain = fitEtasPlus(events, window, 10, checkPlusConfig({ ...base, recency: { halfLifeDays: hl } }));
-    const zero = fitEtasPlus(events, window, 10, checkPlusConfig({ ...base, recency: { halfLifeDays: hl, allHistoryWeight: 0 } }));
+    const plain = fitEtas(events, window, 10, checkEtasConfig({ ...base, recency: { halfLifeDays: hl } }));
+    const zero = fitEtas(events, window, 10, checkEtasConfig({ ...base, recency: { halfLifeDays: hl, allHistoryWeight: 0 } }));
     expect(JSON.stringify(zero)).toBe(JSON.stringify(plain));
     for (let c = 0; c < 3; c++) expect(plain.ratePerHour[CELLS[c]!]!).toBeCloseTo(recentOracle[c]!, 15);
     const s = window.endMs;
-    const f0 = forecastShiftPlus(plain, events, s, 8);
-    const f1 = forecastShiftPlus(zero, events, s, 8);
+    const f0 = forecastShift(plain, events, s, 8);
+    const f1 = forecastShift(zero, events, s, 8);
     expect(Array.from(f1.expected)).toEqual(Array.from(f0.expected));
   });
 
   it('a = 0.3 gives 0.7 × the recency oracle + 0.3 × count / T, and the notes say so', () => {
-    const fit = fitEtasPlus(events, window, 10, checkPlusConfig({ ...base, recency: { halfLifeDays: hl, allHistoryWeight: 0.3 } }));
+    const fit = fitEtas(events, window, 10, checkEtasConfig({ ...base, recency: { halfLifeDays: hl, allHistoryWeight: 0.3 } }));
     for (let c = 0; c < 3; c++) expect(fit.ratePerHour[CELLS[c]!]!).toBeCloseTo(0.7 * recentOracle[c]! + 0.3 * allOracle[c]!, 15);
     expect(fit.notes.join(' ')).toMatch(/blended 0\.7:0\.3 with the all-history rate/);
     // the blend changes the ranking: cell 0 (old crime) is starved by recency alone, not with the blend
@@ -79,11 +79,11 @@ describe('the blended background rate of a fit (no triggering, no profile: p_jj 
   });
 
   it('with triggering on, the blend mixes the declustered rates: a·Σ p_jj / T from the same fit', () => {
-    const cfg = checkPlusConfig({ profile: null, recency: { halfLifeDays: hl, allHistoryWeight: 0.5 } });
-    const r = fitEtasPlusDetailed(events, window, 10, cfg);
+    const cfg = checkEtasConfig({ profile: null, recency: { halfLifeDays: hl, allHistoryWeight: 0.5 } });
+    const r = fitEtasDetailed(events, window, 10, cfg);
     const recent = r.ratesByHalfLife.get(hl)!;
     const all = r.ratesByHalfLife.get(Infinity)!;
-    const noRecency = fitEtasPlus(events, window, 10, checkPlusConfig({ profile: null, recency: null }));
+    const noRecency = fitEtas(events, window, 10, checkEtasConfig({ profile: null, recency: null }));
     for (let c = 0; c < 3; c++) {
       expect(r.fit.ratePerHour[CELLS[c]!]!).toBe(0.5 * recent[c]! + 0.5 * all[c]!);
       // the all-history part is the recency-off fit's rate (the EM does not depend on recency)
@@ -161,7 +161,7 @@ describe('all-history weight 1 with the profile off (the rolling model of backte
     tz: VAN,
     studyOfCell: Int32Array.from(CELLS.slice(0, 5), (_, i) => i),
     studyCells: CELLS.slice(0, 5),
-    config: checkPlusConfig({ profile: null, triggering: triggering ? {} : null, recency: { halfLifeDays: 3 } }),
+    config: checkEtasConfig({ profile: null, triggering: triggering ? {} : null, recency: { halfLifeDays: 3 } }),
     recencyVariants: [
       { halfLifeDays: 3, allHistoryWeight: 1 },
       { halfLifeDays: Infinity, allHistoryWeight: 0 },
@@ -173,7 +173,7 @@ describe('all-history weight 1 with the profile off (the rolling model of backte
   const order = (x: Float64Array): number[] => Array.from(x.keys()).sort((a, b) => x[b]! - x[a]! || a - b);
 
   it('triggering off: scores are 8 h × count / T, so the ranking is the all-history counts\'', () => {
-    const model = new PlusRollingModel(setup(false));
+    const model = new EtasRollingModel(setup(false));
     for (const [k, w] of windows.entries()) {
       const [blend1, all, recent] = model.forecast(w, k);
       const T = w.startMs / HOUR_MS;
@@ -187,7 +187,7 @@ describe('all-history weight 1 with the profile off (the rolling model of backte
   });
 
   it('triggering on: the background is the declustered all-history rate Σ p_jj / T, as with recency off', () => {
-    const model = new PlusRollingModel(setup(true));
+    const model = new EtasRollingModel(setup(true));
     for (const [k, w] of windows.entries()) {
       const [blend1, all] = model.forecast(w, k);
       for (let c = 0; c < 5; c++) expect(blend1![c]!).toBeCloseTo(all![c]!, 14);
@@ -208,7 +208,7 @@ describe('tune: the log-score guard (planted case)', () => {
     refitEveryDays: 5,
     flaggedKm2: [0.05, 0.1],
     grid: { halfLifeDays: [Infinity, 3], allHistoryWeight: [0, 0.5], profile: [false], triggering: [false], ringDepth: [0] },
-    base: checkPlusConfig({ profile: null, triggering: null }),
+    base: checkEtasConfig({ profile: null, triggering: null }),
   };
   const off = tuneEtas(input);
   const on = tuneEtas({ ...input, logScoreMargin: 0.05 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shiftWindows, parseLocalDateTime } from '../../engine/forecast/index.ts';
-import { binAt, binCalendar, binExposureHours } from '../../engine/model/plus/index.ts';
+import { binAt, binCalendar, binExposureHours } from '../../engine/model/index.ts';
 import { seededRandom } from '../../engine/random.ts';
 import { oracleBin, oracleExposure, VAN } from './support.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPlusConfig } from '../../engine/model/plus/index.ts';
+import { checkEtasConfig } from '../../engine/model/index.ts';
 
 const run = promisify(execFile);
 const V22 = 'fixtures/vancouver/property_2022.csv.gz';
@@ -39,7 +39,7 @@ describe('patrolcast tune', () => {
     expect(tuned.code, tuned.stderr).toBe(0);
     expect(tuned.stdout).toMatch(/^naive-all /m);
     expect(tuned.stdout).toMatch(/^Chosen \([+−]\d+\.\d\d% over naive-all/m);
-    const config = checkPlusConfig(JSON.parse(readFileSync(join(dir, 'etas.json'), 'utf8')));
+    const config = checkEtasConfig(JSON.parse(readFileSync(join(dir, 'etas.json'), 'utf8')));
     expect(config.tuning!.to).toBe('2023-06-15T07:00:00.000Z');
     expect(config.tuning!.shifts).toBe(41); // 14 days × 3, less the last night shift, which ends after --tune-to
     expect(config.tuning!.command).toMatch(/^patrolcast tune /);
@@ -78,7 +78,7 @@ describe('--config', () => {
   it('forecast uses it, saves an etas fit, and gives the same boxes from the saved fit', async () => {
     const a = await cli('forecast', V23, '--at', '2023-12-15T22:00', '--top', '3', '--config', join(dir, 'etas.json'), '--fit-out', join(dir, 'fit.json'), '--out', join(dir, 'a.geojson'));
     expect(a.code, a.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8')).kind).toBe('etas-plus');
+    expect(JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8')).kind).toBe('patrolcast-etas-fit');
     const b = await cli('forecast', V23, '--at', '2023-12-15T22:00', '--top', '3', '--fit-in', join(dir, 'fit.json'), '--out', join(dir, 'b.geojson'));
     expect(b.code, b.stderr).toBe(0);
     expect(readFileSync(join(dir, 'b.geojson'), 'utf8')).toBe(readFileSync(join(dir, 'a.geojson'), 'utf8'));

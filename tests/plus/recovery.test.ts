@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseLocalDateTime, shiftWindows } from '../../engine/forecast/index.ts';
-import { checkPlusConfig, fitEtasPlus } from '../../engine/model/plus/index.ts';
+import { checkEtasConfig, fitEtas } from '../../engine/model/index.ts';
 import { CELLS, eventSetFrom, HOUR_MS, oracleExposure, simulateProfile, VAN } from './support.ts';
 
 const at = (s: string): number => parseLocalDateTime(s, VAN);
@@ -32,8 +32,8 @@ describe('profile recovery on simulated data', () => {
   const exposure = oracleExposure(FROM, TO, VAN, [360, 840, 1320], false);
 
   it('gets each cell\'s share of background per shift type back within 4 binomial SDs, and θ and the delay', () => {
-    const config = checkPlusConfig({ profile: { weekend: false, priorStrength: 0, blend: 0 }, recency: null });
-    const fit = fitEtasPlus(events, { startMs: FROM, endMs: TO }, 10, config, { tz: VAN });
+    const config = checkEtasConfig({ profile: { weekend: false, priorStrength: 0, blend: 0 }, recency: null });
+    const fit = fitEtas(events, { startMs: FROM, endMs: TO }, 10, config, { tz: VAN });
     expect(fit.stopReason).toBe('tolerance');
     expect(Math.abs(fit.theta - 0.2)).toBeLessThan(0.05);
     expect(Math.abs(1 / fit.omegaPerHour / 12 - 1)).toBeLessThan(0.25);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
-import { checkPlusConfig, fitEtasPlus, shrinkShares } from '../../engine/model/plus/index.ts';
+import { checkEtasConfig, fitEtas, shrinkShares } from '../../engine/model/index.ts';
 import type { H3Cell } from '../../engine/types.ts';
 import { CELLS, eventSetFrom, HOUR_MS, oracleExposure, VAN } from './support.ts';
 
@@ -35,7 +35,7 @@ function fitWith(parts: ReturnType<typeof eventsOf>[], cells: readonly H3Cell[],
   const flags = parts.flatMap((p) => p.unknownFlags);
   const events = eventSetFrom(cells, FROM, pairs);
   const timeUnknown = Uint8Array.from(events.incidentIndex, (i) => flags[i]!);
-  return fitEtasPlus(events, { startMs: FROM, endMs: TO }, 10, checkPlusConfig({ profile: { weekend: false, ...profile }, triggering: null, recency: null }), { tz: VAN, timeUnknown, districtOf });
+  return fitEtas(events, { startMs: FROM, endMs: TO }, 10, checkEtasConfig({ profile: { weekend: false, ...profile }, triggering: null, recency: null }), { tz: VAN, timeUnknown, districtOf });
 }
 
 const shares = (h: readonly number[]): number[] => h.map((x, b) => (x * E[b]!) / T);

@@ -317,7 +317,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(await page.locator('#an-decay-chart path.series').count()).toBe(1);
     await page.waitForSelector('body[data-background-drawn]', { timeout: 30_000 });
     const saved = await Promise.all([page.waitForEvent('download'), page.click('#an-save-fit')]);
-    expect(JSON.parse(readFileSync((await saved[0].path())!, 'utf8')).kind).toBe('etas-2015');
+    const savedFit = JSON.parse(readFileSync((await saved[0].path())!, 'utf8'));
+    // One fit kind for both models; this one carries the etas-2015 preset's ingredients.
+    expect([savedFit.kind, savedFit.version, savedFit.config.recency, savedFit.config.profile]).toEqual(['patrolcast-etas-fit', 2, null, null]);
     await page.selectOption('#an-model', 'etas');
     expect(await page.isEnabled('#an-theta-fixed')).toBe(false);
   });

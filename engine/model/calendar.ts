@@ -10,8 +10,8 @@
  * takes its first occurrence), so the segment starts are exactly engine/forecast `shiftWindows`'s
  * shift starts.
  */
-import { ZoneClock } from '../../ingest/index.ts';
-import { ModelError } from '../errors.ts';
+import { ZoneClock } from '../ingest/index.ts';
+import { ModelError } from './errors.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

@@ -3,9 +3,9 @@
  * city's) profile by the cell's evidence: empirical Bayes with a Dirichlet prior on each cell's
  * shares s_n(b) = h_n(b) E_b / T of its background across the bins (E_b the bin's exposure).
  */
-import type { H3Cell } from '../../types.ts';
+import type { H3Cell } from '../types.ts';
 import type { ProfileConfig } from './config.ts';
-import type { PlusPrepared } from './prepare.ts';
+import type { Prepared } from './prepare.ts';
 
 /** The fixed prior of every cell: α_nb = κ_n π_n(b) (pseudo-events), with Σ_b α_nb per cell. */
 export interface ProfilePriors {
@@ -46,7 +46,7 @@ export function shrinkShares(counts: ArrayLike<number>, alpha: ArrayLike<number>
  * Cost O(cells · bins).
  */
 export function profilePriors(
-  prep: PlusPrepared,
+  prep: Prepared,
   cells: readonly H3Cell[],
   config: ProfileConfig,
   districtOf: ReadonlyMap<H3Cell, string> | undefined,
@@ -110,7 +110,7 @@ export function profilePriors(
  * keep h = 1; a cell with neither evidence nor prior gets the flat profile (h = 1).
  * Cost O(cells · bins).
  */
-export function profileMStep(prep: PlusPrepared, priors: ProfilePriors, binBackground: Float64Array, hOut: Float64Array): void {
+export function profileMStep(prep: Prepared, priors: ProfilePriors, binBackground: Float64Array, hOut: Float64Array): void {
   const B = prep.bins;
   const T = prep.windowHours;
   const E = prep.exposureHours;
@@ -126,7 +126,7 @@ export function profileMStep(prep: PlusPrepared, priors: ProfilePriors, binBackg
 }
 
 /** The log prior Σ_{n,b} α_nb log s_n(b), s_n(b) = h_n(b) E_b / T (the penalty of the MAP-EM). O(cells · bins). */
-export function profileLogPrior(prep: PlusPrepared, priors: ProfilePriors, h: Float64Array): number {
+export function profileLogPrior(prep: Prepared, priors: ProfilePriors, h: Float64Array): number {
   const B = prep.bins;
   const T = prep.windowHours;
   const E = prep.exposureHours;
