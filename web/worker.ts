@@ -353,7 +353,7 @@ function summarizeFit(named: NamedFit): FitSummary {
     ingredients,
     ringWeights: fit.ringWeights,
     profileBins: fit.profile?.labels ?? [],
-    words: ingredients === null ? describeFit(fit) : `Model etas: ${ingredients}. ${describeFit(fit)}`,
+    words: ingredients === null ? describeFit(fit) : `Model etas (beyond 2015): ${ingredients}. ${describeFit(fit)}`,
     logLikelihoodTrace: fit.objectiveTrace,
     triggeredShare: fit.triggeredShare,
   };

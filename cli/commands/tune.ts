@@ -281,7 +281,8 @@ Examples:
 
 /** A fit in words for the terminal: its model and configuration, the parameters in words, its warnings. */
 export function describeFitForTerminal(fit: EtasFit): string {
-  const lines = [`Model ${modelName(fit.config)}: ${describeEtasConfig(fit.config)}.`, describeFit(fit)];
+  const name = modelName(fit.config) === 'etas' ? 'etas (beyond 2015)' : 'etas-2015 (Mohler et al. 2015)';
+  const lines = [`Model ${name}: ${describeEtasConfig(fit.config)}.`, describeFit(fit)];
   for (const w of fit.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

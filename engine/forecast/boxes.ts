@@ -90,17 +90,49 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
   if (unassigned !== 'group' && unassigned !== 'drop') {
     throw new ForecastError('E_ARGUMENT', `unassigned must be 'group' or 'drop', got ${String(unassigned)}`, unassigned);
   }
-  const { contributorParams, history, incidents, startMs, hours } = options;
+  const { startMs, hours } = options;
   if (!Number.isFinite(startMs) || !Number.isFinite(hours) || hours <= 0) {
     throw new ForecastError('E_ARGUMENT', `shift must have a finite start and positive hours, got ${String(startMs)}, ${String(hours)}`, [startMs, hours]);
   }
 
-  // Pick the boxes: walk the global ranking once, filling each district up to `top`.
+  const perDistrict = pickBoxes(forecast, top, options.districtOf, unassigned);
+  const contributorsOf = contributorFinder(options, maxContributors);
+  const names = [...perDistrict.keys()].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
+  const boxes: PatrolBox[] = [];
+  for (const district of names) {
+    for (const { index, rank } of perDistrict.get(district)!) {
+      const expected = forecast.expected[index]!;
+      const background = forecast.background[index]!;
+      const triggered = forecast.triggered[index]!;
+      const h3 = forecast.cells[index]!;
+      boxes.push({
+        h3,
+        district,
+        rank,
+        expected,
+        background,
+        triggered,
+        backgroundShare: background / expected,
+        triggeredShare: triggered / expected,
+        contributors: contributorsOf(h3, expected),
+      });
+    }
+  }
+  return boxes;
+}
+
+/** The boxes of each district: walks the global ranking once, filling each district up to `top`. O(m log m). */
+function pickBoxes(
+  forecast: CellForecast,
+  top: number,
+  districtOf: (cell: H3Cell) => string | null,
+  unassigned: 'group' | 'drop',
+): Map<string, { index: number; rank: number }[]> {
   const perDistrict = new Map<string, { index: number; rank: number }[]>();
   for (const k of rankCells(forecast.cells, forecast.expected)) {
     if (!(forecast.expected[k]! > 0)) break; // ranked descending: the rest are 0 too
     const cell = forecast.cells[k]!;
-    let district = options.districtOf(cell);
+    let district = districtOf(cell);
     if (district === null || district === undefined) {
       if (unassigned === 'drop') continue;
       district = NO_DISTRICT;
@@ -109,15 +141,23 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
     if (!list) perDistrict.set(district, (list = []));
     if (list.length < top) list.push({ index: k, rank: list.length + 1 });
   }
+  return perDistrict;
+}
 
-  // History cell lookup for the contributors (history.cells is sorted by buildEventSet).
+/**
+ * The contributors of a box: the incidents of its cell before the shift with the largest shift
+ * integrals (the most recent), each at least MIN_CONTRIBUTOR_SHARE of the box's expected count,
+ * largest first (equal times by incident index). O(log N + e) per box for a cell with e events.
+ */
+function contributorFinder(options: PatrolBoxOptions, maxContributors: number): (cell: H3Cell, expected: number) => BoxContribution[] {
+  const { contributorParams, history, incidents, startMs, hours } = options;
+  // History cell lookup (history.cells is sorted by buildEventSet).
   const histCellIndex = new Map<H3Cell, number>();
   history.cells.forEach((c, i) => histCellIndex.set(c, i));
   const sHours = (startMs - history.originMs) / HOUR_MS;
   const integral = shiftIntegral(contributorParams.theta, contributorParams.omegaPerHour, hours);
   const nEvents = history.tHours.length;
-
-  const contributorsOf = (cell: H3Cell, expected: number): BoxContribution[] => {
+  return (cell, expected) => {
     if (maxContributors === 0 || !(contributorParams.theta > 0)) return [];
     const c = histCellIndex.get(cell);
     if (c === undefined) return [];
@@ -144,29 +184,6 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
       contribution: f.contribution,
     }));
   };
-
-  const names = [...perDistrict.keys()].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
-  const boxes: PatrolBox[] = [];
-  for (const district of names) {
-    for (const { index, rank } of perDistrict.get(district)!) {
-      const expected = forecast.expected[index]!;
-      const background = forecast.background[index]!;
-      const triggered = forecast.triggered[index]!;
-      const h3 = forecast.cells[index]!;
-      boxes.push({
-        h3,
-        district,
-        rank,
-        expected,
-        background,
-        triggered,
-        backgroundShare: background / expected,
-        triggeredShare: triggered / expected,
-        contributors: contributorsOf(h3, expected),
-      });
-    }
-  }
-  return boxes;
 }
 
 function sig(x: number, digits = 3): string {

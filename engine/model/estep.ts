@@ -1,5 +1,5 @@
 /**
- * E-steps of the profile model (MODEL.md §2):
+ * E-steps of the model (MODEL.md §1-§2):
  *
  *     λ_n(t) = μ_n h_n(b(t)) + θ ω Σ_d (w_d / n_d) Σ_{i: cell(i) at grid distance d from n, t_i < t} exp(−ω (t − t_i))
  *
@@ -153,7 +153,8 @@ export function groupsByTime(prep: Prepared): Int32Array {
  * and B_c = Σ (t − t_i) e^{−ω(t−t_i)}, brought forward lazily to the current time
  * (A ← e^{−ωΔ}A, B ← e^{−ωΔ}(B + ΔA)). An event reads the sums of its own cell and of its ring
  * neighbours; events at one instant are all read before any of them is added (tie rule).
- * Cost O(N · (1 + 3K(K+1))) per call.
+ * Cost O(N · (1 + 3K(K+1))) per call. Kept as one function (over 80 lines): it is the hot loop
+ * of every ring-spread fit, and its locals stay in registers.
  */
 export function eStepRings(
   prep: Prepared,

@@ -53,19 +53,37 @@ export function mStepThetaOmega(
     return { theta: thetaAt(events - edge(currentOmega).e0), omegaPerHour: currentOmega };
   }
 
-  interface Point {
-    readonly x: number;
-    readonly omega: number;
-    readonly q: number;
-    readonly h: number;
-    readonly dh: number;
-    readonly theta: number;
-  }
+  const xMin = Math.log(omegaMin);
+  const xMax = Math.log(omegaMax);
+  const at = profileAt(S, D, edge, events, bounds);
+  const best = maximiseProfile(at, xMin, Math.min(xMax, Math.max(xMin, Math.log(S / D))));
+  // Safeguard: never accept a point worse than the current ω (with its best θ).
+  const current = at(Math.log(currentOmega), currentOmega);
+  if (current.q > best.q) return { theta: current.theta, omegaPerHour: currentOmega };
+  return { theta: best.theta, omegaPerHour: best.omega };
+}
+
+/** q, h = ω q'(ω), dh/dx and θ*(ω) at x = log ω (see {@link mStepThetaOmega}). */
+interface Point {
+  readonly x: number;
+  readonly omega: number;
+  readonly q: number;
+  readonly h: number;
+  readonly dh: number;
+  readonly theta: number;
+}
+
+/**
+ * The profile q(ω) = max_θ Q(θ, ω) and its derivatives as a function of x = log ω, with ω kept
+ * exactly at its bounds beyond them. One edge-sum evaluation per call (memoised by `edge`).
+ */
+function profileAt(S: number, D: number, edge: (omegaPerHour: number) => EdgeSums, events: number, bounds: ThetaOmegaBounds): (x: number, omega?: number) => Point {
+  const { thetaMax, omegaMin, omegaMax, fixedTheta } = bounds;
   const xMin = Math.log(omegaMin);
   const xMax = Math.log(omegaMax);
   // Exact bounds at the ends, so that "bound hit" is an equality test and ω never leaves them.
   const omegaOf = (x: number): number => (x <= xMin ? omegaMin : x >= xMax ? omegaMax : Math.exp(x));
-  const at = (x: number, omega = omegaOf(x)): Point => {
+  return (x: number, omega = omegaOf(x)): Point => {
     const { e0, e1, e2 } = edge(omega);
     const G = events - e0;
     let theta: number;
@@ -83,56 +101,56 @@ export function mStepThetaOmega(
     const dh = omega * (-D - (dTheta * omega * e1 + theta * e1 - theta * omega * e2));
     return { x, omega, q, h, dh, theta };
   };
+}
 
-  let best: Point;
-  const start = at(Math.min(xMax, Math.max(xMin, Math.log(S / D))));
-  if (start.h >= 0) {
-    // Only when S / D lies at or above the upper bound: q still rises there.
-    best = start;
-  } else {
-    // Bracket [a, b] with h(a) ≥ 0 > h(b); a is the lower bound until proven otherwise.
-    let a = xMin;
-    let aChecked = false;
-    let b = start.x;
-    let p = start;
-    best = start;
-    for (let it = 0; it < 100; it++) {
-      let xn = NaN;
-      if (p.dh < 0) {
-        const newtonStep = -p.h / p.dh;
-        // Converged: the next Newton step is below the tolerance (p is then a bracket end).
-        if (Math.abs(newtonStep) <= X_TOLERANCE * Math.max(1, Math.abs(p.x))) break;
-        xn = p.x + newtonStep;
-      }
-      if (!(xn > a && xn < b)) {
-        if (!aChecked) {
-          const low = at(a);
-          aChecked = true;
-          if (low.h < 0) {
-            best = low; // q falls all the way down to the lower bound
-            break;
-          }
-          if (low.h === 0) {
-            best = low;
-            break;
-          }
-        }
-        xn = 0.5 * (a + b);
-      }
-      const next = at(xn);
-      if (next.h >= 0) {
-        a = xn;
-        aChecked = true;
-      } else {
-        b = xn;
-      }
-      p = next;
-      best = next;
-      if (next.h === 0 || b - a <= X_TOLERANCE * Math.max(1, Math.abs(a))) break;
+/**
+ * The maximiser of the profile over [xMin, x of the start]: the root of h by Newton's method kept
+ * inside a bracket [a, b] with h(a) ≥ 0 > h(b) (bisection when a Newton step leaves it), starting
+ * from the edge-free answer ω = S / D, above which h is negative. Converges to X_TOLERANCE.
+ */
+function maximiseProfile(at: (x: number) => Point, xMin: number, xStart: number): Point {
+  const start = at(xStart);
+  // h ≥ 0 at the start only when S / D lies at or above the upper bound: q still rises there.
+  if (start.h >= 0) return start;
+  // Bracket [a, b] with h(a) ≥ 0 > h(b); a is the lower bound until proven otherwise.
+  let a = xMin;
+  let aChecked = false;
+  let b = start.x;
+  let p = start;
+  let best = start;
+  for (let it = 0; it < 100; it++) {
+    let xn = NaN;
+    if (p.dh < 0) {
+      const newtonStep = -p.h / p.dh;
+      // Converged: the next Newton step is below the tolerance (p is then a bracket end).
+      if (Math.abs(newtonStep) <= X_TOLERANCE * Math.max(1, Math.abs(p.x))) break;
+      xn = p.x + newtonStep;
     }
+    if (!(xn > a && xn < b)) {
+      if (!aChecked) {
+        const low = at(a);
+        aChecked = true;
+        if (low.h < 0) {
+          best = low; // q falls all the way down to the lower bound
+          break;
+        }
+        if (low.h === 0) {
+          best = low;
+          break;
+        }
+      }
+      xn = 0.5 * (a + b);
+    }
+    const next = at(xn);
+    if (next.h >= 0) {
+      a = xn;
+      aChecked = true;
+    } else {
+      b = xn;
+    }
+    p = next;
+    best = next;
+    if (next.h === 0 || b - a <= X_TOLERANCE * Math.max(1, Math.abs(a))) break;
   }
-  // Safeguard: never accept a point worse than the current ω (with its best θ).
-  const current = at(Math.log(currentOmega), currentOmega);
-  if (current.q > best.q) return { theta: current.theta, omegaPerHour: currentOmega };
-  return { theta: best.theta, omegaPerHour: best.omega };
+  return best;
 }

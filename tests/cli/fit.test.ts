@@ -33,7 +33,7 @@ describe('patrolcast fit', () => {
     const out = join(dir, 'fit.json');
     const r = await cli('fit', 'fixtures/vancouver/property_2023.csv.gz', '--until', '2023-07-01', '--model', 'etas-2015', '--preset', 'vancouver-burglary-vehicle', '--fixed-delay-hours', '24', '--out', out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Model etas-2015: no recency \(all history\); no profile; triggering same cell, mean delay fixed at 24 h\.\nEach crime raises the chance of another in the same box, decaying with a mean delay of 24 hours; /);
+    expect(r.stdout).toMatch(/^Model etas-2015 \(Mohler et al\. 2015\): no recency \(all history\); no profile; triggering same cell, mean delay fixed at 24 h\.\nEach crime raises the chance of another in the same box, decaying with a mean delay of 24 hours; /);
     expect(r.stdout).toContain(`wrote ${out}`);
     const fit = JSON.parse(readFileSync(out, 'utf8'));
     expect([fit.kind, fit.version]).toEqual(['patrolcast-etas-fit', 2]);
@@ -53,7 +53,7 @@ describe('patrolcast fit', () => {
     writeFileSync(config, JSON.stringify({ ...ETAS_DEFAULTS, recency: { halfLifeDays: 90 }, em: { ...ETAS_DEFAULTS.em, maxIterations: 30 } }));
     const r = await cli('fit', VAN, '--until', AT, '--config', config, '--out', out);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Model etas: /);
+    expect(r.stdout).toMatch(/^Model etas \(beyond 2015\): /);
     expect(r.stdout).toMatch(/recency half-life 90 d/);
     expect(r.stdout).toMatch(/ring weights 1\.000, \d+ cells at H3 resolution 10, profile bins /);
     expect(r.stdout).toContain(`wrote ${out}`);

@@ -1,5 +1,5 @@
 /**
- * Test support for the "etas" (beyond 2015) model: a quadratic oracle written straight from
+ * Test support for the model with its profile and ring spread: a quadratic oracle written straight from
  * MODEL.md §2 with every pair formed explicitly, an independent wall-clock bin oracle (luxon,
  * minute by minute), and a seeded simulator of the profile model (not a test file itself).
  */
@@ -17,7 +17,7 @@ export const CELLS: readonly H3Cell[] = gridDisk(incidentCell(49.2609, -123.1139
 /**
  * The bin of an instant by the oracle's own reading of the wall clock: the local time's hour
  * and minute against the sorted shift starts (before the first start: the previous day's last
- * shift), weekend by the local date the shift started on. Independent of engine/model/plus.
+ * shift), weekend by the local date the shift started on. Independent of engine/model.
  */
 export function oracleBin(ms: number, tz: string, startsMinutes: readonly number[], weekend: boolean): number {
   const local = DateTime.fromMillis(ms, { zone: tz });
