@@ -68,7 +68,6 @@ export class EtasRollingModel {
   readonly recencyVariants: readonly RecencyVariant[];
   private readonly s: EtasRollingSetup;
   private readonly byKnown: Int32Array;
-  private readonly byTime: Int32Array;
   private readonly knownSorted: Float64Array;
   /** Half-lives whose rates each refit computes (those of the variants, plus Infinity for blends). */
   private readonly halfLivesDays: readonly number[];
@@ -93,8 +92,6 @@ export class EtasRollingModel {
     const known = setup.eventKnownMs;
     order.sort((a, b) => known[a]! - known[b]! || a - b);
     this.byKnown = order;
-    const t = setup.events.tHours;
-    this.byTime = Int32Array.from(order).sort((a, b) => t[a]! - t[b]! || a - b);
     this.knownSorted = Float64Array.from(order, (k) => known[k]!);
     const cache = setup.ringCache ?? new Map<H3Cell, H3Cell[][]>();
     this.ringsOf = (cell, depth) => {
@@ -138,7 +135,6 @@ export class EtasRollingModel {
     const tHours = new Float64Array(m);
     const incidentIndex = new Int32Array(m);
     const unknown = new Uint8Array(m);
-    const subsetIndex = new Int32Array(n).fill(-1);
     const cal = this.calendarFor(w.startMs);
     const bins = cal === null ? null : new Int32Array(m);
     let j = 0;
@@ -148,16 +144,8 @@ export class EtasRollingModel {
       tHours[j] = events.tHours[k]!;
       incidentIndex[j] = events.incidentIndex[k]!;
       unknown[j] = timeUnknown[k]!;
-      subsetIndex[k] = j;
       if (bins !== null) bins[j] = this.eventBins![k]!;
       j++;
-    }
-    // The training events in time order, from the run's time order (no sort per refit).
-    const timeOrder = new Int32Array(m);
-    let q = 0;
-    for (let r = 0; r < n; r++) {
-      const j2 = subsetIndex[this.byTime[r]!]!;
-      if (j2 >= 0) timeOrder[q++] = j2;
     }
     const training: EventSet = { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex };
     const prev = this.fit;
@@ -176,7 +164,6 @@ export class EtasRollingModel {
           ...(initial ? { initial } : {}),
           ringsOf: this.ringsOf,
           extraHalfLivesDays: this.halfLivesDays,
-          timeOrder,
           lean: true,
           ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
         },

@@ -18,7 +18,10 @@ export function hasUnknownTimeOfDay(incident: Incident): boolean {
  * O(N).
  */
 export function timeUnknownFlags(events: EventSet, incidents: readonly Incident[]): Uint8Array {
-  return Uint8Array.from(events.incidentIndex, (i) => (hasUnknownTimeOfDay(incidents[i]!) ? 1 : 0));
+  const n = events.incidentIndex.length;
+  const out = new Uint8Array(n);
+  for (let k = 0; k < n; k++) if (hasUnknownTimeOfDay(incidents[events.incidentIndex[k]!]!)) out[k] = 1;
+  return out;
 }
 
 /** Month-precision data carries no time of day: the shift profile is switched off for it. */

@@ -122,6 +122,32 @@ export function binAt(cal: BinCalendar, ms: number): number {
 }
 
 /**
+ * A constant-time {@link binAt} for instants in [fromMs, toMs): a table of the segment at each
+ * whole hour from `fromMs`, then a step forward past any segment start before the instant (shift
+ * segments last hours, so rarely more than one). Build O(hours of the range + segments), then
+ * O(1) per look-up instead of a binary search: the bins of a million events cost milliseconds.
+ * Returns −1 for an instant the calendar does not cover.
+ */
+export function binIndex(cal: BinCalendar, fromMs: number, toMs: number): (ms: number) => number {
+  const a = cal.startsMs;
+  const hours = Math.max(0, Math.ceil((toMs - fromMs) / HOUR_MS)) + 1;
+  const segAt = new Int32Array(hours);
+  let seg = -1;
+  for (let h = 0; h < hours; h++) {
+    const ms = fromMs + h * HOUR_MS;
+    while (seg + 1 < a.length && a[seg + 1]! <= ms) seg++;
+    segAt[h] = seg;
+  }
+  return (ms) => {
+    const h = Math.floor((ms - fromMs) / HOUR_MS);
+    if (!(h >= 0 && h < hours)) return binAt(cal, ms);
+    let k = segAt[h]!;
+    while (k + 1 < a.length && a[k + 1]! <= ms) k++;
+    return k < 0 ? -1 : cal.bin[k]!;
+  };
+}
+
+/**
  * Hours of [fromMs, toMs) spent in each bin (the exposure). The calendar must cover the range.
  * Cost O(segments overlapping the range + log segments).
  * @throws {ModelError} E_WINDOW when the calendar does not cover the range

@@ -51,8 +51,6 @@ export interface EtasFitInputs {
   readonly calendar?: BinCalendar;
   /** With `calendar`: each event's bin in it (aligned with the events), e.g. computed once for many refits. */
   readonly eventBin?: Int32Array;
-  /** The events' indices sorted by time (ascending), e.g. kept by a caller refitting often: saves a sort. */
-  readonly timeOrder?: Int32Array;
   /**
    * Leave the per-cell JSON records of the fit empty (muPerHour, ratePerHour, profile.cells) for
    * callers that read the arrays of {@link fitEtasDetailed}'s result instead (the backtest).
@@ -116,7 +114,7 @@ export interface FitHooks {
  * month-, day- and hour-precision events, unknown times of day (h = 1: they count in μ_n, not
  * in the profile).
  *
- * Cost O(N log N) to prepare (calendar O(days · shift types)), then O(N·(1 + 3K(K+1)) +
+ * Cost O(N log segments) to prepare (calendar O(days · shift types)), then O(N·(1 + 3K(K+1)) +
  * cells·bins) per iteration; memory O(N + cells·bins).
  *
  * @param events events sorted by (cell, time) (engine/grid buildEventSet), all inside `window`
@@ -158,7 +156,6 @@ export function fitEtasDetailed(
     // Without a profile an unknown time of day changes nothing (h = 1 either way).
     timeUnknown: calendar === null ? null : (inputs.timeUnknown ?? null),
     eventBin: calendar !== null && calendar === inputs.calendar ? (inputs.eventBin ?? null) : null,
-    timeOrder: inputs.timeOrder ?? null,
   });
   if (prep.events === 0) throw new ModelError('E_EVENTS', 'no events in the training window: nothing to fit', 0);
   const model = emModel(prep, config, events.cells, inputs);
@@ -216,7 +213,7 @@ function emModel(prep: Prepared, config: EtasConfig, cells: readonly H3Cell[], i
     rings: depth > 0 ? ringNeighbours(cells, depth, inputs.ringsOf ?? ringsFromGrid) : null,
     order: depth > 0 ? groupsByTime(prep) : null,
     priors: config.profile === null ? null : profilePriors(prep, cells, config.profile, inputs.districtOf),
-    edge: edgeSumsMemo(prep.remainingSorted),
+    edge: edgeSumsMemo(prep.remaining),
   };
   return { em, delays: { min: minDelay, max: maxDelay } };
 }

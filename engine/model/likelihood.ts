@@ -1,6 +1,6 @@
 import type { EventSet, H3Cell } from '../types.ts';
 import { ModelError } from './errors.ts';
-import { edgeSums } from './edge.ts';
+import { edgeSumsOf, edgeTable } from './edge.ts';
 import { eStepSameCell, newSums } from './estep.ts';
 import { prepareEvents } from './prepare.ts';
 
@@ -23,7 +23,7 @@ export interface EtasParams {
  * T = endHours − startHours; the μ sum runs over every cell of `events.cells` (or every key of
  * a record). −Infinity when an event's intensity is 0 (a cell with events and μ = 0).
  * The 2015 model's ℓ (no profile, same-cell triggering); the fit's `logLikelihood` generalises it.
- * Cost O(N log N) (a sort for the edge term) then O(N).
+ * Cost O(N).
  *
  * @throws {ModelError} E_PARAMS (θ, ω or μ out of domain, or a Float64Array of the wrong
  *   length), and those of the event checks (E_EVENTS, E_WINDOW)
@@ -58,6 +58,6 @@ export function etasLogLikelihood(events: EventSet, endHours: number, params: Et
   eStepSameCell(prep, { mu, h: new Float64Array(mu.length).fill(1), theta, omega: omegaPerHour, ringWeightPerCell: Float64Array.of(1) }, sums, null);
   let muSum = extraMu;
   for (let c = 0; c < mu.length; c++) muSum += mu[c]!;
-  const offspring = theta === 0 ? 0 : prep.events - edgeSums(prep.remainingSorted, omegaPerHour).e0;
+  const offspring = theta === 0 ? 0 : prep.events - edgeSumsOf(edgeTable(prep.remaining), omegaPerHour).e0;
   return sums.sumLog - prep.windowHours * muSum - theta * offspring;
 }

@@ -5,7 +5,7 @@
  */
 import type { EventSet } from '../types.ts';
 import { ModelError } from './errors.ts';
-import { binAt, binExposureHours, type BinCalendar } from './calendar.ts';
+import { binExposureHours, binIndex, type BinCalendar } from './calendar.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -26,8 +26,8 @@ export interface Prepared {
   readonly groupUnknown: Float64Array;
   /** Profile bin of the group's instant (0 when there is no profile). */
   readonly groupBin: Int32Array;
-  /** T − t_i of every event, ascending (edge-correction sums). */
-  readonly remainingSorted: Float64Array;
+  /** T − t_i of every event, in event order (for the edge-correction sums, edge.ts). */
+  readonly remaining: Float64Array;
   readonly bins: number;
   /** Exposure (hours) of each bin inside the window; Σ = T. */
   readonly exposureHours: Float64Array;
@@ -55,16 +55,14 @@ export interface PrepareOptions {
   readonly timeUnknown: Uint8Array | null;
   /** Per event: its bin in `calendar`, when the caller has it already (saves the search). */
   readonly eventBin?: Int32Array | null;
-  /** The events' indices sorted by time, when the caller has it (saves the sort of T − t). */
-  readonly timeOrder?: Int32Array | null;
 }
 
 /**
  * Validates the events against the window [startMs, endMs) and builds {@link Prepared}: times
  * are re-based so the window starts at 0 (t = tHours − (startMs − originMs)/3.6e6).
  *
- * Cost O(N log segments) (the bin of each group by binary search, unless `eventBin` is given)
- * plus one O(N log N) sort (unless `timeOrder` is given).
+ * Cost O(N + hours of the window) (the bin of each group from an hour-indexed table, unless
+ * `eventBin` is given).
  * @throws {ModelError} E_EVENTS (arrays disagree, a cell index out of range, a time not finite,
  *   unsorted, outside the window), E_WINDOW (empty window, calendar not covering an event)
  */
@@ -93,13 +91,13 @@ export function prepareEvents(events: EventSet, window: { readonly startMs: numb
     cellCount: nCells,
     windowHours,
     groupStart,
-    groupT: gT.slice(0, G),
+    groupT: gT.subarray(0, G),
     groupDelta,
-    groupCell: gCell.slice(0, G),
-    groupKnown: groups.gKnown.slice(0, G),
-    groupUnknown: groups.gUnknown.slice(0, G),
-    groupBin: groups.gBin.slice(0, G),
-    remainingSorted: sortRemaining(groups.remaining, options.timeOrder ?? null),
+    groupCell: gCell.subarray(0, G),
+    groupKnown: groups.gKnown.subarray(0, G),
+    groupUnknown: groups.gUnknown.subarray(0, G),
+    groupBin: groups.gBin.subarray(0, G),
+    remaining: groups.remaining,
     bins: calendar === null ? 1 : calendar.bins,
     exposureHours: calendar === null ? Float64Array.of(windowHours) : binExposureHours(calendar, window.startMs, window.endMs),
     cellKnown: groups.cellKnown,
@@ -114,20 +112,10 @@ export function prepareEvents(events: EventSet, window: { readonly startMs: numb
   };
 }
 
-/** T − t ascending: the caller's time order read backwards (checked), or a sort. O(N) or O(N log N). */
-function sortRemaining(remaining: Float64Array, timeOrder: Int32Array | null): Float64Array {
-  const n = remaining.length;
-  if (timeOrder === null || timeOrder.length !== n) return remaining.sort();
-  const sorted = new Float64Array(n);
-  for (let q = 0; q < n; q++) sorted[q] = remaining[timeOrder[n - 1 - q]!]!;
-  for (let q = 1; q < n; q++) if (sorted[q]! < sorted[q - 1]!) throw new ModelError('E_EVENTS', 'timeOrder does not sort the events by time', q);
-  return sorted;
-}
-
 /**
  * The one pass over the events (the O(N) part of {@link prepareEvents}): checks each event,
  * opens a group at every new (cell, time), and counts what the report and the priors need.
- * Group arrays are preallocated at N entries and trimmed by the caller. Kept as one loop: it
+ * Group arrays are preallocated at N entries; the caller keeps views of their first G (no copy). Kept as one loop: it
  * runs once per fit over every event.
  */
 function groupEvents(
@@ -161,6 +149,7 @@ function groupEvents(
   let prevCell = -1;
   let prevT = 0;
   let cellHasEarlier = false;
+  const binOfMs = calendar === null || eventBin !== null ? null : binIndex(calendar, startMs, startMs + windowHours * HOUR_MS);
   for (let k = 0; k < n; k++) {
     const c = events.cell[k]!;
     let t = events.tHours[k]! - offsetHours;
@@ -185,7 +174,7 @@ function groupEvents(
       }
       gT[G] = t;
       gCell[G] = c;
-      gBin[G] = calendar === null ? 0 : binOf(calendar, eventBin, k, startMs + t * HOUR_MS);
+      gBin[G] = calendar === null ? 0 : binOf(calendar, eventBin, binOfMs, k, startMs + t * HOUR_MS);
       G++;
       groupCount[c]!++;
     } else {
@@ -208,16 +197,15 @@ function groupEvents(
   return { G, gT, gCell, gKnown, gUnknown, gBin, groupCount, remaining, cellEvents, cellKnown, cellBinKnown, tiedEvents, tieGroups, minGapHours, unknownEvents, triggerableEvents };
 }
 
-/** The bin of event k at instant `ms`: the caller's, checked, or a search of the calendar. O(log segments). */
-function binOf(calendar: BinCalendar, eventBin: Int32Array | null, k: number, ms: number): number {
+/** The bin of event k at instant `ms`: the caller's, checked, or the calendar's (binIndex). O(1). */
+function binOf(calendar: BinCalendar, eventBin: Int32Array | null, binOfMs: ((ms: number) => number) | null, k: number, ms: number): number {
   const B = calendar.bins;
   if (eventBin !== null) {
     const b = eventBin[k]!;
     if (!(b >= 0 && b < B)) throw new ModelError('E_EVENTS', `event ${k}: bin ${b} is outside 0..${B - 1}`, b);
     return b;
   }
-  const starts = calendar.startsMs;
-  const b = starts.length > 0 && starts[0]! <= ms ? binAt(calendar, ms) : -1;
+  const b = binOfMs!(ms);
   if (b < 0) throw new ModelError('E_WINDOW', `the bin calendar does not cover event ${k}`, k);
   return b;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shiftWindows, parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { binAt, binCalendar, binExposureHours } from '../../engine/model/index.ts';
+import { binIndex } from '../../engine/model/calendar.ts';
 import { seededRandom } from '../../engine/random.ts';
 import { oracleBin, oracleExposure, VAN } from './support.ts';
 
@@ -35,6 +36,20 @@ describe('binCalendar', () => {
       const t = at('2023-01-01') + Math.floor(rand() * (at('2024-01-01') - at('2023-01-01')));
       expect(binAt(cal, t)).toBe(oracleBin(t, VAN, MINUTES, true));
     }
+  });
+
+  it('binIndex (the hour-table look-up of the fit) agrees with binAt everywhere, segment starts and DST nights included', () => {
+    const from = at('2023-01-01');
+    const to = at('2024-01-01');
+    const cal = binCalendar(VAN, ['06:00', '06:30', '14:00', '22:00'], true, from, to);
+    const lookup = binIndex(cal, from, to);
+    const rand = seededRandom(8);
+    for (let i = 0; i < 5000; i++) {
+      const t = from + Math.floor(rand() * (to - from));
+      expect(lookup(t)).toBe(binAt(cal, t));
+    }
+    for (const s of cal.startsMs) for (const d of [-1, 0, 1]) if (s + d >= from && s + d < to) expect(lookup(s + d)).toBe(binAt(cal, s + d));
+    expect(lookup(from - 3_600_000 * 24 * 3)).toBe(binAt(cal, from - 3_600_000 * 24 * 3));
   });
 
   it('the Friday night shift is a weekday shift until Saturday 06:00; Sunday night is a weekend shift', () => {
