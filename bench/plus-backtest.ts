@@ -3,7 +3,7 @@
  * against `etas-2015`, each run alone (plus nothing else) on Vancouver property crime 2023
  * (history 2020-2022), alternately, in one process, so that both see the same machine state.
  *
- *   npx tsx bench/plus-backtest.ts [config.json] [rounds]
+ *   npx tsx bench/plus-backtest.ts [config.json] [rounds] [data dir]
  *
  * Default configuration: docs/etas/vancouver-property-2022h2.json (tuned on July-December 2022,
  * before the test year). Reading the files is not timed.
@@ -18,7 +18,8 @@ import { checkEtasConfig } from '../engine/model/index.ts';
 
 const configPath = process.argv[2] ?? 'docs/etas/vancouver-property-2022h2.json';
 const rounds = Number(process.argv[3] ?? 3);
-const dir = '../shared/data/vancouver/';
+// The shared Vancouver years (as bench/backtest.ts's --data default).
+const dir = `${process.argv[4] ?? '/work/shared/data/vancouver'}/`;
 const files = readdirSync(dir).filter((f) => f.endsWith('.csv.gz')).sort().map((f) => dir + f);
 const data = await readIncidents(files, {});
 const keep = new Set(resolveCategories('vancouver-property'));

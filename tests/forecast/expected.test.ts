@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { forecastShift } from '../../engine/forecast/index.ts';
+import { forecastShift, shiftIntegral } from '../../engine/forecast/index.ts';
 import { buildEventSet } from '../../engine/grid/index.ts';
 import { seededRandom } from '../../engine/random.ts';
 import type { EtasFit } from '../../engine/model/index.ts';
@@ -138,5 +138,19 @@ describe('forecastShift', () => {
     expect(() => forecastShift(fit, history, Number.NaN, 8)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
     expect(() => forecastShift(makeFit(0.5, 0, {}), history, s, 8)).toThrow(expect.objectContaining({ code: 'E_FIT' }));
     expect(() => forecastShift(makeFit(0.5, 1, { a: Number.NaN }), history, s, 8)).toThrow(expect.objectContaining({ code: 'E_FIT' }));
+  });
+});
+
+describe('shiftIntegral', () => {
+  it('is θ(e^{−ω(s−t)} − e^{−ω(s+H−t)}), hand-worked and against a numeric integral of θω e^{−ω(u−t)} over the shift', () => {
+    // θ = 0.5, ω = ln 2 per hour, H = 8 h, an incident 1 h before the shift: 0.5·(2^−1 − 2^−9).
+    expect(shiftIntegral(0.5, Math.LN2, 8)(1)).toBe(0.2490234375);
+    for (const [theta, omega, hours, age] of [[0.3, 0.05, 8, 30], [0.9, 3, 7, 0.01], [0.01, 1e-4, 9, 2000]] as const) {
+      const steps = 20_000;
+      let sum = 0;
+      for (let q = 0; q < steps; q++) sum += theta * omega * Math.exp(-omega * (age + ((q + 0.5) / steps) * hours)) * (hours / steps);
+      // Midpoint rule: relative error about (ωH/steps)²/24, under 5e-8 here.
+      expect(shiftIntegral(theta, omega, hours)(age)).toBeCloseTo(sum, 6);
+    }
   });
 });

@@ -353,3 +353,31 @@ describe('recovery on simulated data', () => {
     expect(Math.abs(fit.triggeredShare! - trueShare)).toBeLessThan(0.02);
   });
 });
+
+describe('describeFit: the one fit in words, whatever its configuration', () => {
+  const { ev, T } = smallData(21);
+  const window = { startMs: 0, endMs: T * H };
+  const base = fitModel(ev, window, 10, ETAS_2015);
+
+  it('names ring spread, the shift profile and recency when they are on', () => {
+    const ringed: EtasFit = {
+      ...base,
+      theta: 0.25,
+      triggeredShare: 0.2,
+      omegaPerHour: 1 / 36,
+      ringWeights: [0.75, 0.25],
+      config: { ...base.config, triggering: { ...base.config.triggering!, ringDepth: 1 }, recency: { halfLifeDays: 90 }, profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: true, priorStrength: 10, blend: 0.1, prior: 'district' } },
+    };
+    expect(describeFit(ringed)).toBe(
+      'Each crime raises the chance of another in the same box (and, with 25% of its offspring, in the ring of boxes around it), decaying with a mean delay of 36 hours; 20% of crime is triggered.' +
+        ' On average one crime sets off 0.25 more (θ).' +
+        ` The background comes to ${Number((Object.values(base.muPerHour).reduce((a, b) => a + b, 0) * 24).toPrecision(3))} crimes a day over ${Object.keys(base.muPerHour).length} boxes, shaped per box by shift type (3 types, weekday and weekend apart); forecasts weigh it towards recent crime (half-life 90 days).` +
+        ` Fitted on ${base.events} events; converged after ${base.iterations} iterations.`,
+    );
+  });
+
+  it('says when the model has no triggering at all', () => {
+    const none: EtasFit = { ...base, theta: 0, ringWeights: [], triggeredShare: 0, config: { ...base.config, triggering: null } };
+    expect(describeFit(none)).toMatch(/^The model has no near-repeat triggering: every event is put down to the background rate of its box\. The background comes to /);
+  });
+});
