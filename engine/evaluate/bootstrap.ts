@@ -6,6 +6,7 @@
  * backtest uses one day's shifts). Percentile intervals (Efron & Tibshirani 1993, §13.3).
  */
 import { seededRandom } from '../random.ts';
+import { EvaluateError } from './errors.ts';
 
 export interface BootstrapOptions {
   /** PRNG seed (default 1). The same seed gives the same interval. */
@@ -54,7 +55,7 @@ function resampleStatistics(
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
   const block = Math.max(1, Math.min(n, Math.floor(options.blockLength ?? 1)));
-  if (!(resamples >= 1) || !(level > 0 && level < 1)) throw new RangeError(`bootstrap: resamples ${resamples} must be ≥ 1 and level ${level} in (0, 1)`);
+  if (!(resamples >= 1) || !(level > 0 && level < 1)) throw new EvaluateError('E_ARGUMENT', `bootstrap: resamples ${resamples} must be ≥ 1 and level ${level} in (0, 1)`, [resamples, level]);
   const rand = seededRandom(options.seed ?? 1);
   const blocks = Math.ceil(n / block);
   const stats = Array.from({ length: k }, () => new Float64Array(resamples));
@@ -99,7 +100,7 @@ function resampleStatistic(n: number, options: BootstrapOptions, statistic: (pic
  */
 export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
   const n = values.length;
-  for (let i = 0; i < n; i++) if (!Number.isFinite(values[i]!)) throw new RangeError(`bootstrapMean: value ${values[i]} at ${i} is not finite`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(values[i]!)) throw new EvaluateError('E_ARGUMENT', `bootstrapMean: value ${values[i]} at ${i} is not finite`, values[i]);
   if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n: 0 };
   let sum = 0;
   for (let i = 0; i < n; i++) sum += values[i]!;
@@ -135,9 +136,9 @@ export interface PairedDifference {
  */
 export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, options: BootstrapOptions = {}): PairedDifference {
   const n = a.length;
-  if (b.length !== n) throw new RangeError(`pairedBootstrap: ${n} values against ${b.length}`);
+  if (b.length !== n) throw new EvaluateError('E_ARGUMENT', `pairedBootstrap: ${n} values against ${b.length}`, b.length);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!)) throw new RangeError(`pairedBootstrap: value at ${i} is not finite (${a[i]}, ${b[i]})`);
+    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!)) throw new EvaluateError('E_ARGUMENT', `pairedBootstrap: value at ${i} is not finite (${a[i]}, ${b[i]})`, [a[i], b[i]]);
   }
   if (n === 0) {
     const none = { mean: NaN, lo: NaN, hi: NaN, n: 0 };
@@ -181,12 +182,12 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
  */
 export function bootstrapRatio(num: ArrayLike<number>, den: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
   const n = num.length;
-  if (den.length !== n) throw new RangeError(`bootstrapRatio: ${n} numerators against ${den.length} denominators`);
+  if (den.length !== n) throw new EvaluateError('E_ARGUMENT', `bootstrapRatio: ${n} numerators against ${den.length} denominators`, den.length);
   let sn = 0;
   let sd = 0;
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(num[i]!) || !Number.isFinite(den[i]!) || den[i]! < 0) {
-      throw new RangeError(`bootstrapRatio: bad value at ${i} (${num[i]} / ${den[i]})`);
+      throw new EvaluateError('E_ARGUMENT', `bootstrapRatio: bad value at ${i} (${num[i]} / ${den[i]})`, [num[i], den[i]]);
     }
     sn += num[i]!;
     sd += den[i]!;

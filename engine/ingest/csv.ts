@@ -50,23 +50,21 @@ export interface CsvIngestor {
 
 const FORMATS: readonly (IngestFormat | 'auto')[] = ['auto', 'police-uk', 'vancouver', 'plain', 'geojson'];
 
-/** Checks the option values that do not depend on the file. @throws IngestError E_BAD_OPTION */
+/**
+ * Checks the option values that do not depend on the file.
+ * @throws IngestError E_BAD_OPTION (format, column keys); TimeZoneError E_TIMEZONE (tz)
+ */
 export function checkIngestOptions(options: IngestOptions): ZoneClock | null {
   const { file } = options;
   if (options.format !== undefined && !FORMATS.includes(options.format)) {
-    throw new IngestError('E_BAD_OPTION', file, `unknown format "${options.format}"; expected one of ${FORMATS.join(', ')}`);
+    throw new IngestError('E_BAD_OPTION', file, `unknown format "${options.format}"; expected one of ${FORMATS.join(', ')}`, null, null, options.format);
   }
   for (const key of Object.keys(options.columns ?? {})) {
     if (!COLUMN_KEYS.includes(key as ColumnKey)) {
-      throw new IngestError('E_BAD_OPTION', file, `unknown column key "${key}"; expected one of ${COLUMN_KEYS.join(', ')}`);
+      throw new IngestError('E_BAD_OPTION', file, `unknown column key "${key}"; expected one of ${COLUMN_KEYS.join(', ')}`, null, null, key);
     }
   }
-  if (options.tz === undefined) return null;
-  try {
-    return new ZoneClock(options.tz);
-  } catch {
-    throw new IngestError('E_BAD_OPTION', file, `unknown time zone "${options.tz}"; expected an IANA name such as America/Chicago or Europe/London`);
-  }
+  return options.tz === undefined ? null : new ZoneClock(options.tz);
 }
 
 const PLAIN_EXPECTED = 'a plain CSV with columns datetime (or start and end), lat and lon (map other names with --columns, e.g. --columns datetime=date,lat=latitude,lon=longitude)';
@@ -78,13 +76,13 @@ function isBlankRecord(fields: readonly string[]): boolean {
   return true;
 }
 
-/** Creates an incremental CSV ingestor. @throws IngestError E_BAD_OPTION for bad options. */
+/** Creates an incremental CSV ingestor. @throws IngestError E_BAD_OPTION, TimeZoneError E_TIMEZONE for bad options. */
 export function createCsvIngestor(options: IngestOptions): CsvIngestor {
   const clock = checkIngestOptions(options);
   const { file } = options;
   const requested = options.format ?? 'auto';
   if (requested === 'geojson') {
-    throw new IngestError('E_BAD_OPTION', file, `${file}: format geojson is not a CSV format; read it with ingestGeoJson`);
+    throw new IngestError('E_BAD_OPTION', file, `${file}: format geojson is not a CSV format; read it with ingestGeoJson`, null, null, requested);
   }
   const c = new Collector(file);
   let format: IngestFormat | null = null;
@@ -101,6 +99,8 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
         file,
         `${file}: unrecognised header "${h.describe()}" (line ${line}); expected ${expected}`,
         line,
+        null,
+        fields,
       );
     };
     if (requested === 'police-uk' || (requested === 'auto' && isPoliceUkHeader(h))) {
@@ -146,7 +146,7 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
 
   return {
     push(fields, line) {
-      if (finished) throw new Error('push after finish');
+      if (finished) throw new IngestError('E_FINISHED', file, `${file}: push after finish`, line);
       if (row === null) {
         setup(fields, line);
         return;
@@ -164,7 +164,7 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
     },
     pushUnparsable(line, reason) {
       if (row === null) {
-        throw new IngestError('E_BAD_CSV', file, `${file} line ${line}: the header is not valid CSV (${reason})`, line);
+        throw new IngestError('E_BAD_CSV', file, `${file} line ${line}: the header is not valid CSV (${reason})`, line, null, reason);
       }
       c.rowsRead++;
       c.reject(line, 'bad_csv', null, null, `not valid CSV (${reason})`);

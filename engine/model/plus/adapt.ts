@@ -4,6 +4,7 @@
  * the profile, how the 2015 fit flags map onto a configuration, and which θ and ω explain a box.
  */
 import type { EtasFitOptions, EventSet, Incident } from '../../types.ts';
+import { ModelError } from '../errors.ts';
 import { checkPlusConfig, type PlusConfig } from './config.ts';
 import type { EtasPlusFit } from './fit.ts';
 
@@ -28,11 +29,11 @@ export function plusConfigForData(config: PlusConfig, events: EventSet): PlusCon
 /**
  * The fit options shared with the 2015 model (θ bound, delay floor, EM iteration limit) applied
  * to an etas configuration. Fixed θ or delay exist only in the 2015 model.
- * @throws Error when `o` fixes θ or the delay, or the result is not a valid configuration
+ * @throws {ModelError} E_OPTIONS when `o` fixes θ or the delay, or the result is not a valid configuration
  */
 export function withFitOptions(config: PlusConfig, o: EtasFitOptions): PlusConfig {
   if (o.fixedTheta !== undefined || o.fixedMeanDelayHours !== undefined) {
-    throw new Error('a fixed θ or mean delay applies to the etas-2015 model only (bound the etas model with a θ maximum and a delay floor instead)');
+    throw new ModelError('E_OPTIONS', 'a fixed θ or mean delay applies to the etas-2015 model only (bound the etas model with a θ maximum and a delay floor instead)', o);
   }
   let c = config;
   if (o.maxIterations !== undefined) c = { ...c, em: { ...c.em, maxIterations: o.maxIterations } };
