@@ -21,7 +21,7 @@ import {
   shiftAt,
 } from '../../engine/forecast/index.ts';
 import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
-import { CliError } from '../errors.ts';
+import { checkZone, CliError } from '../errors.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import {
@@ -178,6 +178,7 @@ Examples:
       const saved = await readAnyFitFile(opts.fitIn, readFitFile);
       if (saved.kind === 'etas-plus') savedPlus = saved.fit;
       else savedFit = saved.fit;
+      if (savedPlus !== null && savedPlus.tz !== null) checkZone(`${opts.fitIn}: field "tz"`, savedPlus.tz);
       if (opts.model !== undefined && opts.model !== saved.kind.replace('etas-plus', 'etas')) {
         throw new CliError(`${opts.fitIn} is a fit of the ${saved.kind === 'etas-plus' ? 'etas' : 'etas-2015'} model, but --model is ${opts.model}`, 'E_BAD_OPTION');
       }

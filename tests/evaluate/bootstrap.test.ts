@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapMean, pairedBootstrap, quantileOfSorted } from '../../engine/evaluate/bootstrap.ts';
 import { seededRandom } from '../../engine/random.ts';
+import { EvaluateError } from '../../engine/evaluate/errors.ts';
+import { expectCoded } from '../support/coded.ts';
 
 const rand = seededRandom(7);
 const values = Array.from({ length: 200 }, () => rand());
@@ -31,7 +33,8 @@ describe('bootstrapMean', () => {
   it('returns NaN for no values and rejects non-finite ones', () => {
     expect(bootstrapMean([]).n).toBe(0);
     expect(Number.isNaN(bootstrapMean([]).mean)).toBe(true);
-    expect(() => bootstrapMean([1, NaN])).toThrow(RangeError);
+    expectCoded(() => bootstrapMean([1, NaN]), EvaluateError, 'E_ARGUMENT', NaN);
+    expectCoded(() => bootstrapMean([1, 2], { resamples: 0 }), EvaluateError, 'E_ARGUMENT', [0, 0.95]);
   });
   it('a block bootstrap widens the interval of a strongly autocorrelated series', () => {
     const series = Array.from({ length: 300 }, (_, i) => (Math.floor(i / 30) % 2) + 0.01 * (i % 7));
@@ -62,7 +65,8 @@ describe('pairedBootstrap', () => {
     expect(p.diff.mean).toBeCloseTo(0.025, 12);
   });
   it('rejects series of different lengths', () => {
-    expect(() => pairedBootstrap([1], [1, 2])).toThrow(RangeError);
+    expectCoded(() => pairedBootstrap([1], [1, 2]), EvaluateError, 'E_ARGUMENT', 2);
+    expectCoded(() => pairedBootstrap([1, Infinity], [1, 2]), EvaluateError, 'E_ARGUMENT', [Infinity, 2]);
   });
 });
 
