@@ -64,7 +64,14 @@ describe('an unknown time zone is E_TIMEZONE from every entry point', () => {
 });
 
 describe('the engine throws only coded errors', () => {
-  const classes = { IngestError: engine.IngestError, GridError: engine.GridError, ModelError: engine.ModelError, ForecastError: engine.ForecastError, EvaluateError: engine.EvaluateError, TimeZoneError };
+  const classes = {
+    IngestError: engine.IngestError,
+    GridError: engine.GridError,
+    ModelError: engine.ModelError,
+    ForecastError: engine.ForecastError,
+    EvaluateError: engine.EvaluateError,
+    TimeZoneError,
+  };
 
   it('every module error class is a CodedError, named after itself', () => {
     for (const [name, Cls] of Object.entries(classes)) {

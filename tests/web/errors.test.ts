@@ -38,7 +38,8 @@ describe('errorInfo (worker side)', () => {
     expect(errorInfo(new WorkerError('E_NO_DATA', 'no data loaded yet'))).toEqual({ message: 'no data loaded yet', code: 'E_NO_DATA', kind: 'input' });
   });
   it('E_CANCELLED, from the model or the backtest, is cancelled', () => {
-    expect(errorInfo(new ModelError('E_CANCELLED', 'fit cancelled at iteration 3', 3))).toEqual({ message: 'fit cancelled at iteration 3', code: 'E_CANCELLED', kind: 'cancelled' });
+    const fit = new ModelError('E_CANCELLED', 'fit cancelled at iteration 3', 3);
+    expect(errorInfo(fit)).toEqual({ message: 'fit cancelled at iteration 3', code: 'E_CANCELLED', kind: 'cancelled' });
     expect(errorInfo(new EvaluateError('E_CANCELLED', 'backtest cancelled')).kind).toBe('cancelled');
   });
   it('anything uncoded is a bug, code null: a TypeError, a bare Error, a thrown string', () => {
@@ -73,7 +74,9 @@ describe('the page: EngineError and the banner', () => {
   it('a bug says it is one and shows the message, from the worker or the page', () => {
     const fromWorker = errorBanner(received(new TypeError("Cannot read properties of undefined (reading 'res')")));
     expect(fromWorker?.kind).toBe('bug');
-    expect(fromWorker?.text).toBe("Something went wrong inside patrolcast (a bug, not a problem with your data or settings): Cannot read properties of undefined (reading 'res')");
+    expect(fromWorker?.text).toBe(
+      "Something went wrong inside patrolcast (a bug, not a problem with your data or settings): Cannot read properties of undefined (reading 'res')",
+    );
     expect(errorBanner(new RangeError('page code'))).toEqual({ kind: 'bug', text: expect.stringMatching(/a bug.*: page code$/) });
   });
 });
