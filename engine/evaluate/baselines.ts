@@ -1,5 +1,5 @@
 /**
- * The baselines every backtest runs beside the model (MODEL.md §3), as incremental scorers over
+ * The baselines every backtest runs beside the model (docs/model.md#baselines), as incremental scorers over
  * cell-indexed data.
  *
  * All count and kernel baselines are one machine, {@link KernelScorer}: every training event,

@@ -1,5 +1,5 @@
 /**
- * Per-shift measures of a ranked forecast against what happened (MODEL.md §4).
+ * Per-shift measures of a ranked forecast against what happened (docs/model.md#measures).
  *
  * Vocabulary used throughout engine/evaluate:
  * - the *study cells* are C H3 cells at one resolution, indexed 0..C−1 in ascending H3 id order,

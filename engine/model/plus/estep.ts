@@ -1,5 +1,5 @@
 /**
- * E-steps of the profile model (MODEL.md §2):
+ * E-steps of the profile model (docs/model.md#e-step):
  *
  *     λ_n(t) = μ_n h_n(b(t)) + θ ω Σ_d (w_d / n_d) Σ_{i: cell(i) at grid distance d from n, t_i < t} exp(−ω (t − t_i))
  *
@@ -21,7 +21,7 @@ export interface PlusParams {
   readonly ringWeightPerCell: Float64Array;
 }
 
-/** What the E-step sums (MODEL.md §1 notation). */
+/** What the E-step sums (docs/model.md#e-step notation). */
 export interface PlusSums {
   /** Σ_j log λ(t_j). */
   sumLog: number;
@@ -60,7 +60,7 @@ function reset(s: PlusSums): void {
 /**
  * Same-cell E-step (ring depth 0): the exponential-kernel recursion over each cell's groups,
  * A_g = e^{−ωΔ}(A_{g−1} + size_{g−1}), B_g = e^{−ωΔ}(B_{g−1} + Δ(A_{g−1} + size_{g−1}))
- * (MODEL.md §1). Cost O(N + cells·bins).
+ * (docs/model.md#recursion). Cost O(N + cells·bins).
  *
  * @param groupBackground if given, receives Σ p_jj of each group (for the recency estimator)
  */
@@ -148,7 +148,7 @@ export function groupsByTime(prep: PlusPrepared): Int32Array {
 }
 
 /**
- * E-step with triggering spread to the rings 1..K around each event's cell (MODEL.md §2): the
+ * E-step with triggering spread to the rings 1..K around each event's cell (docs/model.md#ring-sweep): the
  * events are visited in time order, each cell keeping decayed sums A_c = Σ_{i in c} e^{−ω(t−t_i)}
  * and B_c = Σ (t − t_i) e^{−ω(t−t_i)}, brought forward lazily to the current time
  * (A ← e^{−ωΔ}A, B ← e^{−ωΔ}(B + ΔA)). An event reads the sums of its own cell and of its ring

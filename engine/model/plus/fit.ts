@@ -1,5 +1,5 @@
 /**
- * The "etas" model beyond Mohler et al. 2015 (MODEL.md §2), fitted by EM:
+ * The "etas" model beyond Mohler et al. 2015 (docs/model.md#intensity), fitted by EM:
  *
  *     λ_n(t) = μ_n h_n(b(t)) + θ ω Σ_d (w_d / n_d) Σ_{i at ring distance d, t_i < t} e^{−ω (t − t_i)}
  *

@@ -1,5 +1,5 @@
 /**
- * engine/model/plus: the "etas" model beyond Mohler et al. 2015 (MODEL.md §2): per-cell
+ * engine/model/plus: the "etas" model beyond Mohler et al. 2015 (docs/model.md#intensity): per-cell
  * shift-type profiles of the background shrunk towards the district's (empirical Bayes), a
  * background that forgets (recency), and near-repeat triggering optionally spread to H3 rings,
  * fitted by (MAP-)EM; its JSON configuration.
