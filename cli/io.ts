@@ -12,15 +12,15 @@ import type { Command } from 'commander';
 import { IANAZone } from 'luxon';
 import {
   COLUMN_KEYS,
+  districtsFromPolygons,
   ingestCsvChunks,
   IngestError,
   ingestGeoJson,
   mergeIngestResults,
   type ColumnKey,
   type IngestOptions,
-} from '../engine/ingest/index.ts';
-import { districtsFromPolygons } from '../engine/grid/index.ts';
-import type { H3Cell, IngestFormat, IngestResult } from '../engine/types.ts';
+} from '../engine/index.ts';
+import type { H3Cell, IngestFormat, IngestResult } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 import type { Progress } from './progress.ts';
 

@@ -8,21 +8,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { backtest, BACKTEST_DEFAULTS, BACKTEST_MODELS, EvaluateError } from '../../engine/evaluate/index.ts';
-import { backtestHeadline } from '../../engine/evaluate/headline.ts';
-import type { BacktestReport } from '../../engine/evaluate/report.ts';
-import { DEFAULT_RES, type AreaGeoJson } from '../../engine/grid/index.ts';
-import { parseLocalDateTime } from '../../engine/forecast/index.ts';
-import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
-import type { Incident, IngestFormat } from '../../engine/types.ts';
+import { backtest, BACKTEST_DEFAULTS, BACKTEST_MODELS, backtestHeadline, CATEGORY_PRESETS, DEFAULT_RES, EvaluateError, parseLocalDateTime, resolveCategories } from '../../engine/index.ts';
+import type { AreaGeoJson, BacktestReport, Incident } from '../../engine/index.ts';
 import { CliError } from '../errors.ts';
+import { readPlusConfigFile } from '../files.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readGeoJsonFile, readIncidents } from '../io.ts';
+import { FORMAT_ZONES } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { renderReportHtml } from '../report-html.ts';
-import { checkTunedBefore, readPlusConfigFile } from './tune.ts';
-
-/** The zone a format's times are in, when the format fixes it. */
-const FORMAT_ZONES: Partial<Record<IngestFormat, string>> = { vancouver: 'America/Vancouver', 'police-uk': 'Europe/London' };
+import { checkTunedBefore } from '../training.ts';
 
 interface BacktestFlags {
   from: string;

@@ -5,42 +5,32 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES, districtsFromLabels } from '../../engine/grid/index.ts';
-import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { describeFit } from '../../engine/model/index.ts';
 import {
-  DEFAULT_MAX_CONTRIBUTORS,
-  DEFAULT_SHIFT_HOURS,
-  DEFAULT_TOP,
-  NO_DISTRICT,
   boxesToCsv,
   boxesToGeoJSON,
+  CATEGORY_PRESETS,
+  contributorParams,
+  DEFAULT_MAX_CONTRIBUTORS,
+  DEFAULT_RES,
+  DEFAULT_SHIFT_HOURS,
+  DEFAULT_TOP,
+  describeFit,
+  districtsFromLabels,
   explainBox,
   forecastShift,
+  forecastShiftPlus,
+  NO_DISTRICT,
   patrolBoxes,
+  PLUS_DEFAULTS,
   shiftAt,
-} from '../../engine/forecast/index.ts';
-import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
+} from '../../engine/index.ts';
+import type { EtasFit, EtasPlusFit, H3Cell, PatrolBox, PlusConfig, ShiftWindow } from '../../engine/index.ts';
 import { CliError } from '../errors.ts';
+import { readAnyFitFile, readFitFile, readPlusConfigFile, writeFitFile, writePlusFitFile } from '../files.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
+import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import {
-  addFitOptions,
-  categoryFilter,
-  checkCategoriesMatched,
-  fitOptionsFrom,
-  fitWithProgress,
-  monthPrecisionWarning,
-  parseResOption,
-  readFitFile,
-  trainingEvents,
-  writeFitFile,
-  zoneFor,
-  type FitFlags,
-} from './fit.ts';
-import { checkTunedBefore, describePlusFit, fitPlusForForecast, readAnyFitFile, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
-import { forecastShiftPlus } from '../../engine/forecast/plus.ts';
-import { contributorParams, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
+import { checkTunedBefore, describePlusFit, fitPlusForForecast, fitWithProgress, monthPrecisionWarning, trainingEvents, withFitFlags } from '../training.ts';
 
 const HOUR_MS = 3_600_000;
 

@@ -2,8 +2,8 @@
  * `patrolcast ingest FILE...`: read incident files and report what was accepted and rejected.
  */
 import type { Command } from 'commander';
-import { summarizeIngest } from '../../engine/ingest/index.ts';
-import type { IngestResult, IngestSummary } from '../../engine/types.ts';
+import { summarizeIngest } from '../../engine/index.ts';
+import type { IngestResult, IngestSummary } from '../../engine/index.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 
