@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { CATEGORY_PRESETS, DEFAULT_RES, describeFit, districtsFromLabels, PLUS_DEFAULTS } from '../../engine/index.ts';
 import type { EtasFit, EtasPlusFit } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { readPlusConfigFile, writeFitFile, writePlusFitFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
@@ -46,7 +47,7 @@ interface FitCommandOptions extends FitFlags {
   tz?: string;
 }
 
-export function registerFit(program: Command): void {
+export function registerFit(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('fit')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -87,13 +88,13 @@ Examples:
       throw new CliError('--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only (bound the etas model with --theta-max and --min-delay-hours, or in --config)', 'E_BAD_OPTION');
     }
     const baseConfig = modelName === 'etas' ? (opts.config === undefined ? PLUS_DEFAULTS : await readPlusConfigFile(opts.config)) : null;
-    const result = await readIncidents(files, input, createProgress());
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
     checkCategoriesMatched(result.incidents, include);
     const { events, startMs } = trainingEvents(result.incidents, res, endMs, include, '--until');
     const warning = monthPrecisionWarning(events);
-    if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
+    if (warning !== null) ctx.io.stderr.write(`patrolcast: warning: ${warning}\n`);
     if (baseConfig !== null) {
       // The same fit as `forecast --model etas` makes for a shift starting at --until.
       checkTunedBefore(baseConfig, endMs, opts.config ?? 'the configuration', 'the fit\'s end (--until)');
@@ -101,13 +102,13 @@ Examples:
       const labelled = include === null ? result.incidents : result.incidents.filter(include);
       const plus = fitPlusForForecast(events, result.incidents, { startMs, endMs }, res, tz, config, districtsFromLabels(labelled, res));
       await writePlusFitFile(opts.out, plus);
-      process.stdout.write(plusFitReport(plus));
-      process.stdout.write(`wrote ${opts.out}\n`);
+      ctx.io.stdout.write(plusFitReport(plus));
+      ctx.io.stdout.write(`wrote ${opts.out}\n`);
       return;
     }
-    const fit = fitWithProgress(events, { startMs, endMs }, res, fitOptions, createProgress());
+    const fit = fitWithProgress(events, { startMs, endMs }, res, fitOptions, createProgress(ctx.io.stderr));
     await writeFitFile(opts.out, fit);
-    process.stdout.write(fitReport(fit));
-    process.stdout.write(`wrote ${opts.out}\n`);
+    ctx.io.stdout.write(fitReport(fit));
+    ctx.io.stdout.write(`wrote ${opts.out}\n`);
   });
 }

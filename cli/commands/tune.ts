@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CATEGORY_PRESETS, checkTuneGrid, DEFAULT_RES, describePlusConfig, plusConfigToJson, PLUS_DEFAULTS, TUNE_DEFAULTS, TUNE_DEFAULT_GRID, tuneEtas } from '../../engine/index.ts';
 import type { PlusConfig, TuneResult } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { readJsonFile, readPlusConfigFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
@@ -74,7 +75,7 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
   return `${out.join('\n')}\n`;
 }
 
-export function registerTune(program: Command): void {
+export function registerTune(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('tune')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -158,7 +159,7 @@ Examples:
     const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
     const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
 
-    const data = await readIncidents(files, inputOptions, createProgress());
+    const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
     if (data.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
     checkCategoriesMatched(data.incidents, byCategory);
     const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);
@@ -170,7 +171,7 @@ Examples:
       throw new CliError(`the tuning period (to ${flags.tuneTo}) overlaps the evaluation period (from ${flags.evalFrom}): tuning must end before evaluation starts`, 'E_BAD_OPTION');
     }
 
-    const progress = createProgress();
+    const progress = createProgress(ctx.io.stderr);
     let result: TuneResult;
     try {
       progress.start(1, 'tuning (configurations)');
@@ -199,15 +200,15 @@ Examples:
     } finally {
       progress.stop();
     }
-    const command = `patrolcast tune ${process.argv.slice(3).join(' ')}`;
+    const command = `patrolcast tune ${ctx.argv.slice(1).join(' ')}`;
     const config: PlusConfig = { ...result.config, tuning: { ...result.config.tuning!, command } };
-    process.stdout.write(formatTuneSummary(result));
+    ctx.io.stdout.write(formatTuneSummary(result));
     try {
       await writeFile(flags.out, plusConfigToJson(config));
     } catch (err) {
       throw new CliError(`--out: cannot write ${flags.out}: ${(err as Error).message}`, 'E_WRITE');
     }
-    process.stderr.write(`wrote ${flags.out}\n`);
+    ctx.io.stderr.write(`wrote ${flags.out}\n`);
     if (flags.report) {
       const report = { ...result, config, candidates: result.candidates.map((c) => ({ ...c, description: describePlusConfig(c.config) })) };
       try {
@@ -215,7 +216,7 @@ Examples:
       } catch (err) {
         throw new CliError(`--report: cannot write ${flags.report}: ${(err as Error).message}`, 'E_WRITE');
       }
-      process.stderr.write(`wrote ${flags.report}\n`);
+      ctx.io.stderr.write(`wrote ${flags.report}\n`);
     }
   });
 }
