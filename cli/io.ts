@@ -11,15 +11,15 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import {
   COLUMN_KEYS,
+  districtsFromPolygons,
   ingestCsvChunks,
   IngestError,
   ingestGeoJson,
   mergeIngestResults,
   type ColumnKey,
   type IngestOptions,
-} from '../engine/ingest/index.ts';
-import { districtsFromPolygons } from '../engine/grid/index.ts';
-import type { H3Cell, IngestFormat, IngestResult } from '../engine/types.ts';
+} from '../engine/index.ts';
+import type { H3Cell, IngestFormat, IngestResult } from '../engine/index.ts';
 import { checkZone, CliError } from './errors.ts';
 import type { Progress } from './progress.ts';
 

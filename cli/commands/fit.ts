@@ -2,204 +2,18 @@
  * `patrolcast fit FILE... --until ISO --out fit.json`: fit the forecast model (`--model etas`,
  * the default, with `--config`; or `etas-2015`, the grid self-exciting model of Mohler et al.
  * 2015) on every incident before a date and save the fit as plain JSON (the format
- * `forecast --fit-in` reads). Also the helpers the
- * forecast command shares (time zone defaults, category filter, fit flags, fit JSON I/O).
+ * `forecast --fit-in` reads).
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES, buildEventSet, districtsFromLabels } from '../../engine/grid/index.ts';
-import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
-import { ETAS_FIT_DEFAULTS, describeFit, fitEtas } from '../../engine/model/index.ts';
-import { checkFitForForecast, parseLocalDateTime } from '../../engine/forecast/index.ts';
-import type { EtasFit, EtasFitOptions, EventSet, Incident, IngestFormat } from '../../engine/types.ts';
+import { CATEGORY_PRESETS, DEFAULT_RES, describeFit, districtsFromLabels, PLUS_DEFAULTS } from '../../engine/index.ts';
+import type { EtasFit, EtasPlusFit } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { readPlusConfigFile, writeFitFile, writePlusFitFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
-import { createProgress, type Progress } from '../progress.ts';
-import { PLUS_DEFAULTS, type EtasPlusFit } from '../../engine/model/plus/index.ts';
-import { checkTunedBefore, describePlusFit, fitPlusForForecast, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
-
-/** The zone whose wall clock a format's times are in, when the format fixes one. */
-export const FORMAT_ZONES: Readonly<Partial<Record<IngestFormat, string>>> = {
-  vancouver: 'America/Vancouver',
-  'police-uk': 'Europe/London',
-};
-
-const OFFSET_RE = /(?:[Tt ]\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/;
-
-/**
- * The time zone for reading --at/--until and naming shifts: --tz, else the format's own zone
- * (Vancouver GeoDASH: America/Vancouver, data.police.uk: Europe/London), else UTC when the time
- * carries an explicit offset. @throws CliError when a local time has no zone to be read in.
- */
-export function zoneFor(flag: string, value: string, tz: string | undefined, format: IngestFormat): string {
-  if (tz !== undefined) return tz;
-  const own = FORMAT_ZONES[format];
-  if (own !== undefined) return own;
-  if (OFFSET_RE.test(value.trim())) return 'UTC';
-  throw new CliError(
-    `${flag} ${value} is a local time, but ${format} data has no time zone of its own: give --tz (e.g. --tz America/Chicago) or write the time with an offset (e.g. ${value}-06:00)`,
-    'E_BAD_OPTION',
-  );
-}
-
-/** Reads an --at/--until value in a zone. @throws CliError naming the flag */
-export function instantFrom(flag: string, value: string, tz: string): number {
-  try {
-    return parseLocalDateTime(value, tz);
-  } catch (err) {
-    throw new CliError(`${flag}: ${(err as Error).message}`, 'E_BAD_OPTION');
-  }
-}
-
-/** The category filter from --categories (names or a preset) or --preset; null keeps all. */
-export function categoryFilter(opts: { categories?: string; preset?: string }): ((inc: Incident) => boolean) | null {
-  if (opts.categories !== undefined && opts.preset !== undefined) {
-    throw new CliError('give either --categories or --preset, not both', 'E_BAD_OPTION');
-  }
-  let names: string[];
-  if (opts.preset !== undefined) {
-    if (CATEGORY_PRESETS[opts.preset] === undefined) {
-      throw new CliError(`--preset: unknown preset "${opts.preset}"; presets are ${Object.keys(CATEGORY_PRESETS).join(', ')}`, 'E_BAD_OPTION');
-    }
-    names = resolveCategories(opts.preset);
-  } else if (opts.categories !== undefined) {
-    names = resolveCategories(opts.categories);
-    if (names.length === 0) throw new CliError('--categories: no category names given', 'E_BAD_OPTION');
-  } else {
-    return null;
-  }
-  const keep = new Set(names);
-  return (inc) => inc.category !== null && keep.has(inc.category);
-}
-
-/** Checks that the category filter matched something, naming the categories that exist. */
-export function checkCategoriesMatched(incidents: readonly Incident[], include: ((inc: Incident) => boolean) | null): void {
-  if (include === null || incidents.length === 0 || incidents.some(include)) return;
-  const seen = new Map<string, number>();
-  for (const inc of incidents) if (inc.category !== null) seen.set(inc.category, (seen.get(inc.category) ?? 0) + 1);
-  const top = [...seen.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([c]) => `"${c}"`);
-  throw new CliError(`no incident has one of the chosen categories; the data has ${top.join(', ')}${seen.size > 12 ? ', ...' : ''}`, 'E_NO_EVENTS');
-}
-
-export function parseResOption(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_RES;
-  const res = Number(value);
-  if (!Number.isInteger(res) || res < 0 || res > 15) throw new CliError(`--res must be an integer H3 resolution from 0 to 15, got "${value}"`, 'E_BAD_OPTION');
-  return res;
-}
-
-function positiveNumber(flag: string, value: string | undefined, opts: { integer?: boolean; max?: number; allowZero?: boolean } = {}): number | undefined {
-  if (value === undefined) return undefined;
-  const x = Number(value);
-  const ok = value.trim() !== '' && Number.isFinite(x) && (opts.allowZero ? x >= 0 : x > 0) && (!opts.integer || Number.isInteger(x)) && (opts.max === undefined || x <= opts.max);
-  if (!ok) {
-    const what = `${opts.integer ? 'an integer' : 'a number'} ${opts.allowZero ? '≥ 0' : '> 0'}${opts.max !== undefined ? ` and ≤ ${opts.max}` : ''}`;
-    throw new CliError(`${flag} must be ${what}, got "${value}"`, 'E_BAD_OPTION');
-  }
-  return x;
-}
-
-/** The fit flags shared by `fit` and `forecast`. */
-export interface FitFlags {
-  thetaMax?: string;
-  minDelayHours?: string;
-  fixedTheta?: string;
-  fixedDelayHours?: string;
-  maxIterations?: string;
-}
-
-/** Adds the fit flags (bounds and fixed parameters) to a command. */
-export function addFitOptions(cmd: Command): Command {
-  return cmd
-    .option('--theta-max <x>', `upper bound on θ, the expected offspring per crime (default ${ETAS_FIT_DEFAULTS.thetaMax})`)
-    .option('--min-delay-hours <h>', `floor on the mean trigger delay 1/ω in hours (default ${ETAS_FIT_DEFAULTS.minMeanDelayHours}; guards against exact ties)`)
-    .option('--fixed-theta <x>', 'fix θ instead of estimating it (0 ≤ x < 1)')
-    .option('--fixed-delay-hours <h>', 'fix the mean trigger delay 1/ω in hours instead of estimating it')
-    .option('--max-iterations <n>', `maximum EM iterations (default ${ETAS_FIT_DEFAULTS.maxIterations})`);
-}
-
-/** Turns the fit flags into EtasFitOptions. @throws CliError on bad values */
-export function fitOptionsFrom(flags: FitFlags): EtasFitOptions {
-  const out: { -readonly [K in keyof EtasFitOptions]: EtasFitOptions[K] } = {};
-  const thetaMax = positiveNumber('--theta-max', flags.thetaMax, { max: 0.999 });
-  const minDelay = positiveNumber('--min-delay-hours', flags.minDelayHours);
-  const fixedTheta = positiveNumber('--fixed-theta', flags.fixedTheta, { allowZero: true, max: 0.999 });
-  const fixedDelay = positiveNumber('--fixed-delay-hours', flags.fixedDelayHours);
-  const maxIterations = positiveNumber('--max-iterations', flags.maxIterations, { integer: true });
-  if (thetaMax !== undefined) out.thetaMax = thetaMax;
-  if (minDelay !== undefined) out.minMeanDelayHours = minDelay;
-  if (fixedTheta !== undefined) out.fixedTheta = fixedTheta;
-  if (fixedDelay !== undefined) out.fixedMeanDelayHours = fixedDelay;
-  if (maxIterations !== undefined) out.maxIterations = maxIterations;
-  return out;
-}
-
-/** Events before `endMs` (kept by `include`), with t = 0 at the earliest of them. @throws CliError when none */
-export function trainingEvents(
-  incidents: readonly Incident[],
-  res: number,
-  endMs: number,
-  include: ((inc: Incident) => boolean) | null,
-  what: string,
-): { events: EventSet; startMs: number } {
-  let startMs = Number.POSITIVE_INFINITY;
-  for (const inc of incidents) if (inc.timeMs < endMs && inc.timeMs < startMs && (include === null || include(inc))) startMs = inc.timeMs;
-  if (startMs === Number.POSITIVE_INFINITY) {
-    throw new CliError(`no incident${include ? ' of the chosen categories' : ''} before ${what} (${new Date(endMs).toISOString()}): nothing to fit`, 'E_NO_EVENTS');
-  }
-  const events = buildEventSet(incidents, res, startMs, { endMs, ...(include ? { include } : {}) });
-  return { events, startMs };
-}
-
-/** Fits with a progress bar over the EM iterations. */
-export function fitWithProgress(events: EventSet, window: { startMs: number; endMs: number }, res: number, options: EtasFitOptions, progress: Progress): EtasFit {
-  const total = options.maxIterations ?? ETAS_FIT_DEFAULTS.maxIterations;
-  progress.start(total, 'fitting (EM iterations)');
-  try {
-    return fitEtas(events, window, res, options, { onIteration: (i) => progress.update(Math.min(i, total)) });
-  } finally {
-    progress.stop();
-  }
-}
-
-/** A sentence warning that month-precision data cannot support shift forecasts, or null. */
-export function monthPrecisionWarning(events: EventSet): string | null {
-  const month = events.precisionCounts?.month ?? 0;
-  if (month === 0) return null;
-  const n = events.tHours.length;
-  return `${month} of ${n} training incidents (${Math.round((100 * month) / n)}%) are known only to the month: the fit can support month-ahead forecasts, but shift-level (8-hour) forecasts need times to the hour or minute.`;
-}
-
-/** Writes a fit as JSON. @throws CliError naming the file */
-export async function writeFitFile(path: string, fit: EtasFit): Promise<void> {
-  try {
-    await writeFile(path, `${JSON.stringify(fit, null, 1)}\n`);
-  } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, 'E_WRITE');
-  }
-}
-
-/** Reads and checks a fit JSON file. @throws CliError naming the file and the bad field */
-export async function readFitFile(path: string): Promise<EtasFit> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new CliError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'E_READ');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${path}: not valid JSON (${(err as Error).message})`, 'E_NOT_JSON');
-  }
-  try {
-    return checkFitForForecast(json);
-  } catch (err) {
-    throw new CliError(`${path}: ${(err as Error).message}`, 'E_FIT');
-  }
-}
+import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, instantFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
+import { createProgress } from '../progress.ts';
+import { checkTunedBefore, describePlusFit, fitPlusForForecast, fitWithProgress, monthPrecisionWarning, trainingEvents, withFitFlags } from '../training.ts';
 
 /** The fit's report: parameters in words, notes and warnings. */
 export function fitReport(fit: EtasFit): string {
@@ -233,7 +47,7 @@ interface FitCommandOptions extends FitFlags {
   tz?: string;
 }
 
-export function registerFit(program: Command): void {
+export function registerFit(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('fit')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -274,13 +88,13 @@ Examples:
       throw new CliError('--fixed-theta and --fixed-delay-hours apply to --model etas-2015 only (bound the etas model with --theta-max and --min-delay-hours, or in --config)', 'E_BAD_OPTION');
     }
     const baseConfig = modelName === 'etas' ? (opts.config === undefined ? PLUS_DEFAULTS : await readPlusConfigFile(opts.config)) : null;
-    const result = await readIncidents(files, input, createProgress());
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
     checkCategoriesMatched(result.incidents, include);
     const { events, startMs } = trainingEvents(result.incidents, res, endMs, include, '--until');
     const warning = monthPrecisionWarning(events);
-    if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
+    if (warning !== null) ctx.io.stderr.write(`patrolcast: warning: ${warning}\n`);
     if (baseConfig !== null) {
       // The same fit as `forecast --model etas` makes for a shift starting at --until.
       checkTunedBefore(baseConfig, endMs, opts.config ?? 'the configuration', 'the fit\'s end (--until)');
@@ -288,13 +102,13 @@ Examples:
       const labelled = include === null ? result.incidents : result.incidents.filter(include);
       const plus = fitPlusForForecast(events, result.incidents, { startMs, endMs }, res, tz, config, districtsFromLabels(labelled, res));
       await writePlusFitFile(opts.out, plus);
-      process.stdout.write(plusFitReport(plus));
-      process.stdout.write(`wrote ${opts.out}\n`);
+      ctx.io.stdout.write(plusFitReport(plus));
+      ctx.io.stdout.write(`wrote ${opts.out}\n`);
       return;
     }
-    const fit = fitWithProgress(events, { startMs, endMs }, res, fitOptions, createProgress());
+    const fit = fitWithProgress(events, { startMs, endMs }, res, fitOptions, createProgress(ctx.io.stderr));
     await writeFitFile(opts.out, fit);
-    process.stdout.write(fitReport(fit));
-    process.stdout.write(`wrote ${opts.out}\n`);
+    ctx.io.stdout.write(fitReport(fit));
+    ctx.io.stdout.write(`wrote ${opts.out}\n`);
   });
 }

@@ -5,42 +5,33 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES, districtsFromLabels } from '../../engine/grid/index.ts';
-import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { describeFit } from '../../engine/model/index.ts';
 import {
-  DEFAULT_MAX_CONTRIBUTORS,
-  DEFAULT_SHIFT_HOURS,
-  DEFAULT_TOP,
-  NO_DISTRICT,
   boxesToCsv,
   boxesToGeoJSON,
+  CATEGORY_PRESETS,
+  contributorParams,
+  DEFAULT_MAX_CONTRIBUTORS,
+  DEFAULT_RES,
+  DEFAULT_SHIFT_HOURS,
+  DEFAULT_TOP,
+  describeFit,
+  districtsFromLabels,
   explainBox,
   forecastShift,
+  forecastShiftPlus,
+  NO_DISTRICT,
   patrolBoxes,
+  PLUS_DEFAULTS,
   shiftAt,
-} from '../../engine/forecast/index.ts';
-import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
+} from '../../engine/index.ts';
+import type { EtasFit, EtasPlusFit, H3Cell, PatrolBox, PlusConfig, ShiftWindow } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
+import { readAnyFitFile, readFitFile, readPlusConfigFile, writeFitFile, writePlusFitFile } from '../files.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
+import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import {
-  addFitOptions,
-  categoryFilter,
-  checkCategoriesMatched,
-  fitOptionsFrom,
-  fitWithProgress,
-  monthPrecisionWarning,
-  parseResOption,
-  readFitFile,
-  trainingEvents,
-  writeFitFile,
-  zoneFor,
-  type FitFlags,
-} from './fit.ts';
-import { checkTunedBefore, describePlusFit, fitPlusForForecast, readAnyFitFile, readPlusConfigFile, withFitFlags, writePlusFitFile } from './tune.ts';
-import { forecastShiftPlus } from '../../engine/forecast/plus.ts';
-import { contributorParams, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
+import { checkTunedBefore, describePlusFit, fitPlusForForecast, fitWithProgress, monthPrecisionWarning, trainingEvents, withFitFlags } from '../training.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -115,7 +106,7 @@ export function formatBoxesTable(boxes: readonly PatrolBox[], shift: ShiftWindow
   return `${out.join('\n')}\n`;
 }
 
-export function registerForecast(program: Command): void {
+export function registerForecast(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('forecast')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -193,7 +184,7 @@ Examples:
       throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${savedAny.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
     }
 
-    const result = await readIncidents(files, input, createProgress());
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
     const tz = zoneFor('--at', opts.at, opts.tz, result.format);
     let shift: ShiftWindow;
     try {
@@ -204,11 +195,11 @@ Examples:
     checkCategoriesMatched(result.incidents, include);
     const { events: history, startMs } = trainingEvents(result.incidents, res, shift.startMs, include, 'the shift start --at');
     const warning = monthPrecisionWarning(history);
-    if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
+    if (warning !== null) ctx.io.stderr.write(`patrolcast: warning: ${warning}\n`);
     const lastMs = startMs + Math.max(...history.tHours) * HOUR_MS;
     const idleDays = (shift.startMs - lastMs) / (24 * HOUR_MS);
     if (idleDays > 7) {
-      process.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.\n`);
+      ctx.io.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.\n`);
     }
 
     if (savedPlus !== null && savedPlus.window.endMs > shift.startMs) {
@@ -243,7 +234,7 @@ Examples:
       }
       fit = savedFit;
     } else {
-      fit = fitWithProgress(history, { startMs, endMs: shift.startMs }, res, fitOptions, createProgress());
+      fit = fitWithProgress(history, { startMs, endMs: shift.startMs }, res, fitOptions, createProgress(ctx.io.stderr));
       if (opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
     }
 
@@ -272,9 +263,9 @@ Examples:
 
     if (opts.out === undefined) {
       if (plusFit !== null) {
-        if (savedPlus === null) process.stderr.write(`${describePlusFit(plusFit)}\n`);
-      } else if (savedFit === null) process.stderr.write(`${describeFit(fit)}\n${fit.warnings.map((w) => `warning: ${w}\n`).join('')}`);
-      process.stdout.write(formatBoxesTable(boxes, shift, tz, top));
+        if (savedPlus === null) ctx.io.stderr.write(`${describePlusFit(plusFit)}\n`);
+      } else if (savedFit === null) ctx.io.stderr.write(`${describeFit(fit)}\n${fit.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top));
       return;
     }
     const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours };
@@ -285,6 +276,6 @@ Examples:
       throw new CliError(`cannot write ${opts.out}: ${(err as Error).message}`, 'E_WRITE');
     }
     const nDistricts = new Set(boxes.map((b) => b.district)).size;
-    process.stdout.write(`${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`);
+    ctx.io.stdout.write(`${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`);
   });
 }

@@ -4,18 +4,16 @@
  * backtest on a tuning period that ends before the evaluation period, and write them as the
  * JSON configuration `forecast --config` and `backtest --config` read.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES } from '../../engine/grid/index.ts';
-import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { checkPlusConfig, describePlusConfig, fitEtasPlus, plusConfigForData, plusConfigToJson, timeUnknownFlags, withFitOptions, PLUS_DEFAULTS, type EtasPlusFit, type PlusConfig } from '../../engine/model/plus/index.ts';
-import type { EtasFit, EtasFitOptions, EventSet, H3Cell, Incident } from '../../engine/types.ts';
-import { checkPlusFitForForecast } from '../../engine/forecast/plus.ts';
-import { TUNE_DEFAULTS, TUNE_DEFAULT_GRID, checkTuneGrid, tuneEtas, type TuneResult } from '../../engine/evaluate/tune.ts';
+import { CATEGORY_PRESETS, checkTuneGrid, DEFAULT_RES, describePlusConfig, plusConfigToJson, PLUS_DEFAULTS, TUNE_DEFAULTS, TUNE_DEFAULT_GRID, tuneEtas } from '../../engine/index.ts';
+import type { PlusConfig, TuneResult } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { readJsonFile, readPlusConfigFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from './fit.ts';
 
 interface TuneFlags {
   tuneFrom: string;
@@ -40,49 +38,6 @@ interface TuneFlags {
   format?: string;
   columns?: string;
   tz?: string;
-}
-
-async function readJsonFile(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new CliError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'E_READ');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${path}: not valid JSON (${(err as Error).message})`, 'E_NOT_JSON');
-  }
-}
-
-/**
- * Reads and checks an "etas" configuration file (written by `patrolcast tune`, or by hand).
- * @throws CliError naming the file and the bad field
- */
-export async function readPlusConfigFile(path: string): Promise<PlusConfig> {
-  const json = await readJsonFile(path, 'configuration');
-  try {
-    return checkPlusConfig(json);
-  } catch (err) {
-    throw new CliError(`${path}: ${(err as Error).message}`, 'E_CONFIG');
-  }
-}
-
-/**
- * Refuses a configuration tuned on a period reaching past `fromMs` (the start of a backtest's
- * test period, or a forecast's shift): its choices could have seen the incidents being scored.
- * @throws CliError E_CONFIG_OVERLAP
- */
-export function checkTunedBefore(config: PlusConfig, fromMs: number, path: string, what: string): void {
-  const t = config.tuning;
-  if (t !== undefined && typeof t.toMs === 'number' && t.toMs > fromMs) {
-    throw new CliError(
-      `${path} was tuned on ${t.from} to ${t.to}, which reaches past the start of ${what} (${new Date(fromMs).toISOString()}): tune on a period that ends before it (--tune-to)`,
-      'E_CONFIG_OVERLAP',
-    );
-  }
 }
 
 function numberList(flag: string, spec: string): number[] {
@@ -120,7 +75,7 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
   return `${out.join('\n')}\n`;
 }
 
-export function registerTune(program: Command): void {
+export function registerTune(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('tune')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -204,7 +159,7 @@ Examples:
     const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
     const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
 
-    const data = await readIncidents(files, inputOptions, createProgress());
+    const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
     if (data.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
     checkCategoriesMatched(data.incidents, byCategory);
     const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);
@@ -216,7 +171,7 @@ Examples:
       throw new CliError(`the tuning period (to ${flags.tuneTo}) overlaps the evaluation period (from ${flags.evalFrom}): tuning must end before evaluation starts`, 'E_BAD_OPTION');
     }
 
-    const progress = createProgress();
+    const progress = createProgress(ctx.io.stderr);
     let result: TuneResult;
     try {
       progress.start(1, 'tuning (configurations)');
@@ -245,15 +200,15 @@ Examples:
     } finally {
       progress.stop();
     }
-    const command = `patrolcast tune ${process.argv.slice(3).join(' ')}`;
+    const command = `patrolcast tune ${ctx.argv.slice(1).join(' ')}`;
     const config: PlusConfig = { ...result.config, tuning: { ...result.config.tuning!, command } };
-    process.stdout.write(formatTuneSummary(result));
+    ctx.io.stdout.write(formatTuneSummary(result));
     try {
       await writeFile(flags.out, plusConfigToJson(config));
     } catch (err) {
       throw new CliError(`--out: cannot write ${flags.out}: ${(err as Error).message}`, 'E_WRITE');
     }
-    process.stderr.write(`wrote ${flags.out}\n`);
+    ctx.io.stderr.write(`wrote ${flags.out}\n`);
     if (flags.report) {
       const report = { ...result, config, candidates: result.candidates.map((c) => ({ ...c, description: describePlusConfig(c.config) })) };
       try {
@@ -261,76 +216,7 @@ Examples:
       } catch (err) {
         throw new CliError(`--report: cannot write ${flags.report}: ${(err as Error).message}`, 'E_WRITE');
       }
-      process.stderr.write(`wrote ${flags.report}\n`);
+      ctx.io.stderr.write(`wrote ${flags.report}\n`);
     }
   });
-}
-
-/** A one-paragraph description of a fitted "etas" model, for the forecast command's stderr. */
-export function describePlusFit(fit: EtasPlusFit): string {
-  const lines = [`Model etas (beyond 2015): ${describePlusConfig(fit.config)}.`];
-  if (fit.config.triggering !== null) {
-    const share = (100 * fit.triggeredShare).toFixed(1);
-    lines.push(`Each crime raises the chance of another in the same box${fit.ringWeights.length > 1 ? ' (and, with weights ' + fit.ringWeights.map((w) => w.toFixed(2)).join('/') + ', in the rings around it)' : ''}, decaying with a mean delay of ${(1 / fit.omegaPerHour).toPrecision(3)} hours; ${share}% of crime is put down to triggering (θ = ${fit.theta.toPrecision(3)}).`);
-  }
-  for (const w of fit.warnings) lines.push(`warning: ${w}`);
-  return lines.join('\n');
-}
-
-/**
- * Fits the "etas" model on the training events of a forecast, marking the incidents whose time
- * of day is unknown (they carry no profile information).
- */
-export function fitPlusForForecast(
-  history: EventSet,
-  incidents: readonly Incident[],
-  window: { startMs: number; endMs: number },
-  res: number,
-  tz: string,
-  config: PlusConfig,
-  districtOf: ReadonlyMap<H3Cell, string>,
-): EtasPlusFit {
-  const timeUnknown = timeUnknownFlags(history, incidents);
-  try {
-    return fitEtasPlus(history, window, res, plusConfigForData(config, history), { tz, timeUnknown, districtOf });
-  } catch (err) {
-    throw new CliError(`the etas fit failed: ${(err as Error).message}`, 'E_FIT');
-  }
-}
-
-/** The fit flags shared with the 2015 model (--theta-max, --min-delay-hours, --max-iterations) applied to an etas configuration. @throws CliError */
-export function withFitFlags(config: PlusConfig, o: EtasFitOptions): PlusConfig {
-  try {
-    return withFitOptions(config, o);
-  } catch (err) {
-    throw new CliError((err as Error).message, 'E_CONFIG');
-  }
-}
-
-/** Writes an etas fit as JSON. @throws CliError naming the file */
-export async function writePlusFitFile(path: string, fit: EtasPlusFit): Promise<void> {
-  try {
-    await writeFile(path, `${JSON.stringify(fit, null, 1)}\n`);
-  } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, 'E_WRITE');
-  }
-}
-
-/**
- * Reads a saved fit of either model: kind "etas-plus" (checked here) or "etas-2015" (checked by
- * `read2015`, the fit command's reader). @throws CliError naming the file and the bad field
- */
-export async function readAnyFitFile(
-  path: string,
-  read2015: (path: string) => Promise<EtasFit>,
-): Promise<{ kind: 'etas-plus'; fit: EtasPlusFit } | { kind: 'etas-2015'; fit: EtasFit }> {
-  const json = await readJsonFile(path, 'fit');
-  if (json !== null && typeof json === 'object' && (json as { kind?: unknown }).kind === 'etas-plus') {
-    try {
-      return { kind: 'etas-plus', fit: checkPlusFitForForecast(json) };
-    } catch (err) {
-      throw new CliError(`${path}: ${(err as Error).message}`, 'E_FIT');
-    }
-  }
-  return { kind: 'etas-2015', fit: await read2015(path) };
 }

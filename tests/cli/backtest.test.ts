@@ -1,30 +1,22 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIncidents } from '../../cli/io.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { cellAreaKm2, cellCenter, gridDisk, incidentCell } from '../../engine/grid/index.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
 const VAN22 = 'fixtures/vancouver/property_2022.csv.gz';
 const VAN23 = 'fixtures/vancouver/property_2023.csv.gz';
 const ASHFORD = 'fixtures/kent/ashford_2014.csv.gz';
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-backtest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function patrolcast(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', 'backtest', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+/** `patrolcast backtest ...args`, run in-process. */
+const patrolcast = (args: string[]) => runCli(['backtest', ...args]);
 
 /** Rows of a gzipped CSV fixture, parsed independently of the engine's readers. */
 function rows(path: string): Record<string, string>[] {

@@ -3,29 +3,23 @@
  * fit): one line `patrolcast: <where>: unknown time zone "X" (use an IANA name ...)`, exit 2,
  * checked by the engine's one check (checkTimeZone) before any data is read.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PLUS_DEFAULTS } from '../../engine/index.ts';
 import { checkZone, CliError } from '../../cli/errors.ts';
 import { inputOptionsFrom } from '../../cli/io.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
 const BAD = 'Mars/Olympus_Mons';
 const ENGINE_MESSAGE = `unknown time zone "${BAD}" (use an IANA name such as America/Vancouver or Europe/London)`;
 const DATA = 'fixtures/vancouver/raw_2022_slice.csv';
 
+/** `patrolcast ...args` in-process (tests/support/cli.ts). */
 async function patrolcast(...args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const { stderr } = await run('node', ['bin/patrolcast.mjs', ...args], { encoding: 'utf8' });
-    return { code: 0, stderr };
-  } catch (err) {
-    const e = err as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
+  const { code, stderr } = await runCli(args);
+  return { code, stderr };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-tz-'));
