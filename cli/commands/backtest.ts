@@ -95,7 +95,7 @@ export function formatBacktestSummary(report: BacktestReport): string {
       ...(report.reference ? [d ? `${sign(d.mean)} [${sign(d.lo)}, ${sign(d.hi)}]` : '(reference)'] : []),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map((h, i) => rows.reduce((m, r) => Math.max(m, r[i]!.length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   out.push('hit rate: mean share of each window\'s incidents in the flagged cells');
   out.push(line(header));

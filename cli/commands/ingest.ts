@@ -13,8 +13,8 @@ const EXAMPLES_PER_REASON = 3;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 function table(rows: readonly (readonly [string, number])[], indent: string): string[] {
-  const w = Math.max(0, ...rows.map(([k]) => k.length));
-  const wn = Math.max(0, ...rows.map(([, n]) => fmt(n).length));
+  const w = rows.reduce((m, [k]) => Math.max(m, k.length), 0);
+  const wn = rows.reduce((m, [, n]) => Math.max(m, fmt(n).length), 0);
   return rows.map(([k, n]) => `${indent}${k.padEnd(w)}  ${fmt(n).padStart(wn)}`);
 }
 

@@ -65,7 +65,7 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
       .slice(0, shown)
       .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), `${c.logScore.toFixed(3)}${guard && !c.eligible ? ' ✗' : ''}`, describePlusConfig(c.config)]),
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const widths = header.map((h, i) => rows.reduce((m, row) => Math.max(m, row[i]!.length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
   out.push(line(header));
   for (const row of rows) out.push(line(row));

@@ -9,6 +9,13 @@ import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { cellAreaKm2, cellCenter, gridDisk, incidentCell } from '../../engine/grid/index.ts';
 import { runCli } from '../support/cli.ts';
 
+/** The largest value (0 for none), without spreading into Math.max. */
+function maxOf(xs: Iterable<number>): number {
+  let m = 0;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
 const VAN22 = 'fixtures/vancouver/property_2022.csv.gz';
 const VAN23 = 'fixtures/vancouver/property_2023.csv.gz';
 const ASHFORD = 'fixtures/kent/ashford_2014.csv.gz';
@@ -27,7 +34,7 @@ describe('patrolcast backtest on the Vancouver fixture (2 days of shifts)', () =
   const out = join(dir, 'van.json');
   const html = join(dir, 'van.html');
   let result: { stdout: string; stderr: string; code: number };
-  let report: Record<string, any>;
+  let report: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the report JSON, read field by field
   beforeAll(async () => {
     result = await patrolcast([VAN22, VAN23, '--from', '2023-07-01', '--to', '2023-07-03', '--out', out, '--html', html]);
     report = JSON.parse(readFileSync(out, 'utf8'));
@@ -126,7 +133,7 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
   const districtsFile = join(dir, 'districts.geojson');
   const out = join(dir, 'area.json');
   let r: { stdout: string; stderr: string; code: number };
-  let report: Record<string, any>;
+  let report: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the report JSON, read field by field
   beforeAll(async () => {
     writeFileSync(areaFile, JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: ring(W, S, E, N) } }));
     writeFileSync(
@@ -183,7 +190,7 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
         const m = cellCenter(c).lng < SPLIT ? byDistrict.West : byDistrict.East;
         m.set(c, (m.get(c) ?? 0) + 1);
       }
-      const best = Math.max(0, ...byDistrict.West.values()) + Math.max(0, ...byDistrict.East.values());
+      const best = maxOf(byDistrict.West.values()) + maxOf(byDistrict.East.values());
       expect(report.perShift.models.oracle.topKHitRate[w]).toBeCloseTo(best / win.length, 6);
     }
   });
