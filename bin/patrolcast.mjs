@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../cli/main.ts');
+const { runFromProcess } = await import('../cli/bin.ts');
+await runFromProcess();

@@ -9,19 +9,18 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
-import { IANAZone } from 'luxon';
 import {
   COLUMN_KEYS,
+  districtsFromPolygons,
   ingestCsvChunks,
   IngestError,
   ingestGeoJson,
   mergeIngestResults,
   type ColumnKey,
   type IngestOptions,
-} from '../engine/ingest/index.ts';
-import { districtsFromPolygons } from '../engine/grid/index.ts';
-import type { H3Cell, IngestFormat, IngestResult } from '../engine/types.ts';
-import { CliError } from './errors.ts';
+} from '../engine/index.ts';
+import type { H3Cell, IngestFormat, IngestResult } from '../engine/index.ts';
+import { checkZone, CliError } from './errors.ts';
 import type { Progress } from './progress.ts';
 
 /** The reader options without the file name (shared by all files of one command). */
@@ -190,11 +189,6 @@ export function inputOptionsFrom(opts: { format?: string; columns?: string; tz?:
   }
   out.format = format as IngestFormat | 'auto';
   if (opts.columns !== undefined) out.columns = parseColumnsOption(opts.columns);
-  if (opts.tz !== undefined) {
-    if (!IANAZone.isValidZone(opts.tz)) {
-      throw new CliError(`--tz: unknown time zone "${opts.tz}"; expected an IANA name such as America/Chicago or Europe/London`, 'E_BAD_OPTION');
-    }
-    out.tz = opts.tz;
-  }
+  if (opts.tz !== undefined) out.tz = checkZone('--tz', opts.tz);
   return out;
 }

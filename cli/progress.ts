@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { CliWriter } from './context.ts';
 
 /** A progress reporter: a bar on stderr only when stderr is a terminal, silent otherwise. */
 export interface Progress {
@@ -7,7 +8,11 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+/**
+ * A bar on `stream` (a command's io.stderr) when it is a terminal, else a reporter that does
+ * nothing. A writer that says isTTY must be a terminal stream (cli-progress moves the cursor).
+ */
+export function createProgress(stream: CliWriter): Progress {
   if (!stream.isTTY) {
     return { start() {}, update() {}, stop() {} };
   }
@@ -16,7 +21,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     start(total, label) {
       bar?.stop();
       bar = new cliProgress.SingleBar(
-        { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`, stream, hideCursor: true, clearOnComplete: true },
+        { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`, stream: stream as NodeJS.WritableStream, hideCursor: true, clearOnComplete: true },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0);

@@ -3,8 +3,8 @@
  * as JSON, no network needed) with the verdict in plain words, hit rate against flagged area,
  * hit rate over time, the paired differences with their intervals, and a table.
  */
-import { backtestHeadline } from '../engine/evaluate/headline.ts';
-import type { BacktestReport } from '../engine/evaluate/report.ts';
+import { backtestHeadline } from '../engine/index.ts';
+import type { BacktestReport } from '../engine/index.ts';
 
 /** What the run was about, shown in the header (all of it user text: always escaped). */
 export interface ReportMeta {

@@ -4,6 +4,8 @@
  */
 export type * from './types.ts';
 export { seededRandom } from './random.ts';
+export { CodedError, TimeZoneError } from './errors.ts';
+export { checkTimeZone } from './timezone.ts';
 export * from './ingest/index.ts';
 export * from './grid/index.ts';
 export * from './model/index.ts';

@@ -161,7 +161,8 @@ export interface PatrolBox {
 /**
  * Expected counts for one shift [s, s + H), one entry per cell (engine/forecast `forecastShift`):
  * `expected[k] = background[k] + triggered[k]` for `cells[k]`; `background` is the background
- * rate's integral over the shift and `triggered` the part excited by incidents before s (MODEL.md §1, "Forecast for a shift").
+ * rate's integral over the shift and `triggered` the part excited by incidents before s
+ * (docs/model.md#forecast).
  */
 export interface CellForecast {
   readonly cells: readonly H3Cell[];

@@ -2,9 +2,9 @@
  * Shared state of the page: the engine client, the loaded data set, the model settings used by
  * every view, the busy bar (progress + cancel) and the error banner.
  */
-import { CancelledError, EngineClient } from './client.ts';
+import { EngineClient, EngineError } from './client.ts';
 import { byId } from './dom.ts';
-import type { DatasetInfo, ModelSettings, Progress } from './protocol.ts';
+import type { DatasetInfo, ErrorKind, ModelSettings, Progress } from './protocol.ts';
 
 export const DEFAULT_MODEL: ModelSettings = {
   model: 'etas',
@@ -62,7 +62,7 @@ export class App {
     try {
       return await job((progress) => this.setBusy(progress));
     } catch (error) {
-      if (!(error instanceof CancelledError)) this.showError(error);
+      this.showError(error);
       return null;
     } finally {
       this.jobs = Math.max(0, this.jobs - 1);
@@ -84,16 +84,35 @@ export class App {
     else this.busyProgress.value = progress.fraction;
   }
 
+  /** Shows an error in the banner as errorBanner() words it; a cancel shows nothing. */
   showError(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.errorBanner.textContent = message;
+    const banner = errorBanner(error);
+    if (banner === null) return;
+    this.errorBanner.textContent = banner.text;
+    this.errorBanner.dataset['kind'] = banner.kind;
     this.errorBanner.hidden = false;
   }
 
   clearError(): void {
     this.errorBanner.hidden = true;
     this.errorBanner.textContent = '';
+    delete this.errorBanner.dataset['kind'];
   }
+}
+
+/**
+ * The banner for an error, by its kind: a cancel is quiet (null); bad input shows the message
+ * as it is (it names the file, field or setting at fault); a bug says it is one and shows the
+ * message. A string is the page's own input message; any other error that did not come from
+ * the worker as an EngineError is a bug in the page.
+ */
+export function errorBanner(error: unknown): { readonly kind: Exclude<ErrorKind, 'cancelled'>; readonly text: string } | null {
+  if (typeof error === 'string') return { kind: 'input', text: error };
+  const kind: ErrorKind = error instanceof EngineError ? error.kind : 'bug';
+  if (kind === 'cancelled') return null;
+  const message = error instanceof Error ? error.message : String(error);
+  if (kind === 'input') return { kind, text: message };
+  return { kind, text: `Something went wrong inside patrolcast (a bug, not a problem with your data or settings): ${message}` };
 }
 
 /** Local wall-clock "made at" stamp for printed sheets (the page may read the clock; the engine never does). */

@@ -6,6 +6,7 @@ import type {
   BacktestRequest,
   DataSource,
   DatasetInfo,
+  ErrorKind,
   FitRequest,
   FitResult,
   ForecastRequest,
@@ -15,10 +16,25 @@ import type {
   Response,
 } from './protocol.ts';
 
+/**
+ * A failed engine job, as the worker reported it: the message, the error's stable code (null
+ * for an uncoded error) and what it means to the page (web/protocol.ts ErrorKind).
+ */
+export class EngineError extends Error {
+  readonly code: string | null;
+  readonly kind: ErrorKind;
+  constructor(message: string, code: string | null, kind: ErrorKind) {
+    super(message);
+    this.name = 'EngineError';
+    this.code = code;
+    this.kind = kind;
+  }
+}
+
 /** Thrown (rejected) when a job was cancelled by the user or superseded. */
-export class CancelledError extends Error {
+export class CancelledError extends EngineError {
   constructor() {
-    super('cancelled');
+    super('cancelled', 'E_CANCELLED', 'cancelled');
     this.name = 'CancelledError';
   }
 }
@@ -52,7 +68,7 @@ export class EngineClient {
       const message = event.message || 'the engine worker failed to start';
       for (const [id, job] of this.pending) {
         this.pending.delete(id);
-        job.reject(new Error(message));
+        job.reject(new EngineError(message, null, 'bug'));
       }
       this.onBusyChange(false);
     });
@@ -69,7 +85,7 @@ export class EngineClient {
     this.pending.delete(message.id);
     if (this.pending.size === 0) this.onBusyChange(false);
     if (message.type === 'result') job.resolve(message.value);
-    else job.reject(new Error(message.message));
+    else job.reject(new EngineError(message.message, message.code, message.kind));
   }
 
   private call<T>(body: RequestBody, onProgress?: (progress: Progress) => void, transfer: Transferable[] = []): Promise<T> {

@@ -210,9 +210,20 @@ export interface Progress {
   readonly logLikelihood?: number;
 }
 
+/**
+ * What a failed job means to the page (web/workerErrors.ts decides it in the worker):
+ * - 'cancelled': the engine stopped on request (code E_CANCELLED); the page says nothing;
+ * - 'input': a coded error (an engine CodedError, e.g. IngestError E_UNKNOWN_FORMAT or
+ *   TimeZoneError E_TIMEZONE, or the worker's own WorkerError): the data or settings are at
+ *   fault, and the message says how;
+ * - 'bug': anything else (a TypeError, an uncoded Error): patrolcast itself is at fault.
+ */
+export type ErrorKind = 'cancelled' | 'input' | 'bug';
+
 export type Response =
   | { readonly id: number; readonly type: 'progress'; readonly progress: Progress }
   | { readonly id: number; readonly type: 'result'; readonly value: unknown }
-  | { readonly id: number; readonly type: 'error'; readonly message: string };
+  /** `code` is the error's stable code (null for an uncoded error, always a bug). */
+  | { readonly id: number; readonly type: 'error'; readonly message: string; readonly code: string | null; readonly kind: ErrorKind };
 
 export type { Feature, FeatureCollection };

@@ -57,6 +57,7 @@ import type {
   Request,
   Response,
 } from './protocol.ts';
+import { errorInfo, WorkerError } from './workerErrors.ts';
 import type { FeatureCollection } from 'geojson';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -109,7 +110,7 @@ async function handle(request: Request): Promise<void> {
     }
     post({ id: request.id, type: 'result', value });
   } catch (error) {
-    post({ id: request.id, type: 'error', message: error instanceof Error ? error.message : String(error) });
+    post({ id: request.id, type: 'error', ...errorInfo(error) });
   }
 }
 
@@ -132,7 +133,7 @@ async function load(source: DataSource, progress: (p: Progress) => void): Promis
     for (const [i, { url, name: file }] of source.files.entries()) {
       progress({ phase: 'Loading the bundled data', detail: file, fraction: i / source.files.length });
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`could not load the bundled data ${file}: HTTP ${response.status}`);
+      if (!response.ok) throw new WorkerError('E_FETCH', `could not load the bundled data ${file}: HTTP ${response.status}`, response.status);
       const text = new TextDecoder().decode(await gunzipIfNeeded(await response.arrayBuffer()));
       progress({ phase: 'Reading incidents', detail: file, fraction: (i + 0.5) / source.files.length });
       results.push(ingestCsvText(text, { file, format: 'vancouver' }));
@@ -155,7 +156,7 @@ async function load(source: DataSource, progress: (p: Progress) => void): Promis
         try {
           json = JSON.parse(text);
         } catch (error) {
-          throw new Error(`${file.name}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+          throw new WorkerError('E_NOT_JSON', `${file.name}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, file.name);
         }
         results.push(ingestGeoJson(json, options));
       } else {
@@ -169,7 +170,7 @@ async function load(source: DataSource, progress: (p: Progress) => void): Promis
     const why = Object.entries(reasons)
       .map(([reason, count]) => `${reason} ${count}`)
       .join(', ');
-    throw new Error(`${name}: no usable incidents (${merged.rowsRead} rows read; rejected: ${why || 'none'})`);
+    throw new WorkerError('E_NO_INCIDENTS', `${name}: no usable incidents (${merged.rowsRead} rows read; rejected: ${why || 'none'})`, merged.rowsRead);
   }
   const tz = zoneFor(merged, tzHint);
   const incidents = [...merged.incidents].sort((a, b) => a.timeMs - b.timeMs);
@@ -240,7 +241,7 @@ function describeDataset(name: string, result: IngestResult, tz: string): Datase
 }
 
 function requireData(): Loaded {
-  if (!loaded) throw new Error('no data loaded yet');
+  if (!loaded) throw new WorkerError('E_NO_DATA', 'no data loaded yet');
   return loaded;
 }
 
@@ -289,7 +290,7 @@ function fitFor(date: string, model: ModelSettings, progress: (p: Progress) => v
     include: (incident) => incident.timeMs >= startMs && include(incident),
   });
   if (events.cell.length === 0) {
-    throw new Error(`no incidents of the chosen types between ${localDate(startMs, data.tz)} and ${localDate(endMs, data.tz)} to fit on`);
+    throw new WorkerError('E_NO_EVENTS', `no incidents of the chosen types between ${localDate(startMs, data.tz)} and ${localDate(endMs, data.tz)} to fit on`, [startMs, endMs]);
   }
   const maxIterations = config.em.maxIterations;
   const hooks = {

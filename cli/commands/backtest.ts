@@ -8,21 +8,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { backtest, BACKTEST_DEFAULTS, BACKTEST_MODELS, EvaluateError } from '../../engine/evaluate/index.ts';
-import { backtestHeadline } from '../../engine/evaluate/headline.ts';
-import type { BacktestReport } from '../../engine/evaluate/report.ts';
-import { DEFAULT_RES, type AreaGeoJson } from '../../engine/grid/index.ts';
-import { parseLocalDateTime } from '../../engine/forecast/index.ts';
-import { CATEGORY_PRESETS, resolveCategories } from '../../engine/ingest/index.ts';
-import type { Incident, IngestFormat } from '../../engine/types.ts';
+import { backtest, BACKTEST_DEFAULTS, BACKTEST_MODELS, backtestHeadline, CATEGORY_PRESETS, DEFAULT_RES, EvaluateError, parseLocalDateTime, resolveCategories } from '../../engine/index.ts';
+import type { AreaGeoJson, BacktestReport, Incident } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { readConfigFile } from '../files.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readGeoJsonFile, readIncidents } from '../io.ts';
+import { FORMAT_ZONES } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { renderReportHtml } from '../report-html.ts';
-import { checkTunedBefore, readConfigFile } from './tune.ts';
-
-/** The zone a format's times are in, when the format fixes it. */
-const FORMAT_ZONES: Partial<Record<IngestFormat, string>> = { vancouver: 'America/Vancouver', 'police-uk': 'Europe/London' };
+import { checkTunedBefore } from '../training.ts';
 
 interface BacktestFlags {
   from: string;
@@ -100,7 +95,7 @@ export function formatBacktestSummary(report: BacktestReport): string {
       ...(report.reference ? [d ? `${sign(d.mean)} [${sign(d.lo)}, ${sign(d.hi)}]` : '(reference)'] : []),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map((h, i) => rows.reduce((m, r) => Math.max(m, r[i]!.length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   out.push('hit rate: mean share of each window\'s incidents in the flagged cells');
   out.push(line(header));
@@ -127,7 +122,7 @@ async function readD3(): Promise<string> {
   }
 }
 
-export function registerBacktest(program: Command): void {
+export function registerBacktest(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('backtest')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json (history and test period together)')
@@ -192,7 +187,7 @@ Examples:
     }
     const categories = [...(flags.preset ? resolveCategories(flags.preset) : []), ...(flags.categories ? resolveCategories(flags.categories) : [])];
 
-    const result = await readIncidents(files, inputOptions, createProgress());
+    const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
     const tz = inputOptions.tz ?? FORMAT_ZONES[result.format];
     if (tz === undefined) throw new CliError(`--tz is required: the ${result.format} format does not say which time zone the shifts are in (e.g. --tz America/Chicago)`, 'E_BAD_OPTION');
     if (result.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${result.rejected.length} rows rejected)`, 'E_NO_INPUT');
@@ -204,7 +199,7 @@ Examples:
       if (missing.length === categories.length) {
         throw new CliError(`no incident has category ${missing.map((m) => `"${m}"`).join(', ')}; categories in the data: ${[...present].sort().join(', ')}`, 'E_BAD_OPTION');
       }
-      if (missing.length > 0) process.stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
+      if (missing.length > 0) ctx.io.stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
       const keep = new Set(categories);
       keepCategory = (inc) => keep.has(inc.category ?? '');
     }
@@ -215,7 +210,7 @@ Examples:
       if (box.length !== 4 || !(w < e) || !(s < n) || s < -90 || n > 90) throw new CliError(`--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`, 'E_BAD_OPTION');
       keepPlace = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n;
       const dropped = result.incidents.filter((inc) => !keepPlace!(inc)).length;
-      process.stderr.write(`patrolcast: --bbox leaves out ${dropped} of ${result.incidents.length} incidents\n`);
+      ctx.io.stderr.write(`patrolcast: --bbox leaves out ${dropped} of ${result.incidents.length} incidents\n`);
     }
     const include =
       keepCategory && keepPlace ? (inc: Incident) => keepCategory!(inc) && keepPlace!(inc) : keepCategory ?? keepPlace;
@@ -235,7 +230,7 @@ Examples:
     const etasConfig = flags.config === undefined ? undefined : await readConfigFile(flags.config);
     if (etasConfig !== undefined) checkTunedBefore(etasConfig, fromMs, flags.config!, 'the test period (--from)');
 
-    const progress = createProgress();
+    const progress = createProgress(ctx.io.stderr);
     let report: BacktestReport;
     try {
       progress.start(1, months ? 'backtest (months)' : 'backtest (shifts)');
@@ -280,14 +275,14 @@ Examples:
       progress.stop();
     }
 
-    process.stdout.write(formatBacktestSummary(report));
-    const command = `patrolcast backtest ${process.argv.slice(3).join(' ')}`;
+    ctx.io.stdout.write(formatBacktestSummary(report));
+    const command = `patrolcast backtest ${ctx.argv.slice(1).join(' ')}`;
     if (flags.out) {
       const json = JSON.stringify({ ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command } }, compactNumbers);
       await writeFile(flags.out, `${json}\n`).catch((err: Error) => {
         throw new CliError(`--out: cannot write ${flags.out}: ${err.message}`, 'E_WRITE');
       });
-      process.stderr.write(`wrote ${flags.out}\n`);
+      ctx.io.stderr.write(`wrote ${flags.out}\n`);
     }
     if (flags.html) {
       const title = `Backtest: ${categories.length > 0 && flags.preset ? flags.preset : categories.length > 0 ? categories.join(', ') : 'all categories'}, ${flags.from} to ${flags.to}`;
@@ -296,7 +291,7 @@ Examples:
       await writeFile(flags.html, html).catch((err: Error) => {
         throw new CliError(`--html: cannot write ${flags.html}: ${err.message}`, 'E_WRITE');
       });
-      process.stderr.write(`wrote ${flags.html}\n`);
+      ctx.io.stderr.write(`wrote ${flags.html}\n`);
     }
   });
 }

@@ -5,38 +5,31 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES, districtsFromLabels } from '../../engine/grid/index.ts';
-import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import { contributorParams, modelName, type EtasFit } from '../../engine/model/index.ts';
 import {
-  DEFAULT_MAX_CONTRIBUTORS,
-  DEFAULT_SHIFT_HOURS,
-  DEFAULT_TOP,
-  NO_DISTRICT,
   boxesToCsv,
   boxesToGeoJSON,
+  CATEGORY_PRESETS,
+  contributorParams,
+  DEFAULT_MAX_CONTRIBUTORS,
+  DEFAULT_RES,
+  DEFAULT_SHIFT_HOURS,
+  DEFAULT_TOP,
+  districtsFromLabels,
   explainBox,
   forecastShift,
+  modelName,
+  NO_DISTRICT,
   patrolBoxes,
   shiftAt,
-} from '../../engine/forecast/index.ts';
-import type { H3Cell, PatrolBox, ShiftWindow } from '../../engine/types.ts';
-import { CliError } from '../errors.ts';
+} from '../../engine/index.ts';
+import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
+import { checkZone, CliError } from '../errors.ts';
+import { readFitFile, writeFitFile } from '../files.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
+import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import {
-  addFitOptions,
-  categoryFilter,
-  checkCategoriesMatched,
-  fitOptionsFrom,
-  modelConfig,
-  monthPrecisionWarning,
-  parseResOption,
-  trainingEvents,
-  zoneFor,
-  type FitFlags,
-} from './fit.ts';
-import { checkTunedBefore, describeFitForTerminal, fitForForecast, readFitFile, withFitFlags, writeFitFile } from './tune.ts';
+import { checkTunedBefore, describeFitForTerminal, fitForForecast, modelConfig, monthPrecisionWarning, trainingEvents, withFitFlags } from '../training.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -111,7 +104,7 @@ export function formatBoxesTable(boxes: readonly PatrolBox[], shift: ShiftWindow
   return `${out.join('\n')}\n`;
 }
 
-export function registerForecast(program: Command): void {
+export function registerForecast(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('forecast')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -168,15 +161,18 @@ Examples:
     // The model and its configuration (checked before any data is read); a saved fit carries its own.
     const model = await modelConfig(opts.model, opts.config);
     const saved = opts.fitIn === undefined ? null : await readFitFile(opts.fitIn);
-    if (saved !== null && opts.model !== undefined && modelName(saved.config) !== model.name) {
-      throw new CliError(`${opts.fitIn} is a fit of the ${modelName(saved.config)} model, but --model is ${opts.model}`, 'E_BAD_OPTION');
+    if (saved !== null) {
+      if (saved.tz !== null) checkZone(`${opts.fitIn}: field "tz"`, saved.tz);
+      if (opts.model !== undefined && modelName(saved.config) !== model.name) {
+        throw new CliError(`${opts.fitIn} is a fit of the ${modelName(saved.config)} model, but --model is ${opts.model}`, 'E_BAD_OPTION');
+      }
     }
     const res = saved !== null && opts.res === undefined ? saved.res : parseResOption(opts.res);
     if (saved !== null && saved.res !== res) {
       throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${saved.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
     }
 
-    const result = await readIncidents(files, input, createProgress());
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
     const tz = zoneFor('--at', opts.at, opts.tz, result.format);
     let shift: ShiftWindow;
     try {
@@ -187,13 +183,13 @@ Examples:
     checkCategoriesMatched(result.incidents, include);
     const { events: history, startMs } = trainingEvents(result.incidents, res, shift.startMs, include, 'the shift start --at');
     const warning = monthPrecisionWarning(history);
-    if (warning !== null) process.stderr.write(`patrolcast: warning: ${warning}\n`);
+    if (warning !== null) ctx.io.stderr.write(`patrolcast: warning: ${warning}\n`);
     let lastHours = -Infinity;
     for (const t of history.tHours) if (t > lastHours) lastHours = t;
     const lastMs = startMs + lastHours * HOUR_MS;
     const idleDays = (shift.startMs - lastMs) / (24 * HOUR_MS);
     if (idleDays > 7) {
-      process.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.\n`);
+      ctx.io.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.\n`);
     }
 
     let fit: EtasFit;
@@ -209,7 +205,7 @@ Examples:
       checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)');
       const config = withFitFlags(model.config, fitOptions);
       const labelled = include === null ? result.incidents : result.incidents.filter(include);
-      fit = fitForForecast(history, result.incidents, { startMs, endMs: shift.startMs }, res, tz, config, districtsFromLabels(labelled, res));
+      fit = fitForForecast(history, result.incidents, { startMs, endMs: shift.startMs }, res, tz, config, districtsFromLabels(labelled, res), createProgress(ctx.io.stderr));
       if (opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
     }
 
@@ -238,8 +234,8 @@ Examples:
     }
 
     if (opts.out === undefined) {
-      if (saved === null) process.stderr.write(`${describeFitForTerminal(fit)}\n`);
-      process.stdout.write(formatBoxesTable(boxes, shift, tz, top));
+      if (saved === null) ctx.io.stderr.write(`${describeFitForTerminal(fit)}\n`);
+      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top));
       return;
     }
     const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours };
@@ -250,6 +246,6 @@ Examples:
       throw new CliError(`cannot write ${opts.out}: ${(err as Error).message}`, 'E_WRITE');
     }
     const nDistricts = new Set(boxes.map((b) => b.district)).size;
-    process.stdout.write(`${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`);
+    ctx.io.stdout.write(`${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`);
   });
 }

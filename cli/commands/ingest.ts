@@ -2,8 +2,9 @@
  * `patrolcast ingest FILE...`: read incident files and report what was accepted and rejected.
  */
 import type { Command } from 'commander';
-import { summarizeIngest } from '../../engine/ingest/index.ts';
-import type { IngestResult, IngestSummary } from '../../engine/types.ts';
+import { summarizeIngest } from '../../engine/index.ts';
+import type { IngestResult, IngestSummary } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 
@@ -12,8 +13,8 @@ const EXAMPLES_PER_REASON = 3;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 function table(rows: readonly (readonly [string, number])[], indent: string): string[] {
-  const w = Math.max(0, ...rows.map(([k]) => k.length));
-  const wn = Math.max(0, ...rows.map(([, n]) => fmt(n).length));
+  const w = rows.reduce((m, [k]) => Math.max(m, k.length), 0);
+  const wn = rows.reduce((m, [, n]) => Math.max(m, fmt(n).length), 0);
   return rows.map(([k, n]) => `${indent}${k.padEnd(w)}  ${fmt(n).padStart(wn)}`);
 }
 
@@ -44,7 +45,7 @@ export function formatIngestSummary(files: readonly string[], result: IngestResu
   return `${out.join('\n')}\n`;
 }
 
-export function registerIngest(program: Command): void {
+export function registerIngest(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('ingest')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -70,12 +71,12 @@ Examples:
     );
   addInputOptions(cmd).action(async (files: string[], opts: { json?: boolean; format?: string; columns?: string; tz?: string }) => {
     const options = inputOptionsFrom(opts);
-    const result = await readIncidents(files, options, createProgress());
+    const result = await readIncidents(files, options, createProgress(ctx.io.stderr));
     const summary = summarizeIngest(result);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary })}\n`);
+      ctx.io.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary })}\n`);
     } else {
-      process.stdout.write(formatIngestSummary(files, result, summary));
+      ctx.io.stdout.write(formatIngestSummary(files, result, summary));
     }
   });
 }

@@ -4,31 +4,16 @@
  * backtest on a tuning period that ends before the evaluation period, and write them as the
  * JSON configuration `forecast --config` and `backtest --config` read.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_RES } from '../../engine/grid/index.ts';
-import { CATEGORY_PRESETS } from '../../engine/ingest/index.ts';
-import {
-  checkEtasConfig,
-  configForData,
-  describeEtasConfig,
-  describeFit,
-  etasConfigToJson,
-  fitEtas,
-  modelName,
-  readEtasFit,
-  timeUnknownFlags,
-  withFitOptions,
-  ETAS_DEFAULTS,
-  type EtasConfig,
-  type EtasFit,
-} from '../../engine/model/index.ts';
-import type { EtasFitOptions, EventSet, H3Cell, Incident } from '../../engine/types.ts';
-import { TUNE_DEFAULTS, TUNE_DEFAULT_GRID, checkTuneGrid, tuneEtas, type TuneResult } from '../../engine/evaluate/tune.ts';
+import { CATEGORY_PRESETS, checkTuneGrid, DEFAULT_RES, describeEtasConfig, etasConfigToJson, ETAS_DEFAULTS, TUNE_DEFAULTS, TUNE_DEFAULT_GRID, tuneEtas } from '../../engine/index.ts';
+import type { EtasConfig, TuneResult } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { readJsonFile, readConfigFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from './fit.ts';
 
 interface TuneFlags {
   tuneFrom: string;
@@ -53,49 +38,6 @@ interface TuneFlags {
   format?: string;
   columns?: string;
   tz?: string;
-}
-
-async function readJsonFile(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new CliError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'E_READ');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${path}: not valid JSON (${(err as Error).message})`, 'E_NOT_JSON');
-  }
-}
-
-/**
- * Reads and checks a model configuration file (written by `patrolcast tune`, or by hand).
- * @throws CliError naming the file and the bad field
- */
-export async function readConfigFile(path: string): Promise<EtasConfig> {
-  const json = await readJsonFile(path, 'configuration');
-  try {
-    return checkEtasConfig(json);
-  } catch (err) {
-    throw new CliError(`${path}: ${(err as Error).message}`, 'E_CONFIG');
-  }
-}
-
-/**
- * Refuses a configuration tuned on a period reaching past `fromMs` (the start of a backtest's
- * test period, or a forecast's shift): its choices could have seen the incidents being scored.
- * @throws CliError E_CONFIG_OVERLAP
- */
-export function checkTunedBefore(config: EtasConfig, fromMs: number, path: string, what: string): void {
-  const t = config.tuning;
-  if (t !== undefined && typeof t.toMs === 'number' && t.toMs > fromMs) {
-    throw new CliError(
-      `${path} was tuned on ${t.from} to ${t.to}, which reaches past the start of ${what} (${new Date(fromMs).toISOString()}): tune on a period that ends before it (--tune-to)`,
-      'E_CONFIG_OVERLAP',
-    );
-  }
 }
 
 function numberList(flag: string, spec: string): number[] {
@@ -123,7 +65,7 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
       .slice(0, shown)
       .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), `${c.logScore.toFixed(3)}${guard && !c.eligible ? ' ✗' : ''}`, describeEtasConfig(c.config)]),
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const widths = header.map((h, i) => rows.reduce((m, row) => Math.max(m, row[i]!.length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
   out.push(line(header));
   for (const row of rows) out.push(line(row));
@@ -133,7 +75,7 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
   return `${out.join('\n')}\n`;
 }
 
-export function registerTune(program: Command): void {
+export function registerTune(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('tune')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
@@ -217,7 +159,7 @@ Examples:
     const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
     const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
 
-    const data = await readIncidents(files, inputOptions, createProgress());
+    const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
     if (data.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
     checkCategoriesMatched(data.incidents, byCategory);
     const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);
@@ -229,7 +171,7 @@ Examples:
       throw new CliError(`the tuning period (to ${flags.tuneTo}) overlaps the evaluation period (from ${flags.evalFrom}): tuning must end before evaluation starts`, 'E_BAD_OPTION');
     }
 
-    const progress = createProgress();
+    const progress = createProgress(ctx.io.stderr);
     let result: TuneResult;
     try {
       progress.start(1, 'tuning (configurations)');
@@ -258,15 +200,15 @@ Examples:
     } finally {
       progress.stop();
     }
-    const command = `patrolcast tune ${process.argv.slice(3).join(' ')}`;
+    const command = `patrolcast tune ${ctx.argv.slice(1).join(' ')}`;
     const config: EtasConfig = { ...result.config, tuning: { ...result.config.tuning!, command } };
-    process.stdout.write(formatTuneSummary(result));
+    ctx.io.stdout.write(formatTuneSummary(result));
     try {
       await writeFile(flags.out, etasConfigToJson(config));
     } catch (err) {
       throw new CliError(`--out: cannot write ${flags.out}: ${(err as Error).message}`, 'E_WRITE');
     }
-    process.stderr.write(`wrote ${flags.out}\n`);
+    ctx.io.stderr.write(`wrote ${flags.out}\n`);
     if (flags.report) {
       const report = { ...result, config, candidates: result.candidates.map((c) => ({ ...c, description: describeEtasConfig(c.config) })) };
       try {
@@ -274,73 +216,7 @@ Examples:
       } catch (err) {
         throw new CliError(`--report: cannot write ${flags.report}: ${(err as Error).message}`, 'E_WRITE');
       }
-      process.stderr.write(`wrote ${flags.report}\n`);
+      ctx.io.stderr.write(`wrote ${flags.report}\n`);
     }
   });
-}
-
-/** A fit in words for the terminal: its model and configuration, the parameters in words, its warnings. */
-export function describeFitForTerminal(fit: EtasFit): string {
-  const name = modelName(fit.config) === 'etas' ? 'etas (beyond 2015)' : 'etas-2015 (Mohler et al. 2015)';
-  const lines = [`Model ${name}: ${describeEtasConfig(fit.config)}.`, describeFit(fit)];
-  for (const w of fit.warnings) lines.push(`warning: ${w}`);
-  return lines.join('\n');
-}
-
-/**
- * Fits the model on the training events of a forecast, marking the incidents whose time of day
- * is unknown (they carry no profile information), with a progress bar over the EM iterations.
- * @throws CliError E_FIT when the fit fails
- */
-export function fitForForecast(
-  history: EventSet,
-  incidents: readonly Incident[],
-  window: { startMs: number; endMs: number },
-  res: number,
-  tz: string,
-  config: EtasConfig,
-  districtOf: ReadonlyMap<H3Cell, string>,
-): EtasFit {
-  const timeUnknown = timeUnknownFlags(history, incidents);
-  const progress = createProgress();
-  const total = config.em.maxIterations;
-  progress.start(total, 'fitting (EM iterations)');
-  try {
-    return fitEtas(history, window, res, configForData(config, history), { tz, timeUnknown, districtOf }, { onIteration: (i) => progress.update(Math.min(i, total)) });
-  } catch (err) {
-    throw new CliError(`the ${modelName(config)} fit failed: ${(err as Error).message}`, 'E_FIT');
-  } finally {
-    progress.stop();
-  }
-}
-
-/** The fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) applied over a configuration. @throws CliError */
-export function withFitFlags(config: EtasConfig, o: EtasFitOptions): EtasConfig {
-  try {
-    return withFitOptions(config, o);
-  } catch (err) {
-    throw new CliError((err as Error).message, 'E_CONFIG');
-  }
-}
-
-/** Writes a fit as JSON. @throws CliError naming the file */
-export async function writeFitFile(path: string, fit: EtasFit): Promise<void> {
-  try {
-    await writeFile(path, `${JSON.stringify(fit, null, 1)}\n`);
-  } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, 'E_WRITE');
-  }
-}
-
-/**
- * Reads a saved fit: the current kind, or either kind the previous release wrote ('etas-2015',
- * 'etas-plus'), converted. @throws CliError naming the file and the bad field
- */
-export async function readFitFile(path: string): Promise<EtasFit> {
-  const json = await readJsonFile(path, 'fit');
-  try {
-    return readEtasFit(json);
-  } catch (err) {
-    throw new CliError(`${path}: ${(err as Error).message}`, 'E_FIT');
-  }
 }

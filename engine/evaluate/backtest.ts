@@ -323,7 +323,8 @@ function polygonStudyArea(polygon: AreaGeoJson, res: number, incidents: readonly
  *
  * @throws {EvaluateError} E_ARGUMENT (bad options), E_PRECISION (month-precision data without
  *   month mode), E_NO_HISTORY (nothing known before the first window), E_NO_SHIFTS (empty test
- *   period), E_FIT (an ETAS refit failed, naming its date), E_CANCELLED (hooks.shouldCancel)
+ *   period), E_FIT (an ETAS refit failed, naming its date), E_CANCELLED (hooks.shouldCancel);
+ *   {TimeZoneError} E_TIMEZONE (unknown tz)
  */
 export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): BacktestReport {
   checkInput(input);

@@ -1,5 +1,5 @@
 /**
- * The baselines every backtest runs beside the model (MODEL.md §3), as incremental scorers over
+ * The baselines every backtest runs beside the model (docs/model.md#baselines), as incremental scorers over
  * cell-indexed data.
  *
  * All count and kernel baselines are one machine, {@link KernelScorer}: every training event,
@@ -15,6 +15,7 @@
  * period: see timing.ts), so "the last 28 days" of a shift starting at s is knownMs in (s − 28 d, s].
  */
 import { seededRandom } from '../random.ts';
+import { EvaluateError } from './errors.ts';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
@@ -80,10 +81,10 @@ export class KernelScorer {
 
   constructor(stream: TrainingStream, hood: Neighbourhood, cellCount: number, spec: KernelSpec) {
     const edges = spec.ageEdgesMs;
-    if (edges.length < 2 || edges[0] !== 0) throw new RangeError('KernelScorer: ageEdgesMs must start at 0 and have at least two edges');
-    for (let j = 1; j < edges.length; j++) if (!(edges[j]! > edges[j - 1]!)) throw new RangeError('KernelScorer: ageEdgesMs must increase');
+    if (edges.length < 2 || edges[0] !== 0) throw new EvaluateError('E_ARGUMENT', 'KernelScorer: ageEdgesMs must start at 0 and have at least two edges', edges);
+    for (let j = 1; j < edges.length; j++) if (!(edges[j]! > edges[j - 1]!)) throw new EvaluateError('E_ARGUMENT', 'KernelScorer: ageEdgesMs must increase', edges);
     for (let e = 1; e < stream.knownMs.length; e++) {
-      if (!(stream.knownMs[e]! >= stream.knownMs[e - 1]!)) throw new RangeError(`KernelScorer: training stream not sorted by knownMs at ${e}`);
+      if (!(stream.knownMs[e]! >= stream.knownMs[e - 1]!)) throw new EvaluateError('E_ARGUMENT', `KernelScorer: training stream not sorted by knownMs at ${e}`, e);
     }
     this.stream = stream;
     this.hood = hood;
@@ -103,10 +104,10 @@ export class KernelScorer {
   /**
    * Scores (weight sums, in kernel units) of every study cell for a window starting at `startMs`,
    * using only events with knownMs ≤ startMs. Calls must not go back in time.
-   * @throws {RangeError} when `startMs` is earlier than the previous call's
+   * @throws {EvaluateError} E_ARGUMENT when `startMs` is earlier than the previous call's
    */
   scoresAt(startMs: number): Float64Array {
-    if (startMs < this.lastMs) throw new RangeError(`KernelScorer: time went backwards (${startMs} < ${this.lastMs})`);
+    if (startMs < this.lastMs) throw new EvaluateError('E_ARGUMENT', `KernelScorer: time went backwards (${startMs} < ${this.lastMs})`, startMs);
     this.lastMs = startMs;
     const edges = this.spec.ageEdgesMs;
     const known = this.stream.knownMs;
@@ -159,10 +160,10 @@ export function selfNeighbourhood(sourceToStudy: Int32Array): Neighbourhood {
 /**
  * Naive counts over the last `days` days (Infinity = all history): each event counts 1 in its
  * own cell while its age is under `days`.
- * @throws {RangeError} unless days > 0
+ * @throws {EvaluateError} E_ARGUMENT unless days > 0
  */
 export function naiveKernel(days: number): KernelSpec {
-  if (!(days > 0)) throw new RangeError(`naiveKernel: days ${days} must be positive`);
+  if (!(days > 0)) throw new EvaluateError('E_ARGUMENT', `naiveKernel: days ${days} must be positive`, days);
   return {
     ageEdgesMs: [0, days * DAY_MS],
     ageWeight: () => 1,
@@ -180,7 +181,7 @@ export const RETRO_DAYS = 60;
  * events of the last `days` days.
  */
 export function retroKernel(bandwidthKm: number = RETRO_BANDWIDTH_KM, days: number = RETRO_DAYS): KernelSpec {
-  if (!(bandwidthKm > 0) || !(days > 0)) throw new RangeError('retroKernel: bandwidth and days must be positive');
+  if (!(bandwidthKm > 0) || !(days > 0)) throw new EvaluateError('E_ARGUMENT', 'retroKernel: bandwidth and days must be positive', [bandwidthKm, days]);
   return {
     ageEdgesMs: [0, days * DAY_MS],
     ageWeight: () => 1,
@@ -198,7 +199,7 @@ export const PROSPECTIVE_WEEKS = 8;
  * whole weeks (0 in its first week), for events younger than `weeks` weeks.
  */
 export function prospectiveKernel(radiusKm: number = PROSPECTIVE_RADIUS_KM, weeks: number = PROSPECTIVE_WEEKS): KernelSpec {
-  if (!(radiusKm > 0) || !(weeks >= 1) || !Number.isInteger(weeks)) throw new RangeError('prospectiveKernel: radius must be positive and weeks a whole number ≥ 1');
+  if (!(radiusKm > 0) || !(weeks >= 1) || !Number.isInteger(weeks)) throw new EvaluateError('E_ARGUMENT', 'prospectiveKernel: radius must be positive and weeks a whole number ≥ 1', [radiusKm, weeks]);
   return {
     ageEdgesMs: Array.from({ length: weeks + 1 }, (_, j) => j * WEEK_MS),
     ageWeight: (j) => 1 / (1 + j),

@@ -5,7 +5,9 @@
  * resampling unit is a *block* of consecutive shifts (default 1 = the plain bootstrap; the
  * backtest uses one day's shifts). Percentile intervals (Efron & Tibshirani 1993, §13.3).
  */
+import { meanSimple, quantileSorted, sumSimple } from 'simple-statistics';
 import { seededRandom } from '../random.ts';
+import { EvaluateError } from './errors.ts';
 
 export interface BootstrapOptions {
   /** PRNG seed (default 1). The same seed gives the same interval. */
@@ -27,18 +29,22 @@ export interface Interval {
   readonly n: number;
 }
 
+/** The values as an array (simple-statistics takes arrays; typed arrays are copied). O(n). */
+function asArray(values: ArrayLike<number>): readonly number[] {
+  return Array.isArray(values) ? (values as readonly number[]) : Array.from(values);
+}
+
 /**
- * Quantile of sorted values by linear interpolation between order statistics (R type 7).
+ * Quantile of sorted values by linear interpolation between order statistics (R's and numpy's
+ * default, type 7: at h = (n − 1) q, x_⌊h⌋ + (h − ⌊h⌋)(x_⌊h⌋+1 − x_⌊h⌋)); simple-statistics'
+ * `quantileSorted`, NaN for no values. O(1) for an array, O(n) to copy a typed array.
+ * @param q in [0, 1] (simple-statistics throws otherwise)
  * @example
  * quantileOfSorted([1, 2, 3, 4], 0.5) // => 2.5
  */
 export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  if (sorted.length === 0) return NaN;
+  return quantileSorted(asArray(sorted), q);
 }
 
 /**
@@ -54,7 +60,7 @@ function resampleStatistics(
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
   const block = Math.max(1, Math.min(n, Math.floor(options.blockLength ?? 1)));
-  if (!(resamples >= 1) || !(level > 0 && level < 1)) throw new RangeError(`bootstrap: resamples ${resamples} must be ≥ 1 and level ${level} in (0, 1)`);
+  if (!(resamples >= 1) || !(level > 0 && level < 1)) throw new EvaluateError('E_ARGUMENT', `bootstrap: resamples ${resamples} must be ≥ 1 and level ${level} in (0, 1)`, [resamples, level]);
   const rand = seededRandom(options.seed ?? 1);
   const blocks = Math.ceil(n / block);
   const stats = Array.from({ length: k }, () => new Float64Array(resamples));
@@ -75,8 +81,8 @@ function resampleStatistics(
   }
   const tail = (1 - level) / 2;
   return stats.map((st) => {
-    st.sort();
-    return { lo: quantileOfSorted(st, tail), hi: quantileOfSorted(st, 1 - tail) };
+    const sorted = Array.from(st.sort()); // typed-array sort: numeric, NaN last
+    return { lo: quantileOfSorted(sorted, tail), hi: quantileOfSorted(sorted, 1 - tail) };
   });
 }
 
@@ -93,16 +99,15 @@ function resampleStatistic(n: number, options: BootstrapOptions, statistic: (pic
  *
  * @param values finite numbers (one per shift); undefined shifts must be left out by the caller
  * @returns {mean, lo, hi, n}; all NaN when `values` is empty
- * @throws {RangeError} on a non-finite value
+ * @throws {EvaluateError} E_ARGUMENT on a non-finite value
  * @example
  * bootstrapMean([1, 1, 1]).lo // => 1
  */
 export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
   const n = values.length;
-  for (let i = 0; i < n; i++) if (!Number.isFinite(values[i]!)) throw new RangeError(`bootstrapMean: value ${values[i]} at ${i} is not finite`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(values[i]!)) throw new EvaluateError('E_ARGUMENT', `bootstrapMean: value ${values[i]} at ${i} is not finite`, values[i]);
   if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n: 0 };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i]!;
+  const mean = meanSimple(asArray(values));
   const { lo, hi } = resampleStatistic(n, options, (pick) => {
     let s = 0;
     let m = 0;
@@ -112,7 +117,7 @@ export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptio
     });
     return s / m;
   });
-  return { mean: sum / n, lo, hi, n };
+  return { mean, lo, hi, n };
 }
 
 /** A paired comparison of two models over the same shifts. */
@@ -129,26 +134,22 @@ export interface PairedDifference {
  *
  * @param a values of model a (e.g. ETAS), one per shift
  * @param b values of model b (e.g. a baseline), same shifts, same order
- * @throws {RangeError} when the lengths differ or a value is not finite
+ * @throws {EvaluateError} E_ARGUMENT when the lengths differ or a value is not finite
  * @example
  * pairedBootstrap([2, 3], [1, 2]).diff.mean // => 1
  */
 export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, options: BootstrapOptions = {}): PairedDifference {
   const n = a.length;
-  if (b.length !== n) throw new RangeError(`pairedBootstrap: ${n} values against ${b.length}`);
+  if (b.length !== n) throw new EvaluateError('E_ARGUMENT', `pairedBootstrap: ${n} values against ${b.length}`, b.length);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!)) throw new RangeError(`pairedBootstrap: value at ${i} is not finite (${a[i]}, ${b[i]})`);
+    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!)) throw new EvaluateError('E_ARGUMENT', `pairedBootstrap: value at ${i} is not finite (${a[i]}, ${b[i]})`, [a[i], b[i]]);
   }
   if (n === 0) {
     const none = { mean: NaN, lo: NaN, hi: NaN, n: 0 };
     return { diff: none, relative: none };
   }
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < n; i++) {
-    sa += a[i]!;
-    sb += b[i]!;
-  }
+  const sa = sumSimple(asArray(a));
+  const sb = sumSimple(asArray(b));
   // One set of resamples for both: the difference and the ratio of means.
   const [d, r] = resampleStatistics(n, options, 2, (pick, out) => {
     let x = 0;
@@ -175,22 +176,20 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
  * @param num numerator per shift
  * @param den denominator per shift (≥ 0)
  * @returns {mean: Σ num / Σ den, lo, hi, n: number of shifts}; NaN when Σ den = 0
- * @throws {RangeError} when lengths differ, a value is not finite or a denominator is negative
+ * @throws {EvaluateError} E_ARGUMENT when lengths differ, a value is not finite or a denominator is negative
  * @example
  * bootstrapRatio([2, 4], [1, 1]).mean // => 3
  */
 export function bootstrapRatio(num: ArrayLike<number>, den: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
   const n = num.length;
-  if (den.length !== n) throw new RangeError(`bootstrapRatio: ${n} numerators against ${den.length} denominators`);
-  let sn = 0;
-  let sd = 0;
+  if (den.length !== n) throw new EvaluateError('E_ARGUMENT', `bootstrapRatio: ${n} numerators against ${den.length} denominators`, den.length);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(num[i]!) || !Number.isFinite(den[i]!) || den[i]! < 0) {
-      throw new RangeError(`bootstrapRatio: bad value at ${i} (${num[i]} / ${den[i]})`);
+      throw new EvaluateError('E_ARGUMENT', `bootstrapRatio: bad value at ${i} (${num[i]} / ${den[i]})`, [num[i], den[i]]);
     }
-    sn += num[i]!;
-    sd += den[i]!;
   }
+  const sn = sumSimple(asArray(num));
+  const sd = sumSimple(asArray(den));
   if (n === 0 || !(sd > 0)) return { mean: NaN, lo: NaN, hi: NaN, n };
   const { lo, hi } = resampleStatistic(n, options, (pick) => {
     let x = 0;

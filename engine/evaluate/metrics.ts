@@ -1,5 +1,5 @@
 /**
- * Per-shift measures of a ranked forecast against what happened (MODEL.md §4).
+ * Per-shift measures of a ranked forecast against what happened (docs/model.md#measures).
  *
  * Vocabulary used throughout engine/evaluate:
  * - the *study cells* are C H3 cells at one resolution, indexed 0..C−1 in ascending H3 id order,
@@ -13,6 +13,7 @@
  * which makes PAI = (n/N)/(k/C) and lets n* (the best any k cells could catch) be the k largest
  * actual counts.
  */
+import { EvaluateError } from './errors.ts';
 
 /**
  * Orders cell indices by score, highest first, ties by index ascending (= H3 id ascending).
@@ -22,7 +23,7 @@
  *
  * @param scores one finite, non-negative score per study cell
  * @returns a permutation of 0..C−1
- * @throws {RangeError} on a negative or non-finite score
+ * @throws {EvaluateError} E_ARGUMENT on a negative or non-finite score
  * @example
  * Array.from(rankIndices([0, 2, 5, 2])) // => [2, 1, 3, 0]
  */
@@ -31,7 +32,7 @@ export function rankIndices(scores: ArrayLike<number>): Int32Array {
   const positive: number[] = [];
   for (let i = 0; i < c; i++) {
     const s = scores[i]!;
-    if (!(s >= 0) || s === Infinity) throw new RangeError(`rankIndices: score ${s} at cell index ${i} is not a finite non-negative number`);
+    if (!(s >= 0) || s === Infinity) throw new EvaluateError('E_ARGUMENT', `rankIndices: score ${s} at cell index ${i} is not a finite non-negative number`, s);
     if (s > 0) positive.push(i);
   }
   positive.sort((a, b) => scores[b]! - scores[a]! || a - b);
@@ -59,7 +60,7 @@ export function topIndices(scores: ArrayLike<number>, m: number): Int32Array {
   const values = new Float64Array(c);
   for (let i = 0; i < c; i++) {
     const s = scores[i]!;
-    if (!(s >= 0) || s === Infinity) throw new RangeError(`topIndices: score ${s} at cell index ${i} is not a finite non-negative number`);
+    if (!(s >= 0) || s === Infinity) throw new EvaluateError('E_ARGUMENT', `topIndices: score ${s} at cell index ${i} is not a finite non-negative number`, s);
     values[i] = s;
   }
   const threshold = kthLargest(values, k);
@@ -131,23 +132,23 @@ export function topKPerDistrictFromScores(scores: ArrayLike<number>, districtOfC
 
 /**
  * Number of cells flagged for an area: ⌊areaKm2 / meanCellAreaKm2⌋ (at least 1, at most C).
- * @throws {RangeError} when the area or the cell area is not positive
+ * @throws {EvaluateError} E_ARGUMENT when the area or the cell area is not positive
  * @example
  * cellsForArea(1, 0.015, 10000) // => 66
  */
 export function cellsForArea(areaKm2: number, meanCellAreaKm2: number, cellCount: number): number {
-  if (!(areaKm2 > 0) || !(meanCellAreaKm2 > 0)) throw new RangeError(`cellsForArea: area ${areaKm2} km² and cell area ${meanCellAreaKm2} km² must be positive`);
+  if (!(areaKm2 > 0) || !(meanCellAreaKm2 > 0)) throw new EvaluateError('E_ARGUMENT', `cellsForArea: area ${areaKm2} km² and cell area ${meanCellAreaKm2} km² must be positive`, [areaKm2, meanCellAreaKm2]);
   return Math.max(1, Math.min(cellCount, Math.floor(areaKm2 / meanCellAreaKm2 + 1e-9)));
 }
 
 /**
  * Number of cells flagged for a coverage fraction of the study area: ⌊fraction·C⌋ (at least 1).
- * @throws {RangeError} unless 0 < fraction ≤ 1
+ * @throws {EvaluateError} E_ARGUMENT unless 0 < fraction ≤ 1
  * @example
  * cellsForCoverage(0.05, 1000) // => 50
  */
 export function cellsForCoverage(fraction: number, cellCount: number): number {
-  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`cellsForCoverage: coverage ${fraction} must be in (0, 1]`);
+  if (!(fraction > 0 && fraction <= 1)) throw new EvaluateError('E_ARGUMENT', `cellsForCoverage: coverage ${fraction} must be in (0, 1]`, fraction);
   return Math.max(1, Math.min(cellCount, Math.floor(fraction * cellCount + 1e-9)));
 }
 

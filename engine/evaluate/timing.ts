@@ -19,6 +19,7 @@
  *   inside its calendar month and is scored there.
  */
 import { DateTime } from 'luxon';
+import { checkTimeZone } from '../timezone.ts';
 import type { Incident } from '../types.ts';
 
 const HOUR_MS = 3_600_000;
@@ -28,7 +29,7 @@ const HOUR_MS = 3_600_000;
  * comment for the rule per precision.
  *
  * @param tz IANA zone of the data (local days and months are this zone's)
- * @throws {RangeError} when the zone is unknown
+ * @throws {TimeZoneError} E_TIMEZONE when the zone is unknown (checkTimeZone)
  * @example
  * // 2023-07-01 00:00 in Vancouver, time-of-day unknown: known only from 2023-07-02 00:00 local
  * periodEndMs({ timeMs: Date.UTC(2023, 6, 1, 7), precision: 'minute', timeOfDayUnknown: true }, 'America/Vancouver') // => Date.UTC(2023, 6, 2, 7)
@@ -42,8 +43,7 @@ export function periodEndMs(incident: Pick<Incident, 'timeMs' | 'precision' | 't
 }
 
 function localPlus(t: number, tz: string, unit: 'day' | 'month'): number {
-  const dt = DateTime.fromMillis(t, { zone: tz });
-  if (!dt.isValid) throw new RangeError(`unknown time zone "${tz}"`);
+  const dt = DateTime.fromMillis(t, { zone: checkTimeZone(tz) });
   return dt.startOf(unit).plus(unit === 'day' ? { days: 1 } : { months: 1 }).toMillis();
 }
 
@@ -59,14 +59,12 @@ export interface EvalWindow {
  * Calendar months of zone `tz` that start in [fromMs, toMs): the first is the first local month
  * start at or after fromMs. Month lengths follow the calendar and DST (March in London is 743 h).
  *
- * @throws {RangeError} when the zone is unknown
+ * @throws {TimeZoneError} E_TIMEZONE when the zone is unknown (checkTimeZone)
  * @example
  * monthWindows(Date.UTC(2014, 0, 1), Date.UTC(2014, 2, 1), 'Europe/London').map((w) => w.label) // => ['2014-01', '2014-02']
  */
 export function monthWindows(fromMs: number, toMs: number, tz: string): EvalWindow[] {
-  let start = DateTime.fromMillis(fromMs, { zone: tz });
-  if (!start.isValid) throw new RangeError(`unknown time zone "${tz}"`);
-  start = start.startOf('month');
+  let start = DateTime.fromMillis(fromMs, { zone: checkTimeZone(tz) }).startOf('month');
   if (start.toMillis() < fromMs) start = start.plus({ months: 1 });
   const out: EvalWindow[] = [];
   while (start.toMillis() < toMs) {

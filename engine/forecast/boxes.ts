@@ -1,6 +1,6 @@
 /**
  * Patrol boxes: the top K cells per district for a shift, each with its own explanation
- * (MODEL.md §1: background part μH, triggered part, and the past incidents contributing most).
+ * (docs/model.md#explanations: background part μH, triggered part, and the past incidents contributing most).
  */
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { cellCenter, cellToFeature } from '../grid/index.ts';

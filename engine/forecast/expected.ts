@@ -1,6 +1,5 @@
 /**
- * Expected counts per cell for one shift (MODEL.md §1, "Forecast for a shift"; Mohler et al.
- * 2015, the integral of the conditional intensity over the shift), from a fit of the model:
+ * Expected counts per cell for one shift (docs/model.md#forecast; Mohler et al. 2015, the integral of the conditional intensity over the shift), from a fit of the model:
  *
  *     E_n = r_n Σ_b h_n(b) H_b + Σ_d (w_d / n_d) Σ_{i at ring distance d from n, t_i < s} θ (e^{−ω(s − t_i)} − e^{−ω(s + H − t_i)})
  *

@@ -5,8 +5,7 @@
 
 /**
  * The expected number of events that one incident `ageHours` = s − t before a shift [s, s + H)
- * adds to a cell over the shift, through a kernel θ ω e^{−ω(u − t)} (MODEL.md §1, "Forecast for
- * a shift"):
+ * adds to a cell over the shift, through a kernel θ ω e^{−ω(u − t)} (docs/model.md#forecast):
  *
  *     ∫_s^{s+H} θ ω e^{−ω(u − t)} du = θ (e^{−ω(s−t)} − e^{−ω(s+H−t)}) = θ (1 − e^{−ωH}) e^{−ω(s−t)}
  *

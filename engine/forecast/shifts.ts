@@ -12,7 +12,7 @@
  * RFC 5545 / Temporal 'compatible'): a time inside the spring-forward gap moves forward by the
  * gap (02:30 → 03:30), a time in the repeated fall-back hour takes its first occurrence.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { ZoneClock, parseIsoTime } from '../ingest/index.ts';
 import type { ShiftWindow } from '../types.ts';
 import { ForecastError } from './errors.ts';
@@ -25,10 +25,8 @@ export const DEFAULT_SHIFT_STARTS: readonly string[] = ['06:00', '14:00', '22:00
 /** Default shift length in wall-clock hours. */
 export const DEFAULT_SHIFT_HOURS = 8;
 
+/** @throws {TimeZoneError} E_TIMEZONE for an unknown zone (the engine's one check, checkTimeZone) */
 function zoneClock(tz: string): ZoneClock {
-  if (typeof tz !== 'string' || !IANAZone.isValidZone(tz)) {
-    throw new ForecastError('E_TIME_ZONE', `unknown time zone "${String(tz)}" (use an IANA name such as America/Vancouver or Europe/London)`, tz);
-  }
   return new ZoneClock(tz);
 }
 
@@ -98,7 +96,7 @@ function windowFromNaive(clock: ZoneClock, naiveStartMs: number, hours: number):
  * @returns shifts with `startMs`, real `hours` (7 or 9 across a DST change) and a local `label`
  *   such as "2023-07-01 22:00 (night)"
  * Cost O(days × starts).
- * @throws {ForecastError} E_TIME_ZONE, E_TIME (bad start), E_ARGUMENT (bad range or hours)
+ * @throws {ForecastError} E_TIME (bad start), E_ARGUMENT (bad range or hours); {TimeZoneError} E_TIMEZONE
  * @example
  * shiftWindows(Date.UTC(2023, 6, 1, 7), Date.UTC(2023, 6, 2, 7), 'America/Vancouver').map((s) => s.label)
  * // => ['2023-07-01 06:00 (day)', '2023-07-01 14:00 (evening)', '2023-07-01 22:00 (night)']
@@ -148,7 +146,7 @@ export function shiftWindows(
  * Accepted: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], "YYYY-MM-DD HH:MM", each optionally with Z or ±HH:MM.
  *
  * @returns epoch ms
- * @throws {ForecastError} E_TIME (unreadable or impossible date), E_TIME_ZONE
+ * @throws {ForecastError} E_TIME (unreadable or impossible date); {TimeZoneError} E_TIMEZONE
  * @example
  * parseLocalDateTime('2024-03-01T22:00', 'America/Vancouver') // => 1709359200000 (06:00Z on 2 March)
  */
@@ -166,7 +164,7 @@ export function parseLocalDateTime(s: string, tz: string): number {
  *
  * @example
  * shiftAt('2024-03-09T22:00', 'America/Vancouver').hours // => 7 (clocks spring forward that night)
- * @throws {ForecastError} E_TIME, E_TIME_ZONE, E_ARGUMENT
+ * @throws {ForecastError} E_TIME, E_ARGUMENT; {TimeZoneError} E_TIMEZONE
  */
 export function shiftAt(localIso: string, tz: string, hours: number = DEFAULT_SHIFT_HOURS): ShiftWindow {
   checkHours(hours);

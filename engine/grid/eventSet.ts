@@ -158,32 +158,12 @@ export function buildEventSet(
 ): EventSet {
   checkRes(res);
   if (!Number.isFinite(originMs)) throw new GridError('E_ARGUMENT', `originMs must be a finite epoch ms, got ${String(originMs)}`, originMs);
-  const { endMs, include } = options;
+  const { endMs } = options;
   const monthPlacement = options.monthPlacement ?? 'start';
   if (monthPlacement !== 'start' && monthPlacement !== 'spread') {
     throw new GridError('E_ARGUMENT', `monthPlacement must be 'start' or 'spread', got ${String(monthPlacement)}`, monthPlacement);
   }
-  const { lookup, cells: seen } = makeCellIdLookup(res);
-
-  const kept: number[] = [];
-  const firstSeenId: number[] = [];
-  for (let i = 0; i < incidents.length; i++) {
-    const inc = incidents[i]!;
-    if (!Number.isFinite(inc.timeMs)) {
-      throw new GridError('E_ARGUMENT', `${where(inc)}: incident time is not a finite epoch ms (${String(inc.timeMs)})`, inc.timeMs);
-    }
-    if (endMs !== undefined && !(inc.timeMs < endMs)) continue;
-    if (include && !include(inc, i)) continue;
-    let id: number;
-    try {
-      id = lookup(inc.lat, inc.lng);
-    } catch (err) {
-      if (err instanceof GridError) throw new GridError(err.code, `${where(inc)}: ${err.message}`, err.value);
-      throw err;
-    }
-    kept.push(i);
-    firstSeenId.push(id);
-  }
+  const { kept, firstSeenId, seen } = selectIncidents(incidents, res, options);
 
   // Cells in sorted H3 order (at one resolution, string order is numeric order).
   const rankOf = new Int32Array(seen.length);
@@ -203,44 +183,10 @@ export function buildEventSet(
     if (inc.timeOfDayUnknown) timeOfDayUnknown++;
   }
 
-  // Counting sort by cell, then each cell's events by (time, position); `kept` is increasing,
-  // so position order is incident-index order. O(N + cells) plus the small per-cell sorts.
-  const nCells = cells.length;
-  const start = new Int32Array(nCells + 1);
-  for (let k = 0; k < n; k++) start[cellK[k]! + 1]!++;
-  for (let c = 0; c < nCells; c++) start[c + 1]! += start[c]!;
-  const order = new Int32Array(n);
-  const sortByCellTime = (): void => {
-    const fill = start.slice(0, nCells);
-    for (let k = 0; k < n; k++) order[fill[cellK[k]!]!++] = k;
-    const byTime = (a: number, b: number): number => timeMs[a]! - timeMs[b]! || a - b;
-    for (let c = 0; c < nCells; c++) if (start[c + 1]! - start[c]! > 1) order.subarray(start[c]!, start[c + 1]!).sort(byTime);
-  };
-  sortByCellTime();
-
+  let order = orderByCellTime(cellK, timeMs, cells.length);
   if (monthPlacement === 'spread' && (precisionCounts.month ?? 0) > 0) {
-    // Runs of month-precision events sharing (cell, month start) are contiguous in `order`
-    // except for other-precision events at the very same instant, which we skip over.
-    const placed = new Float64Array(timeMs);
-    let g = 0;
-    while (g < n) {
-      const a = order[g]!;
-      let h = g + 1;
-      while (h < n && cellK[order[h]!] === cellK[a] && timeMs[order[h]!] === timeMs[a]) h++;
-      const group: number[] = [];
-      for (let q = g; q < h; q++) if (incidents[kept[order[q]!]!]!.precision === 'month') group.push(order[q]!);
-      if (group.length > 0) {
-        // Spread over the month, or over the part of it before endMs, so no event leaves the window.
-        const monthEnd = timeMs[a]! + monthLengthMs(timeMs[a]!);
-        const lengthMs = (endMs !== undefined && endMs < monthEnd ? endMs : monthEnd) - timeMs[a]!;
-        group.forEach((pos, i) => {
-          placed[pos] = timeMs[a]! + ((i + 0.5) / group.length) * lengthMs;
-        });
-      }
-      g = h;
-    }
-    timeMs.set(placed);
-    sortByCellTime();
+    spreadMonths(order, cellK, timeMs, (k) => incidents[kept[k]!]!.precision === 'month', endMs);
+    order = orderByCellTime(cellK, timeMs, cells.length);
   }
 
   const cell = new Int32Array(n);
@@ -253,4 +199,79 @@ export function buildEventSet(
     incidentIndex[k] = kept[pos]!;
   }
   return { originMs, cells: cells.map(({ c }) => c), cell, tHours, incidentIndex, precisionCounts, timeOfDayUnknown, monthPlacement };
+}
+
+/** The incidents kept (before endMs, passing `include`), with the first-seen id of each one's cell. O(N). */
+function selectIncidents(
+  incidents: readonly Incident[],
+  res: number,
+  options: BuildEventSetOptions,
+): { kept: number[]; firstSeenId: number[]; seen: readonly H3Cell[] } {
+  const { endMs, include } = options;
+  const { lookup, cells: seen } = makeCellIdLookup(res);
+  const kept: number[] = [];
+  const firstSeenId: number[] = [];
+  for (let i = 0; i < incidents.length; i++) {
+    const inc = incidents[i]!;
+    if (!Number.isFinite(inc.timeMs)) {
+      throw new GridError('E_ARGUMENT', `${where(inc)}: incident time is not a finite epoch ms (${String(inc.timeMs)})`, inc.timeMs);
+    }
+    if (endMs !== undefined && !(inc.timeMs < endMs)) continue;
+    if (include && !include(inc, i)) continue;
+    let id: number;
+    try {
+      id = lookup(inc.lat, inc.lng);
+    } catch (err) {
+      if (err instanceof GridError) throw new GridError(err.code, `${where(inc)}: ${err.message}`, err.value);
+      throw err;
+    }
+    kept.push(i);
+    firstSeenId.push(id);
+  }
+  return { kept, firstSeenId, seen };
+}
+
+/**
+ * Positions 0..n−1 ordered by (cell, time, position): a counting sort by cell, then each
+ * cell's events by (time, position). O(N + cells) plus the small per-cell sorts.
+ */
+function orderByCellTime(cellK: Int32Array, timeMs: Float64Array, nCells: number): Int32Array {
+  const n = cellK.length;
+  const start = new Int32Array(nCells + 1);
+  for (let k = 0; k < n; k++) start[cellK[k]! + 1]!++;
+  for (let c = 0; c < nCells; c++) start[c + 1]! += start[c]!;
+  const order = new Int32Array(n);
+  const fill = start.slice(0, nCells);
+  for (let k = 0; k < n; k++) order[fill[cellK[k]!]!++] = k;
+  const byTime = (a: number, b: number): number => timeMs[a]! - timeMs[b]! || a - b;
+  for (let c = 0; c < nCells; c++) if (start[c + 1]! - start[c]! > 1) order.subarray(start[c]!, start[c + 1]!).sort(byTime);
+  return order;
+}
+
+/**
+ * Spreads each run of month-precision events sharing (cell, month start) evenly over the month
+ * (or the part of it before endMs, so no event leaves the window), in place on `timeMs`. Runs
+ * are contiguous in `order` except for other-precision events at the very same instant, which
+ * are skipped over.
+ */
+function spreadMonths(order: Int32Array, cellK: Int32Array, timeMs: Float64Array, isMonth: (pos: number) => boolean, endMs: number | undefined): void {
+  const n = order.length;
+  const placed = new Float64Array(timeMs);
+  let g = 0;
+  while (g < n) {
+    const a = order[g]!;
+    let h = g + 1;
+    while (h < n && cellK[order[h]!] === cellK[a] && timeMs[order[h]!] === timeMs[a]) h++;
+    const group: number[] = [];
+    for (let q = g; q < h; q++) if (isMonth(order[q]!)) group.push(order[q]!);
+    if (group.length > 0) {
+      const monthEnd = timeMs[a]! + monthLengthMs(timeMs[a]!);
+      const lengthMs = (endMs !== undefined && endMs < monthEnd ? endMs : monthEnd) - timeMs[a]!;
+      group.forEach((pos, i) => {
+        placed[pos] = timeMs[a]! + ((i + 0.5) / group.length) * lengthMs;
+      });
+    }
+    g = h;
+  }
+  timeMs.set(placed);
 }

@@ -50,23 +50,21 @@ export interface CsvIngestor {
 
 const FORMATS: readonly (IngestFormat | 'auto')[] = ['auto', 'police-uk', 'vancouver', 'plain', 'geojson'];
 
-/** Checks the option values that do not depend on the file. @throws IngestError E_BAD_OPTION */
+/**
+ * Checks the option values that do not depend on the file.
+ * @throws IngestError E_BAD_OPTION (format, column keys); TimeZoneError E_TIMEZONE (tz)
+ */
 export function checkIngestOptions(options: IngestOptions): ZoneClock | null {
   const { file } = options;
   if (options.format !== undefined && !FORMATS.includes(options.format)) {
-    throw new IngestError('E_BAD_OPTION', file, `unknown format "${options.format}"; expected one of ${FORMATS.join(', ')}`);
+    throw new IngestError('E_BAD_OPTION', file, `unknown format "${options.format}"; expected one of ${FORMATS.join(', ')}`, null, null, options.format);
   }
   for (const key of Object.keys(options.columns ?? {})) {
     if (!COLUMN_KEYS.includes(key as ColumnKey)) {
-      throw new IngestError('E_BAD_OPTION', file, `unknown column key "${key}"; expected one of ${COLUMN_KEYS.join(', ')}`);
+      throw new IngestError('E_BAD_OPTION', file, `unknown column key "${key}"; expected one of ${COLUMN_KEYS.join(', ')}`, null, null, key);
     }
   }
-  if (options.tz === undefined) return null;
-  try {
-    return new ZoneClock(options.tz);
-  } catch {
-    throw new IngestError('E_BAD_OPTION', file, `unknown time zone "${options.tz}"; expected an IANA name such as America/Chicago or Europe/London`);
-  }
+  return options.tz === undefined ? null : new ZoneClock(options.tz);
 }
 
 const PLAIN_EXPECTED = 'a plain CSV with columns datetime (or start and end), lat and lon (map other names with --columns, e.g. --columns datetime=date,lat=latitude,lon=longitude)';
@@ -78,75 +76,92 @@ function isBlankRecord(fields: readonly string[]): boolean {
   return true;
 }
 
-/** Creates an incremental CSV ingestor. @throws IngestError E_BAD_OPTION for bad options. */
+type RowReader = (fields: readonly string[], line: number) => void;
+
+/**
+ * The reader of a file's rows, chosen from its header: data.police.uk, Vancouver GeoDASH or a
+ * plain CSV (with the columns mapped by `options.columns`).
+ * @throws IngestError E_UNKNOWN_FORMAT / E_WRONG_FORMAT (header does not fit), E_MISSING_COLUMN
+ */
+function readerForHeader(c: Collector, fields: readonly string[], line: number, options: IngestOptions, clock: ZoneClock | null): { format: IngestFormat; row: RowReader } {
+  const { file } = options;
+  const requested = options.format ?? 'auto';
+  const h = new HeaderIndex(fields);
+  const wrong = (expected: string): never => {
+    throw new IngestError(
+      requested === 'auto' ? 'E_UNKNOWN_FORMAT' : 'E_WRONG_FORMAT',
+      file,
+      `${file}: unrecognised header "${h.describe()}" (line ${line}); expected ${expected}`,
+      line,
+      null,
+      fields,
+    );
+  };
+  if (requested === 'police-uk' || (requested === 'auto' && isPoliceUkHeader(h))) {
+    if (!isPoliceUkHeader(h)) wrong(`a data.police.uk street CSV header (${POLICE_UK_HEADER})`);
+    return { format: 'police-uk', row: policeUkReader(c, h) };
+  }
+  if (requested === 'vancouver' || (requested === 'auto' && isVancouverHeader(h))) {
+    if (!isVancouverHeader(h)) wrong(`a Vancouver GeoDASH header (${VANCOUVER_HEADER})`);
+    return { format: 'vancouver', row: vancouverReader(c, h) };
+  }
+  let cols;
+  try {
+    cols = resolvePlainColumns(file, (n) => h.indexOf(n) >= 0, options.columns, h.describe());
+  } catch (err) {
+    if (requested === 'auto' && err instanceof IngestError && options.columns === undefined) {
+      wrong(`a data.police.uk street CSV (${POLICE_UK_HEADER}), a Vancouver GeoDASH CSV (${VANCOUVER_HEADER}), or ${PLAIN_EXPECTED}`);
+    }
+    throw err;
+  }
+  return { format: 'plain', row: plainRowReader(c, h, cols, clock) };
+}
+
+/** The row reader of a plain CSV whose columns are `cols`. */
+function plainRowReader(c: Collector, h: HeaderIndex, cols: ReturnType<typeof resolvePlainColumns>, clock: ZoneClock | null): RowReader {
+  const idx = (name: string | null) => (name === null ? -1 : h.indexOf(name));
+  const iId = idx(cols.id);
+  const iCat = idx(cols.category);
+  const iDist = idx(cols.district);
+  const pos = new Map<string, number>();
+  for (const name of [cols.lat, cols.lon, ...(cols.time.kind === 'single' ? [cols.time.datetime] : [cols.time.start, cols.time.end])]) {
+    pos.set(name, h.indexOf(name));
+  }
+  let current: readonly string[] = [];
+  const get = (name: string) => current[pos.get(name) ?? -1];
+  return (f, ln) => {
+    current = f;
+    const t = readPlainTime(c, ln, cols, get, clock);
+    if (t === null) return;
+    const ll = checkLatLng(c, ln, cols.lat, get(cols.lat), cols.lon, get(cols.lon));
+    if (ll === null) return;
+    const rawId = iId >= 0 ? (f[iId] ?? '').trim() : '';
+    acceptPlain(c, ln, t, ll.lat, ll.lng, rawId === '' ? null : rawId, iCat >= 0 ? c.intern(f[iCat]) : null, iDist >= 0 ? c.intern(f[iDist]) : null);
+  };
+}
+
+/** Creates an incremental CSV ingestor. @throws IngestError E_BAD_OPTION, TimeZoneError E_TIMEZONE for bad options. */
 export function createCsvIngestor(options: IngestOptions): CsvIngestor {
   const clock = checkIngestOptions(options);
   const { file } = options;
   const requested = options.format ?? 'auto';
   if (requested === 'geojson') {
-    throw new IngestError('E_BAD_OPTION', file, `${file}: format geojson is not a CSV format; read it with ingestGeoJson`);
+    throw new IngestError('E_BAD_OPTION', file, `${file}: format geojson is not a CSV format; read it with ingestGeoJson`, null, null, requested);
   }
   const c = new Collector(file);
   let format: IngestFormat | null = null;
   let headerLength = 0;
-  let row: ((fields: readonly string[], line: number) => void) | null = null;
+  let row: RowReader | null = null;
   let finished = false;
 
   const setup = (fields: readonly string[], line: number): void => {
-    const h = new HeaderIndex(fields);
     headerLength = fields.length;
-    const wrong = (expected: string): never => {
-      throw new IngestError(
-        requested === 'auto' ? 'E_UNKNOWN_FORMAT' : 'E_WRONG_FORMAT',
-        file,
-        `${file}: unrecognised header "${h.describe()}" (line ${line}); expected ${expected}`,
-        line,
-      );
-    };
-    if (requested === 'police-uk' || (requested === 'auto' && isPoliceUkHeader(h))) {
-      if (!isPoliceUkHeader(h)) wrong(`a data.police.uk street CSV header (${POLICE_UK_HEADER})`);
-      format = 'police-uk';
-      row = policeUkReader(c, h);
-    } else if (requested === 'vancouver' || (requested === 'auto' && isVancouverHeader(h))) {
-      if (!isVancouverHeader(h)) wrong(`a Vancouver GeoDASH header (${VANCOUVER_HEADER})`);
-      format = 'vancouver';
-      row = vancouverReader(c, h);
-    } else {
-      let cols;
-      try {
-        cols = resolvePlainColumns(file, (n) => h.indexOf(n) >= 0, options.columns, h.describe());
-      } catch (err) {
-        if (requested === 'auto' && err instanceof IngestError && options.columns === undefined) {
-          wrong(`a data.police.uk street CSV (${POLICE_UK_HEADER}), a Vancouver GeoDASH CSV (${VANCOUVER_HEADER}), or ${PLAIN_EXPECTED}`);
-        }
-        throw err;
-      }
-      format = 'plain';
-      const idx = (name: string | null) => (name === null ? -1 : h.indexOf(name));
-      const iId = idx(cols.id);
-      const iCat = idx(cols.category);
-      const iDist = idx(cols.district);
-      const pos = new Map<string, number>();
-      for (const name of [cols.lat, cols.lon, ...(cols.time.kind === 'single' ? [cols.time.datetime] : [cols.time.start, cols.time.end])]) {
-        pos.set(name, h.indexOf(name));
-      }
-      let current: readonly string[] = [];
-      const get = (name: string) => current[pos.get(name) ?? -1];
-      row = (f, ln) => {
-        current = f;
-        const t = readPlainTime(c, ln, cols, get, clock);
-        if (t === null) return;
-        const ll = checkLatLng(c, ln, cols.lat, get(cols.lat), cols.lon, get(cols.lon));
-        if (ll === null) return;
-        const rawId = iId >= 0 ? (f[iId] ?? '').trim() : '';
-        acceptPlain(c, ln, t, ll.lat, ll.lng, rawId === '' ? null : rawId, iCat >= 0 ? c.intern(f[iCat]) : null, iDist >= 0 ? c.intern(f[iDist]) : null);
-      };
-    }
+    ({ format, row } = readerForHeader(c, fields, line, options, clock));
   };
 
   return {
     push(fields, line) {
-      if (finished) throw new Error('push after finish');
+      if (finished) throw new IngestError('E_FINISHED', file, `${file}: push after finish`, line);
       if (row === null) {
         setup(fields, line);
         return;
@@ -164,7 +179,7 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
     },
     pushUnparsable(line, reason) {
       if (row === null) {
-        throw new IngestError('E_BAD_CSV', file, `${file} line ${line}: the header is not valid CSV (${reason})`, line);
+        throw new IngestError('E_BAD_CSV', file, `${file} line ${line}: the header is not valid CSV (${reason})`, line, null, reason);
       }
       c.rowsRead++;
       c.reject(line, 'bad_csv', null, null, `not valid CSV (${reason})`);

@@ -25,17 +25,17 @@ function propText(props: Record<string, unknown>, name: string): string | undefi
 /**
  * Reads a parsed GeoJSON value.
  * Complexity O(features).
- * @throws IngestError E_NOT_GEOJSON when `json` is not a FeatureCollection, E_NEED_TZ, E_BAD_OPTION.
+ * @throws IngestError E_NOT_GEOJSON when `json` is not a FeatureCollection, E_NEED_TZ, E_BAD_OPTION; TimeZoneError E_TIMEZONE for an unknown tz.
  */
 export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResult {
   const clock = checkIngestOptions(options);
   const { file } = options;
   if (options.format !== undefined && options.format !== 'auto' && options.format !== 'geojson') {
-    throw new IngestError('E_WRONG_FORMAT', file, `${file}: is GeoJSON, not the ${options.format} format`);
+    throw new IngestError('E_WRONG_FORMAT', file, `${file}: is GeoJSON, not the ${options.format} format`, null, null, options.format);
   }
   if (!isObject(json) || json.type !== 'FeatureCollection' || !Array.isArray(json.features)) {
     const got = isObject(json) ? `type ${JSON.stringify(json.type)}` : Array.isArray(json) ? 'an array' : typeof json;
-    throw new IngestError('E_NOT_GEOJSON', file, `${file}: not a GeoJSON FeatureCollection (found ${got}); expected {"type": "FeatureCollection", "features": [...]}`);
+    throw new IngestError('E_NOT_GEOJSON', file, `${file}: not a GeoJSON FeatureCollection (found ${got}); expected {"type": "FeatureCollection", "features": [...]}`, null, null, got);
   }
   const features = json.features as unknown[];
   // Property names seen anywhere decide the columns (features may omit optional properties).

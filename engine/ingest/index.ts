@@ -10,6 +10,7 @@ export type { IngestOptions, CsvIngestor } from './csv.ts';
 export { ingestGeoJson } from './geojson.ts';
 export { mergeIngestResults, summarizeIngest, NO_CATEGORY } from './summary.ts';
 export { IngestError } from './errors.ts';
+export type { IngestErrorCode } from './errors.ts';
 export { CATEGORY_PRESETS, resolveCategories } from './presets.ts';
 export { COLUMN_KEYS, MAX_SPAN_HOURS } from './plain.ts';
 export type { ColumnKey } from './plain.ts';

@@ -59,6 +59,7 @@ export function resolvePlainColumns(
         `${file}: no ${what} "${name}" for ${key} in the header (${headerText})${hint}`,
         1,
         name,
+        name,
       );
     }
     return name;
@@ -78,6 +79,7 @@ export function resolvePlainColumns(
       file,
       `${file}: no ${what} "datetime" (or "start" and "end") in the header (${headerText}); map yours with --columns datetime=NAME`,
       1,
+      'datetime',
       'datetime',
     );
   }
@@ -204,6 +206,7 @@ export function requireZoneIfAllLocal(c: Collector): void {
     `${c.file}: every time is a local time without a UTC offset (line ${first.source.line}: ${first.field ?? ''} = ${JSON.stringify(first.value)}); pass --tz with the IANA zone they were recorded in, e.g. --tz America/Chicago`,
     first.source.line,
     first.field,
+    first.value,
   );
 }
 

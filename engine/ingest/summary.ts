@@ -1,4 +1,5 @@
 import type { Incident, IngestResult, IngestSummary, RejectedRow } from '../types.ts';
+import { IngestError } from './errors.ts';
 
 /** Category key used in summaries for incidents without a category. */
 export const NO_CATEGORY = '(none)';
@@ -12,11 +13,11 @@ function sortedCounts(counts: Map<string, number>): Record<string, number> {
 /**
  * Concatenates results in the order given (incidents keep file order; nothing is sorted).
  * The format is the first result's when they differ.
- * @throws RangeError when `results` is empty.
+ * @throws IngestError E_ARGUMENT when `results` is empty.
  */
 export function mergeIngestResults(results: readonly IngestResult[]): IngestResult {
   const first = results[0];
-  if (first === undefined) throw new RangeError('mergeIngestResults: no results to merge');
+  if (first === undefined) throw new IngestError('E_ARGUMENT', '', 'mergeIngestResults: no results to merge', null, null, results);
   if (results.length === 1) return first;
   const incidents: Incident[] = [];
   const rejected: RejectedRow[] = [];

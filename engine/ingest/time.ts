@@ -9,6 +9,7 @@
  *   earlier instant, the first occurrence (01:30 PDT = 08:30Z, not 01:30 PST = 09:30Z).
  */
 import { IANAZone } from 'luxon';
+import { checkTimeZone } from '../timezone.ts';
 import type { TimePrecision } from '../types.ts';
 
 const HOUR_MS = 3_600_000;
@@ -42,10 +43,9 @@ export class ZoneClock {
   private readonly zone: IANAZone;
   private readonly dayOffsetMin = new Map<number, number | null>();
 
-  /** @throws RangeError when `zoneName` is not a valid IANA zone. */
+  /** @throws {TimeZoneError} E_TIMEZONE when `zoneName` is not a valid IANA zone (checkTimeZone). */
   constructor(zoneName: string) {
-    if (!IANAZone.isValidZone(zoneName)) throw new RangeError(`unknown time zone "${zoneName}"`);
-    this.zoneName = zoneName;
+    this.zoneName = checkTimeZone(zoneName);
     this.zone = IANAZone.create(zoneName);
   }
 

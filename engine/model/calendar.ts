@@ -49,7 +49,7 @@ export function binLabels(shiftStarts: readonly string[], weekend: boolean): str
  * The calendar of shift-type bins covering [fromMs, toMs) in zone `tz`.
  *
  * Cost O(days × starts) time and memory (one ZoneClock conversion per shift start).
- * @throws {ModelError} E_OPTIONS (unknown zone, bad start), E_WINDOW (non-finite or empty range)
+ * @throws {ModelError} E_OPTIONS (bad start), E_WINDOW (non-finite or empty range); {TimeZoneError} E_TIMEZONE
  * @example
  * const cal = binCalendar('America/Vancouver', ['06:00', '14:00', '22:00'], false, Date.UTC(2023, 6, 1, 7), Date.UTC(2023, 6, 2, 7));
  * binAt(cal, Date.UTC(2023, 6, 1, 22)) // => 1 (15:00 local: the 14:00 shift)
@@ -58,12 +58,7 @@ export function binCalendar(tz: string, shiftStarts: readonly string[], weekend:
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || !(toMs > fromMs)) {
     throw new ModelError('E_WINDOW', `calendar range must be finite with from < to, got [${fromMs}, ${toMs})`, [fromMs, toMs]);
   }
-  let clock: ZoneClock;
-  try {
-    clock = new ZoneClock(tz);
-  } catch {
-    throw new ModelError('E_OPTIONS', `unknown time zone "${tz}" (use an IANA name such as America/Vancouver)`, tz);
-  }
+  const clock = new ZoneClock(tz); // an unknown zone: TimeZoneError E_TIMEZONE (checkTimeZone)
   if (shiftStarts.length === 0) throw new ModelError('E_OPTIONS', 'at least one shift start is needed for the profile', shiftStarts);
   const minutes = [...new Set(shiftStarts.map(parseHHMM))].sort((a, b) => a - b);
   const S = minutes.length;

@@ -1,5 +1,5 @@
 /**
- * The configuration of the one ETAS model (MODEL.md §1-§2): which ingredients are on and their
+ * The configuration of the one ETAS model (docs/model.md#presets): which ingredients are on and their
  * settings. Plain JSON, so `patrolcast tune` can write it and `forecast --config` /
  * `backtest --config` can read it. The plain Mohler et al. (2015) model is the preset
  * {@link ETAS_2015} of it (no recency, no profile, same-cell triggering).
@@ -20,7 +20,7 @@
  */
 import { ModelError } from './errors.ts';
 
-/** Shift-type profile of the background (MODEL.md §2, "Time-of-day and day-of-week background"). */
+/** Shift-type profile of the background (docs/model.md#profile). */
 export interface ProfileConfig {
   /** Local wall-clock starts 'HH:MM' of the shift types; time t belongs to the last start at or before it. */
   readonly shiftStarts: readonly string[];

@@ -1,6 +1,6 @@
 /**
  * The edge-correction sums of the (θ, ω) M-step and of the log-likelihood's compensator: over the
- * events' times to the window's end u_i = T − t_i (MODEL.md §1, "edge correction").
+ * events' times to the window's end u_i = T − t_i (docs/model.md#edge-sums).
  */
 
 /** exp(−40) ≈ 4e-18: past this, the rest of an edge sum cannot change G = N − E0 in double precision. */

@@ -1,5 +1,5 @@
 /**
- * The EM iterations of the one ETAS model (MODEL.md §1-§2), over-relaxed (Salakhutdinov &
+ * The EM iterations of the one ETAS model (docs/model.md#em, docs/model.md#over-relaxation), over-relaxed (Salakhutdinov &
  * Roweis 2003) for every configuration, so the objective trace never decreases.
  */
 import type { StopReason } from '../types.ts';

@@ -1,5 +1,5 @@
 /**
- * E-steps of the model (MODEL.md §1-§2):
+ * E-steps of the model (docs/model.md#e-step):
  *
  *     λ_n(t) = μ_n h_n(b(t)) + θ ω Σ_d (w_d / n_d) Σ_{i: cell(i) at grid distance d from n, t_i < t} exp(−ω (t − t_i))
  *
@@ -21,7 +21,7 @@ export interface EStepParams {
   readonly ringWeightPerCell: Float64Array;
 }
 
-/** What the E-step sums (MODEL.md §1 notation). */
+/** What the E-step sums (docs/model.md#e-step notation). */
 export interface EStepSums {
   /** Σ_j log λ(t_j). */
   sumLog: number;
@@ -60,7 +60,7 @@ function reset(s: EStepSums): void {
 /**
  * Same-cell E-step (ring depth 0): the exponential-kernel recursion over each cell's groups,
  * A_g = e^{−ωΔ}(A_{g−1} + size_{g−1}), B_g = e^{−ωΔ}(B_{g−1} + Δ(A_{g−1} + size_{g−1}))
- * (MODEL.md §1). Cost O(N + cells·bins).
+ * (docs/model.md#recursion). Cost O(N + cells·bins).
  *
  * @param groupBackground if given, receives Σ p_jj of each group (for the recency estimator)
  */
@@ -148,7 +148,7 @@ export function groupsByTime(prep: Prepared): Int32Array {
 }
 
 /**
- * E-step with triggering spread to the rings 1..K around each event's cell (MODEL.md §2): the
+ * E-step with triggering spread to the rings 1..K around each event's cell (docs/model.md#ring-sweep): the
  * events are visited in time order, each cell keeping decayed sums A_c = Σ_{i in c} e^{−ω(t−t_i)}
  * and B_c = Σ (t − t_i) e^{−ω(t−t_i)}, brought forward lazily to the current time
  * (A ← e^{−ωΔ}A, B ← e^{−ωΔ}(B + ΔA)). An event reads the sums of its own cell and of its ring
@@ -156,6 +156,7 @@ export function groupsByTime(prep: Prepared): Int32Array {
  * Cost O(N · (1 + 3K(K+1))) per call. Kept as one function (over 80 lines): it is the hot loop
  * of every ring-spread fit, and its locals stay in registers.
  */
+// eslint-disable-next-line max-lines-per-function -- the hot loop of ring-spread fits (see above)
 export function eStepRings(
   prep: Prepared,
   p: EStepParams,

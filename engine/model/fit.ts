@@ -1,5 +1,5 @@
 /**
- * The one ETAS model (MODEL.md §1-§2), fitted by over-relaxed (MAP-)EM:
+ * The one ETAS model (docs/model.md#intensity), fitted by over-relaxed (MAP-)EM:
  *
  *     λ_n(t) = μ_n h_n(b(t)) + θ ω Σ_d (w_d / n_d) Σ_{i at ring distance d, t_i < t} e^{−ω (t − t_i)}
  *

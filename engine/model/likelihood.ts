@@ -14,7 +14,7 @@ export interface EtasParams {
 }
 
 /**
- * The log-likelihood of the grid ETAS model (MODEL.md §1) on the window [startHours, endHours)
+ * The log-likelihood of the grid ETAS model (docs/model.md#log-likelihood) on the window [startHours, endHours)
  * of the event set's clock (hours since `events.originMs`), with the tie rule (events at the
  * same instant in the same cell do not trigger each other):
  *

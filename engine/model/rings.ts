@@ -1,5 +1,5 @@
 /**
- * H3 rings for triggering spread beyond an event's own cell (MODEL.md §2): which cells lie at
+ * H3 rings for triggering spread beyond an event's own cell (docs/model.md#rings): which cells lie at
  * grid distance d of a cell, and how many (n_d).
  */
 import { gridDisk } from '../grid/index.ts';

@@ -24,7 +24,7 @@ export interface SimulatedEtas {
 }
 
 /**
- * Simulates the grid ETAS model (MODEL.md §1) on [0, durationHours) by the branching
+ * Simulates the grid ETAS model (docs/model.md#branching) on [0, durationHours) by the branching
  * construction: each cell's background events form a Poisson process of rate μ_n (exponential
  * gaps); every event then has Poisson(θ) children in its own cell, each after an Exp(ω) delay;
  * children after the horizon are dropped; children have children in turn. Exact and seeded:

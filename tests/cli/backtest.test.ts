@@ -1,30 +1,29 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIncidents } from '../../cli/io.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { cellAreaKm2, cellCenter, gridDisk, incidentCell } from '../../engine/grid/index.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
+/** The largest value (0 for none), without spreading into Math.max. */
+function maxOf(xs: Iterable<number>): number {
+  let m = 0;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
 const VAN22 = 'fixtures/vancouver/property_2022.csv.gz';
 const VAN23 = 'fixtures/vancouver/property_2023.csv.gz';
 const ASHFORD = 'fixtures/kent/ashford_2014.csv.gz';
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-backtest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function patrolcast(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', 'backtest', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+/** `patrolcast backtest ...args`, run in-process. */
+const patrolcast = (args: string[]) => runCli(['backtest', ...args]);
 
 /** Rows of a gzipped CSV fixture, parsed independently of the engine's readers. */
 function rows(path: string): Record<string, string>[] {
@@ -35,7 +34,7 @@ describe('patrolcast backtest on the Vancouver fixture (2 days of shifts)', () =
   const out = join(dir, 'van.json');
   const html = join(dir, 'van.html');
   let result: { stdout: string; stderr: string; code: number };
-  let report: Record<string, any>;
+  let report: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the report JSON, read field by field
   beforeAll(async () => {
     result = await patrolcast([VAN22, VAN23, '--from', '2023-07-01', '--to', '2023-07-03', '--out', out, '--html', html]);
     report = JSON.parse(readFileSync(out, 'utf8'));
@@ -134,7 +133,7 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
   const districtsFile = join(dir, 'districts.geojson');
   const out = join(dir, 'area.json');
   let r: { stdout: string; stderr: string; code: number };
-  let report: Record<string, any>;
+  let report: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the report JSON, read field by field
   beforeAll(async () => {
     writeFileSync(areaFile, JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: ring(W, S, E, N) } }));
     writeFileSync(
@@ -191,7 +190,7 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
         const m = cellCenter(c).lng < SPLIT ? byDistrict.West : byDistrict.East;
         m.set(c, (m.get(c) ?? 0) + 1);
       }
-      const best = Math.max(0, ...byDistrict.West.values()) + Math.max(0, ...byDistrict.East.values());
+      const best = maxOf(byDistrict.West.values()) + maxOf(byDistrict.East.values());
       expect(report.perShift.models.oracle.topKHitRate[w]).toBeCloseTo(best / win.length, 6);
     }
   });

@@ -2,14 +2,12 @@
  * `forecast --fit-in` reads the fit files of the previous release (fixtures/fits, kinds
  * 'etas-2015' and 'etas-plus' version 1) and writes the same boxes that release wrote from them.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
 const CHICAGO = ['fixtures/chicago/district1_2010_2016.csv.gz', '--columns', 'datetime=date,lat=latitude,lon=longitude,category=loc_cat,district=district', '--tz', 'America/Chicago'];
 
 let dir: string;
@@ -22,7 +20,8 @@ describe('forecast --fit-in with fit files of the previous release', () => {
   for (const kind of ['etas-2015', 'etas-plus']) {
     it(`a version 1 '${kind}' fit gives byte-identical boxes`, async () => {
       const out = join(dir, `${kind}.geojson`);
-      await run('node', ['bin/patrolcast.mjs', 'forecast', ...CHICAGO, '--at', '2016-06-01T22:00', '--fit-in', `fixtures/fits/chicago-${kind}-v1.json`, '--out', out], { encoding: 'utf8' });
+      const r = await runCli(['forecast', ...CHICAGO, '--at', '2016-06-01T22:00', '--fit-in', `fixtures/fits/chicago-${kind}-v1.json`, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(out, 'utf8')).toBe(readFileSync(`fixtures/fits/chicago-${kind}-boxes-v1.geojson`, 'utf8'));
     }, 30_000);
   }

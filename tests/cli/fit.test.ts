@@ -1,23 +1,13 @@
-/** `patrolcast fit` end to end on bundled fixtures (child process, as a user runs it). */
-import { execFile } from 'node:child_process';
+/** `patrolcast fit` on bundled fixtures, run in-process through main() with the arguments a user types. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ETAS_DEFAULTS } from '../../engine/model/index.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+/** Runs the CLI in-process, as `patrolcast ...args`. */
+const cli = (...args: string[]) => runCli(args);
 
 const VAN = 'fixtures/vancouver/property_2023.csv.gz';
 const AT = '2023-12-15T22:00';

@@ -1,39 +1,24 @@
 /**
  * `patrolcast forecast` end to end on the bundled Vancouver fixture (2023 property crime).
- * The CLI runs as a child process, as a user would run it. One fit is made (with --fit-out)
+ * The CLI runs in-process through main(), with the arguments a user types. One fit is made (with --fit-out)
  * and reused through --fit-in by the other runs, to keep the suite fast.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { buildEventSet, districtsFromLabels } from '../../engine/grid/index.ts';
 import { ingestCsvText } from '../../engine/ingest/index.ts';
+import { runCli, type Ran } from '../support/cli.ts';
 
-const run = promisify(execFile);
 const FIXTURE = 'fixtures/vancouver/property_2023.csv.gz';
 const AT = '2023-12-15T22:00';
 const SHIFT_START_MS = Date.UTC(2023, 11, 16, 6); // 22:00 PST = 06:00Z next day
 
-interface Ran {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-async function cli(...args: string[]): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+/** Runs the CLI in-process, as `patrolcast ...args`. */
+const cli = (...args: string[]): Promise<Ran> => runCli(args);
 
 let dir: string;
 let first: Ran; // fits and writes fit.json + boxes1.geojson

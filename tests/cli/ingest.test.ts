@@ -1,37 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ingestCsvText, ingestGeoJson } from '../../engine/ingest/index.ts';
 import { CliError } from '../../cli/errors.ts';
 import { inputOptionsFrom, parseColumnsOption, readIncidents } from '../../cli/io.ts';
+import { expectOneLineError, runCli } from '../support/cli.ts';
 import { fixturePath, fixtureText } from '../ingest/helpers.ts';
 
-const run = promisify(execFile);
+/** Runs the CLI in-process: exit code, stdout and stderr. */
+const patrolcast = (...args: string[]) => runCli(args);
 
-/** Runs the CLI; resolves with exit code, stdout and stderr (never rejects on a non-zero exit). */
-async function patrolcast(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function expectOneLineError(stderr: string, ...parts: string[]): void {
-  const lines = stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^patrolcast: /);
-  for (const p of parts) expect(lines[0]).toContain(p);
-  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
-}
-
-// Each case spawns the CLI (~1 s of tsx start-up): run them concurrently.
-describe.concurrent('patrolcast ingest', () => {
+describe('patrolcast ingest', () => {
   // Counts from: zcat fixtures/vancouver/property_2022.csv.gz | awk -F, 'NR>1{n++; c[$1]++; if($5==0&&$6==0)m++}'
   it('--json on Vancouver 2022 property crime prints the verified counts', async () => {
     const { code, stdout } = await patrolcast('ingest', '--json', 'fixtures/vancouver/property_2022.csv.gz');

@@ -9,6 +9,8 @@ import {
   type Neighbourhood,
 } from '../../engine/evaluate/baselines.ts';
 import { seededRandom } from '../../engine/random.ts';
+import { EvaluateError } from '../../engine/evaluate/errors.ts';
+import { expectCoded } from '../support/coded.ts';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -48,9 +50,16 @@ describe('naive counts', () => {
   it('refuses to go back in time and unsorted streams', () => {
     const k = new KernelScorer(oneEvent, selfNeighbourhood(Int32Array.from([0])), 1, naiveKernel(1));
     k.scoresAt(5);
-    expect(() => k.scoresAt(4)).toThrow(RangeError);
+    expectCoded(() => k.scoresAt(4), EvaluateError, 'E_ARGUMENT', 4);
     const unsorted = { knownMs: Float64Array.from([2, 1]), source: Int32Array.from([0, 0]) };
-    expect(() => new KernelScorer(unsorted, selfNeighbourhood(Int32Array.from([0])), 1, naiveKernel(1))).toThrow(RangeError);
+    expectCoded(() => new KernelScorer(unsorted, selfNeighbourhood(Int32Array.from([0])), 1, naiveKernel(1)), EvaluateError, 'E_ARGUMENT', 1);
+  });
+  it('rejects bad kernel settings with E_ARGUMENT naming the value', () => {
+    expectCoded(() => naiveKernel(0), EvaluateError, 'E_ARGUMENT', 0);
+    expectCoded(() => retroKernel(-1, 7), EvaluateError, 'E_ARGUMENT', [-1, 7]);
+    expectCoded(() => prospectiveKernel(0.4, 1.5), EvaluateError, 'E_ARGUMENT', [0.4, 1.5]);
+    const badEdges = { ...naiveKernel(1), ageEdgesMs: [0, 5, 5] };
+    expectCoded(() => new KernelScorer(oneEvent, selfNeighbourhood(Int32Array.from([0])), 1, badEdges), EvaluateError, 'E_ARGUMENT', [0, 5, 5]);
   });
 });
 

@@ -11,6 +11,8 @@ import {
   topKPerDistrictFromScores,
 } from '../../engine/evaluate/metrics.ts';
 import { seededRandom } from '../../engine/random.ts';
+import { EvaluateError } from '../../engine/evaluate/errors.ts';
+import { expectCoded } from '../support/coded.ts';
 
 /*
  * The worked example used below (hand-computed):
@@ -30,9 +32,9 @@ describe('rankIndices', () => {
     expect(Array.from(rankIndices([0, 0, 1, 0]))).toEqual([2, 0, 1, 3]);
   });
   it('rejects negative and non-finite scores', () => {
-    expect(() => rankIndices([1, -1])).toThrow(RangeError);
-    expect(() => rankIndices([NaN])).toThrow(RangeError);
-    expect(() => rankIndices([Infinity])).toThrow(RangeError);
+    expectCoded(() => rankIndices([1, -1]), EvaluateError, 'E_ARGUMENT', -1);
+    expectCoded(() => rankIndices([NaN]), EvaluateError, 'E_ARGUMENT', NaN);
+    expectCoded(() => rankIndices([Infinity]), EvaluateError, 'E_ARGUMENT', Infinity);
   });
 });
 
@@ -68,12 +70,12 @@ describe('flag sizes', () => {
     expect(cellsForArea(0.6, 0.2, 5)).toBe(3); // 0.6/0.2 = 2.9999999999999996 in floating point
     expect(cellsForArea(0.01, 0.2, 5)).toBe(1);
     expect(cellsForArea(100, 0.2, 5)).toBe(5);
-    expect(() => cellsForArea(0, 0.2, 5)).toThrow(RangeError);
+    expectCoded(() => cellsForArea(0, 0.2, 5), EvaluateError, 'E_ARGUMENT', [0, 0.2]);
   });
   it('cellsForCoverage floors fraction × cells', () => {
     expect(cellsForCoverage(0.05, 1000)).toBe(50);
     expect(cellsForCoverage(0.001, 100)).toBe(1);
-    expect(() => cellsForCoverage(1.5, 10)).toThrow(RangeError);
+    expectCoded(() => cellsForCoverage(1.5, 10), EvaluateError, 'E_ARGUMENT', 1.5);
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { periodEndMs } from '../../engine/evaluate/timing.ts';
+import { monthWindows, periodEndMs } from '../../engine/evaluate/timing.ts';
+import { TimeZoneError } from '../../engine/errors.ts';
+import { expectCoded } from '../support/coded.ts';
 
 const VAN = 'America/Vancouver';
 
@@ -22,7 +24,8 @@ describe('periodEndMs', () => {
     // data.police.uk: 2014-03 starts at 00:00 GMT; April starts at 00:00 BST = 23:00 UTC on 31 March
     expect(periodEndMs({ timeMs: Date.UTC(2014, 2, 1), precision: 'month', timeOfDayUnknown: true }, 'Europe/London')).toBe(Date.UTC(2014, 2, 31, 23));
   });
-  it('rejects an unknown zone', () => {
-    expect(() => periodEndMs({ timeMs: 0, precision: 'day', timeOfDayUnknown: true }, 'Mars/Olympus')).toThrow(RangeError);
+  it('rejects an unknown zone with the one time-zone code', () => {
+    expectCoded(() => periodEndMs({ timeMs: 0, precision: 'day', timeOfDayUnknown: true }, 'Mars/Olympus'), TimeZoneError, 'E_TIMEZONE', 'Mars/Olympus');
+    expectCoded(() => monthWindows(0, 1e10, 'system'), TimeZoneError, 'E_TIMEZONE', 'system');
   });
 });

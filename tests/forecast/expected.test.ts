@@ -14,7 +14,7 @@ function at(f: CellForecast, cell: string): { expected: number; background: numb
 }
 
 /**
- * The conditional intensity λ_n(t) of MODEL.md §1, summed naively over the cell's events that
+ * The conditional intensity λ_n(t) of docs/model.md#intensity-2015, summed naively over the cell's events that
  * happened before both t and the shift start (the forecast ignores events inside the shift).
  */
 function intensity(fit: EtasFit, ev: EventSet, cellIdx: number, tHours: number, shiftStartHours: number): number {

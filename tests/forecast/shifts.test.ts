@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { parseLocalDateTime, shiftAt, shiftWindows } from '../../engine/forecast/index.ts';
+import { TimeZoneError } from '../../engine/errors.ts';
+import { expectCoded } from '../support/coded.ts';
 
 const H = 3_600_000;
 
@@ -66,7 +68,7 @@ describe('shiftWindows', () => {
   });
 
   it('rejects an unknown zone, a bad start and a non-positive length with coded errors', () => {
-    expect(() => shiftWindows(0, H, 'Mars/Olympus')).toThrow(expect.objectContaining({ code: 'E_TIME_ZONE' }));
+    expectCoded(() => shiftWindows(0, H, 'Mars/Olympus'), TimeZoneError, 'E_TIMEZONE', 'Mars/Olympus');
     expect(() => shiftWindows(0, H, 'UTC', { starts: ['25:00'] })).toThrow(expect.objectContaining({ code: 'E_TIME' }));
     expect(() => shiftWindows(0, H, 'UTC', { hours: 0 })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
   });
@@ -103,6 +105,6 @@ describe('parseLocalDateTime', () => {
   it('rejects impossible or unreadable dates naming the value', () => {
     expect(() => parseLocalDateTime('2024-02-30T10:00', 'UTC')).toThrow(/2024-02-30T10:00/);
     expect(() => parseLocalDateTime('1 March', 'UTC')).toThrow(expect.objectContaining({ code: 'E_TIME' }));
-    expect(() => parseLocalDateTime('2024-03-01', 'Nowhere/Land')).toThrow(expect.objectContaining({ code: 'E_TIME_ZONE' }));
+    expectCoded(() => parseLocalDateTime('2024-03-01', 'Nowhere/Land'), TimeZoneError, 'E_TIMEZONE', 'Nowhere/Land');
   });
 });

@@ -257,7 +257,7 @@ describe('districts', () => {
           for (const [cell, label] of forward) {
             const counts = new Map<string, number>();
             for (const i of incs) if (i.district && incidentCell(i.lat, i.lng, 10) === cell) counts.set(i.district, (counts.get(i.district) ?? 0) + 1);
-            const max = Math.max(...counts.values());
+            const max = [...counts.values()].reduce((m, c) => Math.max(m, c), 0);
             expect(label).toBe([...counts].filter(([, c]) => c === max).map(([l]) => l).sort()[0]);
           }
         },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createCsvIngestor, IngestError, ingestCsvChunks, ingestCsvText, POLICE_UK_HEADER, VANCOUVER_HEADER } from '../../engine/ingest/index.ts';
+import { createCsvIngestor, createCsvTokenizer, IngestError, ingestCsvChunks, ingestCsvText, ingestGeoJson, POLICE_UK_HEADER, VANCOUVER_HEADER } from '../../engine/ingest/index.ts';
 import { fixtureText } from './helpers.ts';
+import { TimeZoneError } from '../../engine/errors.ts';
+import { expectCoded } from '../support/coded.ts';
 
 function ingestError(fn: () => unknown): IngestError {
   try {
@@ -45,11 +47,43 @@ describe('format detection', () => {
     expect(ingestError(() => ingestCsvText('', { file: 'e.csv' })).code).toBe('E_EMPTY');
   });
 
-  it('rejects bad options with E_BAD_OPTION', () => {
-    expect(ingestError(() => createCsvIngestor({ file: 'x', tz: 'Chicago' })).message).toContain('unknown time zone "Chicago"');
-    expect(ingestError(() => createCsvIngestor({ file: 'x', columns: { when: 'date' } as never })).code).toBe('E_BAD_OPTION');
-    expect(ingestError(() => createCsvIngestor({ file: 'x', format: 'excel' as never })).code).toBe('E_BAD_OPTION');
+  it('rejects bad options with E_BAD_OPTION carrying the bad value', () => {
+    expectCoded(() => createCsvIngestor({ file: 'x', columns: { when: 'date' } as never }), IngestError, 'E_BAD_OPTION', 'when');
+    expectCoded(() => createCsvIngestor({ file: 'x', format: 'excel' as never }), IngestError, 'E_BAD_OPTION', 'excel');
     expect(ingestError(() => createCsvIngestor({ file: 'x', format: 'geojson' })).code).toBe('E_BAD_OPTION');
+  });
+
+  it('rejects an unknown --tz with the engine-wide E_TIMEZONE, for CSV and GeoJSON alike', () => {
+    const csv = expectCoded(() => createCsvIngestor({ file: 'x', tz: 'Chicago' }), TimeZoneError, 'E_TIMEZONE', 'Chicago');
+    expect(csv.message).toContain('unknown time zone "Chicago"');
+    expectCoded(() => ingestCsvText('datetime,lat,lon\n', { file: 'x', tz: 'Chicago' }), TimeZoneError, 'E_TIMEZONE', 'Chicago');
+    expectCoded(() => ingestGeoJson({ type: 'FeatureCollection', features: [] }, { file: 'x', tz: 'Chicago' }), TimeZoneError, 'E_TIMEZONE', 'Chicago');
+  });
+
+  it('carries the header as the value of a format error, and the column as field and value of a missing one', () => {
+    const wrong = expectCoded(() => ingestCsvText('a,b\n1,2\n', { file: 'w.csv', format: 'vancouver' }), IngestError, 'E_WRONG_FORMAT', ['a', 'b']);
+    expect([wrong.file, wrong.line]).toEqual(['w.csv', 1]);
+    const unknown = expectCoded(() => ingestCsvText('a,b\n1,2\n', { file: 'u.csv' }), IngestError, 'E_UNKNOWN_FORMAT', ['a', 'b']);
+    expect(unknown.file).toBe('u.csv');
+    const missing = expectCoded(() => ingestCsvText('datetime,lat\n', { file: 'm.csv', columns: { lat: 'lat' } }), IngestError, 'E_MISSING_COLUMN', 'lon');
+    expect([missing.file, missing.line, missing.field]).toEqual(['m.csv', 1, 'lon']);
+  });
+
+  it('fails a header that is not valid CSV with E_BAD_CSV, the reason as value', () => {
+    const e = expectCoded(() => ingestCsvText('"datetime,lat,lon\n', { file: 'q.csv' }), IngestError, 'E_BAD_CSV');
+    expect([e.file, e.line]).toEqual(['q.csv', 1]);
+    expect(e.message).toContain(String(e.value));
+  });
+
+  it('refuses data pushed after the end with E_FINISHED', () => {
+    const tok = createCsvTokenizer(() => {}, () => {});
+    tok.end();
+    expectCoded(() => tok.write('a'), IngestError, 'E_FINISHED');
+    const ing = createCsvIngestor({ file: 'f.csv' });
+    ing.push(['datetime', 'lat', 'lon'], 1);
+    ing.finish();
+    const e = expectCoded(() => ing.push(['2024-01-01T00:00Z', '49', '-123'], 2), IngestError, 'E_FINISHED');
+    expect([e.file, e.line]).toEqual(['f.csv', 2]);
   });
 });
 

@@ -145,6 +145,7 @@ describe('plain reader: file-level rules', () => {
     expect(e.message).toContain('lt.csv');
     expect(e.message).toContain('pass --tz');
     expect(e.line).toBe(2);
+    expect([e.field, e.value]).toEqual(['datetime', '2010-01-01T00:00']); // line 2 of the fixture
   });
 
   it('maps columns, case-insensitively, and reads optional ones when present', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_PRESETS, ingestCsvText, mergeIngestResults, resolveCategories, summarizeIngest } from '../../engine/ingest/index.ts';
+import { CATEGORY_PRESETS, IngestError, ingestCsvText, mergeIngestResults, resolveCategories, summarizeIngest } from '../../engine/ingest/index.ts';
+import { expectCoded } from '../support/coded.ts';
 
 const a = ingestCsvText('id,datetime,lat,lon,category\n1,2023-01-02T10:00Z,1,1,theft\n2,2023-01-01T10:00Z,1,1,\n3,,1,1,theft\n', { file: 'a.csv' });
 const b = ingestCsvText('id,datetime,lat,lon,category\n4,2023-02-01,1,1,burglary\n5,2023-01-03T10:00Z,0,0,theft\n', { file: 'b.csv', tz: 'UTC' });
@@ -11,8 +12,8 @@ describe('mergeIngestResults', () => {
     expect(m.incidents.map((i) => i.id)).toEqual(['1', '2', '4']);
     expect(m.rejected.map((r) => `${r.source.file}:${r.source.line}:${r.reason}`)).toEqual(['a.csv:4:missing_time', 'b.csv:3:coords_zero']);
   });
-  it('throws RangeError on an empty list', () => {
-    expect(() => mergeIngestResults([])).toThrow(RangeError);
+  it('throws IngestError E_ARGUMENT on an empty list', () => {
+    expectCoded(() => mergeIngestResults([]), IngestError, 'E_ARGUMENT', []);
   });
 });
 

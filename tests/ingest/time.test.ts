@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseIsoTime, ZoneClock } from '../../engine/ingest/index.ts';
+import { TimeZoneError } from '../../engine/errors.ts';
+import { expectCoded } from '../support/coded.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -31,8 +33,9 @@ describe('ZoneClock.toEpochMs', () => {
     expect(iso(lon.toEpochMs(2014, 10, 26, 1, 30))).toBe('2014-10-26T00:30:00.000Z'); // first: 01:30 BST
   });
 
-  it('throws RangeError for an unknown zone', () => {
-    expect(() => new ZoneClock('Mars/Olympus_Mons')).toThrow(RangeError);
+  it('throws TimeZoneError E_TIMEZONE for an unknown zone, naming it', () => {
+    const e = expectCoded(() => new ZoneClock('Mars/Olympus_Mons'), TimeZoneError, 'E_TIMEZONE', 'Mars/Olympus_Mons');
+    expect(e.message).toBe('unknown time zone "Mars/Olympus_Mons" (use an IANA name such as America/Vancouver or Europe/London)');
   });
 
   const zones = ['America/Vancouver', 'Europe/London', 'America/Chicago', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Havana'];

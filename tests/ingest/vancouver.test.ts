@@ -76,10 +76,10 @@ describe('vancouver reader on 2022 property crime', () => {
   it('puts every incident inside the City of Vancouver bounding box', () => {
     const lats = result.incidents.map((i) => i.lat);
     const lngs = result.incidents.map((i) => i.lng);
-    expect(Math.min(...lats)).toBeGreaterThan(49.19);
-    expect(Math.max(...lats)).toBeLessThan(49.32);
-    expect(Math.min(...lngs)).toBeGreaterThan(-123.23);
-    expect(Math.max(...lngs)).toBeLessThan(-123.02);
+    expect(lats.reduce((m, x) => Math.min(m, x), Infinity)).toBeGreaterThan(49.19);
+    expect(lats.reduce((m, x) => Math.max(m, x), -Infinity)).toBeLessThan(49.32);
+    expect(lngs.reduce((m, x) => Math.min(m, x), Infinity)).toBeGreaterThan(-123.23);
+    expect(lngs.reduce((m, x) => Math.max(m, x), -Infinity)).toBeLessThan(-123.02);
   });
 
   it('takes the district from NEIGHBOURHOOD and has no id', () => {

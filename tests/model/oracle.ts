@@ -1,7 +1,7 @@
 /**
- * A plain quadratic EM for the grid ETAS model, written straight from MODEL.md §1 with every
+ * A plain quadratic EM for the grid ETAS model, written straight from docs/model.md#em with every
  * pair (i, j) formed explicitly: the oracle the O(N) engine is checked against. Independent of
- * the engine: its (θ, ω) M-step solves the edge-corrected equations of MODEL.md
+ * the engine: its (θ, ω) M-step solves the edge-corrected equations of docs/model.md#m-step
  *
  *     θ = Σ p_ij / Σ_i (1 − exp(−ω (T − t_i)))
  *     ω = Σ p_ij / [ Σ p_ij (t_j − t_i) + θ Σ_i (T − t_i) exp(−ω (T − t_i)) ]

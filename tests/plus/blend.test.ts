@@ -232,7 +232,7 @@ describe('tune: the log-score guard (planted case)', () => {
     for (const c of on.candidates) expect(c.eligible).toBe(c.logScore >= on.naiveAllLogScore - 0.05);
     expect(find(on, { halfLifeDays: 3 }).eligible).toBe(false);
     expect(on.config.recency).toEqual({ halfLifeDays: 3, allHistoryWeight: 0.5 });
-    const bestEligible = Math.max(...on.candidates.filter((c) => c.eligible).map((c) => c.score));
+    const bestEligible = on.candidates.filter((c) => c.eligible).reduce((m, c) => Math.max(m, c.score), -Infinity);
     expect(on.score).toBe(bestEligible);
     expect(on.config.tuning!.logScoreMargin).toBe(0.05);
     expect(on.config.tuning!.naiveAllLogScore).toBe(on.naiveAllLogScore);

@@ -1,28 +1,20 @@
 /**
  * `patrolcast tune`, and the etas configuration read by `backtest --config` and
- * `forecast --config`, run as a user runs them (child processes, the bundled Vancouver fixtures).
+ * `forecast --config`, run in-process through main() with the arguments a user types (the bundled
+ * Vancouver fixtures).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEtasConfig } from '../../engine/model/index.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
 const V22 = 'fixtures/vancouver/property_2022.csv.gz';
 const V23 = 'fixtures/vancouver/property_2023.csv.gz';
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/patrolcast.mjs', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+/** Runs the CLI in-process, as `patrolcast ...args`. */
+const cli = (...args: string[]) => runCli(args);
 
 let dir: string;
 let tuned: Awaited<ReturnType<typeof cli>>;

@@ -1,6 +1,6 @@
 /**
- * Test support for the model with its profile and ring spread: a quadratic oracle written straight from
- * MODEL.md §2 with every pair formed explicitly, an independent wall-clock bin oracle (luxon,
+ * Test support for the model with its profile and ring spread: a quadratic oracle written
+ * straight from docs/model.md#intensity with every pair formed explicitly, an independent wall-clock bin oracle (luxon,
  * minute by minute), and a seeded simulator of the profile model (not a test file itself).
  */
 import { DateTime } from 'luxon';
@@ -60,7 +60,7 @@ export interface OracleParams {
 }
 
 /**
- * Quadratic E-step and log-likelihood (MODEL.md §2): λ_j = μ_n h_n(b_j) + θω Σ_{i: t_i < t_j,
+ * Quadratic E-step and log-likelihood (docs/model.md#e-step): λ_j = μ_n h_n(b_j) + θω Σ_{i: t_i < t_j,
  * dist ≤ K} (w_d / n_d) e^{−ω(t_j − t_i)}, n_0 = 1, n_d = 6d, with h = 1 for unknown times;
  * ℓ = Σ log λ_j − Σ_n μ_n Σ_b h_n(b) E_b − θ Σ_i (1 − e^{−ω(T − t_i)}).
  */

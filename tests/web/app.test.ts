@@ -435,6 +435,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     await page.setInputFiles('#an-file', 'fixtures/bad/not_incidents.csv');
     await page.waitForSelector('#error-banner:not([hidden])');
     expect(await page.textContent('#error-banner')).toMatch(/^not_incidents\.csv: .*datetime/);
+    // A coded engine error (IngestError E_UNKNOWN_FORMAT) arrives as bad input: the message as it is.
+    expect(await page.getAttribute('#error-banner', 'data-kind')).toBe('input');
     expect(await page.textContent('#dataset-status')).toBe(before);
   });
 

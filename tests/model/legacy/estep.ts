@@ -13,7 +13,7 @@ export interface EStepSums {
 
 /**
  * One pass of the E-step over every cell's tie groups, using the exponential-kernel recursion
- * (MODEL.md §1, "O(N) per iteration"), extended to ties: with groups of equal time τ_g of size
+ * (docs/model.md#recursion), extended to ties: with groups of equal time τ_g of size
  * s_g in one cell, A_g = Σ_{t_i < τ_g} exp(−ω (τ_g − t_i)) and B_g = Σ_{t_i < τ_g} (τ_g − t_i)
  * exp(−ω (τ_g − t_i)) obey
  *
@@ -89,7 +89,7 @@ export function eStep(
 }
 
 /**
- * The log-likelihood of MODEL.md §1 given the E-step's Σ log λ:
+ * The log-likelihood (docs/model.md#log-likelihood) given the E-step's Σ log λ:
  * ℓ = Σ log λ(t_j) − T Σ_n μ_n − θ Σ_i (1 − exp(−ω (T − t_i))).
  */
 export function logLikelihoodFrom(

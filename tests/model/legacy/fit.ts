@@ -127,7 +127,7 @@ function hours(h: number): string {
 
 /**
  * Fits the grid self-exciting model of Mohler et al. (2015) by EM: a background rate μ_n per
- * cell, and a branching ratio θ and decay ω shared by all cells (MODEL.md §1):
+ * cell, and a branching ratio θ and decay ω shared by all cells (docs/model.md#intensity-2015):
  *
  *     λ_n(t) = μ_n + Σ_{i in n, t_i < t} θ ω exp(−ω (t − t_i))
  *

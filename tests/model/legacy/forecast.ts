@@ -1,5 +1,5 @@
 /**
- * Expected counts per cell for one shift (MODEL.md §1, "Forecast for a shift"; Mohler et al.
+ * Expected counts per cell for one shift (docs/model.md#forecast; Mohler et al.
  * 2015, the integral of the conditional intensity over the shift).
  */
 import type { CellForecast, EtasFit, EventSet, H3Cell } from './types.ts';
@@ -49,7 +49,7 @@ function isSorted(xs: readonly string[]): boolean {
  *
  *     E_n = μ_n H + Σ_{i in n, t_i < s} θ (exp(−ω (s − t_i)) − exp(−ω (s + H − t_i)))
  *
- * the integral of λ_n over the shift when no events happen inside it (MODEL.md §1). Only
+ * the integral of λ_n over the shift when no events happen inside it (docs/model.md#forecast). Only
  * history events strictly before s count: an event at or after s has no influence at all.
  *
  * Cells: the union of the cells with μ > 0 in the fit and the cells of `history`, in sorted

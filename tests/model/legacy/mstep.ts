@@ -13,12 +13,12 @@ export interface ThetaOmegaBounds {
 const X_TOLERANCE = 1e-12;
 
 /**
- * The (θ, ω) part of the expected complete-data log-likelihood (MODEL.md §1 with the edge
+ * The (θ, ω) part of the expected complete-data log-likelihood (docs/model.md#m-step, with the edge
  * correction), with S = Σ p_ij, D = Σ p_ij (t_j − t_i) and G(ω) = Σ_i (1 − exp(−ω (T − t_i))):
  *
  *     Q(θ, ω) = S log θ + S log ω − ω D − θ G(ω)
  *
- * Setting its gradient to zero gives MODEL.md's edge-corrected equations θ = S / G(ω) and
+ * Setting its gradient to zero gives the edge-corrected equations (docs/model.md#m-step) θ = S / G(ω) and
  * ω = S / (D + θ G'(ω)), which are coupled. Q is concave in θ, so for fixed ω the best θ in
  * [0, θmax] is min(θmax, S / G(ω)): clamping θ is an exact constrained maximisation. Q is not
  * concave in ω once the edge term is in (G is concave, so −θ G is convex), so clamping the
