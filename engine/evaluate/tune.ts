@@ -20,49 +20,22 @@
  * than the margin is ineligible: it is chosen only when no eligible candidate has been seen
  * (then the best hit rate among the ineligible, as without the guard). Eligible always beats
  * ineligible; between two of the same kind the objective decides as before.
+ *
+ * The replay is the backtest's own (prepare.ts, runners.ts, score.ts): the same windows,
+ * known-from instants, study cells, actuals, naive-all baseline, hit rates and log scores; only
+ * the incidents at or after `to` are cut before anything is read, and only whole windows kept.
  */
-import { buildEventSet, cellAreaKm2, districtsFromLabels, studyArea } from '../grid/index.ts';
-import { shiftWindows } from '../forecast/index.ts';
-import { checkEtasConfig, hasUnknownTimeOfDay, ETAS_DEFAULTS, MAX_RING_DEPTH, type EtasConfig } from '../model/index.ts';
+
 import type { H3Cell, Incident } from '../types.ts';
+import { checkEtasConfig, ETAS_DEFAULTS, type EtasConfig } from '../model/index.ts';
 import { EvaluateError } from './errors.ts';
-import { cellsForArea, hitsAtK, logScoreVsUniform, topIndices } from './metrics.ts';
-import { monthWindows, periodEndMs, type EvalWindow } from './timing.ts';
-import { EtasRollingModel, type RecencyVariant } from './tuneRunner.ts';
+import { prepareEvaluation, type EvaluationRun } from './prepare.ts';
+import type { RecencyVariant } from './rolling.ts';
+import { naiveRunner, recencyVariantRunners, rollingModelFor } from './runners.ts';
+import { meanDefined, pooledLogScore, scoreWindows, type ModelScores } from './score.ts';
+import { checkTuneGrid, FIT_KEYS, fitKeyOf, withSetting, type TuneGrid } from './tuneGrid.ts';
 
-const HOUR_MS = 3_600_000;
-
-/** The settings tried; every list must be non-empty. Infinity in halfLifeDays = never forgets. */
-export interface TuneGrid {
-  readonly halfLifeDays?: readonly number[];
-  /** Share a in [0, 1) of the all-history rate blended into the recency-weighted one (free, like the half-life). */
-  readonly allHistoryWeight?: readonly number[];
-  readonly profile?: readonly boolean[];
-  readonly priorStrength?: readonly number[];
-  readonly blend?: readonly number[];
-  readonly weekend?: readonly boolean[];
-  readonly prior?: readonly ('district' | 'city')[];
-  readonly triggering?: readonly boolean[];
-  readonly minMeanDelayHours?: readonly number[];
-  readonly ringDepth?: readonly number[];
-}
-
-/**
- * The default grid (small: on Vancouver property crime, half a year of tuning shifts with weekly
- * refits, it runs in a few minutes on 2 cores).
- */
-export const TUNE_DEFAULT_GRID: Required<TuneGrid> = {
-  halfLifeDays: [Infinity, 730, 365, 180, 90, 45],
-  allHistoryWeight: [0],
-  profile: [true, false],
-  priorStrength: [3, 10, 30],
-  blend: [0, 0.1, 0.3],
-  weekend: [true, false],
-  prior: ['district', 'city'],
-  triggering: [true, false],
-  minMeanDelayHours: [1, 24],
-  ringDepth: [0, 1],
-};
+export { checkTuneGrid, TUNE_DEFAULT_GRID, type TuneGrid } from './tuneGrid.ts';
 
 /**
  * Defaults of {@link tuneEtas}: weekly refits while tuning (the evaluation refits daily; the
@@ -155,295 +128,165 @@ function fail(message: string, value?: unknown): never {
   throw new EvaluateError('E_ARGUMENT', message, value);
 }
 
-/**
- * Checks a grid (e.g. parsed from the CLI's --grid JSON) and fills missing keys from the defaults.
- * "Infinity" or null in halfLifeDays mean never forgets.
- * @throws {EvaluateError} E_ARGUMENT naming the key and value
- */
-export function checkTuneGrid(value: unknown): Required<TuneGrid> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('the tuning grid must be a JSON object of setting → list of values');
-  const g = value as Record<string, unknown>;
-  const out: Record<string, unknown[]> = { ...TUNE_DEFAULT_GRID } as unknown as Record<string, unknown[]>;
-  const keys = Object.keys(TUNE_DEFAULT_GRID);
-  for (const [k, v] of Object.entries(g)) {
-    if (!keys.includes(k)) fail(`grid key "${k}" is unknown (known: ${keys.join(', ')})`, k);
-    if (!Array.isArray(v) || v.length === 0) fail(`grid key "${k}" must be a non-empty list`, v);
-    const list = k === 'halfLifeDays' ? v.map((x) => (x === null || x === 'Infinity' ? Infinity : x)) : v;
-    const ok = (x: unknown): boolean => {
-      switch (k) {
-        case 'halfLifeDays':
-          return typeof x === 'number' && x > 0;
-        case 'profile':
-        case 'weekend':
-        case 'triggering':
-          return typeof x === 'boolean';
-        case 'prior':
-          return x === 'district' || x === 'city';
-        case 'priorStrength':
-          return typeof x === 'number' && Number.isFinite(x) && x >= 0;
-        case 'blend':
-        case 'allHistoryWeight':
-          return typeof x === 'number' && x >= 0 && x < 1;
-        case 'minMeanDelayHours':
-          return typeof x === 'number' && Number.isFinite(x) && x > 0;
-        case 'ringDepth':
-          return typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= MAX_RING_DEPTH;
-        default:
-          return false;
-      }
-    };
-    for (const x of list) if (!ok(x)) fail(`grid key "${k}" has a bad value ${JSON.stringify(x)}`, x);
-    out[k] = [...new Set(list)];
-  }
-  return out as unknown as Required<TuneGrid>;
+/** The checked settings of a tuning run. */
+interface TuneSettings {
+  readonly months: boolean;
+  readonly grid: Required<TuneGrid>;
+  readonly base: EtasConfig;
+  readonly flaggedKm2: readonly number[];
+  readonly refitEveryDays: number;
+  readonly passes: number;
+  readonly minGain: number;
+  readonly logScoreMargin: number | null;
 }
 
-type FitKey = 'profile' | 'priorStrength' | 'blend' | 'weekend' | 'prior' | 'triggering' | 'minMeanDelayHours' | 'ringDepth';
-const FIT_KEYS: readonly FitKey[] = ['profile', 'priorStrength', 'blend', 'weekend', 'prior', 'triggering', 'minMeanDelayHours', 'ringDepth'];
-
-/** The configuration with one setting changed (switching an ingredient on uses `base`'s settings for it). */
-function withSetting(c: EtasConfig, key: FitKey, value: unknown, base: EtasConfig): EtasConfig {
-  const prof = c.profile ?? base.profile ?? ETAS_DEFAULTS.profile!;
-  const trig = c.triggering ?? base.triggering ?? ETAS_DEFAULTS.triggering!;
-  switch (key) {
-    case 'profile':
-      return { ...c, profile: value ? prof : null };
-    case 'triggering':
-      return { ...c, triggering: value ? trig : null };
-    case 'priorStrength':
-    case 'blend':
-    case 'weekend':
-    case 'prior':
-      return c.profile === null ? c : { ...c, profile: { ...c.profile, [key]: value } };
-    case 'minMeanDelayHours':
-    case 'ringDepth':
-      return c.triggering === null ? c : { ...c, triggering: { ...c.triggering, [key]: value } };
-  }
-}
-
-function fitKeyOf(c: EtasConfig): string {
-  return JSON.stringify({ p: c.profile, t: c.triggering, e: c.em });
-}
-
-/**
- * Tunes the "etas" configuration on [fromMs, toMs) (module comment).
- *
- * Cost: per fit configuration tried, one rolling replay (a fit every `refitEveryDays`, a
- * forecast per shift for each half-life); at most passes × Σ grid sizes configurations.
- * @throws {EvaluateError} E_ARGUMENT (bad period, overlap with the evaluation period, bad grid),
- *   E_NO_SHIFTS, E_NO_HISTORY, E_FIT, E_CANCELLED
- */
-export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
-  const { tz, res } = input;
+/** @throws {EvaluateError} E_ARGUMENT naming the bad setting */
+function checkTuneInput(input: TuneInput): TuneSettings {
   if (!Number.isFinite(input.fromMs) || !Number.isFinite(input.toMs) || !(input.fromMs < input.toMs)) fail('the tuning period must have from < to');
   if (input.evalFromMs !== undefined && input.evalFromMs < input.toMs) {
     fail(`the tuning period must end before the evaluation period starts: tuning ends ${new Date(input.toMs).toISOString()}, evaluation starts ${new Date(input.evalFromMs).toISOString()}`);
   }
-  if (!Number.isInteger(res) || res < 0 || res > 15) fail(`res must be an integer 0..15, got ${String(res)}`);
   const months = input.months === true;
   const checkedGrid = checkTuneGrid(input.grid ?? {});
   // Month mode: times are known to the month only, so no shift-type profile.
   const grid: Required<TuneGrid> = months ? { ...checkedGrid, profile: [false] } : checkedGrid;
   let base = checkEtasConfig(input.base ?? ETAS_DEFAULTS);
   if (months) base = { ...base, profile: null };
-  const flaggedKm2 = [...(input.flaggedKm2 ?? TUNE_DEFAULTS.flaggedKm2)];
-  for (const a of flaggedKm2) if (!(a > 0)) fail(`flagged areas must be positive km², got ${a}`);
-  const refitEveryDays = months ? 0 : input.refitEveryDays ?? TUNE_DEFAULTS.refitEveryDays;
+  const refitEveryDays = months ? 0 : (input.refitEveryDays ?? TUNE_DEFAULTS.refitEveryDays);
   if (!(refitEveryDays >= 0)) fail(`refit interval must be ≥ 0 days, got ${refitEveryDays}`);
-  const passes = input.passes ?? TUNE_DEFAULTS.passes;
   const minGain = input.minGain ?? TUNE_DEFAULTS.minGain;
   if (!(minGain >= 0)) fail(`minGain must be ≥ 0, got ${minGain}`);
   const logScoreMargin = input.logScoreMargin ?? null;
-  if (logScoreMargin !== null && !(logScoreMargin >= 0 && Number.isFinite(logScoreMargin))) fail(`logScoreMargin must be a finite number ≥ 0 (nats per event), got ${logScoreMargin}`);
-
-  // ---- nothing at or after `to` is read -----------------------------------------------------
-  const incidents = input.incidents.filter((inc) => inc.timeMs < input.toMs && (input.include ? input.include(inc) : true));
-  const n = incidents.length;
-  const knownMs = Float64Array.from(incidents, (inc) => periodEndMs(inc, tz));
-  const windows: EvalWindow[] = (
-    months
-      ? monthWindows(input.fromMs, input.toMs, tz)
-      : shiftWindows(input.fromMs, input.toMs, tz, { ...(input.shiftStarts ? { starts: [...input.shiftStarts] } : {}), ...(input.shiftHours ? { hours: input.shiftHours } : {}) }).map((w) => ({
-          startMs: w.startMs,
-          endMs: w.startMs + w.hours * HOUR_MS,
-          hours: w.hours,
-          label: w.label,
-        }))
-  ).filter((w) => w.endMs <= input.toMs);
-  if (windows.length === 0) throw new EvaluateError('E_NO_SHIFTS', 'the tuning period holds no whole shift');
-  const firstStart = windows[0]!.startMs;
-  const history = incidents.filter((_, i) => knownMs[i]! <= firstStart);
-  if (history.length === 0) throw new EvaluateError('E_NO_HISTORY', `no incident is known before the first tuning shift (${new Date(firstStart).toISOString()})`);
-
-  let minTime = Infinity;
-  for (const inc of incidents) if (inc.timeMs < minTime) minTime = inc.timeMs;
-  const originMs = Math.floor(minTime / HOUR_MS) * HOUR_MS;
-  const events = buildEventSet(incidents, res, originMs);
-  const area = studyArea({ res, incidents: history });
-  const cells = area.cells;
-  const C = cells.length;
-  const studyIndex = new Map<H3Cell, number>();
-  cells.forEach((c, i) => studyIndex.set(c, i));
-  let areaSum = 0;
-  const cellArea = new Float64Array(C);
-  for (let i = 0; i < C; i++) {
-    cellArea[i] = cellAreaKm2(cells[i]!);
-    areaSum += cellArea[i]!;
+  if (logScoreMargin !== null && !(logScoreMargin >= 0 && Number.isFinite(logScoreMargin))) {
+    fail(`logScoreMargin must be a finite number ≥ 0 (nats per event), got ${logScoreMargin}`);
   }
-  const ks = flaggedKm2.map((a) => cellsForArea(a, areaSum / C, C));
-  const maxK = Math.max(...ks);
-  const studyOfCell = Int32Array.from(events.cells, (c) => studyIndex.get(c) ?? -1);
-  const nEv = events.cell.length;
-  const eventKnownMs = new Float64Array(nEv);
-  const timeUnknown = new Uint8Array(nEv);
-  const cellOfIncident = new Int32Array(n).fill(-1);
-  for (let k = 0; k < nEv; k++) {
-    const i = events.incidentIndex[k]!;
-    eventKnownMs[k] = knownMs[i]!;
-    timeUnknown[k] = hasUnknownTimeOfDay(incidents[i]!) ? 1 : 0;
-    cellOfIncident[i] = studyOfCell[events.cell[k]!]!;
-  }
-  const districtOf = input.districtOf ?? districtsFromLabels(history, res);
+  const flaggedKm2 = [...(input.flaggedKm2 ?? TUNE_DEFAULTS.flaggedKm2)];
+  return { months, grid, base, flaggedKm2, refitEveryDays, passes: input.passes ?? TUNE_DEFAULTS.passes, minGain, logScoreMargin };
+}
 
-  // ---- actuals and naive-all ----------------------------------------------------------------
-  const actual: number[][] = windows.map(() => []);
-  const starts = windows.map((w) => w.startMs);
-  let scored = 0;
-  for (let i = 0; i < n; i++) {
-    const t = incidents[i]!.timeMs;
-    // the window containing t, if the incident's whole period lies inside it
-    let lo = 0;
-    let hi = starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid]! <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    const w = lo - 1;
-    if (w < 0) continue;
-    const win = windows[w]!;
-    if (t >= win.startMs && knownMs[i]! <= win.endMs) {
-      actual[w]!.push(cellOfIncident[i]!);
-      scored++;
-    }
-  }
-  const scratch = new Int32Array(C).fill(-1);
-  /** Log score of one window's scores (summed over its events) and the events counted. */
-  const logOf = (scores: Float64Array, ev: readonly number[]): { sum: number; events: number } => {
-    let total = 0;
-    for (let c = 0; c < C; c++) total += scores[c]!;
-    return logScoreVsUniform(scores, total, cellArea, areaSum, ev);
-  };
-  const hitSums = (scoresOf: (w: number) => Float64Array): { hit: number[]; log: number } => {
-    const sums = ks.map(() => 0);
-    let counted = 0;
-    let logSum = 0;
-    let logEvents = 0;
-    for (let w = 0; w < windows.length; w++) {
-      const ev = actual[w]!;
-      const scores = scoresOf(w); // always called, in order (the rolling model needs every window)
-      if (ev.length === 0) continue;
-      const hits = hitsAtK(topIndices(scores, maxK), ev, ks, scratch);
-      for (let a = 0; a < ks.length; a++) sums[a]! += hits[a]! / ev.length;
-      const ls = logOf(scores, ev);
-      logSum += ls.sum;
-      logEvents += ls.events;
-      counted++;
-    }
-    return { hit: sums.map((s) => s / Math.max(1, counted)), log: logSum / Math.max(1, logEvents) };
-  };
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => knownMs[a]! - knownMs[b]! || a - b);
-  const counts = new Float64Array(C);
-  let ptr = 0;
-  const { hit: naive, log: naiveLog } = hitSums((w) => {
-    const s = windows[w]!.startMs;
-    while (ptr < n && knownMs[order[ptr]!]! <= s) {
-      const c = cellOfIncident[order[ptr]!]!;
-      if (c >= 0) counts[c]! += 1;
-      ptr++;
-    }
-    return counts;
+/** The backtest's run over the tuning period: nothing at or after `to` read, whole windows only, no coverage or boxes scored. */
+function tuningRun(input: TuneInput, s: TuneSettings): EvaluationRun {
+  return prepareEvaluation({
+    incidents: input.incidents,
+    res: input.res,
+    tz: input.tz,
+    fromMs: input.fromMs,
+    toMs: input.toMs,
+    ...(s.months ? { months: true } : {}),
+    ...(!s.months && input.shiftStarts ? { shiftStarts: input.shiftStarts } : {}),
+    ...(!s.months && input.shiftHours !== undefined ? { shiftHours: input.shiftHours } : {}),
+    ...(input.include ? { include: input.include } : {}),
+    ...(input.districtOf ? { districtOf: input.districtOf } : {}),
+    flaggedKm2: s.flaggedKm2,
+    coverage: [],
+    top: 0,
+    readBeforeMs: input.toMs,
+    wholeWindows: true,
+    periodName: 'tuning period',
   });
-  const areaKeys = flaggedKm2.map(String);
-  const naiveAllHitRate: Record<string, number> = {};
-  areaKeys.forEach((k, a) => (naiveAllHitRate[k] = naive[a]!));
-  const scoreOf = (hit: readonly number[]): number => hit.reduce((s, h, a) => s + (naive[a]! > 0 ? h / naive[a]! - 1 : 0), 0) / hit.length;
-  const eligibleLog = (log: number): boolean => logScoreMargin === null || log >= naiveLog - logScoreMargin;
+}
 
-  // ---- the search ---------------------------------------------------------------------------
-  // Recency settings scored on every fit: each half-life × each blend weight (Infinity: no blend).
+/** A model's hit rate per flagged area (mean over the windows with events; 0 when none) and its pooled log score. */
+function hitAndLog(s: ModelScores): { hit: number[]; log: number } {
+  return { hit: s.hitRate.map((xs) => meanDefined(xs, 0)), log: pooledLogScore(s) };
+}
+
+/** Recency settings scored on every fit: each half-life × each blend weight (Infinity: no blend). */
+function recencyVariantsOf(grid: Required<TuneGrid>): RecencyVariant[] {
   const variants: RecencyVariant[] = [];
   for (const hl of grid.halfLifeDays) {
     for (const a of hl === Infinity ? [0] : grid.allHistoryWeight) variants.push({ halfLifeDays: hl, allHistoryWeight: a });
   }
-  const candidates: TuneCandidate[] = [];
-  const memo = new Map<string, TuneCandidate[]>();
-  const ringCache = new Map<H3Cell, H3Cell[][]>();
-  let fitsDone = 0;
-  const evaluate = (cfg: EtasConfig): TuneCandidate[] => {
-    const key = fitKeyOf(cfg);
-    const seen = memo.get(key);
-    if (seen) return seen;
-    if (hooks.shouldCancel?.()) throw new EvaluateError('E_CANCELLED', 'tuning cancelled');
-    const model = new EtasRollingModel({
-      events,
-      eventKnownMs,
-      timeUnknown,
-      res,
-      tz,
-      studyOfCell,
-      studyCells: cells,
-      districtOf,
-      config: cfg,
-      recencyVariants: variants,
-      refitEveryDays,
-      ringCache,
-    });
-    const perVariant = variants.map(() => ks.map(() => 0));
-    const logSum = variants.map(() => 0);
-    const logEvents = variants.map(() => 0);
-    let counted = 0;
-    for (let w = 0; w < windows.length; w++) {
-      const all = model.forecast(windows[w]!, w);
-      const ev = actual[w]!;
-      if (ev.length === 0) continue;
-      counted++;
-      all.forEach((scores, h) => {
-        const hits = hitsAtK(topIndices(scores, maxK), ev, ks, scratch);
-        for (let a = 0; a < ks.length; a++) perVariant[h]![a]! += hits[a]! / ev.length;
-        const ls = logOf(scores, ev);
-        logSum[h]! += ls.sum;
-        logEvents[h]! += ls.events;
-      });
-    }
-    fitsDone += model.fits.length;
-    const out = variants.map(({ halfLifeDays: hl, allHistoryWeight: a }, h): TuneCandidate => {
-      const hit = perVariant[h]!.map((s) => s / Math.max(1, counted));
-      const config: EtasConfig = { ...cfg, recency: hl === Infinity ? null : a > 0 ? { halfLifeDays: hl, allHistoryWeight: a } : { halfLifeDays: hl } };
-      const hitRate: Record<string, number> = {};
-      areaKeys.forEach((k, i) => (hitRate[k] = hit[i]!));
-      const logScore = logSum[h]! / Math.max(1, logEvents[h]!);
-      return { config, hitRate, score: scoreOf(hit), logScore, eligible: eligibleLog(logScore) };
-    });
-    memo.set(key, out);
-    candidates.push(...out);
-    hooks.onCandidate?.(memo.size, key);
-    return out;
-  };
-  /** c beats b: eligible beats ineligible; otherwise a higher objective by more than `gain`. */
-  const beats = (c: TuneCandidate, b: TuneCandidate, gain: number): boolean => (c.eligible !== b.eligible ? c.eligible : c.score > b.score + gain);
-  const bestOf = (list: readonly TuneCandidate[]): TuneCandidate => list.reduce((b, c) => (beats(c, b, 0) ? c : b));
+  return variants;
+}
 
-  // The half-life is free on every fit; other settings change only for a gain above minGain.
-  let current = bestOf(evaluate(base));
-  for (let pass = 0; pass < passes; pass++) {
+/**
+ * Scores fit configurations by rolling replays of the run, memoised by the part of the
+ * configuration the fit depends on; every recency variant of a replay is a candidate.
+ */
+class CandidateScorer {
+  readonly candidates: TuneCandidate[] = [];
+  fits = 0;
+  private readonly memo = new Map<string, TuneCandidate[]>();
+  private readonly ringCache = new Map<H3Cell, H3Cell[][]>();
+  private readonly variants: RecencyVariant[];
+  private readonly naive: { hit: number[]; log: number };
+
+  constructor(
+    private readonly run: EvaluationRun,
+    private readonly s: TuneSettings,
+    private readonly hooks: TuneHooks,
+  ) {
+    this.variants = recencyVariantsOf(s.grid);
+    this.naive = hitAndLog(scoreWindows(run, [naiveRunner(run, Infinity)]).models[0]!);
+  }
+
+  get naiveHitRate(): readonly number[] {
+    return this.naive.hit;
+  }
+
+  get naiveLogScore(): number {
+    return this.naive.log;
+  }
+
+  /** Every recency variant of `cfg`'s fits, replayed once (memoised). @throws {EvaluateError} E_CANCELLED, E_FIT */
+  evaluate(cfg: EtasConfig): TuneCandidate[] {
+    const key = fitKeyOf(cfg);
+    const seen = this.memo.get(key);
+    if (seen) return seen;
+    if (this.hooks.shouldCancel?.()) throw new EvaluateError('E_CANCELLED', 'tuning cancelled');
+    const model = rollingModelFor(this.run, 'etas', cfg, {
+      refitEveryDays: this.s.refitEveryDays,
+      recencyVariants: this.variants,
+      ringCache: this.ringCache,
+      ...(this.hooks.shouldCancel ? { shouldCancel: this.hooks.shouldCancel } : {}),
+    });
+    const scores = scoreWindows(this.run, recencyVariantRunners(model));
+    this.fits += model.fits.length;
+    const out = this.variants.map(({ halfLifeDays: hl, allHistoryWeight: a }, h): TuneCandidate => {
+      const { hit, log } = hitAndLog(scores.models[h]!);
+      const config: EtasConfig = { ...cfg, recency: hl === Infinity ? null : a > 0 ? { halfLifeDays: hl, allHistoryWeight: a } : { halfLifeDays: hl } };
+      return { config, hitRate: this.byArea(hit), score: this.objective(hit), logScore: log, eligible: this.eligible(log) };
+    });
+    this.memo.set(key, out);
+    this.candidates.push(...out);
+    this.hooks.onCandidate?.(this.memo.size, key);
+    return out;
+  }
+
+  /** Values by flagged area key (String(km²)). */
+  byArea(values: readonly number[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.s.flaggedKm2.forEach((a, i) => (out[String(a)] = values[i]!));
+    return out;
+  }
+
+  /** Mean over the areas of hit rate / naive-all's − 1 (an area where naive-all caught nothing adds 0). */
+  private objective(hit: readonly number[]): number {
+    const naive = this.naive.hit;
+    return hit.reduce((s, h, a) => s + (naive[a]! > 0 ? h / naive[a]! - 1 : 0), 0) / hit.length;
+  }
+
+  private eligible(log: number): boolean {
+    return this.s.logScoreMargin === null || log >= this.naive.log - this.s.logScoreMargin;
+  }
+}
+
+/** c beats b: eligible beats ineligible; otherwise a higher objective by more than `gain`. */
+const beats = (c: TuneCandidate, b: TuneCandidate, gain: number): boolean => (c.eligible !== b.eligible ? c.eligible : c.score > b.score + gain);
+const bestOf = (list: readonly TuneCandidate[]): TuneCandidate => list.reduce((b, c) => (beats(c, b, 0) ? c : b));
+
+/** The coordinate search (module comment): the half-life is free on every fit; other settings change only for a gain above minGain. */
+function coordinateSearch(scorer: CandidateScorer, s: TuneSettings): TuneCandidate {
+  let current = bestOf(scorer.evaluate(s.base));
+  for (let pass = 0; pass < s.passes; pass++) {
     let changed = false;
     for (const key of FIT_KEYS) {
-      const values = grid[key] as readonly unknown[];
-      let best = bestOf(evaluate(current.config));
+      const values = s.grid[key] as readonly unknown[];
+      let best = bestOf(scorer.evaluate(current.config));
       for (const v of values) {
-        const cand = bestOf(evaluate(withSetting(current.config, key, v, base)));
-        if (beats(cand, best, minGain)) best = cand;
+        const cand = bestOf(scorer.evaluate(withSetting(current.config, key, v, s.base)));
+        if (beats(cand, best, s.minGain)) best = cand;
       }
       if (beats(best, current, 0)) {
         changed = changed || fitKeyOf(best.config) !== fitKeyOf(current.config);
@@ -452,7 +295,25 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
     }
     if (!changed) break;
   }
+  return current;
+}
 
+/**
+ * Tunes the "etas" configuration on [fromMs, toMs) (module comment).
+ *
+ * Cost: per fit configuration tried, one rolling replay (a fit every `refitEveryDays`, a
+ * forecast per shift for each half-life); at most passes × Σ grid sizes configurations.
+ * @throws {EvaluateError} E_ARGUMENT (bad period, overlap with the evaluation period, bad grid),
+ *   E_NO_SHIFTS, E_NO_HISTORY, E_PRECISION, E_AREA, E_FIT, E_CANCELLED
+ */
+export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
+  const s = checkTuneInput(input);
+  const run = tuningRun(input, s);
+  const scorer = new CandidateScorer(run, s, hooks);
+  const current = coordinateSearch(scorer, s);
+  const naiveAllHitRate = scorer.byArea(scorer.naiveHitRate);
+  const areaKeys = s.flaggedKm2.map(String);
+  const margin = s.logScoreMargin;
   const tuned: EtasConfig = {
     ...current.config,
     tuning: {
@@ -460,14 +321,14 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
       to: new Date(input.toMs).toISOString(),
       fromMs: input.fromMs,
       toMs: input.toMs,
-      tz,
-      shifts: windows.length,
-      objective: `mean over ${areaKeys.map((a) => `${a} km²`).join(', ')} of hit rate / naive-all hit rate − 1, ${months ? 'months' : 'shifts'} in the tuning period, refit every ${refitEveryDays || 'window'}${refitEveryDays ? ' days' : ''}${logScoreMargin === null ? '' : `; only candidates whose mean log score is at least naive-all's − ${logScoreMargin} nats per event (while one exists)`}`,
+      tz: input.tz,
+      shifts: run.windows.length,
+      objective: `mean over ${areaKeys.map((a) => `${a} km²`).join(', ')} of hit rate / naive-all hit rate − 1, ${s.months ? 'months' : 'shifts'} in the tuning period, refit every ${s.refitEveryDays || 'window'}${s.refitEveryDays ? ' days' : ''}${margin === null ? '' : `; only candidates whose mean log score is at least naive-all's − ${margin} nats per event (while one exists)`}`,
       score: current.score,
       hitRate: current.hitRate,
       naiveAllHitRate,
-      ...(logScoreMargin === null ? {} : { logScore: current.logScore, naiveAllLogScore: naiveLog, logScoreMargin }),
-      candidates: candidates.length,
+      ...(margin === null ? {} : { logScore: current.logScore, naiveAllLogScore: scorer.naiveLogScore, logScoreMargin: margin }),
+      candidates: scorer.candidates.length,
     },
   };
   return {
@@ -476,14 +337,14 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
     hitRate: current.hitRate,
     naiveAllHitRate,
     logScore: current.logScore,
-    naiveAllLogScore: naiveLog,
-    logScoreMargin,
-    candidates,
-    flaggedKm2,
-    shifts: windows.length,
-    events: scored,
-    historyEvents: history.length,
-    cells: C,
-    fits: fitsDone,
+    naiveAllLogScore: scorer.naiveLogScore,
+    logScoreMargin: margin,
+    candidates: scorer.candidates,
+    flaggedKm2: s.flaggedKm2,
+    shifts: run.windows.length,
+    events: run.actuals.events,
+    historyEvents: run.history.length,
+    cells: run.study.cells.length,
+    fits: scorer.fits,
   };
 }

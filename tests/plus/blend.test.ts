@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tuneEtas, checkTuneGrid, type TuneInput } from '../../engine/evaluate/tune.ts';
-import { EtasRollingModel } from '../../engine/evaluate/tuneRunner.ts';
+import { EtasRollingModel } from '../../engine/evaluate/rolling.ts';
 import { forecastShift } from '../../engine/forecast/index.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { blendRates, checkEtasConfig, describeEtasConfig, fitEtas, fitEtasDetailed, etasConfigToJson, ETAS_DEFAULTS } from '../../engine/model/index.ts';

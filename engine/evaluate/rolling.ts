@@ -1,16 +1,33 @@
 /**
- * The ETAS model (engine/model) replayed window by window, as the backtest and `tune`
- * run it: refitted on a schedule (warm-started from the previous fit) on the incidents known at
- * the refit instant, forecasting each window from what was known before it started, scored
- * straight into the study cells. One fit serves several recency settings at once (half-life and
- * all-history blend weight are applied after the EM), which is what makes tuning them cheap.
+ * The ETAS model (engine/model) replayed window by window, as the backtest and `tune` run it
+ * (both 'etas' and the 'etas-2015' preset): refitted on a schedule (warm-started from the
+ * previous fit) on the incidents known at the refit instant, forecasting each window from what
+ * was known before it started, scored straight into the study cells. One fit serves several
+ * recency settings at once (half-life and all-history blend weight are applied after the EM),
+ * which is what makes tuning them cheap.
  *
  * Leakage: a window starting at s sees an event only when its known-from instant (timing.ts
  * `periodEndMs`) is ≤ s, both for the fit (refitted at a window start) and for the triggering
  * part of the forecast.
+ *
+ * The forecast of a window is engine/forecast `forecastShift`'s (docs/model.md#forecast): the
+ * background rate times the profile's hours in the window, plus the shift integral of every
+ * event known by the window's start, read back {@link ETAS_HISTORY_MEAN_DELAYS} mean delays.
  */
 import { shiftBinHours, shiftIntegral } from '../forecast/index.ts';
-import { binAt, binCalendar, binExposureHours, blendRates, fitEtasDetailed, ringsFromGrid, type BinCalendar, type EtasFit, type EtasConfig } from '../model/index.ts';
+import {
+  binAt,
+  binCalendar,
+  binExposureHours,
+  blendRates,
+  fitEtasDetailed,
+  ringsFromGrid,
+  type BinCalendar,
+  type EtasConfig,
+  type EtasFit,
+  type EtasFitInputs,
+  type EtasFitResult,
+} from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
@@ -19,8 +36,13 @@ import { upperBound } from '../search.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-/** Forecasts read triggering history back this many mean delays (an older event adds < θ·e^−50). */
-const HISTORY_MEAN_DELAYS = 50;
+/**
+ * Forecasts read the triggering history back this many mean trigger delays (1/ω): an older event
+ * adds at most θ·e^−50 ≈ 2·10^−22·θ to any cell's expected count, far below double precision of
+ * the counts themselves, so the forecast is the full-history one to the last bit in practice
+ * while each window costs O(events of the recent past) instead of O(N).
+ */
+export const ETAS_HISTORY_MEAN_DELAYS = 50;
 
 /** What the rolling model needs from the run. */
 export interface EtasRollingSetup {
@@ -46,6 +68,10 @@ export interface EtasRollingSetup {
   readonly refitEveryDays: number;
   /** Shared cache of H3 rings (ring spread only). */
   readonly ringCache?: Map<H3Cell, H3Cell[][]>;
+  /** The model's name in error messages (default 'etas'). */
+  readonly name?: string;
+  /** Polled by every fit (engine/model FitHooks); true abandons the run with E_CANCELLED. */
+  readonly shouldCancel?: () => boolean;
 }
 
 /** One recency setting: r_n = (1 − a)·(rate with this half-life) + a·(all-history rate). */
@@ -126,20 +152,21 @@ export class EtasRollingModel {
     return this.fit;
   }
 
-  private refit(w: EvalWindow, windowIndex: number): void {
+  /** The events known at `startMs` (same order), their time-unknown flags and, with a profile, their calendar bins. O(N). */
+  private trainingSet(startMs: number): { training: EventSet; unknown: Uint8Array; cal: { calendar: BinCalendar } | null; bins: Int32Array | null } {
     const { events, eventKnownMs, timeUnknown } = this.s;
     const n = events.cell.length;
     let m = 0;
-    for (let k = 0; k < n; k++) if (eventKnownMs[k]! <= w.startMs) m++;
+    for (let k = 0; k < n; k++) if (eventKnownMs[k]! <= startMs) m++;
     const cell = new Int32Array(m);
     const tHours = new Float64Array(m);
     const incidentIndex = new Int32Array(m);
     const unknown = new Uint8Array(m);
-    const cal = this.calendarFor(w.startMs);
+    const cal = this.calendarFor(startMs);
     const bins = cal === null ? null : new Int32Array(m);
     let j = 0;
     for (let k = 0; k < n; k++) {
-      if (!(eventKnownMs[k]! <= w.startMs)) continue;
+      if (!(eventKnownMs[k]! <= startMs)) continue;
       cell[j] = events.cell[k]!;
       tHours[j] = events.tHours[k]!;
       incidentIndex[j] = events.incidentIndex[k]!;
@@ -147,33 +174,47 @@ export class EtasRollingModel {
       if (bins !== null) bins[j] = this.eventBins![k]!;
       j++;
     }
-    const training: EventSet = { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex };
+    return { training: { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex }, unknown, cal, bins };
+  }
+
+  /**
+   * Refits on the events known at the window's start, warm-started from the previous fit's θ, ω
+   * and ring weights (a cold start, with its search over starting delays, when there is none or
+   * its θ is 0: EM cannot leave θ = 0).
+   * @throws {EvaluateError} E_FIT, E_CANCELLED
+   */
+  private refit(w: EvalWindow, windowIndex: number): void {
+    const { training, unknown, cal, bins } = this.trainingSet(w.startMs);
     const prev = this.fit;
     const initial = prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
-    let result;
+    const name = this.s.name ?? 'etas';
+    let result: EtasFitResult;
     try {
-      result = fitEtasDetailed(
-        training,
-        { startMs: events.originMs, endMs: w.startMs },
-        this.s.res,
-        this.s.config,
-        {
-          tz: this.s.tz,
-          timeUnknown: unknown,
-          ...(this.s.districtOf ? { districtOf: this.s.districtOf } : {}),
-          ...(initial ? { initial } : {}),
-          ringsOf: this.ringsOf,
-          extraHalfLivesDays: this.halfLivesDays,
-          lean: true,
-          ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
-        },
-      );
+      const inputs: EtasFitInputs = {
+        tz: this.s.tz,
+        timeUnknown: unknown,
+        ...(this.s.districtOf ? { districtOf: this.s.districtOf } : {}),
+        ...(initial ? { initial } : {}),
+        ringsOf: this.ringsOf,
+        extraHalfLivesDays: this.halfLivesDays,
+        lean: true,
+        ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
+      };
+      const window = { startMs: training.originMs, endMs: w.startMs };
+      result = fitEtasDetailed(training, window, this.s.res, this.s.config, inputs, this.s.shouldCancel ? { shouldCancel: this.s.shouldCancel } : {});
     } catch (err) {
-      throw new EvaluateError('E_FIT', `the etas fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`, err);
+      if ((err as { code?: unknown }).code === 'E_CANCELLED') throw new EvaluateError('E_CANCELLED', `cancelled during the ${name} fit for ${w.label}`, err);
+      throw new EvaluateError('E_FIT', `the ${name} fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`, err);
     }
-    const fit = result.fit;
-    this.fit = fit;
+    this.fit = result.fit;
     this.fitAtMs = w.startMs;
+    this.keepRates(result);
+    this.fits.push(fitRecord(w.startMs, windowIndex, training.cell.length, result.fit));
+  }
+
+  /** The background rate of each recency variant and the profiles, moved onto the study cells. O(cells · (variants + bins)). */
+  private keepRates(result: EtasFitResult): void {
+    const fit = result.fit;
     const C = this.s.studyCells.length;
     const studyOf = this.s.studyOfCell;
     this.rates = this.recencyVariants.map(({ halfLifeDays, allHistoryWeight }) => {
@@ -190,7 +231,7 @@ export class EtasRollingModel {
       const B = fit.profile.labels.length;
       const h = new Float64Array(C * B).fill(1);
       const src = result.profileByCell;
-      for (let c = 0; c < events.cells.length; c++) {
+      for (let c = 0; c < this.s.events.cells.length; c++) {
         const st = studyOf[c]!;
         if (st >= 0) for (let b = 0; b < B; b++) h[st * B + b] = src[c * B + b]!;
       }
@@ -198,13 +239,15 @@ export class EtasRollingModel {
     } else {
       this.profile = null;
     }
-    this.fits.push(fitRecord(w.startMs, windowIndex, m, fit));
   }
 
   /**
    * Expected counts per study cell in window `w`, one array per setting of `recencyVariants`.
-   * Windows must come in time order. Refits first when the schedule says so.
-   * @throws {EvaluateError} E_FIT when a refit fails
+   * Windows must come in time order. Refits first when the schedule says so: before the first
+   * window, before every window when `refitEveryDays` is 0, else at the first window starting at
+   * least `refitEveryDays` days (less a 2-hour tolerance, so that "daily" stays daily across DST
+   * changes) after the last refit.
+   * @throws {EvaluateError} E_FIT when a refit fails, E_CANCELLED when `shouldCancel` stops it
    */
   forecast(w: EvalWindow, windowIndex: number): Float64Array[] {
     const refitMs = this.s.refitEveryDays * DAY_MS;
@@ -230,7 +273,7 @@ export class EtasRollingModel {
     const trig = new Float64Array(C);
     if (fit.theta > 0 && fit.ringWeights.length > 0) {
       const omega = fit.omegaPerHour;
-      const lookBackMs = (HISTORY_MEAN_DELAYS / omega) * HOUR_MS;
+      const lookBackMs = (ETAS_HISTORY_MEAN_DELAYS / omega) * HOUR_MS;
       const lo = upperBound(this.knownSorted, w.startMs - lookBackMs);
       const hi = upperBound(this.knownSorted, w.startMs);
       const sHours = (w.startMs - this.s.events.originMs) / HOUR_MS;
