@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backtest } from '../../engine/evaluate/backtest.ts';
 import { tuneEtas, checkTuneGrid, type TuneInput } from '../../engine/evaluate/tune.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { seededRandom } from '../../engine/random.ts';
@@ -73,6 +74,31 @@ describe('tuneEtas', () => {
     const again = tuneEtas({ ...input, incidents: perturbed });
     expect(again.config).toEqual(result.config);
     expect(again.candidates).toEqual(result.candidates);
+  });
+
+  it("scores with the backtest's harness: naive-all and a candidate score as backtest() scores them on the same shifts", () => {
+    // the tuning shifts lie wholly in [from, to): the backtest's shifts starting before 05-29 22:00
+    const candidate = result.candidates.find((c) => c.config.profile !== null && c.config.recency !== null)!;
+    const bt = backtest({
+      incidents: data.filter((d) => d.timeMs < input.toMs),
+      res: 10,
+      tz: VAN,
+      fromMs: input.fromMs,
+      toMs: at('2023-05-29T22:00'),
+      flaggedKm2: input.flaggedKm2!,
+      models: ['naive-all', 'etas'],
+      etasConfig: candidate.config,
+      refitEveryDays: 5,
+      bootstrapResamples: 10,
+    });
+    expect(bt.shifts).toBe(result.shifts);
+    expect(bt.events).toBe(result.events);
+    for (const key of ['0.05', '0.1']) {
+      expect(bt.models['naive-all']!.hitRate[key]).toBeCloseTo(result.naiveAllHitRate[key]!, 12);
+      expect(bt.models.etas!.hitRate[key]).toBeCloseTo(candidate.hitRate[key]!, 12);
+    }
+    expect(bt.models['naive-all']!.logScore).toBeCloseTo(result.naiveAllLogScore, 12);
+    expect(bt.models.etas!.logScore).toBeCloseTo(candidate.logScore, 12);
   });
 
   it('is deterministic', () => {
