@@ -16,7 +16,12 @@ export function handRun(byWindow: number[][], overrides: { flaggedCells?: number
   const coverageCells = overrides.coverageCells ?? [4];
   let events = 0;
   let outsideArea = 0;
-  for (const ev of byWindow) for (const c of ev) (events++, c < 0 && outsideArea++);
+  for (const ev of byWindow) {
+    for (const c of ev) {
+      events++;
+      if (c < 0) outsideArea++;
+    }
+  }
   const run = {
     res: 10,
     tz: 'UTC',
