@@ -1,9 +1,44 @@
 /**
  * engine/evaluate: rolling-origin backtests of the model beside the baselines, the measures
- * (hit rate, PAI, PEI, RRI, top-K per district, log score), bootstrap intervals and the report.
+ * (hit rate, PAI, PEI, RRI, top-K per district, log score), bootstrap intervals and the report,
+ * and the tuning of the model's configuration on the same harness.
+ *
+ * The harness in phases (backtest() and tuneEtas() are compositions of them):
+ * prepareEvaluation → model runners → scoreWindows → summarise.
  */
-export { backtest, BACKTEST_MODELS, BACKTEST_DEFAULTS, ETAS_HISTORY_MEAN_DELAYS } from './backtest.ts';
+export { backtest, BACKTEST_MODELS, BACKTEST_DEFAULTS, ETAS_HISTORY_MEAN_DELAYS, MAX_STUDY_CELLS } from './backtest.ts';
 export type { BacktestInput, BacktestHooks, BacktestModelName, BacktestModelPlugin } from './backtest.ts';
+// The phases.
+export { prepareEvaluation, EVALUATION_DEFAULTS } from './prepare.ts';
+export type { EvaluationInput, EvaluationRun, Measures } from './prepare.ts';
+export type { StudyCells, Districts } from './area.ts';
+export { placeActuals } from './actuals.ts';
+export type { Actuals, Placeable } from './actuals.ts';
+export {
+  builtInRunner,
+  kernelRunner,
+  naiveRunner,
+  wideNeighbourhood,
+  randomRunner,
+  oracleRunner,
+  pluginRunner,
+  knownEvents,
+  rollingEtasRunner,
+  rollingModelFor,
+  recencyVariantRunners,
+} from './runners.ts';
+export type { ModelRunner, ModelForecast, FitLog, RunnerOptions, RollingOptions } from './runners.ts';
+export { EtasRollingModel, configRecency } from './rolling.ts';
+export type { EtasRollingSetup, RecencyVariant } from './rolling.ts';
+export { scoreWindows, meanDefined, pooledLogScore } from './score.ts';
+export type { ScoreHooks, ModelScores, WindowScores } from './score.ts';
+export { summarise } from './summarise.ts';
+export type { SummaryOptions } from './summarise.ts';
+// Tuning.
+export { tuneEtas, TUNE_DEFAULTS } from './tune.ts';
+export type { TuneInput, TuneResult, TuneCandidate, TuneHooks } from './tune.ts';
+export { checkTuneGrid, TUNE_DEFAULT_GRID } from './tuneGrid.ts';
+export type { TuneGrid } from './tuneGrid.ts';
 export type { BacktestReport, ModelSummary, PairedDiffs, PerShiftModel, FitRecord } from './report.ts';
 export { EvaluateError } from './errors.ts';
 export type { EvaluateErrorCode } from './errors.ts';
