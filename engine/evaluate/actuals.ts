@@ -70,6 +70,10 @@ export function placeActuals(windows: readonly EvalWindow[], incidents: Iterable
 }
 
 /** The incidents as {@link Placeable}s, lazily: `cellOf(i)` gives incident i's study cell. */
-export function* placeables(incidents: readonly Incident[], knownMs: ArrayLike<number>, cellOf: (i: number) => number): Generator<Placeable> {
+export function* placeables(
+  incidents: readonly Incident[],
+  knownMs: ArrayLike<number>,
+  cellOf: (i: number) => number,
+): Generator<Placeable> {
   for (let i = 0; i < incidents.length; i++) yield { timeMs: incidents[i]!.timeMs, endMs: knownMs[i]!, cell: cellOf(i) };
 }

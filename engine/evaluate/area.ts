@@ -115,7 +115,11 @@ export function polygonStudyCells(
     throw err;
   }
   if (cells.length === 0) {
-    throw new EvaluateError('E_AREA', `the study polygon contains no cell centre at H3 resolution ${res}: give a larger polygon or a finer resolution`, null);
+    throw new EvaluateError(
+      'E_AREA',
+      `the study polygon contains no cell centre at H3 resolution ${res}: give a larger polygon or a finer resolution`,
+      null,
+    );
   }
   const inArea = new Set(cells);
   const inside: Incident[] = [];
@@ -140,7 +144,10 @@ export function districtsOf(
   const C = cells.length;
   const ofCell = new Int32Array(C);
   if (names.length === 0) {
-    return { districts: { names: ['all'], ofCell, byCell }, note: 'No district labels: the top-K boxes are taken over the whole study area as one district.' };
+    return {
+      districts: { names: ['all'], ofCell, byCell },
+      note: 'No district labels: the top-K boxes are taken over the whole study area as one district.',
+    };
   }
   const dIndex = new Map(names.map((d, i) => [d, i]));
   let unlabelled = 0;

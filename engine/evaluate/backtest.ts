@@ -23,7 +23,14 @@ import type { EtasConfig } from '../model/index.ts';
 import { EvaluateError } from './errors.ts';
 import { EVALUATION_DEFAULTS, prepareEvaluation } from './prepare.ts';
 import type { BacktestReport } from './report.ts';
-import { BACKTEST_MODELS, builtInRunner, pluginRunner, type BacktestModelName, type BacktestModelPlugin, type ModelRunner } from './runners.ts';
+import {
+  BACKTEST_MODELS,
+  builtInRunner,
+  pluginRunner,
+  type BacktestModelName,
+  type BacktestModelPlugin,
+  type ModelRunner,
+} from './runners.ts';
 import { scoreWindows, type ScoreHooks } from './score.ts';
 import { summarise } from './summarise.ts';
 
@@ -108,8 +115,10 @@ function fail(message: string, value?: unknown): never {
 
 /** The backtest's own checks (the run's are prepareEvaluation's). @throws {EvaluateError} E_ARGUMENT */
 function checkInput(input: BacktestInput): void {
-  if (input.refitEveryDays !== undefined && !(input.refitEveryDays > 0)) fail(`refit interval must be a positive number of days, got ${String(input.refitEveryDays)}`);
-  if (input.top !== undefined && !(Number.isInteger(input.top) && input.top >= 1)) fail(`top must be a whole number ≥ 1, got ${String(input.top)}`);
+  if (input.refitEveryDays !== undefined && !(input.refitEveryDays > 0))
+    fail(`refit interval must be a positive number of days, got ${String(input.refitEveryDays)}`);
+  if (input.top !== undefined && !(Number.isInteger(input.top) && input.top >= 1))
+    fail(`top must be a whole number ≥ 1, got ${String(input.top)}`);
   for (const m of input.models ?? []) {
     if (!(BACKTEST_MODELS as readonly string[]).includes(m)) fail(`unknown model "${m}" (known: ${BACKTEST_MODELS.join(', ')})`, m);
   }
@@ -119,7 +128,11 @@ function checkInput(input: BacktestInput): void {
     if (pluginNames.indexOf(name) !== pluginNames.lastIndexOf(name)) fail(`two plugin models are named "${name}"`, name);
   }
   if (input.models && input.models.length === 0 && pluginNames.length === 0) fail('no models to run');
-  if (input.reference !== undefined && !(input.models ?? BACKTEST_MODELS).includes(input.reference) && !pluginNames.includes(input.reference)) {
+  if (
+    input.reference !== undefined &&
+    !(input.models ?? BACKTEST_MODELS).includes(input.reference) &&
+    !pluginNames.includes(input.reference)
+  ) {
     fail(`reference model "${input.reference}" is not among the models run`, input.reference);
   }
 }
@@ -153,7 +166,12 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
   const scores = scoreWindows(run, runners, hooks);
   const names = runners.map((r) => r.name);
   const reference = input.reference ?? (names.includes('etas') ? 'etas' : null);
-  const report = summarise(run, scores, { seed, bootstrapResamples: input.bootstrapResamples ?? BACKTEST_DEFAULTS.bootstrapResamples, reference, refitEveryDays });
+  const report = summarise(run, scores, {
+    seed,
+    bootstrapResamples: input.bootstrapResamples ?? BACKTEST_DEFAULTS.bootstrapResamples,
+    reference,
+    refitEveryDays,
+  });
   const t1 = hooks.now?.();
   return t0 !== undefined && t1 !== undefined ? { ...report, wallSeconds: (t1 - t0) / 1000 } : report;
 }

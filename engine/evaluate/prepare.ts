@@ -121,18 +121,24 @@ function fail(message: string, value?: unknown): never {
 /** @throws {EvaluateError} E_ARGUMENT naming the bad option */
 function checkEvaluationInput(input: EvaluationInput): void {
   if (!Array.isArray(input.incidents)) fail('incidents must be an array');
-  if (!Number.isInteger(input.res) || input.res < 0 || input.res > 15) fail(`res must be an integer 0..15, got ${String(input.res)}`, input.res);
+  if (!Number.isInteger(input.res) || input.res < 0 || input.res > 15)
+    fail(`res must be an integer 0..15, got ${String(input.res)}`, input.res);
   if (!Number.isFinite(input.fromMs) || !Number.isFinite(input.toMs) || !(input.fromMs < input.toMs)) {
     fail(`the ${input.periodName ?? 'test period'} must have from < to (got ${String(input.fromMs)}, ${String(input.toMs)})`);
   }
   if (input.months && input.shiftHours !== undefined) {
-    fail('month mode forecasts calendar months: shift hours cannot be set with it (drop the shift length, or drop month mode for minute-precise data)');
+    fail(
+      'month mode forecasts calendar months: shift hours cannot be set with it (drop the shift length, or drop month mode for minute-precise data)',
+    );
   }
   if (input.months && input.shiftStarts !== undefined) fail('month mode forecasts calendar months: shift starts cannot be set with it');
-  if (input.shiftHours !== undefined && !(input.shiftHours > 0 && input.shiftHours <= 24 * 31)) fail(`shift hours must be positive, got ${String(input.shiftHours)}`);
-  for (const a of input.flaggedKm2 ?? []) if (!(a > 0) || !Number.isFinite(a)) fail(`flagged areas must be positive km², got ${String(a)}`, a);
+  if (input.shiftHours !== undefined && !(input.shiftHours > 0 && input.shiftHours <= 24 * 31))
+    fail(`shift hours must be positive, got ${String(input.shiftHours)}`);
+  for (const a of input.flaggedKm2 ?? [])
+    if (!(a > 0) || !Number.isFinite(a)) fail(`flagged areas must be positive km², got ${String(a)}`, a);
   for (const c of input.coverage ?? []) if (!(c > 0 && c <= 1)) fail(`coverage fractions must be in (0, 1], got ${String(c)}`, c);
-  if (input.top !== undefined && !(Number.isInteger(input.top) && input.top >= 0)) fail(`top must be a whole number ≥ 0, got ${String(input.top)}`);
+  if (input.top !== undefined && !(Number.isInteger(input.top) && input.top >= 0))
+    fail(`top must be a whole number ≥ 0, got ${String(input.top)}`);
 }
 
 /**
@@ -270,7 +276,11 @@ export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
     windows,
     (function* () {
       yield* placeables(incidents, knownMs, (i) => studyOfSource[sourceOfIncident[i]!]!);
-      yield* placeables(outside, Float64Array.from(outside, (inc) => periodEndMs(inc, tz)), () => -1);
+      yield* placeables(
+        outside,
+        Float64Array.from(outside, (inc) => periodEndMs(inc, tz)),
+        () => -1,
+      );
     })(),
   );
   const notes = runNotes({ months, study, actuals, districtNote, outside: outside.length, included: included.length });
@@ -300,7 +310,14 @@ export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
 }
 
 /** The report's notes about the districts, unplaced incidents, the study polygon and uncatchable incidents, in that order. */
-function runNotes(r: { months: boolean; study: StudyCells; actuals: Actuals; districtNote: string | null; outside: number; included: number }): string[] {
+function runNotes(r: {
+  months: boolean;
+  study: StudyCells;
+  actuals: Actuals;
+  districtNote: string | null;
+  outside: number;
+  included: number;
+}): string[] {
   const notes: string[] = [];
   if (r.districtNote !== null) notes.push(r.districtNote);
   const { unplaced, outsideArea } = r.actuals;
@@ -316,7 +333,9 @@ function runNotes(r: { months: boolean; study: StudyCells; actuals: Actuals; dis
     );
   }
   if (outsideArea > 0) {
-    notes.push(`${outsideArea} scored incidents fall outside the study cells (${r.study.fromPolygon ? 'the given polygon' : 'built from the history'}): no model can catch them.`);
+    notes.push(
+      `${outsideArea} scored incidents fall outside the study cells (${r.study.fromPolygon ? 'the given polygon' : 'built from the history'}): no model can catch them.`,
+    );
   }
   return notes;
 }

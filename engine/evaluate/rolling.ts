@@ -153,7 +153,12 @@ export class EtasRollingModel {
   }
 
   /** The events known at `startMs` (same order), their time-unknown flags and, with a profile, their calendar bins. O(N). */
-  private trainingSet(startMs: number): { training: EventSet; unknown: Uint8Array; cal: { calendar: BinCalendar } | null; bins: Int32Array | null } {
+  private trainingSet(startMs: number): {
+    training: EventSet;
+    unknown: Uint8Array;
+    cal: { calendar: BinCalendar } | null;
+    bins: Int32Array | null;
+  } {
     const { events, eventKnownMs, timeUnknown } = this.s;
     const n = events.cell.length;
     let m = 0;
@@ -186,7 +191,8 @@ export class EtasRollingModel {
   private refit(w: EvalWindow, windowIndex: number): void {
     const { training, unknown, cal, bins } = this.trainingSet(w.startMs);
     const prev = this.fit;
-    const initial = prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
+    const initial =
+      prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
     const name = this.s.name ?? 'etas';
     let result: EtasFitResult;
     try {
@@ -201,10 +207,22 @@ export class EtasRollingModel {
         ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
       };
       const window = { startMs: training.originMs, endMs: w.startMs };
-      result = fitEtasDetailed(training, window, this.s.res, this.s.config, inputs, this.s.shouldCancel ? { shouldCancel: this.s.shouldCancel } : {});
+      result = fitEtasDetailed(
+        training,
+        window,
+        this.s.res,
+        this.s.config,
+        inputs,
+        this.s.shouldCancel ? { shouldCancel: this.s.shouldCancel } : {},
+      );
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'E_CANCELLED') throw new EvaluateError('E_CANCELLED', `cancelled during the ${name} fit for ${w.label}`, err);
-      throw new EvaluateError('E_FIT', `the ${name} fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`, err);
+      if ((err as { code?: unknown }).code === 'E_CANCELLED')
+        throw new EvaluateError('E_CANCELLED', `cancelled during the ${name} fit for ${w.label}`, err);
+      throw new EvaluateError(
+        'E_FIT',
+        `the ${name} fit on incidents known before ${new Date(w.startMs).toISOString()} failed: ${(err as Error).message}`,
+        err,
+      );
     }
     this.fit = result.fit;
     this.fitAtMs = w.startMs;
@@ -258,7 +276,8 @@ export class EtasRollingModel {
     this.fits[this.fits.length - 1] = { ...rec, lastShift: windowIndex };
     const C = this.s.studyCells.length;
     const cal = this.calendarFor(w.startMs + w.hours * HOUR_MS);
-    const binHours = cal === null ? shiftBinHours(fit, w.startMs, w.hours) : binExposureHours(cal.calendar, w.startMs, w.startMs + w.hours * HOUR_MS);
+    const binHours =
+      cal === null ? shiftBinHours(fit, w.startMs, w.hours) : binExposureHours(cal.calendar, w.startMs, w.startMs + w.hours * HOUR_MS);
     const B = binHours.length;
     const factor = new Float64Array(C);
     if (this.profile === null) factor.fill(binHours[0]!);

@@ -31,7 +31,17 @@ import type { EvalWindow } from './timing.ts';
 const HOUR_MS = 3_600_000;
 
 /** Every built-in model, in report order. */
-export const BACKTEST_MODELS = ['etas', 'etas-2015', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle'] as const;
+export const BACKTEST_MODELS = [
+  'etas',
+  'etas-2015',
+  'naive-28',
+  'naive-365',
+  'naive-all',
+  'retro',
+  'prospective',
+  'random',
+  'oracle',
+] as const;
 export type BacktestModelName = (typeof BACKTEST_MODELS)[number];
 
 /** What a model hands back for one window. */
@@ -128,7 +138,13 @@ export function builtInRunner(run: EvaluationRun, name: BacktestModelName, optio
 }
 
 /** A kernel baseline (baselines.ts): incremental scores, O(C) per window plus the events entering or leaving. */
-export function kernelRunner(run: EvaluationRun, name: string, spec: KernelSpec, hood: Neighbourhood, countScale: (w: EvalWindow) => number | null): ModelRunner {
+export function kernelRunner(
+  run: EvaluationRun,
+  name: string,
+  spec: KernelSpec,
+  hood: Neighbourhood,
+  countScale: (w: EvalWindow) => number | null,
+): ModelRunner {
   const scorer = new KernelScorer(run.stream, hood, run.study.cells.length, spec);
   return { name, forecast: (w) => ({ scores: scorer.scoresAt(w.startMs), countScale: countScale(w) }) };
 }
@@ -220,7 +236,14 @@ export function knownEvents(run: EvaluationRun, limitMs: number): EventSet {
     incidentIndex[j] = set.incidentIndex[k]!;
     j++;
   }
-  return { originMs: set.originMs, cells: set.cells, cell, tHours, incidentIndex, ...(set.monthPlacement ? { monthPlacement: set.monthPlacement } : {}) };
+  return {
+    originMs: set.originMs,
+    cells: set.cells,
+    cell,
+    tHours,
+    incidentIndex,
+    ...(set.monthPlacement ? { monthPlacement: set.monthPlacement } : {}),
+  };
 }
 
 /**
@@ -239,7 +262,11 @@ export function pluginRunner(run: EvaluationRun, plugin: BacktestModelPlugin): M
         const idx = run.study.index.get(out.cells[k]!);
         const v = out.scores[k]!;
         if (!(v >= 0) || v === Infinity) {
-          throw new EvaluateError('E_ARGUMENT', `model "${plugin.name}" gave cell ${out.cells[k]} the score ${v} in window ${w.label}: scores must be finite and ≥ 0`, v);
+          throw new EvaluateError(
+            'E_ARGUMENT',
+            `model "${plugin.name}" gave cell ${out.cells[k]} the score ${v} in window ${w.label}: scores must be finite and ≥ 0`,
+            v,
+          );
         }
         if (idx !== undefined) scores[idx] = v;
       }
@@ -289,7 +316,12 @@ export function rollingModelFor(run: EvaluationRun, name: string, config: EtasCo
  * (rolling.ts): 'etas' (its configuration) and 'etas-2015' (the preset with the analyst's fit
  * options) are both this runner. Cost: the fits, then O(C · bins + recent events) per window.
  */
-export function rollingEtasRunner(run: EvaluationRun, name: string, config: EtasConfig, options: Pick<RunnerOptions, 'refitEveryDays' | 'shouldCancel'>): ModelRunner {
+export function rollingEtasRunner(
+  run: EvaluationRun,
+  name: string,
+  config: EtasConfig,
+  options: Pick<RunnerOptions, 'refitEveryDays' | 'shouldCancel'>,
+): ModelRunner {
   const model = rollingModelFor(run, name, config, options);
   const windowFit = new Array<number>(run.windows.length).fill(-1);
   return {

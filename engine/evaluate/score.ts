@@ -127,7 +127,14 @@ export function scoreWindows(run: EvaluationRun, runners: readonly ModelRunner[]
     const best = bestPossibleHits(ev, flaggedCells);
     for (let m = 0; m < runners.length; m++) {
       const out = runners[m]!.forecast(win, w);
-      hooks.onForecast?.({ windowIndex: w, window: win, model: runners[m]!.name, cells: run.study.cells, scores: out.scores, ...(out.order ? { order: out.order } : {}) });
+      hooks.onForecast?.({
+        windowIndex: w,
+        window: win,
+        model: runners[m]!.name,
+        cells: run.study.cells,
+        scores: out.scores,
+        ...(out.order ? { order: out.order } : {}),
+      });
       scoreForecast(ctx, models[m]!, w, out, ev, best);
     }
     hooks.onProgress?.(w + 1, W);
@@ -145,7 +152,14 @@ export function scoreWindows(run: EvaluationRun, runners: readonly ModelRunner[]
  * Scores one forecast of window `w` into `s`. The hot path: O(C) to find the top max k cells,
  * O(max k + events) for the hits, O(C · K) worst case for the boxes, O(C) for the log score.
  */
-function scoreForecast(ctx: ScoringContext, s: ModelScores, w: number, out: ModelForecast, ev: readonly number[], best: readonly number[]): void {
+function scoreForecast(
+  ctx: ScoringContext,
+  s: ModelScores,
+  w: number,
+  out: ModelForecast,
+  ev: readonly number[],
+  best: readonly number[],
+): void {
   const { run, flaggedCells, ks, maxK, actual } = ctx;
   const A = flaggedCells.length;
   const order = out.order ? out.order.subarray(0, maxK) : topIndices(out.scores, maxK);
@@ -191,7 +205,9 @@ function scoreForecast(ctx: ScoringContext, s: ModelScores, w: number, out: Mode
 function patrolBoxes(run: EvaluationRun, out: ModelForecast): Int32Array {
   const { ofCell, names } = run.districts;
   const top = run.measures.top;
-  return out.order ? topKPerDistrict(out.order, ofCell, names.length, top) : topKPerDistrictFromScores(out.scores, ofCell, names.length, top);
+  return out.order
+    ? topKPerDistrict(out.order, ofCell, names.length, top)
+    : topKPerDistrictFromScores(out.scores, ofCell, names.length, top);
 }
 
 /**

@@ -7,7 +7,14 @@
  * Cost O(models · measures · resamples · W) for the intervals.
  */
 import type { H3Cell } from '../types.ts';
-import { bootstrapMean, bootstrapRatio, pairedBootstrap, type BootstrapOptions, type Interval, type PairedDifference } from './bootstrap.ts';
+import {
+  bootstrapMean,
+  bootstrapRatio,
+  pairedBootstrap,
+  type BootstrapOptions,
+  type Interval,
+  type PairedDifference,
+} from './bootstrap.ts';
 import { LOG_SCORE_UNIFORM_WEIGHT } from './metrics.ts';
 import type { EvaluationRun } from './prepare.ts';
 import type { BacktestReport, FitRecord, ModelSummary, PairedDiffs, PerShiftModel } from './report.ts';
@@ -27,7 +34,10 @@ export interface SummaryOptions {
 }
 
 /** The bootstrap settings of a run: blocks of one day's shifts (one month in month mode). */
-function bootstrapOf(run: EvaluationRun, options: SummaryOptions): BootstrapOptions & { readonly resamples: number; readonly blockLength: number } {
+function bootstrapOf(
+  run: EvaluationRun,
+  options: SummaryOptions,
+): BootstrapOptions & { readonly resamples: number; readonly blockLength: number } {
   const blockLength = run.months ? 1 : Math.max(1, run.shiftStarts.length);
   return { seed: options.seed, resamples: options.bootstrapResamples, level: 0.95, blockLength };
 }
@@ -92,7 +102,12 @@ function pairedDiffs(run: EvaluationRun, reference: string, r: ModelScores, p: M
 }
 
 /** Patrol-box concentration: distinct cells ever picked, per area ever flagged, and the ten most picked. O(C log C). */
-function concentration(cells: readonly H3Cell[], W: number, flaggedKm2: readonly number[], p: ModelScores): Pick<ModelSummary, 'distinctCellsFlagged' | 'distinctCellsFlaggedByArea' | 'mostPicked'> {
+function concentration(
+  cells: readonly H3Cell[],
+  W: number,
+  flaggedKm2: readonly number[],
+  p: ModelScores,
+): Pick<ModelSummary, 'distinctCellsFlagged' | 'distinctCellsFlaggedByArea' | 'mostPicked'> {
   const picked = p.timesPicked;
   const pickedCells: number[] = [];
   for (let c = 0; c < picked.length; c++) if (picked[c]! > 0) pickedCells.push(c);
@@ -111,7 +126,12 @@ function concentration(cells: readonly H3Cell[], W: number, flaggedKm2: readonly
 function modelSummary(run: EvaluationRun, p: ModelScores, paired: PairedDiffs | null, boot: BootstrapOptions): ModelSummary {
   const { flaggedKm2, flaggedCells, coverage } = run.measures;
   const C = run.study.cells.length;
-  const ci = { hitRate: {} as Record<string, Interval>, pai: {} as Record<string, Interval>, pei: {} as Record<string, Interval>, coverageHitRate: {} as Record<string, Interval> };
+  const ci = {
+    hitRate: {} as Record<string, Interval>,
+    pai: {} as Record<string, Interval>,
+    pei: {} as Record<string, Interval>,
+    coverageHitRate: {} as Record<string, Interval>,
+  };
   const hitRate: Record<string, number> = {};
   const pai: Record<string, number> = {};
   const pei: Record<string, number> = {};
@@ -186,7 +206,13 @@ function reportOf(
   run: EvaluationRun,
   scores: WindowScores,
   options: SummaryOptions,
-  s: { modelNames: string[]; models: Record<string, ModelSummary>; perShiftModels: Record<string, PerShiftModel>; blockShifts: number; resamples: number },
+  s: {
+    modelNames: string[];
+    models: Record<string, ModelSummary>;
+    perShiftModels: Record<string, PerShiftModel>;
+    blockShifts: number;
+    resamples: number;
+  },
 ): BacktestReport {
   const { windows, actuals, study, measures } = run;
   const primary = scores.fitLogs.etas ?? scores.fitLogs['etas-2015'] ?? null;

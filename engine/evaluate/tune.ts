@@ -142,9 +142,12 @@ interface TuneSettings {
 
 /** @throws {EvaluateError} E_ARGUMENT naming the bad setting */
 function checkTuneInput(input: TuneInput): TuneSettings {
-  if (!Number.isFinite(input.fromMs) || !Number.isFinite(input.toMs) || !(input.fromMs < input.toMs)) fail('the tuning period must have from < to');
+  if (!Number.isFinite(input.fromMs) || !Number.isFinite(input.toMs) || !(input.fromMs < input.toMs))
+    fail('the tuning period must have from < to');
   if (input.evalFromMs !== undefined && input.evalFromMs < input.toMs) {
-    fail(`the tuning period must end before the evaluation period starts: tuning ends ${new Date(input.toMs).toISOString()}, evaluation starts ${new Date(input.evalFromMs).toISOString()}`);
+    fail(
+      `the tuning period must end before the evaluation period starts: tuning ends ${new Date(input.toMs).toISOString()}, evaluation starts ${new Date(input.evalFromMs).toISOString()}`,
+    );
   }
   const months = input.months === true;
   const checkedGrid = checkTuneGrid(input.grid ?? {});
@@ -245,7 +248,10 @@ class CandidateScorer {
     this.fits += model.fits.length;
     const out = this.variants.map(({ halfLifeDays: hl, allHistoryWeight: a }, h): TuneCandidate => {
       const { hit, log } = hitAndLog(scores.models[h]!);
-      const config: EtasConfig = { ...cfg, recency: hl === Infinity ? null : a > 0 ? { halfLifeDays: hl, allHistoryWeight: a } : { halfLifeDays: hl } };
+      const config: EtasConfig = {
+        ...cfg,
+        recency: hl === Infinity ? null : a > 0 ? { halfLifeDays: hl, allHistoryWeight: a } : { halfLifeDays: hl },
+      };
       return { config, hitRate: this.byArea(hit), score: this.objective(hit), logScore: log, eligible: this.eligible(log) };
     });
     this.memo.set(key, out);
@@ -273,7 +279,8 @@ class CandidateScorer {
 }
 
 /** c beats b: eligible beats ineligible; otherwise a higher objective by more than `gain`. */
-const beats = (c: TuneCandidate, b: TuneCandidate, gain: number): boolean => (c.eligible !== b.eligible ? c.eligible : c.score > b.score + gain);
+const beats = (c: TuneCandidate, b: TuneCandidate, gain: number): boolean =>
+  c.eligible !== b.eligible ? c.eligible : c.score > b.score + gain;
 const bestOf = (list: readonly TuneCandidate[]): TuneCandidate => list.reduce((b, c) => (beats(c, b, 0) ? c : b));
 
 /** The coordinate search (module comment): the half-life is free on every fit; other settings change only for a gain above minGain. */

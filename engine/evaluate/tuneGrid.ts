@@ -47,7 +47,8 @@ function fail(message: string, value?: unknown): never {
  * @throws {EvaluateError} E_ARGUMENT naming the key and value
  */
 export function checkTuneGrid(value: unknown): Required<TuneGrid> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('the tuning grid must be a JSON object of setting → list of values');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail('the tuning grid must be a JSON object of setting → list of values');
   const g = value as Record<string, unknown>;
   const out: Record<string, unknown[]> = { ...TUNE_DEFAULT_GRID } as unknown as Record<string, unknown[]>;
   const keys = Object.keys(TUNE_DEFAULT_GRID);
@@ -85,7 +86,16 @@ export function checkTuneGrid(value: unknown): Required<TuneGrid> {
 }
 
 export type FitKey = 'profile' | 'priorStrength' | 'blend' | 'weekend' | 'prior' | 'triggering' | 'minMeanDelayHours' | 'ringDepth';
-export const FIT_KEYS: readonly FitKey[] = ['profile', 'priorStrength', 'blend', 'weekend', 'prior', 'triggering', 'minMeanDelayHours', 'ringDepth'];
+export const FIT_KEYS: readonly FitKey[] = [
+  'profile',
+  'priorStrength',
+  'blend',
+  'weekend',
+  'prior',
+  'triggering',
+  'minMeanDelayHours',
+  'ringDepth',
+];
 
 /** The configuration with one setting changed (switching an ingredient on uses `base`'s settings for it). */
 export function withSetting(c: EtasConfig, key: FitKey, value: unknown, base: EtasConfig): EtasConfig {
@@ -111,4 +121,3 @@ export function withSetting(c: EtasConfig, key: FitKey, value: unknown, base: Et
 export function fitKeyOf(c: EtasConfig): string {
   return JSON.stringify({ p: c.profile, t: c.triggering, e: c.em });
 }
-

@@ -9,7 +9,10 @@ import type { EvalWindow } from '../../engine/evaluate/timing.ts';
 const HOUR = 3_600_000;
 
 /** Window events (study cell per event, −1 outside) by window. */
-export function handRun(byWindow: number[][], overrides: { flaggedCells?: number[]; coverageCells?: number[]; top?: number } = {}): EvaluationRun {
+export function handRun(
+  byWindow: number[][],
+  overrides: { flaggedCells?: number[]; coverageCells?: number[]; top?: number } = {},
+): EvaluationRun {
   const windows: EvalWindow[] = byWindow.map((_, w) => ({ startMs: w * 8 * HOUR, endMs: (w + 1) * 8 * HOUR, hours: 8, label: `w${w}` }));
   const cellAreaKm2 = Float64Array.of(1, 1, 2, 2, 4);
   const flaggedCells = overrides.flaggedCells ?? [1, 2];
@@ -42,7 +45,13 @@ export function handRun(byWindow: number[][], overrides: { flaggedCells?: number
     },
     districts: { names: ['d0', 'd1'], ofCell: Int32Array.of(0, 0, 1, 1, -1), byCell: new Map() },
     actuals: { byWindow, events, outsideArea, unplaced: 0 },
-    measures: { flaggedKm2: flaggedCells.map((k) => 2 * k), flaggedCells, coverage: coverageCells.map((k) => k / 5), coverageCells, top: overrides.top ?? 1 },
+    measures: {
+      flaggedKm2: flaggedCells.map((k) => 2 * k),
+      flaggedCells,
+      coverage: coverageCells.map((k) => k / 5),
+      coverageCells,
+      top: overrides.top ?? 1,
+    },
     notes: ['a run note'],
   };
   return new Proxy(run, {

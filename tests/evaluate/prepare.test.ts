@@ -37,7 +37,16 @@ const test: Incident[] = [
   incident(15, at('2023-07-01T23:30'), C), // shift 2
   incident(16, at('2023-07-02T07:00'), A), // after the test period: not scored
 ];
-const base: EvaluationInput = { incidents: [...history, ...test], res: 10, tz: VAN, fromMs: at('2023-07-01'), toMs: at('2023-07-02'), flaggedKm2: [0.001, 0.05], coverage: [1], top: 1 };
+const base: EvaluationInput = {
+  incidents: [...history, ...test],
+  res: 10,
+  tz: VAN,
+  fromMs: at('2023-07-01'),
+  toMs: at('2023-07-02'),
+  flaggedKm2: [0.001, 0.05],
+  coverage: [1],
+  top: 1,
+};
 const run = prepareEvaluation(base);
 const cellOf = (loc: { lat: number; lng: number }): string => incidentCell(loc.lat, loc.lng, 10);
 const studyIndex = (loc: { lat: number; lng: number }): number => run.study.index.get(cellOf(loc)) ?? -1;
@@ -83,7 +92,9 @@ describe('prepareEvaluation on a hand-worked day', () => {
     expect(run.districts.ofCell[studyIndex(C)]).toBe(-1); // no history incident there
     expect(run.districts.ofCell[studyIndex(D)]).toBe(-1); // its incident has no label
     const unlabelled = Array.from(run.districts.ofCell).filter((d) => d < 0).length;
-    expect(run.notes).toContain(`${unlabelled} of ${run.study.cells.length} study cells have no district (no history incident carries a label there) and are never patrol boxes.`);
+    expect(run.notes).toContain(
+      `${unlabelled} of ${run.study.cells.length} study cells have no district (no history incident carries a label there) and are never patrol boxes.`,
+    );
   });
 
   it('counts an incident in both overlapping shifts (10-hour shifts every 8 hours)', () => {
@@ -107,9 +118,15 @@ describe('prepareEvaluation on a hand-worked day', () => {
   });
 
   it('refuses what cannot be evaluated, with codes', () => {
-    expect(() => prepareEvaluation({ ...base, fromMs: at('2023-06-01'), toMs: at('2023-06-02') })).toThrowError(expect.objectContaining({ code: 'E_NO_HISTORY' }));
-    expect(() => prepareEvaluation({ ...base, fromMs: at('2023-07-01T07:00'), toMs: at('2023-07-01T08:00') })).toThrowError(expect.objectContaining({ code: 'E_NO_SHIFTS' }));
-    expect(() => prepareEvaluation({ ...base, toMs: at('2023-07-01T08:00'), wholeWindows: true, periodName: 'tuning period' })).toThrow('the tuning period holds no whole shift');
+    expect(() => prepareEvaluation({ ...base, fromMs: at('2023-06-01'), toMs: at('2023-06-02') })).toThrowError(
+      expect.objectContaining({ code: 'E_NO_HISTORY' }),
+    );
+    expect(() => prepareEvaluation({ ...base, fromMs: at('2023-07-01T07:00'), toMs: at('2023-07-01T08:00') })).toThrowError(
+      expect.objectContaining({ code: 'E_NO_SHIFTS' }),
+    );
+    expect(() => prepareEvaluation({ ...base, toMs: at('2023-07-01T08:00'), wholeWindows: true, periodName: 'tuning period' })).toThrow(
+      'the tuning period holds no whole shift',
+    );
     const monthly = base.incidents.map((i) => ({ ...i, precision: 'month' as const }));
     expect(() => prepareEvaluation({ ...base, incidents: monthly })).toThrowError(expect.objectContaining({ code: 'E_PRECISION' }));
     expect(() => prepareEvaluation({ ...base, months: true, shiftHours: 8 })).toThrowError(expect.objectContaining({ code: 'E_ARGUMENT' }));
@@ -132,6 +149,11 @@ describe('placeActuals', () => {
   });
   it('counts an incident in a gap between windows as neither placed nor unplaced', () => {
     const gap = [wins[0]!, { startMs: 10 * H, endMs: 18 * H, hours: 8, label: 'late' }];
-    expect(placeActuals(gap, [{ timeMs: 9 * H, endMs: 9 * H + 1, cell: 0 }])).toEqual({ byWindow: [[], []], events: 0, outsideArea: 0, unplaced: 0 });
+    expect(placeActuals(gap, [{ timeMs: 9 * H, endMs: 9 * H + 1, cell: 0 }])).toEqual({
+      byWindow: [[], []],
+      events: 0,
+      outsideArea: 0,
+      unplaced: 0,
+    });
   });
 });

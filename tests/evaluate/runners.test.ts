@@ -6,7 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { prepareEvaluation, type EvaluationRun } from '../../engine/evaluate/prepare.ts';
-import { builtInRunner, knownEvents, naiveRunner, oracleRunner, pluginRunner, randomRunner, rollingModelFor } from '../../engine/evaluate/runners.ts';
+import {
+  builtInRunner,
+  knownEvents,
+  naiveRunner,
+  oracleRunner,
+  pluginRunner,
+  randomRunner,
+  rollingModelFor,
+} from '../../engine/evaluate/runners.ts';
 import { forecastShift, parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { ETAS_2015, ETAS_DEFAULTS, fitEtas, withFitOptions, type EtasFit } from '../../engine/model/index.ts';
 import { syntheticIncidents, VAN } from './synthetic.ts';
@@ -46,7 +54,10 @@ describe("the rolling ETAS runner as 'etas-2015'", () => {
 
   it('refits at the first shift of each day and records which fit served which shift', () => {
     const log = runner.fitLog!;
-    expect(log.fits.map((f) => [f.firstShift, f.lastShift])).toEqual([[0, 2], [3, 5]]);
+    expect(log.fits.map((f) => [f.firstShift, f.lastShift])).toEqual([
+      [0, 2],
+      [3, 5],
+    ]);
     expect(log.windowFit).toEqual([0, 0, 0, 1, 1, 1]);
     expect(log.fits[0]!.trainedUntilMs).toBe(run.windows[0]!.startMs);
     for (const f of log.fits) expect(f.meanDelayHours).toBeLessThanOrEqual(200);
@@ -69,7 +80,14 @@ describe('the rolling model: schedule and warm start', () => {
     const etas = builtInRunner(run, 'etas', options);
     expect(etas.note).toMatch(/^etas: recency half-life 180 d; profile/);
     expect(ETAS_DEFAULTS.profile).not.toBeNull();
-    const monthRun = prepareEvaluation({ incidents: data, res: 10, tz: VAN, fromMs: at('2023-06-01'), toMs: at('2023-07-06'), months: true });
+    const monthRun = prepareEvaluation({
+      incidents: data,
+      res: 10,
+      tz: VAN,
+      fromMs: at('2023-06-01'),
+      toMs: at('2023-07-06'),
+      months: true,
+    });
     const monthly = builtInRunner(monthRun, 'etas', { ...options, refitEveryDays: 7 });
     expect(monthly.note).toMatch(/no profile.*\(month mode: no shift profile\)\.$/);
     monthRun.windows.forEach((w, i) => monthly.forecast(w, i));

@@ -97,7 +97,9 @@ describe('scoreWindows on planted forecasts', () => {
 
   it('can be cancelled between windows', () => {
     let polls = 0;
-    expect(() => scoreWindows(run, [planted], { shouldCancel: () => ++polls > 1 })).toThrowError(expect.objectContaining({ code: 'E_CANCELLED' }));
+    expect(() => scoreWindows(run, [planted], { shouldCancel: () => ++polls > 1 })).toThrowError(
+      expect.objectContaining({ code: 'E_CANCELLED' }),
+    );
     expect(polls).toBe(2);
   });
 });

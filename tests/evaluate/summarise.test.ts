@@ -14,8 +14,14 @@ const run = handRun([[0, 0], [], [2, 3]]);
 function modelScores(name: string, s: Partial<ModelScores>): ModelScores {
   return {
     name,
-    hitRate: [[NaN, NaN, NaN], [NaN, NaN, NaN]],
-    pei: [[NaN, NaN, NaN], [NaN, NaN, NaN]],
+    hitRate: [
+      [NaN, NaN, NaN],
+      [NaN, NaN, NaN],
+    ],
+    pei: [
+      [NaN, NaN, NaN],
+      [NaN, NaN, NaN],
+    ],
     coverageHitRate: [[NaN, NaN, NaN]],
     topKHitRate: [NaN, NaN, NaN],
     logSum: [NaN, NaN, NaN],
@@ -30,8 +36,14 @@ function modelScores(name: string, s: Partial<ModelScores>): ModelScores {
 }
 
 const ref = modelScores('ref', {
-  hitRate: [[0.5, NaN, 0.25], [0.75, NaN, 0.5]],
-  pei: [[1, NaN, 0.5], [1, NaN, 1]],
+  hitRate: [
+    [0.5, NaN, 0.25],
+    [0.75, NaN, 0.5],
+  ],
+  pei: [
+    [1, NaN, 0.5],
+    [1, NaN, 1],
+  ],
   coverageHitRate: [[1, NaN, 1]],
   topKHitRate: [0.5, NaN, 0],
   logSum: [2, NaN, 1],
@@ -43,7 +55,10 @@ const ref = modelScores('ref', {
   flaggedEver: [Uint8Array.of(1, 0, 0, 1, 0), Uint8Array.of(1, 1, 1, 1, 0)],
 });
 const other = modelScores('other', {
-  hitRate: [[0.25, NaN, 0.25], [0.5, NaN, 0.5]],
+  hitRate: [
+    [0.25, NaN, 0.25],
+    [0.5, NaN, 0.5],
+  ],
   logSum: [1, NaN, 1],
   logEvents: [2, 0, 2],
   rriPredicted: [5, 5],
@@ -62,7 +77,11 @@ const fit = (firstShift: number): FitRecord => ({
   firstShift,
   lastShift: firstShift,
 });
-const scores: WindowScores = { models: [ref, other], fitLogs: { 'etas-2015': { fits: [fit(0)], windowFit: [0, 0, 0] } }, notes: ['runner note'] };
+const scores: WindowScores = {
+  models: [ref, other],
+  fitLogs: { 'etas-2015': { fits: [fit(0)], windowFit: [0, 0, 0] } },
+  notes: ['runner note'],
+};
 const options = { seed: 3, bootstrapResamples: 50, reference: 'ref', refitEveryDays: 1 };
 const report = summarise(run, scores, options);
 
@@ -86,7 +105,14 @@ describe('summarise on hand-set per-window values', () => {
     const long = handRun([[0], [0], [0], [0], [0], [0], [0]]);
     const xs = [0.1, 0.9, 0.4, 0.3, 0.8, 0.2, 0.6];
     const pad = (v: number[]): number[][] => [v, v];
-    const m = modelScores('m', { hitRate: pad(xs), pei: pad(xs), coverageHitRate: [xs], topKHitRate: xs, logSum: xs, logEvents: xs.map(() => 1) });
+    const m = modelScores('m', {
+      hitRate: pad(xs),
+      pei: pad(xs),
+      coverageHitRate: [xs],
+      topKHitRate: xs,
+      logSum: xs,
+      logEvents: xs.map(() => 1),
+    });
     const r = summarise(long, { models: [m], fitLogs: {}, notes: [] }, { ...options, reference: null });
     expect(r.models.m!.ci.hitRate['2']).toEqual(bootstrapMean(xs, { seed: 3, resamples: 50, level: 0.95, blockLength: 3 }));
     expect(r.models.m!.ci.hitRate['2']!.lo).toBeLessThan(r.models.m!.ci.hitRate['2']!.hi);
@@ -116,11 +142,13 @@ describe('summarise on hand-set per-window values', () => {
     ]);
   });
 
-  it('per-window series with nulls, the run\'s counts, and the fits of etas-2015 when etas did not run', () => {
+  it("per-window series with nulls, the run's counts, and the fits of etas-2015 when etas did not run", () => {
     expect(report.perShift.models.ref!.hitRate['2']).toEqual([0.5, null, 0.25]);
     expect(report.perShift.models.ref!.logScore).toEqual([1, null, 0.5]);
     expect(report.perShift.events).toEqual([2, 0, 2]);
-    expect([report.shifts, report.shiftsWithEvents, report.events, report.historyEvents, report.cells, report.districts]).toEqual([3, 2, 4, 7, 5, 2]);
+    expect([report.shifts, report.shiftsWithEvents, report.events, report.historyEvents, report.cells, report.districts]).toEqual([
+      3, 2, 4, 7, 5, 2,
+    ]);
     expect(report.fits).toEqual([fit(0)]);
     expect(report.perShift.fit).toEqual([0, 0, 0]);
     expect(Object.keys(report.fitsByModel!)).toEqual(['etas-2015']);
@@ -130,7 +158,11 @@ describe('summarise on hand-set per-window values', () => {
   });
 
   it('prefers the fits of etas, and lists both', () => {
-    const both = summarise(run, { ...scores, fitLogs: { 'etas-2015': scores.fitLogs['etas-2015']!, etas: { fits: [fit(0), fit(2)], windowFit: [0, 0, 1] } } }, options);
+    const both = summarise(
+      run,
+      { ...scores, fitLogs: { 'etas-2015': scores.fitLogs['etas-2015']!, etas: { fits: [fit(0), fit(2)], windowFit: [0, 0, 1] } } },
+      options,
+    );
     expect(both.fits).toHaveLength(2);
     expect(both.perShift.fit).toEqual([0, 0, 1]);
     expect(Object.keys(both.fitsByModel!)).toEqual(['etas', 'etas-2015']);
