@@ -3,7 +3,16 @@
  * options (bounds, fixed values, EM limit) over it, refused when it was tuned on the period it
  * would forecast; and the fit on a training set, with progress and cancel.
  */
-import { configForData, ETAS_PRESETS, fitEtas, modelName, withFitOptions, type EtasConfig, type EtasFit, type ModelName } from '../model/index.ts';
+import {
+  configForData,
+  ETAS_PRESETS,
+  fitEtas,
+  modelName,
+  withFitOptions,
+  type EtasConfig,
+  type EtasFit,
+  type ModelName,
+} from '../model/index.ts';
 import { CodedError } from '../errors.ts';
 import type { EtasFitOptions } from '../types.ts';
 import { ServiceError } from './errors.ts';
@@ -81,7 +90,14 @@ export function fitTraining(training: TrainingSet, res: number, tz: string, conf
     ...(hooks.shouldCancel ? { shouldCancel: hooks.shouldCancel } : {}),
   };
   try {
-    return fitEtas(training.events, training.window, res, adapted, { tz, timeUnknown: training.timeUnknown, districtOf: training.districtOf }, fitHooks);
+    return fitEtas(
+      training.events,
+      training.window,
+      res,
+      adapted,
+      { tz, timeUnknown: training.timeUnknown, districtOf: training.districtOf },
+      fitHooks,
+    );
   } catch (err) {
     if (err instanceof CodedError && err.code === 'E_CANCELLED') throw err;
     throw new ServiceError('E_FIT', `the ${modelName(config)} fit failed: ${(err as Error).message}`, err);

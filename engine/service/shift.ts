@@ -10,7 +10,7 @@
  * ended by then, reaches the fit, the forecast, the districts or the explanations; removing
  * such incidents leaves the result bit-identical (tests/service).
  */
-import { contributorParams, modelName, type EtasFit } from '../model/index.ts';
+import { contributorParams, type EtasFit } from '../model/index.ts';
 import { explainBox, forecastShift, patrolBoxes } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { ServiceError } from './errors.ts';
@@ -93,7 +93,11 @@ function summary(set: TrainingSet, limited: boolean): TrainingSummary {
 }
 
 /** The training set with its summary, notes and warnings. */
-function train(request: TrainingData, endMs: number, hooks: ServiceHooks): { set: TrainingSet; training: TrainingSummary; notes: string[]; warnings: string[] } {
+function train(
+  request: TrainingData,
+  endMs: number,
+  hooks: ServiceHooks,
+): { set: TrainingSet; training: TrainingSummary; notes: string[]; warnings: string[] } {
   checkCancel(hooks, 'the training set');
   hooks.onStage?.('training-set', {});
   const limited = request.trainFromMs !== undefined && request.trainFromMs !== null;
@@ -134,7 +138,11 @@ function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks):
     );
   }
   if (saved.res !== request.res) {
-    throw new ServiceError('E_FIT_RES', `the saved fit was made at H3 resolution ${saved.res}, but the forecast is at resolution ${request.res}`, saved.res);
+    throw new ServiceError(
+      'E_FIT_RES',
+      `the saved fit was made at H3 resolution ${saved.res}, but the forecast is at resolution ${request.res}`,
+      saved.res,
+    );
   }
   return saved;
 }
@@ -160,7 +168,11 @@ function staleDataWarning(lastEventMs: number, startMs: number): string | null {
 export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): ShiftBoxes {
   const { shift } = request;
   if (!Number.isFinite(shift.startMs) || !(shift.hours > 0)) {
-    throw new ServiceError('E_ARGUMENT', `the shift must have a finite start and positive hours, got ${String(shift.startMs)}, ${String(shift.hours)}`, shift);
+    throw new ServiceError(
+      'E_ARGUMENT',
+      `the shift must have a finite start and positive hours, got ${String(shift.startMs)}, ${String(shift.hours)}`,
+      shift,
+    );
   }
   const { set, training, notes, warnings } = train(request, shift.startMs, hooks);
   const stale = staleDataWarning(set.lastEventMs, shift.startMs);
@@ -183,6 +195,5 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     startMs: shift.startMs,
     hours: shift.hours,
   }).map((b) => ({ ...b, explanation: explainBox(b) }));
-  if (request.fit) notes.push(`Forecast from a saved ${modelName(fit.config)} fit trained up to ${new Date(fit.window.endMs).toISOString()}.`);
   return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, history: set.events, training, notes, warnings };
 }

@@ -98,16 +98,25 @@ function selectTraining(data: TrainingData, endMs: number): { keep: Uint8Array; 
  */
 export function trainingSet(data: TrainingData, endMs: number): TrainingSet {
   checkTimeZone(data.tz);
-  if (!Number.isFinite(endMs)) throw new ServiceError('E_ARGUMENT', `the training end must be a finite epoch ms, got ${String(endMs)}`, endMs);
+  if (!Number.isFinite(endMs))
+    throw new ServiceError('E_ARGUMENT', `the training end must be a finite epoch ms, got ${String(endMs)}`, endMs);
   const fromMs = data.trainFromMs ?? null;
   if (fromMs !== null && !(Number.isFinite(fromMs) && fromMs < endMs)) {
-    throw new ServiceError('E_ARGUMENT', `the training window must start before it ends (${new Date(endMs).toISOString()}), got ${String(fromMs)}`, fromMs);
+    throw new ServiceError(
+      'E_ARGUMENT',
+      `the training window must start before it ends (${new Date(endMs).toISOString()}), got ${String(fromMs)}`,
+      fromMs,
+    );
   }
   const { keep, kept, firstMs, knownLater } = selectTraining(data, endMs);
   if (kept === 0) {
     const what = data.include ? ' of the chosen categories' : '';
     const since = fromMs !== null ? ` since ${new Date(fromMs).toISOString()}` : '';
-    throw new ServiceError('E_NO_EVENTS', `no incident${what} known before ${new Date(endMs).toISOString()}${since}: nothing to fit`, endMs);
+    throw new ServiceError(
+      'E_NO_EVENTS',
+      `no incident${what} known before ${new Date(endMs).toISOString()}${since}: nothing to fit`,
+      endMs,
+    );
   }
   const startMs = fromMs ?? Math.floor(firstMs / HOUR_MS) * HOUR_MS;
   const events = buildEventSet(data.incidents, data.res, startMs, { include: (_inc, i) => keep[i] === 1 });
