@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCategories } from '../../engine/index.ts';
-import { fitOnly, forecast, load } from '../../web/engineHost.ts';
-import type { ForecastResult, ModelSettings } from '../../web/protocol.ts';
+import { fitOnly, forecast, handle, load } from '../../web/engineHost.ts';
+import type { ForecastResult, ModelSettings, Response } from '../../web/protocol.ts';
 import { runCli } from '../support/cli.ts';
 import { AT, FIXTURE } from './support.ts';
 
@@ -94,4 +94,19 @@ describe('the web app and the CLI, same data, shift and settings', () => {
     // The history is the window's incidents only: fewer than the 474 boxes' worth of all history.
     expect(limited.historyEvents).toBeLessThan(webBoxes(settings()).historyEvents);
   }, 60_000);
+
+  it("passes the service's error codes to the page: nothing of the chosen types before the shift is E_NO_EVENTS, bad input", async () => {
+    const posted: Response[] = [];
+    const model = settings({ categories: ['Arson'] });
+    await handle({ id: 7, type: 'forecast', request: { date: '2023-12-15', shiftStart: '22:00', hours: 8, district: '', model } }, (m) =>
+      posted.push(m),
+    );
+    expect(posted.at(-1)).toEqual({
+      id: 7,
+      type: 'error',
+      code: 'E_NO_EVENTS',
+      kind: 'input',
+      message: 'no incident of the chosen categories known before 2023-12-16T06:00:00.000Z: nothing to fit',
+    });
+  });
 });
