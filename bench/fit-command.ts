@@ -7,7 +7,7 @@
  *    2024-01-01 --out fit.json`), pinned to one core when taskset is there, and times it whole
  *    (process start to exit).
  * 3. Replays the command's steps in this process, pinned likewise, and times each: reading the
- *    file, the training event set, the time-unknown flags and districts, the fit (split into its
+ *    file, the training set (engine/service: events, time-unknown flags, districts), the fit (split into its
  *    set-up: checks, calendar, tie groups, bins, sort, priors, start search, first E-step; the EM
  *    iterations; after the EM), writing the JSON and the report.
  * Target (issue 9): the fit is under a third of the command's time.
@@ -17,9 +17,9 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { readIncidents } from '../cli/io.ts';
-import { buildEventSet, districtsFromLabels } from '../engine/grid/index.ts';
 import { parseLocalDateTime } from '../engine/forecast/index.ts';
-import { configForData, describeFit, ETAS_DEFAULTS, fitEtas, timeUnknownFlags } from '../engine/model/index.ts';
+import { configForData, describeFit, ETAS_DEFAULTS, fitEtas } from '../engine/model/index.ts';
+import { trainingSet } from '../engine/service/index.ts';
 import { generate } from './synthetic.ts';
 
 const TZ = 'America/Vancouver';
@@ -36,13 +36,12 @@ async function steps(file: string, out: string): Promise<void> {
   const data = await readIncidents([file], { tz: TZ });
   mark('read and parse the file (readIncidents)');
   const endMs = parseLocalDateTime(UNTIL, TZ);
-  let startMs = Infinity;
-  for (const inc of data.incidents) if (inc.timeMs < endMs && inc.timeMs < startMs) startMs = inc.timeMs;
-  const events = buildEventSet(data.incidents, 10, startMs, { endMs });
-  mark('training events (buildEventSet: H3 cells, sort)');
-  const timeUnknown = timeUnknownFlags(events, data.incidents);
-  const districtOf = districtsFromLabels(data.incidents, 10);
-  mark('time-unknown flags, districts from labels');
+  // The command's training set (engine/service): the known-from rule, buildEventSet (H3 cells,
+  // sort), the time-unknown flags and the districts from the training incidents' labels.
+  const training = trainingSet({ incidents: data.incidents, tz: TZ, res: 10 }, endMs);
+  const { events, timeUnknown, districtOf } = training;
+  const { startMs } = training.window;
+  mark('training set (known-from rule, buildEventSet: H3 cells and sort, time-unknown flags, districts)');
   let first = NaN;
   let lastIt = NaN;
   const f0 = performance.now();

@@ -1,11 +1,12 @@
 /**
- * Fitting for the commands: the model named by --model and its configuration, the training
- * events before a time, the fit of a forecast with a progress bar, the fit flags applied to a
- * configuration, the guard against a configuration tuned on the period being forecast, and the
- * fit's description.
+ * The commands' side of the engine's service (engine/service: the training set, the fit, the
+ * boxes): the model named by --model and its configuration, the fit flags applied to it, the
+ * guard against a configuration tuned on the period being forecast (in the commands' words),
+ * the fit's progress bar, the service's errors in the commands' words, and the fit's
+ * description for the terminal.
  */
-import { buildEventSet, configForData, describeEtasConfig, describeFit, ETAS_PRESETS, fitEtas, modelName, timeUnknownFlags, withFitOptions } from '../engine/index.ts';
-import type { EtasConfig, EtasFit, EtasFitOptions, EventSet, H3Cell, Incident, ModelName } from '../engine/index.ts';
+import { checkTunedBefore as checkTunedBeforeEngine, describeEtasConfig, describeFit, ETAS_PRESETS, modelName, ServiceError, withFitOptions } from '../engine/index.ts';
+import type { EtasConfig, EtasFit, EtasFitOptions, ModelName, ServiceHooks } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 import { readConfigFile } from './files.ts';
 import type { Progress } from './progress.ts';
@@ -21,39 +22,17 @@ export async function modelConfig(model: string | undefined, configPath: string 
   return { name, config: configPath === undefined ? ETAS_PRESETS[name] : await readConfigFile(configPath) };
 }
 
-/** Events before `endMs` (kept by `include`), with t = 0 at the earliest of them. @throws CliError when none */
-export function trainingEvents(
-  incidents: readonly Incident[],
-  res: number,
-  endMs: number,
-  include: ((inc: Incident) => boolean) | null,
-  what: string,
-): { events: EventSet; startMs: number } {
-  let startMs = Number.POSITIVE_INFINITY;
-  for (const inc of incidents) if (inc.timeMs < endMs && inc.timeMs < startMs && (include === null || include(inc))) startMs = inc.timeMs;
-  if (startMs === Number.POSITIVE_INFINITY) {
-    throw new CliError(`no incident${include ? ' of the chosen categories' : ''} before ${what} (${new Date(endMs).toISOString()}): nothing to fit`, 'E_NO_EVENTS');
-  }
-  const events = buildEventSet(incidents, res, startMs, { endMs, ...(include ? { include } : {}) });
-  return { events, startMs };
-}
-
-/** A sentence warning that month-precision data cannot support shift forecasts, or null. */
-export function monthPrecisionWarning(events: EventSet): string | null {
-  const month = events.precisionCounts?.month ?? 0;
-  if (month === 0) return null;
-  const n = events.tHours.length;
-  return `${month} of ${n} training incidents (${Math.round((100 * month) / n)}%) are known only to the month: the fit can support month-ahead forecasts, but shift-level (8-hour) forecasts need times to the hour or minute.`;
-}
-
 /**
  * Refuses a configuration tuned on a period reaching past `fromMs` (the start of a backtest's
- * test period, or a forecast's shift): its choices could have seen the incidents being scored.
- * @throws CliError E_CONFIG_OVERLAP
+ * test period, or a forecast's shift): the engine's rule (engine/service checkTunedBefore),
+ * in the commands' words. @throws CliError E_CONFIG_OVERLAP
  */
 export function checkTunedBefore(config: EtasConfig, fromMs: number, path: string, what: string): void {
-  const t = config.tuning;
-  if (t !== undefined && typeof t.toMs === 'number' && t.toMs > fromMs) {
+  try {
+    checkTunedBeforeEngine(config, fromMs);
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    const t = config.tuning!;
     throw new CliError(
       `${path} was tuned on ${t.from} to ${t.to}, which reaches past the start of ${what} (${new Date(fromMs).toISOString()}): tune on a period that ends before it (--tune-to)`,
       'E_CONFIG_OVERLAP',
@@ -69,34 +48,6 @@ export function describeFitForTerminal(fit: EtasFit): string {
   return lines.join('\n');
 }
 
-/**
- * Fits the model on the training events of a forecast (or of `patrolcast fit`), marking the
- * incidents whose time of day is unknown (they carry no profile information), with a progress
- * bar over the EM iterations.
- * @throws CliError E_FIT when the fit fails
- */
-export function fitForForecast(
-  history: EventSet,
-  incidents: readonly Incident[],
-  window: { startMs: number; endMs: number },
-  res: number,
-  tz: string,
-  config: EtasConfig,
-  districtOf: ReadonlyMap<H3Cell, string>,
-  progress: Progress,
-): EtasFit {
-  const timeUnknown = timeUnknownFlags(history, incidents);
-  const total = config.em.maxIterations;
-  progress.start(total, 'fitting (EM iterations)');
-  try {
-    return fitEtas(history, window, res, configForData(config, history), { tz, timeUnknown, districtOf }, { onIteration: (i) => progress.update(Math.min(i, total)) });
-  } catch (err) {
-    throw new CliError(`the ${modelName(config)} fit failed: ${(err as Error).message}`, 'E_FIT');
-  } finally {
-    progress.stop();
-  }
-}
-
 /** The fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) applied over a configuration. @throws CliError */
 export function withFitFlags(config: EtasConfig, o: EtasFitOptions): EtasConfig {
   try {
@@ -104,4 +55,48 @@ export function withFitFlags(config: EtasConfig, o: EtasFitOptions): EtasConfig 
   } catch (err) {
     throw new CliError((err as Error).message, 'E_CONFIG');
   }
+}
+
+/** The service's hooks drawing a progress bar over the EM iterations (stopped by `done`, also on failure). */
+export function fitProgress(progress: Progress): { hooks: ServiceHooks; done: () => void } {
+  let total = 0;
+  const hooks: ServiceHooks = {
+    onStage: (stage, detail) => {
+      if (stage === 'fit') progress.start((total = detail.maxIterations ?? 0), 'fitting (EM iterations)');
+      else progress.stop();
+    },
+    onIteration: (i) => progress.update(Math.min(i, total)),
+  };
+  return { hooks, done: () => progress.stop() };
+}
+
+/** What the command was asked, to word the service's errors as the command's. */
+export interface ServiceErrorContext {
+  /** The training end in words: 'the shift start --at' or '--until'. */
+  readonly what: string;
+  /** True when a category filter is on. */
+  readonly filtered: boolean;
+  /** --fit-in's file and --at's text, for a saved fit trained past the shift. */
+  readonly fitIn?: string;
+  readonly at?: string;
+  readonly shiftStartMs?: number;
+}
+
+/**
+ * The engine service's errors in the command's words (flags and files named): no training
+ * incident (E_NO_EVENTS), a saved fit trained past the shift (E_FIT_LEAK); anything else as it is.
+ */
+export function serviceErrorForCli(err: unknown, ctx: ServiceErrorContext): unknown {
+  if (!(err instanceof ServiceError)) return err;
+  const iso = (ms: unknown): string => new Date(ms as number).toISOString();
+  if (err.code === 'E_NO_EVENTS') {
+    return new CliError(`no incident${ctx.filtered ? ' of the chosen categories' : ''} before ${ctx.what} (${iso(err.value)}): nothing to fit`, 'E_NO_EVENTS');
+  }
+  if (err.code === 'E_FIT_LEAK' && ctx.fitIn !== undefined) {
+    return new CliError(
+      `${ctx.fitIn} was trained on data up to ${iso(err.value)}, after the shift start ${iso(ctx.shiftStartMs)}: a forecast may only use what was known before the shift; refit with --until ${ctx.at} or earlier`,
+      'E_FIT_LEAK',
+    );
+  }
+  return err;
 }

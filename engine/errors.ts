@@ -3,8 +3,8 @@
  * the offending `value`, so the CLI and the web app can say which file, line and field.
  * Each module narrows the code to its own union, documented in its errors.ts: IngestError
  * (engine/ingest), GridError (engine/grid), ModelError (engine/model), ForecastError
- * (engine/forecast), EvaluateError (engine/evaluate). The engine throws nothing else on bad
- * input: anything that is not a CodedError is a bug.
+ * (engine/forecast), EvaluateError (engine/evaluate), ServiceError (engine/service). The engine
+ * throws nothing else on bad input: anything that is not a CodedError is a bug.
  *
  * One code is shared by every stage:
  * - E_TIMEZONE (TimeZoneError): a time zone that is not a valid IANA name; `value` is the zone

@@ -1,16 +1,183 @@
 /**
- * patrolcast engine: the public API. Pure TypeScript: no DOM, no fs, no fetch, no hidden clock,
- * no Math.random. Imports flow ingest → grid → model → forecast → evaluate.
+ * patrolcast engine: the public API, by name and by stage. Pure TypeScript: no DOM, no fs, no
+ * fetch, no hidden clock, no Math.random. Imports flow ingest → grid → model → forecast →
+ * evaluate, and the service (the application's jobs for the CLI and the web app) on top.
+ *
+ * The CLI and the web app import only from here (ESLint enforces it). Internals (the EM's steps,
+ * event preparation, edge tables, calendars, kernels, metrics, the legacy oracles) stay in their
+ * modules, where their own tests reach them.
  */
-export type * from './types.ts';
-export { seededRandom } from './random.ts';
+
+// ---- shared vocabulary, errors, utilities ------------------------------------------------------
+export type {
+  TimePrecision,
+  SourceRef,
+  Incident,
+  RejectReason,
+  RejectedRow,
+  IngestFormat,
+  IngestResult,
+  IngestSummary,
+  H3Cell,
+  EventSet,
+  EtasFitOptions,
+  StopReason,
+  ShiftWindow,
+  BoxContribution,
+  PatrolBox,
+  CellForecast,
+} from './types.ts';
 export { CodedError, TimeZoneError } from './errors.ts';
 export { checkTimeZone } from './timezone.ts';
-export * from './ingest/index.ts';
-export * from './grid/index.ts';
-export * from './model/index.ts';
-export * from './forecast/index.ts';
-export * from './evaluate/index.ts';
-// Tuning the model's configuration.
-export { tuneEtas, checkTuneGrid, TUNE_DEFAULTS, TUNE_DEFAULT_GRID } from './evaluate/tune.ts';
-export type { TuneInput, TuneGrid, TuneResult, TuneCandidate, TuneHooks } from './evaluate/tune.ts';
+export { seededRandom } from './random.ts';
+
+// ---- ingest: published incident files → validated incidents ------------------------------------
+export {
+  ingestCsvText,
+  ingestCsvChunks,
+  createCsvIngestor,
+  ingestGeoJson,
+  mergeIngestResults,
+  summarizeIngest,
+  CATEGORY_PRESETS,
+  resolveCategories,
+  COLUMN_KEYS,
+  IngestError,
+} from './ingest/index.ts';
+export type { IngestOptions, CsvIngestor, ColumnKey, IngestErrorCode } from './ingest/index.ts';
+
+// ---- grid: H3 cells, event sets, study areas, districts -----------------------------------------
+export {
+  DEFAULT_RES,
+  incidentCell,
+  cellAreaKm2,
+  cellCenter,
+  cellBoundaryLngLat,
+  cellToFeature,
+  gridDisk,
+  gridDistance,
+  neighboursWithinKm,
+  buildEventSet,
+  studyArea,
+  districtsFromLabels,
+  districtsFromPolygons,
+  districtOutlines,
+  GridError,
+} from './grid/index.ts';
+export type { BuildEventSetOptions, AreaGeoJson, GridErrorCode } from './grid/index.ts';
+
+// ---- model: the one ETAS model, its configuration, presets, fit and fit file ---------------------
+export {
+  ETAS_DEFAULTS,
+  ETAS_2015,
+  ETAS_PRESETS,
+  MAX_RING_DEPTH,
+  checkEtasConfig,
+  describeEtasConfig,
+  etasConfigToJson,
+  modelName,
+  fitEtas,
+  readEtasFit,
+  hasUnknownTimeOfDay,
+  timeUnknownFlags,
+  configForData,
+  withFitOptions,
+  contributorParams,
+  etasLogLikelihood,
+  simulateEtas,
+  simulationToEventSet,
+  describeFit,
+  delayInWords,
+  fingerprintEvents,
+  ModelError,
+} from './model/index.ts';
+export type {
+  EtasConfig,
+  ModelName,
+  ProfileConfig,
+  RecencyConfig,
+  TriggeringConfig,
+  TuningRecord,
+  EtasFit,
+  EtasFitInputs,
+  FitHooks,
+  EtasParams,
+  SimulateEtasOptions,
+  SimulatedEtas,
+  ModelErrorCode,
+} from './model/index.ts';
+
+// ---- forecast: a shift's expected counts, ranking, patrol boxes, shifts --------------------------
+export {
+  forecastShift,
+  rankCells,
+  topCellsByArea,
+  patrolBoxes,
+  explainBox,
+  boxesToGeoJSON,
+  boxesToCsv,
+  formatAge,
+  NO_DISTRICT,
+  DEFAULT_TOP,
+  DEFAULT_MAX_CONTRIBUTORS,
+  MIN_CONTRIBUTOR_SHARE,
+  shiftWindows,
+  shiftAt,
+  shiftName,
+  parseLocalDateTime,
+  DEFAULT_SHIFT_STARTS,
+  DEFAULT_SHIFT_HOURS,
+  ForecastError,
+} from './forecast/index.ts';
+export type { ForecastOptions, PatrolBoxOptions, BoxProperties, ForecastErrorCode } from './forecast/index.ts';
+
+// ---- evaluate: the backtest, tuning, the report (names as engine/evaluate/index.ts re-exports them)
+export {
+  backtest,
+  BACKTEST_MODELS,
+  BACKTEST_DEFAULTS,
+  backtestHeadline,
+  tuneEtas,
+  checkTuneGrid,
+  TUNE_DEFAULTS,
+  TUNE_DEFAULT_GRID,
+  periodEndMs,
+  monthWindows,
+  EvaluateError,
+} from './evaluate/index.ts';
+export type {
+  BacktestInput,
+  BacktestHooks,
+  BacktestModelName,
+  BacktestModelPlugin,
+  BacktestReport,
+  BacktestHeadline,
+  ModelSummary,
+  PairedDiffs,
+  PerShiftModel,
+  FitRecord,
+  Interval,
+  PairedDifference,
+  EvalWindow,
+  TuneInput,
+  TuneGrid,
+  TuneResult,
+  TuneCandidate,
+  TuneHooks,
+  EvaluateErrorCode,
+} from './evaluate/index.ts';
+
+// ---- service: the patrol boxes of a shift, and the fit alone, for the CLI and the web app --------
+export { shiftBoxes, trainModel, resolveModel, checkTunedBefore, STALE_DATA_DAYS, ServiceError } from './service/index.ts';
+export type {
+  ShiftRequest,
+  ShiftBoxes,
+  ExplainedBox,
+  TrainRequest,
+  TrainedModel,
+  TrainingSummary,
+  ModelChoice,
+  ServiceHooks,
+  ServiceStage,
+  ServiceErrorCode,
+} from './service/index.ts';

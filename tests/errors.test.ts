@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import * as engine from '../engine/index.ts';
 import { CodedError, TimeZoneError } from '../engine/errors.ts';
 import { checkTimeZone } from '../engine/timezone.ts';
+// Internals (not in the public API) that also check the zone: the ingest zone clock, the profile's calendar.
+import { ZoneClock } from '../engine/ingest/index.ts';
+import { binCalendar } from '../engine/model/index.ts';
 import { expectCoded } from './support/coded.ts';
 import { syntheticIncidents, VAN } from './evaluate/synthetic.ts';
 
@@ -38,7 +41,7 @@ describe('an unknown time zone is E_TIMEZONE from every entry point', () => {
   it('ingest: the tz option of the CSV and GeoJSON readers, and the zone clock', () => {
     expectZoneError(() => engine.ingestCsvText('datetime,lat,lon\n2023-07-01T10:00,49.25,-123.1\n', { file: 'x.csv', tz: BAD }));
     expectZoneError(() => engine.ingestGeoJson({ type: 'FeatureCollection', features: [] }, { file: 'x.json', tz: BAD }));
-    expectZoneError(() => new engine.ZoneClock(BAD));
+    expectZoneError(() => new ZoneClock(BAD));
   });
 
   it('forecast: shiftAt, shiftWindows and parseLocalDateTime', () => {
@@ -48,7 +51,7 @@ describe('an unknown time zone is E_TIMEZONE from every entry point', () => {
   });
 
   it("model: the profile's bin calendar (also what a saved fit's zone goes through)", () => {
-    expectZoneError(() => engine.binCalendar(BAD, ['06:00', '14:00', '22:00'], false, JULY, JULY + 86_400_000));
+    expectZoneError(() => binCalendar(BAD, ['06:00', '14:00', '22:00'], false, JULY, JULY + 86_400_000));
   });
 
   it('evaluate: backtest, its known-time rule and month windows', () => {
@@ -57,9 +60,15 @@ describe('an unknown time zone is E_TIMEZONE from every entry point', () => {
     expectZoneError(() => engine.monthWindows(JULY, JULY + 40 * 86_400_000, BAD));
   });
 
+  it('service: the patrol boxes of a shift and the fit alone', () => {
+    const shift = { startMs: JULY, hours: 8, label: 'x' };
+    expectZoneError(() => engine.shiftBoxes({ incidents, tz: BAD, res: 9, shift }));
+    expectZoneError(() => engine.trainModel({ incidents, tz: BAD, res: 9, untilMs: JULY }));
+  });
+
   it('with a valid zone the same calls succeed (the check is not what fails them)', () => {
     expect(engine.shiftAt('2023-07-01T22:00', VAN).startMs).toBe(Date.UTC(2023, 6, 2, 5));
-    expect(engine.binCalendar(VAN, ['06:00', '14:00', '22:00'], false, JULY, JULY + 86_400_000).fromMs).toBe(JULY);
+    expect(binCalendar(VAN, ['06:00', '14:00', '22:00'], false, JULY, JULY + 86_400_000).fromMs).toBe(JULY);
   });
 });
 
@@ -70,6 +79,7 @@ describe('the engine throws only coded errors', () => {
     ModelError: engine.ModelError,
     ForecastError: engine.ForecastError,
     EvaluateError: engine.EvaluateError,
+    ServiceError: engine.ServiceError,
     TimeZoneError,
   };
 

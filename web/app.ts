@@ -10,7 +10,8 @@ export const DEFAULT_MODEL: ModelSettings = {
   model: 'etas',
   res: 10,
   categories: null,
-  trainingDays: 365,
+  // All history known before the shift: the CLI's and the backtest's training window.
+  trainingDays: null,
   fitOptions: {},
   top: 20,
 };

@@ -64,8 +64,11 @@ export interface ModelSettings {
   readonly res: number;
   /** Crime types to use; null = all. */
   readonly categories: readonly string[] | null;
-  /** Days of history before the forecast (or before `trainToDate`) to fit on. */
-  readonly trainingDays: number;
+  /**
+   * Days of history before the shift start (or before `trainToDate`) to fit on; null (the
+   * default) = all history known before it, the CLI's and the backtest's training window.
+   */
+  readonly trainingDays: number | null;
   /**
    * Bounds, fixed parameters and the EM limit, applied over the model's configuration (as the
    * CLI's fit flags do).
@@ -161,12 +164,14 @@ export interface ForecastResult {
   readonly fit: FitSummary;
   /** Incidents in the training history used for the forecast. */
   readonly historyEvents: number;
+  /** What the user should know about the forecast (month-precision data, data ending long before the shift). */
+  readonly warnings: readonly string[];
   readonly actuals?: readonly ActualIncident[];
   readonly actualHits?: number;
 }
 
 export interface FitRequest {
-  /** Local date YYYY-MM-DD: the fit uses incidents before this date's local midnight. */
+  /** Local date YYYY-MM-DD: the fit uses the incidents known before this date's local midnight. */
   readonly trainToDate: string;
   readonly model: ModelSettings;
 }
@@ -178,6 +183,8 @@ export interface FitResult {
   readonly bounds: readonly [number, number, number, number];
   /** The fit itself, plain JSON, for saving. */
   readonly fitJson: string;
+  /** What the user should know about the training data (e.g. month-precision times). */
+  readonly warnings: readonly string[];
 }
 
 export interface BacktestRequest {

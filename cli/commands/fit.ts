@@ -5,14 +5,14 @@
  * `forecast --fit-in` reads).
  */
 import type { Command } from 'commander';
-import { CATEGORY_PRESETS, DEFAULT_RES, districtsFromLabels } from '../../engine/index.ts';
-import type { EtasFit } from '../../engine/index.ts';
+import { CATEGORY_PRESETS, DEFAULT_RES, trainModel } from '../../engine/index.ts';
+import type { EtasFit, TrainedModel } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { writeFitFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, instantFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { checkTunedBefore, describeFitForTerminal, fitForForecast, modelConfig, monthPrecisionWarning, trainingEvents, withFitFlags } from '../training.ts';
+import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 /** The fit's report: its model, the parameters in words and in numbers, notes and warnings. */
 export function fitReport(fit: EtasFit): string {
@@ -76,14 +76,20 @@ Examples:
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
     checkCategoriesMatched(result.incidents, include);
-    const { events, startMs } = trainingEvents(result.incidents, res, endMs, include, '--until');
-    const warning = monthPrecisionWarning(events);
-    if (warning !== null) ctx.io.stderr.write(`patrolcast: warning: ${warning}\n`);
     // The same fit as `forecast --model ...` makes for a shift starting at --until.
     checkTunedBefore(model.config, endMs, opts.config ?? 'the configuration', "the fit's end (--until)");
     const config = withFitFlags(model.config, fitOptions);
-    const labelled = include === null ? result.incidents : result.incidents.filter(include);
-    const fit = fitForForecast(events, result.incidents, { startMs, endMs }, res, tz, config, districtsFromLabels(labelled, res), createProgress(ctx.io.stderr));
+    const progress = fitProgress(createProgress(ctx.io.stderr));
+    let trained: TrainedModel;
+    try {
+      trained = trainModel({ incidents: result.incidents, tz, res, include, untilMs: endMs, model: config }, progress.hooks);
+    } catch (err) {
+      throw serviceErrorForCli(err, { what: '--until', filtered: include !== null });
+    } finally {
+      progress.done();
+    }
+    for (const w of trained.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
+    const { fit } = trained;
     await writeFitFile(opts.out, fit);
     ctx.io.stdout.write(fitReport(fit));
     ctx.io.stdout.write(`wrote ${opts.out}\n`);

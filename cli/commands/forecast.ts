@@ -9,27 +9,23 @@ import {
   boxesToCsv,
   boxesToGeoJSON,
   CATEGORY_PRESETS,
-  contributorParams,
   DEFAULT_MAX_CONTRIBUTORS,
   DEFAULT_RES,
   DEFAULT_SHIFT_HOURS,
   DEFAULT_TOP,
-  districtsFromLabels,
-  explainBox,
-  forecastShift,
   modelName,
   NO_DISTRICT,
-  patrolBoxes,
   shiftAt,
+  shiftBoxes,
 } from '../../engine/index.ts';
-import type { EtasFit, H3Cell, PatrolBox, ShiftWindow } from '../../engine/index.ts';
+import type { ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
 import { readFitFile, writeFitFile } from '../files.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
 import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { checkTunedBefore, describeFitForTerminal, fitForForecast, modelConfig, monthPrecisionWarning, trainingEvents, withFitFlags } from '../training.ts';
+import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -83,7 +79,7 @@ function pct(x: number): string {
 }
 
 /** The readable table: a block per district, one line per box. */
-export function formatBoxesTable(boxes: readonly PatrolBox[], shift: ShiftWindow, tz: string, top: number): string {
+export function formatBoxesTable(boxes: readonly ExplainedBox[], shift: ShiftWindow, tz: string, top: number): string {
   const out: string[] = [];
   const end = new Date(shift.startMs + shift.hours * HOUR_MS).toISOString();
   out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${new Date(shift.startMs).toISOString()} to ${end}`);
@@ -97,7 +93,7 @@ export function formatBoxesTable(boxes: readonly PatrolBox[], shift: ShiftWindow
     out.push(`  rank  h3               expected  backgr.  trig.  why`);
     for (const b of mine) {
       out.push(
-        `  ${String(b.rank).padStart(4)}  ${b.h3}  ${b.expected.toFixed(4).padStart(8)}  ${pct(b.backgroundShare).padStart(7)}  ${pct(b.triggeredShare).padStart(5)}  ${explainBox(b)}`,
+        `  ${String(b.rank).padStart(4)}  ${b.h3}  ${b.expected.toFixed(4).padStart(8)}  ${pct(b.backgroundShare).padStart(7)}  ${pct(b.triggeredShare).padStart(5)}  ${b.explanation}`,
       );
     }
   }
@@ -172,6 +168,8 @@ Examples:
       throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${saved.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
     }
 
+    // The district polygons are read before the data, so a bad file fails before the fit.
+    const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
     const tz = zoneFor('--at', opts.at, opts.tz, result.format);
     let shift: ShiftWindow;
@@ -181,54 +179,35 @@ Examples:
       throw new CliError(`--at: ${(err as Error).message}`, 'E_BAD_OPTION');
     }
     checkCategoriesMatched(result.incidents, include);
-    const { events: history, startMs } = trainingEvents(result.incidents, res, shift.startMs, include, 'the shift start --at');
-    const warning = monthPrecisionWarning(history);
-    if (warning !== null) ctx.io.stderr.write(`patrolcast: warning: ${warning}\n`);
-    let lastHours = -Infinity;
-    for (const t of history.tHours) if (t > lastHours) lastHours = t;
-    const lastMs = startMs + lastHours * HOUR_MS;
-    const idleDays = (shift.startMs - lastMs) / (24 * HOUR_MS);
-    if (idleDays > 7) {
-      ctx.io.stderr.write(`patrolcast: warning: the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.\n`);
+    if (saved === null) checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)');
+    const progress = fitProgress(createProgress(ctx.io.stderr));
+    let cast: ShiftBoxes;
+    try {
+      // The engine's service: the training set known before the shift, the fit (or the saved
+      // one), the forecast and the boxes, exactly as the web app and the backtest make them.
+      cast = shiftBoxes(
+        {
+          incidents: result.incidents,
+          tz,
+          res,
+          include,
+          shift,
+          ...(saved !== null ? { fit: saved } : { model: withFitFlags(model.config, fitOptions) }),
+          districts: polygons ?? 'labels',
+          unassigned: polygons !== null ? 'drop' : 'group',
+          top,
+          maxContributors,
+        },
+        progress.hooks,
+      );
+    } catch (err) {
+      throw serviceErrorForCli(err, { what: 'the shift start --at', filtered: include !== null, fitIn: opts.fitIn, at: opts.at, shiftStartMs: shift.startMs });
+    } finally {
+      progress.done();
     }
-
-    let fit: EtasFit;
-    if (saved !== null) {
-      if (saved.window.endMs > shift.startMs) {
-        throw new CliError(
-          `${opts.fitIn} was trained on data up to ${new Date(saved.window.endMs).toISOString()}, after the shift start ${new Date(shift.startMs).toISOString()}: a forecast may only use what was known before the shift; refit with --until ${opts.at} or earlier`,
-          'E_FIT_LEAK',
-        );
-      }
-      fit = saved;
-    } else {
-      checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)');
-      const config = withFitFlags(model.config, fitOptions);
-      const labelled = include === null ? result.incidents : result.incidents.filter(include);
-      fit = fitForForecast(history, result.incidents, { startMs, endMs: shift.startMs }, res, tz, config, districtsFromLabels(labelled, res), createProgress(ctx.io.stderr));
-      if (opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
-    }
-
-    const cast = forecastShift(fit, history, shift.startMs, shift.hours);
-    let districts: ReadonlyMap<H3Cell, string>;
-    if (opts.districts !== undefined) {
-      districts = (await readDistrictPolygons(opts.districts, opts.districtProperty))(cast.cells);
-    } else {
-      const labelled = include === null ? result.incidents : result.incidents.filter(include);
-      districts = districtsFromLabels(labelled, res);
-    }
-    const boxes = patrolBoxes(cast, {
-      top,
-      districtOf: (c) => districts.get(c) ?? null,
-      unassigned: opts.districts !== undefined ? 'drop' : 'group',
-      // The boxes' contributors are the same-cell triggering: θ w_0 with the fit's decay.
-      contributorParams: contributorParams(fit),
-      history,
-      incidents: result.incidents,
-      startMs: shift.startMs,
-      hours: shift.hours,
-      maxContributors,
-    });
+    for (const w of cast.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
+    const { fit, boxes } = cast;
+    if (saved === null && opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
     if (boxes.length === 0) {
       throw new CliError(opts.districts !== undefined ? `no cell with a positive forecast lies inside the districts of ${opts.districts}` : 'no cell has a positive forecast', 'E_NO_BOXES');
     }

@@ -72,3 +72,6 @@ export { periodEndMs, monthWindows } from './timing.ts';
 export type { EvalWindow } from './timing.ts';
 export { backtestHeadline } from './headline.ts';
 export type { BacktestHeadline } from './headline.ts';
+// Tuning the model's configuration (re-exported here so engine/index.ts names evaluate's public API from one module).
+export { tuneEtas, checkTuneGrid, TUNE_DEFAULTS, TUNE_DEFAULT_GRID } from './tune.ts';
+export type { TuneInput, TuneGrid, TuneResult, TuneCandidate, TuneHooks } from './tune.ts';

@@ -395,9 +395,13 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
   it('shows text from a hostile file as text: nothing in it runs', async () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const lines = ['id,datetime,lat,lon,category'];
+    // Each day of 1-20 May a crime at 08:15 and a repeat at 20:15 at the same place: a
+    // near-repeat the model fits (θ > 0, a mean delay of about 12 h) when trained on all history,
+    // so the night after the data ends some boxes name these incidents (and their category).
     for (let i = 0; i < 40; i++) {
-      const day = String(1 + (i % 20)).padStart(2, '0');
-      lines.push(`h${i},2023-05-${day}T${String(i % 24).padStart(2, '0')}:15:00-07:00,${49.28 + (i % 4) * 0.001},${-123.12 + (i % 3) * 0.001},${hostile}`);
+      const k = Math.floor(i / 2);
+      const day = String(1 + k).padStart(2, '0');
+      lines.push(`h${i},2023-05-${day}T${i % 2 === 0 ? '08' : '20'}:15:00-07:00,${49.28 + (k % 4) * 0.001},${-123.12 + (k % 3) * 0.001},${hostile}`);
     }
     lines.push(`bad1,2023-05-02T10:00:00-07:00,<b>49.2</b>,-123.1,${hostile}`);
     await page.goto(`${served.url}#analyst`);

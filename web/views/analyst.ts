@@ -204,7 +204,8 @@ export class AnalystView {
       model,
       res: Number(byId<HTMLSelectElement>('an-res').value),
       categories: chosen.length === boxes.length ? null : chosen,
-      trainingDays: number('an-train-days') ?? 365,
+      // Empty = all history known before the training end (the default of the CLI and the backtest).
+      trainingDays: number('an-train-days') ?? null,
       fitOptions,
       top: Math.max(1, Math.round(number('an-top') ?? 20)),
     };
@@ -264,7 +265,7 @@ export class AnalystView {
       ['Fingerprint', fit.fingerprint],
     ];
     for (const note of fit.notes) facts.push(['Note', note]);
-    for (const warning of fit.warnings) facts.push(['Warning', warning]);
+    for (const warning of [...result.warnings, ...fit.warnings]) facts.push(['Warning', warning]);
     replaceChildren(byId('an-facts'), ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
     this.drawTrace(fit.logLikelihoodTrace.map((ll, i) => [i + 1, ll] as const), fit.model);
     // Decay: the extra expected crimes per hour in the box t hours after one crime, θ w_0 ω e^(−ω t)

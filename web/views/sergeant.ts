@@ -158,7 +158,8 @@ export class SergeantView {
     const fit = result.fit;
     this.modelLine.textContent =
       `${this.shiftName(result)}. Together the boxes expect ${fmt(total, 1)} crimes. ` +
-      (fit.model === 'etas' ? `${fit.words}` : `Model ${fit.model} v${fit.version}: ${fit.words}`);
+      (fit.model === 'etas' ? `${fit.words}` : `Model ${fit.model} v${fit.version}: ${fit.words}`) +
+      result.warnings.map((warning) => ` Warning: ${warning}`).join('');
   }
 
   private renderLegend(): void {

@@ -1,0 +1,199 @@
+/**
+ * The application's two jobs, written once for the CLI and the web app:
+ * - {@link shiftBoxes}, "the patrol boxes of a shift": the training set known before the shift
+ *   → fit (or a saved fit, refused when trained past the shift) → forecast of every cell →
+ *   the top boxes per district, each with its explanation;
+ * - {@link trainModel}, the fit alone (`patrolcast fit`, the analyst's fit), through the same
+ *   training-set code, so a saved fit forecasts exactly as a fit made on the spot.
+ *
+ * Leakage: nothing dated at or after the shift start, and nothing whose time period had not
+ * ended by then, reaches the fit, the forecast, the districts or the explanations; removing
+ * such incidents leaves the result bit-identical (tests/service).
+ */
+import { contributorParams, type EtasFit } from '../model/index.ts';
+import { explainBox, forecastShift, patrolBoxes } from '../forecast/index.ts';
+import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
+import { ServiceError } from './errors.ts';
+import { checkCancel, checkTunedBefore, fitTraining, resolveModel, type ModelChoice, type ServiceHooks } from './fit.ts';
+import { monthPrecisionWarning, trainingNotes, trainingSet, type TrainingData, type TrainingSet } from './training.ts';
+
+const DAY_MS = 86_400_000;
+/** Warn when the newest training incident is more than this many days older than the shift. */
+export const STALE_DATA_DAYS = 7;
+
+/** What to fit: the data, the model and the training window. */
+export interface TrainRequest extends TrainingData {
+  /** The model (default 'etas'); ignored when a saved fit is given. */
+  readonly model?: ModelChoice;
+  /** Bounds, fixed values and EM limits over the model's configuration. */
+  readonly fitOptions?: EtasFitOptions;
+}
+
+/** The training window and what went into it. */
+export interface TrainingSummary {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Training events (incidents known before the end, kept by the filter). */
+  readonly events: number;
+  /** Time of the newest of them, epoch ms. */
+  readonly lastEventMs: number;
+  /** Incidents dated before the end but known only after it, left out. */
+  readonly knownLater: number;
+  /** True when the window was limited by `trainFromMs`; false for all history. */
+  readonly limited: boolean;
+}
+
+/** A fit and the history it was made from. */
+export interface TrainedModel {
+  readonly fit: EtasFit;
+  /** The training events (the forecast's history). */
+  readonly history: EventSet;
+  readonly training: TrainingSummary;
+  /** What the service did, in words (training window, incidents left out). */
+  readonly notes: readonly string[];
+  /** What the user should know (month-precision data, data ending long before the shift). */
+  readonly warnings: readonly string[];
+}
+
+/** A patrol box with its explanation in words (engine/forecast explainBox). */
+export type ExplainedBox = PatrolBox & { readonly explanation: string };
+
+/** The patrol boxes of one shift. */
+export interface ShiftRequest extends TrainRequest {
+  readonly shift: ShiftWindow;
+  /** A saved fit to forecast from instead of fitting (refused when trained past the shift start). */
+  readonly fit?: EtasFit | null;
+  /**
+   * The district of each cell: 'labels' (default: the majority label of the training incidents
+   * in the cell, as the backtest), or a function of the forecast's cells (e.g. polygons).
+   */
+  readonly districts?: 'labels' | ((cells: readonly H3Cell[]) => ReadonlyMap<H3Cell, string>);
+  /** Cells without a district: 'group' them as "(none)" or 'drop' them; default 'group' for labels, 'drop' for a function. */
+  readonly unassigned?: 'group' | 'drop';
+  /** Boxes per district (default 20). */
+  readonly top?: number;
+  /** Recent incidents listed per box (default 3). */
+  readonly maxContributors?: number;
+}
+
+export interface ShiftBoxes extends TrainedModel {
+  readonly shift: ShiftWindow;
+  /** True when the fit was made now, false when the saved fit was used. */
+  readonly fitted: boolean;
+  /** Expected count of every cell with a positive forecast. */
+  readonly forecast: CellForecast;
+  /** Per district (name order, "(none)" last), its boxes by rank, each explained. */
+  readonly boxes: readonly ExplainedBox[];
+  /** The district of each cell the boxes were picked with. */
+  readonly districtOf: ReadonlyMap<H3Cell, string>;
+}
+
+function summary(set: TrainingSet, limited: boolean): TrainingSummary {
+  return { ...set.window, events: set.events.tHours.length, lastEventMs: set.lastEventMs, knownLater: set.knownLater, limited };
+}
+
+/** The training set with its summary, notes and warnings. */
+function train(
+  request: TrainingData,
+  endMs: number,
+  hooks: ServiceHooks,
+): { set: TrainingSet; training: TrainingSummary; notes: string[]; warnings: string[] } {
+  checkCancel(hooks, 'the training set');
+  hooks.onStage?.('training-set', {});
+  const limited = request.trainFromMs !== undefined && request.trainFromMs !== null;
+  const set = trainingSet(request, endMs);
+  const warning = monthPrecisionWarning(set.events);
+  return { set, training: summary(set, limited), notes: trainingNotes(set, limited), warnings: warning === null ? [] : [warning] };
+}
+
+/**
+ * Fits the model on every incident known before `untilMs` (or from `trainFromMs`): the fit of
+ * `patrolcast fit --until` and of the analyst's view, the same as {@link shiftBoxes} makes for
+ * a shift starting at `untilMs`.
+ * @throws {ServiceError} E_NO_EVENTS, E_CONFIG_OVERLAP, E_FIT, E_ARGUMENT, E_CANCELLED;
+ *   {ModelError} E_OPTIONS (bad fit options), E_CANCELLED
+ */
+export function trainModel(request: TrainRequest & { readonly untilMs: number }, hooks: ServiceHooks = {}): TrainedModel {
+  const config = resolveModel(request.model, request.fitOptions);
+  checkTunedBefore(config, request.untilMs);
+  const { set, training, notes, warnings } = train(request, request.untilMs, hooks);
+  const fit = fitTraining(set, request.res, request.tz, config, hooks);
+  return { fit, history: set.events, training, notes, warnings };
+}
+
+/** The fit for the shift: the saved one (checked) or a new one. */
+function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks): EtasFit {
+  const saved = request.fit ?? null;
+  const startMs = request.shift.startMs;
+  if (saved === null) {
+    const config = resolveModel(request.model, request.fitOptions);
+    checkTunedBefore(config, startMs);
+    return fitTraining(set, request.res, request.tz, config, hooks);
+  }
+  if (saved.window.endMs > startMs) {
+    throw new ServiceError(
+      'E_FIT_LEAK',
+      `the saved fit was trained on data up to ${new Date(saved.window.endMs).toISOString()}, after the shift start ${new Date(startMs).toISOString()}: a forecast may only use what was known before the shift`,
+      saved.window.endMs,
+    );
+  }
+  if (saved.res !== request.res) {
+    throw new ServiceError(
+      'E_FIT_RES',
+      `the saved fit was made at H3 resolution ${saved.res}, but the forecast is at resolution ${request.res}`,
+      saved.res,
+    );
+  }
+  return saved;
+}
+
+/** A warning when the newest training incident is long before the shift (the data may end before it), or null. */
+function staleDataWarning(lastEventMs: number, startMs: number): string | null {
+  const idleDays = (startMs - lastEventMs) / DAY_MS;
+  if (!(idleDays > STALE_DATA_DAYS)) return null;
+  return `the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastEventMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.`;
+}
+
+/**
+ * The patrol boxes of a shift (module comment). The default training window is all history
+ * known before the shift start, by the backtest's known-from rule, so the CLI, the web app and
+ * the backtest forecast a shift from the same incidents.
+ *
+ * Cost: the training set O(N log N), the fit (unless saved) O(N) per EM iteration, the forecast
+ * O(N + cells), the boxes O(cells log cells).
+ * @throws {ServiceError} E_NO_EVENTS, E_FIT_LEAK, E_FIT_RES, E_CONFIG_OVERLAP, E_FIT, E_ARGUMENT,
+ *   E_CANCELLED; {ModelError} E_OPTIONS, E_CANCELLED; {ForecastError} E_ARGUMENT (bad top or
+ *   contributors); {TimeZoneError} E_TIMEZONE
+ */
+export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): ShiftBoxes {
+  const { shift } = request;
+  if (!Number.isFinite(shift.startMs) || !(shift.hours > 0)) {
+    throw new ServiceError(
+      'E_ARGUMENT',
+      `the shift must have a finite start and positive hours, got ${String(shift.startMs)}, ${String(shift.hours)}`,
+      shift,
+    );
+  }
+  const { set, training, notes, warnings } = train(request, shift.startMs, hooks);
+  const stale = staleDataWarning(set.lastEventMs, shift.startMs);
+  if (stale !== null) warnings.push(stale);
+  const fit = shiftFit(request, set, hooks);
+  checkCancel(hooks, 'the forecast');
+  hooks.onStage?.('forecast', {});
+  const forecast = forecastShift(fit, set.events, shift.startMs, shift.hours);
+  const byFunction = typeof request.districts === 'function';
+  const districtOf = typeof request.districts === 'function' ? request.districts(forecast.cells) : set.districtOf;
+  const boxes = patrolBoxes(forecast, {
+    ...(request.top !== undefined ? { top: request.top } : {}),
+    ...(request.maxContributors !== undefined ? { maxContributors: request.maxContributors } : {}),
+    districtOf: (c) => districtOf.get(c) ?? null,
+    unassigned: request.unassigned ?? (byFunction ? 'drop' : 'group'),
+    // The boxes' contributors are the same-cell part of the triggering: θ·w_0 with the fit's decay.
+    contributorParams: contributorParams(fit),
+    history: set.events,
+    incidents: request.incidents,
+    startMs: shift.startMs,
+    hours: shift.hours,
+  }).map((b) => ({ ...b, explanation: explainBox(b) }));
+  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, history: set.events, training, notes, warnings };
+}

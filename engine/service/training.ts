@@ -1,0 +1,158 @@
+/**
+ * The training set of a forecast or a fit: the incidents known before an instant, by the
+ * backtest's known-from rule (engine/evaluate/timing.ts `periodEndMs`: an incident joins only
+ * once its whole time period has ended), binned into H3 cells, with t = 0 at the training
+ * window's start. One rule for the CLI, the web app and the backtest, so the three agree.
+ *
+ * Default window: ALL history known before the end, starting at the first such incident's time
+ * floored to the hour (as the backtest's rolling fits); an optional start limits it.
+ */
+import { districtsFromLabels, buildEventSet } from '../grid/index.ts';
+import { timeUnknownFlags } from '../model/index.ts';
+import { periodEndMs } from '../evaluate/timing.ts';
+import { checkTimeZone } from '../timezone.ts';
+import type { EventSet, H3Cell, Incident } from '../types.ts';
+import { ServiceError } from './errors.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/**
+ * Longest time period an incident's time can stand for (a calendar month, 31 days, plus an hour
+ * of daylight-saving change): an incident dated this long before an instant is known by then,
+ * whatever its precision, so `periodEndMs` is computed only for the last month's incidents.
+ */
+const LONGEST_PERIOD_MS = 31 * DAY_MS + HOUR_MS;
+
+/** What the training set is built from. */
+export interface TrainingData {
+  /** Incidents as read (any order; not modified). */
+  readonly incidents: readonly Incident[];
+  /** IANA zone of the data's local days and months (and of the shifts). */
+  readonly tz: string;
+  /** H3 resolution of the grid. */
+  readonly res: number;
+  /** Keeps an incident (e.g. a category filter); null or absent keeps all. */
+  readonly include?: ((inc: Incident) => boolean) | null;
+  /**
+   * Start of the training window (epoch ms): only incidents at or after it are used. Default
+   * (null or absent): all history known before the end, the backtest's rule.
+   */
+  readonly trainFromMs?: number | null;
+}
+
+/** The incidents a fit or forecast may learn from, as the model takes them. */
+export interface TrainingSet {
+  /** The training events, sorted by (cell, time), times in hours since `window.startMs`. */
+  readonly events: EventSet;
+  /** The training window [startMs, endMs), epoch ms. */
+  readonly window: { readonly startMs: number; readonly endMs: number };
+  /** Per event: 1 when its time of day is unknown (it carries no profile information). */
+  readonly timeUnknown: Uint8Array;
+  /** Time of the newest training event, epoch ms. */
+  readonly lastEventMs: number;
+  /** Incidents dated before the end but known only after it (their day or month had not ended): left out. */
+  readonly knownLater: number;
+  /** District of each cell, from the labels of the training incidents (majority label; engine/grid districtsFromLabels). */
+  readonly districtOf: ReadonlyMap<H3Cell, string>;
+}
+
+/** Whether the incident's whole time period ended at or before `endMs` (the known-from rule). O(1) but for last month's day/month-precision incidents. */
+function knownBy(inc: Incident, endMs: number, tz: string): boolean {
+  if (inc.timeMs + LONGEST_PERIOD_MS <= endMs) return true;
+  return periodEndMs(inc, tz) <= endMs;
+}
+
+/** Marks the incidents to train on; returns the marks, the earliest dated-before time and how many are known later. O(N). */
+function selectTraining(data: TrainingData, endMs: number): { keep: Uint8Array; kept: number; firstMs: number; knownLater: number } {
+  const { incidents, tz, include } = data;
+  const fromMs = data.trainFromMs ?? -Infinity;
+  const keep = new Uint8Array(incidents.length);
+  let kept = 0;
+  let firstMs = Infinity;
+  let knownLater = 0;
+  for (let i = 0; i < incidents.length; i++) {
+    const inc = incidents[i]!;
+    if (!(inc.timeMs < endMs) || inc.timeMs < fromMs) continue;
+    if (include && !include(inc)) continue;
+    if (inc.timeMs < firstMs) firstMs = inc.timeMs;
+    if (!knownBy(inc, endMs, tz)) {
+      knownLater++;
+      continue;
+    }
+    keep[i] = 1;
+    kept++;
+  }
+  return { keep, kept, firstMs, knownLater };
+}
+
+/**
+ * The training set for a fit ending at `endMs` (the shift start of a forecast): the incidents
+ * kept by `include` whose whole time period ended at or before `endMs` and that are dated at or
+ * after the window's start. Window start: `trainFromMs`, else the earliest incident dated before
+ * `endMs` (kept by `include`), floored to the hour, as the backtest does.
+ *
+ * Cost O(N) plus buildEventSet's O(N log N) and the district labels' O(N).
+ * @throws {ServiceError} E_ARGUMENT (non-finite end, window start not before the end),
+ *   E_NO_EVENTS (no incident known before the end; value: endMs); {TimeZoneError} E_TIMEZONE;
+ *   {GridError} for bad coordinates or resolution (naming the file and line)
+ */
+export function trainingSet(data: TrainingData, endMs: number): TrainingSet {
+  checkTimeZone(data.tz);
+  if (!Number.isFinite(endMs))
+    throw new ServiceError('E_ARGUMENT', `the training end must be a finite epoch ms, got ${String(endMs)}`, endMs);
+  const fromMs = data.trainFromMs ?? null;
+  if (fromMs !== null && !(Number.isFinite(fromMs) && fromMs < endMs)) {
+    throw new ServiceError(
+      'E_ARGUMENT',
+      `the training window must start before it ends (${new Date(endMs).toISOString()}), got ${String(fromMs)}`,
+      fromMs,
+    );
+  }
+  const { keep, kept, firstMs, knownLater } = selectTraining(data, endMs);
+  if (kept === 0) {
+    const what = data.include ? ' of the chosen categories' : '';
+    const since = fromMs !== null ? ` since ${new Date(fromMs).toISOString()}` : '';
+    throw new ServiceError(
+      'E_NO_EVENTS',
+      `no incident${what} known before ${new Date(endMs).toISOString()}${since}: nothing to fit`,
+      endMs,
+    );
+  }
+  const startMs = fromMs ?? Math.floor(firstMs / HOUR_MS) * HOUR_MS;
+  const events = buildEventSet(data.incidents, data.res, startMs, { include: (_inc, i) => keep[i] === 1 });
+  const labelled: Incident[] = [];
+  for (let i = 0; i < keep.length; i++) if (keep[i] === 1) labelled.push(data.incidents[i]!);
+  let lastHours = -Infinity;
+  for (const t of events.tHours) if (t > lastHours) lastHours = t;
+  return {
+    events,
+    window: { startMs, endMs },
+    timeUnknown: timeUnknownFlags(events, data.incidents),
+    lastEventMs: startMs + lastHours * HOUR_MS,
+    knownLater,
+    districtOf: districtsFromLabels(labelled, data.res),
+  };
+}
+
+/** A sentence warning that month-precision data cannot support shift forecasts, or null. */
+export function monthPrecisionWarning(events: EventSet): string | null {
+  const month = events.precisionCounts?.month ?? 0;
+  if (month === 0) return null;
+  const n = events.tHours.length;
+  return `${month} of ${n} training incidents (${Math.round((100 * month) / n)}%) are known only to the month: the fit can support month-ahead forecasts, but shift-level (8-hour) forecasts need times to the hour or minute.`;
+}
+
+/** Notes on the training set in words: what was used, and what the known-from rule left out. */
+export function trainingNotes(set: TrainingSet, limited: boolean): string[] {
+  const { startMs, endMs } = set.window;
+  const n = set.events.tHours.length;
+  const notes = [
+    `Trained on the ${n} incidents known before ${new Date(endMs).toISOString()}${limited ? `, from ${new Date(startMs).toISOString()} (a limited training window)` : ` (all history, from ${new Date(startMs).toISOString()})`}.`,
+  ];
+  if (set.knownLater > 0) {
+    notes.push(
+      `${set.knownLater} incidents dated before ${new Date(endMs).toISOString()} are left out: their time is known only to the day or month, which had not ended by then (they join once it has).`,
+    );
+  }
+  return notes;
+}

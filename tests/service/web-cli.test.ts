@@ -1,0 +1,112 @@
+/**
+ * The web app and the CLI give the same boxes for the same data, shift and settings: the web
+ * worker's jobs (web/engineHost.ts, run here in Node without a Worker) against the CLI run
+ * in-process (`patrolcast forecast ... --out boxes.geojson`, `patrolcast fit ... --out fit.json`).
+ * Both go through the engine's service, so the boxes agree exactly (same cells, ranks, districts,
+ * expected counts to the last bit, contributors and explanations), though the web app reads the
+ * file whole and sorts the incidents by time while the CLI streams it in file order.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveCategories } from '../../engine/index.ts';
+import { fitOnly, forecast, handle, load } from '../../web/engineHost.ts';
+import type { ForecastResult, ModelSettings, Response } from '../../web/protocol.ts';
+import { runCli } from '../support/cli.ts';
+import { AT, FIXTURE } from './support.ts';
+
+const noProgress = (): void => {};
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'patrolcast-service-'));
+  const bytes = readFileSync(FIXTURE);
+  const info = await load(
+    {
+      kind: 'files',
+      files: [
+        { name: 'property_2023.csv.gz', bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer },
+      ],
+    },
+    noProgress,
+  );
+  expect([info.format, info.tz, info.summary.accepted]).toEqual(['vancouver', 'America/Vancouver', 31_485]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The web app's default model settings (web/app.ts DEFAULT_MODEL), with overrides. */
+function settings(over: Partial<ModelSettings> = {}): ModelSettings {
+  return { model: 'etas', res: 10, categories: null, trainingDays: null, fitOptions: {}, top: 20, ...over };
+}
+
+function webBoxes(model: ModelSettings): ForecastResult {
+  return forecast({ date: '2023-12-15', shiftStart: '22:00', hours: 8, district: '', model }, noProgress);
+}
+
+/** The box properties both write (the CLI adds the shift's label, start and hours to each). */
+function boxProperties(geojson: { features: { properties: Record<string, unknown> }[] }): Record<string, unknown>[] {
+  return geojson.features.map(({ properties: { shift: _s, shiftStart: _t, shiftHours: _h, ...box } }) => box);
+}
+
+async function cliBoxes(name: string, ...flags: string[]): Promise<Record<string, unknown>[]> {
+  const out = join(dir, `${name}.geojson`);
+  const r = await runCli(['forecast', FIXTURE, '--at', AT, ...flags, '--out', out]);
+  expect(r.code, r.stderr).toBe(0);
+  return boxProperties(JSON.parse(readFileSync(out, 'utf8')));
+}
+
+describe('the web app and the CLI, same data, shift and settings', () => {
+  it('default settings (etas, all crime types, all history, 20 boxes per district): the same boxes exactly', async () => {
+    const web = webBoxes(settings());
+    const cli = await cliBoxes('default');
+    expect(cli.length).toBe(474); // 24 districts, most with 20 boxes (tests/cli/forecast.test.ts counts them)
+    expect(boxProperties(web.boxesGeoJSON as never)).toEqual(cli);
+    // The page's list says the same as the GeoJSON: rank, cell, district, expected count, reason.
+    expect(web.boxes.map((b) => [b.rank, b.h3, b.district, b.expected, b.why])).toEqual(
+      cli.map((b) => [b['rank'], b['h3'], b['district'], b['expected'], b['explanation']]),
+    );
+    // Both trained on all history known before the shift: the fit window starts at the first incident's hour.
+    expect([web.fit.windowStartMs, web.fit.windowEndMs]).toEqual([Date.UTC(2023, 0, 1, 8), Date.UTC(2023, 11, 16, 6)]);
+  }, 60_000);
+
+  it('etas-2015, one crime-type preset, 5 boxes per district: the same boxes exactly', async () => {
+    const web = webBoxes(settings({ model: 'etas-2015', categories: resolveCategories('vancouver-burglary-vehicle'), top: 5 }));
+    const cli = await cliBoxes('2015', '--model', 'etas-2015', '--preset', 'vancouver-burglary-vehicle', '--top', '5');
+    expect(cli.length).toBeGreaterThan(100);
+    expect(boxProperties(web.boxesGeoJSON as never)).toEqual(cli);
+    expect(web.fit.model).toBe('etas-2015');
+  }, 60_000);
+
+  it("the analyst's fit is the fit `patrolcast fit --until` writes", async () => {
+    const web = fitOnly({ trainToDate: '2023-12-01', model: settings() }, noProgress);
+    const out = join(dir, 'fit.json');
+    const r = await runCli(['fit', FIXTURE, '--until', '2023-12-01', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(web.fitJson)).toEqual(JSON.parse(readFileSync(out, 'utf8')));
+    expect(JSON.parse(web.fitJson).window.endMs).toBe(Date.UTC(2023, 11, 1, 8)); // local midnight, PST
+  }, 60_000);
+
+  it("the analyst's days of history limit the training window of both the forecast and the fit", () => {
+    const limited = webBoxes(settings({ trainingDays: 60 }));
+    expect(limited.fit.windowStartMs).toBe(Date.UTC(2023, 11, 16, 6) - 60 * 86_400_000);
+    expect(limited.fit.windowEndMs).toBe(Date.UTC(2023, 11, 16, 6));
+    // The history is the window's incidents only: fewer than the 474 boxes' worth of all history.
+    expect(limited.historyEvents).toBeLessThan(webBoxes(settings()).historyEvents);
+  }, 60_000);
+
+  it("passes the service's error codes to the page: nothing of the chosen types before the shift is E_NO_EVENTS, bad input", async () => {
+    const posted: Response[] = [];
+    const model = settings({ categories: ['Arson'] });
+    await handle({ id: 7, type: 'forecast', request: { date: '2023-12-15', shiftStart: '22:00', hours: 8, district: '', model } }, (m) =>
+      posted.push(m),
+    );
+    expect(posted.at(-1)).toEqual({
+      id: 7,
+      type: 'error',
+      code: 'E_NO_EVENTS',
+      kind: 'input',
+      message: 'no incident of the chosen categories known before 2023-12-16T06:00:00.000Z: nothing to fit',
+    });
+  });
+});

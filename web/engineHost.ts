@@ -1,0 +1,310 @@
+/**
+ * The engine side of the web app's worker as a plain module (no Worker global: tests run it in
+ * Node): the loaded data set, the jobs the page asks for (load, forecast, fit, backtest), a fit
+ * cache, and the results shaped for web/protocol.ts. The application's work itself (the training
+ * set, the fit, the forecast, the boxes) is the engine's service (engine/service shiftBoxes and
+ * trainModel), the same code the CLI runs, so the two give the same boxes; web/worker.ts only
+ * passes messages.
+ */
+import {
+  backtest,
+  boxesToCsv,
+  boxesToGeoJSON,
+  cellToFeature,
+  districtOutlines,
+  districtsFromLabels,
+  ETAS_DEFAULTS,
+  incidentCell,
+  parseLocalDateTime,
+  shiftAt,
+  shiftBoxes,
+  trainModel,
+  type EtasConfig,
+  type EtasFit,
+  type H3Cell,
+  type Incident,
+  type ServiceHooks,
+  type ShiftBoxes,
+  type ShiftWindow,
+  type TrainRequest,
+} from '../engine/index.ts';
+import type { FeatureCollection } from 'geojson';
+import { loadSource, type Loaded } from './dataset.ts';
+import type {
+  ActualIncident,
+  BacktestRequest,
+  DataSource,
+  DatasetInfo,
+  FitRequest,
+  FitResult,
+  ForecastRequest,
+  ForecastResult,
+  ModelSettings,
+  Progress,
+  Request,
+  Response,
+} from './protocol.ts';
+import { boundsOf, boxView, summarizeFit } from './shape.ts';
+import { errorInfo, WorkerError } from './workerErrors.ts';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** Fits kept (by model settings and training end) before the cache is emptied. */
+const FIT_CACHE_MAX = 20;
+
+/** A fit made by the service and the warnings it came with (month precision, stale data). */
+interface CachedFit {
+  readonly fit: EtasFit;
+  readonly warnings: readonly string[];
+}
+
+let loaded: Loaded | null = null;
+const fitCache = new Map<string, CachedFit>();
+const districtCache = new Map<number, ReadonlyMap<H3Cell, string>>();
+let outlineCache: FeatureCollection | null = null;
+
+/** Runs one request and posts its progress and its result (or its error, code kept) through `post`. */
+export async function handle(request: Request, post: (message: Response) => void): Promise<void> {
+  const progress = (p: Progress): void => post({ id: request.id, type: 'progress', progress: p });
+  try {
+    let value: unknown;
+    switch (request.type) {
+      case 'load':
+        value = await load(request.source, progress);
+        break;
+      case 'forecast':
+        value = forecast(request.request, progress);
+        break;
+      case 'fit':
+        value = fitOnly(request.request, progress);
+        break;
+      case 'backtest':
+        value = runBacktest(request.request, progress);
+        break;
+    }
+    post({ id: request.id, type: 'result', value });
+  } catch (error) {
+    post({ id: request.id, type: 'error', ...errorInfo(error) });
+  }
+}
+
+/** Loads a data set, replacing the current one (and emptying the caches) once it has been read. */
+export async function load(source: DataSource, progress: (p: Progress) => void): Promise<DatasetInfo> {
+  loaded = await loadSource(source, progress);
+  fitCache.clear();
+  districtCache.clear();
+  outlineCache = null;
+  return loaded.info;
+}
+
+function requireData(): Loaded {
+  if (!loaded) throw new WorkerError('E_NO_DATA', 'no data loaded yet');
+  return loaded;
+}
+
+function categoryFilter(model: ModelSettings): (incident: Incident) => boolean {
+  if (!model.categories) return () => true;
+  const wanted = new Set(model.categories);
+  return (incident) => incident.category !== null && wanted.has(incident.category);
+}
+
+/** District labels of every incident at a resolution (outlines, actuals, the backtest). Cached. */
+function districtsAt(res: number): ReadonlyMap<H3Cell, string> {
+  let districts = districtCache.get(res);
+  if (!districts) {
+    districts = districtsFromLabels(requireData().incidents, res);
+    districtCache.set(res, districts);
+  }
+  return districts;
+}
+
+/** District outlines for the map, drawn from resolution-9 cells (smoother than res 10). */
+function outlines(): FeatureCollection {
+  if (!outlineCache) outlineCache = districtOutlines(districtsAt(9)) as FeatureCollection;
+  return outlineCache;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forecasting and fitting: the engine's service
+
+/**
+ * The service's request for the model settings, training up to `endMs`: all history known
+ * before it (the shared default), or the analyst's last `trainingDays` days.
+ */
+function trainingRequest(model: ModelSettings, endMs: number): TrainRequest {
+  const data = requireData();
+  const wanted = model.categories ? new Set(model.categories) : null;
+  return {
+    incidents: data.incidents,
+    tz: data.tz,
+    res: model.res,
+    include: wanted === null ? null : (incident) => incident.category !== null && wanted.has(incident.category),
+    trainFromMs: model.trainingDays === null ? null : endMs - model.trainingDays * DAY_MS,
+    model: model.model,
+    fitOptions: model.fitOptions,
+  };
+}
+
+/** The cache key of the fit for the model settings trained up to `endMs`. */
+function fitKey(model: ModelSettings, endMs: number): string {
+  return JSON.stringify({
+    name: model.model,
+    endMs,
+    res: model.res,
+    categories: model.categories,
+    days: model.trainingDays,
+    options: model.fitOptions,
+  });
+}
+
+function remember(key: string, entry: CachedFit): void {
+  if (fitCache.size >= FIT_CACHE_MAX) fitCache.clear();
+  fitCache.set(key, entry);
+}
+
+/** The service's progress as the page's: the training set, each EM iteration, the forecast. */
+function progressHooks(progress: (p: Progress) => void, forecastDetail?: string): ServiceHooks {
+  let maxIterations = 1;
+  return {
+    onStage: (stage, detail) => {
+      if (stage === 'training-set') progress({ phase: 'Preparing the training events', fraction: null });
+      else if (stage === 'fit') maxIterations = detail.maxIterations ?? 1;
+      else progress({ phase: 'Forecasting the shift', ...(forecastDetail ? { detail: forecastDetail } : {}), fraction: null });
+    },
+    onIteration: (iteration, logLikelihood) =>
+      progress({
+        phase: 'Fitting the model',
+        detail: `EM iteration ${iteration}`,
+        fraction: Math.min(1, iteration / maxIterations),
+        iteration,
+        logLikelihood,
+      }),
+  };
+}
+
+/** The patrol boxes of a shift for the model settings (the fit cached by settings and shift start). */
+function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progress) => void): ShiftBoxes {
+  const key = fitKey(model, shift.startMs);
+  const cached = fitCache.get(key);
+  const cast = shiftBoxes(
+    { ...trainingRequest(model, shift.startMs), shift, top: model.top, ...(cached ? { fit: cached.fit } : {}) },
+    progressHooks(progress, shift.label),
+  );
+  if (!cached) remember(key, { fit: cast.fit, warnings: cast.warnings });
+  return cast;
+}
+
+/** The incidents of the shift (of the chosen types, in the chosen district), each marked hit when it fell in a box. */
+function actualsOf(shift: ShiftWindow, request: ForecastRequest, cast: ShiftBoxes, boxCells: ReadonlySet<H3Cell>): ActualIncident[] {
+  const data = requireData();
+  const include = categoryFilter(request.model);
+  const endMs = shift.startMs + request.hours * HOUR_MS;
+  const everyLabel = districtsAt(request.model.res);
+  const actuals: ActualIncident[] = [];
+  for (const incident of data.incidents) {
+    if (incident.timeMs < shift.startMs || incident.timeMs >= endMs || incident.timeOfDayUnknown || !include(incident)) continue;
+    const h3 = incidentCell(incident.lat, incident.lng, request.model.res);
+    // The boxes' districts first; a cell new in the shift takes its label from all the data.
+    if (request.district && (cast.districtOf.get(h3) ?? everyLabel.get(h3)) !== request.district) continue;
+    actuals.push({ lng: incident.lng, lat: incident.lat, category: incident.category, timeMs: incident.timeMs, h3, hit: boxCells.has(h3) });
+  }
+  return actuals;
+}
+
+/** The shift's patrol boxes (of one district, or all), shaped for the page. */
+export function forecast(request: ForecastRequest, progress: (p: Progress) => void): ForecastResult {
+  const data = requireData();
+  const shift = shiftAt(`${request.date}T${request.shiftStart}`, data.tz, request.hours);
+  const cast = boxesFor(shift, request.model, progress);
+  const boxes = request.district ? cast.boxes.filter((box) => box.district === request.district) : cast.boxes;
+  const boxesGeoJSON = boxesToGeoJSON(boxes) as FeatureCollection;
+  const districts = outlines();
+  const bounds = request.district
+    ? boundsOf(districts, (p) => p['district'] === request.district)
+    : boundsOf(boxes.length > 0 ? boxesGeoJSON : districts);
+  const result: ForecastResult = {
+    shift,
+    tz: data.tz,
+    district: request.district,
+    boxes: boxes.map(boxView),
+    boxesGeoJSON,
+    boxesCsv: boxesToCsv(boxes),
+    districts,
+    bounds,
+    fit: summarizeFit(request.model.model, cast.fit),
+    historyEvents: cast.history.cell.length,
+    warnings: cast.warnings,
+  };
+  if (!request.withActuals) return result;
+  const actuals = actualsOf(shift, request, cast, new Set(boxes.map((box) => box.h3)));
+  return { ...result, actuals, actualHits: actuals.filter((a) => a.hit).length };
+}
+
+/** The analyst's fit: on every incident known before local midnight starting `trainToDate` (or its last `trainingDays` days). */
+export function fitOnly(request: FitRequest, progress: (p: Progress) => void): FitResult {
+  const data = requireData();
+  const endMs = parseLocalDateTime(`${request.trainToDate}T00:00`, data.tz);
+  const key = fitKey(request.model, endMs);
+  let entry = fitCache.get(key);
+  if (!entry) {
+    const trained = trainModel({ ...trainingRequest(request.model, endMs), untilMs: endMs }, progressHooks(progress));
+    entry = { fit: trained.fit, warnings: trained.warnings };
+    remember(key, entry);
+  }
+  const { fit } = entry;
+  // The rate the forecasts use (recency-weighted when recency is on).
+  const features = Object.entries(fit.ratePerHour)
+    .filter(([, mu]) => mu > 0)
+    .map(([cell, mu]) => cellToFeature(cell, { muPerDay: mu * 24 }));
+  const background: FeatureCollection = { type: 'FeatureCollection', features };
+  // The same JSON as the CLI's fit --out / forecast --fit-out (forecast --fit-in reads either model's).
+  return {
+    fit: summarizeFit(request.model.model, fit),
+    background,
+    bounds: boundsOf(background),
+    fitJson: JSON.stringify(fit, null, 1),
+    warnings: entry.warnings,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backtest (moved unchanged from web/worker.ts)
+
+/** The default etas configuration with the unticked ingredients switched off. */
+function etasConfigWith(on: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean }): EtasConfig {
+  return {
+    ...ETAS_DEFAULTS,
+    ...(on.recency ? {} : { recency: null }),
+    ...(on.profile ? {} : { profile: null }),
+    ...(on.triggering ? {} : { triggering: null }),
+  };
+}
+
+export function runBacktest(request: BacktestRequest, progress: (p: Progress) => void): unknown {
+  const data = requireData();
+  const include = categoryFilter(request.model);
+  return backtest(
+    {
+      incidents: data.incidents,
+      include,
+      tz: data.tz,
+      fromMs: parseLocalDateTime(`${request.fromDate}T00:00`, data.tz),
+      toMs: parseLocalDateTime(`${request.toDate}T00:00`, data.tz),
+      res: request.model.res,
+      shiftHours: request.hours,
+      shiftStarts: request.shiftStarts,
+      refitEveryDays: request.refitEveryDays,
+      models: request.models,
+      flaggedKm2: request.flaggedKm2,
+      top: request.model.top,
+      fitOptions: request.model.fitOptions,
+      districtOf: districtsAt(request.model.res),
+      ...(request.etasIngredients ? { etasConfig: etasConfigWith(request.etasIngredients) } : {}),
+    },
+    {
+      onProgress: (done: number, total: number) =>
+        progress({ phase: 'Backtesting', detail: `shift ${done} of ${total}`, fraction: total > 0 ? done / total : null }),
+      now: () => performance.now(),
+    },
+  );
+}
