@@ -34,11 +34,6 @@ export { scoreWindows, meanDefined, pooledLogScore } from './score.ts';
 export type { ScoreHooks, ModelScores, WindowScores } from './score.ts';
 export { summarise } from './summarise.ts';
 export type { SummaryOptions } from './summarise.ts';
-// Tuning.
-export { tuneEtas, TUNE_DEFAULTS } from './tune.ts';
-export type { TuneInput, TuneResult, TuneCandidate, TuneHooks } from './tune.ts';
-export { checkTuneGrid, TUNE_DEFAULT_GRID } from './tuneGrid.ts';
-export type { TuneGrid } from './tuneGrid.ts';
 export type { BacktestReport, ModelSummary, PairedDiffs, PerShiftModel, FitRecord } from './report.ts';
 export { EvaluateError } from './errors.ts';
 export type { EvaluateErrorCode } from './errors.ts';

@@ -7,7 +7,7 @@
  * service's boxes.
  *
  * Measured: the two agree exactly (largest difference 0, absolute and relative, over the 11,180
- * study cells) for `etas` (the backtest's rolling runner) and for `etas-2015` (its plain runner,
+ * study cells) for `etas` and for `etas-2015` (both the backtest's one rolling runner, the latter
  * with the ETAS_2015 preset); the tests assert equality, not a tolerance.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
