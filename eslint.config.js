@@ -8,7 +8,7 @@
 //   web/ runs in the browser: no Node modules and nothing from cli/.
 // - No spreading an array into Math.max / Math.min (a data-sized array overflows the stack).
 // - Size: functions in engine/ at most 80 lines (blank lines and comments not counted), source
-//   files in engine/, cli/ and web/ at most 400 lines (counted as `wc -l` does). Warnings for now.
+//   files in engine/, cli/ and web/ at most 400 lines (counted as `wc -l` does).
 import js from '@eslint/js';
 import globals from 'globals';
 import { builtinModules } from 'node:module';
@@ -112,7 +112,7 @@ export default tseslint.config(
         },
       ],
       'no-restricted-syntax': ['error', NO_MATH_SPREAD, NO_DYNAMIC_NODE_IMPORT],
-      'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
     },
   },
   // The CLI: the engine's public API only.
@@ -142,7 +142,7 @@ export default tseslint.config(
   {
     files: ['engine/**', 'cli/**', 'web/**'],
     rules: {
-      'max-lines': ['warn', { max: 400, skipBlankLines: false, skipComments: false }],
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
     },
   },
 );

@@ -144,6 +144,14 @@ export {
   periodEndMs,
   monthWindows,
   EvaluateError,
+  // the harness's phases, for custom evaluations: prepare -> run models -> score -> summarise
+  prepareEvaluation,
+  EVALUATION_DEFAULTS,
+  builtInRunner,
+  rollingEtasRunner,
+  pluginRunner,
+  scoreWindows,
+  summarise,
 } from './evaluate/index.ts';
 export type {
   BacktestInput,
@@ -165,6 +173,15 @@ export type {
   TuneCandidate,
   TuneHooks,
   EvaluateErrorCode,
+  EvaluationInput,
+  EvaluationRun,
+  ModelRunner,
+  ModelForecast,
+  RunnerOptions,
+  ScoreHooks,
+  ModelScores,
+  WindowScores,
+  SummaryOptions,
 } from './evaluate/index.ts';
 
 // ---- service: the patrol boxes of a shift, and the fit alone, for the CLI and the web app --------
