@@ -66,8 +66,12 @@ function run(models: readonly string[]): void {
   );
 }
 
-process.stdout.write(`Machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-process.stdout.write(`Read ${result.incidents.length.toLocaleString('en-US')} incidents in ${readSeconds.toFixed(1)} s (not included below); period ${FROM} to ${TO}\n\n`);
+process.stdout.write(
+  `Machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
+process.stdout.write(
+  `Read ${result.incidents.length.toLocaleString('en-US')} incidents in ${readSeconds.toFixed(1)} s (not included below); period ${FROM} to ${TO}\n\n`,
+);
 process.stdout.write('| models | shifts | ETAS fits | history | scored | cells | backtest | set-up | replay | summaries | peak RSS | |\n');
 process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n');
 run(BACKTEST_MODELS);

@@ -45,12 +45,19 @@ async function steps(file: string, out: string): Promise<void> {
   let first = NaN;
   let lastIt = NaN;
   const f0 = performance.now();
-  const fit = fitEtas(events, { startMs, endMs }, 10, configForData(ETAS_DEFAULTS, events), { tz: TZ, timeUnknown, districtOf }, {
-    onIteration: (it) => {
-      lastIt = performance.now();
-      if (it === 0) first = lastIt;
+  const fit = fitEtas(
+    events,
+    { startMs, endMs },
+    10,
+    configForData(ETAS_DEFAULTS, events),
+    { tz: TZ, timeUnknown, districtOf },
+    {
+      onIteration: (it) => {
+        lastIt = performance.now();
+        if (it === 0) first = lastIt;
+      },
     },
-  });
+  );
   const f1 = performance.now();
   t.push([`fit: set-up to iteration 0 (calendar, tie groups, bins, sort, priors, 9-delay start search)`, first - f0]);
   t.push([`fit: ${fit.iterations} EM iterations (${fit.stopReason})`, lastIt - first]);
@@ -64,7 +71,9 @@ async function steps(file: string, out: string): Promise<void> {
   const fitMs = f1 - f0;
   for (const [label, ms] of t) console.log(`| ${label} | ${(ms / 1000).toFixed(2)} s | ${((100 * ms) / total).toFixed(0)}% |`);
   console.log(`| **all steps** | **${(total / 1000).toFixed(2)} s** | |`);
-  console.log(`fit ${(fitMs / 1000).toFixed(2)} s = ${((100 * fitMs) / total).toFixed(0)}% of the steps; ${events.cell.length.toLocaleString('en')} events in ${events.cells.length.toLocaleString('en')} cells`);
+  console.log(
+    `fit ${(fitMs / 1000).toFixed(2)} s = ${((100 * fitMs) / total).toFixed(0)}% of the steps; ${events.cell.length.toLocaleString('en')} events in ${events.cells.length.toLocaleString('en')} cells`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -77,7 +86,9 @@ async function main(): Promise<void> {
   try {
     const gz = join(dir, `plain_${rows}.csv.gz`);
     await generate(gz, rows, 20240601);
-    console.log(`${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}${pin.length ? ', pinned to one core' : ''}; ${rows.toLocaleString('en')} rows, ${(statSync(gz).size / 2 ** 20).toFixed(0)} MB gz`);
+    console.log(
+      `${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}${pin.length ? ', pinned to one core' : ''}; ${rows.toLocaleString('en')} rows, ${(statSync(gz).size / 2 ** 20).toFixed(0)} MB gz`,
+    );
     const cmd = [...pin, process.execPath, 'bin/patrolcast.mjs', 'fit', gz, '--tz', TZ, '--until', UNTIL, '--out', join(dir, 'fit.json')];
     const c0 = performance.now();
     execFileSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore' });

@@ -13,7 +13,11 @@ import type { Incident } from '../engine/types.ts';
 
 const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data');
 const res = Number(process.argv[2] ?? 10);
-const files = (dir: string): string[] => readdirSync(join(DATA, dir)).filter((f) => f.endsWith('.gz')).sort().map((f) => join(DATA, dir, f));
+const files = (dir: string): string[] =>
+  readdirSync(join(DATA, dir))
+    .filter((f) => f.endsWith('.gz'))
+    .sort()
+    .map((f) => join(DATA, dir, f));
 
 interface Job {
   name: string;
@@ -32,7 +36,14 @@ const jobs: Job[] = [
   { name: 'kent 2014-01..11 all (month start)', files: files('kent'), options: {} },
   { name: 'kent 2014-01..11 all (month spread)', files: files('kent'), options: {}, monthPlacement: 'spread' },
   { name: 'cheshire 2016-02..2017-02 all (month start)', files: files('cheshire'), options: {} },
-  { name: 'chicago 2010-2016 aggravated assault', files: files('chicago'), options: { tz: 'America/Chicago', columns: { datetime: 'date', lat: 'latitude', lon: 'longitude', category: 'loc_cat', district: 'district' } } },
+  {
+    name: 'chicago 2010-2016 aggravated assault',
+    files: files('chicago'),
+    options: {
+      tz: 'America/Chicago',
+      columns: { datetime: 'date', lat: 'latitude', lon: 'longitude', category: 'loc_cat', district: 'district' },
+    },
+  },
   { name: 'houston 2010 all', files: files('houston'), options: { tz: 'America/Chicago' } },
 ];
 

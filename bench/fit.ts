@@ -23,7 +23,16 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gridDisk, incidentCell } from '../engine/grid/index.ts';
-import { binCalendar, ETAS_2015, ETAS_DEFAULTS, fitEtas, simulateEtas, simulationToEventSet, type EtasConfig, type EtasFit } from '../engine/model/index.ts';
+import {
+  binCalendar,
+  ETAS_2015,
+  ETAS_DEFAULTS,
+  fitEtas,
+  simulateEtas,
+  simulationToEventSet,
+  type EtasConfig,
+  type EtasFit,
+} from '../engine/model/index.ts';
 import { prepareEvents } from '../engine/model/prepare.ts';
 import { seededRandom } from '../engine/random.ts';
 import type { EventSet } from '../engine/types.ts';
@@ -48,18 +57,29 @@ function simulate(targetEvents: number): EventSet {
 }
 
 /** One timed fit: total, set-up (to iteration 0), EM iterations, after the EM; CPU. */
-function timed(events: EventSet, config: EtasConfig, acceleration: boolean): { fit: EtasFit; totalMs: number; cpuMs: number; setupMs: number; emMs: number; postMs: number } {
+function timed(
+  events: EventSet,
+  config: EtasConfig,
+  acceleration: boolean,
+): { fit: EtasFit; totalMs: number; cpuMs: number; setupMs: number; emMs: number; postMs: number } {
   const window = { startMs: ORIGIN_MS, endMs: ORIGIN_MS + T_HOURS * 3.6e6 };
   let first = NaN;
   let last = NaN;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const fit = fitEtas(events, window, 10, config, { tz: TZ, acceleration }, {
-    onIteration: (it) => {
-      last = performance.now();
-      if (it === 0) first = last;
+  const fit = fitEtas(
+    events,
+    window,
+    10,
+    config,
+    { tz: TZ, acceleration },
+    {
+      onIteration: (it) => {
+        last = performance.now();
+        if (it === 0) first = last;
+      },
     },
-  });
+  );
   const t1 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   return { fit, totalMs: t1 - t0, cpuMs: (cpu.user + cpu.system) / 1000, setupMs: first - t0, emMs: last - first, postMs: t1 - last };
@@ -87,8 +107,20 @@ function runOne(targetEvents: number): void {
       cells: events.cells.length,
       calendarMs: c1 - c0,
       prepareMs: c2 - c1,
-      default: { ...byDefault, fit: undefined, iterations: byDefault.fit.iterations, stop: byDefault.fit.stopReason, theta: byDefault.fit.theta, kept: kept ? `${kept[1]}/${kept[2]}` : '' },
-      plain: { totalMs: plain.totalMs, iterations: plain.fit.iterations, stop: plain.fit.stopReason, objectiveGap: byDefault.fit.objectiveTrace.at(-1)! - plain.fit.objectiveTrace.at(-1)! },
+      default: {
+        ...byDefault,
+        fit: undefined,
+        iterations: byDefault.fit.iterations,
+        stop: byDefault.fit.stopReason,
+        theta: byDefault.fit.theta,
+        kept: kept ? `${kept[1]}/${kept[2]}` : '',
+      },
+      plain: {
+        totalMs: plain.totalMs,
+        iterations: plain.fit.iterations,
+        stop: plain.fit.stopReason,
+        objectiveGap: byDefault.fit.objectiveTrace.at(-1)! - plain.fit.objectiveTrace.at(-1)!,
+      },
       preset2015: { totalMs: preset2015.totalMs, iterations: preset2015.fit.iterations, theta: preset2015.fit.theta },
       maxRssMB: process.resourceUsage().maxRSS / 1024,
     }),
@@ -101,18 +133,34 @@ if (arg !== undefined) {
 } else {
   const self = fileURLToPath(import.meta.url);
   const pin = existsSync('/usr/bin/taskset') ? ['taskset', '-c', '0'] : [];
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}${pin.length ? ', each size pinned to one core' : ''}`);
-  console.log('| events | cells | default fit to tolerance: wall (CPU) | set-up | EM | after EM | iterations (over-relaxed kept) | plain EM | etas-2015 | calendar, prepareEvents alone | peak RSS |');
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}${pin.length ? ', each size pinned to one core' : ''}`,
+  );
+  console.log(
+    '| events | cells | default fit to tolerance: wall (CPU) | set-up | EM | after EM | iterations (over-relaxed kept) | plain EM | etas-2015 | calendar, prepareEvents alone | peak RSS |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const n of [10_000, 100_000, 1_000_000]) {
     const cmd = [...pin, 'node', '--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', self, String(n)];
-    const line = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) }).trim().split('\n').at(-1)!;
+    const line = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) })
+      .trim()
+      .split('\n')
+      .at(-1)!;
     const o = JSON.parse(line) as {
       events: number;
       cells: number;
       calendarMs: number;
       prepareMs: number;
-      default: { totalMs: number; cpuMs: number; setupMs: number; emMs: number; postMs: number; iterations: number; stop: string; kept: string };
+      default: {
+        totalMs: number;
+        cpuMs: number;
+        setupMs: number;
+        emMs: number;
+        postMs: number;
+        iterations: number;
+        stop: string;
+        kept: string;
+      };
       plain: { totalMs: number; iterations: number };
       preset2015: { totalMs: number; iterations: number };
       maxRssMB: number;

@@ -52,15 +52,39 @@ function runOne(targetEvents: number): Record<string, number> {
   const muPerHour: Record<string, number> = {};
   cells.forEach((c, i) => (muPerHour[c] = mu[i]!));
   const fit: EtasFit = {
-    kind: 'patrolcast-etas-fit', version: 2, config: ETAS_2015, tz: null, res: 10, theta: THETA, omegaPerHour: 1 / MEAN_DELAY_HOURS,
-    ringWeights: [1], muPerHour, ratePerHour: muPerHour, profile: null, window: { startMs: 0, endMs: T_HOURS * HOUR_MS },
-    events: history.tHours.length, iterations: 0, objectiveTrace: [0], logLikelihood: 0, stopReason: 'tolerance',
-    triggeredShare: THETA, notes: [], warnings: [], fingerprint: 'bench',
+    kind: 'patrolcast-etas-fit',
+    version: 2,
+    config: ETAS_2015,
+    tz: null,
+    res: 10,
+    theta: THETA,
+    omegaPerHour: 1 / MEAN_DELAY_HOURS,
+    ringWeights: [1],
+    muPerHour,
+    ratePerHour: muPerHour,
+    profile: null,
+    window: { startMs: 0, endMs: T_HOURS * HOUR_MS },
+    events: history.tHours.length,
+    iterations: 0,
+    objectiveTrace: [0],
+    logLikelihood: 0,
+    stopReason: 'tolerance',
+    triggeredShare: THETA,
+    notes: [],
+    warnings: [],
+    fingerprint: 'bench',
   };
   const startMs = T_HOURS * HOUR_MS;
   const incidents: Incident[] = Array.from({ length: history.tHours.length }, (_, i) => ({
-    id: String(i), timeMs: history.tHours[i]! * HOUR_MS, precision: 'minute', timeOfDayUnknown: false,
-    lat: 0, lng: 0, category: 'sim', district: null, source: { file: 'sim', line: i + 2 },
+    id: String(i),
+    timeMs: history.tHours[i]! * HOUR_MS,
+    precision: 'minute',
+    timeOfDayUnknown: false,
+    lat: 0,
+    lng: 0,
+    category: 'sim',
+    district: null,
+    source: { file: 'sim', line: i + 2 },
   }));
   const districtOf = new Map(cells.map((c, i) => [c, `D${String(i % 24).padStart(2, '0')}`]));
 
@@ -68,7 +92,14 @@ function runOne(targetEvents: number): Record<string, number> {
   const forecast = time(() => forecastShift(fit, history, startMs, 8));
   const rank = time(() => rankCells(cast.cells, cast.expected));
   const boxes = time(() =>
-    patrolBoxes(cast, { districtOf: (c) => districtOf.get(c) ?? null, contributorParams: contributorParams(fit), history, incidents, startMs, hours: 8 }),
+    patrolBoxes(cast, {
+      districtOf: (c) => districtOf.get(c) ?? null,
+      contributorParams: contributorParams(fit),
+      history,
+      incidents,
+      startMs,
+      hours: 8,
+    }),
   );
   return {
     events: history.tHours.length,
@@ -83,11 +114,15 @@ function runOne(targetEvents: number): Record<string, number> {
 
 const arg = process.argv[2];
 const sizes = arg !== undefined ? [Number(arg)] : [10_000, 100_000, 200_000, 1_000_000, 4_000_000];
-console.log(`# ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(
+  `# ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+);
 console.log('| events | cells | forecastShift median (min, cold) | rankCells median | patrolBoxes (top 20 × 24 districts) median |');
 console.log('|---:|---:|---:|---:|---:|');
 for (const n of sizes) {
   const o = runOne(n);
   const f = (x: number): string => x.toFixed(x < 10 ? 2 : 1);
-  console.log(`| ${o.events!.toLocaleString('en-US')} | ${o.cells!.toLocaleString('en-US')} | ${f(o.forecastMedianMs!)} ms (${f(o.forecastMinMs!)}, ${f(o.forecastColdMs!)}) | ${f(o.rankMedianMs!)} ms | ${f(o.boxesMedianMs!)} ms |`);
+  console.log(
+    `| ${o.events!.toLocaleString('en-US')} | ${o.cells!.toLocaleString('en-US')} | ${f(o.forecastMedianMs!)} ms (${f(o.forecastMinMs!)}, ${f(o.forecastColdMs!)}) | ${f(o.rankMedianMs!)} ms | ${f(o.boxesMedianMs!)} ms |`,
+  );
 }

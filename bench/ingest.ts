@@ -68,14 +68,19 @@ async function main(): Promise<void> {
     const g0 = performance.now();
     await generate(csv, rows, 20240601);
     await generate(gz, rows, 20240601);
-    console.log(`generated ${rows.toLocaleString('en-US')} rows in ${((performance.now() - g0) / 1000).toFixed(1)} s: ` +
-      `${(statSync(csv).size / 2 ** 20).toFixed(0)} MB csv, ${(statSync(gz).size / 2 ** 20).toFixed(0)} MB gz`);
+    console.log(
+      `generated ${rows.toLocaleString('en-US')} rows in ${((performance.now() - g0) / 1000).toFixed(1)} s: ` +
+        `${(statSync(csv).size / 2 ** 20).toFixed(0)} MB csv, ${(statSync(gz).size / 2 ** 20).toFixed(0)} MB gz`,
+    );
     const opts: InputOptions = { tz: 'America/Vancouver' };
     measure(`plain .csv (${rows.toLocaleString('en-US')} rows, --tz)`, [csv], opts);
     measure(`plain .csv.gz (${rows.toLocaleString('en-US')} rows, --tz)`, [gz], opts);
     const vanDir = join(import.meta.dirname, '..', '..', 'shared', 'data', 'vancouver');
     if (existsSync(vanDir)) {
-      const files = readdirSync(vanDir).filter((f) => f.endsWith('.csv.gz')).sort().map((f) => join(vanDir, f));
+      const files = readdirSync(vanDir)
+        .filter((f) => f.endsWith('.csv.gz'))
+        .sort()
+        .map((f) => join(vanDir, f));
       measure(`Vancouver 2020-2023 (${files.length} .csv.gz files)`, files, {});
     } else {
       console.log(`(skipped the Vancouver years: ${vanDir} not found)`);

@@ -20,7 +20,10 @@ const configPath = process.argv[2] ?? 'docs/etas/vancouver-property-2022h2.json'
 const rounds = Number(process.argv[3] ?? 3);
 // The shared Vancouver years (as bench/backtest.ts's --data default).
 const dir = `${process.argv[4] ?? '/work/shared/data/vancouver'}/`;
-const files = readdirSync(dir).filter((f) => f.endsWith('.csv.gz')).sort().map((f) => dir + f);
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.csv.gz'))
+  .sort()
+  .map((f) => dir + f);
 const data = await readIncidents(files, {});
 const keep = new Set(resolveCategories('vancouver-property'));
 const tz = 'America/Vancouver';
@@ -34,7 +37,9 @@ const base = {
   tz,
   bootstrapResamples: 200,
 };
-console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`);
+console.log(
+  `Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`,
+);
 const times: Record<string, number[]> = { 'etas-2015': [], etas: [] };
 for (let r = 0; r < rounds; r++) {
   for (const model of ['etas-2015', 'etas'] as const) {
@@ -44,8 +49,12 @@ for (let r = 0; r < rounds; r++) {
     times[model]!.push(s);
     const fits = rep.fits;
     const its = fits.map((f) => f.iterations).sort((a, b) => a - b);
-    console.log(`round ${r + 1} ${model.padEnd(9)} ${s.toFixed(1)} s, ${fits.length} fits (median ${its[its.length >> 1]} EM iterations), hit rate at 1 km² ${(100 * rep.models[model]!.hitRate['1']!).toFixed(2)}%`);
+    console.log(
+      `round ${r + 1} ${model.padEnd(9)} ${s.toFixed(1)} s, ${fits.length} fits (median ${its[its.length >> 1]} EM iterations), hit rate at 1 km² ${(100 * rep.models[model]!.hitRate['1']!).toFixed(2)}%`,
+    );
   }
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-console.log(`median: etas-2015 ${median(times['etas-2015']!).toFixed(1)} s, etas ${median(times.etas!).toFixed(1)} s, ratio ${(median(times.etas!) / median(times['etas-2015']!)).toFixed(2)}`);
+console.log(
+  `median: etas-2015 ${median(times['etas-2015']!).toFixed(1)} s, etas ${median(times.etas!).toFixed(1)} s, ratio ${(median(times.etas!) / median(times['etas-2015']!)).toFixed(2)}`,
+);

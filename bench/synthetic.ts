@@ -9,7 +9,15 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { seededRandom } from '../engine/random.ts';
 
-const CATEGORIES = ['Theft from Vehicle', 'Other Theft', 'Mischief', 'Break and Enter Commercial', 'Break and Enter Residential/Other', 'Theft of Bicycle', 'Theft of Vehicle'];
+const CATEGORIES = [
+  'Theft from Vehicle',
+  'Other Theft',
+  'Mischief',
+  'Break and Enter Commercial',
+  'Break and Enter Residential/Other',
+  'Theft of Bicycle',
+  'Theft of Vehicle',
+];
 
 export async function generate(path: string, rows: number, seed: number): Promise<void> {
   const rand = seededRandom(seed);

@@ -67,7 +67,10 @@ export async function readGeoJsonFile(path: string): Promise<unknown> {
 /** Adds --districts and --district-property (named district polygons) to a command. */
 export function addDistrictOptions(cmd: Command): Command {
   return cmd
-    .option('--districts <file>', 'district polygons (GeoJSON FeatureCollection); default: the districts named in the data (Vancouver neighbourhood, police-uk local authority)')
+    .option(
+      '--districts <file>',
+      'district polygons (GeoJSON FeatureCollection); default: the districts named in the data (Vancouver neighbourhood, police-uk local authority)',
+    )
     .option('--district-property <name>', 'the property naming each district polygon (default: name, district or NAME)');
 }
 
@@ -78,7 +81,10 @@ export function addDistrictOptions(cmd: Command): Command {
  * named Polygon/MultiPolygon features), so a bad file fails before any long computation.
  * @throws CliError naming the file: unreadable, not JSON (E_READ, E_NOT_JSON), not named polygons (E_DISTRICTS)
  */
-export async function readDistrictPolygons(path: string, nameProperty?: string): Promise<(cells: readonly H3Cell[]) => Map<H3Cell, string>> {
+export async function readDistrictPolygons(
+  path: string,
+  nameProperty?: string,
+): Promise<(cells: readonly H3Cell[]) => Map<H3Cell, string>> {
   const fc = (await readGeoJsonFile(path)) as Parameters<typeof districtsFromPolygons>[0];
   const label = (cells: readonly H3Cell[]): Map<H3Cell, string> => {
     try {
@@ -175,8 +181,15 @@ export function parseColumnsOption(spec: string): Partial<Record<ColumnKey, stri
 /** Adds --format, --columns and --tz (the incident-reading flags) to a command. */
 export function addInputOptions(cmd: Command): Command {
   return cmd
-    .option('--format <format>', `input format: ${FORMAT_CHOICES.join(', ')} (auto recognises data.police.uk and Vancouver GeoDASH CSV by their headers, GeoJSON by its extension, else plain CSV)`, 'auto')
-    .option('--columns <map>', 'plain CSV/GeoJSON column names, as key=name pairs separated by commas; keys: id, datetime, start, end, lat, lon, category, district (e.g. datetime=date,lat=latitude,lon=longitude)')
+    .option(
+      '--format <format>',
+      `input format: ${FORMAT_CHOICES.join(', ')} (auto recognises data.police.uk and Vancouver GeoDASH CSV by their headers, GeoJSON by its extension, else plain CSV)`,
+      'auto',
+    )
+    .option(
+      '--columns <map>',
+      'plain CSV/GeoJSON column names, as key=name pairs separated by commas; keys: id, datetime, start, end, lat, lon, category, district (e.g. datetime=date,lat=latitude,lon=longitude)',
+    )
     .option('--tz <zone>', 'IANA time zone of local times without a UTC offset in plain CSV/GeoJSON (e.g. America/Chicago)');
 }
 

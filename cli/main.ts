@@ -24,7 +24,9 @@ function buildProgram(ctx: CliContext): Command {
   const program = new Command();
   program
     .name('patrolcast')
-    .description('Open predictive patrol hotspots: read police incident data, fit the self-exciting (ETAS) model, forecast patrol boxes for a shift, and backtest them honestly.')
+    .description(
+      'Open predictive patrol hotspots: read police incident data, fit the self-exciting (ETAS) model, forecast patrol boxes for a shift, and backtest them honestly.',
+    )
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride()
@@ -59,7 +61,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode;
-    } else if (err instanceof CliError || (err instanceof Error && (err as { code?: unknown }).code !== undefined && !(err instanceof TypeError))) {
+    } else if (
+      err instanceof CliError ||
+      (err instanceof Error && (err as { code?: unknown }).code !== undefined && !(err instanceof TypeError))
+    ) {
       // Known, coded errors: one readable line, no stack trace.
       io.stderr.write(`patrolcast: ${(err as Error).message}\n`);
       return 2;

@@ -49,7 +49,10 @@ export function categoryFilter(opts: { categories?: string; preset?: string }): 
   let names: string[];
   if (opts.preset !== undefined) {
     if (CATEGORY_PRESETS[opts.preset] === undefined) {
-      throw new CliError(`--preset: unknown preset "${opts.preset}"; presets are ${Object.keys(CATEGORY_PRESETS).join(', ')}`, 'E_BAD_OPTION');
+      throw new CliError(
+        `--preset: unknown preset "${opts.preset}"; presets are ${Object.keys(CATEGORY_PRESETS).join(', ')}`,
+        'E_BAD_OPTION',
+      );
     }
     names = resolveCategories(opts.preset);
   } else if (opts.categories !== undefined) {
@@ -67,21 +70,37 @@ export function checkCategoriesMatched(incidents: readonly Incident[], include: 
   if (include === null || incidents.length === 0 || incidents.some(include)) return;
   const seen = new Map<string, number>();
   for (const inc of incidents) if (inc.category !== null) seen.set(inc.category, (seen.get(inc.category) ?? 0) + 1);
-  const top = [...seen.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([c]) => `"${c}"`);
-  throw new CliError(`no incident has one of the chosen categories; the data has ${top.join(', ')}${seen.size > 12 ? ', ...' : ''}`, 'E_NO_EVENTS');
+  const top = [...seen.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([c]) => `"${c}"`);
+  throw new CliError(
+    `no incident has one of the chosen categories; the data has ${top.join(', ')}${seen.size > 12 ? ', ...' : ''}`,
+    'E_NO_EVENTS',
+  );
 }
 
 export function parseResOption(value: string | undefined): number {
   if (value === undefined) return DEFAULT_RES;
   const res = Number(value);
-  if (!Number.isInteger(res) || res < 0 || res > 15) throw new CliError(`--res must be an integer H3 resolution from 0 to 15, got "${value}"`, 'E_BAD_OPTION');
+  if (!Number.isInteger(res) || res < 0 || res > 15)
+    throw new CliError(`--res must be an integer H3 resolution from 0 to 15, got "${value}"`, 'E_BAD_OPTION');
   return res;
 }
 
-function positiveNumber(flag: string, value: string | undefined, opts: { integer?: boolean; max?: number; allowZero?: boolean } = {}): number | undefined {
+function positiveNumber(
+  flag: string,
+  value: string | undefined,
+  opts: { integer?: boolean; max?: number; allowZero?: boolean } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  const ok = value.trim() !== '' && Number.isFinite(x) && (opts.allowZero ? x >= 0 : x > 0) && (!opts.integer || Number.isInteger(x)) && (opts.max === undefined || x <= opts.max);
+  const ok =
+    value.trim() !== '' &&
+    Number.isFinite(x) &&
+    (opts.allowZero ? x >= 0 : x > 0) &&
+    (!opts.integer || Number.isInteger(x)) &&
+    (opts.max === undefined || x <= opts.max);
   if (!ok) {
     const what = `${opts.integer ? 'an integer' : 'a number'} ${opts.allowZero ? '≥ 0' : '> 0'}${opts.max !== undefined ? ` and ≤ ${opts.max}` : ''}`;
     throw new CliError(`${flag} must be ${what}, got "${value}"`, 'E_BAD_OPTION');
@@ -102,10 +121,16 @@ export interface FitFlags {
 export function addFitOptions(cmd: Command): Command {
   return cmd
     .option('--theta-max <x>', `upper bound on θ, the expected offspring per crime (default ${ETAS_DEFAULTS.triggering!.thetaMax})`)
-    .option('--min-delay-hours <h>', `floor on the mean trigger delay 1/ω in hours (default ${ETAS_DEFAULTS.triggering!.minMeanDelayHours}; guards against exact ties)`)
+    .option(
+      '--min-delay-hours <h>',
+      `floor on the mean trigger delay 1/ω in hours (default ${ETAS_DEFAULTS.triggering!.minMeanDelayHours}; guards against exact ties)`,
+    )
     .option('--fixed-theta <x>', 'fix θ instead of estimating it (0 ≤ x < 1)')
     .option('--fixed-delay-hours <h>', 'fix the mean trigger delay 1/ω in hours instead of estimating it')
-    .option('--max-iterations <n>', `maximum EM iterations (default ${ETAS_DEFAULTS.em.maxIterations} for etas, ${ETAS_2015.em.maxIterations} for etas-2015)`);
+    .option(
+      '--max-iterations <n>',
+      `maximum EM iterations (default ${ETAS_DEFAULTS.em.maxIterations} for etas, ${ETAS_2015.em.maxIterations} for etas-2015)`,
+    );
 }
 
 /** Turns the fit flags into EtasFitOptions. @throws CliError on bad values */

@@ -21,7 +21,12 @@ export function createProgress(stream: CliWriter): Progress {
     start(total, label) {
       bar?.stop();
       bar = new cliProgress.SingleBar(
-        { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`, stream: stream as NodeJS.WritableStream, hideCursor: true, clearOnComplete: true },
+        {
+          format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`,
+          stream: stream as NodeJS.WritableStream,
+          hideCursor: true,
+          clearOnComplete: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0);

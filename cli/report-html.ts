@@ -38,7 +38,8 @@ function inlineScript(source: string): string {
   return source.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
 }
 
-const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(d)}%`);
+const pct = (x: number | null | undefined, d = 1): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(d)}%`;
 const num = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
 function summaryTable(report: BacktestReport): string {
@@ -61,7 +62,10 @@ function summaryTable(report: BacktestReport): string {
     const ci = (key: string) => m.ci.hitRate[key]!;
     return [
       `<th scope="row">${escapeHtml(name)}</th>`,
-      ...areas.map((a) => `<td title="95% interval ${pct(ci(a).lo, 2)} to ${pct(ci(a).hi, 2)}">${pct(m.hitRate[a])}<small> [${pct(ci(a).lo)}, ${pct(ci(a).hi)}]</small></td>`),
+      ...areas.map(
+        (a) =>
+          `<td title="95% interval ${pct(ci(a).lo, 2)} to ${pct(ci(a).hi, 2)}">${pct(m.hitRate[a])}<small> [${pct(ci(a).lo)}, ${pct(ci(a).hi)}]</small></td>`,
+      ),
       ...covs.map((c) => `<td>${pct(m.coverageHitRate[c])}</td>`),
       `<td>${pct(m.topKHitRate)}</td>`,
       ...areas.map((a) => `<td>${num(m.pai[a], 1)}</td>`),

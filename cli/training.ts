@@ -5,7 +5,15 @@
  * the fit's progress bar, the service's errors in the commands' words, and the fit's
  * description for the terminal.
  */
-import { checkTunedBefore as checkTunedBeforeEngine, describeEtasConfig, describeFit, ETAS_PRESETS, modelName, ServiceError, withFitOptions } from '../engine/index.ts';
+import {
+  checkTunedBefore as checkTunedBeforeEngine,
+  describeEtasConfig,
+  describeFit,
+  ETAS_PRESETS,
+  modelName,
+  ServiceError,
+  withFitOptions,
+} from '../engine/index.ts';
 import type { EtasConfig, EtasFit, EtasFitOptions, ModelName, ServiceHooks } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 import { readConfigFile } from './files.ts';
@@ -15,10 +23,14 @@ import type { Progress } from './progress.ts';
  * The model named by --model (default etas) and its starting configuration: --config for etas,
  * else the preset. @throws CliError for an unknown name, or --config with etas-2015
  */
-export async function modelConfig(model: string | undefined, configPath: string | undefined): Promise<{ name: ModelName; config: EtasConfig }> {
+export async function modelConfig(
+  model: string | undefined,
+  configPath: string | undefined,
+): Promise<{ name: ModelName; config: EtasConfig }> {
   const name = model ?? 'etas';
   if (name !== 'etas' && name !== 'etas-2015') throw new CliError(`--model must be etas or etas-2015, got "${name}"`, 'E_BAD_OPTION');
-  if (name === 'etas-2015' && configPath !== undefined) throw new CliError('--config sets up the etas model; it has no effect with --model etas-2015', 'E_BAD_OPTION');
+  if (name === 'etas-2015' && configPath !== undefined)
+    throw new CliError('--config sets up the etas model; it has no effect with --model etas-2015', 'E_BAD_OPTION');
   return { name, config: configPath === undefined ? ETAS_PRESETS[name] : await readConfigFile(configPath) };
 }
 
@@ -90,7 +102,10 @@ export function serviceErrorForCli(err: unknown, ctx: ServiceErrorContext): unkn
   if (!(err instanceof ServiceError)) return err;
   const iso = (ms: unknown): string => new Date(ms as number).toISOString();
   if (err.code === 'E_NO_EVENTS') {
-    return new CliError(`no incident${ctx.filtered ? ' of the chosen categories' : ''} before ${ctx.what} (${iso(err.value)}): nothing to fit`, 'E_NO_EVENTS');
+    return new CliError(
+      `no incident${ctx.filtered ? ' of the chosen categories' : ''} before ${ctx.what} (${iso(err.value)}): nothing to fit`,
+      'E_NO_EVENTS',
+    );
   }
   if (err.code === 'E_FIT_LEAK' && ctx.fitIn !== undefined) {
     return new CliError(

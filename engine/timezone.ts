@@ -19,7 +19,11 @@ import { TimeZoneError } from './errors.ts';
  */
 export function checkTimeZone(tz: unknown): string {
   if (typeof tz !== 'string' || tz === '' || !IANAZone.create(tz).isValid) {
-    throw new TimeZoneError('E_TIMEZONE', `unknown time zone "${String(tz)}" (use an IANA name such as America/Vancouver or Europe/London)`, tz);
+    throw new TimeZoneError(
+      'E_TIMEZONE',
+      `unknown time zone "${String(tz)}" (use an IANA name such as America/Vancouver or Europe/London)`,
+      tz,
+    );
   }
   return tz;
 }

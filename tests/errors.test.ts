@@ -91,11 +91,22 @@ describe('the engine throws only coded errors', () => {
       expect(e.name).toBe(name);
     }
     const ingest = new engine.IngestError('E_NEED_TZ', 'f.csv', 'm', 3, 'datetime', '2023-07-01 10:00');
-    expect([ingest.code, ingest.file, ingest.line, ingest.field, ingest.value]).toEqual(['E_NEED_TZ', 'f.csv', 3, 'datetime', '2023-07-01 10:00']);
+    expect([ingest.code, ingest.file, ingest.line, ingest.field, ingest.value]).toEqual([
+      'E_NEED_TZ',
+      'f.csv',
+      3,
+      'datetime',
+      '2023-07-01 10:00',
+    ]);
   });
 
   it('a fixed θ for a configuration without triggering is ModelError E_OPTIONS carrying the value', () => {
-    expectCoded(() => engine.withFitOptions({ ...engine.ETAS_DEFAULTS, triggering: null }, { fixedTheta: 0.1 }), engine.ModelError, 'E_OPTIONS', 0.1);
+    expectCoded(
+      () => engine.withFitOptions({ ...engine.ETAS_DEFAULTS, triggering: null }, { fixedTheta: 0.1 }),
+      engine.ModelError,
+      'E_OPTIONS',
+      0.1,
+    );
   });
 
   it('no bare `new Error(`, `new RangeError(` or `new TypeError(` under engine/, and every thrown class is a coded one', () => {

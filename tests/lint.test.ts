@@ -2,6 +2,7 @@
  * The lint configuration enforces the project's boundaries: snippets linted as if they were files
  * of each folder (nothing is written) are flagged exactly where a rule says they must be.
  */
+import { spawnSync } from 'node:child_process';
 import { ESLint } from 'eslint';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,5 +98,25 @@ describe('eslint.config.js', () => {
   it('allows _-prefixed unused arguments and non-null assertions, and still reports other unused names', async () => {
     const code = ['export function f(_unused: number, xs: number[]): number {', '  const unused = 1;', '  return xs[0]!;', '}'].join('\n');
     expect(await findings('engine/example.ts', code)).toEqual(['2:@typescript-eslint/no-unused-vars']);
+  });
+});
+
+// The whole repository, as `npm run lint` and `npm run format:check` see it: part of `npm test`.
+describe('the repository', () => {
+  it('has no ESLint error or warning (npx eslint .)', async () => {
+    const results = await eslint.lintFiles(['.']);
+    const problems = results.flatMap((r) =>
+      r.messages.map((m) => `${r.filePath.slice(ROOT.length + 1)}:${m.line} ${m.ruleId ?? ''} ${m.message}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('is formatted by Prettier (npx prettier --check .)', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--list-different', '.'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.split('\n').filter((l) => l !== '')).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ describe('upperBound', () => {
 
   it('agrees with a linear count on seeded random sorted arrays', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let trial = 0; trial < 50; trial++) {
       const a = Float64Array.from({ length: Math.floor(rand() * 40) }, () => Math.floor(rand() * 10)).sort();
       const x = Math.floor(rand() * 12) - 1;

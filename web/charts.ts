@@ -39,11 +39,7 @@ export function lineChart(container: HTMLElement, series: readonly Series[], opt
   const hasLegend = series.length > 1;
   const margin = { top: 12, right: hasLegend ? 118 : 16, bottom: 38, left: 62 };
   container.replaceChildren();
-  const svg = d3
-    .select(container)
-    .append('svg')
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('preserveAspectRatio', 'xMidYMid meet');
+  const svg = d3.select(container).append('svg').attr('viewBox', `0 0 ${width} ${height}`).attr('preserveAspectRatio', 'xMidYMid meet');
   const all = series
     .flatMap((s) => [...s.points, ...(s.intervals ?? []).flatMap(([ix, lo, hi]) => [[ix, lo] as const, [ix, hi] as const])])
     .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
@@ -66,10 +62,19 @@ export function lineChart(container: HTMLElement, series: readonly Series[], opt
   }
   const x =
     options.xKind === 'log'
-      ? d3.scaleLog().domain(xExtent).range([margin.left, width - margin.right])
+      ? d3
+          .scaleLog()
+          .domain(xExtent)
+          .range([margin.left, width - margin.right])
       : options.xKind === 'time'
-        ? d3.scaleUtc().domain(xExtent).range([margin.left, width - margin.right])
-        : d3.scaleLinear().domain(xExtent).range([margin.left, width - margin.right]);
+        ? d3
+            .scaleUtc()
+            .domain(xExtent)
+            .range([margin.left, width - margin.right])
+        : d3
+            .scaleLinear()
+            .domain(xExtent)
+            .range([margin.left, width - margin.right]);
   const y = d3
     .scaleLinear()
     .domain(yExtent)

@@ -8,7 +8,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { backtest, BACKTEST_DEFAULTS, BACKTEST_MODELS, backtestHeadline, CATEGORY_PRESETS, DEFAULT_RES, EvaluateError, parseLocalDateTime, resolveCategories } from '../../engine/index.ts';
+import {
+  backtest,
+  BACKTEST_DEFAULTS,
+  BACKTEST_MODELS,
+  backtestHeadline,
+  CATEGORY_PRESETS,
+  DEFAULT_RES,
+  EvaluateError,
+  parseLocalDateTime,
+  resolveCategories,
+} from '../../engine/index.ts';
 import type { AreaGeoJson, BacktestReport, Incident } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -47,7 +57,10 @@ interface BacktestFlags {
 }
 
 function numberList(flag: string, spec: string, check: (x: number) => boolean, what: string): number[] {
-  const parts = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 0) throw new CliError(`${flag}: give at least one value (${what})`, 'E_BAD_OPTION');
   return parts.map((p) => {
     const x = Number(p);
@@ -69,18 +82,31 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 export function formatBacktestSummary(report: BacktestReport): string {
   const out: string[] = [];
   const unit = report.mode === 'months' ? 'months' : `${report.shiftHours}-hour shifts (starting ${report.shiftStarts!.join(', ')})`;
-  out.push(`Backtest: ${fmt(report.shifts)} ${unit}, ${report.perShift.label[0]} to ${report.perShift.label[report.shifts - 1]} (${report.tz})`);
+  out.push(
+    `Backtest: ${fmt(report.shifts)} ${unit}, ${report.perShift.label[0]} to ${report.perShift.label[report.shifts - 1]} (${report.tz})`,
+  );
   out.push(
     `  ${fmt(report.events)} incidents scored, ${fmt(report.unplacedEvents)} unplaced (time too vague), ${fmt(report.eventsOutsideArea)} outside the study area; ` +
       `history ${fmt(report.historyEvents)} incidents`,
   );
-  out.push(`  study area ${report.studyAreaKm2.toFixed(1)} km², ${fmt(report.cells)} cells at res ${report.res}; ${report.districts} districts; ${report.fits.length} ETAS fits` + (report.wallSeconds === null ? '' : `; ${report.wallSeconds.toFixed(1)} s`));
+  out.push(
+    `  study area ${report.studyAreaKm2.toFixed(1)} km², ${fmt(report.cells)} cells at res ${report.res}; ${report.districts} districts; ${report.fits.length} ETAS fits` +
+      (report.wallSeconds === null ? '' : `; ${report.wallSeconds.toFixed(1)} s`),
+  );
   out.push('');
   const areas = report.flaggedKm2.map(String);
   const covs = report.coverage.map(String);
   const headline = backtestHeadline(report);
   const key = headline?.areaKey ?? areas[0]!;
-  const header = ['model', ...areas.map((a) => `${a} km²`), ...covs.map((c) => `${+(Number(c) * 100).toFixed(2)}% area`), `top ${report.top}/d`, `PEI ${key}`, 'log score', ...(report.reference ? [`${report.reference} − model @ ${key} km² [95%]`] : [])];
+  const header = [
+    'model',
+    ...areas.map((a) => `${a} km²`),
+    ...covs.map((c) => `${+(Number(c) * 100).toFixed(2)}% area`),
+    `top ${report.top}/d`,
+    `PEI ${key}`,
+    'log score',
+    ...(report.reference ? [`${report.reference} − model @ ${key} km² [95%]`] : []),
+  ];
   const rows = report.modelNames.map((name) => {
     const m = report.models[name]!;
     const d = m.pairedDiff?.hitRate[key]?.diff;
@@ -97,7 +123,7 @@ export function formatBacktestSummary(report: BacktestReport): string {
   });
   const widths = header.map((h, i) => rows.reduce((m, r) => Math.max(m, r[i]!.length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  out.push('hit rate: mean share of each window\'s incidents in the flagged cells');
+  out.push("hit rate: mean share of each window's incidents in the flagged cells");
   out.push(line(header));
   for (const r of rows) out.push(line(r));
   out.push('');
@@ -131,7 +157,7 @@ export function registerBacktest(program: Command, ctx: CliContext): void {
     )
     .requiredOption('--from <date>', 'first shift starts at or after this local date/time (e.g. 2023-07-01)')
     .requiredOption('--to <date>', 'last shift starts before this local date/time (e.g. 2023-10-01)')
-    .option('--res <n>', 'H3 resolution of the cells (10 ≈ 150 m across, PredPol\'s box; 9 coarser)', String(DEFAULT_RES))
+    .option('--res <n>', "H3 resolution of the cells (10 ≈ 150 m across, PredPol's box; 9 coarser)", String(DEFAULT_RES))
     .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
     .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
     .option('--shift-hours <h>', `shift length in hours (default ${BACKTEST_DEFAULTS.shiftHours}); not with --months`)
@@ -143,9 +169,18 @@ export function registerBacktest(program: Command, ctx: CliContext): void {
     .option('--coverage <list>', `flagged shares of the study area (default ${BACKTEST_DEFAULTS.coverage.join(',')})`)
     .option('--top <k>', `patrol boxes per district (default ${BACKTEST_DEFAULTS.top})`)
     .option('--seed <n>', `seed of the random baseline and the bootstrap (default ${BACKTEST_DEFAULTS.seed})`)
-    .option('--bbox <w,s,e,n>', 'keep only incidents inside this longitude/latitude box (drops stray far-away points that would stretch the study area)')
-    .option('--area <file>', 'the study area as a GeoJSON Polygon or MultiPolygon (bare, Feature or FeatureCollection): the cells whose centres lie inside it; incidents outside are not trained on and, in the test period, count as uncatchable. Default: the convex hull of the history\'s incidents')
-    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`; it must have been tuned on a period ending before --from); default: the built-in settings')
+    .option(
+      '--bbox <w,s,e,n>',
+      'keep only incidents inside this longitude/latitude box (drops stray far-away points that would stretch the study area)',
+    )
+    .option(
+      '--area <file>',
+      "the study area as a GeoJSON Polygon or MultiPolygon (bare, Feature or FeatureCollection): the cells whose centres lie inside it; incidents outside are not trained on and, in the test period, count as uncatchable. Default: the convex hull of the history's incidents",
+    )
+    .option(
+      '--config <file>',
+      'configuration of the etas model (from `patrolcast tune`; it must have been tuned on a period ending before --from); default: the built-in settings',
+    )
     .option('--out <file>', 'write the full report as JSON')
     .option('--html <file>', 'write a self-contained HTML report with charts (opens without a network)')
     .addHelpText(
@@ -167,39 +202,70 @@ Examples:
     const inputOptions = inputOptionsFrom(flags);
     const months = flags.months === true;
     if (months && flags.shiftHours !== undefined) {
-      throw new CliError('--shift-hours cannot be used with --months: month mode forecasts whole calendar months (drop --shift-hours)', 'E_BAD_OPTION');
+      throw new CliError(
+        '--shift-hours cannot be used with --months: month mode forecasts whole calendar months (drop --shift-hours)',
+        'E_BAD_OPTION',
+      );
     }
     if (months && flags.shiftStarts !== undefined) throw new CliError('--shift-starts cannot be used with --months', 'E_BAD_OPTION');
     const res = oneNumber('--res', flags.res, (x) => Number.isInteger(x) && x >= 0 && x <= 15, 'an H3 resolution 0..15');
-    const shiftHours = flags.shiftHours === undefined ? undefined : oneNumber('--shift-hours', flags.shiftHours, (x) => x > 0 && x <= 744, 'a positive number of hours');
-    const refitEveryDays = flags.refitEveryDays === undefined ? undefined : oneNumber('--refit-every-days', flags.refitEveryDays, (x) => x > 0, 'a positive number of days');
-    const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2, (x) => x > 0, 'a positive area in km²');
-    const coverage = flags.coverage === undefined ? undefined : numberList('--coverage', flags.coverage, (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
-    const top = flags.top === undefined ? undefined : oneNumber('--top', flags.top, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
+    const shiftHours =
+      flags.shiftHours === undefined
+        ? undefined
+        : oneNumber('--shift-hours', flags.shiftHours, (x) => x > 0 && x <= 744, 'a positive number of hours');
+    const refitEveryDays =
+      flags.refitEveryDays === undefined
+        ? undefined
+        : oneNumber('--refit-every-days', flags.refitEveryDays, (x) => x > 0, 'a positive number of days');
+    const flaggedKm2 =
+      flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2, (x) => x > 0, 'a positive area in km²');
+    const coverage =
+      flags.coverage === undefined ? undefined : numberList('--coverage', flags.coverage, (x) => x > 0 && x <= 1, 'a fraction in (0, 1]');
+    const top =
+      flags.top === undefined ? undefined : oneNumber('--top', flags.top, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
     const seed = flags.seed === undefined ? undefined : oneNumber('--seed', flags.seed, (x) => Number.isInteger(x), 'a whole number');
-    const models = flags.models?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const models = flags.models
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     for (const m of models ?? []) {
-      if (!(BACKTEST_MODELS as readonly string[]).includes(m)) throw new CliError(`--models: unknown model "${m}"; known: ${BACKTEST_MODELS.join(', ')}`, 'E_BAD_OPTION');
+      if (!(BACKTEST_MODELS as readonly string[]).includes(m))
+        throw new CliError(`--models: unknown model "${m}"; known: ${BACKTEST_MODELS.join(', ')}`, 'E_BAD_OPTION');
     }
-    const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const shiftStarts = flags.shiftStarts
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (flags.preset !== undefined && CATEGORY_PRESETS[flags.preset] === undefined) {
       throw new CliError(`--preset: unknown preset "${flags.preset}"; known: ${Object.keys(CATEGORY_PRESETS).join(', ')}`, 'E_BAD_OPTION');
     }
-    const categories = [...(flags.preset ? resolveCategories(flags.preset) : []), ...(flags.categories ? resolveCategories(flags.categories) : [])];
+    const categories = [
+      ...(flags.preset ? resolveCategories(flags.preset) : []),
+      ...(flags.categories ? resolveCategories(flags.categories) : []),
+    ];
 
     const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
     const tz = inputOptions.tz ?? FORMAT_ZONES[result.format];
-    if (tz === undefined) throw new CliError(`--tz is required: the ${result.format} format does not say which time zone the shifts are in (e.g. --tz America/Chicago)`, 'E_BAD_OPTION');
-    if (result.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${result.rejected.length} rows rejected)`, 'E_NO_INPUT');
+    if (tz === undefined)
+      throw new CliError(
+        `--tz is required: the ${result.format} format does not say which time zone the shifts are in (e.g. --tz America/Chicago)`,
+        'E_BAD_OPTION',
+      );
+    if (result.incidents.length === 0)
+      throw new CliError(`no incidents could be read from ${files.join(', ')} (${result.rejected.length} rows rejected)`, 'E_NO_INPUT');
 
     let keepCategory: ((inc: { category: string | null }) => boolean) | undefined;
     if (categories.length > 0) {
       const present = new Set(result.incidents.map((i) => i.category ?? ''));
       const missing = categories.filter((c) => !present.has(c));
       if (missing.length === categories.length) {
-        throw new CliError(`no incident has category ${missing.map((m) => `"${m}"`).join(', ')}; categories in the data: ${[...present].sort().join(', ')}`, 'E_BAD_OPTION');
+        throw new CliError(
+          `no incident has category ${missing.map((m) => `"${m}"`).join(', ')}; categories in the data: ${[...present].sort().join(', ')}`,
+          'E_BAD_OPTION',
+        );
       }
-      if (missing.length > 0) ctx.io.stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
+      if (missing.length > 0)
+        ctx.io.stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
       const keep = new Set(categories);
       keepCategory = (inc) => keep.has(inc.category ?? '');
     }
@@ -207,13 +273,16 @@ Examples:
     if (flags.bbox !== undefined) {
       const box = numberList('--bbox', flags.bbox, (x) => x >= -180 && x <= 180, 'a longitude or latitude in degrees');
       const [w, s, e, n] = box as [number, number, number, number];
-      if (box.length !== 4 || !(w < e) || !(s < n) || s < -90 || n > 90) throw new CliError(`--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`, 'E_BAD_OPTION');
+      if (box.length !== 4 || !(w < e) || !(s < n) || s < -90 || n > 90)
+        throw new CliError(
+          `--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`,
+          'E_BAD_OPTION',
+        );
       keepPlace = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n;
       const dropped = result.incidents.filter((inc) => !keepPlace!(inc)).length;
       ctx.io.stderr.write(`patrolcast: --bbox leaves out ${dropped} of ${result.incidents.length} incidents\n`);
     }
-    const include =
-      keepCategory && keepPlace ? (inc: Incident) => keepCategory!(inc) && keepPlace!(inc) : keepCategory ?? keepPlace;
+    const include = keepCategory && keepPlace ? (inc: Incident) => keepCategory!(inc) && keepPlace!(inc) : (keepCategory ?? keepPlace);
 
     let fromMs: number;
     let toMs: number;
@@ -225,7 +294,8 @@ Examples:
     }
     if (!(fromMs < toMs)) throw new CliError(`--from ${flags.from} must be before --to ${flags.to}`, 'E_BAD_OPTION');
     const studyPolygon = flags.area === undefined ? undefined : ((await readGeoJsonFile(flags.area)) as AreaGeoJson);
-    if (flags.districtProperty !== undefined && flags.districts === undefined) throw new CliError('--district-property needs --districts', 'E_BAD_OPTION');
+    if (flags.districtProperty !== undefined && flags.districts === undefined)
+      throw new CliError('--district-property needs --districts', 'E_BAD_OPTION');
     const districtOf = flags.districts === undefined ? undefined : await readDistrictPolygons(flags.districts, flags.districtProperty);
     const etasConfig = flags.config === undefined ? undefined : await readConfigFile(flags.config);
     if (etasConfig !== undefined) checkTunedBefore(etasConfig, fromMs, flags.config!, 'the test period (--from)');
@@ -268,8 +338,10 @@ Examples:
         },
       );
     } catch (err) {
-      if (err instanceof EvaluateError && err.code === 'E_PRECISION') throw new CliError(`${err.message.replace('month mode', '--months')}`, err.code);
-      if (err instanceof EvaluateError && err.code === 'E_AREA' && flags.area !== undefined) throw new CliError(`--area ${flags.area}: ${err.message}`, err.code);
+      if (err instanceof EvaluateError && err.code === 'E_PRECISION')
+        throw new CliError(`${err.message.replace('month mode', '--months')}`, err.code);
+      if (err instanceof EvaluateError && err.code === 'E_AREA' && flags.area !== undefined)
+        throw new CliError(`--area ${flags.area}: ${err.message}`, err.code);
       throw err;
     } finally {
       progress.stop();
@@ -278,7 +350,10 @@ Examples:
     ctx.io.stdout.write(formatBacktestSummary(report));
     const command = `patrolcast backtest ${ctx.argv.slice(1).join(' ')}`;
     if (flags.out) {
-      const json = JSON.stringify({ ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command } }, compactNumbers);
+      const json = JSON.stringify(
+        { ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command } },
+        compactNumbers,
+      );
       await writeFile(flags.out, `${json}\n`).catch((err: Error) => {
         throw new CliError(`--out: cannot write ${flags.out}: ${err.message}`, 'E_WRITE');
       });
@@ -287,7 +362,11 @@ Examples:
     if (flags.html) {
       const title = `Backtest: ${categories.length > 0 && flags.preset ? flags.preset : categories.length > 0 ? categories.join(', ') : 'all categories'}, ${flags.from} to ${flags.to}`;
       const compact = JSON.parse(JSON.stringify(report, compactNumbers)) as BacktestReport;
-      const html = renderReportHtml(compact, { title, files, categories: categories.length > 0 ? categories : null, command }, await readD3());
+      const html = renderReportHtml(
+        compact,
+        { title, files, categories: categories.length > 0 ? categories : null, command },
+        await readD3(),
+      );
       await writeFile(flags.html, html).catch((err: Error) => {
         throw new CliError(`--html: cannot write ${flags.html}: ${err.message}`, 'E_WRITE');
       });

@@ -10,16 +10,30 @@ import type { EtasFit, TrainedModel } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { writeFitFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
-import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, instantFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
+import {
+  addFitOptions,
+  categoryFilter,
+  checkCategoriesMatched,
+  fitOptionsFrom,
+  instantFrom,
+  parseResOption,
+  zoneFor,
+  type FitFlags,
+} from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 /** The fit's report: its model, the parameters in words and in numbers, notes and warnings. */
 export function fitReport(fit: EtasFit): string {
   const lines = [describeFitForTerminal(fit)];
-  const trig = fit.config.triggering !== null ? `θ = ${fit.theta.toPrecision(4)}, ω = ${fit.omegaPerHour.toPrecision(4)} per hour (mean delay ${(1 / fit.omegaPerHour).toPrecision(4)} h), ring weights ${fit.ringWeights.map((w) => w.toFixed(3)).join('/')}, ` : 'no triggering, ';
+  const trig =
+    fit.config.triggering !== null
+      ? `θ = ${fit.theta.toPrecision(4)}, ω = ${fit.omegaPerHour.toPrecision(4)} per hour (mean delay ${(1 / fit.omegaPerHour).toPrecision(4)} h), ring weights ${fit.ringWeights.map((w) => w.toFixed(3)).join('/')}, `
+      : 'no triggering, ';
   const prof = fit.profile !== null ? `, profile bins ${fit.profile.labels.join(', ')} (zone ${fit.tz})` : '';
-  lines.push(`${trig}${Object.keys(fit.ratePerHour).length} cells at H3 resolution ${fit.res}${prof}, trained on ${new Date(fit.window.startMs).toISOString()} to ${new Date(fit.window.endMs).toISOString()} (${fit.events} incidents, ${fit.iterations} EM iterations, stopped by ${fit.stopReason}).`);
+  lines.push(
+    `${trig}${Object.keys(fit.ratePerHour).length} cells at H3 resolution ${fit.res}${prof}, trained on ${new Date(fit.window.startMs).toISOString()} to ${new Date(fit.window.endMs).toISOString()} (${fit.events} incidents, ${fit.iterations} EM iterations, stopped by ${fit.stopReason}).`,
+  );
   for (const n of fit.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;
 }
@@ -41,13 +55,21 @@ export function registerFit(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('fit')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
-    .description('Fit the forecast model (etas by default, or the plain Mohler et al. 2015 model with --model etas-2015) on every incident before --until, print the parameters in words and save the fit as JSON (for `patrolcast forecast --fit-in`).')
-    .requiredOption('--until <datetime>', 'train on incidents strictly before this local date-time (e.g. 2024-03-01T22:00 or 2024-03-01; an offset like -08:00 or Z makes it absolute)')
+    .description(
+      'Fit the forecast model (etas by default, or the plain Mohler et al. 2015 model with --model etas-2015) on every incident before --until, print the parameters in words and save the fit as JSON (for `patrolcast forecast --fit-in`).',
+    )
+    .requiredOption(
+      '--until <datetime>',
+      'train on incidents strictly before this local date-time (e.g. 2024-03-01T22:00 or 2024-03-01; an offset like -08:00 or Z makes it absolute)',
+    )
     .requiredOption('--out <file>', 'where to write the fit (JSON)')
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: cells of about 0.015 km², PredPol's 150 m boxes)`)
     .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
     .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
-    .option('--model <name>', 'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)')
+    .option(
+      '--model <name>',
+      'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
+    )
     .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
   addInputOptions(cmd);
   addFitOptions(cmd);

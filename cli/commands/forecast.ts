@@ -23,7 +23,15 @@ import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
 import { readFitFile, writeFitFile } from '../files.ts';
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
-import { addFitOptions, categoryFilter, checkCategoriesMatched, fitOptionsFrom, parseResOption, zoneFor, type FitFlags } from '../options.ts';
+import {
+  addFitOptions,
+  categoryFilter,
+  checkCategoriesMatched,
+  fitOptionsFrom,
+  parseResOption,
+  zoneFor,
+  type FitFlags,
+} from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
@@ -53,14 +61,16 @@ interface ForecastCommandOptions extends FitFlags {
 function intOption(flag: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const x = Number(value);
-  if (value.trim() === '' || !Number.isInteger(x) || x < min) throw new CliError(`${flag} must be an integer ≥ ${min}, got "${value}"`, 'E_BAD_OPTION');
+  if (value.trim() === '' || !Number.isInteger(x) || x < min)
+    throw new CliError(`${flag} must be an integer ≥ ${min}, got "${value}"`, 'E_BAD_OPTION');
   return x;
 }
 
 function hoursOption(value: string | undefined): number {
   if (value === undefined) return DEFAULT_SHIFT_HOURS;
   const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x <= 0 || x > 744) throw new CliError(`--hours must be a number of hours > 0 (at most 744), got "${value}"`, 'E_BAD_OPTION');
+  if (value.trim() === '' || !Number.isFinite(x) || x <= 0 || x > 744)
+    throw new CliError(`--hours must be a number of hours > 0 (at most 744), got "${value}"`, 'E_BAD_OPTION');
   return x;
 }
 
@@ -83,13 +93,17 @@ export function formatBoxesTable(boxes: readonly ExplainedBox[], shift: ShiftWin
   const out: string[] = [];
   const end = new Date(shift.startMs + shift.hours * HOUR_MS).toISOString();
   out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${new Date(shift.startMs).toISOString()} to ${end}`);
-  out.push(`Top ${top} patrol boxes per district, by expected incidents in the shift (background = the box's usual rate for this shift; triggered = raised by recent incidents in it).`);
+  out.push(
+    `Top ${top} patrol boxes per district, by expected incidents in the shift (background = the box's usual rate for this shift; triggered = raised by recent incidents in it).`,
+  );
   const districts = [...new Set(boxes.map((b) => b.district))];
   for (const d of districts) {
     const mine = boxes.filter((b) => b.district === d);
     const sum = mine.reduce((s, b) => s + b.expected, 0);
     out.push('');
-    out.push(`${d === NO_DISTRICT ? '(no district)' : d}: ${mine.length} box${mine.length === 1 ? '' : 'es'}, ${sum.toFixed(3)} incidents expected in them`);
+    out.push(
+      `${d === NO_DISTRICT ? '(no district)' : d}: ${mine.length} box${mine.length === 1 ? '' : 'es'}, ${sum.toFixed(3)} incidents expected in them`,
+    );
     out.push(`  rank  h3               expected  backgr.  trig.  why`);
     for (const b of mine) {
       out.push(
@@ -104,9 +118,17 @@ export function registerForecast(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('forecast')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
-    .description('Forecast one shift: fit the self-exciting model on every incident before --at (or load a saved fit with --fit-in), compute each cell\'s expected count for the shift and list the top patrol boxes per district, each with the reason it was picked.')
-    .requiredOption('--at <datetime>', 'local start of the shift, e.g. 2024-03-01T22:00 (read in --tz; an offset like -08:00 or Z makes it absolute)')
-    .option('--hours <h>', `shift length in wall-clock hours (default ${DEFAULT_SHIFT_HOURS}; the night the clocks change lasts 7 or 9 real hours)`)
+    .description(
+      "Forecast one shift: fit the self-exciting model on every incident before --at (or load a saved fit with --fit-in), compute each cell's expected count for the shift and list the top patrol boxes per district, each with the reason it was picked.",
+    )
+    .requiredOption(
+      '--at <datetime>',
+      'local start of the shift, e.g. 2024-03-01T22:00 (read in --tz; an offset like -08:00 or Z makes it absolute)',
+    )
+    .option(
+      '--hours <h>',
+      `shift length in wall-clock hours (default ${DEFAULT_SHIFT_HOURS}; the night the clocks change lasts 7 or 9 real hours)`,
+    )
     .option('--top <k>', `patrol boxes per district (default ${DEFAULT_TOP}, PredPol's number)`)
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: about 0.015 km² a cell)`)
     .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
@@ -115,8 +137,14 @@ export function registerForecast(program: Command, ctx: CliContext): void {
     .option('--out-format <format>', 'geojson or csv, overriding the --out extension')
     .option('--contributors <n>', `recent incidents listed per box (default ${DEFAULT_MAX_CONTRIBUTORS})`)
     .option('--fit-out <file>', 'also save the fit as JSON')
-    .option('--fit-in <file>', 'use a saved fit (from `patrolcast fit` or --fit-out) instead of fitting; it must have been trained on data before the shift')
-    .option('--model <name>', 'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)')
+    .option(
+      '--fit-in <file>',
+      'use a saved fit (from `patrolcast fit` or --fit-out) instead of fitting; it must have been trained on data before the shift',
+    )
+    .option(
+      '--model <name>',
+      'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
+    )
     .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
   addDistrictOptions(cmd);
   addInputOptions(cmd);
@@ -150,9 +178,13 @@ Examples:
     const format = outputFormat(opts.out, opts.outFormat);
     const include = categoryFilter(opts);
     const fitOptions = fitOptionsFrom(opts);
-    if (opts.fitIn !== undefined && opts.fitOut !== undefined) throw new CliError('give either --fit-in or --fit-out, not both', 'E_BAD_OPTION');
+    if (opts.fitIn !== undefined && opts.fitOut !== undefined)
+      throw new CliError('give either --fit-in or --fit-out, not both', 'E_BAD_OPTION');
     if (opts.fitIn !== undefined && Object.keys(fitOptions).length > 0) {
-      throw new CliError('the fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) have no effect with --fit-in', 'E_BAD_OPTION');
+      throw new CliError(
+        'the fit flags (--theta-max, --min-delay-hours, --fixed-theta, --fixed-delay-hours, --max-iterations) have no effect with --fit-in',
+        'E_BAD_OPTION',
+      );
     }
     // The model and its configuration (checked before any data is read); a saved fit carries its own.
     const model = await modelConfig(opts.model, opts.config);
@@ -165,7 +197,10 @@ Examples:
     }
     const res = saved !== null && opts.res === undefined ? saved.res : parseResOption(opts.res);
     if (saved !== null && saved.res !== res) {
-      throw new CliError(`${opts.fitIn} was fitted at H3 resolution ${saved.res}, but --res is ${res}: drop --res or refit`, 'E_BAD_OPTION');
+      throw new CliError(
+        `${opts.fitIn} was fitted at H3 resolution ${saved.res}, but --res is ${res}: drop --res or refit`,
+        'E_BAD_OPTION',
+      );
     }
 
     // The district polygons are read before the data, so a bad file fails before the fit.
@@ -201,7 +236,13 @@ Examples:
         progress.hooks,
       );
     } catch (err) {
-      throw serviceErrorForCli(err, { what: 'the shift start --at', filtered: include !== null, fitIn: opts.fitIn, at: opts.at, shiftStartMs: shift.startMs });
+      throw serviceErrorForCli(err, {
+        what: 'the shift start --at',
+        filtered: include !== null,
+        fitIn: opts.fitIn,
+        at: opts.at,
+        shiftStartMs: shift.startMs,
+      });
     } finally {
       progress.done();
     }
@@ -209,7 +250,12 @@ Examples:
     const { fit, boxes } = cast;
     if (saved === null && opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
     if (boxes.length === 0) {
-      throw new CliError(opts.districts !== undefined ? `no cell with a positive forecast lies inside the districts of ${opts.districts}` : 'no cell has a positive forecast', 'E_NO_BOXES');
+      throw new CliError(
+        opts.districts !== undefined
+          ? `no cell with a positive forecast lies inside the districts of ${opts.districts}`
+          : 'no cell has a positive forecast',
+        'E_NO_BOXES',
+      );
     }
 
     if (opts.out === undefined) {
@@ -225,6 +271,8 @@ Examples:
       throw new CliError(`cannot write ${opts.out}: ${(err as Error).message}`, 'E_WRITE');
     }
     const nDistricts = new Set(boxes.map((b) => b.district)).size;
-    ctx.io.stdout.write(`${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`);
+    ctx.io.stdout.write(
+      `${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`,
+    );
   });
 }

@@ -22,7 +22,16 @@ function table(rows: readonly (readonly [string, number])[], indent: string): st
 export function formatIngestSummary(files: readonly string[], result: IngestResult, s: IngestSummary): string {
   const out: string[] = [];
   out.push(`${files.length === 1 ? files[0] : `${files.length} files`} (format ${result.format})`);
-  out.push(...table([['rows read', s.rowsRead], ['accepted', s.accepted], ['rejected', s.rejected]], '  '));
+  out.push(
+    ...table(
+      [
+        ['rows read', s.rowsRead],
+        ['accepted', s.accepted],
+        ['rejected', s.rejected],
+      ],
+      '  ',
+    ),
+  );
   if (s.rejected > 0) {
     out.push('rejected by reason:');
     for (const [reason, n] of Object.entries(s.rejectedByReason)) {
@@ -49,8 +58,13 @@ export function registerIngest(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('ingest')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
-    .description('Read incident files and summarise them: rows read, accepted, rejected by reason (with examples), categories, first and last time, time precision.')
-    .option('--json', 'print the summary as one JSON object (rowsRead, accepted, rejected, rejectedByReason, categories, first, last, precision, timeOfDayUnknown)')
+    .description(
+      'Read incident files and summarise them: rows read, accepted, rejected by reason (with examples), categories, first and last time, time precision.',
+    )
+    .option(
+      '--json',
+      'print the summary as one JSON object (rowsRead, accepted, rejected, rejectedByReason, categories, first, last, precision, timeOfDayUnknown)',
+    )
     .addHelpText(
       'after',
       `

@@ -6,7 +6,17 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CATEGORY_PRESETS, checkTuneGrid, DEFAULT_RES, describeEtasConfig, etasConfigToJson, ETAS_DEFAULTS, TUNE_DEFAULTS, TUNE_DEFAULT_GRID, tuneEtas } from '../../engine/index.ts';
+import {
+  CATEGORY_PRESETS,
+  checkTuneGrid,
+  DEFAULT_RES,
+  describeEtasConfig,
+  etasConfigToJson,
+  ETAS_DEFAULTS,
+  TUNE_DEFAULTS,
+  TUNE_DEFAULT_GRID,
+  tuneEtas,
+} from '../../engine/index.ts';
 import type { EtasConfig, TuneResult } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -41,8 +51,13 @@ interface TuneFlags {
 }
 
 function numberList(flag: string, spec: string): number[] {
-  const out = spec.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-  if (out.length === 0 || out.some((x) => !(x > 0) || !Number.isFinite(x))) throw new CliError(`${flag}: give positive numbers separated by commas, got "${spec}"`, 'E_BAD_OPTION');
+  const out = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
+  if (out.length === 0 || out.some((x) => !(x > 0) || !Number.isFinite(x)))
+    throw new CliError(`${flag}: give positive numbers separated by commas, got "${spec}"`, 'E_BAD_OPTION');
   return out;
 }
 
@@ -53,7 +68,9 @@ const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x
 export function formatTuneSummary(r: TuneResult, shown = 12): string {
   const areas = r.flaggedKm2.map(String);
   const out: string[] = [];
-  out.push(`Tuned on ${r.shifts} windows (${r.events} incidents scored, ${r.historyEvents} known before the first), ${r.cells} cells; ${r.candidates.length} candidates, ${r.fits} fits.`);
+  out.push(
+    `Tuned on ${r.shifts} windows (${r.events} incidents scored, ${r.historyEvents} known before the first), ${r.cells} cells; ${r.candidates.length} candidates, ${r.fits} fits.`,
+  );
   out.push(`Objective: ${r.config.tuning!.objective}.`);
   out.push('');
   const header = ['score', ...areas.map((a) => `${a} km²`), 'log score', 'configuration'];
@@ -63,15 +80,23 @@ export function formatTuneSummary(r: TuneResult, shown = 12): string {
     ...[...r.candidates]
       .sort((a, b) => b.score - a.score)
       .slice(0, shown)
-      .map((c) => [signed(c.score), ...areas.map((a) => pct(c.hitRate[a])), `${c.logScore.toFixed(3)}${guard && !c.eligible ? ' ✗' : ''}`, describeEtasConfig(c.config)]),
+      .map((c) => [
+        signed(c.score),
+        ...areas.map((a) => pct(c.hitRate[a])),
+        `${c.logScore.toFixed(3)}${guard && !c.eligible ? ' ✗' : ''}`,
+        describeEtasConfig(c.config),
+      ]),
   ];
   const widths = header.map((h, i) => rows.reduce((m, row) => Math.max(m, row[i]!.length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
   out.push(line(header));
   for (const row of rows) out.push(line(row));
   out.push('');
-  if (guard) out.push(`✗ = log score below naive-all's − ${r.logScoreMargin} nats per event: not chosen while another candidate qualifies.`);
-  out.push(`Chosen (${signed(r.score)} over naive-all on the tuning windows, log score ${r.logScore.toFixed(3)} against naive-all's ${r.naiveAllLogScore.toFixed(3)}): ${describeEtasConfig(r.config)}`);
+  if (guard)
+    out.push(`✗ = log score below naive-all's − ${r.logScoreMargin} nats per event: not chosen while another candidate qualifies.`);
+  out.push(
+    `Chosen (${signed(r.score)} over naive-all on the tuning windows, log score ${r.logScore.toFixed(3)} against naive-all's ${r.naiveAllLogScore.toFixed(3)}): ${describeEtasConfig(r.config)}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -80,18 +105,27 @@ export function registerTune(program: Command, ctx: CliContext): void {
     .command('tune')
     .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
     .description(
-      'Choose the etas model\'s settings (recency half-life, shift-type profile shrinkage, ring spread, delay bound) by a rolling backtest on a tuning period that ends before the evaluation period, and write them as a configuration file for forecast --config and backtest --config.',
+      "Choose the etas model's settings (recency half-life, shift-type profile shrinkage, ring spread, delay bound) by a rolling backtest on a tuning period that ends before the evaluation period, and write them as a configuration file for forecast --config and backtest --config.",
     )
     .requiredOption('--tune-from <date>', 'first tuning shift starts at or after this local date/time')
     .requiredOption('--tune-to <date>', 'tuning shifts end at or before this local date/time; no incident at or after it is read')
     .requiredOption('--out <file>', 'write the chosen configuration here (JSON)')
     .option('--eval-from <date>', 'start of the evaluation period: refused if the tuning period reaches past it')
-    .option('--grid <json|file>', 'settings to try: inline JSON or a JSON file, e.g. \'{"halfLifeDays":[90,180,null],"ringDepth":[0]}\' (null = never forgets)')
+    .option(
+      '--grid <json|file>',
+      'settings to try: inline JSON or a JSON file, e.g. \'{"halfLifeDays":[90,180,null],"ringDepth":[0]}\' (null = never forgets)',
+    )
     .option('--base <file>', 'starting configuration (default: the built-in defaults)')
     .option('--refit-every-days <d>', `refit interval while tuning (default ${TUNE_DEFAULTS.refitEveryDays})`)
     .option('--passes <n>', `coordinate-search passes over the grid (default ${TUNE_DEFAULTS.passes})`)
-    .option('--min-gain <x>', `change a setting only when the objective rises by more than this (default ${TUNE_DEFAULTS.minGain}: 0.1% of naive-all)`)
-    .option('--log-margin <nats>', "log-score guard: never choose a candidate whose mean log score on the tuning shifts is below naive-all's by more than this (nats per event), while another qualifies (default: no guard)")
+    .option(
+      '--min-gain <x>',
+      `change a setting only when the objective rises by more than this (default ${TUNE_DEFAULTS.minGain}: 0.1% of naive-all)`,
+    )
+    .option(
+      '--log-margin <nats>',
+      "log-score guard: never choose a candidate whose mean log score on the tuning shifts is below naive-all's by more than this (nats per event), while another qualifies (default: no guard)",
+    )
     .option('--res <n>', `H3 resolution of the cells (default ${DEFAULT_RES})`)
     .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
     .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
@@ -123,12 +157,16 @@ Examples:
       const box = flags.bbox.split(',').map((x) => Number(x.trim()));
       const [w, s, e, n] = box as [number, number, number, number];
       if (box.length !== 4 || box.some((x) => !Number.isFinite(x)) || !(w < e) || !(s < n) || s < -90 || n > 90 || w < -180 || e > 180) {
-        throw new CliError(`--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`, 'E_BAD_OPTION');
+        throw new CliError(
+          `--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`,
+          'E_BAD_OPTION',
+        );
       }
       include = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n && (byCategory === null || byCategory(inc));
     }
     const months = flags.months === true;
-    if (months && (flags.shiftHours !== undefined || flags.shiftStarts !== undefined)) throw new CliError('--shift-hours/--shift-starts cannot be used with --months', 'E_BAD_OPTION');
+    if (months && (flags.shiftHours !== undefined || flags.shiftStarts !== undefined))
+      throw new CliError('--shift-hours/--shift-starts cannot be used with --months', 'E_BAD_OPTION');
     let grid: unknown = {};
     if (flags.grid !== undefined) {
       const spec = flags.grid.trim();
@@ -147,20 +185,29 @@ Examples:
     }
     const base = flags.base === undefined ? undefined : await readConfigFile(flags.base);
     const refitEveryDays = flags.refitEveryDays === undefined ? undefined : Number(flags.refitEveryDays);
-    if (refitEveryDays !== undefined && !(refitEveryDays > 0)) throw new CliError(`--refit-every-days must be a positive number of days, got "${flags.refitEveryDays}"`, 'E_BAD_OPTION');
+    if (refitEveryDays !== undefined && !(refitEveryDays > 0))
+      throw new CliError(`--refit-every-days must be a positive number of days, got "${flags.refitEveryDays}"`, 'E_BAD_OPTION');
     const passes = flags.passes === undefined ? undefined : Number(flags.passes);
-    if (passes !== undefined && !(Number.isInteger(passes) && passes >= 1)) throw new CliError(`--passes must be a whole number ≥ 1, got "${flags.passes}"`, 'E_BAD_OPTION');
+    if (passes !== undefined && !(Number.isInteger(passes) && passes >= 1))
+      throw new CliError(`--passes must be a whole number ≥ 1, got "${flags.passes}"`, 'E_BAD_OPTION');
     const minGain = flags.minGain === undefined ? undefined : Number(flags.minGain);
-    if (minGain !== undefined && !(minGain >= 0 && Number.isFinite(minGain))) throw new CliError(`--min-gain must be a number ≥ 0, got "${flags.minGain}"`, 'E_BAD_OPTION');
+    if (minGain !== undefined && !(minGain >= 0 && Number.isFinite(minGain)))
+      throw new CliError(`--min-gain must be a number ≥ 0, got "${flags.minGain}"`, 'E_BAD_OPTION');
     const logScoreMargin = flags.logMargin === undefined ? undefined : Number(flags.logMargin);
-    if (logScoreMargin !== undefined && !(logScoreMargin >= 0 && Number.isFinite(logScoreMargin))) throw new CliError(`--log-margin must be a number ≥ 0 (nats per event), got "${flags.logMargin}"`, 'E_BAD_OPTION');
+    if (logScoreMargin !== undefined && !(logScoreMargin >= 0 && Number.isFinite(logScoreMargin)))
+      throw new CliError(`--log-margin must be a number ≥ 0 (nats per event), got "${flags.logMargin}"`, 'E_BAD_OPTION');
     const shiftHours = flags.shiftHours === undefined ? undefined : Number(flags.shiftHours);
-    if (shiftHours !== undefined && !(shiftHours > 0 && shiftHours <= 744)) throw new CliError(`--shift-hours must be a positive number of hours, got "${flags.shiftHours}"`, 'E_BAD_OPTION');
-    const shiftStarts = flags.shiftStarts?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (shiftHours !== undefined && !(shiftHours > 0 && shiftHours <= 744))
+      throw new CliError(`--shift-hours must be a positive number of hours, got "${flags.shiftHours}"`, 'E_BAD_OPTION');
+    const shiftStarts = flags.shiftStarts
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
 
     const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
-    if (data.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
+    if (data.incidents.length === 0)
+      throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
     checkCategoriesMatched(data.incidents, byCategory);
     const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);
     const fromMs = instantFrom('--tune-from', flags.tuneFrom, tz);
@@ -168,7 +215,10 @@ Examples:
     if (!(fromMs < toMs)) throw new CliError(`--tune-from ${flags.tuneFrom} must be before --tune-to ${flags.tuneTo}`, 'E_BAD_OPTION');
     const evalFromMs = flags.evalFrom === undefined ? undefined : instantFrom('--eval-from', flags.evalFrom, tz);
     if (evalFromMs !== undefined && evalFromMs < toMs) {
-      throw new CliError(`the tuning period (to ${flags.tuneTo}) overlaps the evaluation period (from ${flags.evalFrom}): tuning must end before evaluation starts`, 'E_BAD_OPTION');
+      throw new CliError(
+        `the tuning period (to ${flags.tuneTo}) overlaps the evaluation period (from ${flags.evalFrom}): tuning must end before evaluation starts`,
+        'E_BAD_OPTION',
+      );
     }
 
     const progress = createProgress(ctx.io.stderr);

@@ -81,10 +81,13 @@ export class KernelScorer {
 
   constructor(stream: TrainingStream, hood: Neighbourhood, cellCount: number, spec: KernelSpec) {
     const edges = spec.ageEdgesMs;
-    if (edges.length < 2 || edges[0] !== 0) throw new EvaluateError('E_ARGUMENT', 'KernelScorer: ageEdgesMs must start at 0 and have at least two edges', edges);
-    for (let j = 1; j < edges.length; j++) if (!(edges[j]! > edges[j - 1]!)) throw new EvaluateError('E_ARGUMENT', 'KernelScorer: ageEdgesMs must increase', edges);
+    if (edges.length < 2 || edges[0] !== 0)
+      throw new EvaluateError('E_ARGUMENT', 'KernelScorer: ageEdgesMs must start at 0 and have at least two edges', edges);
+    for (let j = 1; j < edges.length; j++)
+      if (!(edges[j]! > edges[j - 1]!)) throw new EvaluateError('E_ARGUMENT', 'KernelScorer: ageEdgesMs must increase', edges);
     for (let e = 1; e < stream.knownMs.length; e++) {
-      if (!(stream.knownMs[e]! >= stream.knownMs[e - 1]!)) throw new EvaluateError('E_ARGUMENT', `KernelScorer: training stream not sorted by knownMs at ${e}`, e);
+      if (!(stream.knownMs[e]! >= stream.knownMs[e - 1]!))
+        throw new EvaluateError('E_ARGUMENT', `KernelScorer: training stream not sorted by knownMs at ${e}`, e);
     }
     this.stream = stream;
     this.hood = hood;
@@ -107,7 +110,8 @@ export class KernelScorer {
    * @throws {EvaluateError} E_ARGUMENT when `startMs` is earlier than the previous call's
    */
   scoresAt(startMs: number): Float64Array {
-    if (startMs < this.lastMs) throw new EvaluateError('E_ARGUMENT', `KernelScorer: time went backwards (${startMs} < ${this.lastMs})`, startMs);
+    if (startMs < this.lastMs)
+      throw new EvaluateError('E_ARGUMENT', `KernelScorer: time went backwards (${startMs} < ${this.lastMs})`, startMs);
     this.lastMs = startMs;
     const edges = this.spec.ageEdgesMs;
     const known = this.stream.knownMs;
@@ -154,7 +158,12 @@ export function selfNeighbourhood(sourceToStudy: Int32Array): Neighbourhood {
     if (t >= 0) target.push(t);
     offsets[s + 1] = target.length;
   }
-  return { offsets, target: Int32Array.from(target), distanceKm: new Float64Array(target.length), gridDistance: new Int32Array(target.length) };
+  return {
+    offsets,
+    target: Int32Array.from(target),
+    distanceKm: new Float64Array(target.length),
+    gridDistance: new Int32Array(target.length),
+  };
 }
 
 /**
@@ -181,7 +190,8 @@ export const RETRO_DAYS = 60;
  * events of the last `days` days.
  */
 export function retroKernel(bandwidthKm: number = RETRO_BANDWIDTH_KM, days: number = RETRO_DAYS): KernelSpec {
-  if (!(bandwidthKm > 0) || !(days > 0)) throw new EvaluateError('E_ARGUMENT', 'retroKernel: bandwidth and days must be positive', [bandwidthKm, days]);
+  if (!(bandwidthKm > 0) || !(days > 0))
+    throw new EvaluateError('E_ARGUMENT', 'retroKernel: bandwidth and days must be positive', [bandwidthKm, days]);
   return {
     ageEdgesMs: [0, days * DAY_MS],
     ageWeight: () => 1,
@@ -199,7 +209,8 @@ export const PROSPECTIVE_WEEKS = 8;
  * whole weeks (0 in its first week), for events younger than `weeks` weeks.
  */
 export function prospectiveKernel(radiusKm: number = PROSPECTIVE_RADIUS_KM, weeks: number = PROSPECTIVE_WEEKS): KernelSpec {
-  if (!(radiusKm > 0) || !(weeks >= 1) || !Number.isInteger(weeks)) throw new EvaluateError('E_ARGUMENT', 'prospectiveKernel: radius must be positive and weeks a whole number ≥ 1', [radiusKm, weeks]);
+  if (!(radiusKm > 0) || !(weeks >= 1) || !Number.isInteger(weeks))
+    throw new EvaluateError('E_ARGUMENT', 'prospectiveKernel: radius must be positive and weeks a whole number ≥ 1', [radiusKm, weeks]);
   return {
     ageEdgesMs: Array.from({ length: weeks + 1 }, (_, j) => j * WEEK_MS),
     ageWeight: (j) => 1 / (1 + j),

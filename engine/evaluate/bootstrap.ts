@@ -60,7 +60,8 @@ function resampleStatistics(
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
   const block = Math.max(1, Math.min(n, Math.floor(options.blockLength ?? 1)));
-  if (!(resamples >= 1) || !(level > 0 && level < 1)) throw new EvaluateError('E_ARGUMENT', `bootstrap: resamples ${resamples} must be ≥ 1 and level ${level} in (0, 1)`, [resamples, level]);
+  if (!(resamples >= 1) || !(level > 0 && level < 1))
+    throw new EvaluateError('E_ARGUMENT', `bootstrap: resamples ${resamples} must be ≥ 1 and level ${level} in (0, 1)`, [resamples, level]);
   const rand = seededRandom(options.seed ?? 1);
   const blocks = Math.ceil(n / block);
   const stats = Array.from({ length: k }, () => new Float64Array(resamples));
@@ -86,7 +87,11 @@ function resampleStatistics(
   });
 }
 
-function resampleStatistic(n: number, options: BootstrapOptions, statistic: (pick: (visit: (i: number) => void) => void) => number): { lo: number; hi: number } {
+function resampleStatistic(
+  n: number,
+  options: BootstrapOptions,
+  statistic: (pick: (visit: (i: number) => void) => void) => number,
+): { lo: number; hi: number } {
   return resampleStatistics(n, options, 1, (pick, out) => {
     out[0] = statistic(pick);
   })[0]!;
@@ -105,7 +110,9 @@ function resampleStatistic(n: number, options: BootstrapOptions, statistic: (pic
  */
 export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
   const n = values.length;
-  for (let i = 0; i < n; i++) if (!Number.isFinite(values[i]!)) throw new EvaluateError('E_ARGUMENT', `bootstrapMean: value ${values[i]} at ${i} is not finite`, values[i]);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(values[i]!))
+      throw new EvaluateError('E_ARGUMENT', `bootstrapMean: value ${values[i]} at ${i} is not finite`, values[i]);
   if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n: 0 };
   const mean = meanSimple(asArray(values));
   const { lo, hi } = resampleStatistic(n, options, (pick) => {
@@ -142,7 +149,8 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
   const n = a.length;
   if (b.length !== n) throw new EvaluateError('E_ARGUMENT', `pairedBootstrap: ${n} values against ${b.length}`, b.length);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!)) throw new EvaluateError('E_ARGUMENT', `pairedBootstrap: value at ${i} is not finite (${a[i]}, ${b[i]})`, [a[i], b[i]]);
+    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!))
+      throw new EvaluateError('E_ARGUMENT', `pairedBootstrap: value at ${i} is not finite (${a[i]}, ${b[i]})`, [a[i], b[i]]);
   }
   if (n === 0) {
     const none = { mean: NaN, lo: NaN, hi: NaN, n: 0 };
@@ -182,7 +190,8 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
  */
 export function bootstrapRatio(num: ArrayLike<number>, den: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
   const n = num.length;
-  if (den.length !== n) throw new EvaluateError('E_ARGUMENT', `bootstrapRatio: ${n} numerators against ${den.length} denominators`, den.length);
+  if (den.length !== n)
+    throw new EvaluateError('E_ARGUMENT', `bootstrapRatio: ${n} numerators against ${den.length} denominators`, den.length);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(num[i]!) || !Number.isFinite(den[i]!) || den[i]! < 0) {
       throw new EvaluateError('E_ARGUMENT', `bootstrapRatio: bad value at ${i} (${num[i]} / ${den[i]})`, [num[i], den[i]]);

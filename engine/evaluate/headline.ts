@@ -56,7 +56,14 @@ export function backtestHeadline(report: BacktestReport, areaKey?: string): Back
   const unit = report.mode === 'months' ? 'month' : 'shift';
   if (best === null) {
     return {
-      areaKey: key, reference, referenceHitRate: refRate, bestBaseline: null, baselineHitRate: null, diff: null, relative: null, oracleHitRate: oracle,
+      areaKey: key,
+      reference,
+      referenceHitRate: refRate,
+      bestBaseline: null,
+      baselineHitRate: null,
+      diff: null,
+      relative: null,
+      oracleHitRate: oracle,
       verdict: 'no baseline',
       sentence: `With the top cells covering ${area}, ${reference} caught ${pct(refRate)} of each ${unit}'s crime on average. No baseline was run to compare it with.`,
     };
@@ -75,5 +82,16 @@ export function backtestHeadline(report: BacktestReport, areaKey?: string): Back
       : verdict === 'worse'
         ? `${reference} did worse, by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): ${best} was the better forecast here.`
         : `The difference, ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}), is within noise: ${reference} did not measurably beat ${best}.`;
-  return { areaKey: key, reference, referenceHitRate: refRate, bestBaseline: best, baselineHitRate: baseRate, diff, relative, oracleHitRate: oracle, verdict, sentence: `${lead} ${judged}${ceiling}` };
+  return {
+    areaKey: key,
+    reference,
+    referenceHitRate: refRate,
+    bestBaseline: best,
+    baselineHitRate: baseRate,
+    diff,
+    relative,
+    oracleHitRate: oracle,
+    verdict,
+    sentence: `${lead} ${judged}${ceiling}`,
+  };
 }

@@ -32,7 +32,8 @@ export function rankIndices(scores: ArrayLike<number>): Int32Array {
   const positive: number[] = [];
   for (let i = 0; i < c; i++) {
     const s = scores[i]!;
-    if (!(s >= 0) || s === Infinity) throw new EvaluateError('E_ARGUMENT', `rankIndices: score ${s} at cell index ${i} is not a finite non-negative number`, s);
+    if (!(s >= 0) || s === Infinity)
+      throw new EvaluateError('E_ARGUMENT', `rankIndices: score ${s} at cell index ${i} is not a finite non-negative number`, s);
     if (s > 0) positive.push(i);
   }
   positive.sort((a, b) => scores[b]! - scores[a]! || a - b);
@@ -60,7 +61,8 @@ export function topIndices(scores: ArrayLike<number>, m: number): Int32Array {
   const values = new Float64Array(c);
   for (let i = 0; i < c; i++) {
     const s = scores[i]!;
-    if (!(s >= 0) || s === Infinity) throw new EvaluateError('E_ARGUMENT', `topIndices: score ${s} at cell index ${i} is not a finite non-negative number`, s);
+    if (!(s >= 0) || s === Infinity)
+      throw new EvaluateError('E_ARGUMENT', `topIndices: score ${s} at cell index ${i} is not a finite non-negative number`, s);
     values[i] = s;
   }
   const threshold = kthLargest(values, k);
@@ -110,7 +112,12 @@ function kthLargest(a: Float64Array, k: number): number {
  * @example
  * Array.from(topKPerDistrictFromScores([3, 0, 5, 1], Int32Array.from([0, 0, 1, 1]), 2, 1)) // => [0, 2]
  */
-export function topKPerDistrictFromScores(scores: ArrayLike<number>, districtOfCell: Int32Array, districtCount: number, perDistrict: number): Int32Array {
+export function topKPerDistrictFromScores(
+  scores: ArrayLike<number>,
+  districtOfCell: Int32Array,
+  districtCount: number,
+  perDistrict: number,
+): Int32Array {
   const lists: number[][] = Array.from({ length: districtCount }, () => []);
   // "a ranks before b": higher score, or equal score and lower index
   const before = (a: number, b: number): boolean => scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b);
@@ -137,7 +144,11 @@ export function topKPerDistrictFromScores(scores: ArrayLike<number>, districtOfC
  * cellsForArea(1, 0.015, 10000) // => 66
  */
 export function cellsForArea(areaKm2: number, meanCellAreaKm2: number, cellCount: number): number {
-  if (!(areaKm2 > 0) || !(meanCellAreaKm2 > 0)) throw new EvaluateError('E_ARGUMENT', `cellsForArea: area ${areaKm2} km² and cell area ${meanCellAreaKm2} km² must be positive`, [areaKm2, meanCellAreaKm2]);
+  if (!(areaKm2 > 0) || !(meanCellAreaKm2 > 0))
+    throw new EvaluateError('E_ARGUMENT', `cellsForArea: area ${areaKm2} km² and cell area ${meanCellAreaKm2} km² must be positive`, [
+      areaKm2,
+      meanCellAreaKm2,
+    ]);
   return Math.max(1, Math.min(cellCount, Math.floor(areaKm2 / meanCellAreaKm2 + 1e-9)));
 }
 
@@ -148,7 +159,8 @@ export function cellsForArea(areaKm2: number, meanCellAreaKm2: number, cellCount
  * cellsForCoverage(0.05, 1000) // => 50
  */
 export function cellsForCoverage(fraction: number, cellCount: number): number {
-  if (!(fraction > 0 && fraction <= 1)) throw new EvaluateError('E_ARGUMENT', `cellsForCoverage: coverage ${fraction} must be in (0, 1]`, fraction);
+  if (!(fraction > 0 && fraction <= 1))
+    throw new EvaluateError('E_ARGUMENT', `cellsForCoverage: coverage ${fraction} must be in (0, 1]`, fraction);
   return Math.max(1, Math.min(cellCount, Math.floor(fraction * cellCount + 1e-9)));
 }
 

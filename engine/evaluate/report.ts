@@ -30,7 +30,13 @@ export function fitRecord(
   trainedUntilMs: number,
   shift: number,
   events: number,
-  fit: { readonly theta: number; readonly omegaPerHour: number; readonly iterations: number; readonly stopReason: string; readonly warnings: readonly string[] },
+  fit: {
+    readonly theta: number;
+    readonly omegaPerHour: number;
+    readonly iterations: number;
+    readonly stopReason: string;
+    readonly warnings: readonly string[];
+  },
 ): FitRecord {
   return {
     trainedUntilMs,

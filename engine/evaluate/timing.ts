@@ -44,7 +44,10 @@ export function periodEndMs(incident: Pick<Incident, 'timeMs' | 'precision' | 't
 
 function localPlus(t: number, tz: string, unit: 'day' | 'month'): number {
   const dt = DateTime.fromMillis(t, { zone: checkTimeZone(tz) });
-  return dt.startOf(unit).plus(unit === 'day' ? { days: 1 } : { months: 1 }).toMillis();
+  return dt
+    .startOf(unit)
+    .plus(unit === 'day' ? { days: 1 } : { months: 1 })
+    .toMillis();
 }
 
 /** A forecast window: a shift, or a calendar month in month mode. */
@@ -69,7 +72,12 @@ export function monthWindows(fromMs: number, toMs: number, tz: string): EvalWind
   const out: EvalWindow[] = [];
   while (start.toMillis() < toMs) {
     const end = start.plus({ months: 1 });
-    out.push({ startMs: start.toMillis(), endMs: end.toMillis(), hours: (end.toMillis() - start.toMillis()) / HOUR_MS, label: start.toFormat('yyyy-LL') });
+    out.push({
+      startMs: start.toMillis(),
+      endMs: end.toMillis(),
+      hours: (end.toMillis() - start.toMillis()) / HOUR_MS,
+      label: start.toFormat('yyyy-LL'),
+    });
     start = end;
   }
   return out;

@@ -92,7 +92,10 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
   }
   const { startMs, hours } = options;
   if (!Number.isFinite(startMs) || !Number.isFinite(hours) || hours <= 0) {
-    throw new ForecastError('E_ARGUMENT', `shift must have a finite start and positive hours, got ${String(startMs)}, ${String(hours)}`, [startMs, hours]);
+    throw new ForecastError('E_ARGUMENT', `shift must have a finite start and positive hours, got ${String(startMs)}, ${String(hours)}`, [
+      startMs,
+      hours,
+    ]);
   }
 
   const perDistrict = pickBoxes(forecast, top, options.districtOf, unassigned);
@@ -172,11 +175,17 @@ function contributorFinder(options: PatrolBoxOptions, maxContributors: number): 
       const ii = history.incidentIndex[j]!;
       const incident = incidents[ii];
       if (incident === undefined) {
-        throw new ForecastError('E_HISTORY', `EventSet event ${j} points at incident ${ii}, but only ${incidents.length} incidents were given: pass the incidents the EventSet was built from`, ii);
+        throw new ForecastError(
+          'E_HISTORY',
+          `EventSet event ${j} points at incident ${ii}, but only ${incidents.length} incidents were given: pass the incidents the EventSet was built from`,
+          ii,
+        );
       }
       found.push({ j, ageHours, contribution, incident });
     }
-    found.sort((x, y) => y.contribution - x.contribution || x.ageHours - y.ageHours || history.incidentIndex[x.j]! - history.incidentIndex[y.j]!);
+    found.sort(
+      (x, y) => y.contribution - x.contribution || x.ageHours - y.ageHours || history.incidentIndex[x.j]! - history.incidentIndex[y.j]!,
+    );
     return found.slice(0, maxContributors).map((f) => ({
       incidentId: f.incident.id,
       category: f.incident.category,
@@ -211,7 +220,10 @@ function pct(share: number): string {
  */
 export function explainBox(box: PatrolBox): string {
   const listed = box.contributors
-    .map((c) => `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''} ${formatAge(c.ageHours)} ago (+${sig(c.contribution, 2)})`)
+    .map(
+      (c) =>
+        `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''} ${formatAge(c.ageHours)} ago (+${sig(c.contribution, 2)})`,
+    )
     .join(', ');
   if (!(box.triggered > 0)) return 'background rate only: no earlier incident in this box still counts';
   if (listed === '') return `background rate (${pct(box.backgroundShare)}); older incidents in this box add ${pct(box.triggeredShare)}`;
@@ -265,19 +277,45 @@ function csvField(v: unknown): string {
  */
 export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<string, string | number>> = {}): string {
   const extraKeys = Object.keys(extra);
-  const header = [...extraKeys, 'district', 'rank', 'h3', 'lat', 'lng', 'expected', 'background', 'triggered', 'background_share', 'triggered_share', 'contributors', 'explanation'];
+  const header = [
+    ...extraKeys,
+    'district',
+    'rank',
+    'h3',
+    'lat',
+    'lng',
+    'expected',
+    'background',
+    'triggered',
+    'background_share',
+    'triggered_share',
+    'contributors',
+    'explanation',
+  ];
   const num = (x: number): string => String(Number(x.toPrecision(6)));
   const rows = [header.map(csvField).join(',')];
   for (const b of boxes) {
     const { lat, lng } = cellCenter(b.h3);
     const contributors = b.contributors
-      .map((c) => `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''}, ${c.ageHours.toFixed(1)} h, +${num(c.contribution)}`)
+      .map(
+        (c) =>
+          `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''}, ${c.ageHours.toFixed(1)} h, +${num(c.contribution)}`,
+      )
       .join('; ');
     const row = [
       ...extraKeys.map((k) => extra[k]),
-      b.district, b.rank, b.h3, lat.toFixed(6), lng.toFixed(6),
-      num(b.expected), num(b.background), num(b.triggered), num(b.backgroundShare), num(b.triggeredShare),
-      contributors, explainBox(b),
+      b.district,
+      b.rank,
+      b.h3,
+      lat.toFixed(6),
+      lng.toFixed(6),
+      num(b.expected),
+      num(b.background),
+      num(b.triggered),
+      num(b.backgroundShare),
+      num(b.triggeredShare),
+      contributors,
+      explainBox(b),
     ];
     rows.push(row.map(csvField).join(','));
   }

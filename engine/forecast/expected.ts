@@ -26,8 +26,10 @@ export interface ForecastOptions {
  * @throws {ForecastError} E_ARGUMENT for a non-finite start or hours ≤ 0
  */
 export function shiftBinHours(fit: EtasFit, startMs: number, hours: number): Float64Array {
-  if (!Number.isFinite(startMs)) throw new ForecastError('E_ARGUMENT', `shift start must be a finite epoch ms, got ${String(startMs)}`, startMs);
-  if (!Number.isFinite(hours) || hours <= 0) throw new ForecastError('E_ARGUMENT', `shift length must be a positive number of hours, got ${String(hours)}`, hours);
+  if (!Number.isFinite(startMs))
+    throw new ForecastError('E_ARGUMENT', `shift start must be a finite epoch ms, got ${String(startMs)}`, startMs);
+  if (!Number.isFinite(hours) || hours <= 0)
+    throw new ForecastError('E_ARGUMENT', `shift length must be a positive number of hours, got ${String(hours)}`, hours);
   const prof = fit.config.profile;
   if (prof === null || fit.profile === null) return Float64Array.of(hours);
   const endMs = startMs + hours * HOUR_MS;
@@ -55,16 +57,28 @@ export function shiftBinHours(fit: EtasFit, startMs: number, hours: number): Flo
  * // 0.1·8 + 0.5·(2^−1 − 2^−9) = 0.8 + 0.2490234375
  * forecastShift(fit, history, sMs, 8).expected[0] // => 1.0490234375
  */
-export function forecastShift(fit: EtasFit, history: EventSet, startMs: number, hours: number, options: ForecastOptions = {}): CellForecast {
+export function forecastShift(
+  fit: EtasFit,
+  history: EventSet,
+  startMs: number,
+  hours: number,
+  options: ForecastOptions = {},
+): CellForecast {
   const binHours = shiftBinHours(fit, startMs, hours);
   const { theta, omegaPerHour } = fit;
   if (!Number.isFinite(theta) || theta < 0) throw new ForecastError('E_FIT', `fit θ must be finite and ≥ 0, got ${String(theta)}`, theta);
-  if (!Number.isFinite(omegaPerHour) || omegaPerHour <= 0) throw new ForecastError('E_FIT', `fit ω must be finite and > 0, got ${String(omegaPerHour)}`, omegaPerHour);
+  if (!Number.isFinite(omegaPerHour) || omegaPerHour <= 0)
+    throw new ForecastError('E_FIT', `fit ω must be finite and > 0, got ${String(omegaPerHour)}`, omegaPerHour);
   const n = history.tHours.length;
   if (history.cell.length !== n || history.incidentIndex.length !== n) {
-    throw new ForecastError('E_HISTORY', `EventSet arrays differ in length (cell ${history.cell.length}, tHours ${n}, incidentIndex ${history.incidentIndex.length})`, n);
+    throw new ForecastError(
+      'E_HISTORY',
+      `EventSet arrays differ in length (cell ${history.cell.length}, tHours ${n}, incidentIndex ${history.incidentIndex.length})`,
+      n,
+    );
   }
-  if (!Number.isFinite(history.originMs)) throw new ForecastError('E_HISTORY', `EventSet originMs must be finite, got ${String(history.originMs)}`, history.originMs);
+  if (!Number.isFinite(history.originMs))
+    throw new ForecastError('E_HISTORY', `EventSet originMs must be finite, got ${String(history.originMs)}`, history.originMs);
   const bg = backgroundByCell(fit, binHours);
   const trig = triggeredByCell(fit, history, startMs, hours, options);
   const cells = [...new Set([...bg.keys(), ...trig.keys()])].sort();
@@ -86,7 +100,8 @@ function backgroundByCell(fit: EtasFit, binHours: Float64Array): Map<H3Cell, num
   const B = binHours.length;
   for (const cell in fit.ratePerHour) {
     const r = fit.ratePerHour[cell]!;
-    if (!(r >= 0) || !Number.isFinite(r)) throw new ForecastError('E_FIT', `fit rate of cell ${cell} must be finite and ≥ 0, got ${String(r)}`, r);
+    if (!(r >= 0) || !Number.isFinite(r))
+      throw new ForecastError('E_FIT', `fit rate of cell ${cell} must be finite and ≥ 0, got ${String(r)}`, r);
     if (!(r > 0)) continue;
     let factor = 0;
     const h = fit.profile?.cells[cell];
@@ -114,7 +129,8 @@ function triggeredByCell(fit: EtasFit, history: EventSet, startMs: number, hours
     const t = history.tHours[j]!;
     if (!(t < sHours)) continue; // strictly before s; NaN never counts
     const c = history.cell[j]!;
-    if (!(c >= 0 && c < perCell.length)) throw new ForecastError('E_HISTORY', `EventSet event ${j} has cell index ${c}, outside 0..${perCell.length - 1}`, c);
+    if (!(c >= 0 && c < perCell.length))
+      throw new ForecastError('E_HISTORY', `EventSet event ${j} has cell index ${c}, outside 0..${perCell.length - 1}`, c);
     perCell[c]! += integral(sHours - t);
   }
   const depth = weights.length - 1;

@@ -20,11 +20,4 @@ export {
   MIN_CONTRIBUTOR_SHARE,
 } from './boxes.ts';
 export type { PatrolBoxOptions, BoxProperties } from './boxes.ts';
-export {
-  shiftWindows,
-  shiftAt,
-  shiftName,
-  parseLocalDateTime,
-  DEFAULT_SHIFT_STARTS,
-  DEFAULT_SHIFT_HOURS,
-} from './shifts.ts';
+export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';

@@ -18,7 +18,11 @@ export function compareCells(a: H3Cell, b: H3Cell): number {
  */
 export function rankCells(cells: readonly H3Cell[], scores: ArrayLike<number>): number[] {
   if (cells.length !== scores.length) {
-    throw new ForecastError('E_ARGUMENT', `rankCells needs one score per cell: ${cells.length} cells, ${scores.length} scores`, scores.length);
+    throw new ForecastError(
+      'E_ARGUMENT',
+      `rankCells needs one score per cell: ${cells.length} cells, ${scores.length} scores`,
+      scores.length,
+    );
   }
   const idx: number[] = new Array(cells.length);
   for (let i = 0; i < cells.length; i++) {
@@ -53,7 +57,8 @@ export function topCellsByArea(
     if (covered >= areaKm2) break;
     const cell = cells[i]!;
     const a = cellAreaKm2(cell);
-    if (!Number.isFinite(a) || a <= 0) throw new ForecastError('E_ARGUMENT', `area of cell ${cell} must be a positive number of km², got ${String(a)}`, a);
+    if (!Number.isFinite(a) || a <= 0)
+      throw new ForecastError('E_ARGUMENT', `area of cell ${cell} must be a positive number of km², got ${String(a)}`, a);
     out.push(cell);
     covered += a;
   }

@@ -66,7 +66,14 @@ function pad2(n: number): string {
 /** Wall-clock fields of a "naive" ms value (a local time written as if it were UTC). */
 function resolveNaive(clock: ZoneClock, naiveMs: number): number {
   const d = new Date(naiveMs);
-  return clock.toEpochMs(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds() + d.getUTCMilliseconds() / 1000);
+  return clock.toEpochMs(
+    d.getUTCFullYear(),
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds() + d.getUTCMilliseconds() / 1000,
+  );
 }
 
 /**
@@ -155,7 +162,11 @@ export function parseLocalDateTime(s: string, tz: string): number {
   const parsed = parseIsoTime(typeof s === 'string' ? s : '', clock);
   if (parsed.kind === 'ok') return parsed.timeMs;
   const why = parsed.kind === 'bad' ? parsed.why : parsed.kind === 'missing' ? 'empty' : 'no time zone';
-  throw new ForecastError('E_TIME', `cannot read date-time "${String(s)}": ${why} (expected e.g. 2024-03-01T22:00, 2024-03-01 or 2024-03-01T22:00-08:00)`, s);
+  throw new ForecastError(
+    'E_TIME',
+    `cannot read date-time "${String(s)}": ${why} (expected e.g. 2024-03-01T22:00, 2024-03-01 or 2024-03-01T22:00-08:00)`,
+    s,
+  );
 }
 
 /**

@@ -7,11 +7,7 @@ import { GridError } from './errors.ts';
 import { makeCellLookup } from './eventSet.ts';
 
 /** What {@link studyArea} and {@link districtsFromPolygons} accept as areas. */
-export type AreaGeoJson =
-  | Polygon
-  | MultiPolygon
-  | Feature<Polygon | MultiPolygon>
-  | FeatureCollection<Polygon | MultiPolygon>;
+export type AreaGeoJson = Polygon | MultiPolygon | Feature<Polygon | MultiPolygon> | FeatureCollection<Polygon | MultiPolygon>;
 
 /** The polygons (each a list of GeoJSON rings) of an area, in input order. */
 export function polygonsOf(area: AreaGeoJson): Position[][][] {
@@ -20,7 +16,11 @@ export function polygonsOf(area: AreaGeoJson): Position[][][] {
     if (g && g.type === 'Polygon') out.push(g.coordinates);
     else if (g && g.type === 'MultiPolygon') out.push(...g.coordinates);
     else {
-      throw new GridError('E_GEOJSON', `${where}: expected a Polygon or MultiPolygon geometry, got ${g ? String((g as { type: unknown }).type) : 'none'}`, g);
+      throw new GridError(
+        'E_GEOJSON',
+        `${where}: expected a Polygon or MultiPolygon geometry, got ${g ? String((g as { type: unknown }).type) : 'none'}`,
+        g,
+      );
     }
   };
   if (area === null || typeof area !== 'object') throw new GridError('E_GEOJSON', 'area is not a GeoJSON object', area);
@@ -61,11 +61,10 @@ export function polygonCells(rings: Position[][], res: number): H3Cell[] {
  * @throws {GridError} E_RES_DOMAIN; E_GEOJSON for geometries other than (Multi)Polygon;
  *   E_ARGUMENT when neither a polygon nor any incident is given
  */
-export function studyArea(options: {
-  res: number;
-  polygon?: AreaGeoJson;
-  incidents?: readonly Incident[];
-}): { cells: H3Cell[]; areaKm2: number } {
+export function studyArea(options: { res: number; polygon?: AreaGeoJson; incidents?: readonly Incident[] }): {
+  cells: H3Cell[];
+  areaKm2: number;
+} {
   const { res, polygon, incidents } = options;
   checkRes(res);
   const set = new Set<H3Cell>();

@@ -86,11 +86,7 @@ function pickNameProperty(fc: NamedAreas, nameProperty: string | undefined): str
  * Cost O(cells × features) point-in-polygon tests, pruned by bounding boxes.
  * @throws {GridError} E_GEOJSON (not a FeatureCollection of polygons), E_NAME_PROPERTY, E_CELL_INVALID
  */
-export function districtsFromPolygons(
-  fc: NamedAreas,
-  cells: readonly H3Cell[],
-  nameProperty?: string,
-): Map<H3Cell, string> {
+export function districtsFromPolygons(fc: NamedAreas, cells: readonly H3Cell[], nameProperty?: string): Map<H3Cell, string> {
   if (!fc || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
     throw new GridError('E_GEOJSON', 'districts must be a GeoJSON FeatureCollection of Polygon or MultiPolygon features', fc);
   }
@@ -102,14 +98,19 @@ export function districtsFromPolygons(
   });
   const prop = pickNameProperty(fc, nameProperty);
   const boxes = fc.features.map((f) => {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
     const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
-    for (const poly of polys) for (const ring of poly) for (const [x, y] of ring) {
-      if (x! < minX) minX = x!;
-      if (x! > maxX) maxX = x!;
-      if (y! < minY) minY = y!;
-      if (y! > maxY) maxY = y!;
-    }
+    for (const poly of polys)
+      for (const ring of poly)
+        for (const [x, y] of ring) {
+          if (x! < minX) minX = x!;
+          if (x! > maxX) maxX = x!;
+          if (y! < minY) minY = y!;
+          if (y! > maxY) maxY = y!;
+        }
     return { minX, minY, maxX, maxY };
   });
   const out = new Map<H3Cell, string>();

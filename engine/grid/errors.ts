@@ -13,13 +13,7 @@ import { CodedError } from '../errors.ts';
  *   the properties seen).
  */
 export type GridErrorCode =
-  | 'E_LATLNG_DOMAIN'
-  | 'E_RES_DOMAIN'
-  | 'E_CELL_INVALID'
-  | 'E_DISTANCE'
-  | 'E_ARGUMENT'
-  | 'E_GEOJSON'
-  | 'E_NAME_PROPERTY';
+  'E_LATLNG_DOMAIN' | 'E_RES_DOMAIN' | 'E_CELL_INVALID' | 'E_DISTANCE' | 'E_ARGUMENT' | 'E_GEOJSON' | 'E_NAME_PROPERTY';
 
 /**
  * An error from engine/grid that carries a stable `code` and the offending `value`, so that

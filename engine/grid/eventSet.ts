@@ -123,7 +123,7 @@ function monthLengthMs(monthStartMs: number): number {
   const d = new Date(monthStartMs + 12 * HOUR_MS);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
-  return (Date.UTC(y, m + 1, 1) - Date.UTC(y, m, 1));
+  return Date.UTC(y, m + 1, 1) - Date.UTC(y, m, 1);
 }
 
 function where(inc: Incident): string {
@@ -150,14 +150,10 @@ function where(inc: Incident): string {
  * const ev = buildEventSet(incidents, 10, Date.UTC(2023, 0, 1));
  * ev.cells.length <= incidents.length // => true
  */
-export function buildEventSet(
-  incidents: readonly Incident[],
-  res: number,
-  originMs: number,
-  options: BuildEventSetOptions = {},
-): EventSet {
+export function buildEventSet(incidents: readonly Incident[], res: number, originMs: number, options: BuildEventSetOptions = {}): EventSet {
   checkRes(res);
-  if (!Number.isFinite(originMs)) throw new GridError('E_ARGUMENT', `originMs must be a finite epoch ms, got ${String(originMs)}`, originMs);
+  if (!Number.isFinite(originMs))
+    throw new GridError('E_ARGUMENT', `originMs must be a finite epoch ms, got ${String(originMs)}`, originMs);
   const { endMs } = options;
   const monthPlacement = options.monthPlacement ?? 'start';
   if (monthPlacement !== 'start' && monthPlacement !== 'spread') {
@@ -254,7 +250,13 @@ function orderByCellTime(cellK: Int32Array, timeMs: Float64Array, nCells: number
  * are contiguous in `order` except for other-precision events at the very same instant, which
  * are skipped over.
  */
-function spreadMonths(order: Int32Array, cellK: Int32Array, timeMs: Float64Array, isMonth: (pos: number) => boolean, endMs: number | undefined): void {
+function spreadMonths(
+  order: Int32Array,
+  cellK: Int32Array,
+  timeMs: Float64Array,
+  isMonth: (pos: number) => boolean,
+  endMs: number | undefined,
+): void {
   const n = order.length;
   const placed = new Float64Array(timeMs);
   let g = 0;

@@ -6,14 +6,7 @@ import type { IngestFormat, IngestResult } from '../types.ts';
 import { applyHourPrecision, Collector } from './collector.ts';
 import { IngestError } from './errors.ts';
 import { HeaderIndex } from './header.ts';
-import {
-  acceptPlain,
-  type ColumnKey,
-  COLUMN_KEYS,
-  readPlainTime,
-  requireZoneIfAllLocal,
-  resolvePlainColumns,
-} from './plain.ts';
+import { acceptPlain, type ColumnKey, COLUMN_KEYS, readPlainTime, requireZoneIfAllLocal, resolvePlainColumns } from './plain.ts';
 import { checkLatLng } from './collector.ts';
 import { isPoliceUkHeader, POLICE_UK_HEADER, policeUkReader } from './policeUk.ts';
 import { ZoneClock } from './time.ts';
@@ -57,17 +50,32 @@ const FORMATS: readonly (IngestFormat | 'auto')[] = ['auto', 'police-uk', 'vanco
 export function checkIngestOptions(options: IngestOptions): ZoneClock | null {
   const { file } = options;
   if (options.format !== undefined && !FORMATS.includes(options.format)) {
-    throw new IngestError('E_BAD_OPTION', file, `unknown format "${options.format}"; expected one of ${FORMATS.join(', ')}`, null, null, options.format);
+    throw new IngestError(
+      'E_BAD_OPTION',
+      file,
+      `unknown format "${options.format}"; expected one of ${FORMATS.join(', ')}`,
+      null,
+      null,
+      options.format,
+    );
   }
   for (const key of Object.keys(options.columns ?? {})) {
     if (!COLUMN_KEYS.includes(key as ColumnKey)) {
-      throw new IngestError('E_BAD_OPTION', file, `unknown column key "${key}"; expected one of ${COLUMN_KEYS.join(', ')}`, null, null, key);
+      throw new IngestError(
+        'E_BAD_OPTION',
+        file,
+        `unknown column key "${key}"; expected one of ${COLUMN_KEYS.join(', ')}`,
+        null,
+        null,
+        key,
+      );
     }
   }
   return options.tz === undefined ? null : new ZoneClock(options.tz);
 }
 
-const PLAIN_EXPECTED = 'a plain CSV with columns datetime (or start and end), lat and lon (map other names with --columns, e.g. --columns datetime=date,lat=latitude,lon=longitude)';
+const PLAIN_EXPECTED =
+  'a plain CSV with columns datetime (or start and end), lat and lon (map other names with --columns, e.g. --columns datetime=date,lat=latitude,lon=longitude)';
 
 const NON_BLANK = /\S/;
 
@@ -83,7 +91,13 @@ type RowReader = (fields: readonly string[], line: number) => void;
  * plain CSV (with the columns mapped by `options.columns`).
  * @throws IngestError E_UNKNOWN_FORMAT / E_WRONG_FORMAT (header does not fit), E_MISSING_COLUMN
  */
-function readerForHeader(c: Collector, fields: readonly string[], line: number, options: IngestOptions, clock: ZoneClock | null): { format: IngestFormat; row: RowReader } {
+function readerForHeader(
+  c: Collector,
+  fields: readonly string[],
+  line: number,
+  options: IngestOptions,
+  clock: ZoneClock | null,
+): { format: IngestFormat; row: RowReader } {
   const { file } = options;
   const requested = options.format ?? 'auto';
   const h = new HeaderIndex(fields);
@@ -136,7 +150,16 @@ function plainRowReader(c: Collector, h: HeaderIndex, cols: ReturnType<typeof re
     const ll = checkLatLng(c, ln, cols.lat, get(cols.lat), cols.lon, get(cols.lon));
     if (ll === null) return;
     const rawId = iId >= 0 ? (f[iId] ?? '').trim() : '';
-    acceptPlain(c, ln, t, ll.lat, ll.lng, rawId === '' ? null : rawId, iCat >= 0 ? c.intern(f[iCat]) : null, iDist >= 0 ? c.intern(f[iDist]) : null);
+    acceptPlain(
+      c,
+      ln,
+      t,
+      ll.lat,
+      ll.lng,
+      rawId === '' ? null : rawId,
+      iCat >= 0 ? c.intern(f[iCat]) : null,
+      iDist >= 0 ? c.intern(f[iDist]) : null,
+    );
   };
 }
 
@@ -146,7 +169,14 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
   const { file } = options;
   const requested = options.format ?? 'auto';
   if (requested === 'geojson') {
-    throw new IngestError('E_BAD_OPTION', file, `${file}: format geojson is not a CSV format; read it with ingestGeoJson`, null, null, requested);
+    throw new IngestError(
+      'E_BAD_OPTION',
+      file,
+      `${file}: format geojson is not a CSV format; read it with ingestGeoJson`,
+      null,
+      null,
+      requested,
+    );
   }
   const c = new Collector(file);
   let format: IngestFormat | null = null;

@@ -41,7 +41,14 @@ export class IngestError extends CodedError<IngestErrorCode> {
   /** The column or property at fault, or null. */
   readonly field: string | null;
 
-  constructor(code: IngestErrorCode, file: string, message: string, line: number | null = null, field: string | null = null, value?: unknown) {
+  constructor(
+    code: IngestErrorCode,
+    file: string,
+    message: string,
+    line: number | null = null,
+    field: string | null = null,
+    value?: unknown,
+  ) {
     super(code, message, value);
     this.file = file;
     this.line = line;

@@ -35,7 +35,14 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
   }
   if (!isObject(json) || json.type !== 'FeatureCollection' || !Array.isArray(json.features)) {
     const got = isObject(json) ? `type ${JSON.stringify(json.type)}` : Array.isArray(json) ? 'an array' : typeof json;
-    throw new IngestError('E_NOT_GEOJSON', file, `${file}: not a GeoJSON FeatureCollection (found ${got}); expected {"type": "FeatureCollection", "features": [...]}`, null, null, got);
+    throw new IngestError(
+      'E_NOT_GEOJSON',
+      file,
+      `${file}: not a GeoJSON FeatureCollection (found ${got}); expected {"type": "FeatureCollection", "features": [...]}`,
+      null,
+      null,
+      got,
+    );
   }
   const features = json.features as unknown[];
   // Property names seen anywhere decide the columns (features may omit optional properties).
@@ -75,7 +82,14 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
       return;
     }
     const xy = g.coordinates;
-    if (!Array.isArray(xy) || xy.length < 2 || typeof xy[0] !== 'number' || typeof xy[1] !== 'number' || !Number.isFinite(xy[0]) || !Number.isFinite(xy[1])) {
+    if (
+      !Array.isArray(xy) ||
+      xy.length < 2 ||
+      typeof xy[0] !== 'number' ||
+      typeof xy[1] !== 'number' ||
+      !Number.isFinite(xy[0]) ||
+      !Number.isFinite(xy[1])
+    ) {
       c.reject(line, 'bad_coords', 'geometry', JSON.stringify(xy) ?? null, 'Point coordinates are not [lng, lat] numbers');
       return;
     }

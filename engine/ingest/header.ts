@@ -2,7 +2,10 @@
 
 /** A header cell as compared: BOM and surrounding blanks removed, lower case. */
 export function normalizeHeaderCell(cell: string): string {
-  return cell.replace(/^\uFEFF/, '').trim().toLowerCase();
+  return cell
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
 }
 
 /** Column positions by normalised name (first occurrence wins). */

@@ -27,7 +27,8 @@ export const MAX_SPAN_HOURS = 72;
 /** Resolved column names (as written in the file); null when the optional column is absent. */
 export interface PlainColumns {
   readonly id: string | null;
-  readonly time: { readonly kind: 'single'; readonly datetime: string } | { readonly kind: 'span'; readonly start: string; readonly end: string };
+  readonly time:
+    { readonly kind: 'single'; readonly datetime: string } | { readonly kind: 'span'; readonly start: string; readonly end: string };
   readonly lat: string;
   readonly lon: string;
   readonly category: string | null;
@@ -115,7 +116,13 @@ function parseOne(c: Collector, line: number, field: string, raw: string | undef
       c.reject(line, 'bad_time', field, value, p.why);
       return null;
     case 'no_zone':
-      c.reject(line, 'local_time_without_zone', field, value, 'a local time without a UTC offset, and no time zone was given (pass --tz with an IANA zone, e.g. --tz America/Chicago)');
+      c.reject(
+        line,
+        'local_time_without_zone',
+        field,
+        value,
+        'a local time without a UTC offset, and no time zone was given (pass --tz with an IANA zone, e.g. --tz America/Chicago)',
+      );
       return null;
   }
 }
@@ -150,7 +157,13 @@ export function readPlainTime(
   }
   const spanHours = (e.timeMs - s.timeMs) / 3_600_000;
   if (spanHours > MAX_SPAN_HOURS) {
-    c.reject(line, 'span_too_long', t.end, get(t.end) ?? '', `span from start ${get(t.start) ?? ''} is ${spanHours.toFixed(1)} h, over ${MAX_SPAN_HOURS} h`);
+    c.reject(
+      line,
+      'span_too_long',
+      t.end,
+      get(t.end) ?? '',
+      `span from start ${get(t.start) ?? ''} is ${spanHours.toFixed(1)} h, over ${MAX_SPAN_HOURS} h`,
+    );
     return null;
   }
   const precision = PRECISION_RANK[s.precision] >= PRECISION_RANK[e.precision] ? s.precision : e.precision;

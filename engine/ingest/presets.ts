@@ -25,7 +25,15 @@ export const CATEGORY_PRESETS: Readonly<Record<string, { readonly label: string;
   },
   'police-uk-property': {
     label: 'data.police.uk property crime',
-    categories: ['Burglary', 'Vehicle crime', 'Bicycle theft', 'Theft from the person', 'Shoplifting', 'Other theft', 'Criminal damage and arson'],
+    categories: [
+      'Burglary',
+      'Vehicle crime',
+      'Bicycle theft',
+      'Theft from the person',
+      'Shoplifting',
+      'Other theft',
+      'Criminal damage and arson',
+    ],
   },
   'houston-property': {
     label: 'Houston property offences (burglary, theft, auto theft)',
@@ -40,5 +48,8 @@ export const CATEGORY_PRESETS: Readonly<Record<string, { readonly label: string;
 export function resolveCategories(spec: string): string[] {
   const preset = CATEGORY_PRESETS[spec.trim()];
   if (preset !== undefined) return [...preset.categories];
-  return spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

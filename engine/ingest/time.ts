@@ -23,12 +23,23 @@ export function daysInMonth(year: number, month: number): number {
 /** True when year/month/day/hour/minute/second form a real calendar date-time (no rollover). */
 export function isValidWallClock(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
   return (
-    Number.isInteger(year) && year >= 1000 && year <= 9999 &&
-    Number.isInteger(month) && month >= 1 && month <= 12 &&
-    Number.isInteger(day) && day >= 1 && day <= daysInMonth(year, month) &&
-    Number.isInteger(hour) && hour >= 0 && hour <= 23 &&
-    Number.isInteger(minute) && minute >= 0 && minute <= 59 &&
-    second >= 0 && second < 60
+    Number.isInteger(year) &&
+    year >= 1000 &&
+    year <= 9999 &&
+    Number.isInteger(month) &&
+    month >= 1 &&
+    month <= 12 &&
+    Number.isInteger(day) &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    Number.isInteger(hour) &&
+    hour >= 0 &&
+    hour <= 23 &&
+    Number.isInteger(minute) &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second < 60
   );
 }
 

@@ -91,7 +91,13 @@ export function vancouverReader(c: Collector, h: HeaderIndex): (fields: readonly
       }
       // A UTM easting lies within 100..900 km of the false origin; northing 0..10,000 km.
       if (!(x >= 100_000 && x <= 900_000 && y >= 0 && y <= 10_000_000)) {
-        c.reject(line, 'coords_out_of_range', !(x >= 100_000 && x <= 900_000) ? 'X' : 'Y', key, 'not a UTM zone 10N position (easting 100000..900000 m, northing 0..10000000 m)');
+        c.reject(
+          line,
+          'coords_out_of_range',
+          !(x >= 100_000 && x <= 900_000) ? 'X' : 'Y',
+          key,
+          'not a UTM zone 10N position (easting 100000..900000 m, northing 0..10000000 m)',
+        );
         return;
       }
       const p = utm10nToLatLng(x, y);

@@ -39,11 +39,23 @@ export function configForData(config: EtasConfig, events: EventSet): EtasConfig 
 export function withFitOptions(config: EtasConfig, o: EtasFitOptions): EtasConfig {
   let c = config;
   if (o.maxIterations !== undefined || o.relTolerance !== undefined) {
-    c = { ...c, em: { ...c.em, ...(o.maxIterations !== undefined ? { maxIterations: o.maxIterations } : {}), ...(o.relTolerance !== undefined ? { relTolerance: o.relTolerance } : {}) } };
+    c = {
+      ...c,
+      em: {
+        ...c.em,
+        ...(o.maxIterations !== undefined ? { maxIterations: o.maxIterations } : {}),
+        ...(o.relTolerance !== undefined ? { relTolerance: o.relTolerance } : {}),
+      },
+    };
   }
   const fixed = o.fixedTheta !== undefined || o.fixedMeanDelayHours !== undefined;
   if (c.triggering === null) {
-    if (fixed) throw new ModelError('E_OPTIONS', 'a fixed θ or mean delay needs a model with triggering (this configuration has "triggering": null)', o.fixedTheta ?? o.fixedMeanDelayHours);
+    if (fixed)
+      throw new ModelError(
+        'E_OPTIONS',
+        'a fixed θ or mean delay needs a model with triggering (this configuration has "triggering": null)',
+        o.fixedTheta ?? o.fixedMeanDelayHours,
+      );
     return checkEtasConfig(c);
   }
   const t: Record<string, unknown> = { ...c.triggering };

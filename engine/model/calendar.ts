@@ -31,7 +31,8 @@ export interface BinCalendar {
 
 function parseHHMM(s: string): number {
   const m = /^(\d{1,2}):(\d{2})$/.exec(s.trim());
-  if (m === null || Number(m[1]) > 23 || Number(m[2]) > 59) throw new ModelError('E_OPTIONS', `shift start must be a local time HH:MM, got "${s}"`, s);
+  if (m === null || Number(m[1]) > 23 || Number(m[2]) > 59)
+    throw new ModelError('E_OPTIONS', `shift start must be a local time HH:MM, got "${s}"`, s);
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
@@ -152,7 +153,11 @@ export function binExposureHours(cal: BinCalendar, fromMs: number, toMs: number)
   if (!(toMs > fromMs)) return out;
   const a = cal.startsMs;
   if (a.length === 0 || a[0]! > fromMs || toMs > cal.toMs) {
-    throw new ModelError('E_WINDOW', `the bin calendar [${new Date(cal.fromMs).toISOString()}, ${new Date(cal.toMs).toISOString()}) does not cover [${new Date(fromMs).toISOString()}, ${new Date(toMs).toISOString()})`, [fromMs, toMs]);
+    throw new ModelError(
+      'E_WINDOW',
+      `the bin calendar [${new Date(cal.fromMs).toISOString()}, ${new Date(cal.toMs).toISOString()}) does not cover [${new Date(fromMs).toISOString()}, ${new Date(toMs).toISOString()})`,
+      [fromMs, toMs],
+    );
   }
   let lo = 0;
   let hi = a.length;

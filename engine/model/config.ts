@@ -183,7 +183,8 @@ function num(path: string, v: unknown, ok: (x: number) => boolean, why: string):
 }
 
 function known(path: string, o: Record<string, unknown>, keys: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(`${path}${path ? '.' : ''}${k}`, o[k], `is not a known field (known: ${keys.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!keys.includes(k)) bad(`${path}${path ? '.' : ''}${k}`, o[k], `is not a known field (known: ${keys.join(', ')})`);
 }
 
 const HHMM = /^([01]?\d|2[0-3]):[0-5]\d$/;
@@ -229,7 +230,15 @@ function checkRecency(r0: unknown): RecencyConfig | null {
   const r = r0 as Record<string, unknown>;
   known('recency', r, ['halfLifeDays', 'allHistoryWeight']);
   const hl = r.halfLifeDays;
-  const a = r.allHistoryWeight === undefined ? 0 : num('recency.allHistoryWeight', r.allHistoryWeight, (x) => x >= 0 && x < 1, 'must lie in [0, 1) (1 = all history: use "recency": null)');
+  const a =
+    r.allHistoryWeight === undefined
+      ? 0
+      : num(
+          'recency.allHistoryWeight',
+          r.allHistoryWeight,
+          (x) => x >= 0 && x < 1,
+          'must lie in [0, 1) (1 = all history: use "recency": null)',
+        );
   if (hl === null || hl === 'Infinity' || hl === Infinity) return null;
   const halfLifeDays = num('recency.halfLifeDays', hl, (x) => x > 0, 'must be a positive number of days, or null for "never forgets"');
   return a > 0 ? { halfLifeDays, allHistoryWeight: a } : { halfLifeDays };
@@ -243,7 +252,11 @@ function checkProfile(p0: unknown): ProfileConfig | null {
   const base = ETAS_DEFAULTS.profile!;
   let shiftStarts = base.shiftStarts;
   if (p.shiftStarts !== undefined) {
-    if (!Array.isArray(p.shiftStarts) || p.shiftStarts.length === 0 || !p.shiftStarts.every((s) => typeof s === 'string' && HHMM.test(s.trim()))) {
+    if (
+      !Array.isArray(p.shiftStarts) ||
+      p.shiftStarts.length === 0 ||
+      !p.shiftStarts.every((s) => typeof s === 'string' && HHMM.test(s.trim()))
+    ) {
       bad('profile.shiftStarts', p.shiftStarts, 'must be a non-empty list of local times "HH:MM"');
     }
     shiftStarts = (p.shiftStarts as string[]).map((s) => s.trim());
@@ -254,7 +267,10 @@ function checkProfile(p0: unknown): ProfileConfig | null {
   return {
     shiftStarts,
     weekend: (p.weekend as boolean | undefined) ?? base.weekend,
-    priorStrength: p.priorStrength === undefined ? base.priorStrength : num('profile.priorStrength', p.priorStrength, (x) => x >= 0, 'must be a number ≥ 0 (pseudo-events)'),
+    priorStrength:
+      p.priorStrength === undefined
+        ? base.priorStrength
+        : num('profile.priorStrength', p.priorStrength, (x) => x >= 0, 'must be a number ≥ 0 (pseudo-events)'),
     blend: p.blend === undefined ? base.blend : num('profile.blend', p.blend, (x) => x >= 0 && x < 1, 'must lie in [0, 1)'),
     prior: (p.prior as 'district' | 'city' | undefined) ?? base.prior,
   };
@@ -266,20 +282,45 @@ function checkTriggering(t0: unknown): TriggeringConfig | null {
   const t = t0 as Record<string, unknown>;
   known('triggering', t, ['ringDepth', 'thetaMax', 'minMeanDelayHours', 'maxMeanDelayHours', 'fixedTheta', 'fixedMeanDelayHours']);
   const base = ETAS_DEFAULTS.triggering!;
-  const minMeanDelayHours = t.minMeanDelayHours === undefined ? base.minMeanDelayHours : num('triggering.minMeanDelayHours', t.minMeanDelayHours, (x) => x > 0, 'must be a positive number of hours');
+  const minMeanDelayHours =
+    t.minMeanDelayHours === undefined
+      ? base.minMeanDelayHours
+      : num('triggering.minMeanDelayHours', t.minMeanDelayHours, (x) => x > 0, 'must be a positive number of hours');
   const maxMeanDelayHours =
     t.maxMeanDelayHours === undefined || t.maxMeanDelayHours === null
       ? null
-      : num('triggering.maxMeanDelayHours', t.maxMeanDelayHours, (x) => x >= minMeanDelayHours, `must be a number of hours ≥ minMeanDelayHours (${minMeanDelayHours}), or null`);
+      : num(
+          'triggering.maxMeanDelayHours',
+          t.maxMeanDelayHours,
+          (x) => x >= minMeanDelayHours,
+          `must be a number of hours ≥ minMeanDelayHours (${minMeanDelayHours}), or null`,
+        );
   const out: TriggeringConfig = {
-    ringDepth: t.ringDepth === undefined ? base.ringDepth : num('triggering.ringDepth', t.ringDepth, (x) => Number.isInteger(x) && x >= 0 && x <= MAX_RING_DEPTH, `must be a whole number 0..${MAX_RING_DEPTH}`),
-    thetaMax: t.thetaMax === undefined ? base.thetaMax : num('triggering.thetaMax', t.thetaMax, (x) => x > 0 && x < 1, 'must lie in (0, 1)'),
+    ringDepth:
+      t.ringDepth === undefined
+        ? base.ringDepth
+        : num(
+            'triggering.ringDepth',
+            t.ringDepth,
+            (x) => Number.isInteger(x) && x >= 0 && x <= MAX_RING_DEPTH,
+            `must be a whole number 0..${MAX_RING_DEPTH}`,
+          ),
+    thetaMax:
+      t.thetaMax === undefined ? base.thetaMax : num('triggering.thetaMax', t.thetaMax, (x) => x > 0 && x < 1, 'must lie in (0, 1)'),
     minMeanDelayHours,
     maxMeanDelayHours,
   };
-  const fixedTheta = t.fixedTheta === undefined ? undefined : num('triggering.fixedTheta', t.fixedTheta, (x) => x >= 0 && x < 1, 'must lie in [0, 1)');
-  const fixedMeanDelayHours = t.fixedMeanDelayHours === undefined ? undefined : num('triggering.fixedMeanDelayHours', t.fixedMeanDelayHours, (x) => x > 0, 'must be a positive number of hours');
-  return { ...out, ...(fixedTheta !== undefined ? { fixedTheta } : {}), ...(fixedMeanDelayHours !== undefined ? { fixedMeanDelayHours } : {}) };
+  const fixedTheta =
+    t.fixedTheta === undefined ? undefined : num('triggering.fixedTheta', t.fixedTheta, (x) => x >= 0 && x < 1, 'must lie in [0, 1)');
+  const fixedMeanDelayHours =
+    t.fixedMeanDelayHours === undefined
+      ? undefined
+      : num('triggering.fixedMeanDelayHours', t.fixedMeanDelayHours, (x) => x > 0, 'must be a positive number of hours');
+  return {
+    ...out,
+    ...(fixedTheta !== undefined ? { fixedTheta } : {}),
+    ...(fixedMeanDelayHours !== undefined ? { fixedMeanDelayHours } : {}),
+  };
 }
 
 function checkEm(e0: unknown): EtasConfig['em'] {
@@ -288,8 +329,12 @@ function checkEm(e0: unknown): EtasConfig['em'] {
   known('em', e, ['maxIterations', 'relTolerance']);
   const d = ETAS_DEFAULTS.em;
   return {
-    maxIterations: e.maxIterations === undefined ? d.maxIterations : num('em.maxIterations', e.maxIterations, (x) => Number.isInteger(x) && x >= 0, 'must be a whole number ≥ 0'),
-    relTolerance: e.relTolerance === undefined ? d.relTolerance : num('em.relTolerance', e.relTolerance, (x) => x >= 0, 'must be a number ≥ 0'),
+    maxIterations:
+      e.maxIterations === undefined
+        ? d.maxIterations
+        : num('em.maxIterations', e.maxIterations, (x) => Number.isInteger(x) && x >= 0, 'must be a whole number ≥ 0'),
+    relTolerance:
+      e.relTolerance === undefined ? d.relTolerance : num('em.relTolerance', e.relTolerance, (x) => x >= 0, 'must be a number ≥ 0'),
   };
 }
 
@@ -297,7 +342,11 @@ function checkEm(e0: unknown): EtasConfig['em'] {
 export function describeEtasConfig(c: EtasConfig): string {
   const parts: string[] = [];
   const a = c.recency?.allHistoryWeight ?? 0;
-  parts.push(c.recency ? `recency half-life ${c.recency.halfLifeDays} d${a > 0 ? ` blended ${a} with all history` : ''}` : 'no recency (all history)');
+  parts.push(
+    c.recency
+      ? `recency half-life ${c.recency.halfLifeDays} d${a > 0 ? ` blended ${a} with all history` : ''}`
+      : 'no recency (all history)',
+  );
   parts.push(
     c.profile
       ? `profile ${c.profile.shiftStarts.length} shift types${c.profile.weekend ? ' × weekday/weekend' : ''}, κ=${c.profile.priorStrength}, β=${c.profile.blend}, towards the ${c.profile.prior}`

@@ -25,11 +25,15 @@ export function describeFit(fit: EtasFit): string {
 }
 
 function triggeringInWords(fit: EtasFit): string {
-  if (fit.config.triggering === null) return 'The model has no near-repeat triggering: every event is put down to the background rate of its box.';
+  if (fit.config.triggering === null)
+    return 'The model has no near-repeat triggering: every event is put down to the background rate of its box.';
   if (fit.theta === 0) return 'Crime here shows no self-excitation: every event is put down to the background rate of its box.';
   const w0 = fit.ringWeights[0] ?? 1;
   const depth = fit.ringWeights.length - 1;
-  const where = depth > 0 ? ` (and, with ${percent(1 - w0)} of its offspring, in the ${depth === 1 ? 'ring' : `${depth} rings`} of boxes around it)` : '';
+  const where =
+    depth > 0
+      ? ` (and, with ${percent(1 - w0)} of its offspring, in the ${depth === 1 ? 'ring' : `${depth} rings`} of boxes around it)`
+      : '';
   const theta = fit.theta < 1e-4 ? 'under 0.0001' : String(Number(fit.theta.toPrecision(2)));
   return (
     `Each crime raises the chance of another in the same box${where}, decaying with a mean delay of ${delayInWords(1 / fit.omegaPerHour)}; ${percent(fit.triggeredShare)} of crime is triggered.` +
@@ -42,7 +46,10 @@ function backgroundInWords(fit: EtasFit): string {
   let muSum = 0;
   for (const v of Object.values(fit.muPerHour)) muSum += v;
   const { profile, recency } = fit.config;
-  const shape = profile === null ? '' : `, shaped per box by shift type (${profile.shiftStarts.length} types${profile.weekend ? ', weekday and weekend apart' : ''})`;
+  const shape =
+    profile === null
+      ? ''
+      : `, shaped per box by shift type (${profile.shiftStarts.length} types${profile.weekend ? ', weekday and weekend apart' : ''})`;
   const recent = recency === null ? '' : `; forecasts weigh it towards recent crime (half-life ${recency.halfLifeDays} days)`;
   return `The background comes to ${Number((muSum * 24).toPrecision(3))} crimes a day over ${cells} boxes${shape}${recent}.`;
 }

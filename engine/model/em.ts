@@ -72,7 +72,12 @@ const ETA_MAX = 16;
  * ℓ = Σ log λ − T Σ_n μ_n − θ Σ_i (1 − e^{−ω(T − t_i)}) (the compensator is exact: ∫ μ_n h_n = μ_n T).
  * Cost O(N·(1 + 3K(K+1)) + cells·bins).
  */
-export function evaluate(model: EmModel, p: EmParams, sums: EStepSums, groupBackground: Float64Array | null): { logLik: number; objective: number } {
+export function evaluate(
+  model: EmModel,
+  p: EmParams,
+  sums: EStepSums,
+  groupBackground: Float64Array | null,
+): { logLik: number; objective: number } {
   const { prep, edge, priors } = model;
   const wn = new Float64Array(p.ringWeights.length);
   for (let d = 0; d < wn.length; d++) wn[d] = p.ringWeights[d]! / ringSize(d);
@@ -94,11 +99,23 @@ function score(model: EmModel, point: Point): void {
 }
 
 function newPoint(model: EmModel, params: EmParams): Point {
-  return { params, sums: newSums(model.prep, model.depth), groupBackground: new Float64Array(model.prep.groupT.length), logLik: NaN, objective: NaN };
+  return {
+    params,
+    sums: newSums(model.prep, model.depth),
+    groupBackground: new Float64Array(model.prep.groupT.length),
+    logLik: NaN,
+    objective: NaN,
+  };
 }
 
 function copyParams(p: EmParams): EmParams {
-  return { mu: Float64Array.from(p.mu), h: Float64Array.from(p.h), theta: p.theta, omega: p.omega, ringWeights: Float64Array.from(p.ringWeights) };
+  return {
+    mu: Float64Array.from(p.mu),
+    h: Float64Array.from(p.h),
+    theta: p.theta,
+    omega: p.omega,
+    ringWeights: Float64Array.from(p.ringWeights),
+  };
 }
 
 /**
@@ -122,7 +139,14 @@ function mStep(model: EmModel, from: Point, to: EmParams, muEm: Float64Array): v
   to.theta = from.params.theta;
   to.omega = from.params.omega;
   if (!model.triggering) return;
-  ({ theta: to.theta, omegaPerHour: to.omega } = mStepThetaOmega(sums.triggered, sums.delayHours, model.edge, prep.events, from.params.omega, model.bounds));
+  ({ theta: to.theta, omegaPerHour: to.omega } = mStepThetaOmega(
+    sums.triggered,
+    sums.delayHours,
+    model.edge,
+    prep.events,
+    from.params.omega,
+    model.bounds,
+  ));
   if (depth > 0 && sums.triggered > 0) for (let d = 0; d <= depth; d++) to.ringWeights[d] = sums.triggeredByDistance[d]! / sums.triggered;
 }
 
@@ -176,7 +200,12 @@ export function runEm(
   score(model, cur);
   for (let it = 0; ; it++) {
     const obj = cur.objective;
-    if (Number.isNaN(obj)) throw new ModelError('E_PARAMS', `the EM objective became NaN at iteration ${it} (θ = ${cur.params.theta}, ω = ${cur.params.omega})`, it);
+    if (Number.isNaN(obj))
+      throw new ModelError(
+        'E_PARAMS',
+        `the EM objective became NaN at iteration ${it} (θ = ${cur.params.theta}, ω = ${cur.params.omega})`,
+        it,
+      );
     trace.push(obj);
     hooks.onIteration?.(it, obj);
     if (it > 0) {

@@ -147,7 +147,11 @@ export function fitEtasDetailed(
 ): EtasFitResult {
   const config = checkEtasConfig(withoutTuning(configIn));
   if (!Number.isFinite(window.startMs) || !Number.isFinite(window.endMs) || !(window.endMs > window.startMs)) {
-    throw new ModelError('E_WINDOW', `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`, window);
+    throw new ModelError(
+      'E_WINDOW',
+      `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`,
+      window,
+    );
   }
   checkInitial(inputs.initial);
   const calendar = profileCalendar(config, window, inputs);
@@ -162,8 +166,31 @@ export function fitEtasDetailed(
   const start = startingValues(model, config, inputs.initial);
   const em = runEm(model.em, start.params, config.em, inputs.acceleration ?? true, hooks);
   const { rate, ratesByHalfLife } = postEmRates(prep, em.groupBackground, config.recency, inputs.extraHalfLivesDays ?? []);
-  const { notes, warnings } = fitReport({ events, prep, config, calendar, delays: model.delays, bounds: model.em.bounds, em, startNote: start.note, accelerated: inputs.acceleration ?? true });
-  const fit = toFitJson({ events, window, res, config, calendar, tz: inputs.tz ?? null, prep, em, rate, lean: inputs.lean === true, notes, warnings });
+  const { notes, warnings } = fitReport({
+    events,
+    prep,
+    config,
+    calendar,
+    delays: model.delays,
+    bounds: model.em.bounds,
+    em,
+    startNote: start.note,
+    accelerated: inputs.acceleration ?? true,
+  });
+  const fit = toFitJson({
+    events,
+    window,
+    res,
+    config,
+    calendar,
+    tz: inputs.tz ?? null,
+    prep,
+    em,
+    rate,
+    lean: inputs.lean === true,
+    notes,
+    warnings,
+  });
   return { fit, ratesByHalfLife, profileByCell: config.profile === null ? null : em.params.h };
 }
 
@@ -178,22 +205,37 @@ function checkInitial(initial: EtasFitInputs['initial']): void {
   if (initial === undefined) return;
   const { theta, omegaPerHour } = initial;
   if (!(theta >= 0 && theta < 1)) throw new ModelError('E_OPTIONS', `initial.theta must lie in [0, 1), got ${theta}`, theta);
-  if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour)) throw new ModelError('E_OPTIONS', `initial.omegaPerHour must be positive, got ${omegaPerHour}`, omegaPerHour);
+  if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour))
+    throw new ModelError('E_OPTIONS', `initial.omegaPerHour must be positive, got ${omegaPerHour}`, omegaPerHour);
 }
 
 /** The bin calendar of the profile (the caller's when it fits), or null without a profile. O(days · shift types). */
-function profileCalendar(config: EtasConfig, window: { readonly startMs: number; readonly endMs: number }, inputs: EtasFitInputs): BinCalendar | null {
+function profileCalendar(
+  config: EtasConfig,
+  window: { readonly startMs: number; readonly endMs: number },
+  inputs: EtasFitInputs,
+): BinCalendar | null {
   const prof = config.profile;
   if (prof === null) return null;
   if (inputs.tz === undefined) throw new ModelError('E_OPTIONS', 'the profile needs the time zone of the shifts (tz)', undefined);
   const given = inputs.calendar;
   const labels = binLabels(prof.shiftStarts, prof.weekend);
-  const fits = given !== undefined && given.fromMs <= window.startMs && given.toMs >= window.endMs && given.labels.length === labels.length && given.labels.every((l, i) => l === labels[i]);
+  const fits =
+    given !== undefined &&
+    given.fromMs <= window.startMs &&
+    given.toMs >= window.endMs &&
+    given.labels.length === labels.length &&
+    given.labels.every((l, i) => l === labels[i]);
   return fits ? given : binCalendar(inputs.tz, prof.shiftStarts, prof.weekend, window.startMs, window.endMs);
 }
 
 /** The EM's fixed parts: bounds (in ω), rings, profile priors, the edge sums. O(cells · (bins + K²)). */
-function emModel(prep: Prepared, config: EtasConfig, cells: readonly H3Cell[], inputs: EtasFitInputs): { em: EmModel; delays: { min: number; max: number } } {
+function emModel(
+  prep: Prepared,
+  config: EtasConfig,
+  cells: readonly H3Cell[],
+  inputs: EtasFitInputs,
+): { em: EmModel; delays: { min: number; max: number } } {
   const trig = config.triggering;
   const depth = trig?.ringDepth ?? 0;
   const minDelay = trig?.minMeanDelayHours ?? 1;
@@ -268,7 +310,10 @@ function startingValues(
     }
   }
   params.omega = bestOmega;
-  return { params, note: `Started from θ = ${theta} and a mean delay of ${fmtHours(1 / bestOmega)}, the most likely of ${steps + 1} delays from ${fmtHours(lo)} to ${fmtHours(hi)}.` };
+  return {
+    params,
+    note: `Started from θ = ${theta} and a mean delay of ${fmtHours(1 / bestOmega)}, the most likely of ${steps + 1} delays from ${fmtHours(lo)} to ${fmtHours(hi)}.`,
+  };
 }
 
 /** Hours in notes: 4 significant digits, e.g. "1 h", "5623 h". */
@@ -315,7 +360,10 @@ function toFitJson(r: {
     ringWeights: config.triggering === null ? [] : Array.from(ringWeights),
     muPerHour,
     ratePerHour,
-    profile: config.profile === null ? null : { labels: [...r.calendar!.labels], exposureHours: Array.from(prep.exposureHours), cells: profileCells },
+    profile:
+      config.profile === null
+        ? null
+        : { labels: [...r.calendar!.labels], exposureHours: Array.from(prep.exposureHours), cells: profileCells },
     window: { startMs: r.window.startMs, endMs: r.window.endMs },
     events: prep.events,
     iterations: em.trace.length - 1,

@@ -73,7 +73,8 @@ function finite(f: Json, field: string, ok: (x: number) => boolean, why: string)
 function rates(f: Json, field: string): Record<H3Cell, number> {
   const r = f[field];
   if (!isObject(r)) bad(field, r, 'must be an object of cell → rate');
-  for (const [cell, x] of Object.entries(r as Json)) if (!isFiniteNumber(x) || x < 0) bad(`${field}.${cell}`, x, 'must be a finite rate ≥ 0');
+  for (const [cell, x] of Object.entries(r as Json))
+    if (!isFiniteNumber(x) || x < 0) bad(`${field}.${cell}`, x, 'must be a finite rate ≥ 0');
   return r as Record<H3Cell, number>;
 }
 
@@ -100,7 +101,8 @@ export function readEtasFit(value: unknown): EtasFit {
   let f = value as Json;
   if (f.kind === 'etas-2015' && f.version === 1) f = from2015(f);
   else if (f.kind === 'etas-plus' && f.version === 1) f = { ...f, kind: 'patrolcast-etas-fit', version: 2 };
-  if (f.kind !== 'patrolcast-etas-fit') bad('kind', f.kind, 'must be "patrolcast-etas-fit" (or a version 1 "etas-2015" / "etas-plus" fit): not a patrolcast fit');
+  if (f.kind !== 'patrolcast-etas-fit')
+    bad('kind', f.kind, 'must be "patrolcast-etas-fit" (or a version 1 "etas-2015" / "etas-plus" fit): not a patrolcast fit');
   if (f.version !== 2) bad('version', f.version, 'must be 2');
   let config: EtasConfig;
   try {
@@ -109,10 +111,12 @@ export function readEtasFit(value: unknown): EtasFit {
     bad('config', f.config, `is not a valid configuration: ${(err as Error).message}`);
   }
   const w = f.window;
-  if (!isObject(w) || !isFiniteNumber(w.startMs) || !isFiniteNumber(w.endMs) || !(w.endMs > w.startMs)) bad('window', w, 'must be {startMs, endMs} with finite epoch ms, startMs < endMs');
+  if (!isObject(w) || !isFiniteNumber(w.startMs) || !isFiniteNumber(w.endMs) || !(w.endMs > w.startMs))
+    bad('window', w, 'must be {startMs, endMs} with finite epoch ms, startMs < endMs');
   const trace = f.objectiveTrace;
   if (!Array.isArray(trace) || !trace.every(isFiniteNumber)) bad('objectiveTrace', trace, 'must be a list of finite numbers');
-  if (f.stopReason !== 'tolerance' && f.stopReason !== 'max-iterations') bad('stopReason', f.stopReason, 'must be "tolerance" or "max-iterations"');
+  if (f.stopReason !== 'tolerance' && f.stopReason !== 'max-iterations')
+    bad('stopReason', f.stopReason, 'must be "tolerance" or "max-iterations"');
   if (typeof f.fingerprint !== 'string') bad('fingerprint', f.fingerprint, 'must be a string');
   const win = w as { startMs: number; endMs: number };
   return {
@@ -163,14 +167,17 @@ function checkProfile(f: Json, config: EtasConfig): EtasFit['profile'] {
     if (p !== null && p !== undefined) bad('profile', p, 'must be null when the configuration has no profile');
     return null;
   }
-  if (!isObject(p) || !Array.isArray(p.labels) || !p.labels.every((l) => typeof l === 'string')) bad('profile', p, 'must hold labels, exposureHours and cells');
+  if (!isObject(p) || !Array.isArray(p.labels) || !p.labels.every((l) => typeof l === 'string'))
+    bad('profile', p, 'must hold labels, exposureHours and cells');
   const q = p as Json;
   const B = (q.labels as string[]).length;
   const exposure = q.exposureHours;
-  if (!Array.isArray(exposure) || exposure.length !== B || !exposure.every((x) => isFiniteNumber(x) && x >= 0)) bad('profile.exposureHours', exposure, `must be ${B} numbers of hours ≥ 0`);
+  if (!Array.isArray(exposure) || exposure.length !== B || !exposure.every((x) => isFiniteNumber(x) && x >= 0))
+    bad('profile.exposureHours', exposure, `must be ${B} numbers of hours ≥ 0`);
   if (!isObject(q.cells)) bad('profile.cells', q.cells, 'must be an object of cell → multipliers');
   for (const [cell, row] of Object.entries(q.cells as Json)) {
-    if (!Array.isArray(row) || row.length !== B || !row.every((x) => isFiniteNumber(x) && x >= 0)) bad(`profile.cells.${cell}`, row, `must be ${B} multipliers ≥ 0`);
+    if (!Array.isArray(row) || row.length !== B || !row.every((x) => isFiniteNumber(x) && x >= 0))
+      bad(`profile.cells.${cell}`, row, `must be ${B} multipliers ≥ 0`);
   }
   return { labels: q.labels as string[], exposureHours: exposure as number[], cells: q.cells as Record<H3Cell, number[]> };
 }
@@ -201,7 +208,8 @@ function from2015(f: Json): Json {
     em: { maxIterations: o.maxIterations ?? ETAS_2015.em.maxIterations, relTolerance: o.relTolerance ?? ETAS_2015.em.relTolerance },
   };
   const trace = f.logLikelihoodTrace;
-  if (!Array.isArray(trace) || trace.length === 0 || !trace.every(isFiniteNumber)) bad('logLikelihoodTrace', trace, 'must be a non-empty list of finite numbers');
+  if (!Array.isArray(trace) || trace.length === 0 || !trace.every(isFiniteNumber))
+    bad('logLikelihoodTrace', trace, 'must be a non-empty list of finite numbers');
   if (f.options !== undefined && !isObject(f.options)) bad('options', f.options, 'must be an object');
   return {
     kind: 'patrolcast-etas-fit',

@@ -6,7 +6,16 @@
  */
 export { ModelError } from './errors.ts';
 export type { ModelErrorCode } from './errors.ts';
-export { ETAS_DEFAULTS, ETAS_2015, ETAS_PRESETS, MAX_RING_DEPTH, checkEtasConfig, describeEtasConfig, etasConfigToJson, modelName } from './config.ts';
+export {
+  ETAS_DEFAULTS,
+  ETAS_2015,
+  ETAS_PRESETS,
+  MAX_RING_DEPTH,
+  checkEtasConfig,
+  describeEtasConfig,
+  etasConfigToJson,
+  modelName,
+} from './config.ts';
 export type { EtasConfig, ModelName, ProfileConfig, RecencyConfig, TriggeringConfig, TuningRecord } from './config.ts';
 export { fitEtas, fitEtasDetailed } from './fit.ts';
 export type { EtasFitInputs, EtasFitResult, FitHooks } from './fit.ts';

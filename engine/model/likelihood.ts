@@ -34,12 +34,17 @@ export interface EtasParams {
 export function etasLogLikelihood(events: EventSet, endHours: number, params: EtasParams, startHours = 0): number {
   const { theta, omegaPerHour } = params;
   if (!(theta >= 0) || !Number.isFinite(theta)) throw new ModelError('E_PARAMS', `θ must be a finite number ≥ 0, got ${theta}`, theta);
-  if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour)) throw new ModelError('E_PARAMS', `ω must be a positive finite rate per hour, got ${omegaPerHour}`, omegaPerHour);
+  if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour))
+    throw new ModelError('E_PARAMS', `ω must be a positive finite rate per hour, got ${omegaPerHour}`, omegaPerHour);
   const mu = new Float64Array(events.cells.length);
   let extraMu = 0;
   if (params.muPerHour instanceof Float64Array) {
     if (params.muPerHour.length !== events.cells.length) {
-      throw new ModelError('E_PARAMS', `muPerHour has ${params.muPerHour.length} entries for ${events.cells.length} cells`, params.muPerHour.length);
+      throw new ModelError(
+        'E_PARAMS',
+        `muPerHour has ${params.muPerHour.length} entries for ${events.cells.length} cells`,
+        params.muPerHour.length,
+      );
     }
     mu.set(params.muPerHour);
   } else {
@@ -50,12 +55,22 @@ export function etasLogLikelihood(events: EventSet, endHours: number, params: Et
       else mu[k] = value;
     }
   }
-  for (const v of mu) if (!(v >= 0) || !Number.isFinite(v)) throw new ModelError('E_PARAMS', `every μ must be a finite rate ≥ 0, got ${v}`, v);
+  for (const v of mu)
+    if (!(v >= 0) || !Number.isFinite(v)) throw new ModelError('E_PARAMS', `every μ must be a finite rate ≥ 0, got ${v}`, v);
   if (!(extraMu >= 0) || !Number.isFinite(extraMu)) throw new ModelError('E_PARAMS', 'every μ must be a finite rate ≥ 0', extraMu);
   const o = events.originMs;
-  const prep = prepareEvents(events, { startMs: o + startHours * HOUR_MS, endMs: o + endHours * HOUR_MS }, { calendar: null, timeUnknown: null });
+  const prep = prepareEvents(
+    events,
+    { startMs: o + startHours * HOUR_MS, endMs: o + endHours * HOUR_MS },
+    { calendar: null, timeUnknown: null },
+  );
   const sums = newSums(prep, 0);
-  eStepSameCell(prep, { mu, h: new Float64Array(mu.length).fill(1), theta, omega: omegaPerHour, ringWeightPerCell: Float64Array.of(1) }, sums, null);
+  eStepSameCell(
+    prep,
+    { mu, h: new Float64Array(mu.length).fill(1), theta, omega: omegaPerHour, ringWeightPerCell: Float64Array.of(1) },
+    sums,
+    null,
+  );
   let muSum = extraMu;
   for (let c = 0; c < mu.length; c++) muSum += mu[c]!;
   const offspring = theta === 0 ? 0 : prep.events - edgeSumsOf(edgeTable(prep.remaining), omegaPerHour).e0;

@@ -77,7 +77,13 @@ interface Point {
  * The profile q(ω) = max_θ Q(θ, ω) and its derivatives as a function of x = log ω, with ω kept
  * exactly at its bounds beyond them. One edge-sum evaluation per call (memoised by `edge`).
  */
-function profileAt(S: number, D: number, edge: (omegaPerHour: number) => EdgeSums, events: number, bounds: ThetaOmegaBounds): (x: number, omega?: number) => Point {
+function profileAt(
+  S: number,
+  D: number,
+  edge: (omegaPerHour: number) => EdgeSums,
+  events: number,
+  bounds: ThetaOmegaBounds,
+): (x: number, omega?: number) => Point {
   const { thetaMax, omegaMin, omegaMax, fixedTheta } = bounds;
   const xMin = Math.log(omegaMin);
   const xMax = Math.log(omegaMax);

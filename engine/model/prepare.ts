@@ -66,15 +66,27 @@ export interface PrepareOptions {
  * @throws {ModelError} E_EVENTS (arrays disagree, a cell index out of range, a time not finite,
  *   unsorted, outside the window), E_WINDOW (empty window, calendar not covering an event)
  */
-export function prepareEvents(events: EventSet, window: { readonly startMs: number; readonly endMs: number }, options: PrepareOptions): Prepared {
+export function prepareEvents(
+  events: EventSet,
+  window: { readonly startMs: number; readonly endMs: number },
+  options: PrepareOptions,
+): Prepared {
   const n = events.cell.length;
   const { calendar, timeUnknown } = options;
   const eventBin = calendar !== null ? (options.eventBin ?? null) : null;
-  if (events.tHours.length !== n) throw new ModelError('E_EVENTS', `event set arrays differ in length: cell ${n}, tHours ${events.tHours.length}`, n);
-  if (eventBin !== null && eventBin.length !== n) throw new ModelError('E_EVENTS', `eventBin has ${eventBin.length} entries for ${n} events`, eventBin.length);
-  if (timeUnknown !== null && timeUnknown.length !== n) throw new ModelError('E_EVENTS', `timeUnknown has ${timeUnknown.length} entries for ${n} events`, timeUnknown.length);
+  if (events.tHours.length !== n)
+    throw new ModelError('E_EVENTS', `event set arrays differ in length: cell ${n}, tHours ${events.tHours.length}`, n);
+  if (eventBin !== null && eventBin.length !== n)
+    throw new ModelError('E_EVENTS', `eventBin has ${eventBin.length} entries for ${n} events`, eventBin.length);
+  if (timeUnknown !== null && timeUnknown.length !== n)
+    throw new ModelError('E_EVENTS', `timeUnknown has ${timeUnknown.length} entries for ${n} events`, timeUnknown.length);
   const windowHours = (window.endMs - window.startMs) / HOUR_MS;
-  if (!(windowHours > 0) || !Number.isFinite(windowHours)) throw new ModelError('E_WINDOW', `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`, window);
+  if (!(windowHours > 0) || !Number.isFinite(windowHours))
+    throw new ModelError(
+      'E_WINDOW',
+      `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`,
+      window,
+    );
   const groups = groupEvents(events, window.startMs, windowHours, calendar, timeUnknown, eventBin);
   const { G, gT, gCell } = groups;
   const nCells = events.cells.length;
@@ -118,6 +130,7 @@ export function prepareEvents(events: EventSet, window: { readonly startMs: numb
  * Group arrays are preallocated at N entries; the caller keeps views of their first G (no copy). Kept as one loop: it
  * runs once per fit over every event.
  */
+// eslint-disable-next-line max-lines-per-function -- the per-event pass of every fit (see above)
 function groupEvents(
   events: EventSet,
   startMs: number,
@@ -153,12 +166,17 @@ function groupEvents(
   for (let k = 0; k < n; k++) {
     const c = events.cell[k]!;
     let t = events.tHours[k]! - offsetHours;
-    if (!(c >= 0 && c < nCells) || !Number.isInteger(c)) throw new ModelError('E_EVENTS', `event ${k}: cell index ${c} is outside 0..${nCells - 1}`, c);
+    if (!(c >= 0 && c < nCells) || !Number.isInteger(c))
+      throw new ModelError('E_EVENTS', `event ${k}: cell index ${c} is outside 0..${nCells - 1}`, c);
     if (!Number.isFinite(t)) throw new ModelError('E_EVENTS', `event ${k}: time is not finite (${events.tHours[k]})`, events.tHours[k]);
     // Allow rounding noise from re-basing the origin at the very start of the window.
     if (t < 0 && t > -1e-9) t = 0;
     if (t < 0 || t >= windowHours) {
-      throw new ModelError('E_EVENTS', `event ${k} lies outside the training window [0, ${windowHours}) hours (t = ${t}); train on events strictly before the window's end`, t);
+      throw new ModelError(
+        'E_EVENTS',
+        `event ${k} lies outside the training window [0, ${windowHours}) hours (t = ${t}); train on events strictly before the window's end`,
+        t,
+      );
     }
     remaining[k] = windowHours - t;
     const unknown = timeUnknown !== null && timeUnknown[k] === 1;
@@ -194,11 +212,34 @@ function groupEvents(
     prevCell = c;
     prevT = t;
   }
-  return { G, gT, gCell, gKnown, gUnknown, gBin, groupCount, remaining, cellEvents, cellKnown, cellBinKnown, tiedEvents, tieGroups, minGapHours, unknownEvents, triggerableEvents };
+  return {
+    G,
+    gT,
+    gCell,
+    gKnown,
+    gUnknown,
+    gBin,
+    groupCount,
+    remaining,
+    cellEvents,
+    cellKnown,
+    cellBinKnown,
+    tiedEvents,
+    tieGroups,
+    minGapHours,
+    unknownEvents,
+    triggerableEvents,
+  };
 }
 
 /** The bin of event k at instant `ms`: the caller's, checked, or the calendar's (binIndex). O(1). */
-function binOf(calendar: BinCalendar, eventBin: Int32Array | null, binOfMs: ((ms: number) => number) | null, k: number, ms: number): number {
+function binOf(
+  calendar: BinCalendar,
+  eventBin: Int32Array | null,
+  binOfMs: ((ms: number) => number) | null,
+  k: number,
+  ms: number,
+): number {
   const B = calendar.bins;
   if (eventBin !== null) {
     const b = eventBin[k]!;

@@ -23,7 +23,8 @@ export function recencyRates(prep: Prepared, groupBackground: Float64Array, half
     for (let c = 0; c < out.length; c++) out[c] = out[c]! / T;
     return out;
   }
-  if (!(halfLifeDays > 0)) throw new ModelError('E_OPTIONS', `half-life must be a positive number of days or Infinity, got ${halfLifeDays}`, halfLifeDays);
+  if (!(halfLifeDays > 0))
+    throw new ModelError('E_OPTIONS', `half-life must be a positive number of days or Infinity, got ${halfLifeDays}`, halfLifeDays);
   const k = Math.LN2 / (halfLifeDays * 24);
   for (let g = 0; g < G; g++) out[prep.groupCell[g]!]! += groupBackground[g]! * Math.exp(-k * (T - prep.groupT[g]!));
   const W = -Math.expm1(-k * T) / k;
@@ -43,7 +44,8 @@ export function blendRates(recent: Float64Array, allHistory: Float64Array, allHi
   const a = allHistoryWeight;
   if (!(a >= 0 && a <= 1)) throw new ModelError('E_OPTIONS', `all-history weight must lie in [0, 1], got ${a}`, a);
   if (a === 0) return recent;
-  if (recent.length !== allHistory.length) throw new ModelError('E_OPTIONS', `rate arrays differ in length (${recent.length}, ${allHistory.length})`, allHistory.length);
+  if (recent.length !== allHistory.length)
+    throw new ModelError('E_OPTIONS', `rate arrays differ in length (${recent.length}, ${allHistory.length})`, allHistory.length);
   const out = new Float64Array(recent.length);
   for (let c = 0; c < out.length; c++) out[c] = (1 - a) * recent[c]! + a * allHistory[c]!;
   return out;

@@ -36,8 +36,10 @@ export interface SimulatedEtas {
 export function simulateEtas(options: SimulateEtasOptions): SimulatedEtas {
   const { muPerHour, theta, omegaPerHour, durationHours, seed } = options;
   if (!(theta >= 0 && theta < 1)) throw new ModelError('E_PARAMS', `θ must lie in [0, 1), got ${theta}`, theta);
-  if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour)) throw new ModelError('E_PARAMS', `ω must be positive, got ${omegaPerHour}`, omegaPerHour);
-  if (!(durationHours > 0) || !Number.isFinite(durationHours)) throw new ModelError('E_PARAMS', `durationHours must be positive, got ${durationHours}`, durationHours);
+  if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour))
+    throw new ModelError('E_PARAMS', `ω must be positive, got ${omegaPerHour}`, omegaPerHour);
+  if (!(durationHours > 0) || !Number.isFinite(durationHours))
+    throw new ModelError('E_PARAMS', `durationHours must be positive, got ${durationHours}`, durationHours);
   const rand = seededRandom(seed);
   const cells: number[] = [];
   const times: number[] = [];
@@ -101,7 +103,8 @@ export function simulateEtas(options: SimulateEtasOptions): SimulatedEtas {
  */
 export function simulationToEventSet(sim: SimulatedEtas, cells: readonly H3Cell[], originMs: number): EventSet {
   for (let k = 0; k < sim.cell.length; k++) {
-    if (sim.cell[k]! >= cells.length) throw new ModelError('E_PARAMS', `simulated cell ${sim.cell[k]} has no H3 id (only ${cells.length} given)`, sim.cell[k]);
+    if (sim.cell[k]! >= cells.length)
+      throw new ModelError('E_PARAMS', `simulated cell ${sim.cell[k]} has no H3 id (only ${cells.length} given)`, sim.cell[k]);
   }
   const incidentIndex = new Int32Array(sim.cell.length);
   for (let k = 0; k < incidentIndex.length; k++) incidentIndex[k] = k;

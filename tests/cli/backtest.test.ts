@@ -42,7 +42,8 @@ describe('patrolcast backtest on the Vancouver fixture (2 days of shifts)', () =
 
   it('exits 0 and prints the table with every model and the verdict', () => {
     expect(result.code, result.stderr).toBe(0);
-    for (const m of ['etas', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle']) expect(result.stdout).toMatch(new RegExp(`^${m} `, 'm'));
+    for (const m of ['etas', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle'])
+      expect(result.stdout).toMatch(new RegExp(`^${m} `, 'm'));
     expect(result.stdout).toContain('Backtest: 6 8-hour shifts');
     expect(result.stdout).toMatch(/With the top cells covering 1 km², etas caught/);
   });
@@ -62,9 +63,22 @@ describe('patrolcast backtest on the Vancouver fixture (2 days of shifts)', () =
   });
 
   it('writes the report keys the issue asks for, areas keyed as written', () => {
-    for (const k of ['shifts', 'events', 'unplacedEvents', 'studyAreaKm2', 'cells', 'wallSeconds', 'fits', 'perShift', 'models']) expect(report).toHaveProperty(k);
+    for (const k of ['shifts', 'events', 'unplacedEvents', 'studyAreaKm2', 'cells', 'wallSeconds', 'fits', 'perShift', 'models'])
+      expect(report).toHaveProperty(k);
     const etas = report.models.etas;
-    for (const k of ['hitRate', 'pai', 'pei', 'coverageHitRate', 'rri', 'topKHitRate', 'logScore', 'ci', 'distinctCellsFlagged', 'mostPicked']) expect(etas).toHaveProperty(k);
+    for (const k of [
+      'hitRate',
+      'pai',
+      'pei',
+      'coverageHitRate',
+      'rri',
+      'topKHitRate',
+      'logScore',
+      'ci',
+      'distinctCellsFlagged',
+      'mostPicked',
+    ])
+      expect(etas).toHaveProperty(k);
     expect(Object.keys(etas.hitRate).sort()).toEqual(['0.5', '1', '2', '5']);
     expect(Object.keys(etas.coverageHitRate).sort()).toEqual(['0.01', '0.05', '0.1']);
     expect(report.models['naive-all'].pairedDiff.direction).toBe('reference − model');
@@ -86,7 +100,18 @@ describe('patrolcast backtest on the Vancouver fixture (2 days of shifts)', () =
 describe('patrolcast backtest --months on the Ashford fixture', () => {
   it('backtests June to November month by month and scores every located row', async () => {
     const out = join(dir, 'kent.json');
-    const r = await patrolcast([ASHFORD, '--months', '--from', '2014-06-01', '--to', '2014-12-01', '--models', 'etas,naive-28,naive-all,oracle,random', '--out', out]);
+    const r = await patrolcast([
+      ASHFORD,
+      '--months',
+      '--from',
+      '2014-06-01',
+      '--to',
+      '2014-12-01',
+      '--models',
+      'etas,naive-28,naive-all,oracle,random',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.mode).toBe('months');
@@ -94,7 +119,9 @@ describe('patrolcast backtest --months on the Ashford fixture', () => {
     const located = rows(ASHFORD).filter((row) => row.Longitude !== '' && row.Latitude !== '');
     const expected = located.filter((row) => row.Month! >= '2014-06' && row.Month! <= '2014-11').length;
     expect(report.events).toBe(expected);
-    expect(report.perShift.events).toEqual(['06', '07', '08', '09', '10', '11'].map((m) => located.filter((row) => row.Month === `2014-${m}`).length));
+    expect(report.perShift.events).toEqual(
+      ['06', '07', '08', '09', '10', '11'].map((m) => located.filter((row) => row.Month === `2014-${m}`).length),
+    );
     expect(report.unplacedEvents).toBe(0);
     expect(r.stdout).toContain('Backtest: 6 months');
   }, 120_000);
@@ -116,7 +143,15 @@ describe('patrolcast backtest input errors', () => {
     expect(m.stderr).toMatch(/--models: unknown model "psychic"/);
     const a = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--flagged-km2', '1,-2']);
     expect(a.stderr).toMatch(/--flagged-km2: "-2" is not a positive area/);
-    const z = await patrolcast(['fixtures/chicago/district1_2010_2016.csv.gz', '--columns', 'datetime=date,lat=latitude,lon=longitude', '--from', '2016-01-01', '--to', '2016-01-02']);
+    const z = await patrolcast([
+      'fixtures/chicago/district1_2010_2016.csv.gz',
+      '--columns',
+      'datetime=date,lat=latitude,lon=longitude',
+      '--from',
+      '2016-01-01',
+      '--to',
+      '2016-01-02',
+    ]);
     expect(z.code).toBe(2);
     expect(z.stderr).toMatch(/--tz/);
     for (const r of [m, a, z]) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -128,14 +163,25 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
   const [W, S, E, N] = [-123.128, 49.276, -123.112, 49.286];
   const SPLIT = -123.12;
   const RES = 10;
-  const ring = (w: number, s: number, e: number, n: number) => [[[w, s], [e, s], [e, n], [w, n], [w, s]]];
+  const ring = (w: number, s: number, e: number, n: number) => [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ],
+  ];
   const areaFile = join(dir, 'area.geojson');
   const districtsFile = join(dir, 'districts.geojson');
   const out = join(dir, 'area.json');
   let r: { stdout: string; stderr: string; code: number };
   let report: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the report JSON, read field by field
   beforeAll(async () => {
-    writeFileSync(areaFile, JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: ring(W, S, E, N) } }));
+    writeFileSync(
+      areaFile,
+      JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: ring(W, S, E, N) } }),
+    );
     writeFileSync(
       districtsFile,
       JSON.stringify({
@@ -146,7 +192,25 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
         ],
       }),
     );
-    r = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--models', 'naive-all,oracle', '--top', '1', '--area', areaFile, '--districts', districtsFile, '--district-property', 'beat', '--out', out]);
+    r = await patrolcast([
+      VAN23,
+      '--from',
+      '2023-07-01',
+      '--to',
+      '2023-07-02',
+      '--models',
+      'naive-all,oracle',
+      '--top',
+      '1',
+      '--area',
+      areaFile,
+      '--districts',
+      districtsFile,
+      '--district-property',
+      'beat',
+      '--out',
+      out,
+    ]);
     report = JSON.parse(readFileSync(out, 'utf8'));
   }, 120_000);
 
@@ -171,7 +235,7 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
     expect(report.districts).toBe(2);
   });
 
-  it('counts the incidents outside the square as uncatchable and takes the oracle\'s top box per polygon district', async () => {
+  it("counts the incidents outside the square as uncatchable and takes the oracle's top box per polygon district", async () => {
     const cells = squareCells();
     const { incidents } = await readIncidents([VAN23], { format: 'auto' });
     const start = parseLocalDateTime('2023-07-01T06:00', 'America/Vancouver');
@@ -196,7 +260,19 @@ describe('patrolcast backtest --area and --districts (polygons written here)', (
   });
 
   it('names the file when the districts lack the named property', async () => {
-    const bad = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--models', 'oracle', '--districts', districtsFile, '--district-property', 'nope']);
+    const bad = await patrolcast([
+      VAN23,
+      '--from',
+      '2023-07-01',
+      '--to',
+      '2023-07-02',
+      '--models',
+      'oracle',
+      '--districts',
+      districtsFile,
+      '--district-property',
+      'nope',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(districtsFile);
     expect(bad.stderr).toMatch(/no "nope" property/);

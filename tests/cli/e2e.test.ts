@@ -60,9 +60,24 @@ describe.concurrent('bin/patrolcast.mjs', () => {
 
   it('forecast writes a GeoJSON of the boxes and says so on stdout', async () => {
     const out = join(dir, 'boxes.geojson');
-    const r = await spawnCli('forecast', 'fixtures/vancouver/property_2023.csv.gz', '--at', '2023-12-15T22:00', '--top', '2', '--model', 'etas-2015', '--out', out);
+    const r = await spawnCli(
+      'forecast',
+      'fixtures/vancouver/property_2023.csv.gz',
+      '--at',
+      '2023-12-15T22:00',
+      '--top',
+      '2',
+      '--model',
+      'etas-2015',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^2023-12-15 22:00 \\(night\\) \\(America/Vancouver\\): wrote (\\d+) boxes in 24 districts to ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(geojson\\)\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^2023-12-15 22:00 \\(night\\) \\(America/Vancouver\\): wrote (\\d+) boxes in 24 districts to ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(geojson\\)\\n$`,
+      ),
+    );
     const n = Number(/wrote (\d+) boxes/.exec(r.stdout)![1]);
     const gj = JSON.parse(readFileSync(out, 'utf8'));
     expect(gj.type).toBe('FeatureCollection');

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 
-const CHICAGO = ['fixtures/chicago/district1_2010_2016.csv.gz', '--columns', 'datetime=date,lat=latitude,lon=longitude,category=loc_cat,district=district', '--tz', 'America/Chicago'];
+const CHICAGO = [
+  'fixtures/chicago/district1_2010_2016.csv.gz',
+  '--columns',
+  'datetime=date,lat=latitude,lon=longitude,category=loc_cat,district=district',
+  '--tz',
+  'America/Chicago',
+];
 
 let dir: string;
 beforeAll(() => {
@@ -20,7 +26,16 @@ describe('forecast --fit-in with fit files of the previous release', () => {
   for (const kind of ['etas-2015', 'etas-plus']) {
     it(`a version 1 '${kind}' fit gives byte-identical boxes`, async () => {
       const out = join(dir, `${kind}.geojson`);
-      const r = await runCli(['forecast', ...CHICAGO, '--at', '2016-06-01T22:00', '--fit-in', `fixtures/fits/chicago-${kind}-v1.json`, '--out', out]);
+      const r = await runCli([
+        'forecast',
+        ...CHICAGO,
+        '--at',
+        '2016-06-01T22:00',
+        '--fit-in',
+        `fixtures/fits/chicago-${kind}-v1.json`,
+        '--out',
+        out,
+      ]);
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(out, 'utf8')).toBe(readFileSync(`fixtures/fits/chicago-${kind}-boxes-v1.geojson`, 'utf8'));
     }, 30_000);

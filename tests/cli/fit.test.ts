@@ -21,9 +21,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('patrolcast fit', () => {
   it('--model etas-2015 fits Vancouver property crime before --until, prints the parameters in words and writes the JSON', async () => {
     const out = join(dir, 'fit.json');
-    const r = await cli('fit', 'fixtures/vancouver/property_2023.csv.gz', '--until', '2023-07-01', '--model', 'etas-2015', '--preset', 'vancouver-burglary-vehicle', '--fixed-delay-hours', '24', '--out', out);
+    const r = await cli(
+      'fit',
+      'fixtures/vancouver/property_2023.csv.gz',
+      '--until',
+      '2023-07-01',
+      '--model',
+      'etas-2015',
+      '--preset',
+      'vancouver-burglary-vehicle',
+      '--fixed-delay-hours',
+      '24',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Model etas-2015 \(Mohler et al\. 2015\): no recency \(all history\); no profile; triggering same cell, mean delay fixed at 24 h\.\nEach crime raises the chance of another in the same box, decaying with a mean delay of 24 hours; /);
+    expect(r.stdout).toMatch(
+      /^Model etas-2015 \(Mohler et al\. 2015\): no recency \(all history\); no profile; triggering same cell, mean delay fixed at 24 h\.\nEach crime raises the chance of another in the same box, decaying with a mean delay of 24 hours; /,
+    );
     expect(r.stdout).toContain(`wrote ${out}`);
     const fit = JSON.parse(readFileSync(out, 'utf8'));
     expect([fit.kind, fit.version]).toEqual(['patrolcast-etas-fit', 2]);
@@ -40,7 +55,10 @@ describe('patrolcast fit', () => {
     const out = join(dir, 'etas.json');
     const config = join(dir, 'cfg.json');
     // The default configuration with a different half-life and 30 EM iterations: --config is read.
-    writeFileSync(config, JSON.stringify({ ...ETAS_DEFAULTS, recency: { halfLifeDays: 90 }, em: { ...ETAS_DEFAULTS.em, maxIterations: 30 } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ ...ETAS_DEFAULTS, recency: { halfLifeDays: 90 }, em: { ...ETAS_DEFAULTS.em, maxIterations: 30 } }),
+    );
     const r = await cli('fit', VAN, '--until', AT, '--config', config, '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Model etas \(beyond 2015\): /);
@@ -88,7 +106,16 @@ describe('patrolcast fit', () => {
   }, 30_000);
 
   it('rejects a bad bound before reading any data', async () => {
-    const r = await cli('fit', 'fixtures/vancouver/property_2023.csv.gz', '--until', '2023-07-01', '--theta-max', '2', '--out', join(dir, 'x.json'));
+    const r = await cli(
+      'fit',
+      'fixtures/vancouver/property_2023.csv.gz',
+      '--until',
+      '2023-07-01',
+      '--theta-max',
+      '2',
+      '--out',
+      join(dir, 'x.json'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('patrolcast: --theta-max must be a number > 0 and ≤ 0.999, got "2"\n');
   });

@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('patrolcast forecast on the Vancouver fixture', () => {
-  it('prints 20 boxes per district (all of a district\'s cells when it has fewer), each with an explanation', () => {
+  it("prints 20 boxes per district (all of a district's cells when it has fewer), each with an explanation", () => {
     expect(table.code).toBe(0);
     const blocks = table.stdout.split('\n\n').slice(1);
     const got = new Map<string, number>();
@@ -72,12 +72,16 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     expect(got).toEqual(want);
     expect(got.size).toBe(24); // Vancouver's 22 local planning areas + Stanley Park + Musqueam in the data
     expect([...got.values()].filter((n) => n === 20).length).toBeGreaterThanOrEqual(22);
-    expect(table.stdout).toMatch(/^Shift 2023-12-15 22:00 \(night\), America\/Vancouver: 8 h, 2023-12-16T06:00:00.000Z to 2023-12-16T14:00:00.000Z/);
+    expect(table.stdout).toMatch(
+      /^Shift 2023-12-15 22:00 \(night\), America\/Vancouver: 8 h, 2023-12-16T06:00:00.000Z to 2023-12-16T14:00:00.000Z/,
+    );
   });
 
   it('names the recent incidents behind the triggered part of some boxes', () => {
     // e.g. "... from recent incidents in this box, largest: Other Theft 3 h ago (+0.01)"
-    expect(table.stdout).toMatch(/recent incidents in this box, largest: (Theft from Vehicle|Theft of Vehicle|Theft of Bicycle|Other Theft|Mischief|Break and Enter [A-Za-z/]+)( #\S+)? [\d.]+ (min|h|days) ago \(\+[\d.e-]+\)/);
+    expect(table.stdout).toMatch(
+      /recent incidents in this box, largest: (Theft from Vehicle|Theft of Vehicle|Theft of Bicycle|Other Theft|Mischief|Break and Enter [A-Za-z/]+)( #\S+)? [\d.]+ (min|h|days) ago \(\+[\d.e-]+\)/,
+    );
   });
 
   it('gives identical boxes from --fit-out and then --fit-in', async () => {
@@ -93,8 +97,15 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     const f = gj.features[0];
     expect(f.geometry.type).toBe('Polygon');
     expect(f.geometry.coordinates[0]).toHaveLength(7);
-    expect(f.properties).toMatchObject({ district: 'Arbutus Ridge', rank: 1, shift: '2023-12-15 22:00 (night)', shiftStart: '2023-12-16T06:00:00.000Z', shiftHours: 8 });
-    for (const key of ['h3', 'expected', 'background', 'triggered', 'backgroundShare', 'triggeredShare', 'contributors', 'explanation']) expect(f.properties).toHaveProperty(key);
+    expect(f.properties).toMatchObject({
+      district: 'Arbutus Ridge',
+      rank: 1,
+      shift: '2023-12-15 22:00 (night)',
+      shiftStart: '2023-12-16T06:00:00.000Z',
+      shiftHours: 8,
+    });
+    for (const key of ['h3', 'expected', 'background', 'triggered', 'backgroundShare', 'triggeredShare', 'contributors', 'explanation'])
+      expect(f.properties).toHaveProperty(key);
     const fit = JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8'));
     expect(fit.window.endMs).toBe(SHIFT_START_MS);
   });
@@ -104,7 +115,12 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     expect(r.code).toBe(0);
     const rows = parse(readFileSync(join(dir, 'boxes.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     const gj = JSON.parse(readFileSync(join(dir, 'boxes1.geojson'), 'utf8'));
-    expect(rows.map((r) => `${r.district}|${r.rank}|${r.h3}`)).toEqual(gj.features.map((f: { properties: { district: string; rank: number; h3: string } }) => `${f.properties.district}|${f.properties.rank}|${f.properties.h3}`));
+    expect(rows.map((r) => `${r.district}|${r.rank}|${r.h3}`)).toEqual(
+      gj.features.map(
+        (f: { properties: { district: string; rank: number; h3: string } }) =>
+          `${f.properties.district}|${f.properties.rank}|${f.properties.h3}`,
+      ),
+    );
   });
 
   it('refuses a saved fit trained on data after the shift start', async () => {
@@ -116,7 +132,10 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
 
   it('asks for --tz when plain data has no zone and --at is local', async () => {
     const plain = join(dir, 'plain.csv');
-    writeFileSync(plain, 'id,datetime,lat,lon,category\n1,2024-01-01T10:00:00Z,41.88,-87.63,theft\n2,2024-01-02T10:00:00Z,41.88,-87.63,theft\n');
+    writeFileSync(
+      plain,
+      'id,datetime,lat,lon,category\n1,2024-01-01T10:00:00Z,41.88,-87.63,theft\n2,2024-01-02T10:00:00Z,41.88,-87.63,theft\n',
+    );
     const r = await cli('forecast', plain, '--at', '2024-01-03T06:00');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--at 2024-01-03T06:00 is a local time, but plain data has no time zone of its own: give --tz/);

@@ -39,7 +39,14 @@ describe('patrolcast ingest', () => {
   });
 
   it('prints a readable summary with --columns and --tz (Chicago district 1)', async () => {
-    const { code, stdout } = await patrolcast('ingest', 'fixtures/chicago/district1_2010_2016.csv.gz', '--columns', 'datetime=date,lat=latitude,lon=longitude', '--tz', 'America/Chicago');
+    const { code, stdout } = await patrolcast(
+      'ingest',
+      'fixtures/chicago/district1_2010_2016.csv.gz',
+      '--columns',
+      'datetime=date,lat=latitude,lon=longitude',
+      '--tz',
+      'America/Chicago',
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/rows read\s+1,720/);
     expect(stdout).toMatch(/accepted\s+1,720/);
@@ -106,8 +113,14 @@ describe('readIncidents (cli/io.ts)', () => {
     const path = fixturePath('geojson/houston_sample.geojson');
     const seen: number[] = [];
     let total = 0;
-    const r = await readIncidents([path], { tz: 'America/Chicago' }, { start: (t) => (total = t), update: (d) => seen.push(d), stop: () => {} });
-    expect(r).toEqual(ingestGeoJson(JSON.parse(fixtureText('geojson/houston_sample.geojson')), { file: path, format: 'geojson', tz: 'America/Chicago' }));
+    const r = await readIncidents(
+      [path],
+      { tz: 'America/Chicago' },
+      { start: (t) => (total = t), update: (d) => seen.push(d), stop: () => {} },
+    );
+    expect(r).toEqual(
+      ingestGeoJson(JSON.parse(fixtureText('geojson/houston_sample.geojson')), { file: path, format: 'geojson', tz: 'America/Chicago' }),
+    );
     expect(seen.at(-1)).toBe(total);
   });
 
@@ -119,7 +132,11 @@ describe('readIncidents (cli/io.ts)', () => {
 
 describe('input options', () => {
   it('parseColumnsOption reads key=name pairs', () => {
-    expect(parseColumnsOption('datetime=date, lat=latitude,lon=longitude,')).toEqual({ datetime: 'date', lat: 'latitude', lon: 'longitude' });
+    expect(parseColumnsOption('datetime=date, lat=latitude,lon=longitude,')).toEqual({
+      datetime: 'date',
+      lat: 'latitude',
+      lon: 'longitude',
+    });
     expect(() => parseColumnsOption('lat')).toThrow('needs a column name');
   });
   it('inputOptionsFrom checks format and zone', () => {

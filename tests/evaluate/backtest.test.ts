@@ -24,7 +24,17 @@ describe('backtest on synthetic shifts', () => {
     expect(report.events).toBe(expected);
     expect(report.perShift.events.reduce((s, x) => s + x, 0)).toBe(expected);
     expect(report.unplacedEvents).toBe(0);
-    expect(report.modelNames).toEqual(['etas', 'etas-2015', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle']);
+    expect(report.modelNames).toEqual([
+      'etas',
+      'etas-2015',
+      'naive-28',
+      'naive-365',
+      'naive-all',
+      'retro',
+      'prospective',
+      'random',
+      'oracle',
+    ]);
     expect(Object.keys(report.models.etas!.hitRate).sort()).toEqual(['0.5', '1', '2', '5']);
     expect(Object.keys(report.models.etas!.coverageHitRate).sort()).toEqual(['0.01', '0.05', '0.1']);
   });
@@ -75,7 +85,7 @@ describe('backtest on synthetic shifts', () => {
     for (const key of Object.keys(report.models.oracle!.pei)) expect(report.models.oracle!.pei[key]).toBeCloseTo(1, 12);
   });
 
-  it('random is the uniform density: its log score is 0; the oracle\'s is the highest', () => {
+  it("random is the uniform density: its log score is 0; the oracle's is the highest", () => {
     expect(Math.abs(report.models.random!.logScore)).toBeLessThan(1e-12);
     for (const m of models) expect(report.models[m]!.logScore).toBeLessThanOrEqual(report.models.oracle!.logScore);
   });
@@ -92,9 +102,13 @@ describe('backtest on synthetic shifts', () => {
     expect(report.models.etas!.pairedDiff).toBeNull();
   });
 
-  it('records which ETAS fit served which shift: one a day, trained up to the day\'s first shift', () => {
+  it("records which ETAS fit served which shift: one a day, trained up to the day's first shift", () => {
     expect(report.fits).toHaveLength(3);
-    expect(report.fits.map((f) => [f.firstShift, f.lastShift])).toEqual([[0, 2], [3, 5], [6, 8]]);
+    expect(report.fits.map((f) => [f.firstShift, f.lastShift])).toEqual([
+      [0, 2],
+      [3, 5],
+      [6, 8],
+    ]);
     expect(report.fits[0]!.trainedUntilMs).toBe(at('2023-07-01T06:00'));
     expect(report.perShift.fit).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
     for (const f of report.fits) expect(f.events).toBe(data.filter((d) => d.timeMs < f.trainedUntilMs).length);
@@ -125,7 +139,9 @@ describe('leakage: nothing at or after a shift start reaches its forecast', () =
   it('perturbing and adding incidents from shift 4 on leaves every forecast of shifts 0-4 bit-identical', () => {
     const cut = at('2023-07-02T14:00'); // start of shift 4
     const perturbed: Incident[] = data.map((d, i) =>
-      d.timeMs >= cut ? { ...d, lat: LOCATIONS[(i * 7) % 30]!.lat, lng: LOCATIONS[(i * 7) % 30]!.lng, timeMs: d.timeMs + ((i % 5) * HOUR) } : d,
+      d.timeMs >= cut
+        ? { ...d, lat: LOCATIONS[(i * 7) % 30]!.lat, lng: LOCATIONS[(i * 7) % 30]!.lng, timeMs: d.timeMs + (i % 5) * HOUR }
+        : d,
     );
     let line = 100_000;
     // many more incidents at and after the cut, some exactly at it
@@ -157,7 +173,9 @@ describe('leakage: nothing at or after a shift start reaches its forecast', () =
     }
     expect(compared).toBe(5 * 8); // every model but the oracle, etas-2015 included
     // the perturbation is real: it changes forecasts after the cut
-    const changed = models.filter((m) => m !== 'oracle' && m !== 'random').filter((m) => JSON.stringify(b.get(`5/${m}`)) !== JSON.stringify(a.get(`5/${m}`)));
+    const changed = models
+      .filter((m) => m !== 'oracle' && m !== 'random')
+      .filter((m) => JSON.stringify(b.get(`5/${m}`)) !== JSON.stringify(a.get(`5/${m}`)));
     expect(changed.length).toBeGreaterThan(3);
   });
 });
@@ -258,10 +276,25 @@ describe('month mode', () => {
   for (let m = 1; m <= 6; m++) {
     for (let k = 0; k < 60; k++) {
       const loc = LOCATIONS[(k * k + m) % 30]!;
-      monthly.push(incident(line++, monthStart(2014, m), { lat: 51.1 + (loc.lat - 49.25), lng: 0.87 + (loc.lng + 123.12) }, { precision: 'month', timeOfDayUnknown: true }));
+      monthly.push(
+        incident(
+          line++,
+          monthStart(2014, m),
+          { lat: 51.1 + (loc.lat - 49.25), lng: 0.87 + (loc.lng + 123.12) },
+          { precision: 'month', timeOfDayUnknown: true },
+        ),
+      );
     }
   }
-  const input: BacktestInput = { incidents: monthly, res: 9, fromMs: monthStart(2014, 4), toMs: monthStart(2014, 7), tz: LON, months: true, bootstrapResamples: 100 };
+  const input: BacktestInput = {
+    incidents: monthly,
+    res: 9,
+    fromMs: monthStart(2014, 4),
+    toMs: monthStart(2014, 7),
+    tz: LON,
+    months: true,
+    bootstrapResamples: 100,
+  };
 
   it('forecasts calendar months and scores every month-precise incident in its month', () => {
     const r = backtest(input);
@@ -285,7 +318,9 @@ describe('bad input', () => {
   it('names the problem', () => {
     expect(() => backtest({ ...base, models: ['etas', 'crystal-ball'] })).toThrow(/unknown model "crystal-ball"/);
     expect(() => backtest({ ...base, fromMs: TO, toMs: FROM })).toThrowError(expect.objectContaining({ code: 'E_ARGUMENT' }));
-    expect(() => backtest({ ...base, fromMs: at('2023-04-01'), toMs: at('2023-04-02') })).toThrowError(expect.objectContaining({ code: 'E_NO_HISTORY' }));
+    expect(() => backtest({ ...base, fromMs: at('2023-04-01'), toMs: at('2023-04-02') })).toThrowError(
+      expect.objectContaining({ code: 'E_NO_HISTORY' }),
+    );
     expect(() => backtest({ ...base, coverage: [2] })).toThrow(/coverage/);
   });
   it('refuses a study area inflated by a far-away incident, saying what to do', () => {
@@ -296,7 +331,9 @@ describe('bad input', () => {
   });
   it('can be cancelled', () => {
     let calls = 0;
-    expect(() => backtest({ ...base, models: ['naive-all'] }, { shouldCancel: () => ++calls > 2 })).toThrowError(expect.objectContaining({ code: 'E_CANCELLED' }));
+    expect(() => backtest({ ...base, models: ['naive-all'] }, { shouldCancel: () => ++calls > 2 })).toThrowError(
+      expect.objectContaining({ code: 'E_CANCELLED' }),
+    );
   });
 });
 

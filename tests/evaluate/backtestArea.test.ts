@@ -20,13 +20,27 @@ const RES = 10;
 // three southern rows only (lat 49.250, 49.253, 49.256), with ≥ 150 m to spare on every side.
 const [W, S, E, N] = [-123.125, 49.2485, -123.1, 49.2575];
 const SPLIT_LNG = -123.114; // districts A (west of it) and B (east), between lattice columns
-const ring = (w: number, s: number, e: number, n: number): number[][] => [[w, s], [e, s], [e, n], [w, n], [w, s]];
+const ring = (w: number, s: number, e: number, n: number): number[][] => [
+  [w, s],
+  [e, s],
+  [e, n],
+  [w, n],
+  [w, s],
+];
 const square = { type: 'Polygon' as const, coordinates: [ring(W, S, E, N)] };
 const districtsFc = {
   type: 'FeatureCollection' as const,
   features: [
-    { type: 'Feature' as const, properties: { name: 'A' }, geometry: { type: 'Polygon' as const, coordinates: [ring(-123.2, 49.2, SPLIT_LNG, 49.3)] } },
-    { type: 'Feature' as const, properties: { name: 'B' }, geometry: { type: 'Polygon' as const, coordinates: [ring(SPLIT_LNG, 49.2, -123.0, 49.3)] } },
+    {
+      type: 'Feature' as const,
+      properties: { name: 'A' },
+      geometry: { type: 'Polygon' as const, coordinates: [ring(-123.2, 49.2, SPLIT_LNG, 49.3)] },
+    },
+    {
+      type: 'Feature' as const,
+      properties: { name: 'B' },
+      geometry: { type: 'Polygon' as const, coordinates: [ring(SPLIT_LNG, 49.2, -123.0, 49.3)] },
+    },
   ],
 };
 

@@ -52,14 +52,24 @@ describe('naive counts', () => {
     k.scoresAt(5);
     expectCoded(() => k.scoresAt(4), EvaluateError, 'E_ARGUMENT', 4);
     const unsorted = { knownMs: Float64Array.from([2, 1]), source: Int32Array.from([0, 0]) };
-    expectCoded(() => new KernelScorer(unsorted, selfNeighbourhood(Int32Array.from([0])), 1, naiveKernel(1)), EvaluateError, 'E_ARGUMENT', 1);
+    expectCoded(
+      () => new KernelScorer(unsorted, selfNeighbourhood(Int32Array.from([0])), 1, naiveKernel(1)),
+      EvaluateError,
+      'E_ARGUMENT',
+      1,
+    );
   });
   it('rejects bad kernel settings with E_ARGUMENT naming the value', () => {
     expectCoded(() => naiveKernel(0), EvaluateError, 'E_ARGUMENT', 0);
     expectCoded(() => retroKernel(-1, 7), EvaluateError, 'E_ARGUMENT', [-1, 7]);
     expectCoded(() => prospectiveKernel(0.4, 1.5), EvaluateError, 'E_ARGUMENT', [0.4, 1.5]);
     const badEdges = { ...naiveKernel(1), ageEdgesMs: [0, 5, 5] };
-    expectCoded(() => new KernelScorer(oneEvent, selfNeighbourhood(Int32Array.from([0])), 1, badEdges), EvaluateError, 'E_ARGUMENT', [0, 5, 5]);
+    expectCoded(
+      () => new KernelScorer(oneEvent, selfNeighbourhood(Int32Array.from([0])), 1, badEdges),
+      EvaluateError,
+      'E_ARGUMENT',
+      [0, 5, 5],
+    );
   });
 });
 

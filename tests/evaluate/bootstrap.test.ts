@@ -20,7 +20,7 @@ describe('bootstrapMean', () => {
     const r = bootstrapMean(values, { seed: 1, resamples: 2000 });
     expect(r.lo).toBeLessThan(r.mean);
     expect(r.hi).toBeGreaterThan(r.mean);
-    const width = 2 * 1.96 * Math.sqrt(1 / 12) / Math.sqrt(200); // ≈ 0.080
+    const width = (2 * 1.96 * Math.sqrt(1 / 12)) / Math.sqrt(200); // ≈ 0.080
     expect(r.hi - r.lo).toBeGreaterThan(0.8 * width);
     expect(r.hi - r.lo).toBeLessThan(1.2 * width);
   });

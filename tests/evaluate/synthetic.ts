@@ -12,7 +12,12 @@ export const LOCATIONS = Array.from({ length: 30 }, (_, i) => ({
   district: i % 6 < 3 ? 'West' : 'East',
 }));
 
-export function incident(line: number, timeMs: number, loc: { lat: number; lng: number; district?: string }, extra: Partial<Incident> = {}): Incident {
+export function incident(
+  line: number,
+  timeMs: number,
+  loc: { lat: number; lng: number; district?: string },
+  extra: Partial<Incident> = {},
+): Incident {
   return {
     id: `s${line}`,
     timeMs,

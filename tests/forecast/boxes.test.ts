@@ -66,7 +66,9 @@ describe('patrolBoxes', () => {
     const boxes = patrolBoxes(forecast, { ...base, top: 1000 });
     const global = rankCells(forecast.cells, forecast.expected).map((k) => forecast.cells[k]!);
     for (const district of ['East', 'West', 'Port', NO_DISTRICT]) {
-      const expectedOrder = global.filter((c) => (districtOf(c) ?? NO_DISTRICT) === district && forecast.expected[forecast.cells.indexOf(c)]! > 0);
+      const expectedOrder = global.filter(
+        (c) => (districtOf(c) ?? NO_DISTRICT) === district && forecast.expected[forecast.cells.indexOf(c)]! > 0,
+      );
       expect(boxes.filter((b) => b.district === district).map((b) => b.h3)).toEqual(expectedOrder);
     }
   });
@@ -81,7 +83,12 @@ describe('patrolBoxes', () => {
 
   it('never makes a box of a cell with an expected count of 0', () => {
     const f = forecastShift(makeFit(0.3, 1, { [disk[0]!]: 0.01 }), makeEvents(origin, [[disk[1]!, 1e6]]), s, 8);
-    const boxes = patrolBoxes(f, { ...base, contributorParams: { theta: 0.3, omegaPerHour: 1 }, history: makeEvents(origin, [[disk[1]!, 1e6]]), incidents: [makeIncident('x', null)] });
+    const boxes = patrolBoxes(f, {
+      ...base,
+      contributorParams: { theta: 0.3, omegaPerHour: 1 },
+      history: makeEvents(origin, [[disk[1]!, 1e6]]),
+      incidents: [makeIncident('x', null)],
+    });
     expect(boxes.map((b) => b.h3)).toEqual([disk[0]]);
   });
 
@@ -100,25 +107,55 @@ describe('patrolBoxes', () => {
     // 3 h: 0.062255859375; 40 h: ≈ 4.5e−13, under 0.1% of the box, so never listed.
     const c = disk[5]!;
     const f2 = makeFit(0.5, Math.LN2, { [c]: 0.01 });
-    const h2 = makeEvents(origin, [[c, 998], [c, 999], [c, 998], [c, 997], [c, 960], [c, 1000], [c, 1003]]);
+    const h2 = makeEvents(origin, [
+      [c, 998],
+      [c, 999],
+      [c, 998],
+      [c, 997],
+      [c, 960],
+      [c, 1000],
+      [c, 1003],
+    ]);
     const inc2 = [
-      makeIncident('a', 'Mischief'), makeIncident('b', 'Theft from Vehicle'), makeIncident('c', 'Other Theft'),
-      makeIncident('d', 'Theft of Bicycle'), makeIncident('e', 'Mischief'), makeIncident('f', 'at s'), makeIncident('g', 'later'),
+      makeIncident('a', 'Mischief'),
+      makeIncident('b', 'Theft from Vehicle'),
+      makeIncident('c', 'Other Theft'),
+      makeIncident('d', 'Theft of Bicycle'),
+      makeIncident('e', 'Mischief'),
+      makeIncident('f', 'at s'),
+      makeIncident('g', 'later'),
     ];
     const fc2 = forecastShift(f2, h2, s, 8);
-    const [box] = patrolBoxes(fc2, { districtOf: () => 'D', contributorParams: contributorParams(f2), history: h2, incidents: inc2, startMs: s, hours: 8 });
+    const [box] = patrolBoxes(fc2, {
+      districtOf: () => 'D',
+      contributorParams: contributorParams(f2),
+      history: h2,
+      incidents: inc2,
+      startMs: s,
+      hours: 8,
+    });
     expect(box!.contributors).toEqual([
       { incidentId: 'b', category: 'Theft from Vehicle', ageHours: 1, contribution: expect.closeTo(0.2490234375, 14) },
       { incidentId: 'a', category: 'Mischief', ageHours: 2, contribution: expect.closeTo(0.12451171875, 14) },
       { incidentId: 'c', category: 'Other Theft', ageHours: 2, contribution: expect.closeTo(0.12451171875, 14) },
     ]);
-    const [five] = patrolBoxes(fc2, { districtOf: () => 'D', contributorParams: contributorParams(f2), history: h2, incidents: inc2, startMs: s, hours: 8, maxContributors: 10 });
+    const [five] = patrolBoxes(fc2, {
+      districtOf: () => 'D',
+      contributorParams: contributorParams(f2),
+      history: h2,
+      incidents: inc2,
+      startMs: s,
+      hours: 8,
+      maxContributors: 10,
+    });
     expect(five!.contributors.map((x) => x.incidentId)).toEqual(['b', 'a', 'c', 'd']);
     expect(4.5e-13).toBeLessThan(MIN_CONTRIBUTOR_SHARE * five!.expected);
   });
 
   it('fails clearly when the incidents do not match the EventSet', () => {
-    expect(() => patrolBoxes(forecast, { ...base, incidents: incidents.slice(0, 3) })).toThrow(expect.objectContaining({ code: 'E_HISTORY' }));
+    expect(() => patrolBoxes(forecast, { ...base, incidents: incidents.slice(0, 3) })).toThrow(
+      expect.objectContaining({ code: 'E_HISTORY' }),
+    );
   });
 
   it('rejects top < 1', () => {
@@ -128,8 +165,16 @@ describe('patrolBoxes', () => {
 
 function box(over: Partial<PatrolBox>): PatrolBox {
   return {
-    h3: centre, district: 'D', rank: 1, expected: 1, background: 1, triggered: 0,
-    backgroundShare: 1, triggeredShare: 0, contributors: [], ...over,
+    h3: centre,
+    district: 'D',
+    rank: 1,
+    expected: 1,
+    background: 1,
+    triggered: 0,
+    backgroundShare: 1,
+    triggeredShare: 0,
+    contributors: [],
+    ...over,
   };
 }
 
@@ -140,7 +185,11 @@ describe('explainBox', () => {
 
   it('names the recent incidents when triggering dominates', () => {
     const b = box({
-      expected: 0.5, background: 0.18, triggered: 0.32, backgroundShare: 0.36, triggeredShare: 0.64,
+      expected: 0.5,
+      background: 0.18,
+      triggered: 0.32,
+      backgroundShare: 0.36,
+      triggeredShare: 0.64,
       contributors: [
         { incidentId: '17', category: 'Theft from Vehicle', ageHours: 5, contribution: 0.21 },
         { incidentId: null, category: 'Mischief', ageHours: 76.8, contribution: 0.05 },
@@ -157,14 +206,30 @@ describe('explainBox', () => {
   });
 
   it('says mostly background when the background dominates', () => {
-    const b = box({ backgroundShare: 0.97, triggeredShare: 0.03, triggered: 0.03, background: 0.97, contributors: [{ incidentId: '9', category: 'Mischief', ageHours: 0.5, contribution: 0.004 }] });
-    expect(explainBox(b)).toBe('mostly background rate (97%); 3% from recent incidents in this box, largest: Mischief #9 30 min ago (+0.004)');
+    const b = box({
+      backgroundShare: 0.97,
+      triggeredShare: 0.03,
+      triggered: 0.03,
+      background: 0.97,
+      contributors: [{ incidentId: '9', category: 'Mischief', ageHours: 0.5, contribution: 0.004 }],
+    });
+    expect(explainBox(b)).toBe(
+      'mostly background rate (97%); 3% from recent incidents in this box, largest: Mischief #9 30 min ago (+0.004)',
+    );
   });
 });
 
 describe('boxesToGeoJSON', () => {
   const { fit, history, incidents, forecast } = setup(4);
-  const boxes = patrolBoxes(forecast, { districtOf, contributorParams: contributorParams(fit), history, incidents, startMs: s, hours: 8, top: 5 });
+  const boxes = patrolBoxes(forecast, {
+    districtOf,
+    contributorParams: contributorParams(fit),
+    history,
+    incidents,
+    startMs: s,
+    hours: 8,
+    top: 5,
+  });
   const gj = boxesToGeoJSON(boxes, { shift: '2024-02-11 16:00 (evening)', rank: 'never overrides' });
 
   it('writes one closed, counter-clockwise [lng, lat] hexagon per box', () => {
@@ -194,7 +259,15 @@ describe('boxesToGeoJSON', () => {
   it('carries the box fields, the explanation and the extra properties', () => {
     const b = boxes[0]!;
     const p = gj.features[0]!.properties;
-    expect(p).toMatchObject({ h3: b.h3, district: b.district, rank: 1, expected: b.expected, backgroundShare: b.backgroundShare, triggeredShare: b.triggeredShare, shift: '2024-02-11 16:00 (evening)' });
+    expect(p).toMatchObject({
+      h3: b.h3,
+      district: b.district,
+      rank: 1,
+      expected: b.expected,
+      backgroundShare: b.backgroundShare,
+      triggeredShare: b.triggeredShare,
+      shift: '2024-02-11 16:00 (evening)',
+    });
     expect(p.contributors).toEqual(b.contributors);
     expect(p.explanation).toBe(explainBox(b));
     expect(JSON.parse(JSON.stringify(gj))).toEqual(gj);
@@ -204,14 +277,39 @@ describe('boxesToGeoJSON', () => {
 describe('boxesToCsv', () => {
   it('writes a header and one parseable row per box, quoting awkward text', () => {
     const b = box({
-      h3: centre, triggered: 0.5, background: 0.5, backgroundShare: 0.5, triggeredShare: 0.5,
+      h3: centre,
+      triggered: 0.5,
+      background: 0.5,
+      backgroundShare: 0.5,
+      triggeredShare: 0.5,
       contributors: [{ incidentId: 'x"1', category: 'Theft, "other"', ageHours: 2.25, contribution: 0.1234567 }],
     });
     const csv = boxesToCsv([b, box({ rank: 2, district: 'E' })], { shift: '2024-03-01 22:00 (night)' });
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(2);
-    expect(Object.keys(rows[0]!)).toEqual(['shift', 'district', 'rank', 'h3', 'lat', 'lng', 'expected', 'background', 'triggered', 'background_share', 'triggered_share', 'contributors', 'explanation']);
-    expect(rows[0]).toMatchObject({ shift: '2024-03-01 22:00 (night)', district: 'D', rank: '1', h3: centre, expected: '1', triggered_share: '0.5' });
+    expect(Object.keys(rows[0]!)).toEqual([
+      'shift',
+      'district',
+      'rank',
+      'h3',
+      'lat',
+      'lng',
+      'expected',
+      'background',
+      'triggered',
+      'background_share',
+      'triggered_share',
+      'contributors',
+      'explanation',
+    ]);
+    expect(rows[0]).toMatchObject({
+      shift: '2024-03-01 22:00 (night)',
+      district: 'D',
+      rank: '1',
+      h3: centre,
+      expected: '1',
+      triggered_share: '0.5',
+    });
     expect(rows[0]!.contributors).toBe('Theft, "other" #x"1, 2.3 h, +0.123457');
     expect(Number(rows[0]!.lat)).toBeCloseTo(49.2827, 2);
     expect(rows[1]!.explanation).toBe('background rate only: no earlier incident in this box still counts');

@@ -40,7 +40,11 @@ describe('forecastShift', () => {
   const origin = Date.UTC(2024, 0, 1);
   const s = origin + 100 * HOUR_MS;
   const fit = makeFit(0.5, Math.LN2, { a: 0.1, c: 0.05, d: 0 });
-  const history = makeEvents(origin, [['a', 99], ['a', 98], ['b', 97]]);
+  const history = makeEvents(origin, [
+    ['a', 99],
+    ['a', 98],
+    ['b', 97],
+  ]);
 
   it('matches the hand-computed expected counts', () => {
     const f = forecastShift(fit, history, s, 8);
@@ -48,14 +52,27 @@ describe('forecastShift', () => {
     expect(at(f, 'a').background).toBeCloseTo(0.8, 14);
     expect(at(f, 'a').triggered).toBeCloseTo(0.37353515625, 14);
     expect(at(f, 'a').expected).toBeCloseTo(1.17353515625, 14);
-    expect(at(f, 'b')).toEqual({ expected: expect.closeTo(0.062255859375, 14), background: 0, triggered: expect.closeTo(0.062255859375, 14) });
+    expect(at(f, 'b')).toEqual({
+      expected: expect.closeTo(0.062255859375, 14),
+      background: 0,
+      triggered: expect.closeTo(0.062255859375, 14),
+    });
     expect(at(f, 'c')).toEqual({ expected: expect.closeTo(0.4, 14), background: expect.closeTo(0.4, 14), triggered: 0 });
   });
 
   it('ignores events at or after the shift start (no leakage)', () => {
     const base = forecastShift(fit, history, s, 8);
     // Same cells, events exactly at s, inside the shift and long after it.
-    const leaky = makeEvents(origin, [['a', 99], ['a', 98], ['b', 97], ['a', 100], ['b', 100], ['a', 103.5], ['c', 100.01], ['b', 5000]]);
+    const leaky = makeEvents(origin, [
+      ['a', 99],
+      ['a', 98],
+      ['b', 97],
+      ['a', 100],
+      ['b', 100],
+      ['a', 103.5],
+      ['c', 100.01],
+      ['b', 5000],
+    ]);
     const f = forecastShift(fit, leaky, s, 8);
     expect(f.cells).toEqual(base.cells);
     expect(f.expected).toEqual(base.expected);
@@ -64,7 +81,16 @@ describe('forecastShift', () => {
   });
 
   it('gives a cell that only has events at or after s an expected count of 0 (it is left out)', () => {
-    const f = forecastShift(fit, makeEvents(origin, [['a', 99], ['e', 100], ['e', 101]]), s, 8);
+    const f = forecastShift(
+      fit,
+      makeEvents(origin, [
+        ['a', 99],
+        ['e', 100],
+        ['e', 101],
+      ]),
+      s,
+      8,
+    );
     expect(f.cells).toEqual(['a', 'c']);
   });
 
@@ -72,7 +98,12 @@ describe('forecastShift', () => {
     const incidents: Incident[] = [];
     const rand = seededRandom(7);
     for (let i = 0; i < 300; i++) {
-      incidents.push({ ...makeIncident(String(i), 'Theft'), timeMs: origin + rand() * 200 * HOUR_MS, lat: 49.28 + rand() * 0.004, lng: -123.12 + rand() * 0.004 });
+      incidents.push({
+        ...makeIncident(String(i), 'Theft'),
+        timeMs: origin + rand() * 200 * HOUR_MS,
+        lat: 49.28 + rand() * 0.004,
+        lng: -123.12 + rand() * 0.004,
+      });
     }
     const all = buildEventSet(incidents, 10, origin);
     const before = buildEventSet(incidents, 10, origin, { endMs: s });
@@ -120,7 +151,7 @@ describe('forecastShift', () => {
     );
   });
 
-  it('does not depend on the order of the fit\'s μ keys', () => {
+  it("does not depend on the order of the fit's μ keys", () => {
     const f1 = forecastShift(makeFit(0.5, Math.LN2, { a: 0.1, c: 0.05 }), history, s, 8);
     const f2 = forecastShift(makeFit(0.5, Math.LN2, { c: 0.05, a: 0.1 }), history, s, 8);
     expect(f2).toEqual(f1);
@@ -145,7 +176,11 @@ describe('shiftIntegral', () => {
   it('is θ(e^{−ω(s−t)} − e^{−ω(s+H−t)}), hand-worked and against a numeric integral of θω e^{−ω(u−t)} over the shift', () => {
     // θ = 0.5, ω = ln 2 per hour, H = 8 h, an incident 1 h before the shift: 0.5·(2^−1 − 2^−9).
     expect(shiftIntegral(0.5, Math.LN2, 8)(1)).toBe(0.2490234375);
-    for (const [theta, omega, hours, age] of [[0.3, 0.05, 8, 30], [0.9, 3, 7, 0.01], [0.01, 1e-4, 9, 2000]] as const) {
+    for (const [theta, omega, hours, age] of [
+      [0.3, 0.05, 8, 30],
+      [0.9, 3, 7, 0.01],
+      [0.01, 1e-4, 9, 2000],
+    ] as const) {
       const steps = 20_000;
       let sum = 0;
       for (let q = 0; q < steps; q++) sum += theta * omega * Math.exp(-omega * (age + ((q + 0.5) / steps) * hours)) * (hours / steps);

@@ -40,11 +40,13 @@ export function makeFit(theta: number, omegaPerHour: number, muPerHour: Record<H
  */
 export function makeEvents(originMs: number, events: readonly (readonly [H3Cell, number])[]): EventSet {
   const cells = [...new Set(events.map((e) => e[0]))].sort();
-  const order = events.map((_, i) => i).sort((a, b) => {
-    const ca = cells.indexOf(events[a]![0]);
-    const cb = cells.indexOf(events[b]![0]);
-    return ca - cb || events[a]![1] - events[b]![1] || a - b;
-  });
+  const order = events
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ca = cells.indexOf(events[a]![0]);
+      const cb = cells.indexOf(events[b]![0]);
+      return ca - cb || events[a]![1] - events[b]![1] || a - b;
+    });
   return {
     originMs,
     cells,

@@ -36,7 +36,10 @@ describe('rankCells', () => {
 });
 
 describe('topCellsByArea', () => {
-  const areaOf = (areas: Record<string, number>) => (c: string): number => areas[c]!;
+  const areaOf =
+    (areas: Record<string, number>) =>
+    (c: string): number =>
+      areas[c]!;
 
   it('takes cells in rank order until the area is covered, overshooting with the last cell', () => {
     const cells = ['a', 'b', 'c', 'd'];
@@ -53,7 +56,10 @@ describe('topCellsByArea', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.double({ min: 0.001, max: 1, noNaN: true })), { minLength: 40, maxLength: 40 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.double({ min: 0.001, max: 1, noNaN: true })), {
+          minLength: 40,
+          maxLength: 40,
+        }),
         fc.double({ min: 0, max: 30, noNaN: true }),
         fc.double({ min: 0, max: 30, noNaN: true }),
         (cells, raw, x, y) => {
@@ -64,7 +70,10 @@ describe('topCellsByArea', () => {
           const [small, large] = x <= y ? [x, y] : [y, x];
           const a = topCellsByArea(cells, scores, small, areaOf(areas));
           const b = topCellsByArea(cells, scores, large, areaOf(areas));
-          for (const [req, got] of [[small, a], [large, b]] as const) {
+          for (const [req, got] of [
+            [small, a],
+            [large, b],
+          ] as const) {
             const covered = got.reduce((s, c) => s + areas[c]!, 0);
             expect(got).toEqual(ranked.slice(0, got.length));
             if (req > 0) expect(covered >= req || got.length === cells.length).toBe(true);

@@ -30,8 +30,20 @@ describe('shiftWindows', () => {
   // 2024 DST changes: Vancouver 10 March 02:00 PST → 03:00 PDT, 3 November 02:00 PDT → 01:00 PST;
   // London 31 March 01:00 GMT → 02:00 BST, 27 October 02:00 BST → 01:00 GMT.
   const cases = [
-    { tz: 'America/Vancouver', springNight: '2024-03-09 22:00', springStart: Date.UTC(2024, 2, 10, 6), fallNight: '2024-11-02 22:00', fallStart: Date.UTC(2024, 10, 3, 5) },
-    { tz: 'Europe/London', springNight: '2024-03-30 22:00', springStart: Date.UTC(2024, 2, 30, 22), fallNight: '2024-10-26 22:00', fallStart: Date.UTC(2024, 9, 26, 21) },
+    {
+      tz: 'America/Vancouver',
+      springNight: '2024-03-09 22:00',
+      springStart: Date.UTC(2024, 2, 10, 6),
+      fallNight: '2024-11-02 22:00',
+      fallStart: Date.UTC(2024, 10, 3, 5),
+    },
+    {
+      tz: 'Europe/London',
+      springNight: '2024-03-30 22:00',
+      springStart: Date.UTC(2024, 2, 30, 22),
+      fallNight: '2024-10-26 22:00',
+      fallStart: Date.UTC(2024, 9, 26, 21),
+    },
   ];
   for (const { tz, springNight, springStart, fallNight, fallStart } of cases) {
     it(`tiles time with no gap or overlap across both 2024 DST changes in ${tz}`, () => {
@@ -51,7 +63,10 @@ describe('shiftWindows', () => {
   }
 
   it('supports other starts and lengths (two 12-hour shifts)', () => {
-    const shifts = shiftWindows(Date.UTC(2024, 2, 9, 12), Date.UTC(2024, 2, 11, 12), 'America/Vancouver', { starts: ['19:00', '07:00'], hours: 12 });
+    const shifts = shiftWindows(Date.UTC(2024, 2, 9, 12), Date.UTC(2024, 2, 11, 12), 'America/Vancouver', {
+      starts: ['19:00', '07:00'],
+      hours: 12,
+    });
     expect(shifts.map((x) => [x.label, x.hours])).toEqual([
       ['2024-03-09 07:00 (day)', 12],
       ['2024-03-09 19:00 (night, 11 h: clocks change)', 11],
@@ -76,11 +91,19 @@ describe('shiftWindows', () => {
 
 describe('shiftAt', () => {
   it('is 7 real hours on the spring-forward night and 9 on the fall-back night', () => {
-    expect(shiftAt('2024-03-09T22:00', 'America/Vancouver')).toEqual({ startMs: Date.UTC(2024, 2, 10, 6), hours: 7, label: '2024-03-09 22:00 (night, 7 h: clocks change)' });
+    expect(shiftAt('2024-03-09T22:00', 'America/Vancouver')).toEqual({
+      startMs: Date.UTC(2024, 2, 10, 6),
+      hours: 7,
+      label: '2024-03-09 22:00 (night, 7 h: clocks change)',
+    });
     expect(shiftAt('2024-11-02T22:00', 'America/Vancouver').hours).toBe(9);
     expect(shiftAt('2024-03-30T22:00', 'Europe/London').hours).toBe(7);
     expect(shiftAt('2024-10-26T22:00', 'Europe/London').hours).toBe(9);
-    expect(shiftAt('2024-03-01T22:00', 'America/Vancouver', 8)).toEqual({ startMs: Date.UTC(2024, 2, 2, 6), hours: 8, label: '2024-03-01 22:00 (night)' });
+    expect(shiftAt('2024-03-01T22:00', 'America/Vancouver', 8)).toEqual({
+      startMs: Date.UTC(2024, 2, 2, 6),
+      hours: 8,
+      label: '2024-03-01 22:00 (night)',
+    });
   });
 
   it('agrees with shiftWindows', () => {

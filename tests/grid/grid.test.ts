@@ -206,9 +206,9 @@ describe('studyArea', () => {
 
   it('needs a polygon or incidents; rejects points as areas', () => {
     expect(() => studyArea({ res: 10 })).toThrowError(expect.objectContaining({ code: 'E_ARGUMENT' }));
-    expect(() =>
-      studyArea({ res: 10, polygon: { type: 'Point', coordinates: [0, 0] } as unknown as GeoJSON.Polygon }),
-    ).toThrowError(expect.objectContaining({ code: 'E_GEOJSON' }));
+    expect(() => studyArea({ res: 10, polygon: { type: 'Point', coordinates: [0, 0] } as unknown as GeoJSON.Polygon })).toThrowError(
+      expect.objectContaining({ code: 'E_GEOJSON' }),
+    );
   });
 });
 
@@ -256,9 +256,15 @@ describe('districts', () => {
           // Each label is a most frequent one in its cell, and the first by name among those.
           for (const [cell, label] of forward) {
             const counts = new Map<string, number>();
-            for (const i of incs) if (i.district && incidentCell(i.lat, i.lng, 10) === cell) counts.set(i.district, (counts.get(i.district) ?? 0) + 1);
+            for (const i of incs)
+              if (i.district && incidentCell(i.lat, i.lng, 10) === cell) counts.set(i.district, (counts.get(i.district) ?? 0) + 1);
             const max = [...counts.values()].reduce((m, c) => Math.max(m, c), 0);
-            expect(label).toBe([...counts].filter(([, c]) => c === max).map(([l]) => l).sort()[0]);
+            expect(label).toBe(
+              [...counts]
+                .filter(([, c]) => c === max)
+                .map(([l]) => l)
+                .sort()[0],
+            );
           }
         },
       ),
@@ -327,7 +333,7 @@ describe('buildEventSet', () => {
 
   it('bins every incident into the cell incidentCell gives (thousands of points, repeated)', () => {
     let seed = 12345;
-    const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
     const pts = Array.from({ length: 3000 }, () => [49.2 + 0.1 * rand(), -123.2 + 0.15 * rand()] as const);
     const incs = Array.from({ length: 9000 }, (_, k) => {
       const [lat, lng] = pts[k % pts.length]!;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createCsvIngestor, createCsvTokenizer, IngestError, ingestCsvChunks, ingestCsvText, ingestGeoJson, POLICE_UK_HEADER, VANCOUVER_HEADER } from '../../engine/ingest/index.ts';
+import {
+  createCsvIngestor,
+  createCsvTokenizer,
+  IngestError,
+  ingestCsvChunks,
+  ingestCsvText,
+  ingestGeoJson,
+  POLICE_UK_HEADER,
+  VANCOUVER_HEADER,
+} from '../../engine/ingest/index.ts';
 import { fixtureText } from './helpers.ts';
 import { TimeZoneError } from '../../engine/errors.ts';
 import { expectCoded } from '../support/coded.ts';
@@ -27,7 +36,9 @@ describe('format detection', () => {
     expect(e.code).toBe('E_UNKNOWN_FORMAT');
     expect(e.file).toBe('not_incidents.csv');
     expect(e.line).toBe(1);
-    expect(e.message).toMatch(/^not_incidents\.csv: unrecognised header "name,score,team" \(line 1\); expected a data\.police\.uk street CSV/);
+    expect(e.message).toMatch(
+      /^not_incidents\.csv: unrecognised header "name,score,team" \(line 1\); expected a data\.police\.uk street CSV/,
+    );
     expect(e.message).toContain(VANCOUVER_HEADER);
     expect(e.message).toContain('--columns');
   });
@@ -57,15 +68,28 @@ describe('format detection', () => {
     const csv = expectCoded(() => createCsvIngestor({ file: 'x', tz: 'Chicago' }), TimeZoneError, 'E_TIMEZONE', 'Chicago');
     expect(csv.message).toContain('unknown time zone "Chicago"');
     expectCoded(() => ingestCsvText('datetime,lat,lon\n', { file: 'x', tz: 'Chicago' }), TimeZoneError, 'E_TIMEZONE', 'Chicago');
-    expectCoded(() => ingestGeoJson({ type: 'FeatureCollection', features: [] }, { file: 'x', tz: 'Chicago' }), TimeZoneError, 'E_TIMEZONE', 'Chicago');
+    expectCoded(
+      () => ingestGeoJson({ type: 'FeatureCollection', features: [] }, { file: 'x', tz: 'Chicago' }),
+      TimeZoneError,
+      'E_TIMEZONE',
+      'Chicago',
+    );
   });
 
   it('carries the header as the value of a format error, and the column as field and value of a missing one', () => {
-    const wrong = expectCoded(() => ingestCsvText('a,b\n1,2\n', { file: 'w.csv', format: 'vancouver' }), IngestError, 'E_WRONG_FORMAT', ['a', 'b']);
+    const wrong = expectCoded(() => ingestCsvText('a,b\n1,2\n', { file: 'w.csv', format: 'vancouver' }), IngestError, 'E_WRONG_FORMAT', [
+      'a',
+      'b',
+    ]);
     expect([wrong.file, wrong.line]).toEqual(['w.csv', 1]);
     const unknown = expectCoded(() => ingestCsvText('a,b\n1,2\n', { file: 'u.csv' }), IngestError, 'E_UNKNOWN_FORMAT', ['a', 'b']);
     expect(unknown.file).toBe('u.csv');
-    const missing = expectCoded(() => ingestCsvText('datetime,lat\n', { file: 'm.csv', columns: { lat: 'lat' } }), IngestError, 'E_MISSING_COLUMN', 'lon');
+    const missing = expectCoded(
+      () => ingestCsvText('datetime,lat\n', { file: 'm.csv', columns: { lat: 'lat' } }),
+      IngestError,
+      'E_MISSING_COLUMN',
+      'lon',
+    );
     expect([missing.file, missing.line, missing.field]).toEqual(['m.csv', 1, 'lon']);
   });
 
@@ -76,7 +100,10 @@ describe('format detection', () => {
   });
 
   it('refuses data pushed after the end with E_FINISHED', () => {
-    const tok = createCsvTokenizer(() => {}, () => {});
+    const tok = createCsvTokenizer(
+      () => {},
+      () => {},
+    );
     tok.end();
     expectCoded(() => tok.write('a'), IngestError, 'E_FINISHED');
     const ing = createCsvIngestor({ file: 'f.csv' });
@@ -110,7 +137,9 @@ describe('createCsvIngestor', () => {
   });
 
   it('numbers lines from where a record starts, counting quoted line breaks', () => {
-    const r = ingestCsvText('id,datetime,lat,lon,category\r\na,2023-01-01T10:00Z,1,1,"two\r\nlines"\r\nb,2023-01-01T10:00Z,1,1,x\r\n', { file: 'q' });
+    const r = ingestCsvText('id,datetime,lat,lon,category\r\na,2023-01-01T10:00Z,1,1,"two\r\nlines"\r\nb,2023-01-01T10:00Z,1,1,x\r\n', {
+      file: 'q',
+    });
     expect(r.incidents.map((i) => [i.id, i.source.line, i.category])).toEqual([
       ['a', 2, 'two\r\nlines'],
       ['b', 4, 'x'],

@@ -10,7 +10,11 @@ describe('ingestGeoJson', () => {
     expect(r.rowsRead).toBe(40);
     expect(r.incidents.length).toBe(40);
     // The same rows through the CSV reader: lines 2..41 of the slice (none lacks coordinates).
-    const csv = ingestCsvText(fixtureText('houston/houston_2010_slice.csv'), { file: 'h.csv', tz: 'America/Chicago', columns: { district: 'beat' } });
+    const csv = ingestCsvText(fixtureText('houston/houston_2010_slice.csv'), {
+      file: 'h.csv',
+      tz: 'America/Chicago',
+      columns: { district: 'beat' },
+    });
     const first40 = csv.incidents.slice(0, 40);
     expect(r.incidents.map((i) => [i.id, i.timeMs, i.lat, i.lng, i.category, i.district])).toEqual(
       first40.map((i) => [i.id, i.timeMs, i.lat, i.lng, i.category, i.district]),
@@ -37,7 +41,12 @@ describe('ingestGeoJson', () => {
   });
 
   it('turns numeric ids into text', () => {
-    const fc = { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [1, 2] }, properties: { id: 42, datetime: '2023-01-01T00:00Z' } }] };
+    const fc = {
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', geometry: { type: 'Point', coordinates: [1, 2] }, properties: { id: 42, datetime: '2023-01-01T00:00Z' } },
+      ],
+    };
     expect(ingestGeoJson(fc, { file: 'n' }).incidents[0]!.id).toBe('42');
   });
 

@@ -54,7 +54,15 @@ describe('plain reader on the Houston slice (--tz America/Chicago)', () => {
   });
 
   it('counts categories as awk does', () => {
-    expect(s.categories).toEqual({ theft: 948, burglary: 345, 'auto theft': 163, 'aggravated assault': 159, robbery: 106, murder: 3, rape: 3 });
+    expect(s.categories).toEqual({
+      theft: 948,
+      burglary: 345,
+      'auto theft': 163,
+      'aggravated assault': 159,
+      robbery: 106,
+      murder: 3,
+      rape: 3,
+    });
   });
 
   it('recognises hour data: every time is on the hour, so precision is hour and 00:00 is not flagged', () => {
@@ -150,8 +158,18 @@ describe('plain reader: file-level rules', () => {
 
   it('maps columns, case-insensitively, and reads optional ones when present', () => {
     const text = 'When,Y,X,Kind,Beat,Ref\n2023-07-01T10:15Z,41.5,-87.5,assault,B1,r1\n';
-    const r = ingestCsvText(text, { file: 'm.csv', columns: { datetime: 'when', lat: 'y', lon: 'x', category: 'kind', district: 'beat', id: 'ref' } });
-    expect(r.incidents[0]).toMatchObject({ id: 'r1', category: 'assault', district: 'B1', lat: 41.5, lng: -87.5, timeMs: Date.UTC(2023, 6, 1, 10, 15) });
+    const r = ingestCsvText(text, {
+      file: 'm.csv',
+      columns: { datetime: 'when', lat: 'y', lon: 'x', category: 'kind', district: 'beat', id: 'ref' },
+    });
+    expect(r.incidents[0]).toMatchObject({
+      id: 'r1',
+      category: 'assault',
+      district: 'B1',
+      lat: 41.5,
+      lng: -87.5,
+      timeMs: Date.UTC(2023, 6, 1, 10, 15),
+    });
   });
 
   it('names a mapped column that is not in the header', () => {
@@ -165,7 +183,9 @@ describe('plain reader: file-level rules', () => {
     const rows = (n: number, minute = '00') =>
       `datetime,lat,lon\n${Array.from({ length: n }, (_, k) => `2023-07-01T${String(k % 24).padStart(2, '0')}:${k === n - 1 ? minute : '00'}Z,41.5,-87.5`).join('\n')}\n`;
     expect(summarizeIngest(ingestCsvText(rows(HOUR_DATA_MIN_ROWS), { file: 'a' })).precision).toEqual({ hour: HOUR_DATA_MIN_ROWS });
-    expect(summarizeIngest(ingestCsvText(rows(HOUR_DATA_MIN_ROWS - 1), { file: 'a' })).precision).toEqual({ minute: HOUR_DATA_MIN_ROWS - 1 });
+    expect(summarizeIngest(ingestCsvText(rows(HOUR_DATA_MIN_ROWS - 1), { file: 'a' })).precision).toEqual({
+      minute: HOUR_DATA_MIN_ROWS - 1,
+    });
     expect(summarizeIngest(ingestCsvText(rows(50, '07'), { file: 'a' })).precision).toEqual({ minute: 50 });
   });
 });

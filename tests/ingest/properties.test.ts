@@ -1,11 +1,42 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCsvIngestor, IngestError, ingestCsvText, ingestGeoJson, POLICE_UK_HEADER, VANCOUVER_HEADER } from '../../engine/ingest/index.ts';
+import {
+  createCsvIngestor,
+  IngestError,
+  ingestCsvText,
+  ingestGeoJson,
+  POLICE_UK_HEADER,
+  VANCOUVER_HEADER,
+} from '../../engine/ingest/index.ts';
 
 // Pieces that look like the real thing, mixed with arbitrary text, so rows reach every branch.
 const piece = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.constantFrom('', ' ', '0', '0.0', '-1', '1e3', 'NaN', '2023', '13', '59', '60', '49.28', '-123.12', '491775.7', '5458977.7', '2014-03', '2023-07-01T10:00Z', '2023-07-01 10:00', '2023-07-01', '2023-02-30T10:00Z', 'Ashford 001B', 'Burglary', '9999-99-99'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '0.0',
+    '-1',
+    '1e3',
+    'NaN',
+    '2023',
+    '13',
+    '59',
+    '60',
+    '49.28',
+    '-123.12',
+    '491775.7',
+    '5458977.7',
+    '2014-03',
+    '2023-07-01T10:00Z',
+    '2023-07-01 10:00',
+    '2023-07-01',
+    '2023-02-30T10:00Z',
+    'Ashford 001B',
+    'Burglary',
+    '9999-99-99',
+  ),
 );
 const cleanPiece = piece.map((s) => s.replace(/["\r\n]/g, ''));
 const HEADERS = {
@@ -36,17 +67,21 @@ describe('readers on random garbage (fast-check)', () => {
 
   it('never crash on arbitrary text after a valid header (quotes and line breaks included): counts still add up', () => {
     fc.assert(
-      fc.property(headerArb, fc.array(fc.oneof(piece, fc.constantFrom('"', '""', '\r\n', '\n', '\r', ',"', '",')), { maxLength: 60 }), (kind, bits) => {
-        const text = `${HEADERS[kind]}\n${bits.join(',')}`;
-        const r = ingestCsvText(text, { file: 'g.csv', tz: 'America/Vancouver' });
-        expect(r.incidents.length + r.rejected.length).toBe(r.rowsRead);
-        for (const i of r.incidents) {
-          expect(Number.isFinite(i.timeMs)).toBe(true);
-          expect(Math.abs(i.lat)).toBeLessThanOrEqual(90);
-          expect(Math.abs(i.lng)).toBeLessThanOrEqual(180);
-          expect(i.lat === 0 && i.lng === 0).toBe(false);
-        }
-      }),
+      fc.property(
+        headerArb,
+        fc.array(fc.oneof(piece, fc.constantFrom('"', '""', '\r\n', '\n', '\r', ',"', '",')), { maxLength: 60 }),
+        (kind, bits) => {
+          const text = `${HEADERS[kind]}\n${bits.join(',')}`;
+          const r = ingestCsvText(text, { file: 'g.csv', tz: 'America/Vancouver' });
+          expect(r.incidents.length + r.rejected.length).toBe(r.rowsRead);
+          for (const i of r.incidents) {
+            expect(Number.isFinite(i.timeMs)).toBe(true);
+            expect(Math.abs(i.lat)).toBeLessThanOrEqual(90);
+            expect(Math.abs(i.lng)).toBeLessThanOrEqual(180);
+            expect(i.lat === 0 && i.lng === 0).toBe(false);
+          }
+        },
+      ),
       { numRuns: 400, seed: 11 },
     );
   });
@@ -106,11 +141,24 @@ describe('readers on random garbage (fast-check)', () => {
 
   it('ingestGeoJson takes any JSON features without throwing and counts each', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.jsonValue(), fc.record({ type: fc.constant('Feature'), geometry: fc.jsonValue(), properties: fc.dictionary(fc.constantFrom('id', 'datetime', 'category', 'start', 'end'), fc.jsonValue()) })), { maxLength: 20 }), (features) => {
-        const r = ingestGeoJson({ type: 'FeatureCollection', features }, { file: 'j', tz: 'UTC' });
-        expect(r.rowsRead).toBe(features.length);
-        expect(r.incidents.length + r.rejected.length).toBe(features.length);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.jsonValue(),
+            fc.record({
+              type: fc.constant('Feature'),
+              geometry: fc.jsonValue(),
+              properties: fc.dictionary(fc.constantFrom('id', 'datetime', 'category', 'start', 'end'), fc.jsonValue()),
+            }),
+          ),
+          { maxLength: 20 },
+        ),
+        (features) => {
+          const r = ingestGeoJson({ type: 'FeatureCollection', features }, { file: 'j', tz: 'UTC' });
+          expect(r.rowsRead).toBe(features.length);
+          expect(r.incidents.length + r.rejected.length).toBe(features.length);
+        },
+      ),
       { numRuns: 300, seed: 23 },
     );
   });

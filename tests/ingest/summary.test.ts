@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_PRESETS, IngestError, ingestCsvText, mergeIngestResults, resolveCategories, summarizeIngest } from '../../engine/ingest/index.ts';
+import {
+  CATEGORY_PRESETS,
+  IngestError,
+  ingestCsvText,
+  mergeIngestResults,
+  resolveCategories,
+  summarizeIngest,
+} from '../../engine/ingest/index.ts';
 import { expectCoded } from '../support/coded.ts';
 
-const a = ingestCsvText('id,datetime,lat,lon,category\n1,2023-01-02T10:00Z,1,1,theft\n2,2023-01-01T10:00Z,1,1,\n3,,1,1,theft\n', { file: 'a.csv' });
-const b = ingestCsvText('id,datetime,lat,lon,category\n4,2023-02-01,1,1,burglary\n5,2023-01-03T10:00Z,0,0,theft\n', { file: 'b.csv', tz: 'UTC' });
+const a = ingestCsvText('id,datetime,lat,lon,category\n1,2023-01-02T10:00Z,1,1,theft\n2,2023-01-01T10:00Z,1,1,\n3,,1,1,theft\n', {
+  file: 'a.csv',
+});
+const b = ingestCsvText('id,datetime,lat,lon,category\n4,2023-02-01,1,1,burglary\n5,2023-01-03T10:00Z,0,0,theft\n', {
+  file: 'b.csv',
+  tz: 'UTC',
+});
 
 describe('mergeIngestResults', () => {
   it('concatenates incidents and rejections in file order and adds the row counts', () => {

@@ -128,7 +128,15 @@ describe('parseIsoTime', () => {
   it('says no_zone for a local time without a zone, missing for blanks, bad for nonsense', () => {
     expect(parseIsoTime('2010-07-04T10:00', null)).toEqual({ kind: 'no_zone' });
     expect(parseIsoTime('  ', null)).toEqual({ kind: 'missing' });
-    for (const v of ['04/07/2010', '2010-13-01', '2010-02-29T10:00Z', '2010-07-04T24:00Z', '2010-07-04T10:60Z', '2010-07-04T10:00+19:00', 'x']) {
+    for (const v of [
+      '04/07/2010',
+      '2010-13-01',
+      '2010-02-29T10:00Z',
+      '2010-07-04T24:00Z',
+      '2010-07-04T10:60Z',
+      '2010-07-04T10:00+19:00',
+      'x',
+    ]) {
       expect(parseIsoTime(v, chi).kind, v).toBe('bad');
     }
   });

@@ -86,9 +86,7 @@ describe('createCsvTokenizer', () => {
           let line = 1;
           for (const rec of records) {
             starts.push(line);
-            const text = rec
-              .map((f) => (quoteAll || /[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f))
-              .join(',');
+            const text = rec.map((f) => (quoteAll || /[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
             lines.push(text);
             // Line breaks inside fields: CRLF once, lone CR or LF once.
             for (const f of rec) line += (f.match(/\r\n|\r|\n/g) ?? []).length;
@@ -110,11 +108,15 @@ describe('createCsvTokenizer', () => {
     // csv-parse locks onto the first line ending it meets and reads the other kind as data; this
     // tokenizer ends a record at any of LF, CRLF, CR. So the oracle is asked about one style.
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(',', 'EOL', 'a"b', 'c""')), { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), (bits, eol) => {
-        const text = bits.join('').replace(/EOL/g, eol);
-        if (/(^|[,\r\n])"/.test(text)) return; // fields opening with a quote are covered above
-        expect(tokenize(text, [3, 7]).records.map((r) => r[0])).toEqual(csvParse(text));
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(',', 'EOL', 'a"b', 'c""')), { maxLength: 40 }),
+        fc.constantFrom('\n', '\r\n'),
+        (bits, eol) => {
+          const text = bits.join('').replace(/EOL/g, eol);
+          if (/(^|[,\r\n])"/.test(text)) return; // fields opening with a quote are covered above
+          expect(tokenize(text, [3, 7]).records.map((r) => r[0])).toEqual(csvParse(text));
+        },
+      ),
       { numRuns: 500, seed: 31 },
     );
   });

@@ -36,7 +36,8 @@ function snyderUtm10nToLatLng(easting: number, northing: number): { lat: number;
         ((61 + 90 * T1 + 298 * C1 + 45 * T1 ** 2 - 252 * ep2 - 3 * C1 ** 2) * D ** 6) / 720);
   const lambda =
     (-123 * Math.PI) / 180 +
-    (D - ((1 + 2 * T1 + C1) * D ** 3) / 6 + ((5 - 2 * C1 + 28 * T1 - 3 * C1 ** 2 + 8 * ep2 + 24 * T1 ** 2) * D ** 5) / 120) / Math.cos(phi1);
+    (D - ((1 + 2 * T1 + C1) * D ** 3) / 6 + ((5 - 2 * C1 + 28 * T1 - 3 * C1 ** 2 + 8 * ep2 + 24 * T1 ** 2) * D ** 5) / 120) /
+      Math.cos(phi1);
   return { lat: (phi * 180) / Math.PI, lng: (lambda * 180) / Math.PI };
 }
 

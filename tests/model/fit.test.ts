@@ -71,14 +71,27 @@ function relClose(a: number, b: number, rel: number): void {
 describe('etasLogLikelihood', () => {
   it('matches a hand-worked value: one cell, events at 1 h and 3 h, T = 10 h', () => {
     // ℓ = log 0.1 + log(0.1 + 0.5·e^{−2}) − 10·0.1 − 0.5·[(1 − e^{−9}) + (1 − e^{−7})], worked in Python.
-    const ev = eventSet([[0, 1], [0, 3]], 1);
+    const ev = eventSet(
+      [
+        [0, 1],
+        [0, 3],
+      ],
+      1,
+    );
     const ll = etasLogLikelihood(ev, 10, { muPerHour: new Float64Array([0.1]), theta: 0.5, omegaPerHour: 1 });
     expect(ll).toBeCloseTo(-6.087839029855726, 12);
   });
 
   it('applies the tie rule: two events at 1 h do not excite each other, both excite the one at 3 h', () => {
     // ℓ = 2 log 0.1 + log(0.1 + 2·0.5·e^{−2}) − 1 − 0.5·[2(1 − e^{−9}) + (1 − e^{−7})], worked in Python.
-    const ev = eventSet([[0, 1], [0, 1], [0, 3]], 1);
+    const ev = eventSet(
+      [
+        [0, 1],
+        [0, 1],
+        [0, 3],
+      ],
+      1,
+    );
     const ll = etasLogLikelihood(ev, 10, { muPerHour: { c0: 0.1 }, theta: 0.5, omegaPerHour: 1 });
     expect(ll).toBeCloseTo(-8.551334879684571, 12);
   });
@@ -90,11 +103,18 @@ describe('etasLogLikelihood', () => {
 });
 
 describe('fitEtas against the quadratic EM oracle', () => {
-  for (const [label, roundTo] of [['continuous times', undefined], ['times floored to 5 h (ties)', 5]] as const) {
+  for (const [label, roundTo] of [
+    ['continuous times', undefined],
+    ['times floored to 5 h (ties)', 5],
+  ] as const) {
     it(`gives the oracle's p sums at arbitrary parameters (${label})`, () => {
       const { ev, T } = smallData(3, roundTo === undefined ? {} : { roundTo });
       const prep = prepareEvents(ev, { startMs: 0, endMs: T * H }, { calendar: null, timeUnknown: null });
-      for (const [theta, omega] of [[0.3, 0.2], [0.7, 0.05], [0.1, 3]] as const) {
+      for (const [theta, omega] of [
+        [0.3, 0.2],
+        [0.7, 0.05],
+        [0.1, 3],
+      ] as const) {
         const mu = Float64Array.from({ length: 4 }, (_, c) => 0.01 * (c + 1));
         const fast = newSums(prep, 0);
         eStepSameCell(prep, { mu, h: new Float64Array(4).fill(1), theta, omega, ringWeightPerCell: Float64Array.of(1) }, fast, null);
@@ -115,11 +135,21 @@ describe('fitEtas against the quadratic EM oracle', () => {
       const start = { mu: counts.map((m) => (0.8 * m) / T), theta: 0.2, omega: 1 / 24 };
       const K = 8;
       const oracle = oracleEm(ev.cell, ev.tHours, 4, T, start, K + 1);
-      const fitK = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: K, initial: { theta: 0.2, omegaPerHour: 1 / 24 } });
+      const fitK = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, {
+        ...WIDE,
+        relTolerance: 0,
+        maxIterations: K,
+        initial: { theta: 0.2, omegaPerHour: 1 / 24 },
+      });
       expect(fitK.objectiveTrace).toHaveLength(K + 1);
       fitK.objectiveTrace.forEach((ll, k) => relClose(ll, oracle.logLikelihoods[k]!, 1e-11));
       for (let k = 1; k <= K; k++) {
-        const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, { ...WIDE, relTolerance: 0, maxIterations: k, initial: { theta: 0.2, omegaPerHour: 1 / 24 } });
+        const fit = fitEtas(ev, { startMs: 0, endMs: T * H }, 10, {
+          ...WIDE,
+          relTolerance: 0,
+          maxIterations: k,
+          initial: { theta: 0.2, omegaPerHour: 1 / 24 },
+        });
         const want = oracle.params[k]!;
         relClose(fit.theta, want.theta, 1e-9);
         relClose(fit.omegaPerHour, want.omega, 1e-9);
@@ -224,17 +254,29 @@ describe('fitEtas: real-data rules', () => {
     for (let m = 0; m < 6; m++) {
       for (let k = 0; k < 4 + m; k++) {
         incidents.push({
-          id: null, timeMs: month(m), precision: 'month', timeOfDayUnknown: true,
-          lat: 51.27 + 0.002 * (k % 3), lng: 1.08, category: 'burglary', district: 'Canterbury',
+          id: null,
+          timeMs: month(m),
+          precision: 'month',
+          timeOfDayUnknown: true,
+          lat: 51.27 + 0.002 * (k % 3),
+          lng: 1.08,
+          category: 'burglary',
+          district: 'Canterbury',
           source: { file: 'kent.csv', line: incidents.length + 2 },
         });
       }
     }
     const ev = buildEventSet(incidents, 10, month(0));
     const fit = fitEtas(ev, { startMs: month(0), endMs: month(6) }, 10);
-    expect(fit.warnings.join(' ')).toContain(`${incidents.length} of ${incidents.length} events (100%) are known to the month only: use this fit for month-ahead forecasts`);
+    expect(fit.warnings.join(' ')).toContain(
+      `${incidents.length} of ${incidents.length} events (100%) are known to the month only: use this fit for month-ahead forecasts`,
+    );
     expect(fit.notes.join(' ')).toContain('sit at the first instant of their month');
-    const spread = fitEtas(buildEventSet(incidents, 10, month(0), { monthPlacement: 'spread' }), { startMs: month(0), endMs: month(6) }, 10);
+    const spread = fitEtas(
+      buildEventSet(incidents, 10, month(0), { monthPlacement: 'spread' }),
+      { startMs: month(0), endMs: month(6) },
+      10,
+    );
     expect(spread.notes.join(' ')).toContain('spread evenly over their month');
     expect(spread.stopReason).toBe('tolerance');
   });
@@ -291,15 +333,34 @@ describe('fitEtas: interface', () => {
 
   it('reports each iteration and can be cancelled', () => {
     const seen: number[] = [];
-    const fit = fitEtas(ev, window, 10, {}, { onIteration: (k, ll) => { seen.push(k); expect(Number.isFinite(ll)).toBe(true); } });
+    const fit = fitEtas(
+      ev,
+      window,
+      10,
+      {},
+      {
+        onIteration: (k, ll) => {
+          seen.push(k);
+          expect(Number.isFinite(ll)).toBe(true);
+        },
+      },
+    );
     expect(seen).toEqual(Array.from({ length: fit.iterations + 1 }, (_, k) => k));
     let calls = 0;
-    expect(() => fitEtas(ev, window, 10, {}, { shouldCancel: () => ++calls > 2 })).toThrowError(expect.objectContaining({ code: 'E_CANCELLED' }));
+    expect(() => fitEtas(ev, window, 10, {}, { shouldCancel: () => ++calls > 2 })).toThrowError(
+      expect.objectContaining({ code: 'E_CANCELLED' }),
+    );
   });
 
   it('rejects events outside the window, unsorted events and bad options with coded errors', () => {
     expect(() => fitEtas(ev, { startMs: 0, endMs: 10 * H }, 10)).toThrowError(expect.objectContaining({ code: 'E_EVENTS' }));
-    const unsorted = eventSet([[0, 1], [0, 2]], 1);
+    const unsorted = eventSet(
+      [
+        [0, 1],
+        [0, 2],
+      ],
+      1,
+    );
     (unsorted.tHours as Float64Array).reverse();
     expect(() => fitEtas(unsorted, { startMs: 0, endMs: 10 * H }, 10)).toThrowError(expect.objectContaining({ code: 'E_EVENTS' }));
     expect(() => fitEtas(ev, window, 10, { thetaMax: 1.5 })).toThrowError(expect.objectContaining({ code: 'E_OPTIONS', value: 1.5 }));
@@ -311,7 +372,9 @@ describe('fitEtas: interface', () => {
   it('describeFit puts the parameters in plain words', () => {
     const fit = fitEtas(ev, window, 10);
     const text = describeFit(fit);
-    expect(text).toMatch(/^Each crime raises the chance of another in the same box, decaying with a mean delay of [\d.]+ (hours|days|minutes); \d+% of crime is triggered\./);
+    expect(text).toMatch(
+      /^Each crime raises the chance of another in the same box, decaying with a mean delay of [\d.]+ (hours|days|minutes); \d+% of crime is triggered\./,
+    );
     expect(text).toContain(`${Math.round(100 * fit.triggeredShare)}% of crime is triggered`);
     const none = { ...fit, theta: 0, triggeredShare: 0 };
     expect(describeFit(none)).toContain('no self-excitation');
@@ -366,7 +429,12 @@ describe('describeFit: the one fit in words, whatever its configuration', () => 
       triggeredShare: 0.2,
       omegaPerHour: 1 / 36,
       ringWeights: [0.75, 0.25],
-      config: { ...base.config, triggering: { ...base.config.triggering!, ringDepth: 1 }, recency: { halfLifeDays: 90 }, profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: true, priorStrength: 10, blend: 0.1, prior: 'district' } },
+      config: {
+        ...base.config,
+        triggering: { ...base.config.triggering!, ringDepth: 1 },
+        recency: { halfLifeDays: 90 },
+        profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: true, priorStrength: 10, blend: 0.1, prior: 'district' },
+      },
     };
     expect(describeFit(ringed)).toBe(
       'Each crime raises the chance of another in the same box (and, with 25% of its offspring, in the ring of boxes around it), decaying with a mean delay of 36 hours; 20% of crime is triggered.' +
@@ -378,6 +446,8 @@ describe('describeFit: the one fit in words, whatever its configuration', () => 
 
   it('says when the model has no triggering at all', () => {
     const none: EtasFit = { ...base, theta: 0, ringWeights: [], triggeredShare: 0, config: { ...base.config, triggering: null } };
-    expect(describeFit(none)).toMatch(/^The model has no near-repeat triggering: every event is put down to the background rate of its box\. The background comes to /);
+    expect(describeFit(none)).toMatch(
+      /^The model has no near-repeat triggering: every event is put down to the background rate of its box\. The background comes to /,
+    );
   });
 });

@@ -11,7 +11,8 @@ import { buildEventSet } from '../../engine/grid/index.ts';
 import { ingestCsvText } from '../../engine/ingest/index.ts';
 import { ETAS_2015, checkEtasConfig, fitEtas, readEtasFit, type EtasFit } from '../../engine/model/index.ts';
 
-const json = (file: string): Record<string, unknown> => JSON.parse(readFileSync(`fixtures/fits/${file}`, 'utf8')) as Record<string, unknown>;
+const json = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(`fixtures/fits/${file}`, 'utf8')) as Record<string, unknown>;
 
 /** The Chicago history before the shift of chicago-forecasts-v1.json, as `patrolcast forecast` builds it. */
 function chicagoHistory(): { history: ReturnType<typeof buildEventSet>; startMs: number; hours: number } {
@@ -74,9 +75,28 @@ describe('readEtasFit: fit files of the previous release', () => {
     expect([fit.profile, fit.tz]).toEqual([null, null]);
     expect(fit.objectiveTrace).toEqual(v1.logLikelihoodTrace);
     expect(fit.logLikelihood).toBe((v1.logLikelihoodTrace as number[]).at(-1));
-    for (const k of ['theta', 'omegaPerHour', 'res', 'window', 'events', 'iterations', 'stopReason', 'triggeredShare', 'notes', 'warnings', 'fingerprint'] as const) expect(fit[k]).toEqual(v1[k]);
+    for (const k of [
+      'theta',
+      'omegaPerHour',
+      'res',
+      'window',
+      'events',
+      'iterations',
+      'stopReason',
+      'triggeredShare',
+      'notes',
+      'warnings',
+      'fingerprint',
+    ] as const)
+      expect(fit[k]).toEqual(v1[k]);
     const fixed = readEtasFit(json('chicago-etas-2015-fixed-v1.json'));
-    expect(fixed.config.triggering).toEqual({ ringDepth: 0, thetaMax: 0.5, minMeanDelayHours: 1, maxMeanDelayHours: null, fixedMeanDelayHours: 48 });
+    expect(fixed.config.triggering).toEqual({
+      ringDepth: 0,
+      thetaMax: 0.5,
+      minMeanDelayHours: 1,
+      maxMeanDelayHours: null,
+      fixedMeanDelayHours: 48,
+    });
     expect(fixed.config.em).toEqual({ maxIterations: 300, relTolerance: 1e-8 });
     expect(fixed.omegaPerHour).toBe(1 / 48);
     // Files from before triggeredShare was saved: θ stands in for it (as describeFit did).
@@ -84,7 +104,9 @@ describe('readEtasFit: fit files of the previous release', () => {
     void _t;
     expect(readEtasFit(older).triggeredShare).toBe(v1.theta);
     // A ceiling other than the window's default is kept.
-    expect(readEtasFit({ ...v1, options: { ...(v1.options as object), maxMeanDelayHours: 100 } }).config.triggering!.maxMeanDelayHours).toBe(100);
+    expect(
+      readEtasFit({ ...v1, options: { ...(v1.options as object), maxMeanDelayHours: 100 } }).config.triggering!.maxMeanDelayHours,
+    ).toBe(100);
   });
 
   it("'etas-plus' v1: the same fields under the new kind", () => {
@@ -98,7 +120,13 @@ describe('readEtasFit: fit files of the previous release', () => {
 });
 
 describe('readEtasFit: version 2', () => {
-  const events = { originMs: 0, cells: ['a', 'b'], cell: Int32Array.of(0, 0, 0, 1), tHours: Float64Array.of(1, 2, 30, 5), incidentIndex: Int32Array.of(0, 1, 2, 3) };
+  const events = {
+    originMs: 0,
+    cells: ['a', 'b'],
+    cell: Int32Array.of(0, 0, 0, 1),
+    tHours: Float64Array.of(1, 2, 30, 5),
+    incidentIndex: Int32Array.of(0, 1, 2, 3),
+  };
   const fit: EtasFit = fitEtas(events, { startMs: 0, endMs: 100 * 3_600_000 }, 10, ETAS_2015);
 
   it('a fit round-trips through JSON unchanged', () => {
@@ -119,7 +147,15 @@ describe('readEtasFit: version 2', () => {
       [{ ...fit, stopReason: 'bored' }, /"stopReason"/],
       [{ ...fit, objectiveTrace: [1, null] }, /"objectiveTrace"/],
       [{ ...fit, profile: { labels: [], exposureHours: [], cells: {} } }, /"profile"/],
-      [{ ...fit, config: { ...fit.config, profile: {} }, tz: 'America/Vancouver', profile: { labels: ['06:00', '14:00', '22:00'], exposureHours: [1, 1, 1], cells: { a: [1, 1] } } }, /"profile\.cells\.a"/],
+      [
+        {
+          ...fit,
+          config: { ...fit.config, profile: {} },
+          tz: 'America/Vancouver',
+          profile: { labels: ['06:00', '14:00', '22:00'], exposureHours: [1, 1, 1], cells: { a: [1, 1] } },
+        },
+        /"profile\.cells\.a"/,
+      ],
       [{ ...fit, config: { ...fit.config, profile: {} }, tz: null }, /"tz"/],
       [{ ...fit, notes: 'none' }, /"notes"/],
       [{ kind: 'etas-2015', version: 1, logLikelihoodTrace: 'x' }, /"logLikelihoodTrace"/],

@@ -59,7 +59,10 @@ function maxRel(a: Readonly<Record<string, number>>, b: Readonly<Record<string, 
   return m;
 }
 
-function byCell(f: { cells: readonly string[]; background: Float64Array; triggered: Float64Array }): { background: Record<string, number>; triggered: Record<string, number> } {
+function byCell(f: { cells: readonly string[]; background: Float64Array; triggered: Float64Array }): {
+  background: Record<string, number>;
+  triggered: Record<string, number>;
+} {
   const background: Record<string, number> = {};
   const triggered: Record<string, number> = {};
   f.cells.forEach((c, k) => {
@@ -70,7 +73,11 @@ function byCell(f: { cells: readonly string[]; background: Float64Array; trigger
 }
 
 /** Fits both, checks every pinned quantity, returns the two fits. */
-function compare(events: EventSet, window: { startMs: number; endMs: number }, options: EtasFitOptions & { acceleration?: boolean } = {}): { legacy: LegacyFit; fit: EtasFit } {
+function compare(
+  events: EventSet,
+  window: { startMs: number; endMs: number },
+  options: EtasFitOptions & { acceleration?: boolean } = {},
+): { legacy: LegacyFit; fit: EtasFit } {
   const { acceleration, ...overrides } = options;
   const legacy = legacyFitEtas(events, window, 10, options);
   const fit = fitEtas(events, window, 10, withFitOptions(ETAS_2015, overrides), acceleration === undefined ? {} : { acceleration });
@@ -113,7 +120,10 @@ describe('the etas-2015 preset reaches the 2015 fit as released', () => {
   });
 
   it('Chicago district 1 aggravated assaults 2010-2016, also with a fixed delay and a θ bound', () => {
-    const ev = read('fixtures/chicago/district1_2010_2016.csv.gz', { columns: { datetime: 'date', lat: 'latitude', lon: 'longitude' }, tz: 'America/Chicago' });
+    const ev = read('fixtures/chicago/district1_2010_2016.csv.gz', {
+      columns: { datetime: 'date', lat: 'latitude', lon: 'longitude' },
+      tz: 'America/Chicago',
+    });
     const window = { startMs: ev.first, endMs: ev.last + H };
     compare(ev, window);
     const { fit } = compare(ev, window, { fixedMeanDelayHours: 48, thetaMax: 0.5 });
@@ -130,7 +140,11 @@ describe('the etas-2015 preset reaches the 2015 fit as released', () => {
     const r = seededRandom(1);
     const mu = Float64Array.from({ length: 300 }, () => 0.001 + 0.009 * r());
     const sim = simulateEtas({ muPerHour: mu, theta: 0.3, omegaPerHour: 1 / 24, durationHours: T, seed: 77 });
-    const ev = simulationToEventSet(sim, Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`), 0);
+    const ev = simulationToEventSet(
+      sim,
+      Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`),
+      0,
+    );
     compare(ev, { startMs: 0, endMs: T * H });
     compare(ev, { startMs: 0, endMs: T * H }, { acceleration: false });
   });
@@ -142,7 +156,13 @@ describe('the etas-2015 preset reaches the 2015 fit as released', () => {
     const ev = simulationToEventSet(sim, ['a', 'b', 'c', 'd', 'e', 'f'], 0);
     const floored: EventSet = { ...ev, tHours: ev.tHours.map((t) => Math.floor(t)) };
     const window = { startMs: 0, endMs: 400 * H };
-    for (const options of [{}, { thetaMax: 0.3, minMeanDelayHours: 8, maxMeanDelayHours: 20 }, { fixedTheta: 0.4 }, { fixedMeanDelayHours: 3 }, { maxIterations: 4 }] as const) {
+    for (const options of [
+      {},
+      { thetaMax: 0.3, minMeanDelayHours: 8, maxMeanDelayHours: 20 },
+      { fixedTheta: 0.4 },
+      { fixedMeanDelayHours: 3 },
+      { maxIterations: 4 },
+    ] as const) {
       compare(floored, window, options);
     }
   });

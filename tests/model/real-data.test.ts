@@ -40,7 +40,9 @@ describe('fitEtas with the etas-2015 preset on real data (fixtures)', () => {
     // gives 1265 events in 623 groups; one cell can hold several hundred-block points, so the
     // fit's counts (same cell, same minute) are at least these.
     const tie = fit.notes.find((n) => n.startsWith('Tie rule'))!;
-    const [, tied, groups] = tie.match(/(\d+) events \([\d.]+%\) share their exact time with another event of their cell, in (\d+) groups/)!;
+    const [, tied, groups] = tie.match(
+      /(\d+) events \([\d.]+%\) share their exact time with another event of their cell, in (\d+) groups/,
+    )!;
     expect(Number(tied)).toBeGreaterThanOrEqual(1265);
     expect(Number(groups)).toBeGreaterThanOrEqual(623);
     expect(Number(tied)).toBeLessThan(0.1 * 31_485);
@@ -62,7 +64,9 @@ describe('fitEtas with the etas-2015 preset on real data (fixtures)', () => {
     const endMs = Date.UTC(2014, 11, 1); // the end of November 2014 (GMT)
     const fit = fitEtas(buildEventSet(incidents, 10, first, { endMs }), { startMs: first, endMs }, 10, ETAS_2015);
     expect(fit.stopReason).toBe('tolerance');
-    expect(fit.warnings.join(' ')).toContain(`${located} of ${located} events (100%) are known to the month only: use this fit for month-ahead forecasts`);
+    expect(fit.warnings.join(' ')).toContain(
+      `${located} of ${located} events (100%) are known to the month only: use this fit for month-ahead forecasts`,
+    );
     expect(fit.notes.join(' ')).toContain('sit at the first instant of their month');
     // Month-start placement finds no triggering in Ashford; any fixed θ > 0 is less likely,
     // so θ ≈ 0 is the maximum and not EM stuck at a boundary. No bound warning for the delay.

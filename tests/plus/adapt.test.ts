@@ -1,9 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { contributorParams, configForData, timeUnknownFlags, withFitOptions, ETAS_DEFAULTS, type EtasFit } from '../../engine/model/index.ts';
+import {
+  contributorParams,
+  configForData,
+  timeUnknownFlags,
+  withFitOptions,
+  ETAS_DEFAULTS,
+  type EtasFit,
+} from '../../engine/model/index.ts';
 import type { EventSet, Incident } from '../../engine/types.ts';
 
 function incident(over: Partial<Incident>): Incident {
-  return { id: null, timeMs: 0, precision: 'minute', timeOfDayUnknown: false, lat: 49.28, lng: -123.12, category: null, district: null, source: { file: 'x.csv', line: 2 }, ...over };
+  return {
+    id: null,
+    timeMs: 0,
+    precision: 'minute',
+    timeOfDayUnknown: false,
+    lat: 49.28,
+    lng: -123.12,
+    category: null,
+    district: null,
+    source: { file: 'x.csv', line: 2 },
+    ...over,
+  };
 }
 
 function events(incidentIndex: number[], precisionCounts?: EventSet['precisionCounts']): EventSet {
@@ -35,7 +53,14 @@ describe('etas adapters shared by the CLI, the web worker, the backtest and tune
     expect(c.em).toEqual({ maxIterations: 7, relTolerance: ETAS_DEFAULTS.em.relTolerance });
     expect(c.recency).toEqual(ETAS_DEFAULTS.recency);
     const f = withFitOptions(ETAS_DEFAULTS, { fixedTheta: 0.1, fixedMeanDelayHours: 48, maxMeanDelayHours: 100, relTolerance: 1e-9 });
-    expect(f.triggering).toEqual({ ringDepth: 0, thetaMax: 0.95, minMeanDelayHours: 1, maxMeanDelayHours: 100, fixedTheta: 0.1, fixedMeanDelayHours: 48 });
+    expect(f.triggering).toEqual({
+      ringDepth: 0,
+      thetaMax: 0.95,
+      minMeanDelayHours: 1,
+      maxMeanDelayHours: 100,
+      fixedTheta: 0.1,
+      fixedMeanDelayHours: 48,
+    });
     expect(f.em.relTolerance).toBe(1e-9);
     expect(withFitOptions(ETAS_DEFAULTS, {})).toEqual(ETAS_DEFAULTS);
     const none = { ...ETAS_DEFAULTS, triggering: null };

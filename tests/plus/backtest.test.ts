@@ -48,13 +48,19 @@ const base: BacktestInput = {
   bootstrapResamples: 100,
   flaggedKm2: [0.05, 0.1, 0.2],
   // every ingredient on, ring spread included, so the leakage check covers them all
-  etasConfig: checkEtasConfig({ recency: { halfLifeDays: 20 }, profile: { weekend: true, priorStrength: 5, blend: 0.1 }, triggering: { ringDepth: 1 } }),
+  etasConfig: checkEtasConfig({
+    recency: { halfLifeDays: 20 },
+    profile: { weekend: true, priorStrength: 5, blend: 0.1 },
+    triggering: { ringDepth: 1 },
+  }),
 };
 
 describe('the etas model (beyond 2015) in the backtest', () => {
   it('perturbing and adding incidents from shift 4 on leaves its forecasts of shifts 0-4 bit-identical', () => {
     const cut = at('2023-07-02T14:00');
-    const perturbed: Incident[] = incidents.map((d, i) => (d.timeMs >= cut ? { ...d, lat: 49.25 + 0.003 * (i % 6), timeMs: d.timeMs + (i % 5) * HOUR } : d));
+    const perturbed: Incident[] = incidents.map((d, i) =>
+      d.timeMs >= cut ? { ...d, lat: 49.25 + 0.003 * (i % 6), timeMs: d.timeMs + (i % 5) * HOUR } : d,
+    );
     let line = 100_000;
     for (let k = 0; k < 300; k++) perturbed.push(incident(line++, cut + (k % 40) * 30 * 60_000, k % 3));
     // unknown time of day on the cut's day, and hour-precise half an hour before it: not yet known at the cut
@@ -83,7 +89,12 @@ describe('the etas model (beyond 2015) in the backtest', () => {
   });
 
   it('with every ingredient off and a refit every shift it ranks cells exactly as all-history counts do (same hit rates)', () => {
-    const r = backtest({ ...base, etasConfig: checkEtasConfig({ recency: null, profile: null, triggering: null }), models: ['etas', 'naive-all'], refitEveryDays: 8 / 24 });
+    const r = backtest({
+      ...base,
+      etasConfig: checkEtasConfig({ recency: null, profile: null, triggering: null }),
+      models: ['etas', 'naive-all'],
+      refitEveryDays: 8 / 24,
+    });
     for (const a of ['0.05', '0.1', '0.2']) expect(r.models.etas!.hitRate[a]).toBe(r.models['naive-all']!.hitRate[a]);
   });
 });
@@ -95,7 +106,11 @@ describe('leakage on real data (Chicago district 1 fixture)', () => {
     const { ingestCsvText } = await import('../../engine/ingest/index.ts');
     const text = gunzipSync(readFileSync('fixtures/chicago/district1_2010_2016.csv.gz')).toString('utf8');
     const tz = 'America/Chicago';
-    const all = ingestCsvText(text, { file: 'chicago', columns: { datetime: 'date', lat: 'latitude', lon: 'longitude', district: 'district' }, tz }).incidents;
+    const all = ingestCsvText(text, {
+      file: 'chicago',
+      columns: { datetime: 'date', lat: 'latitude', lon: 'longitude', district: 'district' },
+      tz,
+    }).incidents;
     const cut = parseLocalDateTime('2016-03-02T14:00', tz);
     const input: BacktestInput = {
       incidents: all,
@@ -109,7 +124,10 @@ describe('leakage on real data (Chicago district 1 fixture)', () => {
     };
     const capture = (incidents: readonly Incident[]): Map<number, number[]> => {
       const seen = new Map<number, number[]>();
-      backtest({ ...input, incidents }, { onForecast: ({ windowIndex, window, scores }) => window.startMs <= cut && seen.set(windowIndex, Array.from(scores)) });
+      backtest(
+        { ...input, incidents },
+        { onForecast: ({ windowIndex, window, scores }) => window.startMs <= cut && seen.set(windowIndex, Array.from(scores)) },
+      );
       return seen;
     };
     const a = capture(all);

@@ -7,7 +7,15 @@ import { tuneEtas, checkTuneGrid, type TuneInput } from '../../engine/evaluate/t
 import { EtasRollingModel } from '../../engine/evaluate/rolling.ts';
 import { forecastShift } from '../../engine/forecast/index.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
-import { blendRates, checkEtasConfig, describeEtasConfig, fitEtas, fitEtasDetailed, etasConfigToJson, ETAS_DEFAULTS } from '../../engine/model/index.ts';
+import {
+  blendRates,
+  checkEtasConfig,
+  describeEtasConfig,
+  fitEtas,
+  fitEtasDetailed,
+  etasConfigToJson,
+  ETAS_DEFAULTS,
+} from '../../engine/model/index.ts';
 import { seededRandom } from '../../engine/random.ts';
 import type { Incident } from '../../engine/types.ts';
 import { CELLS, eventSetFrom, HOUR_MS, VAN } from './support.ts';
@@ -19,14 +27,19 @@ describe('recency.allHistoryWeight in the configuration', () => {
   it('is optional, stored only above 0, validated to [0, 1), and described', () => {
     expect(checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 0 } }).recency).toEqual({ halfLifeDays: 90 });
     expect(checkEtasConfig({ recency: { halfLifeDays: 90 } }).recency).toEqual({ halfLifeDays: 90 });
-    expect(checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 0.2 } }).recency).toEqual({ halfLifeDays: 90, allHistoryWeight: 0.2 });
+    expect(checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 0.2 } }).recency).toEqual({
+      halfLifeDays: 90,
+      allHistoryWeight: 0.2,
+    });
     // the defaults (and so every configuration written before the field) are unchanged
     expect(etasConfigToJson(checkEtasConfig({}))).toBe(etasConfigToJson(ETAS_DEFAULTS));
     expect(etasConfigToJson(checkEtasConfig({}))).not.toMatch(/allHistoryWeight/);
     expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 1 } })).toThrow(/recency\.allHistoryWeight.*\[0, 1\)/);
     expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: -0.1 } })).toThrow(/recency\.allHistoryWeight/);
     expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: '0.5' } })).toThrow(/recency\.allHistoryWeight/);
-    expect(describeEtasConfig(checkEtasConfig({ recency: { halfLifeDays: 45, allHistoryWeight: 0.5 } }))).toMatch(/^recency half-life 45 d blended 0\.5 with all history;/);
+    expect(describeEtasConfig(checkEtasConfig({ recency: { halfLifeDays: 45, allHistoryWeight: 0.5 } }))).toMatch(
+      /^recency half-life 45 d blended 0\.5 with all history;/,
+    );
     expect(describeEtasConfig(checkEtasConfig({ recency: { halfLifeDays: 45 } }))).toMatch(/^recency half-life 45 d;/);
   });
 
@@ -44,8 +57,12 @@ describe('the blended background rate of a fit (no triggering, no profile: p_jj 
   // 3 cells; events (cell, hours since the window start) in a 100-day window
   const T = 100 * 24;
   const pairs: [number, number][] = [
-    [0, 10], [0, 30], [0, 50], [0, 70], // cell 0: 4 old events
-    [1, T - 100], [1, T - 20], // cell 1: 2 recent ones
+    [0, 10],
+    [0, 30],
+    [0, 50],
+    [0, 70], // cell 0: 4 old events
+    [1, T - 100],
+    [1, T - 20], // cell 1: 2 recent ones
     [2, 1200], // cell 2: 1 in the middle
   ];
   const events = eventSetFrom(CELLS.slice(0, 3), 0, pairs);
@@ -119,7 +136,13 @@ function planted(seed: number): Incident[] {
   const out: Incident[] = [];
   const groups: [number, [number, string, string][]][] = [
     [6, [[1, '2023-04-01', '2023-06-10']]],
-    [40, [[2, '2023-04-01', '2023-05-01'], [0.3, '2023-05-20', '2023-06-10']]],
+    [
+      40,
+      [
+        [2, '2023-04-01', '2023-05-01'],
+        [0.3, '2023-05-20', '2023-06-10'],
+      ],
+    ],
     [3, [[1, '2023-05-05', '2023-06-10']]],
   ];
   let line = 2;
@@ -128,7 +151,7 @@ function planted(seed: number): Incident[] {
     for (let loc = 0; loc < n; loc++, i++) {
       for (const [ratePerDay, a, b] of pieces) {
         const to = at(b);
-        for (let t = at(a); ; ) {
+        for (let t = at(a); ;) {
           t += (-Math.log(1 - rand()) / ratePerDay) * DAY_MS;
           if (t >= to) break;
           out.push(incidentAt(i, t, line++));
@@ -169,10 +192,15 @@ describe('all-history weight 1 with the profile off (the rolling model of backte
     ],
     refitEveryDays: 0,
   });
-  const windows = [0, 1, 2].map((k) => ({ startMs: (60 * 24 + 8 * k) * HOUR_MS, endMs: (60 * 24 + 8 * k + 8) * HOUR_MS, hours: 8, label: `w${k}` }));
+  const windows = [0, 1, 2].map((k) => ({
+    startMs: (60 * 24 + 8 * k) * HOUR_MS,
+    endMs: (60 * 24 + 8 * k + 8) * HOUR_MS,
+    hours: 8,
+    label: `w${k}`,
+  }));
   const order = (x: Float64Array): number[] => Array.from(x.keys()).sort((a, b) => x[b]! - x[a]! || a - b);
 
-  it('triggering off: scores are 8 h × count / T, so the ranking is the all-history counts\'', () => {
+  it("triggering off: scores are 8 h × count / T, so the ranking is the all-history counts'", () => {
     const model = new EtasRollingModel(setup(false));
     for (const [k, w] of windows.entries()) {
       const [blend1, all, recent] = model.forecast(w, k);

@@ -11,7 +11,10 @@ const MINUTES = [360, 840, 1320];
 
 describe('binCalendar', () => {
   it('segment starts are exactly the shift starts of shiftWindows, across both DST changes', () => {
-    for (const [from, to] of [['2023-03-09', '2023-03-15'], ['2023-11-01', '2023-11-08']] as const) {
+    for (const [from, to] of [
+      ['2023-03-09', '2023-03-15'],
+      ['2023-11-01', '2023-11-08'],
+    ] as const) {
       const cal = binCalendar(VAN, STARTS, true, at(from), at(to));
       const shifts = shiftWindows(at(from), at(to), VAN).map((w) => w.startMs);
       const inside = Array.from(cal.startsMs).filter((t) => t >= at(from) && t < at(to));
@@ -20,7 +23,10 @@ describe('binCalendar', () => {
   });
 
   it('exposure per bin equals a minute-by-minute count on the local wall clock (7- and 9-hour nights included)', () => {
-    for (const [from, to] of [['2023-03-08T03:17', '2023-03-16T11:00'], ['2023-10-30', '2023-11-09T05:59']] as const) {
+    for (const [from, to] of [
+      ['2023-03-08T03:17', '2023-03-16T11:00'],
+      ['2023-10-30', '2023-11-09T05:59'],
+    ] as const) {
       const cal = binCalendar(VAN, STARTS, true, at(from), at(to));
       const got = Array.from(binExposureHours(cal, at(from), at(to)));
       const want = oracleExposure(at(from), at(to), VAN, MINUTES, true);
@@ -48,7 +54,8 @@ describe('binCalendar', () => {
       const t = from + Math.floor(rand() * (to - from));
       expect(lookup(t)).toBe(binAt(cal, t));
     }
-    for (const s of cal.startsMs) for (const d of [-1, 0, 1]) if (s + d >= from && s + d < to) expect(lookup(s + d)).toBe(binAt(cal, s + d));
+    for (const s of cal.startsMs)
+      for (const d of [-1, 0, 1]) if (s + d >= from && s + d < to) expect(lookup(s + d)).toBe(binAt(cal, s + d));
     expect(lookup(from - 3_600_000 * 24 * 3)).toBe(binAt(cal, from - 3_600_000 * 24 * 3));
   });
 

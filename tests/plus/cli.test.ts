@@ -18,11 +18,26 @@ const cli = (...args: string[]) => runCli(args);
 
 let dir: string;
 let tuned: Awaited<ReturnType<typeof cli>>;
-const GRID = '{"halfLifeDays":[null,90],"profile":[true,false],"priorStrength":[10],"blend":[0.1],"weekend":[false],"prior":["district"],"triggering":[true],"minMeanDelayHours":[1],"ringDepth":[0]}';
+const GRID =
+  '{"halfLifeDays":[null,90],"profile":[true,false],"priorStrength":[10],"blend":[0.1],"weekend":[false],"prior":["district"],"triggering":[true],"minMeanDelayHours":[1],"ringDepth":[0]}';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'patrolcast-tune-'));
-  tuned = await cli('tune', V22, V23, '--tune-from', '2023-06-01', '--tune-to', '2023-06-15', '--eval-from', '2023-07-01', '--grid', GRID, '--out', join(dir, 'etas.json'));
+  tuned = await cli(
+    'tune',
+    V22,
+    V23,
+    '--tune-from',
+    '2023-06-01',
+    '--tune-to',
+    '2023-06-15',
+    '--eval-from',
+    '2023-07-01',
+    '--grid',
+    GRID,
+    '--out',
+    join(dir, 'etas.json'),
+  );
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,14 +53,36 @@ describe('patrolcast tune', () => {
   });
 
   it('refuses a tuning period that overlaps the evaluation period, in one line', async () => {
-    const r = await cli('tune', V23, '--tune-from', '2023-06-01', '--tune-to', '2023-07-02', '--eval-from', '2023-07-01', '--out', join(dir, 'x.json'));
+    const r = await cli(
+      'tune',
+      V23,
+      '--tune-from',
+      '2023-06-01',
+      '--tune-to',
+      '2023-07-02',
+      '--eval-from',
+      '2023-07-01',
+      '--out',
+      join(dir, 'x.json'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^patrolcast: the tuning period \(to 2023-07-02\) overlaps the evaluation period \(from 2023-07-01\)/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('names a bad grid key', async () => {
-    const r = await cli('tune', V23, '--tune-from', '2023-06-01', '--tune-to', '2023-06-02', '--grid', '{"halfLife":[3]}', '--out', join(dir, 'x.json'));
+    const r = await cli(
+      'tune',
+      V23,
+      '--tune-from',
+      '2023-06-01',
+      '--tune-to',
+      '2023-06-02',
+      '--grid',
+      '{"halfLife":[3]}',
+      '--out',
+      join(dir, 'x.json'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--grid: grid key "halfLife" is unknown/);
   });
@@ -53,7 +90,21 @@ describe('patrolcast tune', () => {
 
 describe('--config', () => {
   it('backtest uses it for etas and runs etas-2015 beside it', async () => {
-    const r = await cli('backtest', V22, V23, '--from', '2023-07-01', '--to', '2023-07-02', '--models', 'etas,etas-2015,naive-all', '--config', join(dir, 'etas.json'), '--out', join(dir, 'r.json'));
+    const r = await cli(
+      'backtest',
+      V22,
+      V23,
+      '--from',
+      '2023-07-01',
+      '--to',
+      '2023-07-02',
+      '--models',
+      'etas,etas-2015,naive-all',
+      '--config',
+      join(dir, 'etas.json'),
+      '--out',
+      join(dir, 'r.json'),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^etas-2015 /m);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
@@ -64,14 +115,40 @@ describe('--config', () => {
   it('backtest refuses a configuration tuned on a period reaching past --from', async () => {
     const r = await cli('backtest', V23, '--from', '2023-06-10', '--to', '2023-06-11', '--config', join(dir, 'etas.json'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/was tuned on 2023-06-01T07:00:00.000Z to 2023-06-15T07:00:00.000Z, which reaches past the start of the test period/);
+    expect(r.stderr).toMatch(
+      /was tuned on 2023-06-01T07:00:00.000Z to 2023-06-15T07:00:00.000Z, which reaches past the start of the test period/,
+    );
   });
 
   it('forecast uses it, saves an etas fit, and gives the same boxes from the saved fit', async () => {
-    const a = await cli('forecast', V23, '--at', '2023-12-15T22:00', '--top', '3', '--config', join(dir, 'etas.json'), '--fit-out', join(dir, 'fit.json'), '--out', join(dir, 'a.geojson'));
+    const a = await cli(
+      'forecast',
+      V23,
+      '--at',
+      '2023-12-15T22:00',
+      '--top',
+      '3',
+      '--config',
+      join(dir, 'etas.json'),
+      '--fit-out',
+      join(dir, 'fit.json'),
+      '--out',
+      join(dir, 'a.geojson'),
+    );
     expect(a.code, a.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8')).kind).toBe('patrolcast-etas-fit');
-    const b = await cli('forecast', V23, '--at', '2023-12-15T22:00', '--top', '3', '--fit-in', join(dir, 'fit.json'), '--out', join(dir, 'b.geojson'));
+    const b = await cli(
+      'forecast',
+      V23,
+      '--at',
+      '2023-12-15T22:00',
+      '--top',
+      '3',
+      '--fit-in',
+      join(dir, 'fit.json'),
+      '--out',
+      join(dir, 'b.geojson'),
+    );
     expect(b.code, b.stderr).toBe(0);
     expect(readFileSync(join(dir, 'b.geojson'), 'utf8')).toBe(readFileSync(join(dir, 'a.geojson'), 'utf8'));
   });

@@ -37,7 +37,10 @@ function randomParams(seed: number, cells: readonly H3Cell[], B: number, depth: 
   const h = new Map<H3Cell, number[]>();
   for (const c of cells) {
     mu.set(c, 0.01 + 0.05 * rand());
-    h.set(c, Array.from({ length: B }, () => 0.3 + 1.5 * rand()));
+    h.set(
+      c,
+      Array.from({ length: B }, () => 0.3 + 1.5 * rand()),
+    );
   }
   const w = depth === 0 ? [1] : [0.6, 0.4];
   return { mu, h, theta: 0.3 + 0.3 * rand(), omega: 0.05 + 0.3 * rand(), w };
@@ -125,14 +128,21 @@ describe('fitEtas (MAP-)EM with the profile', () => {
         }
         // Same start, and the accelerated path gets at least as high in the same number of steps.
         expect(fast.objectiveTrace[0]).toBe(plain.objectiveTrace[0]);
-        expect(fast.objectiveTrace.at(-1)!).toBeGreaterThanOrEqual(plain.objectiveTrace.at(-1)! - 1e-9 * Math.abs(plain.objectiveTrace.at(-1)!));
+        expect(fast.objectiveTrace.at(-1)!).toBeGreaterThanOrEqual(
+          plain.objectiveTrace.at(-1)! - 1e-9 * Math.abs(plain.objectiveTrace.at(-1)!),
+        );
       }
     });
   }
 
   it('its log-likelihood equals the quadratic oracle at the fitted parameters (exposure from the wall clock, ring 1)', () => {
     const { cells, events, unknown } = smallData(42, 120);
-    const config = checkEtasConfig({ profile: { priorStrength: 3, blend: 0.1, weekend: true }, triggering: { ringDepth: 1 }, recency: null, em: { maxIterations: 25, relTolerance: 0 } });
+    const config = checkEtasConfig({
+      profile: { priorStrength: 3, blend: 0.1, weekend: true },
+      triggering: { ringDepth: 1 },
+      recency: null,
+      em: { maxIterations: 25, relTolerance: 0 },
+    });
     const fit = fitEtas(events, { startMs: FROM, endMs: TO }, 10, config, { tz: VAN, timeUnknown: unknown });
     const ev = {
       cell: Array.from(events.cell, (c) => cells[c]!),
@@ -158,13 +168,21 @@ describe('fitEtas (MAP-)EM with the profile', () => {
 
   it('without a prior (κ = β = 0) the objective is the log-likelihood itself', () => {
     const { events, unknown } = smallData(9, 100);
-    const fit = fitEtas(events, { startMs: FROM, endMs: TO }, 10, checkEtasConfig({ profile: { priorStrength: 0, blend: 0, weekend: true }, em: { maxIterations: 10, relTolerance: 0 } }), { tz: VAN, timeUnknown: unknown });
+    const fit = fitEtas(
+      events,
+      { startMs: FROM, endMs: TO },
+      10,
+      checkEtasConfig({ profile: { priorStrength: 0, blend: 0, weekend: true }, em: { maxIterations: 10, relTolerance: 0 } }),
+      { tz: VAN, timeUnknown: unknown },
+    );
     expect(fit.objectiveTrace[fit.objectiveTrace.length - 1]).toBeCloseTo(fit.logLikelihood, 9);
   });
 
   it('refuses events outside the window, a profile without a zone, and a bad configuration', () => {
     const { events } = smallData(1, 10);
-    expect(() => fitEtas(events, { startMs: FROM, endMs: FROM + HOUR_MS }, 10, checkEtasConfig({}), { tz: VAN })).toThrow(/outside the training window/);
+    expect(() => fitEtas(events, { startMs: FROM, endMs: FROM + HOUR_MS }, 10, checkEtasConfig({}), { tz: VAN })).toThrow(
+      /outside the training window/,
+    );
     expect(() => fitEtas(events, { startMs: FROM, endMs: TO }, 10, checkEtasConfig({}))).toThrow(/time zone/);
     expect(() => checkEtasConfig({ profile: { blend: 1 } })).toThrow(/profile.blend/);
     expect(() => checkEtasConfig({ triggering: { ringDepth: 9 } })).toThrow(/ringDepth/);
@@ -172,7 +190,7 @@ describe('fitEtas (MAP-)EM with the profile', () => {
     expect(() => checkEtasConfig({ colour: 'red' })).toThrow(/"colour" is not a known field/);
   });
 
-  it('the calendar bin of every event matches the oracle (events between 00:00 and 06:00 belong to the previous day\'s night shift)', () => {
+  it("the calendar bin of every event matches the oracle (events between 00:00 and 06:00 belong to the previous day's night shift)", () => {
     const cal = binCalendar(VAN, STARTS, true, FROM, TO);
     for (const s of ['2023-03-11T03:00', '2023-03-12T05:59', '2023-03-12T06:00', '2023-03-13T00:00']) {
       expect(binAt(cal, at(s))).toBe(oracleBin(at(s), VAN, MINUTES, true));

@@ -26,12 +26,24 @@ const MU = 0.1;
 
 describe('profile recovery on simulated data', () => {
   // Segments from engine/forecast shiftWindows (not the model's own calendar): bin = start hour.
-  const segments = shiftWindows(FROM - 86_400_000, TO, VAN).map((w) => ({ startMs: w.startMs, bin: ({ '06': 0, '14': 1, '22': 2 } as Record<string, number>)[w.label.slice(11, 13)]! }));
-  const pairs = simulateProfile({ seed: 2024, fromMs: FROM, toMs: TO, segments, mu: cells.map(() => MU), h: weights, theta: 0.2, omega: 1 / 12 });
+  const segments = shiftWindows(FROM - 86_400_000, TO, VAN).map((w) => ({
+    startMs: w.startMs,
+    bin: ({ '06': 0, '14': 1, '22': 2 } as Record<string, number>)[w.label.slice(11, 13)]!,
+  }));
+  const pairs = simulateProfile({
+    seed: 2024,
+    fromMs: FROM,
+    toMs: TO,
+    segments,
+    mu: cells.map(() => MU),
+    h: weights,
+    theta: 0.2,
+    omega: 1 / 12,
+  });
   const events = eventSetFrom(cells, FROM, pairs);
   const exposure = oracleExposure(FROM, TO, VAN, [360, 840, 1320], false);
 
-  it('gets each cell\'s share of background per shift type back within 4 binomial SDs, and θ and the delay', () => {
+  it("gets each cell's share of background per shift type back within 4 binomial SDs, and θ and the delay", () => {
     const config = checkEtasConfig({ profile: { weekend: false, priorStrength: 0, blend: 0 }, recency: null });
     const fit = fitEtas(events, { startMs: FROM, endMs: TO }, 10, config, { tz: VAN });
     expect(fit.stopReason).toBe('tolerance');

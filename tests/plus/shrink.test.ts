@@ -35,7 +35,13 @@ function fitWith(parts: ReturnType<typeof eventsOf>[], cells: readonly H3Cell[],
   const flags = parts.flatMap((p) => p.unknownFlags);
   const events = eventSetFrom(cells, FROM, pairs);
   const timeUnknown = Uint8Array.from(events.incidentIndex, (i) => flags[i]!);
-  return fitEtas(events, { startMs: FROM, endMs: TO }, 10, checkEtasConfig({ profile: { weekend: false, ...profile }, triggering: null, recency: null }), { tz: VAN, timeUnknown, districtOf });
+  return fitEtas(
+    events,
+    { startMs: FROM, endMs: TO },
+    10,
+    checkEtasConfig({ profile: { weekend: false, ...profile }, triggering: null, recency: null }),
+    { tz: VAN, timeUnknown, districtOf },
+  );
 }
 
 const shares = (h: readonly number[]): number[] => h.map((x, b) => (x * E[b]!) / T);
@@ -50,16 +56,24 @@ describe('shrinkShares', () => {
 
 describe('profile shrinkage inside the fit', () => {
   const cells = CELLS.slice(0, 3); // A, B in North; C in South
-  const districtOf = new Map<H3Cell, string>([[cells[0]!, 'North'], [cells[1]!, 'North'], [cells[2]!, 'South']]);
+  const districtOf = new Map<H3Cell, string>([
+    [cells[0]!, 'North'],
+    [cells[1]!, 'North'],
+    [cells[2]!, 'South'],
+  ]);
   const kappa = 6;
-  const fit = fitWith([eventsOf(0, [40, 10, 10]), eventsOf(1, [0, 0, 0], 5), eventsOf(2, [0, 0, 30])], cells, districtOf, { priorStrength: kappa, blend: 0, prior: 'district' });
+  const fit = fitWith([eventsOf(0, [40, 10, 10]), eventsOf(1, [0, 0, 0], 5), eventsOf(2, [0, 0, 30])], cells, districtOf, {
+    priorStrength: kappa,
+    blend: 0,
+    prior: 'district',
+  });
   // Independent priors from the counts (profile.ts formulas written out): city, then North.
   const K = [40, 10, 40];
   const city = K.map((k, b) => (k + E[b]! / T) / (90 + 1));
   const kN = Math.max(kappa, 3);
   const north = [40, 10, 10].map((k, b) => (k + kN * city[b]!) / (60 + kN));
 
-  it('a cell with no time-known event gets its district\'s prior profile exactly', () => {
+  it("a cell with no time-known event gets its district's prior profile exactly", () => {
     shares(fit.profile!.cells[cells[1]!]!).forEach((s, b) => expect(s).toBeCloseTo(north[b]!, 12));
   });
 
@@ -73,9 +87,25 @@ describe('profile shrinkage inside the fit', () => {
   it('a busy cell keeps its own profile; with blend β it keeps (1 − β) own + β prior', () => {
     const big = [2700, 150, 150];
     const own = big.map((c) => c / 3000);
-    const f0 = fitWith([eventsOf(0, big), eventsOf(1, [10, 10, 10])], cells.slice(0, 2), new Map([[cells[0]!, 'N'], [cells[1]!, 'N']]), { priorStrength: 10, blend: 0 });
+    const f0 = fitWith(
+      [eventsOf(0, big), eventsOf(1, [10, 10, 10])],
+      cells.slice(0, 2),
+      new Map([
+        [cells[0]!, 'N'],
+        [cells[1]!, 'N'],
+      ]),
+      { priorStrength: 10, blend: 0 },
+    );
     shares(f0.profile!.cells[cells[0]!]!).forEach((s, b) => expect(Math.abs(s - own[b]!)).toBeLessThan(10 / 3000));
-    const f1 = fitWith([eventsOf(0, big), eventsOf(1, [10, 10, 10])], cells.slice(0, 2), new Map([[cells[0]!, 'N'], [cells[1]!, 'N']]), { priorStrength: 0, blend: 0.3 });
+    const f1 = fitWith(
+      [eventsOf(0, big), eventsOf(1, [10, 10, 10])],
+      cells.slice(0, 2),
+      new Map([
+        [cells[0]!, 'N'],
+        [cells[1]!, 'N'],
+      ]),
+      { priorStrength: 0, blend: 0.3 },
+    );
     // prior of district N from raw counts (κ_N = bins = 3 when κ = 0)
     const Kb = [2710, 160, 160];
     const cityB = Kb.map((k, b) => (k + E[b]! / T) / (3030 + 1));
@@ -84,7 +114,11 @@ describe('profile shrinkage inside the fit', () => {
   });
 
   it("prior 'city' ignores the districts", () => {
-    const f = fitWith([eventsOf(0, [40, 10, 10]), eventsOf(1, [0, 0, 0], 5), eventsOf(2, [0, 0, 30])], cells, districtOf, { priorStrength: kappa, blend: 0, prior: 'city' });
+    const f = fitWith([eventsOf(0, [40, 10, 10]), eventsOf(1, [0, 0, 0], 5), eventsOf(2, [0, 0, 30])], cells, districtOf, {
+      priorStrength: kappa,
+      blend: 0,
+      prior: 'city',
+    });
     shares(f.profile!.cells[cells[1]!]!).forEach((s, b) => expect(s).toBeCloseTo(city[b]!, 12));
   });
 });

@@ -50,7 +50,17 @@ const input: TuneInput = {
   toMs: at('2023-05-30'),
   refitEveryDays: 5,
   flaggedKm2: [0.05, 0.1],
-  grid: { halfLifeDays: [Infinity, 20], profile: [true, false], priorStrength: [3], blend: [0, 0.3], weekend: [false], prior: ['district'], triggering: [true, false], minMeanDelayHours: [1], ringDepth: [0] },
+  grid: {
+    halfLifeDays: [Infinity, 20],
+    profile: [true, false],
+    priorStrength: [3],
+    blend: [0, 0.3],
+    weekend: [false],
+    prior: ['district'],
+    triggering: [true, false],
+    minMeanDelayHours: [1],
+    ringDepth: [0],
+  },
 };
 
 describe('tuneEtas', () => {

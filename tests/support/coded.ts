@@ -19,7 +19,12 @@ export function thrownBy(fn: () => unknown): unknown {
  * Expects `fn` to throw a CodedError of class `cls` with `code` (and `value`, compared with
  * toEqual, when passed). Returns the error for further checks.
  */
-export function expectCoded<E extends CodedError>(fn: () => unknown, cls: abstract new (...args: never[]) => E, code: E['code'], ...value: [unknown?]): E {
+export function expectCoded<E extends CodedError>(
+  fn: () => unknown,
+  cls: abstract new (...args: never[]) => E,
+  code: E['code'],
+  ...value: [unknown?]
+): E {
   const err = thrownBy(fn);
   expect(err).toBeInstanceOf(cls);
   expect(err).toBeInstanceOf(CodedError);

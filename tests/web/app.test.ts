@@ -76,7 +76,9 @@ function countReddish(rgb: Uint8Array | Uint8ClampedArray, channels = 3): number
 }
 
 async function boxList(page: Page): Promise<string[]> {
-  return page.$$eval('#sg-boxes li', (items) => items.map((li) => `${li.getAttribute('data-h3')} ${li.querySelector('.expected')?.textContent}`));
+  return page.$$eval('#sg-boxes li', (items) =>
+    items.map((li) => `${li.getAttribute('data-h3')} ${li.querySelector('.expected')?.textContent}`),
+  );
 }
 
 async function chooseShift(page: Page, date: string, start: string): Promise<void> {
@@ -197,7 +199,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       const foot = (await page.textContent('#pr-foot'))!;
       expect(foot).toMatch(/^Made \d{4}-\d\d-\d\d \d\d:\d\d/);
       // The model, its ingredients and its parameters.
-      expect(foot).toMatch(/Model etas version 2 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/);
+      expect(foot).toMatch(
+        /Model etas version 2 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/,
+      );
       // The printed map image holds the boxes (red pixels) and the numbers drawn onto it.
       const red = await page.evaluate(() => {
         const image = document.getElementById('pr-map') as HTMLImageElement;
@@ -237,7 +241,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
         }
       }
     }
-    expect(geojson.features.map((f: { properties: { rank: number } }) => f.properties.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(geojson.features.map((f: { properties: { rank: number } }) => f.properties.rank)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
 
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#sg-export-csv')]);
     const rows = parse(readFileSync((await csvDownload.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
@@ -270,9 +276,13 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     });
     const before = Number((await page.getAttribute('body', 'data-fit-done')) ?? -1);
     await page.click('#an-fit');
-    await page.waitForFunction((b) => Number(document.body.dataset['fitDone'] ?? -1) !== b && document.getElementById('busy')!.hidden, before, {
-      timeout: 60_000,
-    });
+    await page.waitForFunction(
+      (b) => Number(document.body.dataset['fitDone'] ?? -1) !== b && document.getElementById('busy')!.hidden,
+      before,
+      {
+        timeout: 60_000,
+      },
+    );
     const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
     const iterations = new Set(seen.filter((s) => /EM iteration \d+/.test(s)));
     expect(iterations.size).toBeGreaterThan(3);
@@ -309,8 +319,12 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       delete document.body.dataset['backgroundDrawn'];
     });
     await page.click('#an-fit');
-    await page.waitForFunction(() => document.body.dataset['fitDone'] !== undefined && document.getElementById('busy')!.hidden, undefined, { timeout: 60_000 });
-    expect(await page.textContent('#an-words')).toMatch(/^Each crime raises the chance of another in the same box, decaying with a mean delay of /);
+    await page.waitForFunction(() => document.body.dataset['fitDone'] !== undefined && document.getElementById('busy')!.hidden, undefined, {
+      timeout: 60_000,
+    });
+    expect(await page.textContent('#an-words')).toMatch(
+      /^Each crime raises the chance of another in the same box, decaying with a mean delay of /,
+    );
     expect(await page.textContent('#an-facts')).toContain('Modeletas-2015 (Mohler et al. 2015)');
     expect(await page.textContent('#an-facts')).not.toContain('Profile bins');
     expect(await page.locator('#an-ll-chart path.series').count()).toBe(1);
@@ -319,7 +333,12 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     const saved = await Promise.all([page.waitForEvent('download'), page.click('#an-save-fit')]);
     const savedFit = JSON.parse(readFileSync((await saved[0].path())!, 'utf8'));
     // One fit kind for both models; this one carries the etas-2015 preset's ingredients.
-    expect([savedFit.kind, savedFit.version, savedFit.config.recency, savedFit.config.profile]).toEqual(['patrolcast-etas-fit', 2, null, null]);
+    expect([savedFit.kind, savedFit.version, savedFit.config.recency, savedFit.config.profile]).toEqual([
+      'patrolcast-etas-fit',
+      2,
+      null,
+      null,
+    ]);
     await page.selectOption('#an-model', 'etas');
     expect(await page.isEnabled('#an-theta-fixed')).toBe(false);
   });
@@ -383,7 +402,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     await page.click('#ev-shift-show');
     await page.waitForSelector('body[data-shift-ready]', { timeout: 60_000 });
     const words = (await page.textContent('#ev-shift-words'))!;
-    const match = /^2023-12-22 14:00 \(evening\): (\d+) crimes of the chosen types happened in Central Business District; (\d+) of them/.exec(words);
+    const match =
+      /^2023-12-22 14:00 \(evening\): (\d+) crimes of the chosen types happened in Central Business District; (\d+) of them/.exec(words);
     expect(match).not.toBeNull();
     const [happened, hits] = [Number(match![1]), Number(match![2])];
     expect(happened).toBeGreaterThan(0);
@@ -401,13 +421,17 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     for (let i = 0; i < 40; i++) {
       const k = Math.floor(i / 2);
       const day = String(1 + k).padStart(2, '0');
-      lines.push(`h${i},2023-05-${day}T${i % 2 === 0 ? '08' : '20'}:15:00-07:00,${49.28 + (k % 4) * 0.001},${-123.12 + (k % 3) * 0.001},${hostile}`);
+      lines.push(
+        `h${i},2023-05-${day}T${i % 2 === 0 ? '08' : '20'}:15:00-07:00,${49.28 + (k % 4) * 0.001},${-123.12 + (k % 3) * 0.001},${hostile}`,
+      );
     }
     lines.push(`bad1,2023-05-02T10:00:00-07:00,<b>49.2</b>,-123.1,${hostile}`);
     await page.goto(`${served.url}#analyst`);
     await page.fill('#an-tz', 'America/Vancouver');
     await page.setInputFiles('#an-file', { name: 'hostile.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
-    await page.waitForFunction(() => document.getElementById('dataset-status')!.textContent!.startsWith('hostile.csv'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.getElementById('dataset-status')!.textContent!.startsWith('hostile.csv'), undefined, {
+      timeout: 30_000,
+    });
     expect(await page.textContent('#an-category-list')).toContain(`${hostile}: 40`);
     expect(await page.textContent('#an-rejected')).toContain('<b>49.2</b>');
     // The sergeant view recomputes on the new data; its explanations name the category as text.
@@ -419,14 +443,16 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(requests.filter((url) => url.endsWith('/x'))).toEqual([]);
   });
 
-  it('lists a file\'s rejected rows readably: line, reason, field, value, as the engine found them', async () => {
+  it("lists a file's rejected rows readably: line, reason, field, value, as the engine found them", async () => {
     const file = 'fixtures/bad/plain_rejections.csv';
     const expected = ingestCsvText(readFileSync(file, 'utf8'), { file: 'plain_rejections.csv', tz: 'America/Vancouver' });
     await page.goto(`${served.url}#analyst`);
     await page.fill('#an-tz', 'America/Vancouver');
     await page.setInputFiles('#an-file', file);
     await page.waitForFunction(() => document.getElementById('dataset-status')!.textContent!.startsWith('plain_rejections.csv'));
-    const rows = await page.$$eval('#an-rejected tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await page.$$eval('#an-rejected tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     expect(rows.length).toBeGreaterThan(3);
     expect(rows).toEqual(
       expected.rejected.map((r) => [r.source.file, String(r.source.line), r.reason.replaceAll('_', ' '), r.field ?? '', r.value ?? '']),

@@ -35,7 +35,11 @@ describe('errorInfo (worker side)', () => {
     expect(errorInfo(zone)).toMatchObject({ code: 'E_TIMEZONE', kind: 'input' });
     expect(errorInfo(thrownBy(() => shiftAt('22:00', 'UTC')))).toMatchObject({ code: 'E_TIME', kind: 'input' });
     expect(errorInfo(new GridError('E_RES_DOMAIN', 'bad res', 99))).toEqual({ message: 'bad res', code: 'E_RES_DOMAIN', kind: 'input' });
-    expect(errorInfo(new WorkerError('E_NO_DATA', 'no data loaded yet'))).toEqual({ message: 'no data loaded yet', code: 'E_NO_DATA', kind: 'input' });
+    expect(errorInfo(new WorkerError('E_NO_DATA', 'no data loaded yet'))).toEqual({
+      message: 'no data loaded yet',
+      code: 'E_NO_DATA',
+      kind: 'input',
+    });
   });
   it('E_CANCELLED, from the model or the backtest, is cancelled', () => {
     const fit = new ModelError('E_CANCELLED', 'fit cancelled at iteration 3', 3);
@@ -66,10 +70,15 @@ describe('the page: EngineError and the banner', () => {
     expect(errorBanner(local)).toBeNull();
     expect(errorBanner(received(new ModelError('E_CANCELLED', 'fit cancelled at iteration 3', 3)))).toBeNull();
   });
-  it('bad input shows the message as it is; the page\'s own strings are input', () => {
-    const e = received(new IngestError('E_MISSING_COLUMN', 'c.csv', 'c.csv: no column "lat" for lat in the header (a, b)', 1, 'lat', 'lat'));
+  it("bad input shows the message as it is; the page's own strings are input", () => {
+    const e = received(
+      new IngestError('E_MISSING_COLUMN', 'c.csv', 'c.csv: no column "lat" for lat in the header (a, b)', 1, 'lat', 'lat'),
+    );
     expect(errorBanner(e)).toEqual({ kind: 'input', text: 'c.csv: no column "lat" for lat in the header (a, b)' });
-    expect(errorBanner('Choose at least one crime type to fit.')).toEqual({ kind: 'input', text: 'Choose at least one crime type to fit.' });
+    expect(errorBanner('Choose at least one crime type to fit.')).toEqual({
+      kind: 'input',
+      text: 'Choose at least one crime type to fit.',
+    });
   });
   it('a bug says it is one and shows the message, from the worker or the page', () => {
     const fromWorker = errorBanner(received(new TypeError("Cannot read properties of undefined (reading 'res')")));

@@ -12,8 +12,7 @@ import { build, preview, type PreviewServer } from 'vite';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
-export const NO_CHROMIUM_MESSAGE =
-  `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (install Debian's chromium, e.g. apt-get install -y chromium, or set CHROMIUM_PATH)`;
+export const NO_CHROMIUM_MESSAGE = `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (install Debian's chromium, e.g. apt-get install -y chromium, or set CHROMIUM_PATH)`;
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

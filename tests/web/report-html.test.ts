@@ -16,7 +16,8 @@ import { syntheticIncidents, VAN } from '../evaluate/synthetic.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) console.warn(`report-html browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+if (!HAS_CHROMIUM)
+  console.warn(`report-html browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
 const EVIL = '</script><script>window.__pwned = 1</script><!--';
 const at = (s: string): number => parseLocalDateTime(s, VAN);
@@ -37,12 +38,26 @@ describe.skipIf(!HAS_CHROMIUM)('backtest HTML report in headless Chromium', () =
 
   beforeAll(async () => {
     const d3 = readFileSync(join(dirname(createRequire(import.meta.url).resolve('d3')), 'd3.min.js'), 'utf8');
-    const html = renderReportHtml(report, { title: `Backtest ${EVIL}`, files: [`a${EVIL}.csv`], categories: [EVIL, 'Theft'], command: `patrolcast backtest ${EVIL}` }, d3);
+    const html = renderReportHtml(
+      report,
+      { title: `Backtest ${EVIL}`, files: [`a${EVIL}.csv`], categories: [EVIL, 'Theft'], command: `patrolcast backtest ${EVIL}` },
+      d3,
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'patrolcast-report-')), 'report.html');
     writeFileSync(file, html);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--enable-unsafe-swiftshader',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
@@ -65,10 +80,12 @@ describe.skipIf(!HAS_CHROMIUM)('backtest HTML report in headless Chromium', () =
 
   /** Size of the rendered boxes of the elements matching a selector. */
   const boxes = (selector: string): Promise<{ w: number; h: number }[]> =>
-    page.$$eval(selector, (els) => els.map((el) => {
-      const r = (el as SVGGraphicsElement).getBoundingClientRect();
-      return { w: r.width, h: r.height };
-    }));
+    page.$$eval(selector, (els) =>
+      els.map((el) => {
+        const r = (el as SVGGraphicsElement).getBoundingClientRect();
+        return { w: r.width, h: r.height };
+      }),
+    );
 
   it('draws hit rate against area: one line per model and a dot per model and area', async () => {
     const lines = await boxes('#chart-area path.line');
@@ -93,7 +110,9 @@ describe.skipIf(!HAS_CHROMIUM)('backtest HTML report in headless Chromium', () =
   });
 
   it('puts the verdict in plain words at the top and a table row per model', async () => {
-    expect(await page.textContent('#verdict')).toMatch(/^With the top cells covering 1 km², etas caught \d+\.\d% .* the best baseline, (naive-28|naive-365|naive-all|retro|prospective), caught \d+\.\d%/);
+    expect(await page.textContent('#verdict')).toMatch(
+      /^With the top cells covering 1 km², etas caught \d+\.\d% .* the best baseline, (naive-28|naive-365|naive-all|retro|prospective), caught \d+\.\d%/,
+    );
     expect(await page.$$eval('table.summary tbody tr', (r) => r.length)).toBe(report.modelNames.length);
   });
 

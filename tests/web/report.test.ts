@@ -80,7 +80,9 @@ describe('readReport', () => {
   });
 
   it('readReport refuses a file that is not a report, naming it', () => {
-    expect(() => readReport({ type: 'FeatureCollection', features: [] }, 'boxes.geojson')).toThrow(/boxes\.geojson is not a backtest report/);
+    expect(() => readReport({ type: 'FeatureCollection', features: [] }, 'boxes.geojson')).toThrow(
+      /boxes\.geojson is not a backtest report/,
+    );
     expect(() => readReport({ models: {} }, 'empty.json')).toThrow(/empty\.json has no models/);
   });
 });

@@ -154,7 +154,11 @@ export class AnalystView {
       byId('an-summary'),
       el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
       el('h3', {}, 'Crime types'),
-      el('ul', { className: 'category-list', id: 'an-category-list' }, ...info.categories.map((c) => el('li', {}, `${c.name}: ${c.count.toLocaleString('en')}`))),
+      el(
+        'ul',
+        { className: 'category-list', id: 'an-category-list' },
+        ...info.categories.map((c) => el('li', {}, `${c.name}: ${c.count.toLocaleString('en')}`)),
+      ),
     );
   }
 
@@ -257,7 +261,12 @@ export class AnalystView {
       ['Decay ω', `${fmt(fit.omegaPerHour, 5)} per hour`],
       ['Mean trigger delay 1/ω', `${fmt(fit.meanDelayHours, 1)} hours (${fmt(fit.meanDelayHours / 24, 1)} days)`],
       ['Triggered share', pct(fit.triggeredShare)],
-      ...(fit.model === 'etas' ? ([['Ring weights w_d', fit.ringWeights.map((w) => fmt(w, 3)).join(' / ') || 'none (no triggering)'], ['Profile bins', fit.profileBins.join(', ') || 'none']] as [string, string][]) : []),
+      ...(fit.model === 'etas'
+        ? ([
+            ['Ring weights w_d', fit.ringWeights.map((w) => fmt(w, 3)).join(' / ') || 'none (no triggering)'],
+            ['Profile bins', fit.profileBins.join(', ') || 'none'],
+          ] as [string, string][])
+        : []),
       ['Training events', fit.events.toLocaleString('en')],
       ['Training window', `${localDateTime(fit.windowStartMs, tz)} to ${localDateTime(fit.windowEndMs, tz)}`],
       ['Boxes with a background rate', fit.cellsWithBackground.toLocaleString('en')],
@@ -267,7 +276,10 @@ export class AnalystView {
     for (const note of fit.notes) facts.push(['Note', note]);
     for (const warning of [...result.warnings, ...fit.warnings]) facts.push(['Warning', warning]);
     replaceChildren(byId('an-facts'), ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
-    this.drawTrace(fit.logLikelihoodTrace.map((ll, i) => [i + 1, ll] as const), fit.model);
+    this.drawTrace(
+      fit.logLikelihoodTrace.map((ll, i) => [i + 1, ll] as const),
+      fit.model,
+    );
     // Decay: the extra expected crimes per hour in the box t hours after one crime, θ w_0 ω e^(−ω t)
     // (w_0 = 1 for the 2015 model; the etas model's rings share the rest).
     const thetaBox = fit.theta * (fit.ringWeights[0] ?? 0);

@@ -40,7 +40,12 @@ export class EvaluationView {
       byId('ev-models'),
       el('legend', {}, 'Models'),
       ...ALL_MODELS.map((name) =>
-        el('label', {}, el('input', { attrs: { type: 'checkbox', value: name, checked: DEFAULT_MODELS.has(name) } }), MODEL_LABELS[name] ?? name),
+        el(
+          'label',
+          {},
+          el('input', { attrs: { type: 'checkbox', value: name, checked: DEFAULT_MODELS.has(name) } }),
+          MODEL_LABELS[name] ?? name,
+        ),
       ),
     );
     // The ingredients of the etas model, each switchable (the backtest shows what each one buys).
@@ -49,7 +54,9 @@ export class EvaluationView {
         'fieldset',
         { attrs: { class: 'inline-checks', id: 'ev-ingredients' } },
         el('legend', {}, 'ETAS model ingredients'),
-        ...INGREDIENTS.map(([key, label]) => el('label', {}, el('input', { attrs: { type: 'checkbox', value: key, checked: true } }), label)),
+        ...INGREDIENTS.map(([key, label]) =>
+          el('label', {}, el('input', { attrs: { type: 'checkbox', value: key, checked: true } }), label),
+        ),
       ),
     );
     byId<HTMLFormElement>('ev-form').addEventListener('submit', (event) => {
@@ -215,7 +222,11 @@ export class EvaluationView {
           el('th', { attrs: { scope: 'row' } }, MODEL_LABELS[name] ?? name),
           ...keys.map((key) => {
             const ci = model.hitRateCi[key];
-            return el('td', { className: 'num', attrs: { title: ci ? `95% interval ${pct(ci.lo)} to ${pct(ci.hi)}` : undefined } }, pct(model.hitRate[key]));
+            return el(
+              'td',
+              { className: 'num', attrs: { title: ci ? `95% interval ${pct(ci.lo)} to ${pct(ci.hi)}` : undefined } },
+              pct(model.hitRate[key]),
+            );
           }),
           el('td', { className: 'num' }, pct(model.topKHitRate)),
           ...keys.slice(0, 1).map((key) => el('td', { className: 'num' }, fmt(model.pai[key], 1))),

@@ -68,7 +68,9 @@ export function modelNames(report: BacktestReport): string[] {
  */
 export function readReport(raw: unknown, fileName = 'the report'): BacktestReport {
   if (!isRecord(raw) || !isRecord(raw['models'])) {
-    throw new Error(`${fileName} is not a backtest report: it has no "models" object (write one with patrolcast backtest --out report.json)`);
+    throw new Error(
+      `${fileName} is not a backtest report: it has no "models" object (write one with patrolcast backtest --out report.json)`,
+    );
   }
   const models: Record<string, ModelReport> = {};
   for (const [name, value] of Object.entries(raw['models'])) {
@@ -76,7 +78,12 @@ export function readReport(raw: unknown, fileName = 'the report'): BacktestRepor
     models[name] = {
       hitRate: numberRecord(value['hitRate']),
       pai: numberRecord(value['pai']),
-      logScore: typeof value['logScore'] === 'number' ? value['logScore'] : isRecord(value['logScore']) && typeof value['logScore']['mean'] === 'number' ? value['logScore']['mean'] : null,
+      logScore:
+        typeof value['logScore'] === 'number'
+          ? value['logScore']
+          : isRecord(value['logScore']) && typeof value['logScore']['mean'] === 'number'
+            ? value['logScore']['mean']
+            : null,
       distinctCellsFlagged: typeof value['distinctCellsFlagged'] === 'number' ? value['distinctCellsFlagged'] : null,
       hitRateCi: readIntervals(isRecord(value['ci']) ? value['ci']['hitRate'] : undefined),
       topKHitRate: typeof value['topKHitRate'] === 'number' ? value['topKHitRate'] : null,
@@ -147,7 +154,13 @@ export function perShiftSeries(report: BacktestReport, model: string, areaKey: s
   return points;
 }
 
-function wordsFor(raw: Record<string, unknown>, models: Record<string, ModelReport>, areaKeys: readonly string[], shifts: number, events: number): string {
+function wordsFor(
+  raw: Record<string, unknown>,
+  models: Record<string, ModelReport>,
+  areaKeys: readonly string[],
+  shifts: number,
+  events: number,
+): string {
   if (typeof raw['summary'] === 'string') return raw['summary'];
   const key = areaKeys.includes('1') ? '1' : areaKeys[0];
   const etas = key ? models['etas']?.hitRate[key] : undefined;

@@ -49,10 +49,7 @@ export class SergeantView {
 
   private setDataset(info: DatasetInfo): void {
     this.presets = info.presets;
-    replaceChildren(
-      this.preset,
-      ...info.presets.map((p) => el('option', { attrs: { value: p.key } }, p.label)),
-    );
+    replaceChildren(this.preset, ...info.presets.map((p) => el('option', { attrs: { value: p.key } }, p.label)));
     const previousDistrict = this.district.value;
     replaceChildren(
       this.district,
@@ -185,7 +182,8 @@ export class SergeantView {
     // One sheet holds about 24 rows; with every district chosen, print the boxes expecting
     // the most crime and say how many more there are.
     const rowsMax = result.district ? PRINT_ROWS_MAX : PRINT_ROWS_MAX_ALL;
-    const shown = result.boxes.length <= rowsMax ? result.boxes : [...result.boxes].sort((a, b) => b.expected - a.expected).slice(0, rowsMax);
+    const shown =
+      result.boxes.length <= rowsMax ? result.boxes : [...result.boxes].sort((a, b) => b.expected - a.expected).slice(0, rowsMax);
     replaceChildren(
       body,
       ...shown.map((box) =>
@@ -198,7 +196,15 @@ export class SergeantView {
         ),
       ),
       result.boxes.length > shown.length
-        ? el('tr', {}, el('td', { attrs: { colspan: 3 } }, `… and ${result.boxes.length - shown.length} more boxes (${result.boxes.length} in all): export the CSV for the full list.`))
+        ? el(
+            'tr',
+            {},
+            el(
+              'td',
+              { attrs: { colspan: 3 } },
+              `… and ${result.boxes.length - shown.length} more boxes (${result.boxes.length} in all): export the CSV for the full list.`,
+            ),
+          )
         : null,
     );
     const options = Object.entries(fit.options)
@@ -206,7 +212,8 @@ export class SergeantView {
       .join(', ');
     // The model, its ingredients (etas) and its fitted parameters, so the sheet says what made it.
     const ingredients = fit.ingredients !== null ? ` (${fit.ingredients})` : '';
-    const rings = fit.model === 'etas' && fit.ringWeights.length > 1 ? `, ring weights ${fit.ringWeights.map((w) => fmt(w, 2)).join('/')}` : '';
+    const rings =
+      fit.model === 'etas' && fit.ringWeights.length > 1 ? `, ring weights ${fit.ringWeights.map((w) => fmt(w, 2)).join('/')}` : '';
     const bins = fit.profileBins.length > 0 ? `, shift profile ${fit.profileBins.join('/')}` : '';
     byId('pr-foot').textContent =
       `Made ${this.madeAt} with patrolcast. Model ${fit.model} version ${fit.version}${ingredients}: ` +

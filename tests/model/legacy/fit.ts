@@ -91,12 +91,18 @@ function resolveOptions(o: EtasFitOptions, windowHours: number): Resolved {
     maxMeanDelayHours:
       o.maxMeanDelayHours ?? Math.max(minMeanDelayHours, Math.min(d.maxMeanDelayHours, d.maxMeanDelayWindowFraction * windowHours)),
   };
-  if (!Number.isInteger(r.maxIterations) || r.maxIterations < 0) fail(`maxIterations must be an integer ≥ 0, got ${r.maxIterations}`, r.maxIterations);
-  if (!(r.relTolerance >= 0) || !Number.isFinite(r.relTolerance)) fail(`relTolerance must be a finite number ≥ 0, got ${r.relTolerance}`, r.relTolerance);
+  if (!Number.isInteger(r.maxIterations) || r.maxIterations < 0)
+    fail(`maxIterations must be an integer ≥ 0, got ${r.maxIterations}`, r.maxIterations);
+  if (!(r.relTolerance >= 0) || !Number.isFinite(r.relTolerance))
+    fail(`relTolerance must be a finite number ≥ 0, got ${r.relTolerance}`, r.relTolerance);
   if (!(r.thetaMax > 0 && r.thetaMax < 1)) fail(`thetaMax must lie in (0, 1), got ${r.thetaMax}`, r.thetaMax);
-  if (!(r.minMeanDelayHours > 0) || !Number.isFinite(r.minMeanDelayHours)) fail(`minMeanDelayHours must be a positive number of hours, got ${r.minMeanDelayHours}`, r.minMeanDelayHours);
+  if (!(r.minMeanDelayHours > 0) || !Number.isFinite(r.minMeanDelayHours))
+    fail(`minMeanDelayHours must be a positive number of hours, got ${r.minMeanDelayHours}`, r.minMeanDelayHours);
   if (!(r.maxMeanDelayHours >= r.minMeanDelayHours) || !Number.isFinite(r.maxMeanDelayHours)) {
-    fail(`maxMeanDelayHours must be finite and ≥ minMeanDelayHours (${r.minMeanDelayHours}), got ${r.maxMeanDelayHours}`, r.maxMeanDelayHours);
+    fail(
+      `maxMeanDelayHours must be finite and ≥ minMeanDelayHours (${r.minMeanDelayHours}), got ${r.maxMeanDelayHours}`,
+      r.maxMeanDelayHours,
+    );
   }
   const out: { -readonly [K in keyof Resolved]: Resolved[K] } = { ...r };
   if (o.fixedTheta !== undefined) {
@@ -104,13 +110,15 @@ function resolveOptions(o: EtasFitOptions, windowHours: number): Resolved {
     out.fixedTheta = o.fixedTheta;
   }
   if (o.fixedMeanDelayHours !== undefined) {
-    if (!(o.fixedMeanDelayHours > 0) || !Number.isFinite(o.fixedMeanDelayHours)) fail(`fixedMeanDelayHours must be a positive number of hours, got ${o.fixedMeanDelayHours}`, o.fixedMeanDelayHours);
+    if (!(o.fixedMeanDelayHours > 0) || !Number.isFinite(o.fixedMeanDelayHours))
+      fail(`fixedMeanDelayHours must be a positive number of hours, got ${o.fixedMeanDelayHours}`, o.fixedMeanDelayHours);
     out.fixedMeanDelayHours = o.fixedMeanDelayHours;
   }
   if (o.initial !== undefined) {
     const { theta, omegaPerHour } = o.initial;
     if (!(theta >= 0 && theta < 1)) fail(`initial.theta must lie in [0, 1), got ${theta}`, theta);
-    if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour)) fail(`initial.omegaPerHour must be positive, got ${omegaPerHour}`, omegaPerHour);
+    if (!(omegaPerHour > 0) || !Number.isFinite(omegaPerHour))
+      fail(`initial.omegaPerHour must be positive, got ${omegaPerHour}`, omegaPerHour);
     out.initial = { theta, omegaPerHour };
   }
   return out;
@@ -166,7 +174,11 @@ export function fitEtas(
   hooks: FitHooks = {},
 ): EtasFit {
   if (!Number.isFinite(window.startMs) || !Number.isFinite(window.endMs) || !(window.endMs > window.startMs)) {
-    throw new ModelError('E_WINDOW', `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`, window);
+    throw new ModelError(
+      'E_WINDOW',
+      `the training window must have finite startMs < endMs, got [${window.startMs}, ${window.endMs})`,
+      window,
+    );
   }
   const windowHours = (window.endMs - window.startMs) / HOUR_MS;
   const opts = resolveOptions(options, windowHours);
@@ -182,9 +194,7 @@ export function fitEtas(
     fixedOmega: opts.fixedMeanDelayHours === undefined ? undefined : 1 / opts.fixedMeanDelayHours,
   };
   let theta = opts.fixedTheta ?? Math.min(opts.thetaMax, opts.initial?.theta ?? ETAS_FIT_DEFAULTS.initialTheta);
-  let omega =
-    bounds.fixedOmega ??
-    Math.min(bounds.omegaMax, Math.max(bounds.omegaMin, opts.initial?.omegaPerHour ?? bounds.omegaMax)); // else searched below
+  let omega = bounds.fixedOmega ?? Math.min(bounds.omegaMax, Math.max(bounds.omegaMin, opts.initial?.omegaPerHour ?? bounds.omegaMax)); // else searched below
   const mu = new Float64Array(prep.cellCount);
   for (let c = 0; c < prep.cellCount; c++) mu[c] = ((1 - theta) * prep.cellEvents[c]!) / windowHours;
   const background = new Float64Array(prep.cellCount);
@@ -286,7 +296,15 @@ export function fitEtas(
   const muPerHour: Record<string, number> = {};
   for (let c = 0; c < prep.cellCount; c++) if (prep.cellEvents[c]! > 0) muPerHour[events.cells[c]!] = mu[c]!;
   const triggeredShare = sums.triggered / N;
-  const { notes, warnings } = report(events, prep, opts, bounds, `${startNote} ${accelerationNote}`, { theta, omega, stopReason, iterations: trace.length - 1, lastRelChange, triggeredShare, windowHours });
+  const { notes, warnings } = report(events, prep, opts, bounds, `${startNote} ${accelerationNote}`, {
+    theta,
+    omega,
+    stopReason,
+    iterations: trace.length - 1,
+    lastRelChange,
+    triggeredShare,
+    windowHours,
+  });
 
   const storedOptions: EtasFitOptions = { ...opts };
   return {
@@ -315,7 +333,15 @@ function report(
   opts: Resolved,
   bounds: { thetaMax: number; omegaMin: number; omegaMax: number; fixedTheta: number | undefined; fixedOmega: number | undefined },
   startNote: string,
-  r: { theta: number; omega: number; stopReason: StopReason; iterations: number; lastRelChange: number; triggeredShare: number; windowHours: number },
+  r: {
+    theta: number;
+    omega: number;
+    stopReason: StopReason;
+    iterations: number;
+    lastRelChange: number;
+    triggeredShare: number;
+    windowHours: number;
+  },
 ): { notes: string[]; warnings: string[] } {
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -325,7 +351,9 @@ function report(
   );
   notes.push(startNote);
   if (r.stopReason === 'tolerance') {
-    notes.push(`Converged after ${r.iterations} iterations: the relative change in log-likelihood fell to ${r.lastRelChange.toExponential(1)} (tolerance ${opts.relTolerance}).`);
+    notes.push(
+      `Converged after ${r.iterations} iterations: the relative change in log-likelihood fell to ${r.lastRelChange.toExponential(1)} (tolerance ${opts.relTolerance}).`,
+    );
   } else {
     warnings.push(
       `Stopped at the maximum of ${opts.maxIterations} iterations before converging (last relative change in log-likelihood ${Number.isNaN(r.lastRelChange) ? 'n/a' : r.lastRelChange.toExponential(1)}, tolerance ${opts.relTolerance}); raise maxIterations or warm-start from this fit.`,
@@ -335,17 +363,21 @@ function report(
     `Tie rule: events at the same instant in the same cell do not trigger each other (Mohler 2014). ${prep.tiedEvents} events (${pct(prep.tiedEvents / N)}) share their exact time with another event of their cell, in ${prep.tieGroups} groups.`,
   );
   if (Number.isFinite(prep.minGapHours)) {
-    notes.push(`The shortest gap between two events of one cell is ${hours(prep.minGapHours)}; ${prep.triggerableEvents} events have an earlier event in their cell and could be triggered.`);
+    notes.push(
+      `The shortest gap between two events of one cell is ${hours(prep.minGapHours)}; ${prep.triggerableEvents} events have an earlier event in their cell and could be triggered.`,
+    );
   }
   if (prep.triggerableEvents === 0) {
-    warnings.push('No cell has events at two different times: nothing can be learnt about triggering, so θ is 0 and the mean delay keeps its starting value.');
+    warnings.push(
+      'No cell has events at two different times: nothing can be learnt about triggering, so θ is 0 and the mean delay keeps its starting value.',
+    );
   }
-  notes.push(
-    `Bounds: θ ≤ ${bounds.thetaMax}; mean trigger delay between ${hours(1 / bounds.omegaMax)} and ${hours(1 / bounds.omegaMin)}.`,
-  );
+  notes.push(`Bounds: θ ≤ ${bounds.thetaMax}; mean trigger delay between ${hours(1 / bounds.omegaMax)} and ${hours(1 / bounds.omegaMin)}.`);
   if (bounds.fixedTheta !== undefined) notes.push(`θ was fixed at ${bounds.fixedTheta} by the analyst.`);
   else if (r.theta >= bounds.thetaMax) {
-    warnings.push(`θ stopped at its upper bound ${bounds.thetaMax}: the data would put even more crime down to triggering (often a trend or a few very busy cells); treat the split between background and triggering with care.`);
+    warnings.push(
+      `θ stopped at its upper bound ${bounds.thetaMax}: the data would put even more crime down to triggering (often a trend or a few very busy cells); treat the split between background and triggering with care.`,
+    );
   }
   const noTriggering = bounds.fixedTheta === undefined && r.theta < NEGLIGIBLE_THETA;
   if (noTriggering && prep.triggerableEvents > 0) {
@@ -361,7 +393,9 @@ function report(
       `The mean trigger delay stopped at its floor of ${hours(1 / bounds.omegaMax)}: near-simultaneous events in one cell (repeat reports, rounded times, shared hundred-block locations) pull it shorter. Triggering this fast adds little to shift forecasts; consider fixing the mean delay (fixedMeanDelayHours) from near-repeat studies (days to weeks).`,
     );
   } else if (r.omega <= bounds.omegaMin && r.theta > 0) {
-    warnings.push(`The mean trigger delay stopped at its ceiling of ${hours(1 / bounds.omegaMin)}: triggering this slow cannot be told apart from a changing background (trend or season), so the triggered share partly measures that.`);
+    warnings.push(
+      `The mean trigger delay stopped at its ceiling of ${hours(1 / bounds.omegaMin)}: triggering this slow cannot be told apart from a changing background (trend or season), so the triggered share partly measures that.`,
+    );
   }
   const pc = events.precisionCounts;
   const month = pc?.month ?? 0;
@@ -372,16 +406,24 @@ function report(
         ? `${month} events have month-only times; they were spread evenly over their month within each cell (deterministic), so within-month timing is invented and only month-scale triggering is meaningful.`
         : `${month} events have month-only times and sit at the first instant of their month: events of one cell and month tie, so only earlier months can trigger them.`,
     );
-    warnings.push(`${month} of ${N} events (${pct(month / N)}) are known to the month only: use this fit for month-ahead forecasts; shift-level forecasts need times to the hour or better.`);
+    warnings.push(
+      `${month} of ${N} events (${pct(month / N)}) are known to the month only: use this fit for month-ahead forecasts; shift-level forecasts need times to the hour or better.`,
+    );
   }
   const hour = pc?.hour ?? 0;
-  if (hour > 0) notes.push(`${hour} events (${pct(hour / N)}) are known to the hour only: events of one cell in the same hour tie, and delays under an hour cannot be seen.`);
+  if (hour > 0)
+    notes.push(
+      `${hour} events (${pct(hour / N)}) are known to the hour only: events of one cell in the same hour tie, and delays under an hour cannot be seen.`,
+    );
   const day = pc?.day ?? 0;
-  if (day > 0) warnings.push(`${day} of ${N} events (${pct(day / N)}) are known to the day only: shift-level forecasts from them are approximate.`);
+  if (day > 0)
+    warnings.push(`${day} of ${N} events (${pct(day / N)}) are known to the day only: shift-level forecasts from them are approximate.`);
   // Month- and day-precision events also lack a time of day; count the others.
   const tod = (events.timeOfDayUnknown ?? 0) - month - day;
   if (tod > 0) {
-    notes.push(`${tod} events (${pct(tod / N)}) with otherwise precise times have an unknown time of day (kept at the recorded time, usually 00:00); where several fall on one cell and day they tie and do not trigger each other.`);
+    notes.push(
+      `${tod} events (${pct(tod / N)}) with otherwise precise times have an unknown time of day (kept at the recorded time, usually 00:00); where several fall on one cell and day they tie and do not trigger each other.`,
+    );
   }
   notes.push(`${pct(r.triggeredShare)} of events are attributed to triggering at the final E-step.`);
   return { notes, warnings };

@@ -28,7 +28,14 @@ export function checkFitForForecast(value: unknown): EtasFit {
   }
   if (typeof f.res !== 'number' || !Number.isInteger(f.res) || f.res < 0 || f.res > 15) bad('res', f.res, 'must be an H3 resolution 0..15');
   const w = f.window as Record<string, unknown> | null | undefined;
-  if (!w || typeof w !== 'object' || typeof w.startMs !== 'number' || typeof w.endMs !== 'number' || !Number.isFinite(w.startMs) || !Number.isFinite(w.endMs)) {
+  if (
+    !w ||
+    typeof w !== 'object' ||
+    typeof w.startMs !== 'number' ||
+    typeof w.endMs !== 'number' ||
+    !Number.isFinite(w.startMs) ||
+    !Number.isFinite(w.endMs)
+  ) {
     bad('window', w, 'must be {startMs, endMs} with finite epoch ms');
   }
   const mu = f.muPerHour;
@@ -72,23 +79,32 @@ function isSorted(xs: readonly string[]): boolean {
  * forecastShift(fit, history, sMs, 8).expected[0] // => 1.0490234375
  */
 export function forecastShift(fit: EtasFit, history: EventSet, startMs: number, hours: number): CellForecast {
-  if (!Number.isFinite(startMs)) throw new ForecastError('E_ARGUMENT', `shift start must be a finite epoch ms, got ${String(startMs)}`, startMs);
-  if (!Number.isFinite(hours) || hours <= 0) throw new ForecastError('E_ARGUMENT', `shift length must be a positive number of hours, got ${String(hours)}`, hours);
+  if (!Number.isFinite(startMs))
+    throw new ForecastError('E_ARGUMENT', `shift start must be a finite epoch ms, got ${String(startMs)}`, startMs);
+  if (!Number.isFinite(hours) || hours <= 0)
+    throw new ForecastError('E_ARGUMENT', `shift length must be a positive number of hours, got ${String(hours)}`, hours);
   const { theta, omegaPerHour } = fit;
   if (!Number.isFinite(theta) || theta < 0) throw new ForecastError('E_FIT', `fit θ must be finite and ≥ 0, got ${String(theta)}`, theta);
-  if (!Number.isFinite(omegaPerHour) || omegaPerHour <= 0) throw new ForecastError('E_FIT', `fit ω must be finite and > 0, got ${String(omegaPerHour)}`, omegaPerHour);
+  if (!Number.isFinite(omegaPerHour) || omegaPerHour <= 0)
+    throw new ForecastError('E_FIT', `fit ω must be finite and > 0, got ${String(omegaPerHour)}`, omegaPerHour);
   const n = history.tHours.length;
   if (history.cell.length !== n || history.incidentIndex.length !== n) {
-    throw new ForecastError('E_HISTORY', `EventSet arrays differ in length (cell ${history.cell.length}, tHours ${n}, incidentIndex ${history.incidentIndex.length})`, n);
+    throw new ForecastError(
+      'E_HISTORY',
+      `EventSet arrays differ in length (cell ${history.cell.length}, tHours ${n}, incidentIndex ${history.incidentIndex.length})`,
+      n,
+    );
   }
-  if (!Number.isFinite(history.originMs)) throw new ForecastError('E_HISTORY', `EventSet originMs must be finite, got ${String(history.originMs)}`, history.originMs);
+  if (!Number.isFinite(history.originMs))
+    throw new ForecastError('E_HISTORY', `EventSet originMs must be finite, got ${String(history.originMs)}`, history.originMs);
 
   // The fit's cells with μ > 0, sorted; then a merge with the history's (sorted) cells.
   const mu = fit.muPerHour;
   let muCells: H3Cell[] = [];
   for (const c in mu) {
     const rate = mu[c]!;
-    if (!(rate >= 0) || !Number.isFinite(rate)) throw new ForecastError('E_FIT', `fit μ of cell ${c} must be finite and ≥ 0, got ${String(rate)}`, rate);
+    if (!(rate >= 0) || !Number.isFinite(rate))
+      throw new ForecastError('E_FIT', `fit μ of cell ${c} must be finite and ≥ 0, got ${String(rate)}`, rate);
     if (rate > 0) muCells.push(c);
   }
   if (!isSorted(muCells)) muCells = muCells.sort();
@@ -137,7 +153,8 @@ export function forecastShift(fit: EtasFit, history: EventSet, startMs: number, 
       const t = tHours[j]!;
       if (!(t < sHours)) continue; // strictly before s; NaN never counts
       const c = cell[j]!;
-      if (c < 0 || c >= nCells) throw new ForecastError('E_HISTORY', `EventSet event ${j} has cell index ${c}, outside 0..${nCells - 1}`, c);
+      if (c < 0 || c >= nCells)
+        throw new ForecastError('E_HISTORY', `EventSet event ${j} has cell index ${c}, outside 0..${nCells - 1}`, c);
       const k = histToOut[histRemap === null ? c : histRemap[c]!]!;
       triggered[k] = triggered[k]! + shiftFactor * Math.exp(-omegaPerHour * (sHours - t));
     }
