@@ -17,11 +17,10 @@
  * (C study cells) plus the events entering the baselines' windows; ETAS adds its fits and an
  * O(recent events + C) forecast per shift.
  */
-import type { EtasFitOptions, H3Cell, Incident } from '../types.ts';
-import type { AreaGeoJson } from '../grid/index.ts';
+import type { EtasFitOptions } from '../types.ts';
 import type { EtasConfig } from '../model/index.ts';
 import { EvaluateError } from './errors.ts';
-import { EVALUATION_DEFAULTS, prepareEvaluation } from './prepare.ts';
+import { EVALUATION_DEFAULTS, prepareEvaluation, type EvaluationInput } from './prepare.ts';
 import type { BacktestReport } from './report.ts';
 import {
   BACKTEST_MODELS,
@@ -46,31 +45,12 @@ export const BACKTEST_DEFAULTS = {
   bootstrapResamples: 1000,
 } as const;
 
-export interface BacktestInput {
-  readonly incidents: readonly Incident[];
-  readonly res: number;
-  /** First shift starts at or after this instant (epoch ms). */
-  readonly fromMs: number;
-  /** Last shift starts before this instant. */
-  readonly toMs: number;
-  /** IANA zone of the shifts (and of local days and months). */
-  readonly tz: string;
-  /** Local shift start times "HH:MM" (default 06:00, 14:00, 22:00). */
-  readonly shiftStarts?: readonly string[];
-  /** Shift length in hours (default 8). Refused in month mode. */
-  readonly shiftHours?: number;
-  /** Month mode: the windows are calendar months (for month-precision data). */
-  readonly months?: boolean;
+/** What a backtest runs on: the run's data and periods (prepare.ts EvaluationInput) and the model choices. */
+export interface BacktestInput extends Omit<EvaluationInput, 'readBeforeMs' | 'wholeWindows' | 'periodName'> {
   /** ETAS refit interval in days (default 1; in month mode ETAS is refitted every month regardless). */
   readonly refitEveryDays?: number;
   /** Models to run (default all of {@link BACKTEST_MODELS}). */
   readonly models?: readonly string[];
-  readonly flaggedKm2?: readonly number[];
-  readonly coverage?: readonly number[];
-  /** Patrol boxes per district (default 20). */
-  readonly top?: number;
-  /** Keeps an incident for training and scoring (e.g. a category filter). */
-  readonly include?: (inc: Incident) => boolean;
   /** Overrides of the `etas-2015` preset (engine/model ETAS_2015): bounds, fixed values, EM limits. */
   readonly fitOptions?: EtasFitOptions;
   /**
@@ -80,22 +60,6 @@ export interface BacktestInput {
   readonly etasConfig?: EtasConfig;
   /** Seed of the random baseline and of the bootstrap (default 1). */
   readonly seed?: number;
-  /**
-   * District of each cell, or a function giving it for the study cells (ascending H3 ids), e.g.
-   * `(cells) => districtsFromPolygons(fc, cells)`; study cells without a district are never
-   * patrol boxes. Default: from the history incidents' labels, or one district for all cells
-   * when no incident has a label.
-   */
-  readonly districtOf?: ReadonlyMap<H3Cell, string> | ((studyCells: readonly H3Cell[]) => ReadonlyMap<H3Cell, string>);
-  /**
-   * The study area as a GeoJSON Polygon or MultiPolygon (bare, as a Feature or as a
-   * FeatureCollection): the study cells are the cells whose centres lie inside it (engine/grid
-   * `studyArea({ res, polygon })`). Incidents in other cells are not trained on by any model;
-   * those of the test period are still scored, as incidents outside the study area that no model
-   * can catch (`eventsOutsideArea`). Default: the cells covering the convex hull of the history's
-   * incidents plus each history incident's own cell.
-   */
-  readonly studyPolygon?: AreaGeoJson;
   /** Bootstrap resamples (default 1000). */
   readonly bootstrapResamples?: number;
   /** Extra models, run after the built-in ones named in `models`. */

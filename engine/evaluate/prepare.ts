@@ -53,9 +53,21 @@ export interface EvaluationInput {
   readonly months?: boolean;
   /** Keeps an incident for training and scoring (e.g. a category filter). */
   readonly include?: (inc: Incident) => boolean;
-  /** District of each cell, or a function giving it for the study cells (backtest.ts BacktestInput). */
+  /**
+   * District of each cell, or a function giving it for the study cells (ascending H3 ids), e.g.
+   * `(cells) => districtsFromPolygons(fc, cells)`; study cells without a district are never
+   * patrol boxes. Default: from the history incidents' labels, or one district for all cells
+   * when no incident has a label.
+   */
   readonly districtOf?: ReadonlyMap<H3Cell, string> | ((studyCells: readonly H3Cell[]) => ReadonlyMap<H3Cell, string>);
-  /** The study area as a GeoJSON (Multi)Polygon (backtest.ts BacktestInput); default: from the history. */
+  /**
+   * The study area as a GeoJSON Polygon or MultiPolygon (bare, as a Feature or as a
+   * FeatureCollection): the study cells are the cells whose centres lie inside it (engine/grid
+   * `studyArea({ res, polygon })`). Incidents in other cells are not trained on by any model;
+   * those of the test period are still scored, as incidents outside the study area that no model
+   * can catch (`eventsOutsideArea`). Default: the cells covering the convex hull of the history's
+   * incidents plus each history incident's own cell.
+   */
   readonly studyPolygon?: AreaGeoJson;
   /** Flagged areas in km² (default 0.5, 1, 2, 5). */
   readonly flaggedKm2?: readonly number[];
