@@ -125,6 +125,22 @@ export default tseslint.config(
       ],
     },
   },
+  // A command never imports another command: what two commands share lives in a cli/ module.
+  {
+    files: ['cli/commands/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            DEEP_ENGINE,
+            { regex: folder('web'), message: 'The CLI must not import from web/.' },
+            { regex: '^\\./', message: 'A command must not import another command: move what they share into a cli/ module.' },
+          ],
+        },
+      ],
+    },
+  },
   // The web app: browser code, the engine's public API only.
   {
     files: ['web/**'],

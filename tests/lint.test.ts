@@ -83,6 +83,16 @@ describe('eslint.config.js', () => {
     ]);
   });
 
+  it('keeps every CLI command from importing another command (shared code lives in cli/ modules)', async () => {
+    const code = [
+      "import { registerFit } from './fit.ts';",
+      "import { zoneFor } from '../options.ts';",
+      "import { shiftBoxes } from '../../engine/index.ts';",
+      'console.log(registerFit, zoneFor, shiftBoxes);',
+    ].join('\n');
+    expect(await findings('cli/commands/example.ts', code)).toEqual(['1:no-restricted-imports']);
+  });
+
   it('forbids spreading into Math.max / Math.min everywhere, tests included', async () => {
     const code = [
       'const xs = [1, 2];',
