@@ -6,7 +6,8 @@
 //   engine/ is pure: no Node modules, nothing from cli/, web/, tests/ or bench/, and none of the
 //   application-only packages; cli/ and web/ reach the engine only through engine/index.ts;
 //   web/ runs in the browser: no Node modules and nothing from cli/.
-// - No spreading an array into Math.max / Math.min (a data-sized array overflows the stack).
+// - No spreading an array into Math.max / Math.min, push, unshift, fromCharCode, nor Math.*.apply
+//   (a data-sized array overflows the stack).
 // - Size: functions in engine/ at most 80 lines (blank lines and comments not counted), source
 //   files in engine/, cli/ and web/ at most 400 lines (counted as `wc -l` does).
 import js from '@eslint/js';
@@ -41,6 +42,17 @@ const NO_MATH_SPREAD = {
   selector: "CallExpression[callee.object.name='Math'][callee.property.name=/^(max|min)$/] > SpreadElement",
   message: 'Do not spread an array into Math.max/Math.min (a data-sized array overflows the call stack): loop instead.',
 };
+/**
+ * Other calls that pass an array's elements as arguments: xs.push(...ys), unshift,
+ * String.fromCharCode(...codes), fromCodePoint, and Math.max.apply(null, xs): each overflows the
+ * call stack on a data-sized array (about 125,000 elements). Loop, or use concat.
+ */
+const NO_ARGUMENT_SPREAD = {
+  selector:
+    "CallExpression[callee.property.name=/^(push|unshift|fromCharCode|fromCodePoint)$/] > SpreadElement, CallExpression[callee.property.name='apply'][callee.object.object.name='Math']",
+  message:
+    'Do not pass an array as arguments (push(...xs), fromCharCode(...xs), Math.max.apply): a data-sized array overflows the call stack; loop or concat instead.',
+};
 /** import('node:...') at run time, which no-restricted-imports does not see. */
 const NO_DYNAMIC_NODE_IMPORT = {
   selector: 'ImportExpression[source.value=/^node:/]',
@@ -74,7 +86,7 @@ export default tseslint.config(
       ],
       // noUncheckedIndexedAccess makes `xs[i]!` the normal way to read a checked index.
       '@typescript-eslint/no-non-null-assertion': 'off',
-      'no-restricted-syntax': ['error', NO_MATH_SPREAD],
+      'no-restricted-syntax': ['error', NO_MATH_SPREAD, NO_ARGUMENT_SPREAD],
     },
   },
   // Node scripts and configuration files.
@@ -111,7 +123,7 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-syntax': ['error', NO_MATH_SPREAD, NO_DYNAMIC_NODE_IMPORT],
+      'no-restricted-syntax': ['error', NO_MATH_SPREAD, NO_ARGUMENT_SPREAD, NO_DYNAMIC_NODE_IMPORT],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
     },
   },
@@ -152,7 +164,7 @@ export default tseslint.config(
           patterns: [...nodeImports.patterns, DEEP_ENGINE, { regex: folder('cli'), message: 'The web app must not import from cli/.' }],
         },
       ],
-      'no-restricted-syntax': ['error', NO_MATH_SPREAD, NO_DYNAMIC_NODE_IMPORT],
+      'no-restricted-syntax': ['error', NO_MATH_SPREAD, NO_ARGUMENT_SPREAD, NO_DYNAMIC_NODE_IMPORT],
     },
   },
   {

@@ -18,7 +18,7 @@ function filesUnder(dir: string, keep: (path: string) => boolean): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(path, keep));
+    if (entry.isDirectory()) for (const f of filesUnder(path, keep)) out.push(f);
     else if (keep(path)) out.push(path);
   }
   return out.sort();

@@ -105,6 +105,23 @@ describe('eslint.config.js', () => {
     expect(await findings('engine/example.ts', code)).toEqual(['2:no-restricted-syntax', '3:no-restricted-syntax']);
   });
 
+  it('forbids passing an array as arguments to push, unshift, fromCharCode and Math.max.apply', async () => {
+    const code = [
+      'const xs: number[] = [1, 2];',
+      'const ys: number[] = [];',
+      'ys.push(...xs);',
+      'ys.unshift(...xs);',
+      'const s = String.fromCharCode(...xs);',
+      'const m = Math.max.apply(null, xs);',
+      'const z = ys.concat(xs);',
+      'ys.push(xs[0]!);',
+      'console.log(s, m, z, [...xs]);',
+    ].join('\n');
+    const expected = ['3:no-restricted-syntax', '4:no-restricted-syntax', '5:no-restricted-syntax', '6:no-restricted-syntax'];
+    expect(await findings('engine/example.ts', code)).toEqual(expected);
+    expect(await findings('tests/example.test.ts', code)).toEqual(expected);
+  });
+
   it('allows _-prefixed unused arguments and non-null assertions, and still reports other unused names', async () => {
     const code = ['export function f(_unused: number, xs: number[]): number {', '  const unused = 1;', '  return xs[0]!;', '}'].join('\n');
     expect(await findings('engine/example.ts', code)).toEqual(['2:@typescript-eslint/no-unused-vars']);

@@ -22,20 +22,19 @@ function table(rows: readonly (readonly [string, number])[], indent: string): st
 export function formatIngestSummary(files: readonly string[], result: IngestResult, s: IngestSummary): string {
   const out: string[] = [];
   out.push(`${files.length === 1 ? files[0] : `${files.length} files`} (format ${result.format})`);
-  out.push(
-    ...table(
-      [
-        ['rows read', s.rowsRead],
-        ['accepted', s.accepted],
-        ['rejected', s.rejected],
-      ],
-      '  ',
-    ),
-  );
+  for (const line of table(
+    [
+      ['rows read', s.rowsRead],
+      ['accepted', s.accepted],
+      ['rejected', s.rejected],
+    ],
+    '  ',
+  ))
+    out.push(line);
   if (s.rejected > 0) {
     out.push('rejected by reason:');
     for (const [reason, n] of Object.entries(s.rejectedByReason)) {
-      out.push(...table([[reason, n]], '  '));
+      for (const line of table([[reason, n]], '  ')) out.push(line);
       let shown = 0;
       for (const r of result.rejected) {
         if (r.reason !== reason) continue;
@@ -47,10 +46,10 @@ export function formatIngestSummary(files: readonly string[], result: IngestResu
   out.push(`first: ${s.first ?? '-'}`);
   out.push(`last:  ${s.last ?? '-'}`);
   out.push('time precision:');
-  out.push(...table(Object.entries(s.precision), '  '));
+  for (const line of table(Object.entries(s.precision), '  ')) out.push(line);
   out.push(`time of day unknown: ${fmt(s.timeOfDayUnknown)}`);
   out.push(`categories (${Object.keys(s.categories).length}):`);
-  out.push(...table(Object.entries(s.categories), '  '));
+  for (const line of table(Object.entries(s.categories), '  ')) out.push(line);
   return `${out.join('\n')}\n`;
 }
 

@@ -133,7 +133,7 @@ export function topKPerDistrictFromScores(
     if (list.length > perDistrict) list.pop();
   }
   const out: number[] = [];
-  for (const list of lists) out.push(...list);
+  for (const list of lists) for (const i of list) out.push(i);
   return Int32Array.from(out);
 }
 

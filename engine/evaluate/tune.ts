@@ -255,7 +255,7 @@ class CandidateScorer {
       return { config, hitRate: this.byArea(hit), score: this.objective(hit), logScore: log, eligible: this.eligible(log) };
     });
     this.memo.set(key, out);
-    this.candidates.push(...out);
+    for (const c of out) this.candidates.push(c);
     this.hooks.onCandidate?.(this.memo.size, key);
     return out;
   }

@@ -14,7 +14,7 @@ export function polygonsOf(area: AreaGeoJson): Position[][][] {
   const out: Position[][][] = [];
   const addGeometry = (g: Polygon | MultiPolygon | null | undefined, where: string): void => {
     if (g && g.type === 'Polygon') out.push(g.coordinates);
-    else if (g && g.type === 'MultiPolygon') out.push(...g.coordinates);
+    else if (g && g.type === 'MultiPolygon') for (const poly of g.coordinates) out.push(poly);
     else {
       throw new GridError(
         'E_GEOJSON',

@@ -79,8 +79,8 @@ describe('tuneEtas', () => {
   it('never looks past the tuning period: changing and adding incidents at or after its end changes nothing', () => {
     const cut = input.toMs;
     const perturbed = data.map((d, i) => (d.timeMs >= cut ? { ...d, lat: 49.25 + 0.003 * (i % 6), timeMs: d.timeMs + (i % 7) * HOUR } : d));
-    perturbed.push(...incidents(99, 800, cut, at('2023-06-10'), 50_000));
-    perturbed.push(...incidents(98, 50, cut, cut + HOUR, 60_000));
+    for (const inc of incidents(99, 800, cut, at('2023-06-10'), 50_000)) perturbed.push(inc);
+    for (const inc of incidents(98, 50, cut, cut + HOUR, 60_000)) perturbed.push(inc);
     const again = tuneEtas({ ...input, incidents: perturbed });
     expect(again.config).toEqual(result.config);
     expect(again.candidates).toEqual(result.candidates);
