@@ -143,6 +143,14 @@ export {
   TUNE_DEFAULT_GRID,
   periodEndMs,
   monthWindows,
+  screenIncidents,
+  screeningWarnings,
+  TIME_BULK_QUANTILE,
+  TIME_GAP_MIN_DAYS,
+  TIME_GAP_MEDIAN_FACTOR,
+  SPACE_BULK_QUANTILE,
+  SPACE_RADIUS_FACTOR,
+  SPACE_MIN_KM,
   EvaluateError,
   // the harness's phases, for custom evaluations: prepare -> run models -> score -> summarise
   prepareEvaluation,
@@ -173,6 +181,7 @@ export type {
   TuneCandidate,
   TuneHooks,
   EvaluateErrorCode,
+  Screening,
   EvaluationInput,
   EvaluationRun,
   ModelRunner,
@@ -185,7 +194,15 @@ export type {
 } from './evaluate/index.ts';
 
 // ---- service: the patrol boxes of a shift, and the fit alone, for the CLI and the web app --------
-export { shiftBoxes, trainModel, resolveModel, checkTunedBefore, STALE_DATA_DAYS, ServiceError } from './service/index.ts';
+export {
+  shiftBoxes,
+  trainModel,
+  resolveModel,
+  checkTunedBefore,
+  STALE_DATA_DAYS,
+  FIT_END_MARGIN_MS,
+  ServiceError,
+} from './service/index.ts';
 export type {
   ShiftRequest,
   ShiftBoxes,

@@ -64,6 +64,17 @@ export {
 } from './baselines.ts';
 export type { KernelSpec, Neighbourhood, TrainingStream } from './baselines.ts';
 export { periodEndMs, monthWindows } from './timing.ts';
+export {
+  screenIncidents,
+  screeningWarnings,
+  TIME_BULK_QUANTILE,
+  TIME_GAP_MIN_DAYS,
+  TIME_GAP_MEDIAN_FACTOR,
+  SPACE_BULK_QUANTILE,
+  SPACE_RADIUS_FACTOR,
+  SPACE_MIN_KM,
+} from './screen.ts';
+export type { Screening } from './screen.ts';
 export type { EvalWindow } from './timing.ts';
 export { backtestHeadline } from './headline.ts';
 export type { BacktestHeadline } from './headline.ts';

@@ -23,6 +23,7 @@ import { districtsOf, historyStudyCells, polygonStudyCells, type Districts, type
 import { EvaluateError } from './errors.ts';
 import { cellsForArea, cellsForCoverage } from './metrics.ts';
 import { monthWindows, periodEndMs, type EvalWindow } from './timing.ts';
+import { screenedIncidents } from './screen.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -259,7 +260,11 @@ export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
   const shiftStarts = input.shiftStarts ?? EVALUATION_DEFAULTS.shiftStarts;
   const shiftHours = input.shiftHours ?? EVALUATION_DEFAULTS.shiftHours;
   const cut = input.readBeforeMs;
-  const included = input.incidents.filter((inc) => (cut === undefined || inc.timeMs < cut) && (input.include ? input.include(inc) : true));
+  // Far-away incidents and time outliers are left out, as the service does (screen.ts).
+  const screen = screenedIncidents(
+    input.incidents.filter((inc) => (cut === undefined || inc.timeMs < cut) && (input.include ? input.include(inc) : true)),
+  );
+  const included = screen.kept;
   // With a study polygon, incidents outside its cells are set aside: never trained on, and
   // counted among the scored incidents (as uncatchable) when they fall in a window.
   const polygon = input.studyPolygon === undefined ? null : polygonStudyCells(input.studyPolygon, res, included);
@@ -295,7 +300,9 @@ export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
       );
     })(),
   );
-  const notes = runNotes({ months, study, actuals, districtNote, outside: outside.length, included: included.length });
+  const notes = screen.warnings.concat(
+    runNotes({ months, study, actuals, districtNote, outside: outside.length, included: included.length }),
+  );
   return {
     res,
     tz,

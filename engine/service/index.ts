@@ -10,5 +10,5 @@ export { shiftBoxes, trainModel, STALE_DATA_DAYS } from './shift.ts';
 export type { ShiftRequest, ShiftBoxes, ExplainedBox, TrainRequest, TrainedModel, TrainingSummary } from './shift.ts';
 export { resolveModel, checkTunedBefore } from './fit.ts';
 export type { ModelChoice, ServiceHooks, ServiceStage } from './fit.ts';
-export { trainingSet, monthPrecisionWarning } from './training.ts';
+export { trainingSet, monthPrecisionWarning, FIT_END_MARGIN_MS } from './training.ts';
 export type { TrainingData, TrainingSet } from './training.ts';

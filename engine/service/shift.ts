@@ -15,7 +15,7 @@ import { explainBox, forecastShift, patrolBoxes } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { ServiceError } from './errors.ts';
 import { checkCancel, checkTunedBefore, fitTraining, resolveModel, type ModelChoice, type ServiceHooks } from './fit.ts';
-import { monthPrecisionWarning, trainingNotes, trainingSet, type TrainingData, type TrainingSet } from './training.ts';
+import { monthPrecisionWarning, trainingNotes, trainingSet, trainingWarnings, type TrainingData, type TrainingSet } from './training.ts';
 
 const DAY_MS = 86_400_000;
 /** Warn when the newest training incident is more than this many days older than the shift. */
@@ -31,8 +31,14 @@ export interface TrainRequest extends TrainingData {
 
 /** The training window and what went into it. */
 export interface TrainingSummary {
+  /** The fit window [startMs, endMs); endMs is before `untilMs` when the data ends long before it (training.ts FIT_END_MARGIN_MS). */
   readonly startMs: number;
   readonly endMs: number;
+  /** The requested end: the shift start, or --until. */
+  readonly untilMs: number;
+  /** Incidents left out by the data screen: far away, and time outliers (0 when kept by keepOutliers). */
+  readonly farAway: number;
+  readonly timeOutliers: number;
   /** Training events (incidents known before the end, kept by the filter). */
   readonly events: number;
   /** Time of the newest of them, epoch ms. */
@@ -89,7 +95,17 @@ export interface ShiftBoxes extends TrainedModel {
 }
 
 function summary(set: TrainingSet, limited: boolean): TrainingSummary {
-  return { ...set.window, events: set.events.tHours.length, lastEventMs: set.lastEventMs, knownLater: set.knownLater, limited };
+  const s = set.screening;
+  return {
+    ...set.window,
+    untilMs: set.untilMs,
+    farAway: s.farAway,
+    timeOutliers: s.outliersKept ? 0 : s.early + s.late,
+    events: set.events.tHours.length,
+    lastEventMs: set.lastEventMs,
+    knownLater: set.knownLater,
+    limited,
+  };
 }
 
 /** The training set with its summary, notes and warnings. */
@@ -103,7 +119,9 @@ function train(
   const limited = request.trainFromMs !== undefined && request.trainFromMs !== null;
   const set = trainingSet(request, endMs);
   const warning = monthPrecisionWarning(set.events);
-  return { set, training: summary(set, limited), notes: trainingNotes(set, limited), warnings: warning === null ? [] : [warning] };
+  const warnings = trainingWarnings(set);
+  if (warning !== null) warnings.push(warning);
+  return { set, training: summary(set, limited), notes: trainingNotes(set, limited), warnings };
 }
 
 /**

@@ -323,11 +323,17 @@ describe('bad input', () => {
     );
     expect(() => backtest({ ...base, coverage: [2] })).toThrow(/coverage/);
   });
-  it('refuses a study area inflated by a far-away incident, saying what to do', () => {
+  it('leaves out a far-away incident with a note, as fit and forecast do, instead of a study area inflated by it', () => {
+    // 45.5, -110 lies about 1,000 km from the Vancouver points: before the screen, the study area
+    // spanned latitudes 45.5 to 49.265 and the run was refused (E_AREA).
     const stray = incident(999_999, at('2023-06-01T12:00'), { lat: 45.5, lng: -110 });
-    expect(() => backtest({ ...base, incidents: [...data, stray], models: ['naive-all'] })).toThrowError(
-      expect.objectContaining({ code: 'E_AREA', message: expect.stringMatching(/latitudes 45\.500 to 49\.265.*--bbox/) }),
+    const withStray = backtest({ ...base, incidents: [...data, stray], models: ['naive-all'] });
+    const without = backtest({ ...base, models: ['naive-all'] });
+    expect(withStray.notes[0]).toBe(
+      `1 of ${data.length + 1} incidents lie more than 200 km from the bulk of the data (probably swapped latitude and longitude, or a placeholder point): left out.`,
     );
+    expect(withStray.studyAreaKm2).toBe(without.studyAreaKm2);
+    expect(withStray.models).toEqual(without.models);
   });
   it('can be cancelled', () => {
     let calls = 0;

@@ -68,7 +68,10 @@ describe('the training set: all history known before the shift', () => {
   it('warns when the newest incident is more than 7 days before the shift', () => {
     const late = shiftAt('2023-07-20T06:00', VAN, 8);
     const r = shiftBoxes({ incidents: data, tz: VAN, res: 10, shift: late, model: 'etas-2015' });
-    expect(r.warnings).toEqual([expect.stringMatching(/^the newest incident before the shift is 19\.\d days older than it/)]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^the newest incident is long before 2023-07-20T13:00:00.000Z: the fit window ends at /),
+      expect.stringMatching(/^the newest incident before the shift is 19\.\d days older than it/),
+    ]);
     expect(shiftBoxes({ incidents: data, tz: VAN, res: 10, shift: JULY_SHIFT, model: 'etas-2015' }).warnings).toEqual([]);
   });
 });
