@@ -10,6 +10,7 @@ import {
   describeEtasConfig,
   describeFit,
   ETAS_PRESETS,
+  formatLocalInstant,
   modelName,
   ServiceError,
   withFitOptions,
@@ -39,14 +40,14 @@ export async function modelConfig(
  * test period, or a forecast's shift): the engine's rule (engine/service checkTunedBefore),
  * in the commands' words. @throws CliError E_CONFIG_OVERLAP
  */
-export function checkTunedBefore(config: EtasConfig, fromMs: number, path: string, what: string): void {
+export function checkTunedBefore(config: EtasConfig, fromMs: number, path: string, what: string, tz?: string): void {
   try {
     checkTunedBeforeEngine(config, fromMs);
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     const t = config.tuning!;
     throw new CliError(
-      `${path} was tuned on ${t.from} to ${t.to}, which reaches past the start of ${what} (${new Date(fromMs).toISOString()}): tune on a period that ends before it (--tune-to)`,
+      `${path} was tuned on ${t.from} to ${t.to}, which reaches past the start of ${what} (${tz === undefined ? new Date(fromMs).toISOString() : formatLocalInstant(fromMs, tz)}): tune on a period that ends before it (--tune-to)`,
       'E_CONFIG_OVERLAP',
     );
   }
@@ -92,6 +93,8 @@ export interface ServiceErrorContext {
   readonly fitIn?: string;
   readonly at?: string;
   readonly shiftStartMs?: number;
+  /** The zone the instants are printed in (local time with the zone). */
+  readonly tz: string;
 }
 
 /**
@@ -100,7 +103,7 @@ export interface ServiceErrorContext {
  */
 export function serviceErrorForCli(err: unknown, ctx: ServiceErrorContext): unknown {
   if (!(err instanceof ServiceError)) return err;
-  const iso = (ms: unknown): string => new Date(ms as number).toISOString();
+  const iso = (ms: unknown): string => formatLocalInstant(ms as number, ctx.tz);
   if (err.code === 'E_NO_EVENTS') {
     return new CliError(
       `no incident${ctx.filtered ? ' of the chosen categories' : ''} before ${ctx.what} (${iso(err.value)}): nothing to fit`,

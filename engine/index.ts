@@ -28,7 +28,7 @@ export type {
   CellForecast,
 } from './types.ts';
 export { CodedError, TimeZoneError } from './errors.ts';
-export { checkTimeZone } from './timezone.ts';
+export { checkTimeZone, formatLocalInstant } from './timezone.ts';
 export { seededRandom } from './random.ts';
 
 // ---- ingest: published incident files → validated incidents ------------------------------------

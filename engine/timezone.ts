@@ -4,7 +4,7 @@
  * here, so an unknown zone is always the same error: TimeZoneError, code E_TIMEZONE, with the
  * zone as `value` and a message naming it.
  */
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { TimeZoneError } from './errors.ts';
 
 /**
@@ -26,4 +26,18 @@ export function checkTimeZone(tz: unknown): string {
     );
   }
   return tz;
+}
+
+/**
+ * An instant as the local wall-clock time of `tz` with the zone's abbreviation or offset, to the
+ * minute: how the CLI and the service print instants beside local inputs (--at, --until).
+ * @throws {TimeZoneError} E_TIMEZONE
+ * @example
+ * formatLocalInstant(Date.UTC(2024, 5, 16, 5), 'America/Vancouver') // => '2024-06-15T22:00 PDT'
+ * formatLocalInstant(Date.UTC(2014, 6, 1), 'Europe/London') // => '2014-07-01T01:00 GMT+1'
+ */
+export function formatLocalInstant(ms: number, tz: string): string {
+  checkTimeZone(tz);
+  if (!Number.isFinite(ms)) return String(ms);
+  return DateTime.fromMillis(ms, { zone: tz, locale: 'en-US' }).toFormat("yyyy-MM-dd'T'HH:mm ZZZZ");
 }

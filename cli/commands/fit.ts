@@ -5,7 +5,7 @@
  * `forecast --fit-in` reads).
  */
 import type { Command } from 'commander';
-import { CATEGORY_PRESETS, DEFAULT_RES, trainModel } from '../../engine/index.ts';
+import { CATEGORY_PRESETS, DEFAULT_RES, formatLocalInstant, trainModel } from '../../engine/index.ts';
 import type { EtasFit, TrainedModel } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { writeFitFile } from '../files.ts';
@@ -24,7 +24,7 @@ import { createProgress } from '../progress.ts';
 import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 /** The fit's report: its model, the parameters in words and in numbers, notes and warnings. */
-export function fitReport(fit: EtasFit): string {
+export function fitReport(fit: EtasFit, tz: string): string {
   const lines = [describeFitForTerminal(fit)];
   const trig =
     fit.config.triggering !== null
@@ -32,7 +32,7 @@ export function fitReport(fit: EtasFit): string {
       : 'no triggering, ';
   const prof = fit.profile !== null ? `, profile bins ${fit.profile.labels.join(', ')} (zone ${fit.tz})` : '';
   lines.push(
-    `${trig}${Object.keys(fit.ratePerHour).length} cells at H3 resolution ${fit.res}${prof}, trained on ${new Date(fit.window.startMs).toISOString()} to ${new Date(fit.window.endMs).toISOString()} (${fit.events} incidents, ${fit.iterations} EM iterations, stopped by ${fit.stopReason}).`,
+    `${trig}${Object.keys(fit.ratePerHour).length} cells at H3 resolution ${fit.res}${prof}, trained on ${formatLocalInstant(fit.window.startMs, tz)} to ${formatLocalInstant(fit.window.endMs, tz)} (${fit.events} incidents, ${fit.iterations} EM iterations, stopped by ${fit.stopReason}).`,
   );
   for (const n of fit.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;
@@ -49,6 +49,7 @@ interface FitCommandOptions extends FitFlags {
   format?: string;
   columns?: string;
   tz?: string;
+  keepOutliers?: boolean;
 }
 
 export function registerFit(program: Command, ctx: CliContext): void {
@@ -70,7 +71,11 @@ export function registerFit(program: Command, ctx: CliContext): void {
       '--model <name>',
       'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
     )
-    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
+    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings')
+    .option(
+      '--keep-outliers',
+      'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
+    );
   addInputOptions(cmd);
   addFitOptions(cmd);
   cmd.addHelpText(
@@ -97,23 +102,31 @@ Examples:
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
+    // A date alone is that day's local midnight: say so, in local time with the zone.
+    if (/^\s*\d{4}-\d{2}-\d{2}\s*$/.test(opts.until))
+      ctx.io.stderr.write(
+        `patrolcast: note: --until ${opts.until.trim()} is read as ${formatLocalInstant(endMs, tz)} (the start of that day)\n`,
+      );
     checkCategoriesMatched(result.incidents, include);
     // The same fit as `forecast --model ...` makes for a shift starting at --until.
-    checkTunedBefore(model.config, endMs, opts.config ?? 'the configuration', "the fit's end (--until)");
+    checkTunedBefore(model.config, endMs, opts.config ?? 'the configuration', "the fit's end (--until)", tz);
     const config = withFitFlags(model.config, fitOptions);
     const progress = fitProgress(createProgress(ctx.io.stderr));
     let trained: TrainedModel;
     try {
-      trained = trainModel({ incidents: result.incidents, tz, res, include, untilMs: endMs, model: config }, progress.hooks);
+      trained = trainModel(
+        { incidents: result.incidents, tz, res, include, untilMs: endMs, model: config, keepOutliers: opts.keepOutliers === true },
+        progress.hooks,
+      );
     } catch (err) {
-      throw serviceErrorForCli(err, { what: '--until', filtered: include !== null });
+      throw serviceErrorForCli(err, { what: '--until', filtered: include !== null, tz });
     } finally {
       progress.done();
     }
     for (const w of trained.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     const { fit } = trained;
     await writeFitFile(opts.out, fit);
-    ctx.io.stdout.write(fitReport(fit));
+    ctx.io.stdout.write(fitReport(fit, tz));
     ctx.io.stdout.write(`wrote ${opts.out}\n`);
   });
 }

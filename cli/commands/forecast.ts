@@ -13,6 +13,7 @@ import {
   DEFAULT_RES,
   DEFAULT_SHIFT_HOURS,
   DEFAULT_TOP,
+  formatLocalInstant,
   modelName,
   NO_DISTRICT,
   shiftAt,
@@ -56,6 +57,7 @@ interface ForecastCommandOptions extends FitFlags {
   format?: string;
   columns?: string;
   tz?: string;
+  keepOutliers?: boolean;
 }
 
 function intOption(flag: string, value: string | undefined, fallback: number, min: number): number {
@@ -72,6 +74,23 @@ function hoursOption(value: string | undefined): number {
   if (value.trim() === '' || !Number.isFinite(x) || x <= 0 || x > 744)
     throw new CliError(`--hours must be a number of hours > 0 (at most 744), got "${value}"`, 'E_BAD_OPTION');
   return x;
+}
+
+/** A date without a time of day, e.g. 2023-12-15 (ambiguous as a shift start). */
+const DATE_ONLY = /^\s*\d{4}-\d{2}-\d{2}\s*$/;
+
+/**
+ * Refuses a date-only --at: a shift starts at a time of day, and reading 2023-12-15 as its
+ * midnight would run the 00:00-08:00 shift under the label of the night before.
+ * @throws CliError E_BAD_OPTION naming the flag and suggesting the three default shifts
+ */
+function checkAtHasTime(at: string): void {
+  if (!DATE_ONLY.test(at)) return;
+  const d = at.trim();
+  throw new CliError(
+    `--at "${d}" is a date without a time: a shift starts at a time of day; give e.g. --at ${d}T22:00 (night), ${d}T06:00 (day) or ${d}T14:00 (evening)`,
+    'E_BAD_OPTION',
+  );
 }
 
 /** 'geojson' or 'csv' from --out-format, else from the --out extension (.csv → csv). */
@@ -91,8 +110,8 @@ function pct(x: number): string {
 /** The readable table: a block per district, one line per box. */
 export function formatBoxesTable(boxes: readonly ExplainedBox[], shift: ShiftWindow, tz: string, top: number): string {
   const out: string[] = [];
-  const end = new Date(shift.startMs + shift.hours * HOUR_MS).toISOString();
-  out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${new Date(shift.startMs).toISOString()} to ${end}`);
+  const end = formatLocalInstant(shift.startMs + shift.hours * HOUR_MS, tz);
+  out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${formatLocalInstant(shift.startMs, tz)} to ${end}`);
   out.push(
     `Top ${top} patrol boxes per district, by expected incidents in the shift (background = the box's usual rate for this shift; triggered = raised by recent incidents in it).`,
   );
@@ -145,7 +164,11 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       '--model <name>',
       'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
     )
-    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
+    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings')
+    .option(
+      '--keep-outliers',
+      'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
+    );
   addDistrictOptions(cmd);
   addInputOptions(cmd);
   addFitOptions(cmd);
@@ -172,6 +195,7 @@ Examples:
   );
   cmd.action(async (files: string[], opts: ForecastCommandOptions) => {
     const input = inputOptionsFrom(opts);
+    checkAtHasTime(opts.at);
     const hours = hoursOption(opts.hours);
     const top = intOption('--top', opts.top, DEFAULT_TOP, 1);
     const maxContributors = intOption('--contributors', opts.contributors, DEFAULT_MAX_CONTRIBUTORS, 0);
@@ -214,7 +238,7 @@ Examples:
       throw new CliError(`--at: ${(err as Error).message}`, 'E_BAD_OPTION');
     }
     checkCategoriesMatched(result.incidents, include);
-    if (saved === null) checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)');
+    if (saved === null) checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)', tz);
     const progress = fitProgress(createProgress(ctx.io.stderr));
     let cast: ShiftBoxes;
     try {
@@ -226,6 +250,7 @@ Examples:
           tz,
           res,
           include,
+          keepOutliers: opts.keepOutliers === true,
           shift,
           ...(saved !== null ? { fit: saved } : { model: withFitFlags(model.config, fitOptions) }),
           districts: polygons ?? 'labels',
@@ -241,6 +266,7 @@ Examples:
         filtered: include !== null,
         fitIn: opts.fitIn,
         at: opts.at,
+        tz,
         shiftStartMs: shift.startMs,
       });
     } finally {

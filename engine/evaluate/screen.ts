@@ -102,8 +102,11 @@ function screenTime(
   for (let k = 1; k < n; k++) diffs[k - 1] = times[k]! - times[k - 1]!;
   const medianGap = diffs.length > 0 ? quantile(diffs.slice().sort(), 0.5) : 0;
   const gapMs = Math.max(TIME_GAP_MIN_DAYS * DAY_MS, TIME_GAP_MEDIAN_FACTOR * medianGap);
-  const lo = Math.floor(TIME_BULK_QUANTILE * (n - 1));
+  // The bulk's first and last index: at least one incident in from either end, so a lone
+  // outlier is never its own bulk; with fewer than 3 incidents there is no bulk to tell from.
+  const lo = Math.max(1, Math.floor(TIME_BULK_QUANTILE * n));
   const hi = n - 1 - lo;
+  if (hi < lo) return { early: 0, late: 0, gapMs, gaps: [] };
   // Outliers before the bulk: everything at or before the last long gap below index lo.
   let firstMs = -Infinity;
   for (let k = lo; k > 0; k--) {

@@ -13,6 +13,7 @@
 import { contributorParams, type EtasFit } from '../model/index.ts';
 import { explainBox, forecastShift, patrolBoxes } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
+import { formatLocalInstant } from '../timezone.ts';
 import { ServiceError } from './errors.ts';
 import { checkCancel, checkTunedBefore, fitTraining, resolveModel, type ModelChoice, type ServiceHooks } from './fit.ts';
 import { monthPrecisionWarning, trainingNotes, trainingSet, trainingWarnings, type TrainingData, type TrainingSet } from './training.ts';
@@ -119,9 +120,9 @@ function train(
   const limited = request.trainFromMs !== undefined && request.trainFromMs !== null;
   const set = trainingSet(request, endMs);
   const warning = monthPrecisionWarning(set.events);
-  const warnings = trainingWarnings(set);
+  const warnings = trainingWarnings(set, request.tz);
   if (warning !== null) warnings.push(warning);
-  return { set, training: summary(set, limited), notes: trainingNotes(set, limited), warnings };
+  return { set, training: summary(set, limited), notes: trainingNotes(set, limited, request.tz), warnings };
 }
 
 /**
@@ -151,7 +152,7 @@ function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks):
   if (saved.window.endMs > startMs) {
     throw new ServiceError(
       'E_FIT_LEAK',
-      `the saved fit was trained on data up to ${new Date(saved.window.endMs).toISOString()}, after the shift start ${new Date(startMs).toISOString()}: a forecast may only use what was known before the shift`,
+      `the saved fit was trained on data up to ${formatLocalInstant(saved.window.endMs, request.tz)}, after the shift start ${formatLocalInstant(startMs, request.tz)}: a forecast may only use what was known before the shift`,
       saved.window.endMs,
     );
   }
@@ -166,10 +167,10 @@ function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks):
 }
 
 /** A warning when the newest training incident is long before the shift (the data may end before it), or null. */
-function staleDataWarning(lastEventMs: number, startMs: number): string | null {
+function staleDataWarning(lastEventMs: number, startMs: number, tz: string): string | null {
   const idleDays = (startMs - lastEventMs) / DAY_MS;
   if (!(idleDays > STALE_DATA_DAYS)) return null;
-  return `the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${new Date(lastEventMs).toISOString()}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.`;
+  return `the newest incident before the shift is ${idleDays.toFixed(1)} days older than it (${formatLocalInstant(lastEventMs, tz)}): the data may end before the shift, so the triggered part is close to 0 and the boxes reflect the background rates only.`;
 }
 
 /**
@@ -193,7 +194,7 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     );
   }
   const { set, training, notes, warnings } = train(request, shift.startMs, hooks);
-  const stale = staleDataWarning(set.lastEventMs, shift.startMs);
+  const stale = staleDataWarning(set.lastEventMs, shift.startMs, request.tz);
   if (stale !== null) warnings.push(stale);
   const fit = shiftFit(request, set, hooks);
   checkCancel(hooks, 'the forecast');

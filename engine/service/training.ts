@@ -11,7 +11,7 @@ import { districtsFromLabels, buildEventSet } from '../grid/index.ts';
 import { timeUnknownFlags } from '../model/index.ts';
 import { periodEndMs } from '../evaluate/timing.ts';
 import { screenIncidents, screeningWarnings, type Screening } from '../evaluate/screen.ts';
-import { checkTimeZone } from '../timezone.ts';
+import { checkTimeZone, formatLocalInstant } from '../timezone.ts';
 import type { EventSet, H3Cell, Incident } from '../types.ts';
 import { ServiceError } from './errors.ts';
 
@@ -158,10 +158,10 @@ export function trainingSet(data: TrainingData, endMs: number): TrainingSet {
   const { kept, firstMs, lastKnownMs } = keptSpan(data, keep, selected.firstMs);
   if (kept === 0) {
     const what = data.include ? ' of the chosen categories' : '';
-    const since = fromMs !== null ? ` since ${new Date(fromMs).toISOString()}` : '';
+    const since = fromMs !== null ? ` since ${formatLocalInstant(fromMs, data.tz)}` : '';
     throw new ServiceError(
       'E_NO_EVENTS',
-      `no incident${what} known before ${new Date(endMs).toISOString()}${since}: nothing to fit`,
+      `no incident${what} known before ${formatLocalInstant(endMs, data.tz)}${since}: nothing to fit`,
       endMs,
     );
   }
@@ -193,28 +193,30 @@ export function monthPrecisionWarning(events: EventSet): string | null {
 }
 
 /** Warnings on the training set: what the data screen left out, and a window ended before the requested end. */
-export function trainingWarnings(set: TrainingSet): string[] {
+export function trainingWarnings(set: TrainingSet, tz: string): string[] {
+  const local = (ms: number): string => formatLocalInstant(ms, tz);
   const out = screeningWarnings(set.screening);
   if (set.window.endMs < set.untilMs) {
     const days = (set.untilMs - set.window.endMs) / DAY_MS;
     out.push(
-      `the newest incident is long before ${new Date(set.untilMs).toISOString()}: the fit window ends at ${new Date(set.window.endMs).toISOString()} (${FIT_END_MARGIN_MS / DAY_MS} days after the newest incident became known, ${days.toFixed(1)} days before the requested end), so the empty stretch does not inflate the triggering; the forecast still runs at the requested time.`,
+      `the newest incident is long before ${local(set.untilMs)}: the fit window ends at ${local(set.window.endMs)} (${FIT_END_MARGIN_MS / DAY_MS} days after the newest incident became known, ${days.toFixed(1)} days before the requested end), so the empty stretch does not inflate the triggering; the forecast still runs at the requested time.`,
     );
   }
   return out;
 }
 
 /** Notes on the training set in words: what was used, and what the known-from rule left out. */
-export function trainingNotes(set: TrainingSet, limited: boolean): string[] {
+export function trainingNotes(set: TrainingSet, limited: boolean, tz: string): string[] {
   const { startMs } = set.window;
   const endMs = set.untilMs;
+  const local = (ms: number): string => formatLocalInstant(ms, tz);
   const n = set.events.tHours.length;
   const notes = [
-    `Trained on the ${n} incidents known before ${new Date(endMs).toISOString()}${limited ? `, from ${new Date(startMs).toISOString()} (a limited training window)` : ` (all history, from ${new Date(startMs).toISOString()})`}.`,
+    `Trained on the ${n} incidents known before ${local(endMs)}${limited ? `, from ${local(startMs)} (a limited training window)` : ` (all history, from ${local(startMs)})`}.`,
   ];
   if (set.knownLater > 0) {
     notes.push(
-      `${set.knownLater} incidents dated before ${new Date(endMs).toISOString()} are left out: their time is known only to the day or month, which had not ended by then (they join once it has).`,
+      `${set.knownLater} incidents dated before ${local(endMs)} are left out: their time is known only to the day or month, which had not ended by then (they join once it has).`,
     );
   }
   return notes;

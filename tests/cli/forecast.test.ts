@@ -73,7 +73,7 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     expect(got.size).toBe(24); // Vancouver's 22 local planning areas + Stanley Park + Musqueam in the data
     expect([...got.values()].filter((n) => n === 20).length).toBeGreaterThanOrEqual(22);
     expect(table.stdout).toMatch(
-      /^Shift 2023-12-15 22:00 \(night\), America\/Vancouver: 8 h, 2023-12-16T06:00:00.000Z to 2023-12-16T14:00:00.000Z/,
+      /^Shift 2023-12-15 22:00 \(night\), America\/Vancouver: 8 h, 2023-12-15T22:00 PST to 2023-12-16T06:00 PST/,
     );
   });
 
@@ -126,7 +126,7 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
   it('refuses a saved fit trained on data after the shift start', async () => {
     const r = await cli('forecast', FIXTURE, '--at', '2023-12-01T06:00', '--fit-in', join(dir, 'fit.json'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/trained on data up to 2023-12-16T06:00:00.000Z, after the shift start 2023-12-01T14:00:00.000Z/);
+    expect(r.stderr).toMatch(/trained on data up to 2023-12-15T22:00 PST, after the shift start 2023-12-01T06:00 PST/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
   });
 

@@ -57,7 +57,7 @@ describe('the training set: all history known before the shift', () => {
     expect([r.training.events, r.training.knownLater, r.training.limited]).toEqual([3, 1, false]);
     expect(Array.from(r.history.incidentIndex)).toEqual([0, 1, 3]);
     expect(r.training.lastEventMs).toBe(Date.UTC(2023, 6, 1, 12, 59));
-    expect(r.notes.join(' ')).toMatch(/1 incidents dated before 2023-07-01T13:00:00.000Z are left out/);
+    expect(r.notes.join(' ')).toMatch(/1 incidents dated before 2023-07-01T06:00 PDT are left out/);
   });
 
   it('a training start limits the window to the incidents at or after it', () => {
@@ -69,7 +69,7 @@ describe('the training set: all history known before the shift', () => {
     const late = shiftAt('2023-07-20T06:00', VAN, 8);
     const r = shiftBoxes({ incidents: data, tz: VAN, res: 10, shift: late, model: 'etas-2015' });
     expect(r.warnings).toEqual([
-      expect.stringMatching(/^the newest incident is long before 2023-07-20T13:00:00.000Z: the fit window ends at /),
+      expect.stringMatching(/^the newest incident is long before 2023-07-20T06:00 PDT: the fit window ends at /),
       expect.stringMatching(/^the newest incident before the shift is 19\.\d days older than it/),
     ]);
     expect(shiftBoxes({ incidents: data, tz: VAN, res: 10, shift: JULY_SHIFT, model: 'etas-2015' }).warnings).toEqual([]);
@@ -103,7 +103,7 @@ describe('a saved fit', () => {
       'E_FIT_LEAK',
       JULY_SHIFT.startMs + HOUR_MS,
     );
-    expect(e.message).toMatch(/trained on data up to 2023-07-01T14:00:00.000Z, after the shift start 2023-07-01T13:00:00.000Z/);
+    expect(e.message).toMatch(/trained on data up to 2023-07-01T07:00 PDT, after the shift start 2023-07-01T06:00 PDT/);
     const atStart = trainModel({ incidents: small, tz: VAN, res: 10, untilMs: JULY_SHIFT.startMs, model: 'etas-2015' });
     const fresh = shiftBoxes({ incidents: small, tz: VAN, res: 10, shift: JULY_SHIFT, model: 'etas-2015' });
     const saved = shiftBoxes({ incidents: small, tz: VAN, res: 10, shift: JULY_SHIFT, fit: atStart.fit });
@@ -158,7 +158,7 @@ describe('coded errors carrying the offending value', () => {
       'E_NO_EVENTS',
       JULY,
     );
-    expect(none.message).toBe('no incident of the chosen categories known before 2023-07-01T07:00:00.000Z: nothing to fit');
+    expect(none.message).toBe('no incident of the chosen categories known before 2023-07-01T00:00 PDT: nothing to fit');
     expectCoded(
       () => trainModel({ incidents: small, tz: VAN, res: 10, untilMs: JULY, model: 'etas-2016' as never }),
       ServiceError,

@@ -106,7 +106,7 @@ describe('the web app and the CLI, same data, shift and settings', () => {
       type: 'error',
       code: 'E_NO_EVENTS',
       kind: 'input',
-      message: 'no incident of the chosen categories known before 2023-12-16T06:00:00.000Z: nothing to fit',
+      message: 'no incident of the chosen categories known before 2023-12-15T22:00 PST: nothing to fit',
     });
   });
 });
