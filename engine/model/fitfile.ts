@@ -8,6 +8,20 @@ import { checkEtasConfig, ETAS_2015, type EtasConfig } from './config.ts';
 import { ModelError } from './errors.ts';
 
 const HOUR_MS = 3_600_000;
+/**
+ * Largest rate per hour a cell may carry, and largest profile multiplier: far above any real
+ * value (a cell with a crime a second is 3,600 an hour), low enough that sums over millions of
+ * cells and a shift of 744 hours stay finite (no Infinity in a forecast from a hand-edited fit).
+ */
+const MAX_RATE_PER_HOUR = 1e6;
+const MAX_MULTIPLIER = 1e6;
+/** ω per hour between one per century and one per millisecond: 1/ω, the mean delay, stays finite and positive. */
+const MIN_OMEGA_PER_HOUR = 1 / (100 * 8766);
+const MAX_OMEGA_PER_HOUR = 3.6e6;
+/** An H3 cell id: 15 lowercase hex digits starting with 8 (mode 1, a cell). */
+const H3_CELL = /^8[0-9a-f]{14}$/;
+/** The cell's resolution, from its H3 id (bits 52-55). */
+const cellRes = (cell: string): number => parseInt(cell[1]!, 16);
 
 /** A fitted model: plain JSON, so it can be saved, loaded and audited. */
 export interface EtasFit {
@@ -70,11 +84,19 @@ function finite(f: Json, field: string, ok: (x: number) => boolean, why: string)
   return v as number;
 }
 
-function rates(f: Json, field: string): Record<H3Cell, number> {
+/** Refuses a key that is not an H3 cell at the fit's resolution. */
+function checkCell(field: string, cell: string, res: number): void {
+  if (!H3_CELL.test(cell) || cellRes(cell) !== res) bad(field, cell, `must be keyed by H3 cells at the fit's resolution ${res}`);
+}
+
+function rates(f: Json, field: string, res: number): Record<H3Cell, number> {
   const r = f[field];
   if (!isObject(r)) bad(field, r, 'must be an object of cell → rate');
-  for (const [cell, x] of Object.entries(r as Json))
-    if (!isFiniteNumber(x) || x < 0) bad(`${field}.${cell}`, x, 'must be a finite rate ≥ 0');
+  for (const [cell, x] of Object.entries(r as Json)) {
+    checkCell(`${field}.${cell}`, cell, res);
+    if (!isFiniteNumber(x) || x < 0 || x > MAX_RATE_PER_HOUR)
+      bad(`${field}.${cell}`, x, `must be a rate per hour in [0, ${MAX_RATE_PER_HOUR}]`);
+  }
   return r as Record<H3Cell, number>;
 }
 
@@ -117,20 +139,33 @@ export function readEtasFit(value: unknown): EtasFit {
   if (!Array.isArray(trace) || !trace.every(isFiniteNumber)) bad('objectiveTrace', trace, 'must be a list of finite numbers');
   if (f.stopReason !== 'tolerance' && f.stopReason !== 'max-iterations')
     bad('stopReason', f.stopReason, 'must be "tolerance" or "max-iterations"');
-  if (typeof f.fingerprint !== 'string') bad('fingerprint', f.fingerprint, 'must be a string');
+  if (typeof f.fingerprint !== 'string' || !/^fnv1a64:[0-9a-f]{16}$/.test(f.fingerprint))
+    bad('fingerprint', f.fingerprint, 'must be "fnv1a64:" and 16 hex digits');
   const win = w as { startMs: number; endMs: number };
+  const res = finite(f, 'res', (x) => Number.isInteger(x) && x >= 0 && x <= 15, 'must be an H3 resolution 0..15');
+  const triggering = config.triggering !== null;
   return {
     kind: 'patrolcast-etas-fit',
     version: 2,
     config,
     tz: checkZone(f, config),
-    res: finite(f, 'res', (x) => Number.isInteger(x) && x >= 0 && x <= 15, 'must be an H3 resolution 0..15'),
-    theta: finite(f, 'theta', (x) => x >= 0, 'must be a finite number ≥ 0'),
-    omegaPerHour: finite(f, 'omegaPerHour', (x) => x > 0, 'must be a finite number > 0'),
+    res,
+    theta: finite(
+      f,
+      'theta',
+      (x) => x >= 0 && x < 1 && (triggering || x === 0),
+      triggering ? 'must lie in [0, 1)' : 'must be 0 without triggering',
+    ),
+    omegaPerHour: finite(
+      f,
+      'omegaPerHour',
+      (x) => x >= MIN_OMEGA_PER_HOUR && x <= MAX_OMEGA_PER_HOUR,
+      `must lie in [${MIN_OMEGA_PER_HOUR.toPrecision(3)}, ${MAX_OMEGA_PER_HOUR}] per hour (a mean delay from a millisecond to a century)`,
+    ),
     ringWeights: checkRingWeights(f, config),
-    muPerHour: rates(f, 'muPerHour'),
-    ratePerHour: rates(f, 'ratePerHour'),
-    profile: checkProfile(f, config),
+    muPerHour: rates(f, 'muPerHour', res),
+    ratePerHour: rates(f, 'ratePerHour', res),
+    profile: checkProfile(f, config, res),
     window: { startMs: win.startMs, endMs: win.endMs },
     events: finite(f, 'events', (x) => Number.isInteger(x) && x >= 0, 'must be a whole number ≥ 0'),
     iterations: finite(f, 'iterations', (x) => Number.isInteger(x) && x >= 0, 'must be a whole number ≥ 0'),
@@ -158,10 +193,13 @@ function checkRingWeights(f: Json, config: EtasConfig): number[] {
   const n = config.triggering === null ? 0 : config.triggering.ringDepth + 1;
   if (!Array.isArray(w) || !w.every((x) => isFiniteNumber(x) && x >= 0)) bad('ringWeights', w, 'must be a list of weights ≥ 0');
   if (config.triggering !== null && (w as number[]).length !== n) bad('ringWeights', w, `must hold ${n} weights (ring depth ${n - 1})`);
+  let sum = 0;
+  for (const x of w as number[]) sum += x;
+  if (config.triggering !== null && !(Math.abs(sum - 1) <= 1e-6)) bad('ringWeights', w, 'must sum to 1 (shares of the offspring by ring)');
   return w as number[];
 }
 
-function checkProfile(f: Json, config: EtasConfig): EtasFit['profile'] {
+function checkProfile(f: Json, config: EtasConfig, res: number): EtasFit['profile'] {
   const p = f.profile;
   if (config.profile === null) {
     if (p !== null && p !== undefined) bad('profile', p, 'must be null when the configuration has no profile');
@@ -171,13 +209,15 @@ function checkProfile(f: Json, config: EtasConfig): EtasFit['profile'] {
     bad('profile', p, 'must hold labels, exposureHours and cells');
   const q = p as Json;
   const B = (q.labels as string[]).length;
+  if (B === 0) bad('profile.labels', q.labels, 'must name at least one bin');
   const exposure = q.exposureHours;
   if (!Array.isArray(exposure) || exposure.length !== B || !exposure.every((x) => isFiniteNumber(x) && x >= 0))
     bad('profile.exposureHours', exposure, `must be ${B} numbers of hours ≥ 0`);
   if (!isObject(q.cells)) bad('profile.cells', q.cells, 'must be an object of cell → multipliers');
   for (const [cell, row] of Object.entries(q.cells as Json)) {
-    if (!Array.isArray(row) || row.length !== B || !row.every((x) => isFiniteNumber(x) && x >= 0))
-      bad(`profile.cells.${cell}`, row, `must be ${B} multipliers ≥ 0`);
+    checkCell(`profile.cells.${cell}`, cell, res);
+    if (!Array.isArray(row) || row.length !== B || !row.every((x) => isFiniteNumber(x) && x >= 0 && x <= MAX_MULTIPLIER))
+      bad(`profile.cells.${cell}`, row, `must be ${B} multipliers in [0, ${MAX_MULTIPLIER}]`);
   }
   return { labels: q.labels as string[], exposureHours: exposure as number[], cells: q.cells as Record<H3Cell, number[]> };
 }

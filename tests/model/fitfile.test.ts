@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { forecastShift, shiftAt } from '../../engine/forecast/index.ts';
-import { buildEventSet } from '../../engine/grid/index.ts';
+import { buildEventSet, incidentCell } from '../../engine/grid/index.ts';
 import { ingestCsvText } from '../../engine/ingest/index.ts';
 import { ETAS_2015, checkEtasConfig, fitEtas, readEtasFit, type EtasFit } from '../../engine/model/index.ts';
 
@@ -122,7 +122,8 @@ describe('readEtasFit: fit files of the previous release', () => {
 describe('readEtasFit: version 2', () => {
   const events = {
     originMs: 0,
-    cells: ['a', 'b'],
+    // Two Vancouver cells at resolution 10, in H3 id order.
+    cells: [incidentCell(49.25, -123.12, 10), incidentCell(49.26, -123.1, 10)].sort(),
     cell: Int32Array.of(0, 0, 0, 1),
     tHours: Float64Array.of(1, 2, 30, 5),
     incidentIndex: Int32Array.of(0, 1, 2, 3),
@@ -158,6 +159,23 @@ describe('readEtasFit: version 2', () => {
       ],
       [{ ...fit, config: { ...fit.config, profile: {} }, tz: null }, /"tz"/],
       [{ ...fit, notes: 'none' }, /"notes"/],
+      // Ranges: θ ≥ 1, a rate or multiplier that sums to Infinity, ω whose mean delay is not finite,
+      // ring weights not summing to 1, cells of another resolution, a malformed fingerprint.
+      [{ ...fit, theta: 1 }, /"theta" must lie in \[0, 1\)/],
+      [
+        { ...fit, ratePerHour: { [fit.config.triggering ? Object.keys(fit.ratePerHour)[0]! : '']: 1e308 } },
+        /"ratePerHour\.8[0-9a-f]+" must be a rate per hour in \[0, 1000000\]/,
+      ],
+      [{ ...fit, omegaPerHour: 1e-320 }, /"omegaPerHour" must lie in/],
+      [
+        { ...fit, config: { ...fit.config, triggering: { ...fit.config.triggering!, ringDepth: 1 } }, ringWeights: [0.5, 0.6] },
+        /"ringWeights" must sum to 1/,
+      ],
+      [
+        { ...fit, muPerHour: { [incidentCell(49.25, -123.12, 9)]: 0.1 } },
+        /"muPerHour\.8[0-9a-f]+" must be keyed by H3 cells at the fit's resolution 10/,
+      ],
+      [{ ...fit, fingerprint: 'x' }, /"fingerprint"/],
       [{ kind: 'etas-2015', version: 1, logLikelihoodTrace: 'x' }, /"logLikelihoodTrace"/],
     ];
     for (const [value, message] of cases) {
