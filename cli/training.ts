@@ -93,6 +93,8 @@ export interface ServiceErrorContext {
   readonly fitIn?: string;
   readonly at?: string;
   readonly shiftStartMs?: number;
+  /** The data files, named in an E_FIT_DATA refusal. */
+  readonly files?: readonly string[];
   /** The zone the instants are printed in (local time with the zone). */
   readonly tz: string;
 }
@@ -114,6 +116,12 @@ export function serviceErrorForCli(err: unknown, ctx: ServiceErrorContext): unkn
     return new CliError(
       `${ctx.fitIn} was trained on data up to ${iso(err.value)}, after the shift start ${iso(ctx.shiftStartMs)}: a forecast may only use what was known before the shift; refit with --until ${ctx.at} or earlier`,
       'E_FIT_LEAK',
+    );
+  }
+  if (err.code === 'E_FIT_DATA' && ctx.fitIn !== undefined) {
+    return new CliError(
+      `${ctx.fitIn} does not fit ${(ctx.files ?? []).join(', ')}: ${err.message}; refit on this data (patrolcast fit)`,
+      'E_FIT_DATA',
     );
   }
   return err;

@@ -265,6 +265,7 @@ Examples:
         what: 'the shift start --at',
         filtered: include !== null,
         fitIn: opts.fitIn,
+        files,
         at: opts.at,
         tz,
         shiftStartMs: shift.startMs,

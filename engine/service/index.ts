@@ -5,6 +5,7 @@
  * ingest, grid, model, forecast and evaluate/timing; nothing but engine/index.ts imports it.
  */
 export { ServiceError } from './errors.ts';
+export { MIN_FIT_CELL_OVERLAP } from './savedFit.ts';
 export type { ServiceErrorCode } from './errors.ts';
 export { shiftBoxes, trainModel, STALE_DATA_DAYS } from './shift.ts';
 export type { ShiftRequest, ShiftBoxes, ExplainedBox, TrainRequest, TrainedModel, TrainingSummary } from './shift.ts';

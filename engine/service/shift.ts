@@ -15,6 +15,7 @@ import { explainBox, forecastShift, patrolBoxes } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
 import { ServiceError } from './errors.ts';
+import { checkSavedFit } from './savedFit.ts';
 import { checkCancel, checkTunedBefore, fitTraining, resolveModel, type ModelChoice, type ServiceHooks } from './fit.ts';
 import { monthPrecisionWarning, trainingNotes, trainingSet, trainingWarnings, type TrainingData, type TrainingSet } from './training.ts';
 
@@ -180,7 +181,7 @@ function staleDataWarning(lastEventMs: number, startMs: number, tz: string): str
  *
  * Cost: the training set O(N log N), the fit (unless saved) O(N) per EM iteration, the forecast
  * O(N + cells), the boxes O(cells log cells).
- * @throws {ServiceError} E_NO_EVENTS, E_FIT_LEAK, E_FIT_RES, E_CONFIG_OVERLAP, E_FIT, E_ARGUMENT,
+ * @throws {ServiceError} E_NO_EVENTS, E_FIT_LEAK, E_FIT_RES, E_FIT_DATA, E_CONFIG_OVERLAP, E_FIT, E_ARGUMENT,
  *   E_CANCELLED; {ModelError} E_OPTIONS, E_CANCELLED; {ForecastError} E_ARGUMENT (bad top or
  *   contributors); {TimeZoneError} E_TIMEZONE
  */
@@ -197,6 +198,7 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   const stale = staleDataWarning(set.lastEventMs, shift.startMs, request.tz);
   if (stale !== null) warnings.push(stale);
   const fit = shiftFit(request, set, hooks);
+  if (request.fit) for (const w of checkSavedFit(fit, request, set.events)) warnings.push(w);
   checkCancel(hooks, 'the forecast');
   hooks.onStage?.('forecast', {});
   const forecast = forecastShift(fit, set.events, shift.startMs, shift.hours);
