@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { CATEGORY_PRESETS, DEFAULT_RES, trainModel } from '../../engine/index.ts';
 import type { EtasFit, TrainedModel } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
-import { writeFitFile } from '../files.ts';
+import { refuseOverwritingInputs, writeFitFile } from '../files.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import {
   addFitOptions,
@@ -89,6 +89,7 @@ Examples:
 `,
   );
   cmd.action(async (files: string[], opts: FitCommandOptions) => {
+    refuseOverwritingInputs({ '--out': opts.out }, [...files, opts.config]);
     const input = inputOptionsFrom(opts);
     const res = parseResOption(opts.res);
     const include = categoryFilter(opts);
@@ -112,7 +113,7 @@ Examples:
     }
     for (const w of trained.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     const { fit } = trained;
-    await writeFitFile(opts.out, fit);
+    await writeFitFile('--out', opts.out, fit);
     ctx.io.stdout.write(fitReport(fit));
     ctx.io.stdout.write(`wrote ${opts.out}\n`);
   });
