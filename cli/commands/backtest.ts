@@ -26,6 +26,7 @@ import { readConfigFile, refuseOverwritingInputs, writeFileAtomic } from '../fil
 import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readGeoJsonFile, readIncidents } from '../io.ts';
 import { FORMAT_ZONES } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
 import { checkTunedBefore } from '../training.ts';
 
@@ -245,7 +246,7 @@ Examples:
       ...(flags.categories ? resolveCategories(flags.categories) : []),
     ];
 
-    const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
+    const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     const tz = inputOptions.tz ?? FORMAT_ZONES[result.format];
     if (tz === undefined)
       throw new CliError(

@@ -21,6 +21,7 @@ import {
   type FitFlags,
 } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 /** The fit's report: its model, the parameters in words and in numbers, notes and warnings. */
@@ -95,7 +96,7 @@ Examples:
     const include = categoryFilter(opts);
     const fitOptions = fitOptionsFrom(opts);
     const model = await modelConfig(opts.model, opts.config);
-    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
     checkCategoriesMatched(result.incidents, include);

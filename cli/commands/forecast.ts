@@ -32,6 +32,7 @@ import {
   type FitFlags,
 } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 const HOUR_MS = 3_600_000;
@@ -205,7 +206,7 @@ Examples:
 
     // The district polygons are read before the data, so a bad file fails before the fit.
     const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
-    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     const tz = zoneFor('--at', opts.at, opts.tz, result.format);
     let shift: ShiftWindow;
     try {

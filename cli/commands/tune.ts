@@ -23,6 +23,7 @@ import { readJsonFile, readConfigFile, refuseOverwritingInputs, writeFileAtomic 
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 
 interface TuneFlags {
   tuneFrom: string;
@@ -205,7 +206,7 @@ Examples:
       .filter((s) => s !== '');
     const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
 
-    const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
+    const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     if (data.incidents.length === 0)
       throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
     checkCategoriesMatched(data.incidents, byCategory);
