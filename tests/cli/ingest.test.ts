@@ -105,8 +105,10 @@ describe('readIncidents (cli/io.ts)', () => {
     const r = await readIncidents([path], {});
     expect(r).toEqual(ingestCsvText(text, { file: path }));
     expect(r.incidents[2999]!.source.line).toBe(2 + 2 * 2999);
-    expect(r.rejected).toHaveLength(1);
-    expect(r.rejected[0]).toMatchObject({ reason: 'bad_csv', source: { line: 6002 } });
+    // The unclosed quote rejects line 6002 only; line 6003 ("z") is read again: one field.
+    expect(r.rejected).toHaveLength(2);
+    expect(r.rejected[0]).toMatchObject({ reason: 'unclosed_quote', source: { line: 6002 } });
+    expect(r.rejected[1]).toMatchObject({ reason: 'wrong_field_count', source: { line: 6003 } });
   });
 
   it('reads GeoJSON by extension and reports progress in bytes', async () => {
