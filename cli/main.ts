@@ -15,6 +15,7 @@ import { registerBacktest } from './commands/backtest.ts';
 import { registerTune } from './commands/tune.ts';
 import type { CliContext, CliIo } from './context.ts';
 import { CliError } from './errors.ts';
+import { terminalSafe } from './terminal.ts';
 
 export type { CliContext, CliIo, CliWriter } from './context.ts';
 
@@ -54,7 +55,9 @@ function buildProgram(ctx: CliContext): Command {
  * an unexpected error ("unexpected error", and the stack when PATROLCAST_DEBUG is set).
  * Never rejects, never exits the process.
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo = processIo()): Promise<number> {
+  // Everything printed is cleaned of control characters (cli/terminal.ts).
+  const io: CliIo = { ...rawIo, stdout: terminalSafe(rawIo.stdout), stderr: terminalSafe(rawIo.stderr) };
   try {
     await buildProgram({ io, argv }).parseAsync([...argv], { from: 'user' });
     return 0;

@@ -23,7 +23,16 @@ import type { AreaGeoJson, BacktestReport, Incident } from '../../engine/index.t
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { readConfigFile } from '../files.ts';
-import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readGeoJsonFile, readIncidents } from '../io.ts';
+import {
+  addDistrictOptions,
+  addInputOptions,
+  inputOptionsFrom,
+  readDistrictPolygons,
+  readGeoJsonFile,
+  readIncidents,
+  reportRejections,
+  addRejectionOption,
+} from '../io.ts';
 import { FORMAT_ZONES } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { renderReportHtml } from '../report-html.ts';
@@ -198,7 +207,7 @@ Examples:
 `,
     );
   addDistrictOptions(cmd);
-  addInputOptions(cmd).action(async (files: string[], flags: BacktestFlags) => {
+  addRejectionOption(addInputOptions(cmd)).action(async (files: string[], flags: BacktestFlags) => {
     const inputOptions = inputOptionsFrom(flags);
     const months = flags.months === true;
     if (months && flags.shiftHours !== undefined) {
@@ -245,6 +254,7 @@ Examples:
     ];
 
     const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
+    reportRejections(result, flags, ctx.io.stderr);
     const tz = inputOptions.tz ?? FORMAT_ZONES[result.format];
     if (tz === undefined)
       throw new CliError(

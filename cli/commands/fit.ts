@@ -9,7 +9,7 @@ import { CATEGORY_PRESETS, DEFAULT_RES, trainModel } from '../../engine/index.ts
 import type { EtasFit, TrainedModel } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { writeFitFile } from '../files.ts';
-import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
 import {
   addFitOptions,
   categoryFilter,
@@ -71,7 +71,7 @@ export function registerFit(program: Command, ctx: CliContext): void {
       'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
     )
     .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
-  addInputOptions(cmd);
+  addRejectionOption(addInputOptions(cmd));
   addFitOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -95,6 +95,7 @@ Examples:
     const fitOptions = fitOptionsFrom(opts);
     const model = await modelConfig(opts.model, opts.config);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
+    reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
     checkCategoriesMatched(result.incidents, include);

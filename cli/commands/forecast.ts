@@ -22,7 +22,15 @@ import type { ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.t
 import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
 import { readFitFile, writeFitFile } from '../files.ts';
-import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
+import {
+  addDistrictOptions,
+  addInputOptions,
+  inputOptionsFrom,
+  readDistrictPolygons,
+  readIncidents,
+  reportRejections,
+  addRejectionOption,
+} from '../io.ts';
 import {
   addFitOptions,
   categoryFilter,
@@ -147,7 +155,7 @@ export function registerForecast(program: Command, ctx: CliContext): void {
     )
     .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings');
   addDistrictOptions(cmd);
-  addInputOptions(cmd);
+  addRejectionOption(addInputOptions(cmd));
   addFitOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -206,6 +214,7 @@ Examples:
     // The district polygons are read before the data, so a bad file fails before the fit.
     const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
+    reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--at', opts.at, opts.tz, result.format);
     let shift: ShiftWindow;
     try {
