@@ -5,6 +5,8 @@
  */
 import type { CliIo } from './context.ts';
 
+let quietOnEpipe = false;
+
 /**
  * The real process streams and environment as a CliIo. A reader that stops reading early
  * (`patrolcast ingest x.csv --json | head -c 100`) closes the pipe: stdout then fails with
@@ -12,7 +14,8 @@ import type { CliIo } from './context.ts';
  * of dying with a stack trace from the unhandled stream error.
  */
 export function processIo(): CliIo {
-  if (process.stdout.listenerCount('error') === 0) {
+  if (!quietOnEpipe) {
+    quietOnEpipe = true;
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0);
       throw err;
