@@ -8,7 +8,8 @@ import {
   ETAS_DEFAULTS,
   ingestCsvText,
   ingestGeoJson,
-  mergeIngestResults,
+  checkRejections,
+  dropDuplicates,
   summarizeIngest,
   type Incident,
   type IngestResult,
@@ -83,7 +84,9 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
       }
     }
   }
-  const merged = mergeIngestResults(results);
+  // The CLI's rules (engine/ingest duplicates.ts and quality.ts): exact duplicates dropped,
+  // rejections reported by file and reason, a mostly rejected file refused.
+  const merged = dropDuplicates(results).result;
   if (merged.incidents.length === 0) {
     const reasons = summarizeIngest(merged).rejectedByReason;
     const why = Object.entries(reasons)
@@ -95,9 +98,10 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
       merged.rowsRead,
     );
   }
+  const warnings = checkRejections(merged, false, 'patrolcast --allow-rejected on the command line');
   const tz = zoneFor(merged, tzHint);
   const incidents = [...merged.incidents].sort((a, b) => a.timeMs - b.timeMs);
-  return { info: describeDataset(name, merged, tz), incidents, tz };
+  return { info: { ...describeDataset(name, merged, tz), warnings }, incidents, tz };
 }
 
 /** The zone shifts are defined in: the format's own zone, else the analyst's, else the browser's. */

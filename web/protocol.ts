@@ -34,6 +34,8 @@ export interface DatasetInfo {
   /** The first rejected rows (at most `rejectedShownMax`), for the readable list. */
   readonly rejected: readonly RejectedRow[];
   readonly rejectedTotal: number;
+  /** One line per file with rejected rows (counts by reason, duplicates included), as the CLI warns. */
+  readonly warnings?: readonly string[];
   readonly firstMs: number | null;
   readonly lastMs: number | null;
   /** Categories present, most frequent first. */

@@ -1,7 +1,7 @@
 /**
  * The one rule for files that are mostly rejected rows: every command that fits or forecasts
  * (CLI and web app) says how many rows were rejected, by reason, and refuses a file of which
- * more than MOSTLY_REJECTED_SHARE of the rows (duplicates aside) were rejected, unless the
+ * more than MOSTLY_REJECTED_SHARE of the rows were rejected for a reason other than `duplicate`, unless the
  * caller allows it: such a file was most likely read with the wrong format, columns or zone, or
  * is damaged, and a model fitted on its remnant would be quietly wrong.
  */
@@ -18,7 +18,7 @@ export interface FileRejections {
   readonly rejected: number;
   /** Rejected rows by reason, largest first (ties by name). */
   readonly byReason: readonly (readonly [string, number])[];
-  /** The first rejected row's message (an example), or null. */
+  /** The first rejected row's message (an example; duplicates aside), or null. */
   readonly example: string | null;
 }
 
@@ -38,7 +38,7 @@ export function rejectionsByFile(result: IngestResult): FileRejections[] {
     const e = entry(r.source.file);
     e.rows++;
     e.byReason.set(r.reason, (e.byReason.get(r.reason) ?? 0) + 1);
-    e.example ??= r.message;
+    if (r.reason !== 'duplicate') e.example ??= r.message;
   }
   return [...files].map(([file, e]) => {
     const byReason = [...e.byReason].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -69,9 +69,9 @@ export function checkRejections(result: IngestResult, allowRejected = false, fla
     warnings.push(describeRejections(f));
     let dup = 0;
     for (const [r, n] of f.byReason) if (r === 'duplicate') dup += n;
-    const rows = f.rowsRead - dup;
+    // Duplicates are not a sign of a misread file (and a file given twice is all duplicates).
     const bad = f.rejected - dup;
-    if (!allowRejected && rows > 0 && bad / rows > MOSTLY_REJECTED_SHARE) {
+    if (!allowRejected && f.rowsRead > 0 && bad / f.rowsRead > MOSTLY_REJECTED_SHARE) {
       throw new IngestError(
         'E_MOSTLY_REJECTED',
         f.file,

@@ -150,6 +150,7 @@ export class AnalystView {
       ],
     ];
     for (const [reason, count] of Object.entries(s.rejectedByReason)) rows.push([`Rejected: ${reason}`, count.toLocaleString('en')]);
+    for (const w of info.warnings ?? []) rows.push(['Warning', w]);
     replaceChildren(
       byId('an-summary'),
       el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
