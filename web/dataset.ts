@@ -98,7 +98,8 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
       merged.rowsRead,
     );
   }
-  const warnings = checkRejections(merged, false, 'patrolcast --allow-rejected on the command line');
+  const allowRejected = source.kind === 'files' && source.allowRejected === true;
+  const warnings = checkRejections(merged, allowRejected, 'tick "Load even if most rows are rejected"');
   const tz = zoneFor(merged, tzHint);
   const incidents = [...merged.incidents].sort((a, b) => a.timeMs - b.timeMs);
   return { info: { ...describeDataset(name, merged, tz), warnings }, incidents, tz };

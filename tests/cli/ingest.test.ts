@@ -32,10 +32,16 @@ describe('patrolcast ingest', () => {
     expect(stdout.trim().split('\n')).toHaveLength(1);
   });
 
-  it('merges several files: Ashford 2014 (7,855) + the January slice (14, 4 without location)', async () => {
+  it('merges several files: Ashford 2014 (7,855) + the January slice (14: 4 without location, 6 Ashford rows already read)', async () => {
     const { code, stdout } = await patrolcast('ingest', '--json', 'fixtures/kent/ashford_2014.csv.gz', 'fixtures/kent/2014-01_slice.csv');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ rowsRead: 7869, accepted: 7865, rejected: 4, rejectedByReason: { missing_coords: 4 } });
+    // The slice's first 6 rows are Ashford crimes of January (same Crime IDs): dropped as duplicates.
+    expect(JSON.parse(stdout)).toMatchObject({
+      rowsRead: 7869,
+      accepted: 7859,
+      rejected: 10,
+      rejectedByReason: { duplicate: 6, missing_coords: 4 },
+    });
   });
 
   it('prints a readable summary with --columns and --tz (Chicago district 1)', async () => {
