@@ -2,18 +2,86 @@
  * The JSON files the commands read and write: fits (`fit`, `forecast --fit-in`, `--fit-out`) and
  * model configurations (`tune --out`, `--config`, `tune --base`).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkEtasConfig, readEtasFit } from '../engine/index.ts';
 import type { EtasConfig, EtasFit } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 
-/** Writes a fit as JSON. @throws CliError naming the file */
-export async function writeFitFile(path: string, fit: EtasFit): Promise<void> {
+/** Writes the text to a path (the temporary file, in {@link writeFileAtomic}); tests inject a failing one. */
+export type TextWriter = (path: string, text: string) => Promise<void>;
+
+const plainWriter: TextWriter = (path, text) => writeFile(path, text, { flag: 'wx' });
+
+/**
+ * Writes a whole output file or nothing: the text goes to a temporary file in the same folder
+ * (`.<name>.<random>.tmp`), renamed over `path` once complete, so a failed write (disk full, a
+ * directory in the way, a crash) leaves the old file intact and no partial or temporary file.
+ * Every file the commands write goes through here.
+ * @param flag the option that named the file, for the message (e.g. `--out`)
+ * @throws CliError E_WRITE `<flag>: cannot write <path>: <reason>`
+ */
+export async function writeFileAtomic(flag: string, path: string, text: string, writer: TextWriter = plainWriter): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(path, `${JSON.stringify(fit, null, 1)}\n`);
+    await writer(temp, text);
+    await rename(temp, path);
   } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, 'E_WRITE');
+    await unlink(temp).catch(() => undefined); // absent when the write never began
+    throw new CliError(`${flag}: cannot write ${path}: ${(err as Error).message}`, 'E_WRITE');
   }
+}
+
+/** The real path of a file, or of its folder joined with its name when it does not exist (yet); the resolved path when neither does. */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/**
+ * Refuses, before anything is read, an output that would overwrite one of the command's input
+ * files (`fit data.csv --out data.csv`) or another output, comparing real paths (symbolic links
+ * and `./` resolved). Cost O(outputs × inputs) path look-ups.
+ * @param outputs each output option and its path (undefined: not given)
+ * @param inputs every file the command reads (data files, --config, --fit-in, --area, ...)
+ * @throws CliError E_OUTPUT_IS_INPUT naming the option and the file
+ */
+export function refuseOverwritingInputs(
+  outputs: Readonly<Record<string, string | undefined>>,
+  inputs: readonly (string | undefined)[],
+): void {
+  const read = new Map<string, string>();
+  for (const p of inputs) if (p !== undefined) read.set(realPathOf(p), p);
+  const written = new Map<string, string>();
+  for (const [flag, p] of Object.entries(outputs)) {
+    if (p === undefined) continue;
+    const real = realPathOf(p);
+    const input = read.get(real);
+    if (input !== undefined) {
+      throw new CliError(
+        `${flag} ${p} is an input of this command (${input}): refusing to overwrite it; write to another file`,
+        'E_OUTPUT_IS_INPUT',
+      );
+    }
+    const other = written.get(real);
+    if (other !== undefined)
+      throw new CliError(`${flag} ${p} is also written by ${other}: give each output its own file`, 'E_OUTPUT_IS_INPUT');
+    written.set(real, flag);
+  }
+}
+
+/** Writes a fit as JSON, atomically. @throws CliError E_WRITE naming the option and the file */
+export async function writeFitFile(flag: string, path: string, fit: EtasFit): Promise<void> {
+  await writeFileAtomic(flag, path, `${JSON.stringify(fit, null, 1)}\n`);
 }
 
 /**

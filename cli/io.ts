@@ -22,7 +22,7 @@ import {
 } from '../engine/index.ts';
 import type { H3Cell, IngestFormat, IngestResult } from '../engine/index.ts';
 import { checkZone, CliError } from './errors.ts';
-
+import { guardedChunks, type MemoryGuard } from './memory.ts';
 import type { Progress } from './progress.ts';
 
 /**
@@ -103,7 +103,7 @@ export async function readDistrictPolygons(
 }
 
 /** Streams one CSV (or .csv.gz) file through the engine's tokenizer and ingestor. */
-async function readCsvFile(path: string, options: InputOptions, onBytes: (n: number) => void): Promise<IngestResult> {
+async function readCsvFile(path: string, options: InputOptions, onBytes: (n: number) => void, guard?: MemoryGuard): Promise<IngestResult> {
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
   source.on('data', (chunk) => onBytes(chunk.length));
   const gz = path.toLowerCase().endsWith('.gz');
@@ -111,7 +111,8 @@ async function readCsvFile(path: string, options: InputOptions, onBytes: (n: num
   if (gz) source.on('error', (err) => text.destroy(err));
   text.setEncoding('utf8'); // decodes multi-byte characters split across chunks
   try {
-    return await ingestCsvChunks(text as AsyncIterable<string>, { ...options, file: path });
+    const chunks = text as AsyncIterable<string>;
+    return await ingestCsvChunks(guard ? guardedChunks(chunks, path, guard) : chunks, { ...options, file: path });
   } catch (err) {
     source.destroy();
     throw toCliError(path, err);
@@ -121,10 +122,16 @@ async function readCsvFile(path: string, options: InputOptions, onBytes: (n: num
 /**
  * Reads incident files and merges them (file order kept). `.geojson`/`.json` (or
  * `--format geojson`) are read as GeoJSON; everything else as CSV, gunzipped when it ends in .gz.
- * Complexity O(total rows); memory O(accepted + rejected rows), not O(file size).
+ * Complexity O(total rows); memory O(accepted + rejected rows), not O(file size). With a
+ * `guard` (cli/memory.ts), a CSV read stops with E_OUT_OF_MEMORY before the heap is full.
  * @throws CliError naming the file for unreadable files and file-level ingest errors.
  */
-export async function readIncidents(paths: readonly string[], options: InputOptions, progress?: Progress): Promise<IngestResult> {
+export async function readIncidents(
+  paths: readonly string[],
+  options: InputOptions,
+  progress?: Progress,
+  guard?: MemoryGuard,
+): Promise<IngestResult> {
   if (paths.length === 0) throw new CliError('no input files given', 'E_NO_INPUT');
   let totalBytes = 0;
   for (const p of paths) {
@@ -153,10 +160,15 @@ export async function readIncidents(paths: readonly string[], options: InputOpti
         progress?.update(doneBytes);
       } else {
         results.push(
-          await readCsvFile(p, options, (n) => {
-            doneBytes += n;
-            progress?.update(doneBytes);
-          }),
+          await readCsvFile(
+            p,
+            options,
+            (n) => {
+              doneBytes += n;
+              progress?.update(doneBytes);
+            },
+            guard,
+          ),
         );
       }
     }

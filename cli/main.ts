@@ -14,6 +14,7 @@ import { registerForecast } from './commands/forecast.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerTune } from './commands/tune.ts';
 import type { CliContext, CliIo } from './context.ts';
+import { outOfMemoryMessage } from './memory.ts';
 import { CliError } from './errors.ts';
 import { terminalSafe } from './terminal.ts';
 
@@ -62,8 +63,13 @@ export async function main(argv: readonly string[], rawIo: CliIo = processIo()):
     await buildProgram({ io, argv }).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
+    const outOfMemory = outOfMemoryMessage(err);
     if (err instanceof CommanderError) {
       return err.exitCode;
+    } else if (outOfMemory !== null) {
+      // An allocation failure (a data-sized array too large for the heap): one line, what to do.
+      io.stderr.write(`patrolcast: ${outOfMemory}\n`);
+      return 2;
     } else if (
       err instanceof CliError ||
       (err instanceof Error && (err as { code?: unknown }).code !== undefined && !(err instanceof TypeError))

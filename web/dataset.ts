@@ -26,18 +26,48 @@ export interface Loaded {
   readonly tz: string;
 }
 
-async function gunzipIfNeeded(bytes: ArrayBuffer): Promise<ArrayBuffer> {
+/**
+ * Gunzips the bytes when they start with the gzip magic number. Reads the stream itself rather
+ * than through `new Response(stream)`, which hides the decoder's error behind "Failed to fetch".
+ * Cost O(bytes).
+ * @throws WorkerError E_GZIP naming the file: truncated (the stream ended early), or not valid gzip
+ */
+export async function gunzipIfNeeded(bytes: ArrayBuffer, file: string): Promise<ArrayBuffer> {
   const head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
   if (head[0] !== 0x1f || head[1] !== 0x8b) return bytes; // not gzip (or the server already decoded it)
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Response(stream).arrayBuffer();
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown }).code;
+    // Node: "unexpected end of file" (Z_BUF_ERROR); Chromium: "... truncated ..."
+    if (code === 'Z_BUF_ERROR' || /truncat|unexpected end|ended early/i.test(message)) {
+      throw new WorkerError('E_GZIP', `${file}: the file is truncated (gzip stream ended early); download it again`, file);
+    }
+    throw new WorkerError('E_GZIP', `${file}: not a valid gzip file (${message})`, file);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
 }
 
 /**
  * Reads a data source (the bundled files fetched from the page's own origin, or the analyst's
  * files) with the engine's readers: the incidents sorted by time, the zone of the shifts and
  * what the page is told about the data set.
- * @throws WorkerError E_FETCH, E_NOT_JSON, E_NO_INCIDENTS; the engine's IngestError
+ * @throws WorkerError E_FETCH, E_GZIP, E_NOT_JSON, E_NO_INCIDENTS; the engine's IngestError
  */
 export async function loadSource(source: DataSource, progress: (p: Progress) => void): Promise<Loaded> {
   const results: IngestResult[] = [];
@@ -50,7 +80,7 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
       const response = await fetch(url);
       if (!response.ok)
         throw new WorkerError('E_FETCH', `could not load the bundled data ${file}: HTTP ${response.status}`, response.status);
-      const text = new TextDecoder().decode(await gunzipIfNeeded(await response.arrayBuffer()));
+      const text = new TextDecoder().decode(await gunzipIfNeeded(await response.arrayBuffer(), file));
       progress({ phase: 'Reading incidents', detail: file, fraction: (i + 0.5) / source.files.length });
       results.push(ingestCsvText(text, { file, format: 'vancouver' }));
     }
@@ -59,7 +89,7 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
     tzHint = source.tz;
     for (const [i, file] of source.files.entries()) {
       progress({ phase: 'Reading incidents', detail: file.name, fraction: i / source.files.length });
-      const text = new TextDecoder().decode(await gunzipIfNeeded(file.bytes));
+      const text = new TextDecoder().decode(await gunzipIfNeeded(file.bytes, file.name));
       const options = {
         file: file.name,
         ...(source.format ? { format: source.format } : {}),

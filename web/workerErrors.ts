@@ -10,13 +10,14 @@ import type { ErrorKind, Response } from './protocol.ts';
  * Stable codes for the worker's own input errors (the engine's are documented in each module's
  * errors.ts):
  * - E_FETCH: the bundled data could not be fetched (value: the HTTP status);
+ * - E_GZIP: a .gz file is truncated (the gzip stream ended early) or not valid gzip (value: the file name);
  * - E_NOT_JSON: a .json/.geojson file is not valid JSON (value: the file name);
  * - E_NO_INCIDENTS: the files hold no usable incident (value: the rows read);
  * - E_NO_DATA: a job needs a data set and none is loaded.
  * (No incident of the chosen types before the shift is the engine service's ServiceError
  * E_NO_EVENTS, value: the training end.)
  */
-export type WorkerErrorCode = 'E_FETCH' | 'E_NOT_JSON' | 'E_NO_INCIDENTS' | 'E_NO_DATA';
+export type WorkerErrorCode = 'E_FETCH' | 'E_GZIP' | 'E_NOT_JSON' | 'E_NO_INCIDENTS' | 'E_NO_DATA';
 
 /** An input error found by the worker itself, coded like the engine's. */
 export class WorkerError extends CodedError<WorkerErrorCode> {}

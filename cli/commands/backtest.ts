@@ -3,7 +3,7 @@
  * month by month), score ETAS beside the baselines, print a table, write report.json and an HTML
  * report.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +22,7 @@ import {
 import type { AreaGeoJson, BacktestReport, Incident } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { readConfigFile } from '../files.ts';
+import { readConfigFile, refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
 import {
   addDistrictOptions,
   addInputOptions,
@@ -35,6 +35,7 @@ import {
 } from '../io.ts';
 import { FORMAT_ZONES } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
 import { checkTunedBefore } from '../training.ts';
 
@@ -208,6 +209,7 @@ Examples:
     );
   addDistrictOptions(cmd);
   addRejectionOption(addInputOptions(cmd)).action(async (files: string[], flags: BacktestFlags) => {
+    refuseOverwritingInputs({ '--out': flags.out, '--html': flags.html }, [...files, flags.config, flags.area, flags.districts]);
     const inputOptions = inputOptionsFrom(flags);
     const months = flags.months === true;
     if (months && flags.shiftHours !== undefined) {
@@ -253,7 +255,7 @@ Examples:
       ...(flags.categories ? resolveCategories(flags.categories) : []),
     ];
 
-    const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
+    const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, flags, ctx.io.stderr);
     const tz = inputOptions.tz ?? FORMAT_ZONES[result.format];
     if (tz === undefined)
@@ -364,9 +366,7 @@ Examples:
         { ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command } },
         compactNumbers,
       );
-      await writeFile(flags.out, `${json}\n`).catch((err: Error) => {
-        throw new CliError(`--out: cannot write ${flags.out}: ${err.message}`, 'E_WRITE');
-      });
+      await writeFileAtomic('--out', flags.out, `${json}\n`);
       ctx.io.stderr.write(`wrote ${flags.out}\n`);
     }
     if (flags.html) {
@@ -377,9 +377,7 @@ Examples:
         { title, files, categories: categories.length > 0 ? categories : null, command },
         await readD3(),
       );
-      await writeFile(flags.html, html).catch((err: Error) => {
-        throw new CliError(`--html: cannot write ${flags.html}: ${err.message}`, 'E_WRITE');
-      });
+      await writeFileAtomic('--html', flags.html, html);
       ctx.io.stderr.write(`wrote ${flags.html}\n`);
     }
   });

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { CATEGORY_PRESETS, DEFAULT_RES, trainModel } from '../../engine/index.ts';
 import type { EtasFit, TrainedModel } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
-import { writeFitFile } from '../files.ts';
+import { refuseOverwritingInputs, writeFitFile } from '../files.ts';
 import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
 import {
   addFitOptions,
@@ -21,6 +21,7 @@ import {
   type FitFlags,
 } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 /** The fit's report: its model, the parameters in words and in numbers, notes and warnings. */
@@ -89,12 +90,13 @@ Examples:
 `,
   );
   cmd.action(async (files: string[], opts: FitCommandOptions) => {
+    refuseOverwritingInputs({ '--out': opts.out }, [...files, opts.config]);
     const input = inputOptionsFrom(opts);
     const res = parseResOption(opts.res);
     const include = categoryFilter(opts);
     const fitOptions = fitOptionsFrom(opts);
     const model = await modelConfig(opts.model, opts.config);
-    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
@@ -113,7 +115,7 @@ Examples:
     }
     for (const w of trained.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     const { fit } = trained;
-    await writeFitFile(opts.out, fit);
+    await writeFitFile('--out', opts.out, fit);
     ctx.io.stdout.write(fitReport(fit));
     ctx.io.stdout.write(`wrote ${opts.out}\n`);
   });

@@ -3,7 +3,6 @@
  * (or load a saved fit), forecast each cell's expected count for the shift, and list the top
  * patrol boxes per district with their explanations, as a table, GeoJSON or CSV.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   boxesToCsv,
@@ -21,7 +20,7 @@ import {
 import type { ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
-import { readFitFile, writeFitFile } from '../files.ts';
+import { readFitFile, refuseOverwritingInputs, writeFileAtomic, writeFitFile } from '../files.ts';
 import {
   addDistrictOptions,
   addInputOptions,
@@ -41,6 +40,7 @@ import {
   type FitFlags,
 } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 import { checkTunedBefore, describeFitForTerminal, fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 
 const HOUR_MS = 3_600_000;
@@ -179,6 +179,7 @@ Examples:
 `,
   );
   cmd.action(async (files: string[], opts: ForecastCommandOptions) => {
+    refuseOverwritingInputs({ '--out': opts.out, '--fit-out': opts.fitOut }, [...files, opts.fitIn, opts.config, opts.districts]);
     const input = inputOptionsFrom(opts);
     const hours = hoursOption(opts.hours);
     const top = intOption('--top', opts.top, DEFAULT_TOP, 1);
@@ -213,7 +214,7 @@ Examples:
 
     // The district polygons are read before the data, so a bad file fails before the fit.
     const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
-    const result = await readIncidents(files, input, createProgress(ctx.io.stderr));
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--at', opts.at, opts.tz, result.format);
     let shift: ShiftWindow;
@@ -257,7 +258,7 @@ Examples:
     }
     for (const w of cast.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     const { fit, boxes } = cast;
-    if (saved === null && opts.fitOut !== undefined) await writeFitFile(opts.fitOut, fit);
+    if (saved === null && opts.fitOut !== undefined) await writeFitFile('--fit-out', opts.fitOut, fit);
     if (boxes.length === 0) {
       throw new CliError(
         opts.districts !== undefined
@@ -274,11 +275,7 @@ Examples:
     }
     const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours };
     const text = format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(boxesToGeoJSON(boxes, extra))}\n`;
-    try {
-      await writeFile(opts.out, text);
-    } catch (err) {
-      throw new CliError(`cannot write ${opts.out}: ${(err as Error).message}`, 'E_WRITE');
-    }
+    await writeFileAtomic('--out', opts.out, text);
     const nDistricts = new Set(boxes.map((b) => b.district)).size;
     ctx.io.stdout.write(
       `${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`,

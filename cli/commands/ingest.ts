@@ -7,6 +7,7 @@ import type { IngestResult, IngestSummary } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 
 const EXAMPLES_PER_REASON = 3;
 
@@ -85,7 +86,7 @@ Examples:
     );
   addInputOptions(cmd).action(async (files: string[], opts: { json?: boolean; format?: string; columns?: string; tz?: string }) => {
     const options = inputOptionsFrom(opts);
-    const result = await readIncidents(files, options, createProgress(ctx.io.stderr));
+    const result = await readIncidents(files, options, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     const summary = summarizeIngest(result);
     if (opts.json) {
       ctx.io.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary })}\n`);

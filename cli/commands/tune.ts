@@ -4,7 +4,6 @@
  * backtest on a tuning period that ends before the evaluation period, and write them as the
  * JSON configuration `forecast --config` and `backtest --config` read.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   CATEGORY_PRESETS,
@@ -20,10 +19,11 @@ import {
 import type { EtasConfig, TuneResult } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { readJsonFile, readConfigFile } from '../files.ts';
+import { readJsonFile, readConfigFile, refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
 import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
 import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
 
 interface TuneFlags {
   tuneFrom: string;
@@ -149,6 +149,7 @@ Examples:
 `,
   );
   cmd.action(async (files: string[], flags: TuneFlags) => {
+    refuseOverwritingInputs({ '--out': flags.out, '--report': flags.report }, [...files, flags.base, flags.grid]);
     const inputOptions = inputOptionsFrom(flags);
     const res = parseResOption(flags.res);
     const byCategory = categoryFilter(flags);
@@ -205,7 +206,7 @@ Examples:
       .filter((s) => s !== '');
     const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
 
-    const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr));
+    const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(data, flags, ctx.io.stderr);
     if (data.incidents.length === 0)
       throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
@@ -254,19 +255,11 @@ Examples:
     const command = `patrolcast tune ${ctx.argv.slice(1).join(' ')}`;
     const config: EtasConfig = { ...result.config, tuning: { ...result.config.tuning!, command } };
     ctx.io.stdout.write(formatTuneSummary(result));
-    try {
-      await writeFile(flags.out, etasConfigToJson(config));
-    } catch (err) {
-      throw new CliError(`--out: cannot write ${flags.out}: ${(err as Error).message}`, 'E_WRITE');
-    }
+    await writeFileAtomic('--out', flags.out, etasConfigToJson(config));
     ctx.io.stderr.write(`wrote ${flags.out}\n`);
     if (flags.report) {
       const report = { ...result, config, candidates: result.candidates.map((c) => ({ ...c, description: describeEtasConfig(c.config) })) };
-      try {
-        await writeFile(flags.report, `${JSON.stringify(report, null, 1)}\n`);
-      } catch (err) {
-        throw new CliError(`--report: cannot write ${flags.report}: ${(err as Error).message}`, 'E_WRITE');
-      }
+      await writeFileAtomic('--report', flags.report, `${JSON.stringify(report, null, 1)}\n`);
       ctx.io.stderr.write(`wrote ${flags.report}\n`);
     }
   });

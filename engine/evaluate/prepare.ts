@@ -249,7 +249,8 @@ function measuresOf(input: EvaluationInput, study: StudyCells): Measures {
  *
  * @throws {EvaluateError} E_ARGUMENT (bad options), E_NO_SHIFTS (no window), E_PRECISION
  *   (month-precision data without month mode), E_NO_HISTORY (nothing known before the first
- *   window), E_AREA (unusable study polygon, or too large a study area); {TimeZoneError}
+ *   window), E_NO_EVENTS (no incident of the period can be scored), E_AREA (unusable study
+ *   polygon, or too large a study area); {TimeZoneError}
  *   E_TIMEZONE (unknown tz)
  */
 export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
@@ -295,6 +296,7 @@ export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
       );
     })(),
   );
+  checkScorable(input.periodName ?? 'test period', windows, actuals);
   const notes = runNotes({ months, study, actuals, districtNote, outside: outside.length, included: included.length });
   return {
     res,
@@ -319,6 +321,27 @@ export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
     measures: measuresOf(input, study),
     notes,
   };
+}
+
+/**
+ * Refuses a period with no incident a model could catch: every hit rate would be 0/0 (printed
+ * as NaN%, or a misleading 0%), and a tuning would pick a configuration on nothing.
+ * @throws {EvaluateError} E_NO_EVENTS saying how many incidents fell in the period and why none is scorable
+ */
+function checkScorable(period: string, windows: readonly EvalWindow[], actuals: Actuals): void {
+  const { events, outsideArea, unplaced } = actuals;
+  if (events > outsideArea) return;
+  const span = `${new Date(windows[0]!.startMs).toISOString()} to ${new Date(windows[windows.length - 1]!.endMs).toISOString()}`;
+  const reasons: string[] = [];
+  if (outsideArea > 0) reasons.push(`${outsideArea} outside the study area`);
+  if (unplaced > 0) reasons.push(`${unplaced} too vague to place in one window (unknown time of day or coarser)`);
+  const inPeriod = events + unplaced;
+  const why = inPeriod === 0 ? 'no incident at all falls in it' : `${inPeriod} incidents fall in it, none scorable: ${reasons.join(', ')}`;
+  throw new EvaluateError(
+    'E_NO_EVENTS',
+    `the ${period} (${span}) has nothing to score: ${why}; choose a period with incidents inside the study area`,
+    { period, inPeriod, unplaced, outsideArea },
+  );
 }
 
 /** The report's notes about the districts, unplaced incidents, the study polygon and uncatchable incidents, in that order. */

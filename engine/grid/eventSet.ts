@@ -24,10 +24,15 @@ export interface BuildEventSetOptions {
 }
 
 const HOUR_MS = 3.6e6;
+/** Slots of the point cache at most (a power of two): 2^20 slots = 16 MB of keys + 4 MB of values, half full at most. */
+const POINT_TABLE_MAX_CAPACITY = 1 << 20;
 
 /**
  * An open-addressing hash table from exact (lat, lng) pairs of doubles to integers: a Map keyed
  * by doubles or by "lat,lng" strings costs about 1 µs a look-up, this about 0.05 µs.
+ * Bounded: at POINT_TABLE_MAX_CAPACITY slots (20 MB) it is emptied instead of grown, so data
+ * whose points never repeat (5 million distinct points would take a 16M-slot, 320 MB table, 480 MB while growing)
+ * costs memory O(1) here; recent points still hit. The ids it caches are unchanged by a reset.
  */
 class PointTable {
   private keys: Float64Array;
@@ -37,7 +42,11 @@ class PointTable {
   private readonly bits = new Float64Array(2);
   private readonly words = new Uint32Array(this.bits.buffer);
 
-  constructor(capacity = 1024) {
+  /** @param maxCapacity slots at most (a power of two ≥ capacity); the table is emptied rather than grown past it */
+  constructor(
+    capacity = 1024,
+    private readonly maxCapacity = POINT_TABLE_MAX_CAPACITY,
+  ) {
     this.keys = new Float64Array(2 * capacity);
     this.values = new Int32Array(capacity).fill(-1);
     this.mask = capacity - 1;
@@ -62,12 +71,21 @@ class PointTable {
   }
 
   set(lat: number, lng: number, value: number): void {
-    if (2 * (this.size + 1) > this.values.length) this.grow();
+    if (2 * (this.size + 1) > this.values.length) {
+      if (this.values.length >= this.maxCapacity) this.clear();
+      else this.grow();
+    }
     const i = this.slot(lat, lng);
     if (this.values[i] === -1) this.size++;
     this.keys[2 * i] = lat;
     this.keys[2 * i + 1] = lng;
     this.values[i] = value;
+  }
+
+  /** Forgets every point (keeps the capacity). */
+  private clear(): void {
+    this.values.fill(-1);
+    this.size = 0;
   }
 
   private grow(): void {
@@ -86,10 +104,16 @@ class PointTable {
  * Lat/lng → a small integer per distinct cell, with a cache keyed by the exact coordinates
  * (real data repeats points a lot: hundred-block offsets, anonymisation points). Returns the
  * look-up and the list of cells in order of first sight.
+ * @param maxCachedPoints points the cache holds at most (default 524,288; memory 40 bytes a
+ *   point): past it, it starts afresh. Ids never change: they are kept per cell, not per point.
  */
-export function makeCellIdLookup(res: number): { lookup: (lat: number, lng: number) => number; cells: H3Cell[] } {
+export function makeCellIdLookup(
+  res: number,
+  maxCachedPoints = POINT_TABLE_MAX_CAPACITY / 2,
+): { lookup: (lat: number, lng: number) => number; cells: H3Cell[] } {
   checkRes(res);
-  const table = new PointTable();
+  const slots = Math.max(2, 2 ** Math.ceil(Math.log2(2 * maxCachedPoints)));
+  const table = new PointTable(Math.min(1024, slots), slots);
   const idOf = new Map<H3Cell, number>();
   const cells: H3Cell[] = [];
   const lookup = (lat: number, lng: number): number => {
@@ -202,11 +226,13 @@ function selectIncidents(
   incidents: readonly Incident[],
   res: number,
   options: BuildEventSetOptions,
-): { kept: number[]; firstSeenId: number[]; seen: readonly H3Cell[] } {
+): { kept: Int32Array; firstSeenId: Int32Array; seen: readonly H3Cell[] } {
   const { endMs, include } = options;
   const { lookup, cells: seen } = makeCellIdLookup(res);
-  const kept: number[] = [];
-  const firstSeenId: number[] = [];
+  // typed arrays (8 bytes an incident, not 16-32 for growing number[]s), trimmed to the count at the end
+  const kept = new Int32Array(incidents.length);
+  const firstSeenId = new Int32Array(incidents.length);
+  let n = 0;
   for (let i = 0; i < incidents.length; i++) {
     const inc = incidents[i]!;
     if (!Number.isFinite(inc.timeMs)) {
@@ -221,10 +247,10 @@ function selectIncidents(
       if (err instanceof GridError) throw new GridError(err.code, `${where(inc)}: ${err.message}`, err.value);
       throw err;
     }
-    kept.push(i);
-    firstSeenId.push(id);
+    kept[n] = i;
+    firstSeenId[n++] = id;
   }
-  return { kept, firstSeenId, seen };
+  return { kept: kept.slice(0, n), firstSeenId: firstSeenId.slice(0, n), seen };
 }
 
 /**

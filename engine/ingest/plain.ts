@@ -188,8 +188,10 @@ export function acceptPlain(
   district: string | null,
 ): void {
   if (t.single) {
-    c.minuteIdx.push(c.incidents.length);
-    if (t.hasMinutes) c.minuteWithMinutes++;
+    // One written minute rules out hour data (applyHourPrecision): from then on the indices are
+    // not needed, and not kept (5 million of them held 40 MB).
+    if (t.hasMinutes && c.minuteWithMinutes++ === 0) c.minuteIdx.length = 0;
+    else if (c.minuteWithMinutes === 0) c.minuteIdx.push(c.incidents.length);
   }
   c.accept({
     id,

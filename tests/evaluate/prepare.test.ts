@@ -132,6 +132,39 @@ describe('prepareEvaluation on a hand-worked day', () => {
     expect(() => prepareEvaluation({ ...base, months: true, shiftHours: 8 })).toThrowError(expect.objectContaining({ code: 'E_ARGUMENT' }));
     expect(() => prepareEvaluation({ ...base, top: -1 })).toThrow(/top/);
   });
+
+  it('refuses a period with nothing to score (E_NO_EVENTS), saying how many incidents fell in it and why', () => {
+    const noEvents = (over: Partial<EvaluationInput>): unknown => {
+      try {
+        prepareEvaluation({ ...base, ...over });
+      } catch (err) {
+        return err;
+      }
+      return null;
+    };
+    // none at all: 07-03 holds no incident (s16 is on 07-02)
+    const none = noEvents({ fromMs: at('2023-07-03'), toMs: at('2023-07-04') }) as { code: string; message: string; value: unknown };
+    expect(none.code).toBe('E_NO_EVENTS');
+    expect(none.message).toContain('the test period (2023-07-03T13:00:00.000Z to 2023-07-04T13:00:00.000Z) has nothing to score');
+    expect(none.message).toContain('no incident at all falls in it');
+    expect(none.value).toEqual({ period: 'test period', inPeriod: 0, unplaced: 0, outsideArea: 0 });
+    // the night shift [22:00, 06:00) alone, without s15: s14 (FAR, outside the study cells) and s13 (the whole of 07-01, straddling)
+    const farOnly = noEvents({
+      incidents: base.incidents.filter((i) => i.id !== 's15'),
+      fromMs: at('2023-07-01T22:00'),
+      toMs: at('2023-07-01T23:00'),
+    });
+    expect(farOnly).toMatchObject({ code: 'E_NO_EVENTS', value: { period: 'test period', inPeriod: 2, unplaced: 1, outsideArea: 1 } });
+    expect((farOnly as Error).message).toContain(
+      '2 incidents fall in it, none scorable: 1 outside the study area, 1 too vague to place in one window',
+    );
+    // too vague: keep only the history and s13 (the whole of 07-01, unknown time of day)
+    const vague = noEvents({ incidents: [...history, test[3]!], periodName: 'tuning period' });
+    expect(vague).toMatchObject({ code: 'E_NO_EVENTS', value: { period: 'tuning period', inPeriod: 1, unplaced: 1, outsideArea: 0 } });
+    expect((vague as Error).message).toMatch(/^the tuning period .* 1 too vague to place in one window/);
+    // one catchable incident is enough
+    expect(() => prepareEvaluation({ ...base, incidents: [...history, test[0]!] })).not.toThrow();
+  });
 });
 
 describe('placeActuals', () => {

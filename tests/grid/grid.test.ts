@@ -19,6 +19,9 @@ import {
   neighboursWithinKm,
   studyArea,
 } from '../../engine/grid/index.ts';
+import * as h3 from 'h3-js';
+import { makeCellIdLookup } from '../../engine/grid/eventSet.ts';
+import { seededRandom } from '../../engine/random.ts';
 
 function inc(
   lat: number,
@@ -416,3 +419,21 @@ describe('buildEventSet', () => {
 function bPointLat(): number {
   return VAN.lat + 0.01;
 }
+
+describe('makeCellIdLookup with a bounded point cache', () => {
+  it('gives the same ids and cells as uncached look-ups when the cache starts afresh many times', () => {
+    const rand = seededRandom(7);
+    const points = Array.from({ length: 2000 }, () => [49.2 + rand() * 0.05, -123.2 + rand() * 0.05] as const);
+    const small = makeCellIdLookup(10, 4); // 8 slots: emptied every 4 new points
+    const big = makeCellIdLookup(10);
+    for (const pass of [0, 1]) {
+      for (const [lat, lng] of points) {
+        const id = small.lookup(lat, lng);
+        expect(small.cells[id]).toBe(h3.latLngToCell(lat, lng, 10));
+        expect(id, `pass ${pass}`).toBe(big.lookup(lat, lng)); // same first-seen numbering
+      }
+    }
+    expect(small.cells).toEqual(big.cells);
+    expect(new Set(small.cells).size).toBe(small.cells.length);
+  });
+});
