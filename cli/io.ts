@@ -15,7 +15,8 @@ import {
   ingestCsvChunks,
   IngestError,
   ingestGeoJson,
-  mergeIngestResults,
+  dropDuplicates,
+  checkRejections,
   type ColumnKey,
   type IngestOptions,
 } from '../engine/index.ts';
@@ -24,8 +25,11 @@ import { checkZone, CliError } from './errors.ts';
 import { guardedChunks, type MemoryGuard } from './memory.ts';
 import type { Progress } from './progress.ts';
 
-/** The reader options without the file name (shared by all files of one command). */
-export type InputOptions = Omit<IngestOptions, 'file'>;
+/**
+ * The reader options without the file name (shared by all files of one command), and whether
+ * exact duplicates are kept (--keep-duplicates; engine/ingest/duplicates.ts).
+ */
+export type InputOptions = Omit<IngestOptions, 'file'> & { keepDuplicates?: boolean };
 
 const JSON_EXT = /\.(geo)?json(\.gz)?$/i;
 const FORMAT_CHOICES: readonly (IngestFormat | 'auto')[] = ['auto', 'police-uk', 'vancouver', 'plain', 'geojson'];
@@ -171,7 +175,31 @@ export async function readIncidents(
   } finally {
     progress?.stop();
   }
-  return mergeIngestResults(results);
+  return dropDuplicates(results, options.keepDuplicates === true).result;
+}
+
+/** Adds --allow-rejected (go on with a file that is mostly rejected rows) to a command. */
+export function addRejectionOption(cmd: Command): Command {
+  return cmd.option(
+    '--allow-rejected',
+    "go on even when more than half of a file's rows were rejected (by default such a file is refused: wrong format, columns, time zone, or a damaged file)",
+  );
+}
+
+/**
+ * The rejection rule of every command that fits or forecasts (engine/ingest/quality.ts): one
+ * line per file with rejected rows on `stderr` (counts by reason, duplicates included), and a
+ * refusal when most of a file was rejected, unless --allow-rejected.
+ * @throws CliError E_MOSTLY_REJECTED
+ */
+export function reportRejections(result: IngestResult, opts: object, stderr: { write(s: string): unknown }): void {
+  try {
+    for (const w of checkRejections(result, (opts as { allowRejected?: unknown }).allowRejected === true))
+      stderr.write(`patrolcast: warning: ${w}\n`);
+  } catch (err) {
+    if (err instanceof IngestError) throw new CliError(err.message, err.code);
+    throw err;
+  }
 }
 
 /** Parses `--columns id=ID,datetime=date,...`. @throws CliError on a bad pair or key. */
@@ -203,12 +231,17 @@ export function addInputOptions(cmd: Command): Command {
       '--columns <map>',
       'plain CSV/GeoJSON column names, as key=name pairs separated by commas; keys: id, datetime, start, end, lat, lon, category, district (e.g. datetime=date,lat=latitude,lon=longitude)',
     )
-    .option('--tz <zone>', 'IANA time zone of local times without a UTC offset in plain CSV/GeoJSON (e.g. America/Chicago)');
+    .option('--tz <zone>', 'IANA time zone of local times without a UTC offset in plain CSV/GeoJSON (e.g. America/Chicago)')
+    .option(
+      '--keep-duplicates',
+      'keep exact duplicates: a file given twice, rows with the same id (by default they are dropped and counted as rejected, reason duplicate)',
+    );
 }
 
 /** Turns the parsed flags of addInputOptions into reader options. @throws CliError on bad values. */
-export function inputOptionsFrom(opts: { format?: string; columns?: string; tz?: string }): InputOptions {
+export function inputOptionsFrom(opts: { format?: string; columns?: string; tz?: string; keepDuplicates?: boolean }): InputOptions {
   const out: InputOptions = {};
+  if (opts.keepDuplicates === true) out.keepDuplicates = true;
   const format = opts.format ?? 'auto';
   if (!FORMAT_CHOICES.includes(format as IngestFormat | 'auto')) {
     throw new CliError(`--format: unknown format "${format}"; expected one of ${FORMAT_CHOICES.join(', ')}`, 'E_BAD_OPTION');

@@ -16,6 +16,7 @@ import { registerTune } from './commands/tune.ts';
 import type { CliContext, CliIo } from './context.ts';
 import { outOfMemoryMessage } from './memory.ts';
 import { CliError } from './errors.ts';
+import { terminalSafe } from './terminal.ts';
 
 export type { CliContext, CliIo, CliWriter } from './context.ts';
 
@@ -55,7 +56,9 @@ function buildProgram(ctx: CliContext): Command {
  * an unexpected error ("unexpected error", and the stack when PATROLCAST_DEBUG is set).
  * Never rejects, never exits the process.
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo = processIo()): Promise<number> {
+  // Everything printed is cleaned of control characters (cli/terminal.ts).
+  const io: CliIo = { ...rawIo, stdout: terminalSafe(rawIo.stdout), stderr: terminalSafe(rawIo.stderr) };
   try {
     await buildProgram({ io, argv }).parseAsync([...argv], { from: 'user' });
     return 0;

@@ -12,7 +12,9 @@ export interface Progress {
  * A bar on `stream` (a command's io.stderr) when it is a terminal, else a reporter that does
  * nothing. A writer that says isTTY must be a terminal stream (cli-progress moves the cursor).
  */
-export function createProgress(stream: CliWriter): Progress {
+export function createProgress(safeStream: CliWriter): Progress {
+  // The bar draws with ESC sequences: on the stream under main()'s terminal-safe wrapper.
+  const stream = (safeStream as { raw?: CliWriter }).raw ?? safeStream;
   if (!stream.isTTY) {
     return { start() {}, update() {}, stop() {} };
   }

@@ -43,8 +43,11 @@ export {
   resolveCategories,
   COLUMN_KEYS,
   IngestError,
+  dropDuplicates,
+  checkRejections,
+  MOSTLY_REJECTED_SHARE,
 } from './ingest/index.ts';
-export type { IngestOptions, CsvIngestor, ColumnKey, IngestErrorCode } from './ingest/index.ts';
+export type { IngestOptions, CsvIngestor, ColumnKey, IngestErrorCode, DuplicateReport } from './ingest/index.ts';
 
 // ---- grid: H3 cells, event sets, study areas, districts -----------------------------------------
 export {

@@ -48,8 +48,12 @@ export type RejectReason =
   | 'wrong_field_count'
   | 'not_a_point'
   | 'empty_row'
-  /** The CSV tokenizer could not split the record (e.g. a quote never closed). */
-  | 'bad_csv';
+  /** The CSV tokenizer could not split the record. */
+  | 'bad_csv'
+  /** A quote opened on this line is never closed (engine/ingest/tokenizer.ts): the line is rejected, the next ones read again. */
+  | 'unclosed_quote'
+  /** An exact duplicate of an earlier row or file (engine/ingest/duplicates.ts). */
+  | 'duplicate';
 
 export interface RejectedRow {
   readonly source: SourceRef;

@@ -8,7 +8,8 @@ import {
   ETAS_DEFAULTS,
   ingestCsvText,
   ingestGeoJson,
-  mergeIngestResults,
+  checkRejections,
+  dropDuplicates,
   summarizeIngest,
   type Incident,
   type IngestResult,
@@ -113,7 +114,9 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
       }
     }
   }
-  const merged = mergeIngestResults(results);
+  // The CLI's rules (engine/ingest duplicates.ts and quality.ts): exact duplicates dropped,
+  // rejections reported by file and reason, a mostly rejected file refused.
+  const merged = dropDuplicates(results).result;
   if (merged.incidents.length === 0) {
     const reasons = summarizeIngest(merged).rejectedByReason;
     const why = Object.entries(reasons)
@@ -125,9 +128,11 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
       merged.rowsRead,
     );
   }
+  const allowRejected = source.kind === 'files' && source.allowRejected === true;
+  const warnings = checkRejections(merged, allowRejected, 'tick "Load even if most rows are rejected"');
   const tz = zoneFor(merged, tzHint);
   const incidents = [...merged.incidents].sort((a, b) => a.timeMs - b.timeMs);
-  return { info: describeDataset(name, merged, tz), incidents, tz };
+  return { info: { ...describeDataset(name, merged, tz), warnings }, incidents, tz };
 }
 
 /** The zone shifts are defined in: the format's own zone, else the analyst's, else the browser's. */

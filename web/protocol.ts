@@ -16,6 +16,8 @@ export type DataSource =
       readonly format?: IngestFormat | undefined;
       readonly columns?: Readonly<Record<string, string>> | undefined;
       readonly tz?: string | undefined;
+      /** Load a file even when most of its rows are rejected (engine/ingest/quality.ts). */
+      readonly allowRejected?: boolean | undefined;
     };
 
 export interface PresetInfo {
@@ -34,6 +36,8 @@ export interface DatasetInfo {
   /** The first rejected rows (at most `rejectedShownMax`), for the readable list. */
   readonly rejected: readonly RejectedRow[];
   readonly rejectedTotal: number;
+  /** One line per file with rejected rows (counts by reason, duplicates included), as the CLI warns. */
+  readonly warnings?: readonly string[];
   readonly firstMs: number | null;
   readonly lastMs: number | null;
   /** Categories present, most frequent first. */

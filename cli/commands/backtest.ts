@@ -23,7 +23,16 @@ import type { AreaGeoJson, BacktestReport, Incident } from '../../engine/index.t
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { readConfigFile, refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
-import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readGeoJsonFile, readIncidents } from '../io.ts';
+import {
+  addDistrictOptions,
+  addInputOptions,
+  inputOptionsFrom,
+  readDistrictPolygons,
+  readGeoJsonFile,
+  readIncidents,
+  reportRejections,
+  addRejectionOption,
+} from '../io.ts';
 import { FORMAT_ZONES } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
@@ -199,7 +208,7 @@ Examples:
 `,
     );
   addDistrictOptions(cmd);
-  addInputOptions(cmd).action(async (files: string[], flags: BacktestFlags) => {
+  addRejectionOption(addInputOptions(cmd)).action(async (files: string[], flags: BacktestFlags) => {
     refuseOverwritingInputs({ '--out': flags.out, '--html': flags.html }, [...files, flags.config, flags.area, flags.districts]);
     const inputOptions = inputOptionsFrom(flags);
     const months = flags.months === true;
@@ -247,6 +256,7 @@ Examples:
     ];
 
     const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
+    reportRejections(result, flags, ctx.io.stderr);
     const tz = inputOptions.tz ?? FORMAT_ZONES[result.format];
     if (tz === undefined)
       throw new CliError(

@@ -9,7 +9,7 @@ import { CATEGORY_PRESETS, DEFAULT_RES, formatLocalInstant, trainModel } from '.
 import type { EtasFit, TrainedModel } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { refuseOverwritingInputs, writeFitFile } from '../files.ts';
-import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
 import {
   addFitOptions,
   categoryFilter,
@@ -77,7 +77,7 @@ export function registerFit(program: Command, ctx: CliContext): void {
       '--keep-outliers',
       'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
     );
-  addInputOptions(cmd);
+  addRejectionOption(addInputOptions(cmd));
   addFitOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -102,6 +102,7 @@ Examples:
     const fitOptions = fitOptionsFrom(opts);
     const model = await modelConfig(opts.model, opts.config);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
+    reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--until', opts.until, opts.tz, result.format);
     const endMs = instantFrom('--until', opts.until, tz);
     // A date alone is that day's local midnight: say so, in local time with the zone.

@@ -22,7 +22,15 @@ import type { ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.t
 import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
 import { readFitFile, refuseOverwritingInputs, writeFileAtomic, writeFitFile } from '../files.ts';
-import { addDistrictOptions, addInputOptions, inputOptionsFrom, readDistrictPolygons, readIncidents } from '../io.ts';
+import {
+  addDistrictOptions,
+  addInputOptions,
+  inputOptionsFrom,
+  readDistrictPolygons,
+  readIncidents,
+  reportRejections,
+  addRejectionOption,
+} from '../io.ts';
 import {
   addFitOptions,
   categoryFilter,
@@ -170,7 +178,7 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
     );
   addDistrictOptions(cmd);
-  addInputOptions(cmd);
+  addRejectionOption(addInputOptions(cmd));
   addFitOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -231,6 +239,7 @@ Examples:
     // The district polygons are read before the data, so a bad file fails before the fit.
     const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
+    reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--at', opts.at, opts.tz, result.format);
     let shift: ShiftWindow;
     try {

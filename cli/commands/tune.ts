@@ -20,7 +20,7 @@ import type { EtasConfig, TuneResult } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { readJsonFile, readConfigFile, refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
-import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
+import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
 import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
@@ -135,7 +135,7 @@ export function registerTune(program: Command, ctx: CliContext): void {
     .option('--flagged-km2 <list>', `flagged areas the objective averages over (default ${TUNE_DEFAULTS.flaggedKm2.join(',')})`)
     .option('--bbox <w,s,e,n>', 'keep only incidents inside this longitude/latitude box (as for backtest)')
     .option('--report <file>', 'also write every candidate and its hit rates as JSON');
-  addInputOptions(cmd).addHelpText(
+  addRejectionOption(addInputOptions(cmd)).addHelpText(
     'after',
     `
 Default grid: ${JSON.stringify({ ...TUNE_DEFAULT_GRID, halfLifeDays: TUNE_DEFAULT_GRID.halfLifeDays.map((h) => (h === Infinity ? null : h)) })}
@@ -207,6 +207,7 @@ Examples:
     const flaggedKm2 = flags.flaggedKm2 === undefined ? undefined : numberList('--flagged-km2', flags.flaggedKm2);
 
     const data = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
+    reportRejections(data, flags, ctx.io.stderr);
     if (data.incidents.length === 0)
       throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
     checkCategoriesMatched(data.incidents, byCategory);

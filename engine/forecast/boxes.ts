@@ -264,13 +264,24 @@ export function boxesToGeoJSON(
   return { type: 'FeatureCollection', features };
 }
 
-function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell (RFC 4180 quoting), safe to open in a spreadsheet: a text cell starting with
+ * `=`, `+`, `-`, `@`, tab or CR would be run as a formula (CSV injection), so, by the OWASP
+ * rule, it gets a leading single quote and is quoted. Numbers are written as they are (-0.5
+ * stays a number): only text is neutralised. Every CSV writer goes through this.
+ */
+export function csvCell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return String(v);
+  if (FORMULA_START.test(v)) return `"'${v.replace(/"/g, '""')}"`;
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /**
- * The boxes as CSV (header row, LF line ends, RFC 4180 quoting): the `extra` columns first
+ * The boxes as CSV (header row, LF line ends, RFC 4180 quoting, text cells neutralised against
+ * formulas by csvCell): the `extra` columns first
  * (same value on every row), then district, rank, h3, lat, lng (cell centre), expected,
  * background, triggered, background_share, triggered_share (6 significant digits),
  * contributors ("category #id, 5.0 h, +0.0123" joined by "; ") and explanation.
@@ -293,7 +304,7 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
     'explanation',
   ];
   const num = (x: number): string => String(Number(x.toPrecision(6)));
-  const rows = [header.map(csvField).join(',')];
+  const rows = [header.map(csvCell).join(',')];
   for (const b of boxes) {
     const { lat, lng } = cellCenter(b.h3);
     const contributors = b.contributors
@@ -302,11 +313,12 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
           `${c.category ?? 'incident'}${c.incidentId !== null ? ` #${c.incidentId}` : ''}, ${c.ageHours.toFixed(1)} h, +${num(c.contribution)}`,
       )
       .join('; ');
+    // Text through csvCell (quoted, formulas neutralised); numbers written as they are.
     const row = [
-      ...extraKeys.map((k) => extra[k]),
-      b.district,
-      b.rank,
-      b.h3,
+      ...extraKeys.map((k) => csvCell(extra[k])),
+      csvCell(b.district),
+      String(b.rank),
+      csvCell(b.h3),
       lat.toFixed(6),
       lng.toFixed(6),
       num(b.expected),
@@ -314,10 +326,10 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
       num(b.triggered),
       num(b.backgroundShare),
       num(b.triggeredShare),
-      contributors,
-      explainBox(b),
+      csvCell(contributors),
+      csvCell(explainBox(b)),
     ];
-    rows.push(row.map(csvField).join(','));
+    rows.push(row.join(','));
   }
   return `${rows.join('\n')}\n`;
 }

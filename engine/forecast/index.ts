@@ -13,6 +13,7 @@ export {
   explainBox,
   boxesToGeoJSON,
   boxesToCsv,
+  csvCell,
   formatAge,
   NO_DISTRICT,
   DEFAULT_TOP,

@@ -10,7 +10,7 @@ import { acceptPlain, type ColumnKey, COLUMN_KEYS, readPlainTime, requireZoneIfA
 import { checkLatLng } from './collector.ts';
 import { isPoliceUkHeader, POLICE_UK_HEADER, policeUkReader } from './policeUk.ts';
 import { ZoneClock } from './time.ts';
-import { createCsvTokenizer, type CsvTokenizer } from './tokenizer.ts';
+import { createCsvTokenizer, type CsvTokenizer, UNCLOSED_QUOTE } from './tokenizer.ts';
 import { isVancouverHeader, VANCOUVER_HEADER, vancouverReader } from './vancouver.ts';
 
 /** Options for every reader. */
@@ -30,13 +30,16 @@ export interface CsvIngestor {
   /**
    * Feeds one record. The first call is the header row (format detection happens there and may
    * throw IngestError); later calls are data rows. `line` is the 1-based line the record starts on.
+   * Returns false, without counting it, for a record that spans several lines (`multiLine`) and
+   * has not the header's field count: the tokenizer then takes it for a stray quote's (see
+   * tokenizer.ts) and feeds its lines again.
    */
-  push(fields: readonly string[], line: number): void;
+  push(fields: readonly string[], line: number, multiLine?: boolean): boolean;
   /**
-   * Feeds a record the CSV tokenizer could not split (e.g. a quote never closed): it is counted
-   * and rejected as bad_csv.
+   * Feeds a record the CSV tokenizer could not split: its first line when a quote opened there is
+   * never closed (`reason` unclosed_quote), counted and rejected with that reason.
    */
-  pushUnparsable(line: number, reason: string): void;
+  pushUnparsable(line: number, reason: string, why?: string): void;
   /** Ends the file. @throws IngestError E_EMPTY (no header) or E_NEED_TZ. */
   finish(): IngestResult;
 }
@@ -190,29 +193,33 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
   };
 
   return {
-    push(fields, line) {
+    push(fields, line, multiLine = false) {
       if (finished) throw new IngestError('E_FINISHED', file, `${file}: push after finish`, line);
       if (row === null) {
         setup(fields, line);
-        return;
+        return true;
       }
+      if (multiLine && fields.length !== headerLength) return false;
       c.rowsRead++;
       if (isBlankRecord(fields)) {
         c.reject(line, 'empty_row', null, null, 'empty row');
-        return;
+        return true;
       }
       if (fields.length !== headerLength) {
         c.reject(line, 'wrong_field_count', null, String(fields.length), `${fields.length} fields where the header has ${headerLength}`);
-        return;
+        return true;
       }
       row(fields, line);
+      return true;
     },
-    pushUnparsable(line, reason) {
+    pushUnparsable(line, reason, why = reason) {
       if (row === null) {
-        throw new IngestError('E_BAD_CSV', file, `${file} line ${line}: the header is not valid CSV (${reason})`, line, null, reason);
+        throw new IngestError('E_BAD_CSV', file, `${file} line ${line}: the header is not valid CSV (${why})`, line, null, why);
       }
       c.rowsRead++;
-      c.reject(line, 'bad_csv', null, null, `not valid CSV (${reason})`);
+      if (reason === UNCLOSED_QUOTE) {
+        c.reject(line, 'unclosed_quote', null, null, `${why}: this line is rejected and reading goes on at line ${line + 1}`);
+      } else c.reject(line, 'bad_csv', null, null, `not valid CSV (${why})`);
     },
     finish() {
       finished = true;
@@ -232,8 +239,8 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
  */
 export function csvTokenizerFor(ingestor: CsvIngestor): CsvTokenizer {
   return createCsvTokenizer(
-    (fields, line) => ingestor.push(fields, line),
-    (line, why) => ingestor.pushUnparsable(line, why),
+    (fields, line, multiLine) => ingestor.push(fields, line, multiLine),
+    (line, reason, why) => ingestor.pushUnparsable(line, reason, why),
   );
 }
 

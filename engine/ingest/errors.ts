@@ -14,7 +14,8 @@ import { CodedError } from '../errors.ts';
  * - E_NEED_TZ: every row is a local time without a zone (line, field, value: the first one);
  * - E_NOT_GEOJSON: the JSON is not a FeatureCollection (value: what was found);
  * - E_FINISHED: data pushed into a reader or tokenizer after it was finished (a caller's bug);
- * - E_ARGUMENT: a bad argument to a helper (mergeIngestResults of nothing).
+ * - E_ARGUMENT: a bad argument to a helper (mergeIngestResults of nothing);
+ * - E_MOSTLY_REJECTED: more than half of a file's rows were rejected (quality.ts; value: the counts).
  */
 export type IngestErrorCode =
   | 'E_EMPTY'
@@ -26,7 +27,8 @@ export type IngestErrorCode =
   | 'E_NEED_TZ'
   | 'E_NOT_GEOJSON'
   | 'E_FINISHED'
-  | 'E_ARGUMENT';
+  | 'E_ARGUMENT'
+  | 'E_MOSTLY_REJECTED';
 
 /**
  * A file-level ingest failure: the file is not what it claims to be (unknown header, a mapped

@@ -18,3 +18,8 @@ export { HOUR_DATA_MIN_ROWS } from './collector.ts';
 export { ZoneClock, parseIsoTime } from './time.ts';
 export { utm10nToLatLng, VANCOUVER_HEADER } from './vancouver.ts';
 export { lsoaDistrict, POLICE_UK_HEADER } from './policeUk.ts';
+export { dropDuplicates, resultFingerprint } from './duplicates.ts';
+export type { DuplicateReport } from './duplicates.ts';
+export { checkRejections, describeRejections, rejectionsByFile, MOSTLY_REJECTED_SHARE } from './quality.ts';
+export type { FileRejections } from './quality.ts';
+export { MAX_RECORD_LINES } from './tokenizer.ts';

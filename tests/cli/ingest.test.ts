@@ -32,10 +32,16 @@ describe('patrolcast ingest', () => {
     expect(stdout.trim().split('\n')).toHaveLength(1);
   });
 
-  it('merges several files: Ashford 2014 (7,855) + the January slice (14, 4 without location)', async () => {
+  it('merges several files: Ashford 2014 (7,855) + the January slice (14: 4 without location, 6 Ashford rows already read)', async () => {
     const { code, stdout } = await patrolcast('ingest', '--json', 'fixtures/kent/ashford_2014.csv.gz', 'fixtures/kent/2014-01_slice.csv');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ rowsRead: 7869, accepted: 7865, rejected: 4, rejectedByReason: { missing_coords: 4 } });
+    // The slice's first 6 rows are Ashford crimes of January (same Crime IDs): dropped as duplicates.
+    expect(JSON.parse(stdout)).toMatchObject({
+      rowsRead: 7869,
+      accepted: 7859,
+      rejected: 10,
+      rejectedByReason: { duplicate: 6, missing_coords: 4 },
+    });
   });
 
   it('prints a readable summary with --columns and --tz (Chicago district 1)', async () => {
@@ -105,8 +111,10 @@ describe('readIncidents (cli/io.ts)', () => {
     const r = await readIncidents([path], {});
     expect(r).toEqual(ingestCsvText(text, { file: path }));
     expect(r.incidents[2999]!.source.line).toBe(2 + 2 * 2999);
-    expect(r.rejected).toHaveLength(1);
-    expect(r.rejected[0]).toMatchObject({ reason: 'bad_csv', source: { line: 6002 } });
+    // The unclosed quote rejects line 6002 only; line 6003 ("z") is read again: one field.
+    expect(r.rejected).toHaveLength(2);
+    expect(r.rejected[0]).toMatchObject({ reason: 'unclosed_quote', source: { line: 6002 } });
+    expect(r.rejected[1]).toMatchObject({ reason: 'wrong_field_count', source: { line: 6003 } });
   });
 
   it('reads GeoJSON by extension and reports progress in bytes', async () => {

@@ -6,6 +6,7 @@ import {
   NO_DISTRICT,
   boxesToCsv,
   boxesToGeoJSON,
+  csvCell,
   explainBox,
   forecastShift,
   patrolBoxes,
@@ -271,6 +272,39 @@ describe('boxesToGeoJSON', () => {
     expect(p.contributors).toEqual(b.contributors);
     expect(p.explanation).toBe(explainBox(b));
     expect(JSON.parse(JSON.stringify(gj))).toEqual(gj);
+  });
+});
+
+describe('csvCell (CSV injection, OWASP rule)', () => {
+  it('prefixes a single quote to text starting with = + - @ tab or CR, and quotes it', () => {
+    expect(csvCell('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvCell('+1')).toBe(`"'+1"`);
+    expect(csvCell('-2+3')).toBe(`"'-2+3"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    expect(csvCell('\tcmd')).toBe(`"'\tcmd"`);
+    expect(csvCell('\rcmd')).toBe(`"'\rcmd"`);
+  });
+
+  it('leaves ordinary text, and numbers (negative ones too), as they are', () => {
+    expect(csvCell('West End')).toBe('West End');
+    expect(csvCell('a=b')).toBe('a=b');
+    expect(csvCell('a, "b"')).toBe(`"a, ""b"""`);
+    expect(csvCell(-0.5)).toBe('-0.5');
+    expect(csvCell(null)).toBe('');
+  });
+
+  it('neutralises a district, a category and an extra column in boxesToCsv; negative coordinates stay numbers', () => {
+    const b = box({
+      district: '=cmd|"/C calc"!A0',
+      contributors: [{ incidentId: '1', category: '@evil', ageHours: 1, contribution: 0.5 }],
+    });
+    const csv = boxesToCsv([b], { note: '-1+1' });
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows[0]!.district).toBe(`'=cmd|"/C calc"!A0`);
+    expect(rows[0]!.note).toBe(`'-1+1`);
+    expect(rows[0]!.contributors).toMatch(/^'@evil #1/);
+    for (const k of ['lat', 'lng', 'expected', 'rank']) expect(rows[0]![k]).toMatch(/^-?\d/);
+    expect(Number(rows[0]!.lng)).toBeLessThan(0);
   });
 });
 

@@ -96,7 +96,7 @@ describe('plain reader: rejections (fixtures/bad/plain_rejections.csv)', () => {
       [11, 'empty_row', null, null],
       [12, 'local_time_without_zone', 'datetime', '2023-07-02'],
       [13, 'bad_time', 'datetime', '2023-02-30T10:00Z'],
-      [15, 'bad_csv', null, null],
+      [15, 'unclosed_quote', null, null],
     ]);
   });
 
@@ -105,14 +105,15 @@ describe('plain reader: rejections (fixtures/bad/plain_rejections.csv)', () => {
     expect(r.rejected[2]!.message).toContain('--tz');
   });
 
-  it('counts every row: the unclosed quote on line 15 swallows line 16 into one unreadable record', () => {
-    expect(r.rowsRead).toBe(14);
-    expect(r.incidents.length + r.rejected.length).toBe(14);
-    expect(r.incidents.map((i) => i.id)).toEqual(['ok-1', 'ok-3']);
+  it('counts every row: the unclosed quote on line 15 rejects that line only, and line 16 is read', () => {
+    expect(r.rowsRead).toBe(15);
+    expect(r.incidents.length + r.rejected.length).toBe(15);
+    expect(r.incidents.map((i) => i.id)).toEqual(['ok-1', 'ok-3', 'ok-never']);
+    expect(r.incidents[2]!.source.line).toBe(16);
   });
 
   it('flags ok-3 (written 00:00:00Z) as unknown time of day but not ok-1', () => {
-    expect(r.incidents.map((i) => i.timeOfDayUnknown)).toEqual([false, true]);
+    expect(r.incidents.map((i) => i.timeOfDayUnknown)).toEqual([false, true, false]);
   });
 
   it('with a zone, reads the local and date-only rows (day precision, local midnight)', () => {

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCsvTokenizer } from '../../engine/ingest/index.ts';
+import { MAX_RECORD_LINES } from '../../engine/ingest/tokenizer.ts';
 
 interface Out {
   records: [string[], number][];
@@ -12,8 +13,8 @@ interface Out {
 function tokenize(text: string, chunkSizes: readonly number[] = [text.length || 1]): Out {
   const out: Out = { records: [], bad: [] };
   const t = createCsvTokenizer(
-    (f, line) => out.records.push([f, line]),
-    (line, why) => out.bad.push([line, why]),
+    (f, line) => void out.records.push([f, line]),
+    (line, _reason, why) => void out.bad.push([line, why]),
   );
   let i = 0;
   let k = 0;
@@ -62,10 +63,40 @@ describe('createCsvTokenizer', () => {
     expect(tokenize(text).records[0]![0]).toEqual(['a"b', '"q"x', 'c']);
   });
 
-  it('reports a quote never closed as one bad record at the line it opened', () => {
-    const out = tokenize('h\nok\n"open,\nmore\nrows\n');
-    expect(out.records.map((r) => r[0])).toEqual([['h'], ['ok']]);
-    expect(out.bad).toEqual([[3, 'a quote opened in this record is never closed, so the rest of the file is one unreadable record']]);
+  it('reports a quote never closed as one bad line and reads the lines after it again', () => {
+    const out = tokenize('h\nok\n"open,\nmore\nrows\n', [2, 5]);
+    expect(out.records).toEqual([
+      [['h'], 1],
+      [['ok'], 2],
+      [['more'], 4],
+      [['rows'], 5],
+    ]);
+    expect(out.bad).toEqual([[3, 'a quote opened in the record on line 3 is never closed']]);
+  });
+
+  it('gives up on a quote still open after MAX_RECORD_LINES lines, and on a multi-line record of the wrong shape', () => {
+    const lines = ['a,b', 'x,"stray', ...Array.from({ length: 150 }, (_, k) => `${k},v`)];
+    const seen: [number, number][] = [];
+    const bad: number[] = [];
+    const t = createCsvTokenizer(
+      (f, line, multi) => (multi && f.length !== 2 ? false : void seen.push([line, f.length])),
+      (line) => void bad.push(line),
+    );
+    for (let i = 0; i < lines.length; i++) t.write(`${lines[i]}\r\n`);
+    t.end();
+    expect(bad).toEqual([2]);
+    expect(seen.map((s) => s[0])).toEqual([1, ...Array.from({ length: 150 }, (_, k) => k + 3)]);
+    expect(MAX_RECORD_LINES).toBe(100);
+    // Closed 3 lines later into 3 fields: the shape is wrong, so line 2 is rejected and 3-6 read
+    // again, where line 5's own quote is never closed (line 5 rejected, 6 read again).
+    const out: number[] = [];
+    const t2 = createCsvTokenizer(
+      (f, line, multi) => (multi && f.length !== 2 ? false : void out.push(line)),
+      (line) => void out.push(-line),
+    );
+    t2.write('a,b\nx,"stray\n1,2\n3,4\n5,"6,9\n7,8\n');
+    t2.end();
+    expect(out).toEqual([1, -2, 3, 4, -5, 6]);
   });
 
   it('gives the same records as csv-parse, and the generator’s line numbers, however the text is chunked (property)', () => {

@@ -448,8 +448,17 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     const expected = ingestCsvText(readFileSync(file, 'utf8'), { file: 'plain_rejections.csv', tz: 'America/Vancouver' });
     await page.goto(`${served.url}#analyst`);
     await page.fill('#an-tz', 'America/Vancouver');
+    // 10 of its 15 rows are rejected: refused, with the counts, unless the analyst allows it.
+    await page.setInputFiles('#an-file', file);
+    await page.waitForSelector('#error-banner:not([hidden])');
+    expect(await page.textContent('#error-banner')).toContain(`plain_rejections.csv: ${expected.rejected.length} of 15 rows rejected`);
+    expect(await page.textContent('#error-banner')).toContain('Load even if most rows are rejected');
+    await page.check('#an-allow-rejected');
+    await page.setInputFiles('#an-file', []);
     await page.setInputFiles('#an-file', file);
     await page.waitForFunction(() => document.getElementById('dataset-status')!.textContent!.startsWith('plain_rejections.csv'));
+    expect(await page.textContent('#an-summary')).toContain(`plain_rejections.csv: ${expected.rejected.length} of 15 rows rejected`);
+    await page.uncheck('#an-allow-rejected');
     const rows = await page.$$eval('#an-rejected tbody tr', (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
     );

@@ -78,6 +78,7 @@ export class AnalystView {
     if (files.length === 0) return;
     const format = (byId<HTMLSelectElement>('an-format').value || undefined) as IngestFormat | undefined;
     const tz = byId<HTMLInputElement>('an-tz').value.trim() || undefined;
+    const allowRejected = byId<HTMLInputElement>('an-allow-rejected').checked;
     const columnsText = byId<HTMLInputElement>('an-columns').value.trim();
     let columns: Record<string, string> | undefined;
     if (columnsText) {
@@ -93,7 +94,7 @@ export class AnalystView {
     }
     const loaded = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
     const info = await this.app.run(`Reading ${files.map((f) => f.name).join(', ')}`, (onProgress) =>
-      this.app.client.load({ kind: 'files', files: loaded, format, columns, tz }, onProgress),
+      this.app.client.load({ kind: 'files', files: loaded, format, columns, tz, allowRejected }, onProgress),
     );
     if (info) this.app.announceDataset(info);
   }
@@ -150,6 +151,7 @@ export class AnalystView {
       ],
     ];
     for (const [reason, count] of Object.entries(s.rejectedByReason)) rows.push([`Rejected: ${reason}`, count.toLocaleString('en')]);
+    for (const w of info.warnings ?? []) rows.push(['Warning', w]);
     replaceChildren(
       byId('an-summary'),
       el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
