@@ -2,12 +2,13 @@
  * `patrolcast ingest FILE...`: read incident files and report what was accepted and rejected.
  */
 import type { Command } from 'commander';
-import { summarizeIngest } from '../../engine/index.ts';
+import { formatLocalInstant, summarizeIngest } from '../../engine/index.ts';
 import type { IngestResult, IngestSummary } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
+import { FORMAT_ZONES } from '../options.ts';
 
 const EXAMPLES_PER_REASON = 3;
 
@@ -20,7 +21,7 @@ function table(rows: readonly (readonly [string, number])[], indent: string): st
 }
 
 /** The human-readable summary. */
-export function formatIngestSummary(files: readonly string[], result: IngestResult, s: IngestSummary): string {
+export function formatIngestSummary(files: readonly string[], result: IngestResult, s: IngestSummary, tz?: string): string {
   const out: string[] = [];
   out.push(`${files.length === 1 ? files[0] : `${files.length} files`} (format ${result.format})`);
   for (const line of table(
@@ -44,8 +45,11 @@ export function formatIngestSummary(files: readonly string[], result: IngestResu
       }
     }
   }
-  out.push(`first: ${s.first ?? '-'}`);
-  out.push(`last:  ${s.last ?? '-'}`);
+  // Local time in the data's zone when it is known (--tz, or the format's own), then UTC.
+  const when = (iso: string | null): string =>
+    iso === null ? '-' : tz === undefined ? iso : `${formatLocalInstant(Date.parse(iso), tz)} (${iso})`;
+  out.push(`first: ${when(s.first)}`);
+  out.push(`last:  ${when(s.last)}`);
   out.push('time precision:');
   for (const line of table(Object.entries(s.precision), '  ')) out.push(line);
   out.push(`time of day unknown: ${fmt(s.timeOfDayUnknown)}`);
@@ -90,7 +94,7 @@ Examples:
     if (opts.json) {
       ctx.io.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary })}\n`);
     } else {
-      ctx.io.stdout.write(formatIngestSummary(files, result, summary));
+      ctx.io.stdout.write(formatIngestSummary(files, result, summary, opts.tz ?? FORMAT_ZONES[result.format]));
     }
   });
 }

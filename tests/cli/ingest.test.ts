@@ -56,7 +56,7 @@ describe('patrolcast ingest', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/rows read\s+1,720/);
     expect(stdout).toMatch(/accepted\s+1,720/);
-    expect(stdout).toContain('first: 2010-01-01T06:30:00.000Z');
+    expect(stdout).toContain('first: 2010-01-01T00:30 CST (2010-01-01T06:30:00.000Z)');
     expect(stdout).toContain('time of day unknown: 5');
   });
 
