@@ -264,6 +264,7 @@ export function prepareEvaluation(input: EvaluationInput): EvaluationRun {
   // Far-away incidents and time outliers are left out, as the service does (screen.ts).
   const screen = screenedIncidents(
     input.incidents.filter((inc) => (cut === undefined || inc.timeMs < cut) && (input.include ? input.include(inc) : true)),
+    input.tz,
   );
   const included = screen.kept;
   // With a study polygon, incidents outside its cells are set aside: never trained on, and

@@ -9,6 +9,7 @@
  * EM then explains the year's incidents as a burst triggered out of nothing (θ 0.03 → 0.95),
  * and one incident 9,000 km away asks for a study area of millions of cells.
  */
+import { formatLocalInstant } from '../timezone.ts';
 import type { Incident } from '../types.ts';
 
 const DAY_MS = 86_400_000;
@@ -163,10 +164,12 @@ export function screenIncidents(
   return { keep, candidates: n, ...space, ...time, outliersKept: kept };
 }
 
-const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** The local date of `ms` in `tz` (UTC without a zone). */
+const day = (ms: number, tz: string | undefined): string =>
+  tz === undefined ? new Date(ms).toISOString().slice(0, 10) : formatLocalInstant(ms, tz).slice(0, 10);
 
 /** The screen's findings as warnings, the same words for the CLI, the web app and the backtest report. */
-export function screeningWarnings(s: Screening): string[] {
+export function screeningWarnings(s: Screening, tz?: string): string[] {
   const out: string[] = [];
   if (s.farAway > 0) {
     out.push(
@@ -181,7 +184,7 @@ export function screeningWarnings(s: Screening): string[] {
   }
   for (const g of s.gaps) {
     out.push(
-      `the data has no incident from ${day(g.fromMs)} to ${day(g.toMs)} (${Math.round((g.toMs - g.fromMs) / DAY_MS)} days): missing data there lowers the fitted rates; consider a training window after the gap.`,
+      `the data has no incident from ${day(g.fromMs, tz)} to ${day(g.toMs, tz)} (${Math.round((g.toMs - g.fromMs) / DAY_MS)} days): missing data there lowers the fitted rates; consider a training window after the gap.`,
     );
   }
   return out;
@@ -191,9 +194,9 @@ export function screeningWarnings(s: Screening): string[] {
  * The incidents a backtest or tune trains and scores on: {@link screenIncidents} over all of them
  * (time outliers left out), with the warnings for the report's notes. O(N log N).
  */
-export function screenedIncidents(incidents: readonly Incident[]): { kept: Incident[]; warnings: string[] } {
+export function screenedIncidents(incidents: readonly Incident[], tz?: string): { kept: Incident[]; warnings: string[] } {
   const s = screenIncidents(incidents, null);
   const kept: Incident[] = [];
   for (let i = 0; i < incidents.length; i++) if (s.keep[i] === 1) kept.push(incidents[i]!);
-  return { kept, warnings: screeningWarnings(s) };
+  return { kept, warnings: screeningWarnings(s, tz) };
 }

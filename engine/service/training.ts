@@ -195,7 +195,7 @@ export function monthPrecisionWarning(events: EventSet): string | null {
 /** Warnings on the training set: what the data screen left out, and a window ended before the requested end. */
 export function trainingWarnings(set: TrainingSet, tz: string): string[] {
   const local = (ms: number): string => formatLocalInstant(ms, tz);
-  const out = screeningWarnings(set.screening);
+  const out = screeningWarnings(set.screening, tz);
   if (set.window.endMs < set.untilMs) {
     const days = (set.untilMs - set.window.endMs) / DAY_MS;
     out.push(
