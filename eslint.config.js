@@ -61,7 +61,7 @@ const NO_DYNAMIC_NODE_IMPORT = {
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'docs/reports/', 'coverage/', 'bench/out/', '.vite/'],
+    ignores: ['dist/', 'lib/', 'node_modules/', 'docs/reports/', 'coverage/', 'bench/out/', '.vite/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -17,6 +17,7 @@ import type { CliContext, CliIo } from './context.ts';
 import { outOfMemoryMessage } from './memory.ts';
 import { CliError } from './errors.ts';
 import { terminalSafe } from './terminal.ts';
+import { packageVersion } from './version.ts';
 
 export type { CliContext, CliIo, CliWriter } from './context.ts';
 
@@ -29,7 +30,7 @@ function buildProgram(ctx: CliContext): Command {
     .description(
       'Open predictive patrol hotspots: read police incident data, fit the self-exciting (ETAS) model, forecast patrol boxes for a shift, and backtest them honestly.',
     )
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({

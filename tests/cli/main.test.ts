@@ -2,6 +2,7 @@
  * main(argv, io): the CLI in-process. Exit codes and where each kind of output goes, that it
  * can run many times in one process, and that it writes only to the io it is given.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../cli/main.ts';
 import { expectOneLineError, runCli } from '../support/cli.ts';
@@ -21,7 +22,10 @@ describe('main(argv, io)', () => {
     expect(sub.code).toBe(0);
     expect(sub.stdout).toMatch(/^Usage: patrolcast forecast \[options\] <files\.\.\.>/);
     expect(sub.stdout).toContain('--fit-in <file>');
-    expect((await runCli(['--version'])).stdout).toBe('0.1.0\n');
+    // the version is package.json's, read at run time (cli/version.ts)
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await runCli(['--version'])).stdout).toBe(`${version}\n`);
   });
 
   it('a usage error goes to io.stderr with the help after it, exit 1', async () => {
