@@ -4,53 +4,23 @@
  * only, then the README's example, the `patrolcast` binary and the typed API used there, with
  * neither tsx nor TypeScript installed in that project.
  *
- * No network: `npm install --offline <tarball>` cannot work from a cache filled by `npm ci`, which
- * fetches the dependencies' tarballs but never their registry documents (npm needs those to
- * resolve `^x.y.z` ranges: ENOTCACHED). So the empty project gets a package-lock.json made of
- * this repository's lockfile entries that are not dev-only (the runtime dependency tree, pinned
- * by version and integrity) plus the tarball, and `npm ci --offline` installs exactly that from
- * the cache. Skipped, with a message, where npm itself cannot run.
+ * No network: the install runs from npm's cache (tests/support/pack.ts says how). Skipped, with a
+ * message, where npm itself cannot run.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestCsvText, shiftAt, shiftBoxes } from '../engine/index.ts';
+import { packAndInstall, PKG, ROOT, run } from './support/pack.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  version: string;
-  dependencies: Record<string, string>;
-};
 const EXAMPLE = join(ROOT, 'examples/forecast.mjs');
 const VANCOUVER = 'fixtures/vancouver/property_2023.csv.gz';
 const ASHFORD = 'fixtures/kent/ashford_2014.csv.gz';
 const AT = '2023-12-15T22:00';
 const MAX_TARBALL_BYTES = 5 * 1024 * 1024;
-
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment without the npm lifecycle variables of a surrounding `npm test` (npm's own config kept). */
-function childEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || /^npm_config_/i.test(k)));
-}
-
-/** Runs a command; resolves with its exit code and output (never rejects on a non-zero exit). */
-function run(cmd: string, args: readonly string[], cwd: string): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: childEnv(), encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr: err !== null && code === -1 ? `${stderr}${err.message}` : stderr });
-    });
-  });
-}
 
 const npmWorks = spawnSync('npm', ['--version'], { encoding: 'utf8' }).status === 0;
 if (!npmWorks) console.warn('tests/package.test.ts: skipped: `npm --version` does not run here, so the package cannot be packed');
@@ -69,35 +39,11 @@ describe('README "Use the engine from code"', () => {
 describe.skipIf(!npmWorks)('the packed tarball, installed without dev dependencies or network', () => {
   let dir: string;
   let project: string;
-  let files: string[];
+  let files: readonly string[];
   let tarballBytes: number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'patrolcast-pack-'));
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], ROOT);
-    expect(packed.code, `npm pack failed:\n${packed.stderr}`).toBe(0);
-    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
-      filename: string;
-      size: number;
-      integrity: string;
-      files: { path: string }[];
-    }[];
-    files = info!.files.map((f) => f.path).sort();
-    tarballBytes = info!.size;
-
-    project = join(dir, 'project');
-    mkdirSync(project);
-    const spec = `file:../${info!.filename}`;
-    writeFileSync(
-      join(project, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { patrolcast: spec } }),
-    );
-    writeFileSync(join(project, 'package-lock.json'), JSON.stringify(consumerLock(spec, info!.integrity)));
-    const installed = await run('npm', ['ci', '--offline', '--omit=dev', '--no-audit', '--no-fund'], project);
-    expect(
-      installed.code,
-      `npm ci --offline in the empty project failed (has \`npm ci\` run in the repository, filling npm's cache?):\n${installed.stderr}`,
-    ).toBe(0);
+    ({ dir, project, files, tarballBytes } = await packAndInstall());
     copyFileSync(EXAMPLE, join(project, 'forecast.mjs'));
     for (const f of [VANCOUVER, ASHFORD]) copyFileSync(join(ROOT, f), join(project, f.split('/').pop()!));
   });
@@ -233,31 +179,4 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
-}
-
-/**
- * The empty project's lockfile: the tarball, and this repository's lockfile entries that are not
- * dev-only (the runtime dependency tree, with the versions and integrities `npm ci` installed).
- */
-function consumerLock(spec: string, integrity: string): unknown {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { dev?: boolean; link?: boolean; license?: string; bin?: unknown; engines?: unknown }>;
-  };
-  const root = lock.packages['']!;
-  const packages: Record<string, unknown> = {
-    '': { name: 'consumer', dependencies: { patrolcast: spec } },
-    'node_modules/patrolcast': {
-      version: PKG.version,
-      resolved: spec,
-      integrity,
-      license: root.license,
-      dependencies: PKG.dependencies,
-      bin: root.bin,
-      engines: root.engines,
-    },
-  };
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path !== '' && entry.dev !== true && entry.link !== true) packages[path] = entry;
-  }
-  return { name: 'consumer', lockfileVersion: 3, requires: true, packages };
 }

@@ -1,5 +1,6 @@
 import * as h3 from 'h3-js';
-import { convex, featureCollection, point } from '@turf/turf';
+import { convex } from '@turf/convex';
+import { featureCollection, point } from '@turf/helpers';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 import type { H3Cell, Incident } from '../types.ts';
 import { checkRes } from './cells.ts';

@@ -1,5 +1,5 @@
 import * as h3 from 'h3-js';
-import { booleanPointInPolygon } from '@turf/turf';
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { H3Cell, Incident } from '../types.ts';
 import { checkCell } from './cells.ts';
