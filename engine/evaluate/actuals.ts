@@ -34,7 +34,10 @@ export interface Placeable {
  *
  * Cost O(n log W + placements), windows sorted by start.
  * @example
- * // two 8-hour windows from 0; an instant at 1 h, an incident over [7 h, 9 h), one at 20 h (a gap)
+ * // two 8-hour windows from 0; an instant at 1 h, an incident over [7 h, 9 h) (unplaced: it
+ * // straddles both), one at 20 h (after the test period)
+ * const H = 3.6e6; // one hour in ms
+ * const wins = [{ startMs: 0, endMs: 8 * H, hours: 8, label: 'a' }, { startMs: 8 * H, endMs: 16 * H, hours: 8, label: 'b' }];
  * placeActuals(wins, [{ timeMs: H, endMs: H + 1, cell: 4 }, { timeMs: 7 * H, endMs: 9 * H, cell: 2 }, { timeMs: 20 * H, endMs: 20 * H + 1, cell: 1 }])
  * // => { byWindow: [[4], []], events: 1, outsideArea: 0, unplaced: 1 }
  */

@@ -54,8 +54,14 @@ export function shiftBinHours(fit: EtasFit, startMs: number, hours: number): Flo
  * @throws {ForecastError} E_ARGUMENT (bad start or hours), E_FIT (bad parameters), E_HISTORY (malformed EventSet)
  * @example
  * // θ = 0.5, ω = ln 2 per hour, rate 0.1 per hour, no profile, one event 1 h before an 8-hour shift:
- * // 0.1·8 + 0.5·(2^−1 − 2^−9) = 0.8 + 0.2490234375
- * forecastShift(fit, history, sMs, 8).expected[0] // => 1.0490234375
+ * // 0.1·8 + 0.5·(2^−1 − 2^−9) = 0.8 + 0.2490234375. The fit holds only the fields used here
+ * // (a real one comes from fitEtas or readEtasFit).
+ * const cell = '8a28de8d8c77fff';
+ * const fit = { config: { profile: null }, profile: null, theta: 0.5, omegaPerHour: Math.LN2, ringWeights: [1], ratePerHour: { [cell]: 0.1 } };
+ * const history = { originMs: 0, cells: [cell], cell: Int32Array.of(0), tHours: Float64Array.of(0), incidentIndex: Int32Array.of(0) };
+ * const f = forecastShift(fit, history, 3.6e6, 8);
+ * [f.cells, Array.from(f.background), Array.from(f.triggered)] // => [[cell], [0.8], [0.2490234375]]
+ * f.expected[0] // => 1.0490234375
  */
 export function forecastShift(
   fit: EtasFit,

@@ -155,7 +155,8 @@ export function shiftWindows(
  * @returns epoch ms
  * @throws {ForecastError} E_TIME (unreadable or impossible date); {TimeZoneError} E_TIMEZONE
  * @example
- * parseLocalDateTime('2024-03-01T22:00', 'America/Vancouver') // => 1709359200000 (06:00Z on 2 March)
+ * // 22:00 PST (UTC−8) on 1 March is 06:00Z on 2 March
+ * parseLocalDateTime('2024-03-01T22:00', 'America/Vancouver') // => Date.UTC(2024, 2, 2, 6)
  */
 export function parseLocalDateTime(s: string, tz: string): number {
   const clock = zoneClock(tz);
@@ -174,7 +175,8 @@ export function parseLocalDateTime(s: string, tz: string): number {
  * An ISO value with an offset is converted to `tz`'s wall clock first.
  *
  * @example
- * shiftAt('2024-03-09T22:00', 'America/Vancouver').hours // => 7 (clocks spring forward that night)
+ * // clocks spring forward that night (02:00 → 03:00): the 8-hour shift lasts 7 real hours
+ * shiftAt('2024-03-09T22:00', 'America/Vancouver').hours // => 7
  * @throws {ForecastError} E_TIME, E_ARGUMENT; {TimeZoneError} E_TIMEZONE
  */
 export function shiftAt(localIso: string, tz: string, hours: number = DEFAULT_SHIFT_HOURS): ShiftWindow {

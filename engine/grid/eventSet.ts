@@ -171,8 +171,16 @@ function where(inc: Incident): string {
  * @throws {GridError} E_RES_DOMAIN, E_ARGUMENT (non-finite originMs or incident time, naming
  *   the source file and line), E_LATLNG_DOMAIN (bad coordinates, naming file and line)
  * @example
- * const ev = buildEventSet(incidents, 10, Date.UTC(2023, 0, 1));
- * ev.cells.length <= incidents.length // => true
+ * // two incidents in one cell (12:00 and 06:00 UTC), one in another cell (09:00), origin midnight
+ * const inc = (lat, lng, timeMs) =>
+ *   ({ id: null, timeMs, precision: 'minute', timeOfDayUnknown: false, lat, lng, category: null, district: null, source: { file: 'a.csv', line: 2 } });
+ * const day = Date.UTC(2023, 0, 1);
+ * const ev = buildEventSet([inc(49.2827, -123.1207, day + 12 * 3.6e6), inc(49.2827, -123.1207, day + 6 * 3.6e6), inc(49.2606, -123.246, day + 9 * 3.6e6)], 10, day);
+ * ev.cells // => ['8a28de8cd347fff', '8a28de8d8c77fff']
+ * // sorted by (cell, time): the lone incident's cell comes first in H3 order
+ * Array.from(ev.cell) // => [0, 1, 1]
+ * Array.from(ev.tHours) // => [9, 6, 12]
+ * Array.from(ev.incidentIndex) // => [2, 1, 0]
  */
 export function buildEventSet(incidents: readonly Incident[], res: number, originMs: number, options: BuildEventSetOptions = {}): EventSet {
   checkRes(res);

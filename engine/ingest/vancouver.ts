@@ -26,7 +26,10 @@ let utmToWgs84: Converter | null = null;
 
 /**
  * UTM zone 10N easting/northing (metres) to `{lat, lng}` (WGS84 degrees) with proj4.
- * @example utm10nToLatLng(491409.222, 5458870.3802) // => {lat: 49.2806…, lng: -123.1234…}
+ * @example
+ * // 8.59 km west of the zone's central meridian (123° W), about 0.118° of longitude at 49.3° N
+ * const p = utm10nToLatLng(491409.222, 5458870.3802);
+ * [p.lat.toFixed(4), p.lng.toFixed(4)] // => ['49.2825', '-123.1181']
  */
 export function utm10nToLatLng(xM: number, yM: number): { lat: number; lng: number } {
   utmToWgs84 ??= proj4(UTM_10N, 'WGS84');

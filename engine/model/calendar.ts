@@ -53,7 +53,8 @@ export function binLabels(shiftStarts: readonly string[], weekend: boolean): str
  * @throws {ModelError} E_OPTIONS (bad start), E_WINDOW (non-finite or empty range); {TimeZoneError} E_TIMEZONE
  * @example
  * const cal = binCalendar('America/Vancouver', ['06:00', '14:00', '22:00'], false, Date.UTC(2023, 6, 1, 7), Date.UTC(2023, 6, 2, 7));
- * binAt(cal, Date.UTC(2023, 6, 1, 22)) // => 1 (15:00 local: the 14:00 shift)
+ * // 22:00Z is 15:00 in Vancouver (PDT, UTC−7): the 14:00 shift, bin 1
+ * binAt(cal, Date.UTC(2023, 6, 1, 22)) // => 1
  */
 export function binCalendar(tz: string, shiftStarts: readonly string[], weekend: boolean, fromMs: number, toMs: number): BinCalendar {
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || !(toMs > fromMs)) {

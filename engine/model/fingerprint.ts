@@ -22,7 +22,10 @@ function hashString(h: number, s: string): number {
  * the browser (no node:crypto). Not a cryptographic hash: it detects accidental changes only.
  * Cost O(N + cells).
  * @example
+ * const events = { originMs: 0, cells: ['8a28de8d8c77fff'], cell: Int32Array.of(0), tHours: Float64Array.of(0), incidentIndex: Int32Array.of(0) };
  * /^fnv1a64:[0-9a-f]{16}$/.test(fingerprintEvents(events)) // => true
+ * // the same event one millisecond later
+ * fingerprintEvents({ ...events, tHours: Float64Array.of(1 / 3.6e6) }) === fingerprintEvents(events) // => false
  */
 export function fingerprintEvents(events: EventSet): string {
   const cellHash = events.cells.map((c) => hashString(0x811c9dc5, c) >>> 0);

@@ -28,8 +28,9 @@ export interface EtasParams {
  * @throws {ModelError} E_PARAMS (θ, ω or μ out of domain, or a Float64Array of the wrong
  *   length), and those of the event checks (E_EVENTS, E_WINDOW)
  * @example
- * // One event at t = 0 in a window of 10 h, μ = 0.1/h, no triggering: log 0.1 − 1
- * etasLogLikelihood(events, 10, { muPerHour: new Float64Array([0.1]), theta: 0, omegaPerHour: 1 }) // => -3.3025850929940455
+ * // One event at t = 0 in a window of 10 h, μ = 0.1/h, no triggering: log 0.1 − 0.1·10
+ * const events = { originMs: 0, cells: ['8a28de8d8c77fff'], cell: Int32Array.of(0), tHours: Float64Array.of(0), incidentIndex: Int32Array.of(0) };
+ * etasLogLikelihood(events, 10, { muPerHour: new Float64Array([0.1]), theta: 0, omegaPerHour: 1 }) // => Math.log(0.1) - 1
  */
 export function etasLogLikelihood(events: EventSet, endHours: number, params: EtasParams, startHours = 0): number {
   const { theta, omegaPerHour } = params;
