@@ -67,7 +67,7 @@ export {
   districtOutlines,
   GridError,
 } from './grid/index.ts';
-export type { BuildEventSetOptions, AreaGeoJson, GridErrorCode } from './grid/index.ts';
+export type { BuildEventSetOptions, AreaGeoJson, NamedAreas, GridErrorCode } from './grid/index.ts';
 
 // ---- model: the one ETAS model, its configuration, presets, fit and fit file ---------------------
 export {
@@ -108,6 +108,7 @@ export type {
   SimulateEtasOptions,
   SimulatedEtas,
   ModelErrorCode,
+  BinCalendar,
 } from './model/index.ts';
 
 // ---- forecast: a shift's expected counts, ranking, patrol boxes, shifts --------------------------
@@ -187,6 +188,12 @@ export type {
   Screening,
   EvaluationInput,
   EvaluationRun,
+  Measures,
+  StudyCells,
+  Districts,
+  Actuals,
+  TrainingStream,
+  FitLog,
   ModelRunner,
   ModelForecast,
   RunnerOptions,

@@ -24,7 +24,7 @@ export const KERNEL_WEIGHT_SCALE = 1_048_576;
 
 /**
  * Training events in the order they become known.
- * `knownMs` ascending; `source[e]` indexes the source cells of a {@link Neighbourhood}.
+ * `knownMs` ascending; `source[e]` indexes the source cells of a `Neighbourhood` (baselines.ts).
  */
 export interface TrainingStream {
   readonly knownMs: Float64Array;

@@ -53,7 +53,8 @@ export function districtsFromLabels(incidents: readonly Incident[], res: number)
 
 const NAME_CANDIDATES = ['name', 'district', 'NAME'] as const;
 
-type NamedAreas = FeatureCollection<Polygon | MultiPolygon, Record<string, unknown> | null>;
+/** Polygons with properties: the districts as a GeoJSON FeatureCollection. */
+export type NamedAreas = FeatureCollection<Polygon | MultiPolygon, Record<string, unknown> | null>;
 
 function pickNameProperty(fc: NamedAreas, nameProperty: string | undefined): string {
   const has = (f: Feature<Polygon | MultiPolygon, Record<string, unknown> | null>, p: string): boolean =>

@@ -19,4 +19,5 @@ export { buildEventSet } from './eventSet.ts';
 export type { BuildEventSetOptions } from './eventSet.ts';
 export { studyArea, polygonsOf } from './area.ts';
 export type { AreaGeoJson } from './area.ts';
+export type { NamedAreas } from './districts.ts';
 export { districtsFromLabels, districtsFromPolygons, districtOutlines } from './districts.ts';

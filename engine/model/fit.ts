@@ -53,7 +53,7 @@ export interface EtasFitInputs {
   readonly eventBin?: Int32Array;
   /**
    * Leave the per-cell JSON records of the fit empty (muPerHour, ratePerHour, profile.cells) for
-   * callers that read the arrays of {@link fitEtasDetailed}'s result instead (the backtest).
+   * callers that read the arrays of `fitEtasDetailed`'s result instead (the backtest).
    */
   readonly lean?: boolean;
   /**
