@@ -21,4 +21,6 @@ export {
   MIN_CONTRIBUTOR_SHARE,
 } from './boxes.ts';
 export type { PatrolBoxOptions, BoxProperties } from './boxes.ts';
+export { DEFAULT_SHARE_ALPHA, fineShares, splitToFine, placeBoxes } from './placement.ts';
+export type { FineExpected, PlacedBox, PlaceBoxesOptions } from './placement.ts';
 export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';
