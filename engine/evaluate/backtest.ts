@@ -25,6 +25,7 @@ import type { BacktestReport } from './report.ts';
 import {
   BACKTEST_MODELS,
   builtInRunner,
+  etasRunners,
   pluginRunner,
   type BacktestModelName,
   type BacktestModelPlugin,
@@ -123,13 +124,15 @@ export function backtest(input: BacktestInput, hooks: BacktestHooks = {}): Backt
     ...(input.fitOptions ? { fitOptions: input.fitOptions } : {}),
     ...(hooks.shouldCancel ? { shouldCancel: () => hooks.shouldCancel!() } : {}),
   };
+  const names = input.models ?? BACKTEST_MODELS;
+  const shared = etasRunners(run, names, options);
   const runners: ModelRunner[] = [
-    ...(input.models ?? BACKTEST_MODELS).map((name) => builtInRunner(run, name as BacktestModelName, options)),
+    ...names.map((name) => shared.find((r) => r.name === name) ?? builtInRunner(run, name as BacktestModelName, options)),
     ...(input.plugins ?? []).map((plugin) => pluginRunner(run, plugin)),
   ];
   const scores = scoreWindows(run, runners, hooks);
-  const names = runners.map((r) => r.name);
-  const reference = input.reference ?? (names.includes('etas') ? 'etas' : null);
+  const runNames = runners.map((r) => r.name);
+  const reference = input.reference ?? (runNames.includes('etas') ? 'etas' : null);
   const report = summarise(run, scores, {
     seed,
     bootstrapResamples: input.bootstrapResamples ?? BACKTEST_DEFAULTS.bootstrapResamples,

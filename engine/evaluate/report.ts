@@ -78,6 +78,12 @@ export interface PairedDiffs {
 }
 
 export interface ModelSummary {
+  /**
+   * How the model's flagged areas and patrol boxes were scored: 'grid', the top cells of the
+   * working grid; 'fine', boxes of seven finer cells placed greedily (engine/evaluate/placed.ts,
+   * same area per box as one cell). Concentration of a placed model counts box centres.
+   */
+  readonly placement: 'grid' | 'fine';
   /** Mean over shifts (with events) of the share of the shift's events in the flagged cells. */
   readonly hitRate: Readonly<Record<string, number>>;
   /** Predictive accuracy index: hit rate / (flagged area / study area). */
@@ -113,7 +119,8 @@ export interface ModelSummary {
 }
 
 export interface BacktestReport {
-  readonly version: 1;
+  /** 2: `etas` is scored placed (`etas-grid` is the grid), models carry `placement`; 1: everything on the grid. */
+  readonly version: 2;
   readonly mode: 'shifts' | 'months';
   readonly res: number;
   readonly tz: string;

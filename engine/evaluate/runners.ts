@@ -33,10 +33,12 @@ const HOUR_MS = 3_600_000;
 /** Every built-in model, in report order. */
 export const BACKTEST_MODELS = [
   'etas',
+  'etas-grid',
   'etas-2015',
   'naive-28',
   'naive-365',
   'naive-all',
+  'naive-all-placed',
   'retro',
   'prospective',
   'random',
@@ -69,6 +71,8 @@ export interface ModelRunner {
   readonly fitLog?: FitLog;
   /** A note for the report (e.g. the configuration run). */
   readonly note?: string;
+  /** True: scored as placed boxes on the finer lattice (placed.ts); else as grid cells. */
+  readonly placed?: boolean;
 }
 
 /**
@@ -119,6 +123,8 @@ export function builtInRunner(run: EvaluationRun, name: BacktestModelName, optio
       return naiveRunner(run, 365);
     case 'naive-all':
       return naiveRunner(run, Infinity);
+    case 'naive-all-placed':
+      return { ...naiveRunner(run, Infinity), name, placed: true };
     case 'retro':
       return kernelRunner(run, name, retroKernel(), wideNeighbourhood(run), () => null);
     case 'prospective':
@@ -127,14 +133,41 @@ export function builtInRunner(run: EvaluationRun, name: BacktestModelName, optio
       return randomRunner(run, options.seed);
     case 'oracle':
       return oracleRunner(run);
-    case 'etas': {
-      const config = forRun(run, checkEtasConfig(options.etasConfig ?? ETAS_DEFAULTS));
-      const note = `etas: ${describeEtasConfig(config)}${run.months ? ' (month mode: no shift profile)' : ''}.`;
-      return { ...rollingEtasRunner(run, 'etas', config, options), note };
-    }
+    case 'etas':
+    case 'etas-grid':
+      return etasRunners(run, [name], options)[0]!;
     case 'etas-2015':
       return rollingEtasRunner(run, 'etas-2015', forRun(run, withFitOptions(ETAS_2015, options.fitOptions ?? {})), options);
   }
+}
+
+/**
+ * The runners of 'etas' (placed boxes) and 'etas-grid' (the same forecasts on the grid) among
+ * `names`, sharing one rolling model: whichever is called first in a window forecasts it, the
+ * other hands back the same scores. Empty when neither is named.
+ */
+export function etasRunners(run: EvaluationRun, names: readonly string[], options: RunnerOptions): ModelRunner[] {
+  const wanted = (['etas', 'etas-grid'] as const).filter((n) => names.includes(n));
+  if (wanted.length === 0) return [];
+  const config = forRun(run, checkEtasConfig(options.etasConfig ?? ETAS_DEFAULTS));
+  const base = rollingEtasRunner(run, 'etas', config, options);
+  const note = `etas: ${describeEtasConfig(config)}${run.months ? ' (month mode: no shift profile)' : ''}.`;
+  let lastWindow = -1;
+  let last: ModelForecast | null = null;
+  const forecast = (w: EvalWindow, windowIndex: number): ModelForecast => {
+    if (windowIndex !== lastWindow || last === null) {
+      last = base.forecast(w, windowIndex);
+      lastWindow = windowIndex;
+    }
+    return last;
+  };
+  return wanted.map((name, i) => ({
+    name,
+    forecast,
+    ...(i === 0 && base.fitLog ? { fitLog: base.fitLog } : {}),
+    ...(i === 0 ? { note } : {}),
+    ...(name === 'etas' ? { placed: true } : {}),
+  }));
 }
 
 /** A kernel baseline (baselines.ts): incremental scores, O(C) per window plus the events entering or leaving. */

@@ -14,6 +14,7 @@ import { bestPossibleHits, hitsAtK, logScoreVsUniform, topIndices, topKPerDistri
 import type { EvaluationRun } from './prepare.ts';
 import type { FitLog, ModelForecast, ModelRunner } from './runners.ts';
 import type { EvalWindow } from './timing.ts';
+import { enterWindow, fineLatticeOf, scorePlaced, type PlacedContext } from './placed.ts';
 
 /** Progress, cancellation and an audit of every forecast. */
 export interface ScoreHooks {
@@ -55,10 +56,12 @@ export interface ModelScores {
   readonly rriObserved: number[];
   /** True when the model's scores are expected counts (it then has an RRI). */
   countsForecast: boolean;
-  /** Per study cell: windows in which it was a patrol box. */
+  /** Per study cell (placed models: per box centre of `pickCells`): windows in which it was a patrol box. */
   readonly timesPicked: Int32Array;
-  /** Per flagged area, per study cell: 1 when the cell was ever flagged. */
+  /** Per flagged area, per study cell (placed: per box centre): 1 when the cell was ever flagged. */
   readonly flaggedEver: Uint8Array[];
+  /** Placed models: the fine cells `timesPicked` and `flaggedEver` are indexed by (placed.ts); else absent (the study cells). */
+  readonly pickCells?: readonly H3Cell[];
 }
 
 /** Everything scored: one entry per runner (in runner order), the rolling fits, the runners' notes. */
@@ -81,9 +84,9 @@ interface ScoringContext {
   readonly actual: Float64Array;
 }
 
-function newModelScores(name: string, run: EvaluationRun): ModelScores {
+function newModelScores(name: string, run: EvaluationRun, pickCells?: readonly H3Cell[]): ModelScores {
   const W = run.windows.length;
-  const C = run.study.cells.length;
+  const C = pickCells ? pickCells.length : run.study.cells.length;
   const { flaggedCells, coverageCells } = run.measures;
   const nan = (): number[] => new Array<number>(W).fill(NaN);
   return {
@@ -99,6 +102,7 @@ function newModelScores(name: string, run: EvaluationRun): ModelScores {
     countsForecast: false,
     timesPicked: new Int32Array(C),
     flaggedEver: flaggedCells.map(() => new Uint8Array(C)),
+    ...(pickCells ? { pickCells } : {}),
   };
 }
 
@@ -116,7 +120,10 @@ export function scoreWindows(run: EvaluationRun, runners: readonly ModelRunner[]
   let maxK = 0;
   for (const k of ks) if (k > maxK) maxK = k;
   const ctx: ScoringContext = { run, flaggedCells, ks, maxK, scratch: new Int32Array(C).fill(-1), actual: new Float64Array(C) };
-  const models = runners.map((r) => newModelScores(r.name, run));
+  const lattice = runners.some((r) => r.placed) ? fineLatticeOf(run) : null;
+  const placed: PlacedContext | null = lattice ? { lattice, actualFine: new Float64Array(lattice.inside) } : null;
+  const pickCells = lattice ? lattice.cells.slice(0, lattice.inside) : undefined;
+  const models = runners.map((r) => newModelScores(r.name, run, r.placed ? pickCells : undefined));
   hooks.onProgress?.(0, W);
   for (let w = 0; w < W; w++) {
     if (hooks.shouldCancel?.()) throw new EvaluateError('E_CANCELLED', `backtest cancelled after ${w} of ${W} windows`);
@@ -125,6 +132,7 @@ export function scoreWindows(run: EvaluationRun, runners: readonly ModelRunner[]
     ctx.actual.fill(0);
     for (const c of ev) if (c >= 0) ctx.actual[c]! += 1;
     const best = bestPossibleHits(ev, flaggedCells);
+    if (placed) enterWindow(placed, run, w, w - 1);
     for (let m = 0; m < runners.length; m++) {
       const out = runners[m]!.forecast(win, w);
       hooks.onForecast?.({
@@ -135,7 +143,10 @@ export function scoreWindows(run: EvaluationRun, runners: readonly ModelRunner[]
         scores: out.scores,
         ...(out.order ? { order: out.order } : {}),
       });
-      scoreForecast(ctx, models[m]!, w, out, ev, best);
+      if (runners[m]!.placed) {
+        scorePlaced(placed!, run, models[m]!, w, out, ks, best, ev.length);
+        scoreLog(ctx, models[m]!, w, out, ev);
+      } else scoreForecast(ctx, models[m]!, w, out, ev, best);
     }
     hooks.onProgress?.(w + 1, W);
   }
@@ -182,15 +193,8 @@ function scoreForecast(
       for (const c of boxes) boxHits += actual[c]!;
       s.topKHitRate[w] = boxHits / N;
     }
-    let sum = 0;
-    for (let c = 0; c < out.scores.length; c++) sum += out.scores[c]!;
-    const ls = logScoreVsUniform(out.scores, sum, run.study.cellAreaKm2, run.study.areaKm2, ev);
-    if (ls.events > 0) {
-      s.logSum[w] = ls.sum;
-      s.logEvents[w] = ls.events;
-    }
   }
-  s.countsForecast = out.countScale !== null;
+  scoreLog(ctx, s, w, out, ev);
   if (out.countScale !== null) {
     for (let a = 0; a < A; a++) {
       let predicted = 0;
@@ -198,6 +202,20 @@ function scoreForecast(
       s.rriPredicted[a]! += predicted * out.countScale;
       s.rriObserved[a]! += hits[a]!;
     }
+  }
+}
+
+/** The log score of a forecast (on the study cells, placed or not) and whether it is a count forecast. O(C). */
+function scoreLog(ctx: ScoringContext, s: ModelScores, w: number, out: ModelForecast, ev: readonly number[]): void {
+  const { run } = ctx;
+  s.countsForecast = out.countScale !== null;
+  if (ev.length === 0) return;
+  let sum = 0;
+  for (let c = 0; c < out.scores.length; c++) sum += out.scores[c]!;
+  const ls = logScoreVsUniform(out.scores, sum, run.study.cellAreaKm2, run.study.areaKm2, ev);
+  if (ls.events > 0) {
+    s.logSum[w] = ls.sum;
+    s.logEvents[w] = ls.events;
   }
 }
 

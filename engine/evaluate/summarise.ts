@@ -164,7 +164,8 @@ function modelSummary(run: EvaluationRun, p: ModelScores, paired: PairedDiffs | 
     logScore: ciLog.mean,
     ci: { ...ci, topKHitRate: ciTop, logScore: ciLog },
     pairedDiff: paired,
-    ...concentration(run.study.cells, run.windows.length, flaggedKm2, p),
+    placement: p.pickCells ? 'fine' : 'grid',
+    ...concentration(p.pickCells ?? run.study.cells, run.windows.length, flaggedKm2, p),
   };
 }
 
@@ -219,7 +220,7 @@ function reportOf(
   const fitsByModel: Record<string, readonly FitRecord[]> = {};
   for (const name of ['etas', 'etas-2015']) if (scores.fitLogs[name]) fitsByModel[name] = scores.fitLogs[name].fits;
   return {
-    version: 1,
+    version: 2,
     mode: run.months ? 'months' : 'shifts',
     res: run.res,
     tz: run.tz,
