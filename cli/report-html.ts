@@ -85,7 +85,7 @@ const CLIENT_SCRIPT = String.raw`
   var headlineKey = data.headlineKey;
   // the reference model last, so its line is drawn on top
   var names = report.modelNames.filter(function (n) { return n !== report.reference; }).concat(report.reference ? [report.reference] : []);
-  var palette = { 'etas': '#d62728', 'naive-28': '#1f77b4', 'naive-365': '#17becf', 'naive-all': '#2ca02c', 'retro': '#9467bd', 'prospective': '#ff7f0e', 'random': '#7f7f7f', 'oracle': '#111111' };
+  var palette = { 'etas': '#d62728', 'etas-grid': '#ff9896', 'naive-all-placed': '#98df8a', 'naive-28': '#1f77b4', 'naive-365': '#17becf', 'naive-all': '#2ca02c', 'retro': '#9467bd', 'prospective': '#ff7f0e', 'random': '#7f7f7f', 'oracle': '#111111' };
   function color(name) { return palette[name] || '#e377c2'; }
   function dash(name) { return name === 'oracle' ? '6,3' : name === 'random' ? '2,3' : null; }
   function frame(id, width, height, margin) {

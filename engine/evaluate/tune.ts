@@ -221,7 +221,8 @@ class CandidateScorer {
     private readonly hooks: TuneHooks,
   ) {
     this.variants = recencyVariantsOf(s.grid);
-    this.naive = hitAndLog(scoreWindows(run, [naiveRunner(run, Infinity)]).models[0]!);
+    // candidates and counts are both scored as placed boxes (placed.ts), as the backtest's etas is
+    this.naive = hitAndLog(scoreWindows(run, [{ ...naiveRunner(run, Infinity), placed: true }]).models[0]!);
   }
 
   get naiveHitRate(): readonly number[] {
@@ -244,7 +245,10 @@ class CandidateScorer {
       ringCache: this.ringCache,
       ...(this.hooks.shouldCancel ? { shouldCancel: this.hooks.shouldCancel } : {}),
     });
-    const scores = scoreWindows(this.run, recencyVariantRunners(model));
+    const scores = scoreWindows(
+      this.run,
+      recencyVariantRunners(model).map((r) => ({ ...r, placed: true })),
+    );
     this.fits += model.fits.length;
     const out = this.variants.map(({ halfLifeDays: hl, allHistoryWeight: a }, h): TuneCandidate => {
       const { hit, log } = hitAndLog(scores.models[h]!);
