@@ -25,10 +25,9 @@ import { DEFAULT_SHARE_ALPHA } from '../forecast/placement.ts';
 import { placeActuals, placeables } from './actuals.ts';
 import { topIndices, topKPerDistrictFromScores } from './metrics.ts';
 import type { EvaluationRun } from './prepare.ts';
-import type { ModelScores } from './score.ts';
 
 /** Box slots per centre (6 cells and a −1 at a pentagon). */
-const BOX = 7;
+export const BOX = 7;
 /** Candidate study cells: this many times the boxes needed (module comment). */
 export const CANDIDATE_FACTOR = 3;
 
@@ -45,7 +44,8 @@ export class FineLattice {
   /** Per window: the fine id of each scored incident inside the study cells (−1 otherwise). */
   readonly actualByWindow: readonly (readonly number[])[];
   private readonly index = new Map<H3Cell, number>();
-  private readonly box: Int32Array;
+  /** Box member ids of each centre, 7 slots per inside fine cell (−2: not computed yet); see {@link boxAt}. */
+  readonly box: Int32Array;
   /** History: incidents per inside fine cell and per study cell, as of `historyMs`. */
   private readonly fineCount: Float64Array;
   private readonly coarseCount: Float64Array;
@@ -54,6 +54,10 @@ export class FineLattice {
   private cursor = 0;
   private historyMs = -Infinity;
   private covered = new Uint8Array(0);
+  /** This window's expected count per inside fine cell, valid where expStamp = epoch. */
+  private readonly fineExp: Float64Array;
+  private readonly expStamp: Int32Array;
+  private epoch = 0;
 
   /** O(C) h3 calls for the lattice, O(N log N) for the incidents' fine cells and their order. */
   constructor(
@@ -75,6 +79,8 @@ export class FineLattice {
     this.parent = Int32Array.from(parent);
     this.box = new Int32Array(this.inside * BOX).fill(-2);
     this.fineCount = new Float64Array(this.inside);
+    this.fineExp = new Float64Array(this.inside);
+    this.expStamp = new Int32Array(this.inside);
     this.coarseCount = new Float64Array(C);
     const fineOf = Int32Array.from(run.incidents, (inc) => this.insideId(incidentCell(inc.lat, inc.lng, run.res + 1)));
     const byKnown = Array.from(fineOf.keys()).sort((a, b) => run.knownMs[a]! - run.knownMs[b]! || a - b);
@@ -102,14 +108,17 @@ export class FineLattice {
     return id;
   }
 
-  /** The ids of the box centred on inside fine cell f: slots f·7 .. f·7+6 (−1 pads a pentagon's). O(1), cached. */
-  boxOf(f: number): Int32Array {
+  /**
+   * Offset in {@link box} of the box centred on inside fine cell f: its ids are
+   * box[at .. at + 6] (−1 pads a pentagon's). O(1), computed once per centre.
+   */
+  boxAt(f: number): number {
     const at = f * BOX;
     if (this.box[at] === -2) {
       const ids = boxCells(this.cells[f]!).map((c) => this.idOf(c));
       for (let j = 0; j < BOX; j++) this.box[at + j] = ids[j] ?? -1;
     }
-    return this.box.subarray(at, at + BOX);
+    return at;
   }
 
   /** Moves the history to the incidents known at or before `ms` (rewinds when `ms` goes back). O(new incidents). */
@@ -137,6 +146,22 @@ export class FineLattice {
     return denom > 0 ? (this.fineCount[f]! + this.alpha) / denom : 1 / kids;
   }
 
+  /** Starts a new forecast for {@link expected}. */
+  newForecast(): void {
+    this.epoch++;
+  }
+
+  /** Expected count of fine id f under coarse `scores` (0 outside the study cells), memoised per forecast. */
+  expected(scores: Float64Array, f: number): number {
+    if (f < 0 || f >= this.inside) return 0;
+    if (this.expStamp[f] === this.epoch) return this.fineExp[f]!;
+    this.expStamp[f] = this.epoch;
+    const c = this.parent[f]!;
+    const v = scores[c]! > 0 ? scores[c]! * this.share(f) : 0;
+    this.fineExp[f] = v;
+    return v;
+  }
+
   /** A zeroed scratch flag per fine id known so far (callers reset what they set). */
   coveredScratch(): Uint8Array {
     if (this.covered.length < this.cells.length) this.covered = new Uint8Array(this.cells.length * 2);
@@ -162,153 +187,170 @@ export interface PlacedWindow {
   readonly district: number[];
 }
 
-/** Expected count of fine id f under coarse scores (0 outside the study cells). */
-function fineExpected(lat: FineLattice, scores: Float64Array, f: number): number {
-  return f >= 0 && f < lat.inside ? scores[lat.parent[f]!]! * lat.share(f) : 0;
-}
-
 /**
- * The candidate centres (children of the candidate study cells) sorted by covered expected
- * count (descending), then id; boxes covering nothing are dropped. O(F log F), F candidates.
+ * The candidate centres (children of the candidate study cells, ascending id) whose box covers
+ * a positive expected count, with that count. O(F), F candidates.
  */
-function sortedCandidates(lat: FineLattice, scores: Float64Array, coarse: Iterable<number>): { centre: number[]; sum: Float64Array } {
-  const centre: number[] = [];
-  const sums: number[] = [];
+function candidateSums(lat: FineLattice, scores: Float64Array, coarse: readonly number[]): { centre: Int32Array; sum: Float64Array } {
+  lat.newForecast();
+  const box = lat.box;
+  let n = 0;
+  for (const c of coarse) n += lat.childStart[c + 1]! - lat.childStart[c]!;
+  const centre = new Int32Array(n);
+  const sum = new Float64Array(n);
+  let m = 0;
   for (const c of coarse) {
     for (let f = lat.childStart[c]!; f < lat.childStart[c + 1]!; f++) {
-      const box = lat.boxOf(f);
-      let sum = 0;
-      for (let j = 0; j < BOX; j++) sum += fineExpected(lat, scores, box[j]!);
-      if (sum > 0) {
-        centre.push(f);
-        sums.push(sum);
+      const at = lat.boxAt(f);
+      let s = 0;
+      for (let j = at; j < at + BOX; j++) s += lat.expected(scores, box[j]!);
+      if (s > 0) {
+        centre[m] = f;
+        sum[m++] = s;
       }
     }
   }
-  const order = Array.from(centre.keys()).sort((a, b) => sums[b]! - sums[a]! || centre[a]! - centre[b]!);
-  return { centre: order.map((i) => centre[i]!), sum: Float64Array.from(order, (i) => sums[i]!) };
+  return { centre: centre.subarray(0, m), sum: sum.subarray(0, m) };
+}
+
+/** The greedy scans of one forecast over candidates in `order` (indices into centre/sum). */
+class Scans {
+  private readonly touched: number[] = [];
+  constructor(
+    private readonly lat: FineLattice,
+    private readonly covered: Uint8Array,
+  ) {}
+
+  private free(f: number): boolean {
+    const at = this.lat.boxAt(f);
+    for (let j = at; j < at + BOX; j++) {
+      const id = this.lat.box[j]!;
+      if (id >= 0 && this.covered[id] === 1) return false;
+    }
+    return true;
+  }
+
+  private cover(f: number): void {
+    const at = this.lat.boxAt(f);
+    for (let j = at; j < at + BOX; j++) {
+      const id = this.lat.box[j]!;
+      if (id < 0) continue;
+      this.covered[id] = 1;
+      this.touched.push(id);
+    }
+  }
+
+  private clear(): void {
+    for (const id of this.touched) this.covered[id] = 0;
+    this.touched.length = 0;
+  }
+
+  /** The first `maxBoxes` non-overlapping boxes in order; `complete` false when the order ran out first. */
+  city(order: GreedyOrder, centre: Int32Array, sum: Float64Array, maxBoxes: number): { boxes: number[]; expected: number[] } {
+    const boxes: number[] = [];
+    const expected: number[] = [];
+    for (let i = 0; i < order.length && boxes.length < maxBoxes; i++) {
+      const b = order.at(i);
+      const f = centre[b]!;
+      if (!this.free(f)) continue;
+      this.cover(f);
+      boxes.push(f);
+      expected.push(sum[b]!);
+    }
+    this.clear();
+    return { boxes, expected };
+  }
+
+  /** Up to `top` boxes per district (of the centre's parent cell; none: skipped), and how many each took. */
+  districts(order: GreedyOrder, centre: Int32Array, ofCell: Int32Array, D: number, top: number): { boxes: number[]; taken: Int32Array } {
+    const boxes: number[] = [];
+    const taken = new Int32Array(D);
+    let full = 0;
+    for (let i = 0; i < order.length && full < D; i++) {
+      const f = centre[order.at(i)]!;
+      const d = ofCell[this.lat.parent[f]!]!;
+      if (d < 0 || taken[d] === top || !this.free(f)) continue;
+      this.cover(f);
+      boxes.push(f);
+      if (++taken[d]! === top) full++;
+    }
+    this.clear();
+    return { boxes, taken };
+  }
+}
+
+/**
+ * The candidates in greedy order (covered count descending, then index), produced lazily by a
+ * binary max-heap: O(F) to build, O(log F) per candidate taken. The scans look at about 8
+ * candidates per box placed (the children of a hot cell overlap), far fewer than F, so this
+ * beats sorting every candidate (the hot path of placed scoring).
+ */
+class GreedyOrder {
+  private readonly heap: Int32Array;
+  private size: number;
+  private readonly out: Int32Array;
+  private produced = 0;
+  readonly length: number;
+
+  constructor(private readonly sum: Float64Array) {
+    this.length = sum.length;
+    this.size = sum.length;
+    this.heap = new Int32Array(sum.length);
+    for (let i = 0; i < sum.length; i++) this.heap[i] = i;
+    this.out = new Int32Array(sum.length);
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  private before(a: number, b: number): boolean {
+    const sa = this.sum[a]!;
+    const sb = this.sum[b]!;
+    return sa > sb || (sa === sb && a < b);
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const x = h[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= this.size) break;
+      if (c + 1 < this.size && this.before(h[c + 1]!, h[c]!)) c++;
+      if (!this.before(h[c]!, x)) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = x;
+  }
+
+  /** The i-th candidate in greedy order (i < length). */
+  at(i: number): number {
+    while (this.produced <= i) {
+      this.out[this.produced++] = this.heap[0]!;
+      this.heap[0] = this.heap[--this.size]!;
+      this.down(0);
+    }
+    return this.out[i]!;
+  }
 }
 
 /**
  * Places one forecast's boxes (module comment): `maxBoxes` city-wide and `top` per district.
- * Cost O(F log F) for F ≤ 7 · candidate study cells.
+ * The greedy order (covered count descending, then centre id) comes lazily from a heap
+ * ({@link GreedyOrder}). Cost O(F + P log F) for F ≤ 7 · candidate study cells and P
+ * candidates looked at (about 8 per box on Vancouver), O(F log F) at worst.
  */
 export function placeWindow(lat: FineLattice, run: EvaluationRun, scores: Float64Array, maxBoxes: number, top: number): PlacedWindow {
   const { ofCell, names } = run.districts;
-  const coarse = new Set<number>(topIndices(scores, CANDIDATE_FACTOR * maxBoxes));
-  if (top > 0) for (const c of topKPerDistrictFromScores(scores, ofCell, names.length, CANDIDATE_FACTOR * top)) coarse.add(c);
-  const cand = [...coarse].sort((a, b) => a - b);
-  const { centre, sum } = sortedCandidates(lat, scores, cand);
-  const covered = lat.coveredScratch();
-  const out: PlacedWindow = { city: [], cityExpected: [], district: [] };
-  const take = (f: number): boolean => {
-    const box = lat.boxOf(f);
-    for (let j = 0; j < BOX; j++) if (box[j]! >= 0 && covered[box[j]!] === 1) return false;
-    return true;
-  };
-  const cover = (f: number, on: number, touched: number[]): void => {
-    for (const id of lat.boxOf(f)) {
-      if (id < 0) continue;
-      covered[id] = on;
-      touched.push(id);
-    }
-  };
-  const touched: number[] = [];
-  for (let i = 0; i < centre.length && out.city.length < maxBoxes; i++) {
-    if (!take(centre[i]!)) continue;
-    cover(centre[i]!, 1, touched);
-    out.city.push(centre[i]!);
-    out.cityExpected.push(sum[i]!);
-  }
-  for (const id of touched) covered[id] = 0;
-  touched.length = 0;
-  if (top > 0) {
-    const taken = new Int32Array(names.length);
-    let full = 0;
-    for (let i = 0; i < centre.length && full < names.length; i++) {
-      const d = ofCell[lat.parent[centre[i]!]!]!;
-      if (d < 0 || taken[d] === top || !take(centre[i]!)) continue;
-      cover(centre[i]!, 1, touched);
-      out.district.push(centre[i]!);
-      if (++taken[d]! === top) full++;
-    }
-    for (const id of touched) covered[id] = 0;
-  }
-  return out;
-}
-
-/** Incidents caught by a box: Σ actual over its inside cells. */
-export function boxCatch(lat: FineLattice, actualFine: Float64Array, f: number): number {
-  let n = 0;
-  for (const id of lat.boxOf(f)) if (id >= 0 && id < lat.inside) n += actualFine[id]!;
-  return n;
-}
-
-/** The per-window state of placed scoring shared by the placed models. */
-export interface PlacedContext {
-  readonly lattice: FineLattice;
-  /** The window's scored incidents per inside fine cell. */
-  readonly actualFine: Float64Array;
-}
-
-/** Sets the placed context to window w: history up to its start, its actual fine counts. O(new history + events). */
-export function enterWindow(ctx: PlacedContext, run: EvaluationRun, w: number, previous: number): void {
-  const lat = ctx.lattice;
-  if (previous >= 0) for (const f of lat.actualByWindow[previous]!) if (f >= 0) ctx.actualFine[f] = 0;
-  lat.advanceTo(run.windows[w]!.startMs);
-  for (const f of lat.actualByWindow[w]!) if (f >= 0) ctx.actualFine[f]! += 1;
-}
-
-/**
- * Scores one forecast placed (module comment) into the model's measures of window w: hit rates
- * at the flagged areas and coverage shares (the first k boxes city-wide for a grid budget of k
- * cells), the patrol boxes' hit rate, concentration by box centre, and the RRI terms from the
- * boxes' expected counts. PEI divides by the grid's best n* (see docs/evaluation.md).
- * Cost: {@link placeWindow} plus O(boxes).
- */
-export function scorePlaced(
-  ctx: PlacedContext,
-  run: EvaluationRun,
-  s: ModelScores,
-  w: number,
-  out: { readonly scores: Float64Array; readonly countScale: number | null },
-  ks: readonly number[],
-  best: readonly number[],
-  N: number,
-): void {
-  const lat = ctx.lattice;
-  const { flaggedCells, top } = run.measures;
-  let maxK = 0;
-  for (const k of ks) if (k > maxK) maxK = k;
-  const placed = placeWindow(lat, run, out.scores, maxK, top);
-  const cumHits = [0];
-  const cumExpected = [0];
-  for (let b = 0; b < placed.city.length; b++) {
-    cumHits.push(cumHits[b]! + boxCatch(lat, ctx.actualFine, placed.city[b]!));
-    cumExpected.push(cumExpected[b]! + placed.cityExpected[b]!);
-  }
-  const at = (cum: number[], k: number): number => cum[Math.min(k, cum.length - 1)]!;
-  for (const f of placed.district) s.timesPicked[f]!++;
-  const A = flaggedCells.length;
-  for (let a = 0; a < A; a++)
-    for (let b = 0; b < Math.min(flaggedCells[a]!, placed.city.length); b++) s.flaggedEver[a]![placed.city[b]!] = 1;
-  if (N > 0) {
-    for (let a = 0; a < A; a++) {
-      const hits = at(cumHits, flaggedCells[a]!);
-      s.hitRate[a]![w] = hits / N;
-      if (best[a]! > 0) s.pei[a]![w] = hits / best[a]!;
-    }
-    for (let f = 0; f < s.coverageHitRate.length; f++) s.coverageHitRate[f]![w] = at(cumHits, ks[A + f]!) / N;
-    if (top > 0) {
-      let boxHits = 0;
-      for (const f of placed.district) boxHits += boxCatch(lat, ctx.actualFine, f);
-      s.topKHitRate[w] = boxHits / N;
-    }
-  }
-  if (out.countScale !== null) {
-    for (let a = 0; a < A; a++) {
-      s.rriPredicted[a]! += at(cumExpected, flaggedCells[a]!) * out.countScale;
-      s.rriObserved[a]! += at(cumHits, flaggedCells[a]!);
-    }
-  }
+  const D = names.length;
+  const C = scores.length;
+  const mark = new Uint8Array(C);
+  for (const c of topIndices(scores, CANDIDATE_FACTOR * maxBoxes)) mark[c] = 1;
+  if (top > 0) for (const c of topKPerDistrictFromScores(scores, ofCell, D, CANDIDATE_FACTOR * top)) mark[c] = 1;
+  const coarse: number[] = [];
+  for (let c = 0; c < C; c++) if (mark[c] === 1) coarse.push(c);
+  const { centre, sum } = candidateSums(lat, scores, coarse);
+  const scans = new Scans(lat, lat.coveredScratch());
+  const order = new GreedyOrder(sum);
+  const city = scans.city(order, centre, sum, maxBoxes);
+  const district = top > 0 ? scans.districts(order, centre, ofCell, D, top).boxes : [];
+  return { city: city.boxes, cityExpected: city.expected, district };
 }

@@ -14,7 +14,8 @@ import { bestPossibleHits, hitsAtK, logScoreVsUniform, topIndices, topKPerDistri
 import type { EvaluationRun } from './prepare.ts';
 import type { FitLog, ModelForecast, ModelRunner } from './runners.ts';
 import type { EvalWindow } from './timing.ts';
-import { enterWindow, fineLatticeOf, scorePlaced, type PlacedContext } from './placed.ts';
+import { fineLatticeOf } from './placed.ts';
+import { enterWindow, scorePlaced, type PlacedContext } from './scorePlaced.ts';
 
 /** Progress, cancellation and an audit of every forecast. */
 export interface ScoreHooks {
