@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as h3 from 'h3-js';
 import { backtest } from '../../engine/evaluate/backtest.ts';
+import { backtestHeadline } from '../../engine/evaluate/headline.ts';
 import { prepareEvaluation } from '../../engine/evaluate/prepare.ts';
 import { FineLattice } from '../../engine/evaluate/placed.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
@@ -62,6 +63,20 @@ describe('placed boxes in the backtest: incidents on the border of two grid cell
     expect(picked).toHaveLength(1);
     expect([f, g]).toContain(picked[0]!.h3);
     expect(report.version).toBe(2);
+  });
+
+  it("the headline never takes etas-grid (the reference's own forecasts) for a baseline", () => {
+    const report = backtest({ ...input, models: ['naive-all', 'naive-all-placed'], reference: 'naive-all' });
+    const key = String(cellAreaKm2(A));
+    // a pretend etas-grid catching everything: still not the best baseline; naive-all-placed is one
+    const withGrid = {
+      ...report,
+      modelNames: [...report.modelNames, 'etas-grid'],
+      models: { ...report.models, 'etas-grid': report.models['naive-all-placed']! },
+    };
+    expect(backtestHeadline(withGrid, key)!.bestBaseline).toBe('naive-all-placed');
+    const onlyGrid = { ...withGrid, modelNames: ['naive-all', 'etas-grid'] };
+    expect(backtestHeadline(onlyGrid, key)!.bestBaseline).toBeNull();
   });
 
   it('the fine history advances only to each window start (shares from the known past only)', () => {

@@ -92,10 +92,12 @@ describe('the etas model (beyond 2015) in the backtest', () => {
     const r = backtest({
       ...base,
       etasConfig: checkEtasConfig({ recency: null, profile: null, triggering: null }),
-      models: ['etas', 'naive-all'],
+      models: ['etas-grid', 'naive-all'],
       refitEveryDays: 8 / 24,
     });
-    for (const a of ['0.05', '0.1', '0.2']) expect(r.models.etas!.hitRate[a]).toBe(r.models['naive-all']!.hitRate[a]);
+    // the ranking is the same on the grid (etas-grid: the etas forecasts scored as grid cells); placed
+    // boxes add the expected counts of neighbouring cells, which the same ranking does not fix
+    for (const a of ['0.05', '0.1', '0.2']) expect(r.models['etas-grid']!.hitRate[a]).toBe(r.models['naive-all']!.hitRate[a]);
   });
 });
 
