@@ -79,7 +79,7 @@ function placementOption(value: string | undefined): BoxPlacement {
 /** The placement in words, for the table and the summary line. */
 function placementWords(placement: BoxPlacement, res: number): string {
   return placement === 'fine'
-    ? `placed boxes: each the area of one res-${res} cell, centred on the res-${res + 1} cell shown (it and its six neighbours)`
+    ? `placed boxes: each the area of one res-${res} cell, centred on the res-${res + 1} cell shown, with its six neighbours`
     : `grid boxes: the res-${res} cells shown`;
 }
 
