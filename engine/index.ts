@@ -59,6 +59,10 @@ export {
   cellToFeature,
   gridDisk,
   gridDistance,
+  fineChildren,
+  coarseParent,
+  boxCells,
+  cellsOutlineLngLat,
   neighboursWithinKm,
   buildEventSet,
   studyArea,
@@ -117,6 +121,11 @@ export {
   rankCells,
   topCellsByArea,
   patrolBoxes,
+  placedPatrolBoxes,
+  fineShares,
+  splitToFine,
+  placeBoxes,
+  DEFAULT_SHARE_ALPHA,
   explainBox,
   boxesToGeoJSON,
   boxesToCsv,
@@ -133,7 +142,16 @@ export {
   DEFAULT_SHIFT_HOURS,
   ForecastError,
 } from './forecast/index.ts';
-export type { ForecastOptions, PatrolBoxOptions, BoxProperties, ForecastErrorCode } from './forecast/index.ts';
+export type {
+  ForecastOptions,
+  PatrolBoxOptions,
+  PlacedPatrolBoxOptions,
+  FineExpected,
+  PlacedBox,
+  PlaceBoxesOptions,
+  BoxProperties,
+  ForecastErrorCode,
+} from './forecast/index.ts';
 
 // ---- evaluate: the backtest, tuning, the report (names as engine/evaluate/index.ts re-exports them)
 export {
@@ -216,6 +234,7 @@ export {
 export type {
   ShiftRequest,
   ShiftBoxes,
+  BoxPlacement,
   ExplainedBox,
   TrainRequest,
   TrainedModel,

@@ -160,6 +160,12 @@ export interface PatrolBox {
   readonly backgroundShare: number;
   readonly triggeredShare: number;
   readonly contributors: readonly BoxContribution[];
+  /**
+   * The box's cells when it is placed on the finer lattice (engine/forecast placedPatrolBoxes):
+   * the centre `h3` (resolution r + 1) and its ring-1 neighbours, sorted by id. Absent for a grid
+   * box, whose only cell is `h3`.
+   */
+  readonly cells?: readonly H3Cell[];
 }
 
 /**

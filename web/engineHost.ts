@@ -187,7 +187,13 @@ function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progre
   const key = fitKey(model, shift.startMs);
   const cached = fitCache.get(key);
   const cast = shiftBoxes(
-    { ...trainingRequest(model, shift.startMs), shift, top: model.top, ...(cached ? { fit: cached.fit } : {}) },
+    {
+      ...trainingRequest(model, shift.startMs),
+      shift,
+      top: model.top,
+      placement: model.placement ?? 'fine',
+      ...(cached ? { fit: cached.fit } : {}),
+    },
     progressHooks(progress, shift.label),
   );
   if (!cached) remember(key, { fit: cast.fit, warnings: cast.warnings });
@@ -204,9 +210,11 @@ function actualsOf(shift: ShiftWindow, request: ForecastRequest, cast: ShiftBoxe
   for (const incident of data.incidents) {
     if (incident.timeMs < shift.startMs || incident.timeMs >= endMs || incident.timeOfDayUnknown || !include(incident)) continue;
     const h3 = incidentCell(incident.lat, incident.lng, request.model.res);
+    // A placed box's cells are of the next finer resolution, a grid box's of the working one.
+    const hit = boxCells.has(h3) || boxCells.has(incidentCell(incident.lat, incident.lng, request.model.res + 1));
     // The boxes' districts first; a cell new in the shift takes its label from all the data.
     if (request.district && (cast.districtOf.get(h3) ?? everyLabel.get(h3)) !== request.district) continue;
-    actuals.push({ lng: incident.lng, lat: incident.lat, category: incident.category, timeMs: incident.timeMs, h3, hit: boxCells.has(h3) });
+    actuals.push({ lng: incident.lng, lat: incident.lat, category: incident.category, timeMs: incident.timeMs, h3, hit });
   }
   return actuals;
 }
@@ -217,7 +225,7 @@ export function forecast(request: ForecastRequest, progress: (p: Progress) => vo
   const shift = shiftAt(`${request.date}T${request.shiftStart}`, data.tz, request.hours);
   const cast = boxesFor(shift, request.model, progress);
   const boxes = request.district ? cast.boxes.filter((box) => box.district === request.district) : cast.boxes;
-  const boxesGeoJSON = boxesToGeoJSON(boxes) as FeatureCollection;
+  const boxesGeoJSON = boxesToGeoJSON(boxes, { placement: cast.placement }) as FeatureCollection;
   const districts = outlines();
   const bounds = request.district
     ? boundsOf(districts, (p) => p['district'] === request.district)
@@ -236,7 +244,7 @@ export function forecast(request: ForecastRequest, progress: (p: Progress) => vo
     warnings: cast.warnings,
   };
   if (!request.withActuals) return result;
-  const actuals = actualsOf(shift, request, cast, new Set(boxes.map((box) => box.h3)));
+  const actuals = actualsOf(shift, request, cast, new Set(boxes.flatMap((box) => box.cells ?? [box.h3])));
   return { ...result, actuals, actualHits: actuals.filter((a) => a.hit).length };
 }
 

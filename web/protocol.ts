@@ -80,6 +80,8 @@ export interface ModelSettings {
   readonly fitOptions: EtasFitOptions;
   /** Boxes per district. */
   readonly top: number;
+  /** Where boxes may sit (engine/service shiftBoxes): 'fine' (default) or 'grid'. */
+  readonly placement?: 'fine' | 'grid';
 }
 
 export interface ForecastRequest {

@@ -18,7 +18,7 @@ import {
   shiftAt,
   shiftBoxes,
 } from '../../engine/index.ts';
-import type { ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
+import type { BoxPlacement, ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
 import { readFitFile, refuseOverwritingInputs, writeFileAtomic, writeFitFile } from '../files.ts';
@@ -66,6 +66,21 @@ interface ForecastCommandOptions extends FitFlags {
   columns?: string;
   tz?: string;
   keepOutliers?: boolean;
+  placement?: string;
+}
+
+/** The --placement option: 'fine' (default) or 'grid'. */
+function placementOption(value: string | undefined): BoxPlacement {
+  if (value === undefined) return 'fine';
+  if (value === 'fine' || value === 'grid') return value;
+  throw new CliError(`--placement must be fine or grid, got "${value}"`, 'E_BAD_OPTION');
+}
+
+/** The placement in words, for the table and the summary line. */
+function placementWords(placement: BoxPlacement, res: number): string {
+  return placement === 'fine'
+    ? `placed boxes: each the area of one res-${res} cell, centred on the res-${res + 1} cell shown, with its six neighbours`
+    : `grid boxes: the res-${res} cells shown`;
 }
 
 function intOption(flag: string, value: string | undefined, fallback: number, min: number): number {
@@ -116,13 +131,20 @@ function pct(x: number): string {
 }
 
 /** The readable table: a block per district, one line per box. */
-export function formatBoxesTable(boxes: readonly ExplainedBox[], shift: ShiftWindow, tz: string, top: number): string {
+export function formatBoxesTable(
+  boxes: readonly ExplainedBox[],
+  shift: ShiftWindow,
+  tz: string,
+  top: number,
+  placement?: { readonly placement: BoxPlacement; readonly res: number },
+): string {
   const out: string[] = [];
   const end = formatLocalInstant(shift.startMs + shift.hours * HOUR_MS, tz);
   out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${formatLocalInstant(shift.startMs, tz)} to ${end}`);
   out.push(
     `Top ${top} patrol boxes per district, by expected incidents in the shift (background = the box's usual rate for this shift; triggered = raised by recent incidents in it).`,
   );
+  if (placement !== undefined) out.push(`Placement: ${placementWords(placement.placement, placement.res)}.`);
   const districts = [...new Set(boxes.map((b) => b.district))];
   for (const d of districts) {
     const mine = boxes.filter((b) => b.district === d);
@@ -162,6 +184,10 @@ export function registerForecast(program: Command, ctx: CliContext): void {
     .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
     .option('--out <file>', 'write the boxes to a file instead of printing a table (GeoJSON, or CSV when the name ends in .csv)')
     .option('--out-format <format>', 'geojson or csv, overriding the --out extension')
+    .option(
+      '--placement <how>',
+      "fine (default): boxes of one cell's area centred on any cell of the next finer resolution; grid: the grid's own cells",
+    )
     .option('--contributors <n>', `recent incidents listed per box (default ${DEFAULT_MAX_CONTRIBUTORS})`)
     .option('--fit-out <file>', 'also save the fit as JSON')
     .option(
@@ -208,6 +234,7 @@ Examples:
     const hours = hoursOption(opts.hours);
     const top = intOption('--top', opts.top, DEFAULT_TOP, 1);
     const maxContributors = intOption('--contributors', opts.contributors, DEFAULT_MAX_CONTRIBUTORS, 0);
+    const placement = placementOption(opts.placement);
     const format = outputFormat(opts.out, opts.outFormat);
     const include = categoryFilter(opts);
     const fitOptions = fitOptionsFrom(opts);
@@ -267,6 +294,7 @@ Examples:
           unassigned: polygons !== null ? 'drop' : 'group',
           top,
           maxContributors,
+          placement,
         },
         progress.hooks,
       );
@@ -297,15 +325,15 @@ Examples:
 
     if (opts.out === undefined) {
       if (saved === null) ctx.io.stderr.write(`${describeFitForTerminal(fit)}\n`);
-      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top));
+      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top, { placement, res }));
       return;
     }
-    const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours };
+    const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours, placement };
     const text = format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(boxesToGeoJSON(boxes, extra))}\n`;
     await writeFileAtomic('--out', opts.out, text);
     const nDistricts = new Set(boxes.map((b) => b.district)).size;
     ctx.io.stdout.write(
-      `${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format})\n`,
+      `${shift.label} (${tz}): wrote ${boxes.length} boxes in ${nDistricts} district${nDistricts === 1 ? '' : 's'} to ${opts.out} (${format}; ${placementWords(placement, res)})\n`,
     );
   });
 }

@@ -3,13 +3,11 @@
  * (docs/model.md#explanations: background part μH, triggered part, and the past incidents contributing most).
  */
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
-import { cellCenter, cellToFeature } from '../grid/index.ts';
-import type { BoxContribution, CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
+import { cellCenter, cellsOutlineLngLat, cellToFeature } from '../grid/index.ts';
+import type { CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
 import { ForecastError } from './errors.ts';
-import { shiftIntegral } from './integral.ts';
+import { contributorFinder, eventsByGridCell } from './contributors.ts';
 import { compareCells, rankCells } from './rank.ts';
-
-const HOUR_MS = 3_600_000;
 
 /** The district name given to cells whose `districtOf` is null (when they are kept). */
 export const NO_DISTRICT = '(none)';
@@ -17,12 +15,7 @@ export const NO_DISTRICT = '(none)';
 export const DEFAULT_TOP = 20;
 /** Default number of contributing incidents listed per box. */
 export const DEFAULT_MAX_CONTRIBUTORS = 3;
-/**
- * A past incident is listed as a contributor only when it adds at least this share of the
- * box's expected count (0.1%): an incident from two years ago adds e^(−ω·17520) ≈ 0 and
- * naming it would explain nothing.
- */
-export const MIN_CONTRIBUTOR_SHARE = 0.001;
+export { MIN_CONTRIBUTOR_SHARE } from './contributors.ts';
 
 /** Options of {@link patrolBoxes}. */
 export interface PatrolBoxOptions {
@@ -56,14 +49,24 @@ function checkCount(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new ForecastError('E_ARGUMENT', `${name} must be an integer ≥ ${min}, got ${String(v)}`, v);
 }
 
-/** First index j in [lo, hi) with key(j) ≥ target, for a non-decreasing key. */
-function lowerBound(lo: number, hi: number, key: (j: number) => number, target: number): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (key(mid) < target) lo = mid + 1;
-    else hi = mid;
+/** The checked settings of {@link patrolBoxes} (and of the placed boxes): top, maxContributors, unassigned. */
+export function boxSettings(options: PatrolBoxOptions): { top: number; maxContributors: number; unassigned: 'group' | 'drop' } {
+  const top = options.top ?? DEFAULT_TOP;
+  const maxContributors = options.maxContributors ?? DEFAULT_MAX_CONTRIBUTORS;
+  const unassigned = options.unassigned ?? 'group';
+  checkCount('top', top, 1);
+  checkCount('maxContributors', maxContributors, 0);
+  if (unassigned !== 'group' && unassigned !== 'drop') {
+    throw new ForecastError('E_ARGUMENT', `unassigned must be 'group' or 'drop', got ${String(unassigned)}`, unassigned);
   }
-  return lo;
+  const { startMs, hours } = options;
+  if (!Number.isFinite(startMs) || !Number.isFinite(hours) || hours <= 0) {
+    throw new ForecastError('E_ARGUMENT', `shift must have a finite start and positive hours, got ${String(startMs)}, ${String(hours)}`, [
+      startMs,
+      hours,
+    ]);
+  }
+  return { top, maxContributors, unassigned };
 }
 
 /**
@@ -82,24 +85,9 @@ function lowerBound(lo: number, hi: number, key: (j: number) => number, target: 
  *   match the EventSet)
  */
 export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): PatrolBox[] {
-  const top = options.top ?? DEFAULT_TOP;
-  const maxContributors = options.maxContributors ?? DEFAULT_MAX_CONTRIBUTORS;
-  const unassigned = options.unassigned ?? 'group';
-  checkCount('top', top, 1);
-  checkCount('maxContributors', maxContributors, 0);
-  if (unassigned !== 'group' && unassigned !== 'drop') {
-    throw new ForecastError('E_ARGUMENT', `unassigned must be 'group' or 'drop', got ${String(unassigned)}`, unassigned);
-  }
-  const { startMs, hours } = options;
-  if (!Number.isFinite(startMs) || !Number.isFinite(hours) || hours <= 0) {
-    throw new ForecastError('E_ARGUMENT', `shift must have a finite start and positive hours, got ${String(startMs)}, ${String(hours)}`, [
-      startMs,
-      hours,
-    ]);
-  }
-
+  const { top, maxContributors, unassigned } = boxSettings(options);
   const perDistrict = pickBoxes(forecast, top, options.districtOf, unassigned);
-  const contributorsOf = contributorFinder(options, maxContributors);
+  const contributorsOf = contributorFinder(options, maxContributors, eventsByGridCell(options.history));
   const names = [...perDistrict.keys()].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
   const boxes: PatrolBox[] = [];
   for (const district of names) {
@@ -117,7 +105,7 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
         triggered,
         backgroundShare: background / expected,
         triggeredShare: triggered / expected,
-        contributors: contributorsOf(h3, expected),
+        contributors: contributorsOf([h3], expected),
       });
     }
   }
@@ -145,54 +133,6 @@ function pickBoxes(
     if (list.length < top) list.push({ index: k, rank: list.length + 1 });
   }
   return perDistrict;
-}
-
-/**
- * The contributors of a box: the incidents of its cell before the shift with the largest shift
- * integrals (the most recent), each at least MIN_CONTRIBUTOR_SHARE of the box's expected count,
- * largest first (equal times by incident index). O(log N + e) per box for a cell with e events.
- */
-function contributorFinder(options: PatrolBoxOptions, maxContributors: number): (cell: H3Cell, expected: number) => BoxContribution[] {
-  const { contributorParams, history, incidents, startMs, hours } = options;
-  // History cell lookup (history.cells is sorted by buildEventSet).
-  const histCellIndex = new Map<H3Cell, number>();
-  history.cells.forEach((c, i) => histCellIndex.set(c, i));
-  const sHours = (startMs - history.originMs) / HOUR_MS;
-  const integral = shiftIntegral(contributorParams.theta, contributorParams.omegaPerHour, hours);
-  const nEvents = history.tHours.length;
-  return (cell, expected) => {
-    if (maxContributors === 0 || !(contributorParams.theta > 0)) return [];
-    const c = histCellIndex.get(cell);
-    if (c === undefined) return [];
-    const from = lowerBound(0, nEvents, (j) => history.cell[j]!, c);
-    const to = lowerBound(from, nEvents, (j) => history.cell[j]!, c + 1);
-    const before = lowerBound(from, to, (j) => history.tHours[j]!, sHours); // events with t < s
-    const found: { j: number; ageHours: number; contribution: number; incident: Incident }[] = [];
-    for (let j = before - 1; j >= from; j--) {
-      const ageHours = sHours - history.tHours[j]!;
-      const contribution = integral(ageHours);
-      if (contribution < MIN_CONTRIBUTOR_SHARE * expected) break; // older ones contribute even less
-      const ii = history.incidentIndex[j]!;
-      const incident = incidents[ii];
-      if (incident === undefined) {
-        throw new ForecastError(
-          'E_HISTORY',
-          `EventSet event ${j} points at incident ${ii}, but only ${incidents.length} incidents were given: pass the incidents the EventSet was built from`,
-          ii,
-        );
-      }
-      found.push({ j, ageHours, contribution, incident });
-    }
-    found.sort(
-      (x, y) => y.contribution - x.contribution || x.ageHours - y.ageHours || history.incidentIndex[x.j]! - history.incidentIndex[y.j]!,
-    );
-    return found.slice(0, maxContributors).map((f) => ({
-      incidentId: f.incident.id,
-      category: f.incident.category,
-      ageHours: f.ageHours,
-      contribution: f.contribution,
-    }));
-  };
 }
 
 function sig(x: number, digits = 3): string {
@@ -238,18 +178,20 @@ export function explainBox(box: PatrolBox): string {
 export type BoxProperties = PatrolBox & { readonly explanation: string; readonly [extra: string]: unknown };
 
 /**
- * The boxes as an RFC 7946 FeatureCollection: one Polygon Feature per box (the hexagon,
- * [lng, lat], closed counter-clockwise ring), properties as in {@link BoxProperties} plus
+ * The boxes as an RFC 7946 FeatureCollection: one Polygon Feature per box (the hexagon of a
+ * grid box, the outline of the seven cells of a placed box; [lng, lat], closed counter-clockwise
+ * ring; a placed box's properties also list its `cells`), properties as in {@link BoxProperties} plus
  * `extra` (e.g. the shift label), which never overrides a box's own fields. Cost O(boxes).
  */
 export function boxesToGeoJSON(
   boxes: readonly PatrolBox[],
   extra: Readonly<Record<string, unknown>> = {},
 ): FeatureCollection<Polygon, BoxProperties> {
-  const features: Feature<Polygon, BoxProperties>[] = boxes.map((b) =>
-    cellToFeature<BoxProperties>(b.h3, {
+  const features: Feature<Polygon, BoxProperties>[] = boxes.map((b) => {
+    const properties: BoxProperties = {
       ...extra,
       h3: b.h3,
+      ...(b.cells !== undefined ? { cells: [...b.cells] } : {}),
       district: b.district,
       rank: b.rank,
       expected: b.expected,
@@ -259,8 +201,11 @@ export function boxesToGeoJSON(
       triggeredShare: b.triggeredShare,
       contributors: b.contributors.map((c) => ({ ...c })),
       explanation: explainBox(b),
-    }),
-  );
+    };
+    // A placed box is drawn as the outline of its seven cells; a grid box as its hexagon.
+    if (b.cells === undefined) return cellToFeature<BoxProperties>(b.h3, properties);
+    return { type: 'Feature', geometry: { type: 'Polygon', coordinates: [cellsOutlineLngLat(b.cells)] }, properties };
+  });
   return { type: 'FeatureCollection', features };
 }
 
@@ -282,7 +227,8 @@ export function csvCell(v: string | number | null | undefined): string {
 /**
  * The boxes as CSV (header row, LF line ends, RFC 4180 quoting, text cells neutralised against
  * formulas by csvCell): the `extra` columns first
- * (same value on every row), then district, rank, h3, lat, lng (cell centre), expected,
+ * (same value on every row), then district, rank, h3, lat, lng (the centre of the box's centre
+ * cell h3), cells (the box's cells joined by a space: h3 alone for a grid box), expected,
  * background, triggered, background_share, triggered_share (6 significant digits),
  * contributors ("category #id, 5.0 h, +0.0123" joined by "; ") and explanation.
  */
@@ -295,6 +241,7 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
     'h3',
     'lat',
     'lng',
+    'cells',
     'expected',
     'background',
     'triggered',
@@ -321,6 +268,7 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
       csvCell(b.h3),
       lat.toFixed(6),
       lng.toFixed(6),
+      csvCell((b.cells ?? [b.h3]).join(' ')),
       num(b.expected),
       num(b.background),
       num(b.triggered),

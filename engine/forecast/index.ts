@@ -23,4 +23,6 @@ export {
 export type { PatrolBoxOptions, BoxProperties } from './boxes.ts';
 export { DEFAULT_SHARE_ALPHA, fineShares, splitToFine, placeBoxes } from './placement.ts';
 export type { FineExpected, PlacedBox, PlaceBoxesOptions } from './placement.ts';
+export { placedPatrolBoxes, fineCellsOfEvents } from './placedBoxes.ts';
+export type { PlacedPatrolBoxOptions } from './placedBoxes.ts';
 export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';

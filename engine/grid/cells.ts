@@ -66,7 +66,7 @@ export function cellCenter(cell: H3Cell): { lat: number; lng: number } {
 }
 
 /** Twice the signed planar area of a ring in (lng, lat): positive when counter-clockwise. */
-function signedArea2(ring: readonly (readonly [number, number])[]): number {
+export function signedArea2(ring: readonly (readonly [number, number])[]): number {
   let sum = 0;
   for (let i = 0; i + 1 < ring.length; i++) {
     const a = ring[i]!;

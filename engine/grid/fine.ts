@@ -7,7 +7,7 @@
  */
 import * as h3 from 'h3-js';
 import type { H3Cell } from '../types.ts';
-import { checkCell } from './cells.ts';
+import { checkCell, signedArea2 } from './cells.ts';
 import { GridError } from './errors.ts';
 
 /**
@@ -53,4 +53,24 @@ export function isPentagonCell(cell: H3Cell): boolean {
 export function cellResolution(cell: H3Cell): number {
   checkCell(cell);
   return h3.getResolution(cell);
+}
+
+/**
+ * The outline of a set of contiguous cells (a box) as one closed [lng, lat] ring, counter-
+ * clockwise (RFC 7946), from h3's cellsToMultiPolygon: the union's outer ring. Cost O(cells).
+ * @throws {GridError} E_CELL_INVALID; E_ARGUMENT when the cells are empty, do not form one
+ *   polygon, or enclose a hole
+ */
+export function cellsOutlineLngLat(cells: readonly H3Cell[]): [number, number][] {
+  for (const c of cells) checkCell(c);
+  const polygons = h3.cellsToMultiPolygon([...cells], true);
+  if (polygons.length !== 1 || polygons[0]!.length !== 1) {
+    throw new GridError('E_ARGUMENT', `cells do not form one polygon without holes: ${cells.join(' ')}`, cells);
+  }
+  const ring = polygons[0]![0]!.map(([lng, lat]) => [lng!, lat!] as [number, number]);
+  const first = ring[0]!;
+  const last = ring[ring.length - 1]!;
+  if (first[0] !== last[0] || first[1] !== last[1]) ring.push([first[0], first[1]]);
+  if (signedArea2(ring) < 0) ring.reverse();
+  return ring;
 }

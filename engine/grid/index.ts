@@ -15,7 +15,7 @@ export {
   gridDistance,
   neighboursWithinKm,
 } from './cells.ts';
-export { fineChildren, coarseParent, boxCells, isPentagonCell, cellResolution } from './fine.ts';
+export { fineChildren, coarseParent, boxCells, isPentagonCell, cellResolution, cellsOutlineLngLat } from './fine.ts';
 export { buildEventSet } from './eventSet.ts';
 export type { BuildEventSetOptions } from './eventSet.ts';
 export { studyArea, polygonsOf } from './area.ts';

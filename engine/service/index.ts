@@ -8,7 +8,7 @@ export { ServiceError } from './errors.ts';
 export { MIN_FIT_CELL_OVERLAP } from './savedFit.ts';
 export type { ServiceErrorCode } from './errors.ts';
 export { shiftBoxes, trainModel, STALE_DATA_DAYS } from './shift.ts';
-export type { ShiftRequest, ShiftBoxes, ExplainedBox, TrainRequest, TrainedModel, TrainingSummary } from './shift.ts';
+export type { ShiftRequest, ShiftBoxes, BoxPlacement, ExplainedBox, TrainRequest, TrainedModel, TrainingSummary } from './shift.ts';
 export { resolveModel, checkTunedBefore } from './fit.ts';
 export type { ModelChoice, ServiceHooks, ServiceStage } from './fit.ts';
 export { trainingSet, monthPrecisionWarning, FIT_END_MARGIN_MS } from './training.ts';

@@ -11,7 +11,7 @@
  * such incidents leaves the result bit-identical (tests/service).
  */
 import { contributorParams, type EtasFit } from '../model/index.ts';
-import { explainBox, forecastShift, patrolBoxes } from '../forecast/index.ts';
+import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
 import { ServiceError } from './errors.ts';
@@ -82,7 +82,15 @@ export interface ShiftRequest extends TrainRequest {
   readonly top?: number;
   /** Recent incidents listed per box (default 3). */
   readonly maxContributors?: number;
+  /**
+   * Where boxes may sit: 'fine' (default), boxes of one cell's area centred on any cell of the
+   * next finer resolution (engine/forecast placedPatrolBoxes); 'grid', the forecast's own cells.
+   */
+  readonly placement?: BoxPlacement;
 }
+
+/** Where patrol boxes may sit: on the finer lattice ('fine') or on the working grid ('grid'). */
+export type BoxPlacement = 'fine' | 'grid';
 
 export interface ShiftBoxes extends TrainedModel {
   readonly shift: ShiftWindow;
@@ -94,6 +102,8 @@ export interface ShiftBoxes extends TrainedModel {
   readonly boxes: readonly ExplainedBox[];
   /** The district of each cell the boxes were picked with. */
   readonly districtOf: ReadonlyMap<H3Cell, string>;
+  /** The placement the boxes were made with. */
+  readonly placement: BoxPlacement;
 }
 
 function summary(set: TrainingSet, limited: boolean): TrainingSummary {
@@ -204,10 +214,14 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   const forecast = forecastShift(fit, set.events, shift.startMs, shift.hours);
   const byFunction = typeof request.districts === 'function';
   const districtOf = typeof request.districts === 'function' ? request.districts(forecast.cells) : set.districtOf;
-  const boxes = patrolBoxes(forecast, {
+  const placement = request.placement ?? 'fine';
+  if (placement !== 'fine' && placement !== 'grid') {
+    throw new ServiceError('E_ARGUMENT', `placement must be 'fine' or 'grid', got ${String(placement)}`, placement);
+  }
+  const boxOptions = {
     ...(request.top !== undefined ? { top: request.top } : {}),
     ...(request.maxContributors !== undefined ? { maxContributors: request.maxContributors } : {}),
-    districtOf: (c) => districtOf.get(c) ?? null,
+    districtOf: (c: H3Cell) => districtOf.get(c) ?? null,
     unassigned: request.unassigned ?? (byFunction ? 'drop' : 'group'),
     // The boxes' contributors are the same-cell part of the triggering: θ·w_0 with the fit's decay.
     contributorParams: contributorParams(fit),
@@ -215,6 +229,8 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     incidents: request.incidents,
     startMs: shift.startMs,
     hours: shift.hours,
-  }).map((b) => ({ ...b, explanation: explainBox(b) }));
-  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, history: set.events, training, notes, warnings };
+  } as const;
+  const picked = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
+  const boxes = picked.map((b) => ({ ...b, explanation: explainBox(b) }));
+  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history: set.events, training, notes, warnings };
 }

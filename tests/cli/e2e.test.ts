@@ -75,7 +75,7 @@ describe.concurrent('bin/patrolcast.mjs', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^2023-12-15 22:00 \\(night\\) \\(America/Vancouver\\): wrote (\\d+) boxes in 24 districts to ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(geojson\\)\\n$`,
+        `^2023-12-15 22:00 \\(night\\) \\(America/Vancouver\\): wrote (\\d+) boxes in 24 districts to ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(geojson; placed boxes: [^)]*\\)\\n$`,
       ),
     );
     const n = Number(/wrote (\d+) boxes/.exec(r.stdout)![1]);

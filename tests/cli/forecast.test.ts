@@ -96,10 +96,14 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     expect(gj.features).toHaveLength([...want.values()].reduce((s, n) => s + n, 0));
     const f = gj.features[0];
     expect(f.geometry.type).toBe('Polygon');
-    expect(f.geometry.coordinates[0]).toHaveLength(7);
+    // A placed box (the default): the outline of seven res-11 hexagons, 18 corners and the closing repeat.
+    expect(f.geometry.coordinates[0]).toHaveLength(19);
+    expect(f.properties.cells).toHaveLength(7);
+    expect(f.properties.cells).toContain(f.properties.h3);
     expect(f.properties).toMatchObject({
       district: 'Arbutus Ridge',
       rank: 1,
+      placement: 'fine',
       shift: '2023-12-15 22:00 (night)',
       shiftStart: '2023-12-16T06:00:00.000Z',
       shiftHours: 8,

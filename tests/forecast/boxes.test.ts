@@ -328,6 +328,7 @@ describe('boxesToCsv', () => {
       'h3',
       'lat',
       'lng',
+      'cells',
       'expected',
       'background',
       'triggered',

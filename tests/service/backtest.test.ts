@@ -52,7 +52,7 @@ beforeAll(() => {
   for (const model of ['etas', 'etas-2015'] as const) {
     runs.set(model, {
       backtest: backtestForecast(incidents, model),
-      service: shiftBoxes({ incidents, tz: TZ, res: 10, shift: SHIFT, model }),
+      service: shiftBoxes({ incidents, tz: TZ, res: 10, shift: SHIFT, model, placement: 'grid' }),
     });
   }
 }, 60_000);

@@ -61,6 +61,7 @@ describe('the web app and the CLI, same data, shift and settings', () => {
     const web = webBoxes(settings());
     const cli = await cliBoxes('default');
     expect(cli.length).toBe(474); // 24 districts, most with 20 boxes (tests/cli/forecast.test.ts counts them)
+    expect(cli.every((b) => b['placement'] === 'fine' && (b['cells'] as unknown[]).length === 7)).toBe(true);
     expect(boxProperties(web.boxesGeoJSON as never)).toEqual(cli);
     // The page's list says the same as the GeoJSON: rank, cell, district, expected count, reason.
     expect(web.boxes.map((b) => [b.rank, b.h3, b.district, b.expected, b.why])).toEqual(
@@ -68,6 +69,14 @@ describe('the web app and the CLI, same data, shift and settings', () => {
     );
     // Both trained on all history known before the shift: the fit window starts at the first incident's hour.
     expect([web.fit.windowStartMs, web.fit.windowEndMs]).toEqual([Date.UTC(2023, 0, 1, 8), Date.UTC(2023, 11, 16, 6)]);
+  }, 60_000);
+
+  it('grid placement (--placement grid): the same boxes exactly, each a res-10 cell', async () => {
+    const web = webBoxes(settings({ placement: 'grid' }));
+    const cli = await cliBoxes('grid', '--placement', 'grid');
+    expect(cli.length).toBe(474);
+    expect(cli.every((b) => b['placement'] === 'grid' && b['cells'] === undefined)).toBe(true);
+    expect(boxProperties(web.boxesGeoJSON as never)).toEqual(cli);
   }, 60_000);
 
   it('etas-2015, one crime-type preset, 5 boxes per district: the same boxes exactly', async () => {
