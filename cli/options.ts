@@ -148,3 +148,17 @@ export function fitOptionsFrom(flags: FitFlags): EtasFitOptions {
   if (maxIterations !== undefined) out.maxIterations = maxIterations;
   return out;
 }
+
+/** --model, --config and --keep-outliers: how `fit` and `forecast` choose and train the model. */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--model <name>',
+      'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
+    )
+    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings')
+    .option(
+      '--keep-outliers',
+      'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
+    );
+}

@@ -19,6 +19,7 @@ import {
   parseResOption,
   zoneFor,
   type FitFlags,
+  addModelOptions,
 } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
@@ -67,16 +68,8 @@ export function registerFit(program: Command, ctx: CliContext): void {
     .requiredOption('--out <file>', 'where to write the fit (JSON)')
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: cells of about 0.015 km², PredPol's 150 m boxes)`)
     .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
-    .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
-    .option(
-      '--model <name>',
-      'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
-    )
-    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings')
-    .option(
-      '--keep-outliers',
-      'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
-    );
+    .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`);
+  addModelOptions(cmd);
   addRejectionOption(addInputOptions(cmd));
   addFitOptions(cmd);
   cmd.addHelpText(

@@ -39,6 +39,7 @@ import {
   parseResOption,
   zoneFor,
   type FitFlags,
+  addModelOptions,
 } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
@@ -193,16 +194,8 @@ export function registerForecast(program: Command, ctx: CliContext): void {
     .option(
       '--fit-in <file>',
       'use a saved fit (from `patrolcast fit` or --fit-out) instead of fitting; it must have been trained on data before the shift',
-    )
-    .option(
-      '--model <name>',
-      'etas (default: shift-type profiles, recency and near-repeats, see `patrolcast tune`) or etas-2015 (the plain Mohler et al. 2015 model)',
-    )
-    .option('--config <file>', 'configuration of the etas model (from `patrolcast tune`); default: the built-in settings')
-    .option(
-      '--keep-outliers',
-      'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
     );
+  addModelOptions(cmd);
   addDistrictOptions(cmd);
   addRejectionOption(addInputOptions(cmd));
   addFitOptions(cmd);
