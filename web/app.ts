@@ -5,6 +5,7 @@
 import { EngineClient, EngineError } from './client.ts';
 import { byId } from './dom.ts';
 import type { DatasetInfo, ErrorKind, ModelSettings, Progress } from './protocol.ts';
+import { loadSettings } from './settings.ts';
 
 export const DEFAULT_MODEL: ModelSettings = {
   model: 'etas',
@@ -14,13 +15,15 @@ export const DEFAULT_MODEL: ModelSettings = {
   trainingDays: null,
   fitOptions: {},
   top: 20,
+  placement: 'fine',
 };
 
 type DatasetListener = (info: DatasetInfo) => void;
 
 export class App {
   readonly client = new EngineClient();
-  model: ModelSettings = DEFAULT_MODEL;
+  /** The settings every view forecasts with; the placement as the user last chose it (web/settings.ts). */
+  model: ModelSettings = { ...DEFAULT_MODEL, placement: loadSettings().placement };
   private readonly datasetListeners: DatasetListener[] = [];
   private readonly busy = byId('busy');
   private readonly busyText = byId('busy-text');

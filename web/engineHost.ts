@@ -237,6 +237,7 @@ export function forecast(request: ForecastRequest, progress: (p: Progress) => vo
     boxes: boxes.map(boxView),
     boxesGeoJSON,
     boxesCsv: boxesToCsv(boxes),
+    placement: cast.placement,
     districts,
     bounds,
     fit: summarizeFit(request.model.model, cast.fit),

@@ -15,10 +15,14 @@ type ViewName = (typeof VIEWS)[number];
 
 const app = new App();
 const sergeant = new SergeantView(app);
-const analyst = new AnalystView(app, () => {
-  location.hash = '#sergeant';
-  void sergeant.refresh();
-});
+const analyst = new AnalystView(
+  app,
+  () => {
+    location.hash = '#sergeant';
+    void sergeant.refresh();
+  },
+  () => sergeant.settingsChanged(),
+);
 const evaluation = new EvaluationView(app);
 setupSettingsView();
 

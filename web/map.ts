@@ -42,6 +42,8 @@ export class MapView {
   private markers: maplibregl.Marker[] = [];
   private markerData: NumberedMarker[] = [];
   private readonly data: Record<LayerData, FeatureCollection> = { districts: EMPTY, boxes: EMPTY, mu: EMPTY, actuals: EMPTY };
+  /** Each layer's features as JSON, to skip setting the same features again. */
+  private readonly json: Record<LayerData, string> = { districts: '', boxes: '', mu: '', actuals: '' };
   private ready: Promise<void>;
   private highlightedDistrict = '';
   private muBreaks: readonly number[] = [];
@@ -154,8 +156,14 @@ export class MapView {
     return this.ready;
   }
 
-  /** Replace one layer's features. */
+  /**
+   * Replace one layer's features. The same features again (the district outlines, sent with every
+   * shift's boxes) are left alone: MapLibre would cut them into tiles again before the map is idle.
+   */
   async setData(layer: LayerData, collection: FeatureCollection): Promise<void> {
+    const json = JSON.stringify(collection);
+    if (json === this.json[layer]) return;
+    this.json[layer] = json;
     this.data[layer] = collection;
     await this.ready;
     const source = this.map.getSource(layer) as maplibregl.GeoJSONSource | undefined;

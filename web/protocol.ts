@@ -4,7 +4,7 @@
  * freezes; cancelling a job terminates the worker and starts a fresh one (a synchronous EM fit
  * cannot read messages while it runs).
  */
-import type { EtasFitOptions, IngestFormat, IngestSummary, RejectedRow, ShiftWindow } from '../engine/index.ts';
+import type { BoxPlacement, EtasFitOptions, IngestFormat, IngestSummary, RejectedRow, ShiftWindow } from '../engine/index.ts';
 import type { Feature, FeatureCollection } from 'geojson';
 
 /** Where the active data set came from, so a restarted worker can load it again. */
@@ -80,8 +80,12 @@ export interface ModelSettings {
   readonly fitOptions: EtasFitOptions;
   /** Boxes per district. */
   readonly top: number;
-  /** Where boxes may sit (engine/service shiftBoxes): 'fine' (default) or 'grid'. */
-  readonly placement?: 'fine' | 'grid';
+  /**
+   * Where boxes may sit (engine/service shiftBoxes, the CLI's --placement): 'fine' (default),
+   * boxes of one cell's area centred on any cell of the next finer resolution; 'grid', the
+   * grid's own cells. Not part of the fit: switching it reuses the fit.
+   */
+  readonly placement?: BoxPlacement;
 }
 
 export interface ForecastRequest {
@@ -163,6 +167,8 @@ export interface ForecastResult {
   readonly boxes: readonly BoxView[];
   readonly boxesGeoJSON: FeatureCollection;
   readonly boxesCsv: string;
+  /** The placement the boxes were made with. */
+  readonly placement: BoxPlacement;
   /** District outlines (the union of each district's cells, as line features), name in properties. */
   readonly districts: FeatureCollection;
   /** [west, south, east, north] to fit the map to. */

@@ -1,5 +1,6 @@
 /**
- * User settings kept in localStorage. Off by default: the map draws no tiles and fetches nothing.
+ * User settings kept in localStorage: the map's tiles, and where patrol boxes may sit.
+ * Tiles are off by default: the map draws no tiles and fetches nothing.
  * A force with its own tile server can set a raster tile URL template or a MapLibre style URL;
  * the page's Content-Security-Policy (web/index.html) only allows the page's own origin, so a
  * tile server on another host must also be added to its img-src/connect-src.
@@ -10,10 +11,16 @@ export interface AppSettings {
   readonly tileUrl: string;
   /** MapLibre style JSON URL; '' = the built-in plain style. */
   readonly styleUrl: string;
+  /**
+   * Where patrol boxes may sit (the analyst's "Boxes" setting, engine/service shiftBoxes
+   * `placement`, the CLI's --placement): 'fine' (default), centred on hot spots; 'grid', the
+   * grid's own hexagons.
+   */
+  readonly placement: 'fine' | 'grid';
 }
 
 const KEY = 'patrolcast.settings.v1';
-const DEFAULTS: AppSettings = { tileUrl: '', styleUrl: '' };
+const DEFAULTS: AppSettings = { tileUrl: '', styleUrl: '', placement: 'fine' };
 
 export function loadSettings(): AppSettings {
   try {
@@ -23,12 +30,15 @@ export function loadSettings(): AppSettings {
     return {
       tileUrl: typeof parsed.tileUrl === 'string' ? parsed.tileUrl : '',
       styleUrl: typeof parsed.styleUrl === 'string' ? parsed.styleUrl : '',
+      // Settings saved before the switch existed, or a value this version does not know: the default.
+      placement: parsed.placement === 'grid' ? 'grid' : 'fine',
     };
   } catch {
     return DEFAULTS;
   }
 }
 
-export function saveSettings(settings: AppSettings): void {
-  localStorage.setItem(KEY, JSON.stringify(settings));
+/** Saves the settings given, keeping the others as they were. */
+export function saveSettings(settings: Partial<AppSettings>): void {
+  localStorage.setItem(KEY, JSON.stringify({ ...loadSettings(), ...settings }));
 }

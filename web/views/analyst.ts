@@ -11,6 +11,7 @@ import { byId, download, el, fmt, pct, replaceChildren } from '../dom.ts';
 import { MapView, MU_COLOURS } from '../map.ts';
 import type { DatasetInfo, FitResult, ModelName, ModelSettings, PresetInfo } from '../protocol.ts';
 import { BUNDLED_SOURCE } from '../bundled.ts';
+import { saveSettings } from '../settings.ts';
 
 export class AnalystView {
   private map: MapView | null = null;
@@ -18,14 +19,27 @@ export class AnalystView {
   private readonly drop = byId('an-drop');
   private readonly categoriesBox = byId('an-categories');
   private readonly preset = byId<HTMLSelectElement>('an-preset');
+  private readonly placement = byId<HTMLSelectElement>('an-placement');
   private presets: readonly PresetInfo[] = [];
   private lastFit: FitResult | null = null;
   private pendingBackground: FitResult | null = null;
 
+  /**
+   * `onUseModel`: "Use for the shift map" was pressed; `onPlacement`: the "Boxes" setting changed
+   * (it applies at once, without a refit: the fit does not depend on where the boxes sit).
+   */
   constructor(
     private readonly app: App,
     private readonly onUseModel: () => void,
+    onPlacement: () => void,
   ) {
+    this.placement.value = app.model.placement ?? 'fine';
+    this.placement.addEventListener('change', () => {
+      const placement = this.placement.value === 'grid' ? 'grid' : 'fine';
+      saveSettings({ placement });
+      this.app.model = { ...this.app.model, placement };
+      onPlacement();
+    });
     byId('an-load').addEventListener('click', () => void this.loadFiles([...(this.fileInput.files ?? [])]));
     this.fileInput.addEventListener('change', () => void this.loadFiles([...(this.fileInput.files ?? [])]));
     byId('an-bundled').addEventListener('click', () => void this.loadBundled());
@@ -214,6 +228,7 @@ export class AnalystView {
       trainingDays: number('an-train-days') ?? null,
       fitOptions,
       top: Math.max(1, Math.round(number('an-top') ?? 20)),
+      placement: this.placement.value === 'grid' ? 'grid' : 'fine',
     };
   }
 

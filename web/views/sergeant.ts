@@ -6,6 +6,7 @@
 import { type App, localDateTime, madeAtStamp } from '../app.ts';
 import { byId, download, el, fmt, replaceChildren } from '../dom.ts';
 import { MapView, RANK_COLOURS } from '../map.ts';
+import type { BoxPlacement } from '../../engine/index.ts';
 import type { DatasetInfo, ForecastResult, PresetInfo } from '../protocol.ts';
 
 export const SHIFT_HOURS = 8;
@@ -14,6 +15,17 @@ const PRINT_ROWS_MAX = 24;
 /** With every district on one sheet each row also names its district. */
 const PRINT_ROWS_MAX_ALL = 18;
 const SHIFT_NAMES: Readonly<Record<string, string>> = { '06:00': 'Day', '14:00': 'Evening', '22:00': 'Night' };
+/** The placements in the analyst's words ("Boxes: ..."). */
+const PLACEMENT_WORDS: Readonly<Record<BoxPlacement, string>> = { fine: 'centred on hot spots', grid: 'on the fixed grid' };
+/**
+ * Performance marks (User Timing, readable with performance.getEntriesByName): a shift, district,
+ * crime-type or placement chosen; its boxes back from the worker; its boxes drawn on the map. The
+ * measure between the first and the last is what bench/web-shift.ts reports.
+ */
+export const MARK_CHOSEN = 'patrolcast:shift-chosen';
+export const MARK_RECEIVED = 'patrolcast:boxes-received';
+export const MARK_DRAWN = 'patrolcast:boxes-drawn';
+export const MEASURE_SHIFT = 'patrolcast:shift-to-boxes';
 
 export class SergeantView {
   private map: MapView | null = null;
@@ -28,11 +40,15 @@ export class SergeantView {
   private presets: readonly PresetInfo[] = [];
   private result: ForecastResult | null = null;
   private sequence = 0;
+  /** The refresh a user's choice started (its time is the MARK_CHOSEN mark), or 0. */
+  private chosenSequence = 0;
+  /** The model settings changed while the view was hidden: redraw when it is shown. */
+  private stale = false;
   private madeAt = '';
 
   constructor(private readonly app: App) {
     for (const control of [this.date, this.shift, this.district, this.preset]) {
-      control.addEventListener('change', () => void this.refresh());
+      control.addEventListener('change', () => void this.choose());
     }
     byId('sg-print').addEventListener('click', () => void this.print());
     byId('sg-export-geojson').addEventListener('click', () => this.exportGeoJson());
@@ -45,6 +61,13 @@ export class SergeantView {
   show(): void {
     if (!this.map) this.map = new MapView(byId('sg-map'));
     this.map.resize();
+    if (this.stale) void this.choose();
+  }
+
+  /** The model settings changed (the "Boxes" placement): redraw now, or when the view is next shown. */
+  settingsChanged(): void {
+    if (byId('view-sergeant').hidden) this.stale = true;
+    else void this.choose();
   }
 
   private setDataset(info: DatasetInfo): void {
@@ -74,11 +97,19 @@ export class SergeantView {
     return preset && preset.key !== 'all' ? preset.categories : null;
   }
 
-  /** Ask the worker for the boxes of the chosen shift and draw them. */
-  async refresh(): Promise<void> {
+  /** A control was changed: mark the moment and draw the boxes it asks for. */
+  choose(): Promise<void> {
+    performance.mark(MARK_CHOSEN);
+    return this.refresh(true);
+  }
+
+  /** Ask the worker for the boxes of the chosen shift and draw them (`chosen`: started by {@link choose}). */
+  async refresh(chosen = false): Promise<void> {
     if (!this.app.dataset || !this.date.value) return;
+    this.stale = false;
     this.show();
     const sequence = ++this.sequence;
+    this.chosenSequence = chosen ? sequence : 0;
     const result = await this.app.run('Forecasting the shift', (onProgress) =>
       this.app.client.forecast(
         {
@@ -92,12 +123,13 @@ export class SergeantView {
       ),
     );
     if (!result || sequence !== this.sequence) return;
+    if (sequence === this.chosenSequence) performance.mark(MARK_RECEIVED);
     this.result = result;
     this.madeAt = madeAtStamp();
-    await this.draw(result);
+    await this.draw(result, sequence);
   }
 
-  private async draw(result: ForecastResult): Promise<void> {
+  private async draw(result: ForecastResult, sequence: number): Promise<void> {
     const map = this.map!;
     await map.setData('districts', result.districts);
     await map.highlightDistrict(result.district);
@@ -111,8 +143,13 @@ export class SergeantView {
     );
     map.fitBounds(result.bounds);
     document.body.dataset['boxes'] = String(result.boxes.length);
+    document.body.dataset['placement'] = result.placement;
     this.renderList(result);
     await map.idle();
+    if (sequence === this.sequence && sequence === this.chosenSequence) {
+      performance.mark(MARK_DRAWN);
+      performance.measure(MEASURE_SHIFT, MARK_CHOSEN, MARK_DRAWN);
+    }
     this.renderPrintSheet(result);
     document.body.dataset['sergeantReady'] = result.shift.label;
   }
@@ -125,7 +162,7 @@ export class SergeantView {
 
   private renderList(result: ForecastResult): void {
     const where = result.district || 'all districts';
-    this.listTitle.textContent = `${result.boxes.length} patrol boxes, ${where}`;
+    this.listTitle.textContent = `${result.boxes.length} patrol boxes, ${where}, ${PLACEMENT_WORDS[result.placement]}`;
     const total = result.boxes.reduce((sum, box) => sum + box.expected, 0);
     replaceChildren(
       this.list,
@@ -218,7 +255,7 @@ export class SergeantView {
     byId('pr-foot').textContent =
       `Made ${this.madeAt} with patrolcast. Model ${fit.model} version ${fit.version}${ingredients}: ` +
       `θ = ${fmt(fit.theta, 3)}, ω = ${fmt(fit.omegaPerHour, 4)} per hour (mean delay ${fmt(fit.meanDelayHours, 1)} h)${rings}${bins}, ` +
-      `background in ${fit.cellsWithBackground} boxes, H3 resolution ${fit.res}, ` +
+      `background in ${fit.cellsWithBackground} boxes, H3 resolution ${fit.res}, ${placementWords(result.placement, fit.res)}, ` +
       `trained on ${fit.events} incidents ${localDateTime(fit.windowStartMs, result.tz)} to ${localDateTime(fit.windowEndMs, result.tz)}, ` +
       `${fit.iterations} EM iterations (${fit.stopReason}), fingerprint ${fit.fingerprint}` +
       `${options ? `, options: ${options}` : ''}. ${this.app.dataset?.name ?? ''}`;
@@ -245,4 +282,11 @@ export class SergeantView {
     if (!this.result) return;
     download(`${this.fileStem()}.csv`, this.result.boxesCsv, 'text/csv');
   }
+}
+
+/** The placement in words for the printed sheet: what a box is. */
+function placementWords(placement: BoxPlacement, res: number): string {
+  return placement === 'fine'
+    ? `boxes centred on hot spots (each the area of one resolution-${res} cell: a resolution-${res + 1} cell and its six neighbours)`
+    : `boxes on the fixed grid (resolution-${res} cells)`;
 }
