@@ -71,12 +71,25 @@ describe('the web app and the CLI, same data, shift and settings', () => {
     expect([web.fit.windowStartMs, web.fit.windowEndMs]).toEqual([Date.UTC(2023, 0, 1, 8), Date.UTC(2023, 11, 16, 6)]);
   }, 60_000);
 
-  it('grid placement (--placement grid): the same boxes exactly, each a res-10 cell', async () => {
-    const web = webBoxes(settings({ placement: 'grid' }));
+  it('grid placement (--placement grid): the same boxes exactly, each a res-10 cell, from the same fit as the placed boxes', async () => {
+    const fine = webBoxes(settings({ placement: 'fine' }));
+    // Switching the placement only moves the boxes: the page's fit is reused, not made again.
+    const phases: string[] = [];
+    const web = forecast({ date: '2023-12-15', shiftStart: '22:00', hours: 8, district: '', model: settings({ placement: 'grid' }) }, (p) =>
+      phases.push(p.phase),
+    );
+    expect(phases).toEqual(['Preparing the training events', 'Forecasting the shift']);
+    expect([web.placement, fine.placement]).toEqual(['grid', 'fine']);
+    expect(web.fit).toEqual(fine.fit);
     const cli = await cliBoxes('grid', '--placement', 'grid');
     expect(cli.length).toBe(474);
     expect(cli.every((b) => b['placement'] === 'grid' && b['cells'] === undefined)).toBe(true);
     expect(boxProperties(web.boxesGeoJSON as never)).toEqual(cli);
+    expect(web.boxes.map((b) => [b.rank, b.h3, b.district, b.expected, b.why])).toEqual(
+      cli.map((b) => [b['rank'], b['h3'], b['district'], b['expected'], b['explanation']]),
+    );
+    // Different boxes: the placed boxes' centres are res-11 cells, the grid's res-10 cells.
+    expect(fine.boxes.map((b) => b.h3)).not.toEqual(web.boxes.map((b) => b.h3));
   }, 60_000);
 
   it('etas-2015, one crime-type preset, 5 boxes per district: the same boxes exactly', async () => {

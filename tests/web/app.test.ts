@@ -5,12 +5,17 @@
  * network request on the way; the last test checks they all went to the page's own origin.
  * Skipped, with a message saying why, when there is no Chromium.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import type { FeatureCollection, Polygon } from 'geojson';
+import { getResolution } from 'h3-js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestCsvText } from '../../engine/index.ts';
+import { runCli } from '../support/cli.ts';
 import { HAS_CHROMIUM, NO_CHROMIUM_MESSAGE, type Served, startApp } from './harness.ts';
 
 if (!HAS_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -79,6 +84,60 @@ async function boxList(page: Page): Promise<string[]> {
   return page.$$eval('#sg-boxes li', (items) =>
     items.map((li) => `${li.getAttribute('data-h3')} ${li.querySelector('.expected')?.textContent}`),
   );
+}
+
+type Boxes = FeatureCollection<Polygon, Record<string, unknown>>;
+
+/** The shift map's boxes as its Export GeoJSON button saves them (the features the map draws). */
+async function exportedBoxes(page: Page): Promise<Boxes> {
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#sg-export-geojson')]);
+  return JSON.parse(readFileSync((await saved.path())!, 'utf8')) as Boxes;
+}
+
+/** The CLI's boxes of one district for the bundled data (both files), without its shift properties. */
+async function cliBoxes(dir: string, at: string, placement: string, district: string): Promise<Boxes['features']> {
+  const out = join(dir, `${placement}.geojson`);
+  const files = ['fixtures/vancouver/property_2022.csv.gz', 'fixtures/vancouver/property_2023.csv.gz'];
+  const r = await runCli(['forecast', ...files, '--at', at, '--placement', placement, '--out', out]);
+  expect(r.code, r.stderr).toBe(0);
+  const all = JSON.parse(readFileSync(out, 'utf8')) as Boxes;
+  return all.features
+    .filter((f) => f.properties['district'] === district)
+    .map(({ properties: { shift: _s, shiftStart: _t, shiftHours: _h, ...properties }, ...feature }) => ({ ...feature, properties }));
+}
+
+/**
+ * Where two JSON values differ, numbers compared to 1e-12 relative: the page's engine runs in
+ * Chromium's V8, whose Math.exp and Math.pow may round the last bit differently from Node's (in
+ * Node the web app's worker code and the CLI agree to the bit: tests/service/web-cli.test.ts).
+ */
+function differences(actual: unknown, expected: unknown, path = ''): string[] {
+  if (typeof actual === 'number' && typeof expected === 'number') {
+    const close = Math.abs(actual - expected) <= 1e-12 * Math.max(Math.abs(actual), Math.abs(expected));
+    return close ? [] : [`${path}: ${actual} against ${expected}`];
+  }
+  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null) {
+    return actual === expected ? [] : [`${path}: ${JSON.stringify(actual)} against ${JSON.stringify(expected)}`];
+  }
+  if (Array.isArray(actual) !== Array.isArray(expected)) return [`${path}: array against object`];
+  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
+  const a = actual as Record<string, unknown>;
+  const e = expected as Record<string, unknown>;
+  return [...keys].flatMap((key) => differences(a[key], e[key], `${path}/${key}`));
+}
+
+/** Chooses the analyst's "Boxes" setting, comes back to the shift map and waits for it to be redrawn. */
+async function choosePlacement(page: Page, placement: 'fine' | 'grid'): Promise<void> {
+  await page.evaluate(() => {
+    location.hash = '#analyst';
+    delete document.body.dataset['sergeantReady'];
+  });
+  await page.waitForSelector('#view-analyst:not([hidden])');
+  await page.selectOption('#an-placement', placement);
+  await page.evaluate(() => (location.hash = '#sergeant'));
+  await page.waitForFunction((p) => document.body.dataset['sergeantReady'] && document.body.dataset['placement'] === p, placement, {
+    timeout: 60_000,
+  });
 }
 
 async function chooseShift(page: Page, date: string, start: string): Promise<void> {
@@ -249,6 +308,84 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     const rows = parse(readFileSync((await csvDownload.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r['h3'])).toEqual(geojson.features.map((f: { properties: { h3: string } }) => f.properties.h3));
   });
+
+  it("the Boxes setting: 7-cell outlines centred on hot spots, or single res-10 hexagons of the fixed grid, each the CLI's boxes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patrolcast-web-placement-'));
+    try {
+      const district = 'Central Business District';
+      expect(await page.getAttribute('body', 'data-sergeant-ready')).toBe('2024-01-01 22:00 (night)');
+      expect(await page.inputValue('#sg-district')).toBe(district);
+      // The default: placed boxes, each the outline of seven res-11 cells (18 corners, the ring closed).
+      expect(await page.inputValue('#an-placement')).toBe('fine');
+      expect(await page.getAttribute('body', 'data-placement')).toBe('fine');
+      expect(await page.textContent('#sg-list-title')).toBe(`20 patrol boxes, ${district}, centred on hot spots`);
+      const fine = await exportedBoxes(page);
+      const finePixels = await boxPixels(page, 'sg-map');
+      const fineFoot = (await page.textContent('#pr-foot'))!;
+      expect(fineFoot).toContain('H3 resolution 10, boxes centred on hot spots (each the area of one resolution-10 cell');
+      expect(fine.features).toHaveLength(20);
+      for (const { geometry, properties } of fine.features) {
+        expect(properties['placement']).toBe('fine');
+        expect(getResolution(properties['h3'] as string)).toBe(11);
+        expect((properties['cells'] as string[]).map(getResolution)).toEqual([11, 11, 11, 11, 11, 11, 11]);
+        expect(geometry.coordinates).toHaveLength(1);
+        expect(geometry.coordinates[0]).toHaveLength(19);
+      }
+      expect(differences(fine.features, await cliBoxes(dir, '2024-01-01T22:00', 'fine', district))).toEqual([]);
+
+      // Fixed grid: the same shift's boxes are single res-10 hexagons (6 corners), from the same fit.
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { seenProgress: string[] }).seenProgress = seen;
+        new MutationObserver(() => seen.push(document.getElementById('busy-text')!.textContent ?? '')).observe(
+          document.getElementById('busy-text')!,
+          { childList: true, characterData: true, subtree: true },
+        );
+      });
+      await choosePlacement(page, 'grid');
+      const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
+      expect(seen).toContain('Forecasting the shift');
+      expect(seen.filter((text) => /Fitting|EM iteration/.test(text))).toEqual([]);
+      const fingerprint = (foot: string): string => /fingerprint (\S+)/.exec(foot)![1]!;
+      const gridFoot = (await page.textContent('#pr-foot'))!;
+      expect(fingerprint(gridFoot)).toBe(fingerprint(fineFoot));
+      expect(gridFoot).toContain('H3 resolution 10, boxes on the fixed grid (resolution-10 cells)');
+      expect(await page.getAttribute('body', 'data-sergeant-ready')).toBe('2024-01-01 22:00 (night)');
+      expect(await page.textContent('#sg-list-title')).toBe(`20 patrol boxes, ${district}, on the fixed grid`);
+      const grid = await exportedBoxes(page);
+      expect(grid.features).toHaveLength(20);
+      for (const { geometry, properties } of grid.features) {
+        expect(properties['placement']).toBe('grid');
+        expect(getResolution(properties['h3'] as string)).toBe(10);
+        expect(properties['cells']).toBeUndefined();
+        expect(geometry.coordinates[0]).toHaveLength(7);
+      }
+      expect(differences(grid.features, await cliBoxes(dir, '2024-01-01T22:00', 'grid', district))).toEqual([]);
+      // The map drew the other boxes: every numbered box is still red at its centre, but the red area moved.
+      const gridPixels = await boxPixels(page, 'sg-map');
+      expect(gridPixels.boxes.filter(isReddish)).toHaveLength(20);
+      expect(gridPixels.reddish).not.toBe(finePixels.reddish);
+      // The CSV follows too: the grid boxes' centre cells.
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#sg-export-csv')]);
+      const rows = parse(readFileSync((await csv.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
+      expect(rows.map((r) => r['h3'])).toEqual(grid.features.map((f) => f.properties['h3']));
+
+      // Remembered in this browser: a reload keeps the fixed grid.
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset['sergeantReady'] && document.body.dataset['placement'] === 'grid', undefined, {
+        timeout: 60_000,
+      });
+      expect(await page.inputValue('#an-placement')).toBe('grid');
+      expect((await exportedBoxes(page)).features).toEqual(grid.features);
+
+      // And back: the very boxes and pixels of the first drawing.
+      await choosePlacement(page, 'fine');
+      expect((await exportedBoxes(page)).features).toEqual(fine.features);
+      expect((await boxPixels(page, 'sg-map')).reddish).toBe(finePixels.reddish);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('is usable with the keyboard: tab to a view link and open it with Enter', async () => {
     await page.focus('#tab-sergeant');
