@@ -12,9 +12,11 @@
  * a new shift, so the worker builds its training set, fits and forecasts (the web app, like the
  * CLI's `forecast --at`, trains on everything known before the shift start); then the same
  * shifts again with the placement switched to the fixed grid (the analyst's "Boxes" setting).
- * Prints every change, then the median and maximum per placement as Markdown rows.
+ * After each placement's shifts, a few district changes of the last shift (the worker keeps every
+ * district's boxes of a shift, so these only filter and draw). Prints every change, then the
+ * median and maximum per placement as Markdown rows.
  */
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { Page } from 'playwright-core';
 import { CHROMIUM_PATH, HAS_CHROMIUM, startApp } from '../tests/web/harness.ts';
 
@@ -34,6 +36,9 @@ const STEPS: readonly { readonly date: string; readonly start: string }[] = [
   { date: '2024-01-01', start: '22:00' },
 ];
 
+/** Districts chosen after the shifts (the bundled data's district names), back to the first at the end. */
+const DISTRICTS: readonly string[] = ['Kitsilano', 'Mount Pleasant', 'West End', 'Central Business District'];
+
 interface Timing {
   readonly label: string;
   readonly receivedMs: number;
@@ -52,26 +57,39 @@ async function change(page: Page, selector: string, value: string): Promise<void
   );
 }
 
-async function step(page: Page, date: string, start: string): Promise<Timing> {
-  const current = await page.evaluate(() => [
-    (document.getElementById('sg-date') as HTMLInputElement).value,
-    (document.getElementById('sg-shift') as HTMLSelectElement).value,
-  ]);
-  if (current[0] !== date) await change(page, '#sg-date', date);
-  else if (current[1] !== start) await change(page, '#sg-shift', start);
-  else throw new Error(`step ${date} ${start} changes nothing`);
-  if (current[0] !== date && current[1] !== start) throw new Error(`step ${date} ${start} changes two controls`);
-  await page.waitForFunction((label) => document.body.dataset['sergeantReady']?.startsWith(label), `${date} ${start}`, {
-    timeout: 120_000,
-  });
+/** Changes one control and waits for the boxes it asks for; returns the app's timings of that change. */
+async function choose(page: Page, selector: string, value: string): Promise<Timing> {
+  await page.evaluate(() => delete document.body.dataset['sergeantReady']);
+  await change(page, selector, value);
+  await page.waitForSelector('body[data-sergeant-ready]', { timeout: 120_000 });
   // (No named functions inside evaluate: tsx's transform would wrap them in a helper the page lacks.)
   return page.evaluate(() => ({
-    label: document.body.dataset['sergeantReady']!,
+    label: `${document.body.dataset['sergeantReady']!}, ${(document.getElementById('sg-district') as HTMLSelectElement).value}`,
     receivedMs:
       performance.getEntriesByName('patrolcast:boxes-received').at(-1)!.startTime -
       performance.getEntriesByName('patrolcast:shift-chosen').at(-1)!.startTime,
     drawnMs: performance.getEntriesByName('patrolcast:shift-to-boxes').at(-1)!.duration,
   }));
+}
+
+/** Moves to the shift by changing one control, the date or the shift. */
+async function step(page: Page, date: string, start: string): Promise<Timing> {
+  const [currentDate, currentStart] = await page.evaluate(() => [
+    (document.getElementById('sg-date') as HTMLInputElement).value,
+    (document.getElementById('sg-shift') as HTMLSelectElement).value,
+  ]);
+  if (currentDate !== date && currentStart !== start) throw new Error(`step ${date} ${start} changes two controls`);
+  if (currentDate !== date) return choose(page, '#sg-date', date);
+  if (currentStart !== start) return choose(page, '#sg-shift', start);
+  throw new Error(`step ${date} ${start} changes nothing`);
+}
+
+/** A Markdown row: the median and maximum of chosen → drawn and of chosen → back from the worker. */
+function row(name: string, timings: readonly Timing[]): string {
+  const drawn = timings.map((t) => t.drawnMs);
+  const received = timings.map((t) => t.receivedMs);
+  const ms = (x: number): string => `${x.toFixed(0)} ms`;
+  return `| ${name} | ${timings.length} | ${ms(median(drawn))} | ${ms(maximum(drawn))} | ${ms(median(received))} | ${ms(maximum(received))} |`;
 }
 
 function median(xs: readonly number[]): number {
@@ -106,6 +124,8 @@ async function main(): Promise<void> {
   const rounds = at > 0 ? Number(process.argv[at + 1]) : 1;
   const which = process.argv.indexOf('--placements');
   const placements = (which > 0 ? process.argv[which + 1]! : 'fine,grid').split(',') as ('fine' | 'grid')[];
+  // The load average says how busy the shared cores were (the times grow with it).
+  const loadAtStart = loadavg()[0]!;
   const served = await startApp();
   try {
     const context = await served.browser.newContext({ viewport: { width: 1280, height: 720 } });
@@ -127,17 +147,24 @@ async function main(): Promise<void> {
           );
         }
       }
-      const drawn = timings.map((t) => t.drawnMs);
-      const received = timings.map((t) => t.receivedMs);
-      rows.push(
-        `| ${placement} | ${timings.length} | ${median(drawn).toFixed(0)} ms | ${maximum(drawn).toFixed(0)} ms | ${median(received).toFixed(0)} ms | ${maximum(received).toFixed(0)} ms |`,
-      );
+      rows.push(row(`${placement}: shift changes`, timings));
+      // Another district of the same shift: the worker keeps every district's boxes of the shift.
+      const districts: Timing[] = [];
+      for (const district of DISTRICTS) {
+        const t = await choose(page, '#sg-district', district);
+        districts.push(t);
+        console.log(
+          `${placement} ${t.label.padEnd(48)} worker ${t.receivedMs.toFixed(0).padStart(5)} ms, drawn ${t.drawnMs.toFixed(0).padStart(5)} ms`,
+        );
+      }
+      rows.push(row(`${placement}: district changes`, districts));
     }
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(
       `\n${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${CHROMIUM_PATH}`,
     );
-    console.log('| placement | shift changes | chosen → drawn, median | max | chosen → back from the worker, median | max |');
+    console.log(`load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
+    console.log('| placement: what changed | changes | chosen → drawn, median | max | chosen → back from the worker, median | max |');
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const row of rows) console.log(row);
   } finally {

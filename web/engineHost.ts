@@ -58,8 +58,17 @@ interface CachedFit {
   readonly warnings: readonly string[];
 }
 
+/**
+ * Shifts' boxes kept (by model settings, placement, boxes per district and shift start) before
+ * the cache is emptied: the service picks every district's boxes at once, so choosing another
+ * district, or going back to a placement, only filters them again. Each holds its fit and
+ * history (the service's TrainedModel), a few MB for the bundled data.
+ */
+const BOXES_CACHE_MAX = 6;
+
 let loaded: Loaded | null = null;
 const fitCache = new Map<string, CachedFit>();
+const boxesCache = new Map<string, ShiftBoxes>();
 const districtCache = new Map<number, ReadonlyMap<H3Cell, string>>();
 let outlineCache: FeatureCollection | null = null;
 
@@ -92,6 +101,7 @@ export async function handle(request: Request, post: (message: Response) => void
 export async function load(source: DataSource, progress: (p: Progress) => void): Promise<DatasetInfo> {
   loaded = await loadSource(source, progress);
   fitCache.clear();
+  boxesCache.clear();
   districtCache.clear();
   outlineCache = null;
   return loaded.info;
@@ -182,9 +192,15 @@ function progressHooks(progress: (p: Progress) => void, forecastDetail?: string)
   };
 }
 
-/** The patrol boxes of a shift for the model settings (the fit cached by settings and shift start). */
+/**
+ * The patrol boxes of a shift for the model settings: the fit cached by settings and shift start
+ * (a new placement or number of boxes reuses it), the boxes by those and the placement and number.
+ */
 function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progress) => void): ShiftBoxes {
   const key = fitKey(model, shift.startMs);
+  const boxesKey = JSON.stringify([key, model.placement ?? 'fine', model.top]);
+  const kept = boxesCache.get(boxesKey);
+  if (kept) return kept;
   const cached = fitCache.get(key);
   const cast = shiftBoxes(
     {
@@ -197,6 +213,8 @@ function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progre
     progressHooks(progress, shift.label),
   );
   if (!cached) remember(key, { fit: cast.fit, warnings: cast.warnings });
+  if (boxesCache.size >= BOXES_CACHE_MAX) boxesCache.clear();
+  boxesCache.set(boxesKey, cast);
   return cast;
 }
 

@@ -90,6 +90,15 @@ describe('the web app and the CLI, same data, shift and settings', () => {
     );
     // Different boxes: the placed boxes' centres are res-11 cells, the grid's res-10 cells.
     expect(fine.boxes.map((b) => b.h3)).not.toEqual(web.boxes.map((b) => b.h3));
+    // One district of the same shift and placement: the kept boxes filtered, nothing recomputed.
+    const again: string[] = [];
+    const district = 'Kitsilano';
+    const one = forecast({ date: '2023-12-15', shiftStart: '22:00', hours: 8, district, model: settings({ placement: 'grid' }) }, (p) =>
+      again.push(p.phase),
+    );
+    expect(again).toEqual([]);
+    expect(one.boxes).toHaveLength(20);
+    expect(one.boxes).toEqual(web.boxes.filter((b) => b.district === district));
   }, 60_000);
 
   it('etas-2015, one crime-type preset, 5 boxes per district: the same boxes exactly', async () => {
