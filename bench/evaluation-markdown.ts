@@ -93,16 +93,16 @@ function facts(c: CaseResult): string {
       lo = Math.min(lo, x);
       hi = Math.max(hi, x);
     }
-    return lo === hi ? lo.toFixed(d) : `${lo.toFixed(d)}-${hi.toFixed(d)}`;
+    return lo.toFixed(d) === hi.toFixed(d) ? lo.toFixed(d) : `${lo.toFixed(d)}-${hi.toFixed(d)}`;
   };
-  const fits =
-    r.fits.length === 0
-      ? ''
-      : `; ${count(r.fits.length)} fits (θ ${range(thetas, 3)}${delays.length > 0 && range(thetas, 3) !== '0.000' ? `, mean delay ${range(delays, 1)} h` : ''})`;
+  // A delay means nothing when nothing is triggered (θ = 0 on month-precise data).
+  const theta = range(thetas, 3);
+  const delay = delays.length > 0 && theta !== '0.000' ? `, mean delay ${range(delays, 1)} h` : '';
+  const fits = r.fits.length === 0 ? '' : `; ${count(r.fits.length)} fits (θ ${theta}${delay})`;
   return (
     `${count(r.shifts)} ${unit} (${count(r.shiftsWithEvents)} with incidents), ${count(r.events)} incidents scored, ` +
     `${count(r.unplacedEvents)} unplaced, ${count(r.eventsOutsideArea)} outside the study area; ${count(r.historyEvents)} incidents of history; ` +
-    `${r.studyAreaKm2.toFixed(1)} km² in ${count(r.cells)} cells; ${count(r.districts)} district${r.districts === 1 ? '' : 's'}${fits}; ` +
+    `${r.studyAreaKm2.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} km² in ${count(r.cells)} cells; ${count(r.districts)} district${r.districts === 1 ? '' : 's'}${fits}; ` +
     `${c.seconds.toFixed(0)} s.`
   );
 }
@@ -199,7 +199,7 @@ function verdict(c: CaseResult): string {
 /** One case's section: heading, command, facts, table, verdict. */
 export function caseSection(c: CaseResult): string {
   const copy = c.filterNote === undefined ? '' : `\n\n\`$EVAL/data/...\` is a filtered copy the suite writes: ${c.filterNote}.`;
-  return [`#### ${c.title}`, '', `    ${c.command}${copy}`, '', facts(c), '', caseTable(c), '', verdict(c)].join('\n');
+  return [`### ${c.title}`, '', `    ${c.command}${copy}`, '', facts(c), '', caseTable(c), '', verdict(c)].join('\n');
 }
 
 /** The overview of every case: one line each at 1 km². */

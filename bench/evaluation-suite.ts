@@ -7,11 +7,13 @@
  *   npx tsx bench/evaluation-suite.ts --only chicago-2016,kent-months
  *   npx tsx bench/evaluation-suite.ts --write-docs        # also replace the block in docs/evaluation.md
  *   npx tsx bench/evaluation-suite.ts --list              # the cases and their commands
+ *   npx tsx bench/evaluation-suite.ts --reuse --write-docs  # tables from the reports of the last run, no backtest
  *
  * Options: --only a,b (case names), --models (default etas,etas-grid,naive-all-placed,naive-all;
  * add etas-2015 to see the 2015 model too), --config FILE (an etas configuration passed to every
  * backtest as --config), --out DIR (default /tmp/patrolcast-eval: <case>.json is each backtest's
- * report, <case>.txt its printed table, evaluation-suite.md the tables, data/ the filtered copies).
+ * report, <case>.txt its printed table, <case>.meta.json its command and run time, evaluation-suite.md
+ * the tables, data/ the filtered copies), --reuse (read the reports in --out instead of running).
  *
  * The shared data is read from $PATROLCAST_DATA (default ../shared/data next to the repository);
  * a case whose files are absent is skipped, saying so, and the exit code is then 1. This is a
@@ -19,7 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { main } from '../cli/main.ts';
@@ -40,10 +42,19 @@ interface Options {
   out: string;
   writeDocs: boolean;
   list: boolean;
+  reuse: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { only: null, models: DEFAULT_MODELS, config: null, out: '/tmp/patrolcast-eval', writeDocs: false, list: false };
+  const o: Options = {
+    only: null,
+    models: DEFAULT_MODELS,
+    config: null,
+    out: '/tmp/patrolcast-eval',
+    writeDocs: false,
+    list: false,
+    reuse: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -60,6 +71,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--out') o.out = resolve(value());
     else if (a === '--write-docs') o.writeDocs = true;
     else if (a === '--list') o.list = true;
+    else if (a === '--reuse') o.reuse = true;
     else throw new Error(`unknown argument ${a} (see the comment at the top of bench/evaluation-suite.ts)`);
   }
   return o;
@@ -95,24 +107,61 @@ async function runCase(c: SuiteCase, data: string, o: Options): Promise<CaseResu
     process.stderr.write(`evaluation-suite: ${c.name} failed (exit ${code}):\n${stderr.text()}\n`);
     return null;
   }
+  const meta: Meta = { command: shownCommand(c, o), seconds, commit: gitCommit(), loadAverage: Number(loadavg()[0]!.toFixed(1)) };
+  writeFileSync(join(o.out, `${c.name}.meta.json`), `${JSON.stringify(meta)}\n`);
+  return reuseCase(c, o);
+}
+
+/** What the suite records of a run beside its report: the command shown, the time, where and when. */
+interface Meta {
+  readonly command: string;
+  readonly seconds: number;
+  readonly commit?: string;
+  /** One-minute load average of the machine when the case ended. */
+  readonly loadAverage?: number;
+}
+
+/** The short commit of the repository (with "+changes" when engine/, cli/ or bench/ differ from it), or "unknown". */
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no', '--', 'engine', 'cli', 'bench'], {
+      encoding: 'utf8',
+    });
+    return dirty.trim() === '' ? head : `${head}+changes`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const metas = new Map<string, Meta>();
+
+/** A case's result from the files of an earlier run in --out. */
+function reuseCase(c: SuiteCase, o: Options): CaseResult {
   // The CLI writes the report itself (plus an `input` record of the files and options).
-  const report = JSON.parse(readFileSync(json, 'utf8')) as BacktestReport;
-  return { title: c.title, command: shownCommand(c, o), filterNote: c.filterNote, report, seconds };
+  const report = JSON.parse(readFileSync(join(o.out, `${c.name}.json`), 'utf8')) as BacktestReport;
+  const meta = JSON.parse(readFileSync(join(o.out, `${c.name}.meta.json`), 'utf8')) as Meta;
+  metas.set(c.name, meta);
+  return { title: c.title, command: meta.command, filterNote: c.filterNote, report, seconds: meta.seconds };
 }
 
 /** The header of the generated block: how to regenerate it, at which commit, on what machine. */
 function blockHeader(o: Options, totalSeconds: number): string {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    // not a git checkout: leave "unknown"
+  const all = [...metas.values()];
+  const commit = [...new Set(all.map((m) => m.commit ?? 'unknown'))].join(', ');
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const m of all) {
+    if (m.loadAverage === undefined) continue;
+    lo = Math.min(lo, m.loadAverage);
+    hi = Math.max(hi, m.loadAverage);
   }
+  const load = Number.isFinite(lo) ? ` (one-minute load average ${lo === hi ? lo : `${lo}-${hi}`} at the end of the cases)` : '';
   const machine = `${cpus()[0]?.model.trim() ?? '?'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   return (
     `*Generated by \`npx tsx bench/evaluation-suite.ts --write-docs\`${o.models === DEFAULT_MODELS ? '' : ` --models ${o.models}`}` +
     `${o.config === null ? '' : ` --config ${o.config}`} at commit ${commit}, ${new Date().toISOString().slice(0, 10)}; ` +
-    `${machine}; all ${Math.round(totalSeconds)} s, one case at a time. Do not edit by hand: rerun the suite. ` +
+    `${machine}; ${Math.round(totalSeconds)} s for all the cases, one at a time${load}. Do not edit by hand: rerun the suite. ` +
     `Hit rates in per cent, differences in percentage points with paired 95% intervals (positive: etas better); ` +
     `\`$EVAL\` is the suite's output folder (default /tmp/patrolcast-eval).*`
   );
@@ -147,7 +196,6 @@ async function run(): Promise<number> {
   mkdirSync(o.out, { recursive: true });
   const results: CaseResult[] = [];
   let failed = 0;
-  const t0 = performance.now();
   for (const c of all.filter((x) => o.only === null || o.only.includes(x.name))) {
     const missing = c.sources.filter((f) => !existsSync(join(data, f)));
     if (missing.length > 0) {
@@ -156,7 +204,7 @@ async function run(): Promise<number> {
       continue;
     }
     process.stderr.write(`evaluation-suite: ${c.name} ...`);
-    const result = await runCase(c, data, o);
+    const result = o.reuse ? reuseCase(c, o) : await runCase(c, data, o);
     if (result === null) failed++;
     else {
       results.push(result);
@@ -164,7 +212,9 @@ async function run(): Promise<number> {
       process.stdout.write(`${caseSection(result)}\n\n`);
     }
   }
-  const totalSeconds = (performance.now() - t0) / 1000;
+  // The sum of the cases' own times (so that --reuse gives the time of the run it reads).
+  let totalSeconds = 0;
+  for (const r of results) totalSeconds += r.seconds;
   const block = [blockHeader(o, totalSeconds), '', overview(results), '', ...results.map((r) => `${caseSection(r)}\n`)].join('\n');
   writeFileSync(join(o.out, 'evaluation-suite.md'), `${block}\n`);
   process.stdout.write(`${overview(results)}\n\nAll: ${totalSeconds.toFixed(0)} s. Tables in ${join(o.out, 'evaluation-suite.md')}\n`);
