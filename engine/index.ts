@@ -122,6 +122,7 @@ export {
   topCellsByArea,
   patrolBoxes,
   placedPatrolBoxes,
+  PlacementCache,
   fineShares,
   splitToFine,
   placeBoxes,
