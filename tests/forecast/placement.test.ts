@@ -304,6 +304,58 @@ describe('placeBoxes: properties', () => {
   });
 });
 
+describe('placeGreedy: every positive centre is a candidate (no restriction to the top cells)', () => {
+  it('per district: matches the brute-force greedy with district quotas', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 4 }), (seed, count) => {
+        const values = randomFine(seed, 6);
+        const cells = [...values.keys()];
+        const districtOf = (c: string) => ['East', 'West', null][parseInt(c.slice(-5, -3), 16) % 3]!;
+        const boxes = placeBoxes(
+          { cells, expected: Float64Array.from(cells, (c) => values.get(c)!) },
+          { count, districtOf, perDistrict: true },
+        );
+        // the oracle's boxes in greedy order, grouped as placeBoxes outputs them: by district name, null last
+        const rank = (d: string | null) => (d === 'East' ? 0 : d === 'West' ? 1 : 2);
+        const want = bruteForce(values, count, districtOf)
+          .map((b, i) => ({ ...b, d: districtOf(coarseParent(b.centre)), i }))
+          .sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i)
+          .map((b) => ({ centre: b.centre, expected: b.expected }));
+        expect(boxes.map((b) => ({ centre: b.centre, expected: b.expected }))).toEqual(want);
+      }),
+      { numRuns: 20, seed: 16 },
+    );
+  });
+
+  it('a box centred in a cold grid cell between two hot ones wins, though its cell ranks below the top 3 × (boxes needed)', () => {
+    // The backtest used to look for centres only among the children of the top 3 × (boxes
+    // needed) grid cells. Here one box is needed; the hot fine cells g1 and g2 lie in two other
+    // grid cells, a third grid cell far away holds 0.5, so f's own grid cell (0.01) ranks 4th.
+    // The box centred on f holds g1 + g2 + f = 2.01; any box centred in the top 3 cells at most 1.01.
+    let found: { f: string; g1: string; g2: string } | null = null;
+    for (const f of gridDisk(fineCentre, 3)) {
+      const foreign = boxCells(f).filter((c) => coarseParent(c) !== coarseParent(f));
+      for (const g1 of foreign)
+        for (const g2 of foreign)
+          if (!found && g1 < g2 && coarseParent(g1) !== coarseParent(g2) && gridDistance(g1, g2) === 2) found = { f, g1, g2 };
+    }
+    const { f, g1, g2 } = found!;
+    const far = fineChildren(gridDisk(coarseA, 8).find((c) => gridDistance(coarseA, c) === 8)!)[0]!;
+    const values = new Map([
+      [f, 0.01],
+      [g1, 1],
+      [g2, 1],
+      [far, 0.5],
+    ]);
+    const coarseSum = (c: string) => [...values].filter(([k]) => coarseParent(k) === c).reduce((a, [, v]) => a + v, 0);
+    const ranked = [...new Set([...values.keys()].map(coarseParent))].sort((a, b) => coarseSum(b) - coarseSum(a));
+    expect(ranked.indexOf(coarseParent(f))).toBe(3);
+    const [top] = placeBoxes({ cells: [...values.keys()], expected: Float64Array.from(values.values()) }, { count: 1 });
+    expect(top).toMatchObject({ centre: f, expected: 2.01 });
+    expect(bruteForce(values, 1)).toEqual([{ centre: f, expected: 2.01 }]);
+  });
+});
+
 describe('placeBoxes: scale', () => {
   it('places 1,000 boxes among 200,467 fine cells in a few seconds, without stack overflow', () => {
     const cells = gridDisk(fineCentre, 258);
