@@ -208,7 +208,7 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   const stale = staleDataWarning(set.lastEventMs, shift.startMs, request.tz);
   if (stale !== null) warnings.push(stale);
   const fit = shiftFit(request, set, hooks);
-  if (request.fit) for (const w of checkSavedFit(fit, request, set.events)) warnings.push(w);
+  if (request.fit) for (const w of checkSavedFit(fit, request, set)) warnings.push(w);
   checkCancel(hooks, 'the forecast');
   hooks.onStage?.('forecast', {});
   const forecast = forecastShift(fit, set.events, shift.startMs, shift.hours);
