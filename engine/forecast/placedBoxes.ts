@@ -5,7 +5,7 @@
  * each box gets the same fields and explanation as a grid box (boxes.ts), its contributors
  * being the recent incidents whose fine cell lies in the box.
  */
-import { cellResolution, incidentCell } from '../grid/index.ts';
+import { cellResolution, coarseParent, incidentCell } from '../grid/index.ts';
 import type { CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
 import { boxSettings, NO_DISTRICT, type PatrolBoxOptions } from './boxes.ts';
 import { contributorFinder, eventsByCell, incidentOfEvent } from './contributors.ts';
@@ -39,14 +39,31 @@ export class PlacementCache {
     return incidents === this.incidents && res === this.res;
   }
 
-  /** A lattice holding every given coarse cell (sorted): the cached one when it does, else one over both. O(C). */
+  /**
+   * A lattice holding every given coarse cell (sorted): the cached one when it does, else one over
+   * these, the cached ones and the cells of every incident (so the forecasts of later shifts,
+   * whose new cells are those of newer incidents, find theirs; cells without a forecast are
+   * inert). O(C) when cached; a rebuild makes an h3 call per incident (once) and per fine cell.
+   */
   latticeFor(coarseCells: readonly H3Cell[]): FineLattice {
     const old = this.lattice;
     if (old !== null && coarseCells.every((c) => old.coarseId(c) >= 0)) return old;
-    const cells = old === null ? coarseCells : [...new Set([...old.coarse, ...coarseCells])].sort();
-    this.lattice = new FineLattice(cells);
+    const cells = new Set<H3Cell>(coarseCells);
+    for (const c of old?.coarse ?? []) cells.add(c);
+    for (let i = 0; i < this.incidents.length; i++) cells.add(coarseParent(this.fineCellOf(i)));
+    this.lattice = new FineLattice([...cells].sort());
     this.idOfIncident = new Int32Array(this.incidents.length).fill(-2);
     return this.lattice;
+  }
+
+  /** The fine cell of incident i (an h3 call the first time). */
+  private fineCellOf(i: number): H3Cell {
+    let cell = this.fineOfIncident[i];
+    if (cell === undefined) {
+      const inc = this.incidents[i]!;
+      this.fineOfIncident[i] = cell = incidentCell(inc.lat, inc.lng, this.res + 1);
+    }
+    return cell;
   }
 
   /**
@@ -57,13 +74,11 @@ export class PlacementCache {
   fineIds(history: EventSet, lattice: FineLattice): Int32Array {
     const out = new Int32Array(history.tHours.length);
     for (let j = 0; j < out.length; j++) {
-      const inc = incidentOfEvent(history, this.incidents, j);
+      incidentOfEvent(history, this.incidents, j); // checks the index
       const ii = history.incidentIndex[j]!;
       let id = lattice === this.lattice ? this.idOfIncident[ii]! : -2;
       if (id === -2) {
-        let cell = this.fineOfIncident[ii];
-        if (cell === undefined) this.fineOfIncident[ii] = cell = incidentCell(inc.lat, inc.lng, this.res + 1);
-        id = lattice.idOf(cell);
+        id = lattice.idOf(this.fineCellOf(ii));
         if (lattice === this.lattice) this.idOfIncident[ii] = id;
       }
       out[j] = id;

@@ -11,7 +11,7 @@
  * such incidents leaves the result bit-identical (tests/service).
  */
 import { contributorParams, type EtasFit } from '../model/index.ts';
-import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes } from '../forecast/index.ts';
+import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes, PlacementCache } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
 import { ServiceError } from './errors.ts';
@@ -61,6 +61,12 @@ export interface TrainedModel {
   readonly notes: readonly string[];
   /** What the user should know (month-precision data, data ending long before the shift). */
   readonly warnings: readonly string[];
+  /**
+   * What placing boxes needs from these incidents at this resolution (each incident's finer
+   * cell, the lattice and its boxes), filled by the first placed shift: pass it back as
+   * {@link ShiftRequest.placementCache} so later shifts cost only the forecast and the placement.
+   */
+  readonly placementCache: PlacementCache;
 }
 
 /** A patrol box with its explanation in words (engine/forecast explainBox). */
@@ -87,6 +93,11 @@ export interface ShiftRequest extends TrainRequest {
    * next finer resolution (engine/forecast placedPatrolBoxes); 'grid', the forecast's own cells.
    */
   readonly placement?: BoxPlacement;
+  /**
+   * The `placementCache` of an earlier TrainedModel or ShiftBoxes made from the same incidents
+   * array at the same resolution (another one is ignored); the boxes are the same with or without it.
+   */
+  readonly placementCache?: PlacementCache;
 }
 
 /** Where patrol boxes may sit: on the finer lattice ('fine') or on the working grid ('grid'). */
@@ -148,7 +159,7 @@ export function trainModel(request: TrainRequest & { readonly untilMs: number },
   checkTunedBefore(config, request.untilMs);
   const { set, training, notes, warnings } = train(request, request.untilMs, hooks);
   const fit = fitTraining(set, request.res, request.tz, config, hooks);
-  return { fit, history: set.events, training, notes, warnings };
+  return { fit, history: set.events, training, notes, warnings, placementCache: new PlacementCache(request.incidents, request.res) };
 }
 
 /** The fit for the shift: the saved one (checked) or a new one. */
@@ -218,6 +229,8 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   if (placement !== 'fine' && placement !== 'grid') {
     throw new ServiceError('E_ARGUMENT', `placement must be 'fine' or 'grid', got ${String(placement)}`, placement);
   }
+  const cached = request.placementCache;
+  const placementCache = cached?.serves(request.incidents, request.res) ? cached : new PlacementCache(request.incidents, request.res);
   const boxOptions = {
     ...(request.top !== undefined ? { top: request.top } : {}),
     ...(request.maxContributors !== undefined ? { maxContributors: request.maxContributors } : {}),
@@ -229,8 +242,10 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     incidents: request.incidents,
     startMs: shift.startMs,
     hours: shift.hours,
+    cache: placementCache,
   } as const;
   const picked = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
   const boxes = picked.map((b) => ({ ...b, explanation: explainBox(b) }));
-  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history: set.events, training, notes, warnings };
+  const history = set.events;
+  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history, training, notes, warnings, placementCache };
 }
