@@ -10,7 +10,7 @@
  * ended by then, reaches the fit, the forecast, the districts or the explanations; removing
  * such incidents leaves the result bit-identical (tests/service).
  */
-import { contributorParams, type EtasFit } from '../model/index.ts';
+import { contributorParams, type BoxPlacement, type EtasFit } from '../model/index.ts';
 import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes, PlacementCache } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
@@ -89,8 +89,9 @@ export interface ShiftRequest extends TrainRequest {
   /** Recent incidents listed per box (default 3). */
   readonly maxContributors?: number;
   /**
-   * Where boxes may sit: 'fine' (default), boxes of one cell's area centred on any cell of the
-   * next finer resolution (engine/forecast placedPatrolBoxes); 'grid', the forecast's own cells.
+   * Where boxes may sit: 'fine', boxes of one cell's area centred on any cell of the next finer
+   * resolution (engine/forecast placedPatrolBoxes); 'grid', the forecast's own cells. Default:
+   * the saved fit's or the configuration's `placement`, else 'fine'.
    */
   readonly placement?: BoxPlacement;
   /**
@@ -100,8 +101,7 @@ export interface ShiftRequest extends TrainRequest {
   readonly placementCache?: PlacementCache;
 }
 
-/** Where patrol boxes may sit: on the finer lattice ('fine') or on the working grid ('grid'). */
-export type BoxPlacement = 'fine' | 'grid';
+export type { BoxPlacement };
 
 export interface ShiftBoxes extends TrainedModel {
   readonly shift: ShiftWindow;
@@ -188,6 +188,11 @@ function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks):
   return saved;
 }
 
+/** The placement a forecast defaults to: the saved fit's, else its configuration's (a tuned one's), else 'fine'. */
+function placementOf(fit: EtasFit): BoxPlacement {
+  return fit.placement ?? fit.config.placement ?? 'fine';
+}
+
 /** A warning when the newest training incident is long before the shift (the data may end before it), or null. */
 function staleDataWarning(lastEventMs: number, startMs: number, tz: string): string | null {
   const idleDays = (startMs - lastEventMs) / DAY_MS;
@@ -225,7 +230,7 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   const forecast = forecastShift(fit, set.events, shift.startMs, shift.hours);
   const byFunction = typeof request.districts === 'function';
   const districtOf = typeof request.districts === 'function' ? request.districts(forecast.cells) : set.districtOf;
-  const placement = request.placement ?? 'fine';
+  const placement = request.placement ?? placementOf(fit);
   if (placement !== 'fine' && placement !== 'grid') {
     throw new ServiceError('E_ARGUMENT', `placement must be 'fine' or 'grid', got ${String(placement)}`, placement);
   }
@@ -247,5 +252,20 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   const picked = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
   const boxes = picked.map((b) => ({ ...b, explanation: explainBox(b) }));
   const history = set.events;
-  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history, training, notes, warnings, placementCache };
+  // A fit made now records the placement its boxes were made with (a saved one is returned as read).
+  const made = request.fit ? fit : { ...fit, placement };
+  return {
+    shift,
+    fit: made,
+    fitted: !request.fit,
+    forecast,
+    boxes,
+    districtOf,
+    placement,
+    history,
+    training,
+    notes,
+    warnings,
+    placementCache,
+  };
 }
