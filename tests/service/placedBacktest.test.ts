@@ -8,7 +8,7 @@
  * backtest's own top-K hit rate is what those boxes catch. The grid twin is backtest.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backtest, shiftAt, shiftBoxes, type Incident, type ShiftBoxes } from '../../engine/index.ts';
+import { backtest, shiftAt, shiftBoxes, trainModel, type Incident, type ShiftBoxes } from '../../engine/index.ts';
 import { prepareEvaluation } from '../../engine/evaluate/prepare.ts';
 import { PlacedRun, placeWindow } from '../../engine/evaluate/placed.ts';
 import { TZ, vancouver } from './support.ts';
@@ -91,4 +91,26 @@ describe.each(SHIFTS)('shift %s: the backtest places the boxes the service gives
     expect(events).toBeGreaterThan(0);
     expect(topKHitRate).toBe(caught / events);
   });
+});
+
+describe("the trained model's placement cache (later shifts after the fit)", () => {
+  it("gives the boxes of a fresh computation, for the fit's shift and the next two, and is kept for those incidents only", () => {
+    const incidents = vancouver();
+    const first = shiftAt(SHIFTS[0]!, TZ, 8);
+    const trained = trainModel({ incidents, tz: TZ, res: 10, untilMs: first.startMs });
+    const request = { incidents, tz: TZ, res: 10, fit: trained.fit } as const;
+    for (const k of [0, 1, 2]) {
+      const shift = { ...first, startMs: first.startMs + k * 8 * 3_600_000 };
+      const cached = shiftBoxes({ ...request, shift, placementCache: trained.placementCache });
+      const fresh = shiftBoxes({ ...request, shift });
+      expect(cached.placementCache).toBe(trained.placementCache);
+      expect(fresh.placementCache).not.toBe(trained.placementCache);
+      expect(cached.boxes.length).toBeGreaterThan(400);
+      expect(cached.boxes).toEqual(fresh.boxes);
+    }
+    // Another incidents array (even with the same rows): the cache is not used.
+    const copy = shiftBoxes({ ...request, incidents: [...incidents], shift: first, placementCache: trained.placementCache });
+    expect(copy.placementCache).not.toBe(trained.placementCache);
+    expect(copy.boxes).toEqual(shiftBoxes({ ...request, shift: first }).boxes);
+  }, 60_000);
 });
