@@ -123,6 +123,9 @@ export {
   patrolBoxes,
   placedPatrolBoxes,
   PlacementCache,
+  FineLattice,
+  FineCounts,
+  placeGreedy,
   fineShares,
   splitToFine,
   placeBoxes,
@@ -150,6 +153,8 @@ export type {
   FineExpected,
   PlacedBox,
   PlaceBoxesOptions,
+  GreedyOptions,
+  GreedyBoxes,
   BoxProperties,
   ForecastErrorCode,
 } from './forecast/index.ts';
