@@ -326,7 +326,8 @@ Examples:
     }
     for (const w of cast.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     const { fit, boxes } = cast;
-    if (saved === null && opts.fitOut !== undefined) await writeFitFile('--fit-out', opts.fitOut, fit);
+    // The fit file records the placement its boxes were made with (`forecast --fit-in` defaults to it).
+    if (saved === null && opts.fitOut !== undefined) await writeFitFile('--fit-out', opts.fitOut, { ...fit, placement });
     if (boxes.length === 0) {
       throw new CliError(
         opts.districts !== undefined

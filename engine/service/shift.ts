@@ -252,20 +252,5 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   const picked = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
   const boxes = picked.map((b) => ({ ...b, explanation: explainBox(b) }));
   const history = set.events;
-  // A fit made now records the placement its boxes were made with (a saved one is returned as read).
-  const made = request.fit ? fit : { ...fit, placement };
-  return {
-    shift,
-    fit: made,
-    fitted: !request.fit,
-    forecast,
-    boxes,
-    districtOf,
-    placement,
-    history,
-    training,
-    notes,
-    warnings,
-    placementCache,
-  };
+  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history, training, notes, warnings, placementCache };
 }
