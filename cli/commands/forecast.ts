@@ -70,11 +70,24 @@ interface ForecastCommandOptions extends FitFlags {
   placement?: string;
 }
 
-/** The --placement option: 'fine' (default) or 'grid'. */
-function placementOption(value: string | undefined): BoxPlacement {
-  if (value === undefined) return 'fine';
-  if (value === 'fine' || value === 'grid') return value;
+/** The --placement option: 'fine' or 'grid'; undefined when not given. */
+function placementOption(value: string | undefined): BoxPlacement | undefined {
+  if (value === undefined || value === 'fine' || value === 'grid') return value;
   throw new CliError(`--placement must be fine or grid, got "${value}"`, 'E_BAD_OPTION');
+}
+
+/**
+ * The placement to use: --placement, else the one the saved fit (--fit-in) or the configuration
+ * (--config) was made for, else 'fine'; a note when --placement overrides a recorded one.
+ */
+function choosePlacement(
+  given: BoxPlacement | undefined,
+  recorded: { readonly placement: BoxPlacement | undefined; readonly file: string },
+  stderr: { write(s: string): unknown },
+): BoxPlacement {
+  if (given !== undefined && recorded.placement !== undefined && given !== recorded.placement)
+    stderr.write(`patrolcast: note: --placement ${given} overrides the placement ${recorded.file} was made for (${recorded.placement})\n`);
+  return given ?? recorded.placement ?? 'fine';
 }
 
 /** The placement in words, for the table and the summary line. */
@@ -187,7 +200,7 @@ export function registerForecast(program: Command, ctx: CliContext): void {
     .option('--out-format <format>', 'geojson or csv, overriding the --out extension')
     .option(
       '--placement <how>',
-      "fine (default): boxes of one cell's area centred on any cell of the next finer resolution; grid: the grid's own cells",
+      "fine: boxes of one cell's area centred on any cell of the next finer resolution; grid: the grid's own cells (default: the placement the --fit-in fit or the --config configuration was made for, else fine)",
     )
     .option('--contributors <n>', `recent incidents listed per box (default ${DEFAULT_MAX_CONTRIBUTORS})`)
     .option('--fit-out <file>', 'also save the fit as JSON')
@@ -227,7 +240,7 @@ Examples:
     const hours = hoursOption(opts.hours);
     const top = intOption('--top', opts.top, DEFAULT_TOP, 1);
     const maxContributors = intOption('--contributors', opts.contributors, DEFAULT_MAX_CONTRIBUTORS, 0);
-    const placement = placementOption(opts.placement);
+    const givenPlacement = placementOption(opts.placement);
     const format = outputFormat(opts.out, opts.outFormat);
     const include = categoryFilter(opts);
     const fitOptions = fitOptionsFrom(opts);
@@ -248,6 +261,13 @@ Examples:
         throw new CliError(`${opts.fitIn} is a fit of the ${modelName(saved.config)} model, but --model is ${opts.model}`, 'E_BAD_OPTION');
       }
     }
+    const placement = choosePlacement(
+      givenPlacement,
+      saved !== null
+        ? { placement: saved.placement ?? saved.config.placement, file: opts.fitIn! }
+        : { placement: model.config.placement, file: opts.config ?? 'the configuration' },
+      ctx.io.stderr,
+    );
     const res = saved !== null && opts.res === undefined ? saved.res : parseResOption(opts.res);
     if (saved !== null && saved.res !== res) {
       throw new CliError(
@@ -306,7 +326,8 @@ Examples:
     }
     for (const w of cast.warnings) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     const { fit, boxes } = cast;
-    if (saved === null && opts.fitOut !== undefined) await writeFitFile('--fit-out', opts.fitOut, fit);
+    // The fit file records the placement its boxes were made with (`forecast --fit-in` defaults to it).
+    if (saved === null && opts.fitOut !== undefined) await writeFitFile('--fit-out', opts.fitOut, { ...fit, placement });
     if (boxes.length === 0) {
       throw new CliError(
         opts.districts !== undefined

@@ -14,7 +14,7 @@ import { bestPossibleHits, hitsAtK, logScoreVsUniform, topIndices, topKPerDistri
 import type { EvaluationRun } from './prepare.ts';
 import type { FitLog, ModelForecast, ModelRunner } from './runners.ts';
 import type { EvalWindow } from './timing.ts';
-import { fineLatticeOf } from './placed.ts';
+import { placedRunOf } from './placed.ts';
 import { enterWindow, scorePlaced, type PlacedContext } from './scorePlaced.ts';
 
 /** Progress, cancellation and an audit of every forecast. */
@@ -121,9 +121,9 @@ export function scoreWindows(run: EvaluationRun, runners: readonly ModelRunner[]
   let maxK = 0;
   for (const k of ks) if (k > maxK) maxK = k;
   const ctx: ScoringContext = { run, flaggedCells, ks, maxK, scratch: new Int32Array(C).fill(-1), actual: new Float64Array(C) };
-  const lattice = runners.some((r) => r.placed) ? fineLatticeOf(run) : null;
-  const placed: PlacedContext | null = lattice ? { lattice, actualFine: new Float64Array(lattice.inside) } : null;
-  const pickCells = lattice ? lattice.cells.slice(0, lattice.inside) : undefined;
+  const placedRun = runners.some((r) => r.placed) ? placedRunOf(run) : null;
+  const placed: PlacedContext | null = placedRun ? { placed: placedRun, actualFine: new Float64Array(placedRun.lattice.inside) } : null;
+  const pickCells = placedRun ? placedRun.lattice.cells.slice(0, placedRun.lattice.inside) : undefined;
   const models = runners.map((r) => newModelScores(r.name, run, r.placed ? pickCells : undefined));
   hooks.onProgress?.(0, W);
   for (let w = 0; w < W; w++) {

@@ -2,8 +2,9 @@
  * Placed scoring of one forecast (placed.ts places the boxes): which incidents the boxes catch,
  * and the model's measures for the window.
  */
+import { BOX, type FineLattice } from '../forecast/index.ts';
 import type { EvaluationRun } from './prepare.ts';
-import { BOX, placeWindow, type FineLattice } from './placed.ts';
+import { placeWindow, type PlacedRun } from './placed.ts';
 import type { ModelScores } from './score.ts';
 
 /** Incidents caught by a box: Σ actual over its inside cells. */
@@ -19,17 +20,17 @@ export function boxCatch(lat: FineLattice, actualFine: Float64Array, f: number):
 
 /** The per-window state of placed scoring shared by the placed models. */
 export interface PlacedContext {
-  readonly lattice: FineLattice;
+  readonly placed: PlacedRun;
   /** The window's scored incidents per inside fine cell. */
   readonly actualFine: Float64Array;
 }
 
 /** Sets the placed context to window w: history up to its start, its actual fine counts. O(new history + events). */
 export function enterWindow(ctx: PlacedContext, run: EvaluationRun, w: number, previous: number): void {
-  const lat = ctx.lattice;
-  if (previous >= 0) for (const f of lat.actualByWindow[previous]!) if (f >= 0) ctx.actualFine[f] = 0;
-  lat.advanceTo(run.windows[w]!.startMs);
-  for (const f of lat.actualByWindow[w]!) if (f >= 0) ctx.actualFine[f]! += 1;
+  const { placed } = ctx;
+  if (previous >= 0) for (const f of placed.actualByWindow[previous]!) if (f >= 0) ctx.actualFine[f] = 0;
+  placed.advanceTo(run.windows[w]!.startMs);
+  for (const f of placed.actualByWindow[w]!) if (f >= 0) ctx.actualFine[f]! += 1;
 }
 
 /**
@@ -49,11 +50,11 @@ export function scorePlaced(
   best: readonly number[],
   N: number,
 ): void {
-  const lat = ctx.lattice;
+  const lat = ctx.placed.lattice;
   const { flaggedCells, top } = run.measures;
   let maxK = 0;
   for (const k of ks) if (k > maxK) maxK = k;
-  const placed = placeWindow(lat, run, out.scores, maxK, top);
+  const placed = placeWindow(ctx.placed, run, out.scores, maxK, top);
   const cumHits = [0];
   const cumExpected = [0];
   for (let b = 0; b < placed.city.length; b++) {

@@ -327,6 +327,8 @@ export function tuneEtas(input: TuneInput, hooks: TuneHooks = {}): TuneResult {
   const margin = s.logScoreMargin;
   const tuned: EtasConfig = {
     ...current.config,
+    // the candidates were scored as placed boxes (CandidateScorer), so that is what it is tuned for
+    placement: 'fine',
     tuning: {
       from: new Date(input.fromMs).toISOString(),
       to: new Date(input.toMs).toISOString(),

@@ -35,6 +35,24 @@ export interface EventsByCell {
   readonly order: Int32Array | null;
 }
 
+/**
+ * The incident of history event j, checked: an EventSet built from other incidents would name
+ * the wrong incidents (or none) as contributors and put them in the wrong fine cells.
+ * @throws {ForecastError} E_HISTORY when the incidents do not match the EventSet
+ */
+export function incidentOfEvent(history: EventSet, incidents: readonly Incident[], j: number): Incident {
+  const ii = history.incidentIndex[j]!;
+  const incident = incidents[ii];
+  if (incident === undefined) {
+    throw new ForecastError(
+      'E_HISTORY',
+      `EventSet event ${j} points at incident ${ii}, but only ${incidents.length} incidents were given: pass the incidents the EventSet was built from`,
+      ii,
+    );
+  }
+  return incident;
+}
+
 /** First index j in [lo, hi) with key(j) ≥ target, for a non-decreasing key. */
 export function lowerBound(lo: number, hi: number, key: (j: number) => number, target: number): number {
   while (lo < hi) {
@@ -59,21 +77,25 @@ export function eventsByGridCell(history: EventSet): EventsByCell {
   return { range, order: null };
 }
 
-/** The events of each cell given by `cellOfEvent` (e.g. the finer lattice), each cell's in time order (ties by event index). O(N log N). */
-export function eventsByCell(history: EventSet, cellOfEvent: readonly H3Cell[]): EventsByCell {
-  const order = Int32Array.from(history.tHours, (_t, j) => j);
-  order.sort((a, b) => {
-    const ca = cellOfEvent[a]!;
-    const cb = cellOfEvent[b]!;
-    return ca < cb ? -1 : ca > cb ? 1 : history.tHours[a]! - history.tHours[b]! || a - b;
-  });
-  const range = new Map<H3Cell, readonly [number, number]>();
-  let from = 0;
-  for (let k = 1; k <= order.length; k++) {
-    if (k < order.length && cellOfEvent[order[k]!] === cellOfEvent[order[from]!]) continue;
-    range.set(cellOfEvent[order[from]!]!, [from, k]);
-    from = k;
+/**
+ * The events of each cell given by an id per event (e.g. fine lattice ids; −1: left out), each
+ * cell's in EventSet order, which is time order (ties by event index): the EventSet is sorted
+ * by working cell, then time, and a finer cell lies in one working cell. A counting sort:
+ * O(N + ids), no string comparison.
+ */
+export function eventsByCell(idOfEvent: Int32Array, cellOfId: readonly H3Cell[]): EventsByCell {
+  const K = cellOfId.length;
+  const start = new Int32Array(K + 1);
+  for (const id of idOfEvent) if (id >= 0) start[id + 1]!++;
+  for (let k = 0; k < K; k++) start[k + 1]! += start[k]!;
+  const order = new Int32Array(start[K]!);
+  const next = start.slice(0, K);
+  for (let j = 0; j < idOfEvent.length; j++) {
+    const id = idOfEvent[j]!;
+    if (id >= 0) order[next[id]!++] = j;
   }
+  const range = new Map<H3Cell, readonly [number, number]>();
+  for (let k = 0; k < K; k++) if (start[k + 1]! > start[k]!) range.set(cellOfId[k]!, [start[k]!, start[k + 1]!]);
   return { range, order };
 }
 
@@ -106,16 +128,7 @@ export function contributorFinder(
         const ageHours = sHours - history.tHours[j]!;
         const contribution = integral(ageHours);
         if (contribution < MIN_CONTRIBUTOR_SHARE * expected) break; // older ones contribute even less
-        const ii = history.incidentIndex[j]!;
-        const incident = incidents[ii];
-        if (incident === undefined) {
-          throw new ForecastError(
-            'E_HISTORY',
-            `EventSet event ${j} points at incident ${ii}, but only ${incidents.length} incidents were given: pass the incidents the EventSet was built from`,
-            ii,
-          );
-        }
-        found.push({ j, ageHours, contribution, incident });
+        found.push({ j, ageHours, contribution, incident: incidentOfEvent(history, incidents, j) });
       }
     }
     found.sort(

@@ -21,8 +21,11 @@ export {
   MIN_CONTRIBUTOR_SHARE,
 } from './boxes.ts';
 export type { PatrolBoxOptions, BoxProperties } from './boxes.ts';
-export { DEFAULT_SHARE_ALPHA, fineShares, splitToFine, placeBoxes } from './placement.ts';
+export { fineShares, splitToFine, placeBoxes } from './placement.ts';
 export type { FineExpected, PlacedBox, PlaceBoxesOptions } from './placement.ts';
-export { placedPatrolBoxes, fineCellsOfEvents } from './placedBoxes.ts';
+export { BOX, DEFAULT_SHARE_ALPHA, FineCounts, FineLattice } from './lattice.ts';
+export { placeGreedy, GreedyOrder } from './greedy.ts';
+export type { GreedyBoxes, GreedyOptions } from './greedy.ts';
+export { placedPatrolBoxes, PlacementCache } from './placedBoxes.ts';
 export type { PlacedPatrolBoxOptions } from './placedBoxes.ts';
 export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';

@@ -1,71 +1,148 @@
 /**
  * Placed patrol boxes with their explanations (issue 11): the shift's coarse forecast is shared
- * among the finer lattice by the history's smoothed shares (placement.ts splitToFine), boxes of
- * seven fine cells are placed greedily per district (placeBoxes), and each box gets the same
- * fields and explanation as a grid box (boxes.ts), its contributors being the recent incidents
- * whose fine cell lies in the box.
+ * among the finer lattice by the history's smoothed shares (lattice.ts FineCounts), boxes of
+ * seven fine cells are placed greedily per district (greedy.ts, the backtest's own code), and
+ * each box gets the same fields and explanation as a grid box (boxes.ts), its contributors
+ * being the recent incidents whose fine cell lies in the box.
  */
 import { cellResolution, coarseParent, incidentCell } from '../grid/index.ts';
 import type { CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
 import { boxSettings, NO_DISTRICT, type PatrolBoxOptions } from './boxes.ts';
-import { contributorFinder, eventsByCell } from './contributors.ts';
-import { ForecastError } from './errors.ts';
-import { DEFAULT_SHARE_ALPHA, fineShares, placeBoxes, splitToFine } from './placement.ts';
+import { contributorFinder, eventsByCell, incidentOfEvent } from './contributors.ts';
+import { placeGreedy } from './greedy.ts';
+import { DEFAULT_SHARE_ALPHA, FineCounts, FineLattice } from './lattice.ts';
 
-/** Options of {@link placedPatrolBoxes}: those of patrolBoxes, and the smoothing of the fine shares. */
+/**
+ * What placing a shift's boxes needs that depends only on the incidents and the resolution, kept
+ * between shifts (engine/service TrainedModel.placementCache): each incident's fine cell (an
+ * h3 call per incident) and the lattice with its boxes (h3 calls per cell and per centre).
+ * Results never depend on what the cache holds (tested): a lattice covering more cells than a
+ * forecast gives the same boxes.
+ */
+export class PlacementCache {
+  private readonly fineOfIncident: (H3Cell | undefined)[];
+  private lattice: FineLattice | null = null;
+  /** Lattice id of each incident's fine cell for the current lattice (−2: not looked up yet). */
+  private idOfIncident: Int32Array;
+
+  /** @param res the working resolution (boxes are made of cells of res + 1) */
+  constructor(
+    readonly incidents: readonly Incident[],
+    readonly res: number,
+  ) {
+    this.fineOfIncident = new Array<H3Cell | undefined>(incidents.length);
+    this.idOfIncident = new Int32Array(0);
+  }
+
+  /** Whether this cache serves these incidents at this resolution (the same array). */
+  serves(incidents: readonly Incident[], res: number): boolean {
+    return incidents === this.incidents && res === this.res;
+  }
+
+  /**
+   * A lattice holding every given coarse cell (sorted): the cached one when it does, else one over
+   * these, the cached ones and the cells of every incident (so the forecasts of later shifts,
+   * whose new cells are those of newer incidents, find theirs; cells without a forecast are
+   * inert). O(C) when cached; a rebuild makes an h3 call per incident (once) and per fine cell.
+   */
+  latticeFor(coarseCells: readonly H3Cell[]): FineLattice {
+    const old = this.lattice;
+    if (old !== null && coarseCells.every((c) => old.coarseId(c) >= 0)) return old;
+    const cells = new Set<H3Cell>(coarseCells);
+    for (const c of old?.coarse ?? []) cells.add(c);
+    for (let i = 0; i < this.incidents.length; i++) cells.add(coarseParent(this.fineCellOf(i)));
+    this.lattice = new FineLattice([...cells].sort());
+    this.idOfIncident = new Int32Array(this.incidents.length).fill(-2);
+    return this.lattice;
+  }
+
+  /** The fine cell of incident i (an h3 call the first time). */
+  private fineCellOf(i: number): H3Cell {
+    let cell = this.fineOfIncident[i];
+    if (cell === undefined) {
+      const inc = this.incidents[i]!;
+      this.fineOfIncident[i] = cell = incidentCell(inc.lat, inc.lng, this.res + 1);
+    }
+    return cell;
+  }
+
+  /**
+   * The lattice id of each history event's fine cell (cells outside the lattice's coarse cells
+   * get ids from `inside` on). O(N) after the first call on these incidents.
+   * @throws {ForecastError} E_HISTORY when the incidents do not match the EventSet
+   */
+  fineIds(history: EventSet, lattice: FineLattice): Int32Array {
+    const out = new Int32Array(history.tHours.length);
+    for (let j = 0; j < out.length; j++) {
+      incidentOfEvent(history, this.incidents, j); // checks the index
+      const ii = history.incidentIndex[j]!;
+      let id = lattice === this.lattice ? this.idOfIncident[ii]! : -2;
+      if (id === -2) {
+        id = lattice.idOf(this.fineCellOf(ii));
+        if (lattice === this.lattice) this.idOfIncident[ii] = id;
+      }
+      out[j] = id;
+    }
+    return out;
+  }
+}
+
+/** Options of {@link placedPatrolBoxes}: those of patrolBoxes, the smoothing of the fine shares, a cache. */
 export interface PlacedPatrolBoxOptions extends PatrolBoxOptions {
   /** Additive smoothing α of the fine shares (default {@link DEFAULT_SHARE_ALPHA}). */
   readonly shareAlpha?: number;
+  /** Kept between shifts of the same incidents and resolution (ignored when it serves others). */
+  readonly cache?: PlacementCache;
 }
 
-/**
- * The fine cell (resolution res + 1) of each history event, from its incident's position. O(N).
- * @throws {ForecastError} E_HISTORY when the incidents do not match the EventSet
- */
-export function fineCellsOfEvents(history: EventSet, incidents: readonly Incident[], res: number): H3Cell[] {
-  const out: H3Cell[] = new Array<H3Cell>(history.tHours.length);
-  for (let j = 0; j < out.length; j++) {
-    const ii = history.incidentIndex[j]!;
-    const inc = incidents[ii];
-    if (inc === undefined) {
-      throw new ForecastError(
-        'E_HISTORY',
-        `EventSet event ${j} points at incident ${ii}, but only ${incidents.length} incidents were given: pass the incidents the EventSet was built from`,
-        ii,
-      );
-    }
-    out[j] = incidentCell(inc.lat, inc.lng, res + 1);
-  }
+/** The coarse forecast on the lattice: expected, background and triggered per coarse index. */
+function onLattice(forecast: CellForecast, lat: FineLattice): { e: Float64Array; bg: Float64Array; tr: Float64Array } {
+  const C = lat.coarse.length;
+  const out = { e: new Float64Array(C), bg: new Float64Array(C), tr: new Float64Array(C) };
+  forecast.cells.forEach((cell, i) => {
+    const c = lat.coarseId(cell);
+    out.e[c] = forecast.expected[i]!;
+    out.bg[c] = forecast.background[i]!;
+    out.tr[c] = forecast.triggered[i]!;
+  });
   return out;
 }
 
-/** Each fine cell's background and triggered parts: its expected count split as its coarse parent's is. O(fine cells). */
-function fineParts(forecast: CellForecast, cells: readonly H3Cell[], expected: Float64Array): Map<H3Cell, [number, number]> {
-  const index = new Map<H3Cell, number>();
-  forecast.cells.forEach((c, i) => index.set(c, i));
-  const parts = new Map<H3Cell, [number, number]>();
-  for (let f = 0; f < cells.length; f++) {
-    const i = index.get(coarseParent(cells[f]!))!;
-    const e = forecast.expected[i]!;
-    const bg = e > 0 ? (expected[f]! * forecast.background[i]!) / e : 0;
-    const tr = e > 0 ? (expected[f]! * forecast.triggered[i]!) / e : 0;
-    parts.set(cells[f]!, [bg, tr]);
-  }
-  return parts;
+/**
+ * District index per coarse index (names sorted, "(none)" last when grouped) for the cells with
+ * a positive expected count; with 'drop', a cell without a district gets expected 0 (its fine
+ * cells count nothing and hold no centre).
+ */
+function districtIndex(
+  lat: FineLattice,
+  e: Float64Array,
+  districtOf: (cell: H3Cell) => string | null,
+  drop: boolean,
+): { ofCoarse: Int32Array; names: string[] } {
+  const label: (string | null)[] = lat.coarse.map((c, i) => (e[i]! > 0 ? (districtOf(c) ?? (drop ? null : NO_DISTRICT)) : null));
+  label.forEach((d, i) => {
+    if (d === null) e[i] = 0;
+  });
+  const names = [...new Set(label.filter((d): d is string => d !== null))].sort((a, b) =>
+    a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : a < b ? -1 : a > b ? 1 : 0,
+  );
+  const index = new Map(names.map((d, i) => [d, i]));
+  return { ofCoarse: Int32Array.from(label, (d) => (d === null ? -1 : index.get(d)!)), names };
 }
 
 /**
  * The placed patrol boxes of a shift: in each district, K non-overlapping boxes of seven cells of
- * the next finer resolution, chosen greedily by the expected count they cover (placeBoxes), after
- * sharing each coarse cell's expected count among its fine children by the history's smoothed
- * shares (fineShares with α = `shareAlpha`, splitToFine). A box belongs to the district of its
- * centre's coarse parent; with unassigned 'drop', fine cells whose coarse parent has no district
- * count 0 and boxes centred there are left out. Each box: `h3` its centre, `cells` its seven fine
- * cells, its expected count (the sum over its cells), background and triggered parts (each fine
- * cell's split as its coarse parent's), and the recent incidents in its fine cells as
- * contributors. Output as patrolBoxes': districts in name order ("(none)" last), boxes by rank.
+ * the next finer resolution, chosen greedily by the expected count they cover (greedy.ts
+ * placeGreedy, as the backtest), after sharing each coarse cell's expected count among its fine
+ * children by the history's smoothed shares (α = `shareAlpha`). A box belongs to the district of
+ * its centre's coarse parent; with unassigned 'drop', fine cells whose coarse parent has no
+ * district count 0 and hold no centre. Each box: `h3` its centre, `cells` its seven fine cells,
+ * its expected count (the sum over its cells), background and triggered parts (each fine cell's
+ * split as its coarse parent's), and the recent incidents in its fine cells as contributors.
+ * Output as patrolBoxes': districts in name order ("(none)" last), boxes by rank.
  *
- * Cost O(N log N) for N history events, plus O(F log F) for F fine cells.
+ * Cost O(N + F log F) for N history events and F fine cells; the first call on a set of
+ * incidents also makes an h3 call per incident and per fine cell (kept in `cache`).
  * @throws {ForecastError} E_ARGUMENT (bad top/maxContributors/shift/α), E_HISTORY (incidents do
  *   not match the EventSet)
  */
@@ -73,40 +150,48 @@ export function placedPatrolBoxes(forecast: CellForecast, options: PlacedPatrolB
   const { top, maxContributors, unassigned } = boxSettings(options);
   if (forecast.cells.length === 0) return [];
   const res = cellResolution(forecast.cells[0]!);
-  const fineOfEvent = fineCellsOfEvents(options.history, options.incidents, res);
-  const counts = new Map<H3Cell, number>();
-  for (const c of fineOfEvent) counts.set(c, (counts.get(c) ?? 0) + 1);
-  const fine = splitToFine(forecast, fineShares(counts, forecast.cells, options.shareAlpha ?? DEFAULT_SHARE_ALPHA));
-  const districtOf = (coarse: H3Cell): string | null => options.districtOf(coarse) ?? null;
-  const expected = Float64Array.from(fine.expected);
-  if (unassigned === 'drop')
-    for (let f = 0; f < fine.cells.length; f++) if (districtOf(coarseParent(fine.cells[f]!)) === null) expected[f] = 0;
-  const parts = fineParts(forecast, fine.cells, expected);
-  const placed = placeBoxes({ cells: fine.cells, expected }, { count: top, districtOf, perDistrict: true, candidates: 'positive' });
-  const contributorsOf = contributorFinder(options, maxContributors, eventsByCell(options.history, fineOfEvent));
-  const boxes: PatrolBox[] = [];
-  for (const p of placed) {
-    if (p.district === null && unassigned === 'drop') continue;
+  const cache = options.cache?.serves(options.incidents, res) ? options.cache : new PlacementCache(options.incidents, res);
+  const lat = cache.latticeFor(forecast.cells);
+  const counts = new FineCounts(lat, options.shareAlpha ?? DEFAULT_SHARE_ALPHA);
+  const idOfEvent = cache.fineIds(options.history, lat);
+  for (const f of idOfEvent) counts.add(f);
+  const { e, bg, tr } = onLattice(forecast, lat);
+  const { ofCoarse, names } = districtIndex(lat, e, (c) => options.districtOf(c) ?? null, unassigned === 'drop');
+  const expected = new Float64Array(lat.cells.length);
+  counts.split(e, expected);
+  const placed = placeGreedy(lat, expected, { cityBoxes: 0, top, districtOfCoarse: ofCoarse, districts: names.length });
+  const contributorsOf = contributorFinder(options, maxContributors, eventsByCell(idOfEvent, lat.cells));
+  const byDistrict = names.map((): PatrolBox[] => []);
+  placed.district.forEach((f, b) => {
+    const c = lat.parent[f]!;
+    const list = byDistrict[ofCoarse[c]!]!;
+    const cells = lat.box.subarray(lat.boxAt(f), lat.boxAt(f) + 7);
     let background = 0;
     let triggered = 0;
-    for (const c of p.cells) {
-      const part = parts.get(c);
-      if (part === undefined) continue;
-      background += part[0];
-      triggered += part[1];
+    const boxCellIds: H3Cell[] = [];
+    for (const id of cells) {
+      if (id < 0) continue;
+      boxCellIds.push(lat.cells[id]!);
+      if (id >= lat.inside) continue;
+      const p = lat.parent[id]!;
+      if (e[p]! > 0) {
+        background += (expected[id]! * bg[p]!) / e[p]!;
+        triggered += (expected[id]! * tr[p]!) / e[p]!;
+      }
     }
-    boxes.push({
-      h3: p.centre,
-      cells: p.cells,
-      district: p.district ?? NO_DISTRICT,
-      rank: p.rank,
-      expected: p.expected,
+    const exp = placed.districtExpected[b]!;
+    list.push({
+      h3: lat.cells[f]!,
+      cells: boxCellIds,
+      district: names[ofCoarse[c]!]!,
+      rank: list.length + 1,
+      expected: exp,
       background,
       triggered,
-      backgroundShare: background / p.expected,
-      triggeredShare: triggered / p.expected,
-      contributors: contributorsOf(p.cells, p.expected),
+      backgroundShare: background / exp,
+      triggeredShare: triggered / exp,
+      contributors: contributorsOf(boxCellIds, exp),
     });
-  }
-  return boxes;
+  });
+  return byDistrict.flat();
 }

@@ -1,28 +1,22 @@
 /**
- * Placed patrol boxes (issue 11, engine core; not yet wired into patrolBoxes, the backtest, the
- * CLI or the web app). A box has the area of one cell of the working resolution r but may be
- * centred on any cell of resolution r + 1: that fine cell and its ring-1 neighbours (seven fine
- * cells, six at a pentagon; engine/grid boxCells). Crime sits on addresses and hundred blocks, so
- * a box centred on a hot address catches what a grid cell splitting it in two does not.
+ * Placed patrol boxes on H3 strings (issue 11): the public helpers over the index-based core
+ * (lattice.ts, greedy.ts) that the service and the backtest use. A box has the area of one cell
+ * of the working resolution r but may be centred on any cell of resolution r + 1: that fine cell
+ * and its ring-1 neighbours (seven fine cells, six at a pentagon; engine/grid boxCells). Crime
+ * sits on addresses and hundred blocks, so a box centred on a hot address catches what a grid
+ * cell splitting it in two does not.
  *
  * Two steps: {@link splitToFine} shares each coarse cell's expected count among its fine
  * children by their smoothed shares of history ({@link fineShares}); {@link placeBoxes} then
  * picks non-overlapping boxes greedily by the expected count they cover.
  */
-import { boxCells, cellResolution, coarseParent, fineChildren } from '../grid/index.ts';
+import { cellResolution, coarseParent, fineChildren } from '../grid/index.ts';
 import type { H3Cell } from '../types.ts';
 import { NO_DISTRICT } from './boxes.ts';
 import { ForecastError } from './errors.ts';
+import { placeGreedy } from './greedy.ts';
+import { DEFAULT_SHARE_ALPHA, FineCounts, FineLattice } from './lattice.ts';
 import { compareCells } from './rank.ts';
-
-/**
- * Default additive smoothing of the fine shares: 0.5, the Jeffreys (Krichevsky–Trofimov)
- * estimator of a multinomial's probabilities, which keeps a child with no past incident at a
- * small positive share without flattening a coarse cell with a few incidents (with 2 incidents
- * in one child of seven, it keeps (2 + 0.5)/(2 + 3.5) = 45% of the cell's expected count, where
- * Laplace's α = 1 keeps 33%). To be confirmed or tuned by the backtest when this is wired in.
- */
-export const DEFAULT_SHARE_ALPHA = 0.5;
 
 /** Expected counts per fine cell (resolution r + 1), e.g. from {@link splitToFine}. */
 export interface FineExpected {
@@ -52,11 +46,6 @@ export interface PlaceBoxesOptions {
   readonly districtOf?: (coarseCell: H3Cell) => string | null;
   /** `count` boxes in each district (needs `districtOf`; null districts form "(none)"). Default false. */
   readonly perDistrict?: boolean;
-  /**
-   * Which fine cells may be centres: 'all' (default), every fine cell with a positive expected
-   * count within its box; 'positive', only cells with a positive expected count themselves.
-   */
-  readonly candidates?: 'all' | 'positive';
 }
 
 function argError(message: string, value: unknown): ForecastError {
@@ -68,15 +57,20 @@ function checkExpected(what: string, v: number | undefined): number {
   return v;
 }
 
+/** Sorted distinct cells. */
+function sortedUnique(cells: Iterable<H3Cell>): H3Cell[] {
+  return [...new Set(cells)].sort(compareCells);
+}
+
 /**
  * The smoothed share of history of each fine child of the given coarse cells: for a coarse cell
  * with children c (7, or 6 at a pentagon) and past counts n_c,
  *
  *     share_c = (n_c + α) / (Σ_c' n_c' + (number of children) · α)
  *
- * so the shares of a coarse cell's children sum to 1. Children with no history get equal
- * shares (also when α = 0). Counts of fine cells outside the given coarse cells are ignored.
- * Cost O(coarse cells + counts).
+ * so the shares of a coarse cell's children sum to 1 (lattice.ts FineCounts, the rule the
+ * service and the backtest split with). Children with no history get equal shares (also when
+ * α = 0). Counts of fine cells outside the given coarse cells are ignored. Cost O(coarse cells + counts).
  * @param historyFineCounts past incidents per fine cell (missing = 0)
  * @param alpha additive smoothing ≥ 0 (default {@link DEFAULT_SHARE_ALPHA})
  * @returns share per fine cell
@@ -90,41 +84,20 @@ export function fineShares(
 ): Map<H3Cell, number> {
   checkExpected('smoothing α', alpha);
   for (const [cell, n] of historyFineCounts) checkExpected(`history count of ${cell}`, n);
+  const lattice = new FineLattice(sortedUnique(coarseCells));
+  const counts = new FineCounts(lattice, alpha);
+  for (const [cell, n] of historyFineCounts) counts.add(lattice.insideId(cell), n);
   const shares = new Map<H3Cell, number>();
-  for (const coarse of coarseCells) {
-    const kids = fineChildren(coarse);
-    let total = 0;
-    for (const k of kids) total += historyFineCounts.get(k) ?? 0;
-    const denom = total + kids.length * alpha;
-    for (const k of kids) shares.set(k, denom > 0 ? ((historyFineCounts.get(k) ?? 0) + alpha) / denom : 1 / kids.length);
-  }
+  for (let f = 0; f < lattice.inside; f++) shares.set(lattice.cells[f]!, counts.share(f));
   return shares;
-}
-
-/** A coarse cell's expected count shared among its children; the largest takes the rounding remainder. */
-function splitCell(kids: readonly H3Cell[], coarseExpected: number, shares: ReadonlyMap<H3Cell, number>): number[] {
-  let shareSum = 0;
-  let complete = true;
-  for (const k of kids) {
-    const s = shares.get(k);
-    if (s === undefined) complete = false;
-    else shareSum += checkExpected(`share of ${k}`, s);
-  }
-  const values = kids.map((k) => (complete && shareSum > 0 ? (coarseExpected * shares.get(k)!) / shareSum : coarseExpected / kids.length));
-  let big = 0;
-  for (let j = 1; j < values.length; j++) if (values[j]! > values[big]!) big = j;
-  let others = 0;
-  for (let j = 0; j < values.length; j++) if (j !== big) others += values[j]!;
-  values[big] = Math.max(0, coarseExpected - others);
-  return values;
 }
 
 /**
  * Fine expected counts from coarse ones: each coarse cell's expected count E is shared among its
- * fine children by `shares` (normalised over the children; equal shares when a child has none),
- * so that the children's counts sum to E (to floating rounding: the largest child takes
- * E minus the others' sum). Output sorted by fine cell id, every child of every forecast cell
- * included (zero when its share is zero). Cost O(cells log cells).
+ * fine children by `shares` (normalised over the children; equal shares when a child has none):
+ * the plain product E · share, as the service and the backtest split (no child takes a
+ * rounding remainder: the children sum to E to rounding). Output sorted by fine cell id, every
+ * child of every forecast cell included (zero when its share is zero). Cost O(cells log cells).
  * @param forecast coarse cells and their expected counts (e.g. a CellForecast)
  * @param shares share per fine cell, e.g. from {@link fineShares}
  * @throws {ForecastError} E_ARGUMENT for mismatched lengths, a repeated coarse cell, a
@@ -145,8 +118,14 @@ export function splitToFine(
     seen.add(coarse);
     const e = checkExpected(`expected count of ${coarse}`, forecast.expected[i]);
     const kids = fineChildren(coarse);
-    const values = splitCell(kids, e, shares);
-    for (let j = 0; j < kids.length; j++) pairs.push({ cell: kids[j]!, value: values[j]! });
+    let shareSum = 0;
+    let complete = true;
+    for (const k of kids) {
+      const s = shares.get(k);
+      if (s === undefined) complete = false;
+      else shareSum += checkExpected(`share of ${k}`, s);
+    }
+    for (const k of kids) pairs.push({ cell: k, value: complete && shareSum > 0 ? e * (shares.get(k)! / shareSum) : e / kids.length });
   }
   pairs.sort((a, b) => compareCells(a.cell, b.cell));
   return { cells: pairs.map((p) => p.cell), expected: Float64Array.from(pairs, (p) => p.value) };
@@ -172,94 +151,59 @@ function positiveValues(fine: FineExpected): Map<H3Cell, number> {
   return values;
 }
 
-/** The candidate boxes: flat cell indices (`start[b]..start[b+1]`), centre and covered sum, only sums > 0. */
-interface Candidates {
-  readonly centres: H3Cell[];
-  readonly sums: number[];
-  readonly start: number[];
-  readonly cellIndex: number[];
-  readonly cellCount: number;
-}
-
-function buildCandidates(values: ReadonlyMap<H3Cell, number>, mode: 'all' | 'positive'): Candidates {
-  const centreSet = new Set<H3Cell>();
-  for (const cell of values.keys()) {
-    if (mode === 'positive') centreSet.add(cell);
-    else for (const n of boxCells(cell)) centreSet.add(n);
-  }
-  const ids = new Map<H3Cell, number>();
-  const out: Candidates = { centres: [], sums: [], start: [0], cellIndex: [], cellCount: 0 };
-  for (const centre of centreSet) {
-    const cells = boxCells(centre);
-    let sum = 0;
-    for (const c of cells) sum += values.get(c) ?? 0; // sorted order: the same sum whatever the input order
-    if (!(sum > 0)) continue;
-    for (const c of cells) {
-      let id = ids.get(c);
-      if (id === undefined) ids.set(c, (id = ids.size));
-      out.cellIndex.push(id);
-    }
-    out.centres.push(centre);
-    out.sums.push(sum);
-    out.start.push(out.cellIndex.length);
-  }
-  return { ...out, cellCount: ids.size };
+/** District index per coarse cell of the lattice ("(none)" last), and the names. */
+function districtsOnLattice(lat: FineLattice, districtOf: (c: H3Cell) => string | null): { ofCoarse: Int32Array; names: string[] } {
+  const label = lat.coarse.map((c) => districtOf(c) ?? NO_DISTRICT);
+  const names = [...new Set(label)].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
+  const index = new Map(names.map((d, i) => [d, i]));
+  return { ofCoarse: Int32Array.from(label, (d) => index.get(d)!), names };
 }
 
 /**
- * Non-overlapping boxes chosen greedily by the expected count they cover: repeatedly the box
- * with the largest sum of its cells' expected counts, among the boxes sharing no fine cell with
- * a box already placed (rule: a box overlapping a placed one is no longer a candidate, so no
- * fine cell is ever in two boxes and a candidate's covered sum is its full sum). Ties: centre
- * H3 id ascending. Boxes covering nothing (sum 0) are never placed, so fewer than `count` may
- * come back. Per district (`perDistrict`): one greedy pass city-wide in the same order, each
- * district taking boxes until it has `count` (a box belongs to the district of its centre's
- * coarse parent); output by district name ("(none)" last), then rank. Otherwise the first
- * `count` boxes city-wide (for a flagged-area budget of N boxes), by rank.
+ * Non-overlapping boxes chosen greedily by the expected count they cover (greedy.ts, the one
+ * rule of the service and the backtest): repeatedly the box with the largest sum of its cells'
+ * expected counts, among the boxes sharing no fine cell with a box already placed; centres are
+ * the fine cells with a positive expected count; ties by centre H3 id ascending. Fewer than
+ * `count` boxes come back when the centres run out. Per district (`perDistrict`): one greedy
+ * pass city-wide in the same order, each district taking boxes until it has `count` (a box
+ * belongs to the district of its centre's coarse parent); output by district name ("(none)"
+ * last), then rank. Otherwise the first `count` boxes city-wide (for a flagged-area budget of N
+ * boxes), by rank.
  *
- * Because no covered sum ever changes while its box is still a candidate, the max-heap with
- * lazy re-evaluation reduces to one sort of the candidates and a scan that skips boxes found
- * overlapping when their turn comes. Cost O(F log F) time and O(F) memory for F candidate
- * centres (at most 7× the positive fine cells), no recursion; 200,000 fine cells take about
- * a second (tests/forecast/placement.test.ts).
+ * Cost O(F log F) time and O(F) memory for F fine cells (the lattice of their coarse parents),
+ * no recursion; 200,467 fine cells and 1,000 boxes take 1.5-2.5 s, mostly h3 calls for the
+ * lattice and the boxes (tests/forecast/placement.test.ts).
  * @throws {ForecastError} E_ARGUMENT for a bad count, perDistrict without districtOf, mismatched
  *   lengths, a repeated cell, cells of two resolutions, a negative or non-finite expected count
  * @throws {GridError} E_CELL_INVALID for a cell that is not a valid H3 cell
  */
 export function placeBoxes(fine: FineExpected, options: PlaceBoxesOptions): PlacedBox[] {
-  const { count, districtOf, perDistrict = false, candidates: mode = 'all' } = options;
+  const { count, districtOf, perDistrict = false } = options;
   if (!Number.isInteger(count) || count < 1) throw argError(`box count must be an integer ≥ 1, got ${String(count)}`, count);
   if (perDistrict && districtOf === undefined) throw argError('placing boxes per district needs districtOf', perDistrict);
-  if (mode !== 'all' && mode !== 'positive') throw argError(`candidates must be 'all' or 'positive', got ${String(mode)}`, mode);
-  const cand = buildCandidates(positiveValues(fine), mode);
-  const order = Array.from(cand.centres.keys());
-  order.sort((a, b) => cand.sums[b]! - cand.sums[a]! || compareCells(cand.centres[a]!, cand.centres[b]!));
-  const covered = new Uint8Array(cand.cellCount);
-  const memo = new Map<H3Cell, string | null>();
-  const districtOfCentre = (centre: H3Cell): string | null => {
-    const parent = coarseParent(centre);
-    if (!memo.has(parent)) memo.set(parent, districtOf!(parent));
-    return memo.get(parent)!;
-  };
-  const taken = new Map<string, PlacedBox[]>();
-  let placed = 0;
-  for (const b of order) {
-    if (!perDistrict && placed === count) break;
-    const from = cand.start[b]!;
-    const to = cand.start[b + 1]!;
-    let overlaps = false;
-    for (let j = from; j < to && !overlaps; j++) overlaps = covered[cand.cellIndex[j]!] === 1;
-    if (overlaps) continue;
-    const district = districtOf === undefined ? null : districtOfCentre(cand.centres[b]!);
-    const key = perDistrict ? (district ?? NO_DISTRICT) : '';
-    const list = taken.get(key) ?? [];
-    if (list.length === count) continue;
-    for (let j = from; j < to; j++) covered[cand.cellIndex[j]!] = 1;
-    const centre = cand.centres[b]!;
-    list.push({ rank: list.length + 1, centre, cells: boxCells(centre), expected: cand.sums[b]!, district });
-    taken.set(key, list);
-    placed++;
-  }
-  const names = [...taken.keys()].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
-  return names.flatMap((n) => taken.get(n)!);
+  const values = positiveValues(fine);
+  const lat = new FineLattice(sortedUnique([...values.keys()].map(coarseParent)));
+  const expected = new Float64Array(lat.inside);
+  for (const [cell, v] of values) expected[lat.insideId(cell)] = v;
+  const districts = districtOf === undefined ? null : districtsOnLattice(lat, districtOf);
+  const placed = perDistrict
+    ? placeGreedy(lat, expected, { cityBoxes: 0, top: count, districtOfCoarse: districts!.ofCoarse, districts: districts!.names.length })
+    : placeGreedy(lat, expected, { cityBoxes: count, top: 0 });
+  const centres = perDistrict ? placed.district : placed.city;
+  const sums = perDistrict ? placed.districtExpected : placed.cityExpected;
+  const byKey = new Map<number, PlacedBox[]>();
+  centres.forEach((f, b) => {
+    const d = districts === null ? -1 : districts.ofCoarse[lat.parent[f]!]!;
+    const key = perDistrict ? d : -1;
+    const list = byKey.get(key) ?? [];
+    const name = d < 0 ? null : districts!.names[d]!;
+    const centre = lat.cells[f]!;
+    const at = lat.boxAt(f);
+    const cells = Array.from(lat.box.subarray(at, at + 7))
+      .filter((id) => id >= 0)
+      .map((id) => lat.cells[id]!);
+    list.push({ rank: list.length + 1, centre, cells, expected: sums[b]!, district: name === NO_DISTRICT ? null : name });
+    byKey.set(key, list);
+  });
+  return [...byKey.keys()].sort((a, b) => a - b).flatMap((k) => byKey.get(k)!);
 }

@@ -18,6 +18,7 @@
  *   to the H3 rings around it (`ringDepth` 1..3, weights fitted by EM), with its bounds and
  *   optionally a fixed θ or mean delay. `null` = background only.
  */
+import { readPlacementField, type BoxPlacement } from './placement.ts';
 import { ModelError } from './errors.ts';
 
 /** Shift-type profile of the background (docs/model.md#profile). */
@@ -78,6 +79,8 @@ export interface EtasConfig {
   readonly em: { readonly maxIterations: number; readonly relTolerance: number };
   /** Written by `patrolcast tune`: the period and data the configuration was chosen on (never read by the model). */
   readonly tuning?: TuningRecord;
+  /** The box placement it was made (tuned) for (placement.ts); the forecast's default when absent. */
+  readonly placement?: BoxPlacement;
 }
 
 /** What `tune` records in the configuration it writes. */
@@ -205,7 +208,7 @@ const HHMM = /^([01]?\d|2[0-3]):[0-5]\d$/;
 export function checkEtasConfig(value: unknown): EtasConfig {
   if (!isObject(value)) bad('(root)', value, 'must be a JSON object: not a patrolcast model configuration');
   const v = value as Record<string, unknown>;
-  known('', v, ['kind', 'version', 'recency', 'profile', 'triggering', 'em', 'tuning']);
+  known('', v, ['kind', 'version', 'recency', 'profile', 'triggering', 'em', 'tuning', 'placement']);
   if (v.kind !== undefined && v.kind !== 'patrolcast-etas-config') bad('kind', v.kind, 'must be "patrolcast-etas-config"');
   if (v.version !== undefined && v.version !== 1) bad('version', v.version, 'must be 1');
   const d = ETAS_DEFAULTS;
@@ -216,12 +219,19 @@ export function checkEtasConfig(value: unknown): EtasConfig {
     profile: v.profile === undefined ? d.profile : checkProfile(v.profile),
     triggering: v.triggering === undefined ? d.triggering : checkTriggering(v.triggering),
     em: v.em === undefined ? d.em : checkEm(v.em),
+    ...placementOf(v.placement),
   };
   if (v.tuning !== undefined) {
     if (!isObject(v.tuning)) bad('tuning', v.tuning, 'must be an object');
     return { ...out, tuning: v.tuning as unknown as TuningRecord };
   }
   return out;
+}
+
+/** The optional placement field, as a spread. */
+function placementOf(p: unknown): { placement?: BoxPlacement } {
+  const placement = readPlacementField(p, (why) => bad('placement', p, why));
+  return placement === undefined ? {} : { placement };
 }
 
 function checkRecency(r0: unknown): RecencyConfig | null {

@@ -6,6 +6,7 @@
 import type { H3Cell, StopReason } from '../types.ts';
 import { checkEtasConfig, ETAS_2015, type EtasConfig } from './config.ts';
 import { ModelError } from './errors.ts';
+import { readPlacementField, type BoxPlacement } from './placement.ts';
 
 const HOUR_MS = 3_600_000;
 /**
@@ -67,6 +68,8 @@ export interface EtasFit {
   readonly warnings: readonly string[];
   /** Hash of the training events (cells and times), for audit. */
   readonly fingerprint: string;
+  /** The box placement the fit was made for (placement.ts): absent in files written before it. */
+  readonly placement?: BoxPlacement;
 }
 
 type Json = Record<string, unknown>;
@@ -176,7 +179,14 @@ export function readEtasFit(value: unknown): EtasFit {
     notes: strings(f, 'notes'),
     warnings: strings(f, 'warnings'),
     fingerprint: f.fingerprint as string,
+    ...placementOf(f.placement),
   };
+}
+
+/** The optional placement field, as a spread. */
+function placementOf(p: unknown): { placement?: BoxPlacement } {
+  const placement = readPlacementField(p, (why) => bad('placement', p, why));
+  return placement === undefined ? {} : { placement };
 }
 
 function checkZone(f: Json, config: EtasConfig): string | null {

@@ -20,6 +20,8 @@ export type { EtasConfig, ModelName, ProfileConfig, RecencyConfig, TriggeringCon
 export { fitEtas, fitEtasDetailed } from './fit.ts';
 export type { EtasFitInputs, EtasFitResult, FitHooks } from './fit.ts';
 export { readEtasFit } from './fitfile.ts';
+export { BOX_PLACEMENTS } from './placement.ts';
+export type { BoxPlacement } from './placement.ts';
 export type { EtasFit } from './fitfile.ts';
 export { binCalendar, binAt, binExposureHours, binLabels } from './calendar.ts';
 export type { BinCalendar } from './calendar.ts';

@@ -7,7 +7,7 @@
 import { fingerprintEvents, type EtasFit } from '../model/index.ts';
 import type { EventSet } from '../types.ts';
 import { ServiceError } from './errors.ts';
-import { trainingSet, type TrainingData } from './training.ts';
+import { trainingSet, type TrainingData, type TrainingSet } from './training.ts';
 
 /** A saved fit is refused when fewer than this share of the training incidents lie in cells it knows (it was made elsewhere). */
 export const MIN_FIT_CELL_OVERLAP = 0.5;
@@ -21,13 +21,31 @@ function overlapShare(fit: EtasFit, events: EventSet): { inFit: number; share: n
 }
 
 /**
+ * The fingerprint of the data in the saved fit's window: the shift's own training set when the
+ * fit was trained on exactly that window (same start, ended at the shift start: `fit --until T`
+ * then `forecast --at T`, or the web app's fit of that shift), so the set is built once; else
+ * the set rebuilt at the fit's window ('none' when nothing is known there). O(N) or O(N log N).
+ */
+function fingerprintNow(saved: EtasFit, request: TrainingData, set: TrainingSet): string {
+  if (saved.window.startMs === set.window.startMs && saved.window.endMs === set.untilMs) return fingerprintEvents(set.events);
+  try {
+    return fingerprintEvents(trainingSet({ ...request, trainFromMs: saved.window.startMs }, saved.window.endMs).events);
+  } catch {
+    return 'none';
+  }
+}
+
+/**
  * Refuses a saved fit whose zone differs from the request's, or whose cells hold fewer than
  * {@link MIN_FIT_CELL_OVERLAP} of the training incidents; returns a warning when the data
  * before the fit's end no longer gives the fit's fingerprint (other or changed data, another
- * category filter). Cost: a training set rebuilt at the fit's window, O(N log N).
+ * category filter). `set` is the shift's training set (built from `request`). Cost O(N) when
+ * the fit was made for the shift's own window, else a training set rebuilt at the fit's window,
+ * O(N log N).
  * @throws {ServiceError} E_FIT_DATA (value: { fitZone, zone } or { fitCells, events, inFit })
  */
-export function checkSavedFit(saved: EtasFit, request: TrainingData, events: EventSet): string[] {
+export function checkSavedFit(saved: EtasFit, request: TrainingData, set: TrainingSet): string[] {
+  const events = set.events;
   if (saved.tz !== null && saved.tz !== request.tz) {
     throw new ServiceError(
       'E_FIT_DATA',
@@ -44,13 +62,7 @@ export function checkSavedFit(saved: EtasFit, request: TrainingData, events: Eve
       { fitCells, events: events.cell.length, inFit },
     );
   }
-  let now: string;
-  try {
-    const set = trainingSet({ ...request, trainFromMs: saved.window.startMs }, saved.window.endMs);
-    now = fingerprintEvents(set.events);
-  } catch {
-    now = 'none';
-  }
+  const now = fingerprintNow(saved, request, set);
   if (now === saved.fingerprint) return [];
   return [
     `the data before the saved fit's end is not what it was fitted on (fingerprint ${saved.fingerprint}, the data's now ${now}): other or changed data, or another category filter; refit to forecast from this data.`,

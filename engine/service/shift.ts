@@ -10,8 +10,8 @@
  * ended by then, reaches the fit, the forecast, the districts or the explanations; removing
  * such incidents leaves the result bit-identical (tests/service).
  */
-import { contributorParams, type EtasFit } from '../model/index.ts';
-import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes } from '../forecast/index.ts';
+import { contributorParams, type BoxPlacement, type EtasFit } from '../model/index.ts';
+import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes, PlacementCache } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
 import { ServiceError } from './errors.ts';
@@ -61,6 +61,12 @@ export interface TrainedModel {
   readonly notes: readonly string[];
   /** What the user should know (month-precision data, data ending long before the shift). */
   readonly warnings: readonly string[];
+  /**
+   * What placing boxes needs from these incidents at this resolution (each incident's finer
+   * cell, the lattice and its boxes), filled by the first placed shift: pass it back as
+   * {@link ShiftRequest.placementCache} so later shifts cost only the forecast and the placement.
+   */
+  readonly placementCache: PlacementCache;
 }
 
 /** A patrol box with its explanation in words (engine/forecast explainBox). */
@@ -83,14 +89,19 @@ export interface ShiftRequest extends TrainRequest {
   /** Recent incidents listed per box (default 3). */
   readonly maxContributors?: number;
   /**
-   * Where boxes may sit: 'fine' (default), boxes of one cell's area centred on any cell of the
-   * next finer resolution (engine/forecast placedPatrolBoxes); 'grid', the forecast's own cells.
+   * Where boxes may sit: 'fine', boxes of one cell's area centred on any cell of the next finer
+   * resolution (engine/forecast placedPatrolBoxes); 'grid', the forecast's own cells. Default:
+   * the saved fit's or the configuration's `placement`, else 'fine'.
    */
   readonly placement?: BoxPlacement;
+  /**
+   * The `placementCache` of an earlier TrainedModel or ShiftBoxes made from the same incidents
+   * array at the same resolution (another one is ignored); the boxes are the same with or without it.
+   */
+  readonly placementCache?: PlacementCache;
 }
 
-/** Where patrol boxes may sit: on the finer lattice ('fine') or on the working grid ('grid'). */
-export type BoxPlacement = 'fine' | 'grid';
+export type { BoxPlacement };
 
 export interface ShiftBoxes extends TrainedModel {
   readonly shift: ShiftWindow;
@@ -148,7 +159,7 @@ export function trainModel(request: TrainRequest & { readonly untilMs: number },
   checkTunedBefore(config, request.untilMs);
   const { set, training, notes, warnings } = train(request, request.untilMs, hooks);
   const fit = fitTraining(set, request.res, request.tz, config, hooks);
-  return { fit, history: set.events, training, notes, warnings };
+  return { fit, history: set.events, training, notes, warnings, placementCache: new PlacementCache(request.incidents, request.res) };
 }
 
 /** The fit for the shift: the saved one (checked) or a new one. */
@@ -175,6 +186,11 @@ function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks):
     );
   }
   return saved;
+}
+
+/** The placement a forecast defaults to: the saved fit's, else its configuration's (a tuned one's), else 'fine'. */
+function placementOf(fit: EtasFit): BoxPlacement {
+  return fit.placement ?? fit.config.placement ?? 'fine';
 }
 
 /** A warning when the newest training incident is long before the shift (the data may end before it), or null. */
@@ -208,16 +224,18 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   const stale = staleDataWarning(set.lastEventMs, shift.startMs, request.tz);
   if (stale !== null) warnings.push(stale);
   const fit = shiftFit(request, set, hooks);
-  if (request.fit) for (const w of checkSavedFit(fit, request, set.events)) warnings.push(w);
+  if (request.fit) for (const w of checkSavedFit(fit, request, set)) warnings.push(w);
   checkCancel(hooks, 'the forecast');
   hooks.onStage?.('forecast', {});
   const forecast = forecastShift(fit, set.events, shift.startMs, shift.hours);
   const byFunction = typeof request.districts === 'function';
   const districtOf = typeof request.districts === 'function' ? request.districts(forecast.cells) : set.districtOf;
-  const placement = request.placement ?? 'fine';
+  const placement = request.placement ?? placementOf(fit);
   if (placement !== 'fine' && placement !== 'grid') {
     throw new ServiceError('E_ARGUMENT', `placement must be 'fine' or 'grid', got ${String(placement)}`, placement);
   }
+  const cached = request.placementCache;
+  const placementCache = cached?.serves(request.incidents, request.res) ? cached : new PlacementCache(request.incidents, request.res);
   const boxOptions = {
     ...(request.top !== undefined ? { top: request.top } : {}),
     ...(request.maxContributors !== undefined ? { maxContributors: request.maxContributors } : {}),
@@ -229,8 +247,10 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     incidents: request.incidents,
     startMs: shift.startMs,
     hours: shift.hours,
+    cache: placementCache,
   } as const;
   const picked = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
   const boxes = picked.map((b) => ({ ...b, explanation: explainBox(b) }));
-  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history: set.events, training, notes, warnings };
+  const history = set.events;
+  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history, training, notes, warnings, placementCache };
 }

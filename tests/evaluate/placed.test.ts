@@ -3,7 +3,7 @@ import * as h3 from 'h3-js';
 import { backtest } from '../../engine/evaluate/backtest.ts';
 import { backtestHeadline } from '../../engine/evaluate/headline.ts';
 import { prepareEvaluation } from '../../engine/evaluate/prepare.ts';
-import { FineLattice } from '../../engine/evaluate/placed.ts';
+import { PlacedRun } from '../../engine/evaluate/placed.ts';
 import { parseLocalDateTime } from '../../engine/forecast/index.ts';
 import { cellAreaKm2, coarseParent, fineChildren } from '../../engine/grid/index.ts';
 import type { Incident } from '../../engine/types.ts';
@@ -81,8 +81,9 @@ describe('placed boxes in the backtest: incidents on the border of two grid cell
 
   it('the fine history advances only to each window start (shares from the known past only)', () => {
     const run = prepareEvaluation({ ...input, incidents: [...history, ...test] });
-    const lat = new FineLattice(run);
-    const fi = lat.cells.indexOf(f);
+    const placed = new PlacedRun(run);
+    const lat = { share: (f: number) => placed.counts.share(f), advanceTo: (ms: number) => placed.advanceTo(ms) };
+    const fi = placed.lattice.cells.indexOf(f);
     // before any history: equal shares among A's children
     lat.advanceTo(at('2023-05-01'));
     expect(lat.share(fi)).toBeCloseTo(1 / fineChildren(A).length, 15);
@@ -94,6 +95,6 @@ describe('placed boxes in the backtest: incidents on the border of two grid cell
     expect(lat.share(fi)).toBeCloseTo(4.5 / 7.5, 15);
     lat.advanceTo(run.windows[0]!.startMs);
     expect(lat.share(fi)).toBeCloseTo(3.5 / 6.5, 15);
-    expect(lat.actualByWindow[0]!.map((id) => lat.cells[id]).sort()).toEqual([f, g].sort());
+    expect(placed.actualByWindow[0]!.map((id) => placed.lattice.cells[id]).sort()).toEqual([f, g].sort());
   });
 });

@@ -187,3 +187,40 @@ describe('readEtasFit: version 2', () => {
     expect(errorOf(() => readEtasFit(null)).code).toBe('E_FIT');
   });
 });
+
+describe('the placement a fit or a configuration was made for (optional field)', () => {
+  const fit = readEtasFit(json('chicago-etas-plus-v1.json'));
+
+  it('is absent from older files, and they read as before', () => {
+    expect('placement' in fit).toBe(false);
+    expect('placement' in checkEtasConfig({})).toBe(false);
+  });
+
+  it("reads 'fine' and 'grid' and round-trips", () => {
+    for (const placement of ['fine', 'grid'] as const) {
+      const withIt = readEtasFit({ ...JSON.parse(JSON.stringify(fit)), placement });
+      expect(withIt).toEqual({ ...fit, placement });
+      expect(readEtasFit(JSON.parse(JSON.stringify(withIt)))).toEqual(withIt);
+      expect(checkEtasConfig({ placement }).placement).toBe(placement);
+    }
+  });
+
+  it('refuses any other value, naming the field (fit E_FIT, configuration E_OPTIONS)', () => {
+    for (const bad of ['square', null, 1, 'Fine']) {
+      expect(() => readEtasFit({ ...JSON.parse(JSON.stringify(fit)), placement: bad })).toThrow(
+        expect.objectContaining({
+          code: 'E_FIT',
+          value: bad,
+          message: expect.stringMatching(/fit field "placement" must be "fine" or "grid"/),
+        }),
+      );
+      expect(() => checkEtasConfig({ placement: bad })).toThrow(
+        expect.objectContaining({
+          code: 'E_OPTIONS',
+          value: bad,
+          message: expect.stringMatching(/config field "placement" must be "fine" or "grid"/),
+        }),
+      );
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { checkEtasConfig } from '../../engine/model/index.ts';
 import { describe, expect, it } from 'vitest';
 import { backtest } from '../../engine/evaluate/backtest.ts';
 import { tuneEtas, checkTuneGrid, type TuneInput } from '../../engine/evaluate/tune.ts';
@@ -72,6 +73,9 @@ describe('tuneEtas', () => {
     expect(result.hitRate['0.05']!).toBeGreaterThan(result.naiveAllHitRate['0.05']!);
     expect(result.shifts).toBe(29); // 10 days × 3, less the last night shift (it ends after the period)
     expect(result.config.tuning!.toMs).toBe(input.toMs);
+    // the candidates were scored as placed boxes, and the configuration says so
+    expect(result.config.placement).toBe('fine');
+    expect(checkEtasConfig(JSON.parse(JSON.stringify(result.config))).placement).toBe('fine');
     // every candidate without a profile scores below the chosen one
     for (const c of result.candidates) if (c.config.profile === null) expect(c.score).toBeLessThan(result.score);
   });

@@ -168,6 +168,23 @@ describe('patrolcast forecast --placement (Vancouver fixture)', () => {
   }, 120_000);
 });
 
+describe('the placement a fit was made for (forecast --fit-out, --fit-in)', () => {
+  it('is recorded in the fit file, used by --fit-in unless --placement is given, and the override is noted', async () => {
+    const fitFile = join(dir, 'grid-fit.json');
+    const made = await runCli(['forecast', FIXTURE, '--at', AT, '--top', '2', '--placement', 'grid', '--fit-out', fitFile]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(fitFile, 'utf8')).placement).toBe('grid');
+    const reused = await runCli(['forecast', FIXTURE, '--at', AT, '--top', '2', '--fit-in', fitFile]);
+    expect(reused.code, reused.stderr).toBe(0);
+    expect(reused.stdout).toMatch(/grid boxes/);
+    expect(reused.stderr).not.toMatch(/overrides/);
+    const overridden = await runCli(['forecast', FIXTURE, '--at', AT, '--top', '2', '--fit-in', fitFile, '--placement', 'fine']);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(overridden.stdout).toMatch(/placed boxes/);
+    expect(overridden.stderr).toContain(`patrolcast: note: --placement fine overrides the placement ${fitFile} was made for (grid)`);
+  }, 120_000);
+});
+
 /** Worked by hand for this geometry: the box at F holds F, G, three more children of A and one more of B. */
 const HAND_NA_NB = [3, 1];
 /** (E_A·(3.5 + 1.5) + E_B·(3.5 + 0.5)) / 6.5 with E_A = 0.8 + Σ trig = 0.95226, E_B = 0.4 + Σ trig = 0.56887. */
