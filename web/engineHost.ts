@@ -22,6 +22,7 @@ import {
   type EtasConfig,
   type EtasFit,
   type H3Cell,
+  type PlacementCache,
   type Incident,
   type ServiceHooks,
   type ShiftBoxes,
@@ -71,6 +72,12 @@ const fitCache = new Map<string, CachedFit>();
 const boxesCache = new Map<string, ShiftBoxes>();
 const districtCache = new Map<number, ReadonlyMap<H3Cell, string>>();
 let outlineCache: FeatureCollection | null = null;
+/**
+ * The service's placement cache (each incident's fine cell and the box lattice) of the loaded
+ * incidents at the last resolution used: later shifts cost only the forecast and the placement.
+ * The service checks that it serves the same incidents and resolution, and makes a new one otherwise.
+ */
+let placementCache: PlacementCache | null = null;
 
 /** Runs one request and posts its progress and its result (or its error, code kept) through `post`. */
 export async function handle(request: Request, post: (message: Response) => void): Promise<void> {
@@ -104,6 +111,7 @@ export async function load(source: DataSource, progress: (p: Progress) => void):
   boxesCache.clear();
   districtCache.clear();
   outlineCache = null;
+  placementCache = null;
   return loaded.info;
 }
 
@@ -209,10 +217,12 @@ function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progre
       top: model.top,
       placement: model.placement ?? 'fine',
       ...(cached ? { fit: cached.fit } : {}),
+      ...(placementCache ? { placementCache } : {}),
     },
     progressHooks(progress, shift.label),
   );
   if (!cached) remember(key, { fit: cast.fit, warnings: cast.warnings });
+  placementCache = cast.placementCache;
   if (boxesCache.size >= BOXES_CACHE_MAX) boxesCache.clear();
   boxesCache.set(boxesKey, cast);
   return cast;
