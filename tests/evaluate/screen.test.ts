@@ -79,8 +79,8 @@ describe('far-away incidents', () => {
 });
 
 describe('the clean real fixtures', () => {
-  // Checked also on the full shared files: Vancouver 2020-23 (125,173), Kent (147,027),
-  // Cheshire (96,640), Chicago (102,853): nothing flagged; Houston 2010 (86,309): 4 points over
+  // Checked also on the full shared files: Vancouver 2020-23 (125,173), Kent (147,024 after the duplicate rule),
+  // Cheshire (96,548), Chicago (102,853): nothing flagged; Houston 2010 (86,309): 4 points over
   // 800 km away (the known far geocodes), far beyond the 407 km limit.
   const cases: [string, object, number][] = [
     ['fixtures/vancouver/property_2023.csv.gz', {}, 31_485],
