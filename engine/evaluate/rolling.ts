@@ -28,7 +28,10 @@ import {
   type EtasFitInputs,
   type EtasFitResult,
 } from '../model/index.ts';
+import type { AdaptConfig, AdaptRecord } from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
+import { selectVariant } from './choose.ts';
+import { adaptHalfLives, variantRate } from './select.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
 import type { EvalWindow } from './timing.ts';
@@ -66,6 +69,8 @@ export interface EtasRollingSetup {
   readonly recencyVariants?: readonly RecencyVariant[];
   /** Refit interval in days; 0 = before every window (month mode). */
   readonly refitEveryDays: number;
+  /** Month mode (the adaptive selection's holdout is then calendar months). */
+  readonly months?: boolean;
   /** Shared cache of H3 rings (ring spread only). */
   readonly ringCache?: Map<H3Cell, H3Cell[][]>;
   /** The model's name in error messages (default 'etas'). */
@@ -105,11 +110,19 @@ export class EtasRollingModel {
   private readonly ringStudy = new Map<number, { idx: Int32Array; dist: Int32Array }>();
   private calendar: BinCalendar | null = null;
   private eventBins: Int32Array | null = null;
+  /** The adaptive selection (docs/model.md#adaptive-default): on when the configuration has `adapt` and no recency variants are asked for (tuning). */
+  private readonly adapt: AdaptConfig | null;
+  private choice: AdaptRecord | null = null;
+  private choiceAtMs = -Infinity;
+  /** False when the chosen variant has no triggering (the forecast is then the background alone). */
+  private triggering = true;
 
   constructor(setup: EtasRollingSetup) {
     this.s = setup;
     this.recencyVariants = setup.recencyVariants ?? [configRecency(setup.config)];
+    this.adapt = setup.recencyVariants === undefined ? (setup.config.adapt ?? null) : null;
     const halfLives = new Set(this.recencyVariants.map((v) => v.halfLifeDays));
+    if (this.adapt !== null) for (const hl of adaptHalfLives(setup.config)) halfLives.add(hl);
     if (this.recencyVariants.some((v) => v.allHistoryWeight > 0)) halfLives.add(Infinity);
     this.halfLivesDays = [...halfLives];
     const n = setup.events.cell.length;
@@ -156,6 +169,7 @@ export class EtasRollingModel {
   private trainingSet(startMs: number): {
     training: EventSet;
     unknown: Uint8Array;
+    knownMs: Float64Array;
     cal: { calendar: BinCalendar } | null;
     bins: Int32Array | null;
   } {
@@ -167,6 +181,7 @@ export class EtasRollingModel {
     const tHours = new Float64Array(m);
     const incidentIndex = new Int32Array(m);
     const unknown = new Uint8Array(m);
+    const knownMs = new Float64Array(m);
     const cal = this.calendarFor(startMs);
     const bins = cal === null ? null : new Int32Array(m);
     let j = 0;
@@ -176,10 +191,11 @@ export class EtasRollingModel {
       tHours[j] = events.tHours[k]!;
       incidentIndex[j] = events.incidentIndex[k]!;
       unknown[j] = timeUnknown[k]!;
+      knownMs[j] = eventKnownMs[k]!;
       if (bins !== null) bins[j] = this.eventBins![k]!;
       j++;
     }
-    return { training: { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex }, unknown, cal, bins };
+    return { training: { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex }, unknown, knownMs, cal, bins };
   }
 
   /**
@@ -189,7 +205,8 @@ export class EtasRollingModel {
    * @throws {EvaluateError} E_FIT, E_CANCELLED
    */
   private refit(w: EvalWindow, windowIndex: number): void {
-    const { training, unknown, cal, bins } = this.trainingSet(w.startMs);
+    const { training, unknown, knownMs, cal, bins } = this.trainingSet(w.startMs);
+    const selected = this.reselect(w, training, unknown, knownMs);
     const prev = this.fit;
     const initial =
       prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
@@ -226,18 +243,58 @@ export class EtasRollingModel {
     }
     this.fit = result.fit;
     this.fitAtMs = w.startMs;
-    this.keepRates(result);
-    this.fits.push(fitRecord(w.startMs, windowIndex, training.cell.length, result.fit));
+    this.keepRates(result, training, (w.startMs - training.originMs) / HOUR_MS);
+    const record = fitRecord(w.startMs, windowIndex, training.cell.length, result.fit);
+    this.fits.push(selected ? { ...record, adapt: this.choice! } : record);
   }
 
-  /** The background rate of each recency variant and the profiles, moved onto the study cells. O(cells · (variants + bins)). */
-  private keepRates(result: EtasFitResult): void {
+  /**
+   * With `adapt`: selects the variant (select.ts) on the events known at the window's start when
+   * none was chosen yet or `reselectEveryDays` have passed since (less the refit's 2-hour
+   * tolerance); true when it did. One holdout fit and replay per selection.
+   * @throws {EvaluateError} E_FIT when the holdout fit fails
+   */
+  private reselect(w: EvalWindow, training: EventSet, unknown: Uint8Array, knownMs: Float64Array): boolean {
+    const a = this.adapt;
+    if (a === null) return false;
+    const everyMs = a.reselectEveryDays * DAY_MS;
+    if (this.choice !== null && w.startMs < this.choiceAtMs + everyMs - Math.min(2 * HOUR_MS, everyMs / 2)) return false;
+    try {
+      this.choice = selectVariant({
+        events: training,
+        knownMs,
+        timeUnknown: unknown,
+        window: { startMs: training.originMs, endMs: w.startMs },
+        res: this.s.res,
+        tz: this.s.tz,
+        config: this.s.config,
+        months: this.s.months === true,
+        ...(this.s.districtOf ? { districtOf: this.s.districtOf } : {}),
+        ringsOf: this.ringsOf,
+      });
+    } catch (err) {
+      throw new EvaluateError('E_FIT', `the adaptive selection before ${w.label} failed: ${(err as Error).message}`, err);
+    }
+    this.choiceAtMs = w.startMs;
+    return true;
+  }
+
+  /** The background rate of each recency variant (or the chosen variant's) and the profiles, moved onto the study cells. O(cells · (variants + bins)). */
+  private keepRates(result: EtasFitResult, training: EventSet, windowHours: number): void {
     const fit = result.fit;
     const C = this.s.studyCells.length;
     const studyOf = this.s.studyOfCell;
+    const chosen = this.choice?.variant ?? null;
+    this.triggering = chosen === null || (chosen.kind === 'model' && chosen.triggering);
+    const flat = chosen !== null && !(chosen.kind === 'model' && chosen.profile);
     this.rates = this.recencyVariants.map(({ halfLifeDays, allHistoryWeight }) => {
       const recent = result.ratesByHalfLife.get(halfLifeDays)!;
-      const src = allHistoryWeight > 0 ? blendRates(recent, result.ratesByHalfLife.get(Infinity)!, allHistoryWeight) : recent;
+      const src =
+        chosen !== null
+          ? variantRate(result, training, windowHours, chosen)
+          : allHistoryWeight > 0
+            ? blendRates(recent, result.ratesByHalfLife.get(Infinity)!, allHistoryWeight)
+            : recent;
       const out = new Float64Array(C);
       for (let c = 0; c < src.length; c++) {
         const st = studyOf[c]!;
@@ -245,7 +302,7 @@ export class EtasRollingModel {
       }
       return out;
     });
-    if (fit.profile !== null && result.profileByCell !== null) {
+    if (fit.profile !== null && result.profileByCell !== null && !flat) {
       const B = fit.profile.labels.length;
       const h = new Float64Array(C * B).fill(1);
       const src = result.profileByCell;
@@ -290,7 +347,7 @@ export class EtasRollingModel {
       }
     }
     const trig = new Float64Array(C);
-    if (fit.theta > 0 && fit.ringWeights.length > 0) {
+    if (this.triggering && fit.theta > 0 && fit.ringWeights.length > 0) {
       const omega = fit.omegaPerHour;
       const lookBackMs = (ETAS_HISTORY_MEAN_DELAYS / omega) * HOUR_MS;
       const lo = upperBound(this.knownSorted, w.startMs - lookBackMs);

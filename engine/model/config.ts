@@ -76,8 +76,36 @@ export interface EtasConfig {
   readonly triggering: TriggeringConfig | null;
   /** EM stopping rule. */
   readonly em: { readonly maxIterations: number; readonly relTolerance: number };
+  /**
+   * Choose the ingredients the data supports on the last weeks before each forecast
+   * (docs/model.md#adaptive-default; engine/evaluate/select.ts). Absent or null = off: the
+   * configuration is used as it is (so configurations written before the field, and
+   * `etas-2015`, behave as before); {@link ETAS_DEFAULTS} has it on.
+   */
+  readonly adapt?: AdaptConfig | null;
   /** Written by `patrolcast tune`: the period and data the configuration was chosen on (never read by the model). */
   readonly tuning?: TuningRecord;
+}
+
+/**
+ * Settings of the adaptive selection (docs/model.md#adaptive-default): one extra fit on the
+ * data known `holdoutDays` before the fit's end scores every variant (half-life, all-history
+ * blend, profile on/off, triggering on/off, and all-history counts) on the 8-hour shifts of
+ * the holdout (in month mode the last `holdoutMonths` calendar months); counts stay unless a
+ * variant's gain in hit rate over counts is at least `minZ` standard errors and its log score
+ * is not below counts' by more than `logScoreMargin` nats per event.
+ */
+export interface AdaptConfig {
+  /** Days of holdout before the fit's end (> 0). */
+  readonly holdoutDays: number;
+  /** Calendar months of holdout for month-precision data (month mode). */
+  readonly holdoutMonths: number;
+  /** Gain over counts, in standard errors of the paired per-shift differences, a variant needs (≥ 0). */
+  readonly minZ: number;
+  /** Largest shortfall in mean log score per event against counts a variant may have (≥ 0). */
+  readonly logScoreMargin: number;
+  /** The backtest reselects at the first refit at least this many days after the last selection (the service at every request). */
+  readonly reselectEveryDays: number;
 }
 
 /** What `tune` records in the configuration it writes. */
@@ -120,6 +148,7 @@ export const ETAS_DEFAULTS: EtasConfig = {
   profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: false, priorStrength: 10, blend: 0.1, prior: 'district' },
   triggering: { ringDepth: 0, thetaMax: 0.95, minMeanDelayHours: 1, maxMeanDelayHours: null },
   em: { maxIterations: 200, relTolerance: 1e-7 },
+  adapt: { holdoutDays: 56, holdoutMonths: 3, minZ: 2, logScoreMargin: 0, reselectEveryDays: 28 },
 };
 
 /**
@@ -205,7 +234,7 @@ const HHMM = /^([01]?\d|2[0-3]):[0-5]\d$/;
 export function checkEtasConfig(value: unknown): EtasConfig {
   if (!isObject(value)) bad('(root)', value, 'must be a JSON object: not a patrolcast model configuration');
   const v = value as Record<string, unknown>;
-  known('', v, ['kind', 'version', 'recency', 'profile', 'triggering', 'em', 'tuning']);
+  known('', v, ['kind', 'version', 'recency', 'profile', 'triggering', 'em', 'adapt', 'tuning']);
   if (v.kind !== undefined && v.kind !== 'patrolcast-etas-config') bad('kind', v.kind, 'must be "patrolcast-etas-config"');
   if (v.version !== undefined && v.version !== 1) bad('version', v.version, 'must be 1');
   const d = ETAS_DEFAULTS;
@@ -216,6 +245,8 @@ export function checkEtasConfig(value: unknown): EtasConfig {
     profile: v.profile === undefined ? d.profile : checkProfile(v.profile),
     triggering: v.triggering === undefined ? d.triggering : checkTriggering(v.triggering),
     em: v.em === undefined ? d.em : checkEm(v.em),
+    // absent = off (unlike the other fields): a configuration written before the field keeps its meaning
+    ...(v.adapt === undefined || v.adapt === null ? {} : { adapt: checkAdapt(v.adapt) }),
   };
   if (v.tuning !== undefined) {
     if (!isObject(v.tuning)) bad('tuning', v.tuning, 'must be an object');
@@ -323,6 +354,22 @@ function checkTriggering(t0: unknown): TriggeringConfig | null {
   };
 }
 
+function checkAdapt(a0: unknown): AdaptConfig {
+  if (!isObject(a0)) bad('adapt', a0, 'must be an object or null');
+  const a = a0 as Record<string, unknown>;
+  known('adapt', a, ['holdoutDays', 'holdoutMonths', 'minZ', 'logScoreMargin', 'reselectEveryDays']);
+  const d = ETAS_DEFAULTS.adapt!;
+  const field = (key: keyof AdaptConfig, ok: (x: number) => boolean, why: string): number =>
+    a[key] === undefined ? d[key] : num(`adapt.${key}`, a[key], ok, why);
+  return {
+    holdoutDays: field('holdoutDays', (x) => x > 0, 'must be a positive number of days'),
+    holdoutMonths: field('holdoutMonths', (x) => Number.isInteger(x) && x >= 1, 'must be a whole number of months ≥ 1'),
+    minZ: field('minZ', (x) => x >= 0, 'must be a number ≥ 0 (standard errors)'),
+    logScoreMargin: field('logScoreMargin', (x) => x >= 0, 'must be a number ≥ 0 (nats per event)'),
+    reselectEveryDays: field('reselectEveryDays', (x) => x >= 0, 'must be a number of days ≥ 0'),
+  };
+}
+
 function checkEm(e0: unknown): EtasConfig['em'] {
   if (!isObject(e0)) bad('em', e0, 'must be {"maxIterations": n, "relTolerance": x}');
   const e = e0 as Record<string, unknown>;
@@ -353,6 +400,7 @@ export function describeEtasConfig(c: EtasConfig): string {
       : 'no profile',
   );
   parts.push(c.triggering ? describeTriggering(c.triggering) : 'no triggering');
+  if (c.adapt) parts.push(`adaptive: ingredients chosen on the last ${c.adapt.holdoutDays} days before each fit`);
   return parts.join('; ');
 }
 

@@ -5,6 +5,7 @@
  */
 import type { H3Cell, StopReason } from '../types.ts';
 import { checkEtasConfig, ETAS_2015, type EtasConfig } from './config.ts';
+import { checkAdaptRecord, type AdaptRecord } from './adaptRecord.ts';
 import { ModelError } from './errors.ts';
 
 const HOUR_MS = 3_600_000;
@@ -67,6 +68,12 @@ export interface EtasFit {
   readonly warnings: readonly string[];
   /** Hash of the training events (cells and times), for audit. */
   readonly fingerprint: string;
+  /**
+   * The adaptive selection (docs/model.md#adaptive-default), when the configuration has `adapt`:
+   * the variant the rates, profile and θ above forecast with (a flat profile leaves
+   * `profile.cells` empty, no triggering sets θ to 0). Absent in fits without it.
+   */
+  readonly adapt?: AdaptRecord;
 }
 
 type Json = Record<string, unknown>;
@@ -176,6 +183,7 @@ export function readEtasFit(value: unknown): EtasFit {
     notes: strings(f, 'notes'),
     warnings: strings(f, 'warnings'),
     fingerprint: f.fingerprint as string,
+    ...(f.adapt === undefined ? {} : { adapt: checkAdaptRecord(f.adapt) }),
   };
 }
 
