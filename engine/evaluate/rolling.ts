@@ -337,8 +337,12 @@ export class EtasRollingModel {
       cal === null ? shiftBinHours(fit, w.startMs, w.hours) : binExposureHours(cal.calendar, w.startMs, w.startMs + w.hours * HOUR_MS);
     const B = binHours.length;
     const factor = new Float64Array(C);
-    if (this.profile === null) factor.fill(binHours[0]!);
-    else {
+    if (this.profile === null) {
+      // flat: the window's hours (the sum over the bins when the fit has a calendar but the chosen variant no profile)
+      let hours = 0;
+      for (let b = 0; b < B; b++) hours += binHours[b]!;
+      factor.fill(hours);
+    } else {
       const h = this.profile;
       for (let c = 0; c < C; c++) {
         let f = 0;
