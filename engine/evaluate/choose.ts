@@ -96,7 +96,10 @@ function countsRecord(reason: string, fromMs: number, toMs: number, windows: num
  * Cost: one fit on the events known at the holdout's start, then the replay (holdout.ts).
  * @throws the holdout fit's errors (engine/model ModelError)
  */
-export function selectVariant(input: SelectionInput): AdaptRecord {
+export function selectVariant(given: SelectionInput): AdaptRecord {
+  // only what was known at the window's end is read (callers pass nothing later; this makes sure)
+  const known = knownAt(given, given.window.endMs);
+  const input: SelectionInput = { ...given, events: known.set, timeUnknown: known.unknown, knownMs: known.knownMs };
   const a = input.config.adapt;
   if (!a) throw new Error('selectVariant needs a configuration with adapt');
   const windows = holdoutWindows(input);

@@ -135,7 +135,7 @@ export function holdoutWindows(input: SelectionInput): { startMs: number; endMs:
 }
 
 /** The events known at `limitMs` (same order and cells) with their flags. O(N). */
-export function knownAt(input: SelectionInput, limitMs: number): { set: EventSet; unknown: Uint8Array } {
+export function knownAt(input: SelectionInput, limitMs: number): { set: EventSet; unknown: Uint8Array; knownMs: Float64Array } {
   const { events, knownMs, timeUnknown } = input;
   let m = 0;
   for (let k = 0; k < knownMs.length; k++) if (knownMs[k]! <= limitMs) m++;
@@ -143,15 +143,17 @@ export function knownAt(input: SelectionInput, limitMs: number): { set: EventSet
   const tHours = new Float64Array(m);
   const incidentIndex = new Int32Array(m);
   const unknown = new Uint8Array(m);
+  const known = new Float64Array(m);
   let j = 0;
   for (let k = 0; k < knownMs.length; k++) {
     if (!(knownMs[k]! <= limitMs)) continue;
     cell[j] = events.cell[k]!;
     tHours[j] = events.tHours[k]!;
     incidentIndex[j] = events.incidentIndex[k]!;
+    known[j] = knownMs[k]!;
     unknown[j++] = timeUnknown[k]!;
   }
-  return { set: { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex }, unknown };
+  return { set: { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex }, unknown, knownMs: known };
 }
 
 /** Cells scored (those with a known incident) and the number of cells of each flagged area. O(N + C). */
