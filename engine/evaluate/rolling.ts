@@ -28,9 +28,8 @@ import {
   type EtasFitInputs,
   type EtasFitResult,
 } from '../model/index.ts';
-import type { AdaptConfig, AdaptRecord } from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
-import { selectVariant } from './choose.ts';
+import { RollingSelection } from './adaptRolling.ts';
 import { adaptHalfLives, variantRate } from './select.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
@@ -111,18 +110,16 @@ export class EtasRollingModel {
   private calendar: BinCalendar | null = null;
   private eventBins: Int32Array | null = null;
   /** The adaptive selection (docs/model.md#adaptive-default): on when the configuration has `adapt` and no recency variants are asked for (tuning). */
-  private readonly adapt: AdaptConfig | null;
-  private choice: AdaptRecord | null = null;
-  private choiceAtMs = -Infinity;
+  private readonly selection: RollingSelection | null;
   /** False when the chosen variant has no triggering (the forecast is then the background alone). */
   private triggering = true;
 
   constructor(setup: EtasRollingSetup) {
     this.s = setup;
     this.recencyVariants = setup.recencyVariants ?? [configRecency(setup.config)];
-    this.adapt = setup.recencyVariants === undefined ? (setup.config.adapt ?? null) : null;
+    const adapt = setup.recencyVariants === undefined ? (setup.config.adapt ?? null) : null;
     const halfLives = new Set(this.recencyVariants.map((v) => v.halfLifeDays));
-    if (this.adapt !== null) for (const hl of adaptHalfLives(setup.config)) halfLives.add(hl);
+    if (adapt !== null) for (const hl of adaptHalfLives(setup.config)) halfLives.add(hl);
     if (this.recencyVariants.some((v) => v.allHistoryWeight > 0)) halfLives.add(Infinity);
     this.halfLivesDays = [...halfLives];
     const n = setup.events.cell.length;
@@ -138,6 +135,9 @@ export class EtasRollingModel {
       if (r === undefined || r.length < depth + 1) cache.set(cell, (r = ringsFromGrid(cell, depth)));
       return r;
     };
+    const { res, tz, config, districtOf } = setup;
+    const context = { res, tz, config, months: setup.months === true, ...(districtOf ? { districtOf } : {}), ringsOf: this.ringsOf };
+    this.selection = adapt === null ? null : new RollingSelection(adapt, context);
   }
 
   /** One calendar for every refit (from the first event to a year past the first refit, rebuilt beyond). */
@@ -206,7 +206,7 @@ export class EtasRollingModel {
    */
   private refit(w: EvalWindow, windowIndex: number): void {
     const { training, unknown, knownMs, cal, bins } = this.trainingSet(w.startMs);
-    const selected = this.reselect(w, training, unknown, knownMs);
+    const selected = this.selection?.update(w.startMs, w.label, training, unknown, knownMs) ?? null;
     const prev = this.fit;
     const initial =
       prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
@@ -245,38 +245,7 @@ export class EtasRollingModel {
     this.fitAtMs = w.startMs;
     this.keepRates(result, training, (w.startMs - training.originMs) / HOUR_MS);
     const record = fitRecord(w.startMs, windowIndex, training.cell.length, result.fit);
-    this.fits.push(selected ? { ...record, adapt: this.choice! } : record);
-  }
-
-  /**
-   * With `adapt`: selects the variant (select.ts) on the events known at the window's start when
-   * none was chosen yet or `reselectEveryDays` have passed since (less the refit's 2-hour
-   * tolerance); true when it did. One holdout fit and replay per selection.
-   * @throws {EvaluateError} E_FIT when the holdout fit fails
-   */
-  private reselect(w: EvalWindow, training: EventSet, unknown: Uint8Array, knownMs: Float64Array): boolean {
-    const a = this.adapt;
-    if (a === null) return false;
-    const everyMs = a.reselectEveryDays * DAY_MS;
-    if (this.choice !== null && w.startMs < this.choiceAtMs + everyMs - Math.min(2 * HOUR_MS, everyMs / 2)) return false;
-    try {
-      this.choice = selectVariant({
-        events: training,
-        knownMs,
-        timeUnknown: unknown,
-        window: { startMs: training.originMs, endMs: w.startMs },
-        res: this.s.res,
-        tz: this.s.tz,
-        config: this.s.config,
-        months: this.s.months === true,
-        ...(this.s.districtOf ? { districtOf: this.s.districtOf } : {}),
-        ringsOf: this.ringsOf,
-      });
-    } catch (err) {
-      throw new EvaluateError('E_FIT', `the adaptive selection before ${w.label} failed: ${(err as Error).message}`, err);
-    }
-    this.choiceAtMs = w.startMs;
-    return true;
+    this.fits.push(selected ? { ...record, adapt: selected } : record);
   }
 
   /** The background rate of each recency variant (or the chosen variant's) and the profiles, moved onto the study cells. O(cells · (variants + bins)). */
@@ -284,7 +253,7 @@ export class EtasRollingModel {
     const fit = result.fit;
     const C = this.s.studyCells.length;
     const studyOf = this.s.studyOfCell;
-    const chosen = this.choice?.variant ?? null;
+    const chosen = this.selection?.choice?.variant ?? null;
     this.triggering = chosen === null || (chosen.kind === 'model' && chosen.triggering);
     const flat = chosen !== null && !(chosen.kind === 'model' && chosen.profile);
     this.rates = this.recencyVariants.map(({ halfLifeDays, allHistoryWeight }) => {

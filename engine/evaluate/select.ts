@@ -194,7 +194,9 @@ export function holdoutSetup(
       for (let d = 1; d <= depth; d++) {
         for (const cell of rings[d] ?? []) {
           const i = index.get(cell);
-          if (i !== undefined) (idx.push(i), dist.push(d));
+          if (i === undefined) continue;
+          idx.push(i);
+          dist.push(d);
         }
       }
       ringMemo.set(c, (r = { idx: Int32Array.from(idx), dist: Int32Array.from(dist) }));

@@ -18,7 +18,10 @@
  *   to the H3 rings around it (`ringDepth` 1..3, weights fitted by EM), with its bounds and
  *   optionally a fixed θ or mean delay. `null` = background only.
  */
+import { ADAPT_DEFAULTS, checkAdapt, type AdaptConfig } from './adaptConfig.ts';
 import { ModelError } from './errors.ts';
+
+export type { AdaptConfig } from './adaptConfig.ts';
 
 /** Shift-type profile of the background (docs/model.md#profile). */
 export interface ProfileConfig {
@@ -87,27 +90,6 @@ export interface EtasConfig {
   readonly tuning?: TuningRecord;
 }
 
-/**
- * Settings of the adaptive selection (docs/model.md#adaptive-default): one extra fit on the
- * data known `holdoutDays` before the fit's end scores every variant (half-life, all-history
- * blend, profile on/off, triggering on/off, and all-history counts) on the 8-hour shifts of
- * the holdout (in month mode the last `holdoutMonths` calendar months); counts stay unless a
- * variant's gain in hit rate over counts is at least `minZ` standard errors and its log score
- * is not below counts' by more than `logScoreMargin` nats per event.
- */
-export interface AdaptConfig {
-  /** Days of holdout before the fit's end (> 0). */
-  readonly holdoutDays: number;
-  /** Calendar months of holdout for month-precision data (month mode). */
-  readonly holdoutMonths: number;
-  /** Gain over counts, in standard errors of the paired per-shift differences, a variant needs (≥ 0). */
-  readonly minZ: number;
-  /** Largest shortfall in mean log score per event against counts a variant may have (≥ 0). */
-  readonly logScoreMargin: number;
-  /** The backtest reselects at the first refit at least this many days after the last selection (the service at every request). */
-  readonly reselectEveryDays: number;
-}
-
 /** What `tune` records in the configuration it writes. */
 export interface TuningRecord {
   /** ISO instants: the tuning shifts started at or after `from` and ended at or before `to`; no incident at or after `to` was read. */
@@ -148,7 +130,7 @@ export const ETAS_DEFAULTS: EtasConfig = {
   profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: false, priorStrength: 10, blend: 0.1, prior: 'district' },
   triggering: { ringDepth: 0, thetaMax: 0.95, minMeanDelayHours: 1, maxMeanDelayHours: null },
   em: { maxIterations: 200, relTolerance: 1e-7 },
-  adapt: { holdoutDays: 56, holdoutMonths: 3, minZ: 2, logScoreMargin: 0, reselectEveryDays: 28 },
+  adapt: ADAPT_DEFAULTS,
 };
 
 /**
@@ -351,22 +333,6 @@ function checkTriggering(t0: unknown): TriggeringConfig | null {
     ...out,
     ...(fixedTheta !== undefined ? { fixedTheta } : {}),
     ...(fixedMeanDelayHours !== undefined ? { fixedMeanDelayHours } : {}),
-  };
-}
-
-function checkAdapt(a0: unknown): AdaptConfig {
-  if (!isObject(a0)) bad('adapt', a0, 'must be an object or null');
-  const a = a0 as Record<string, unknown>;
-  known('adapt', a, ['holdoutDays', 'holdoutMonths', 'minZ', 'logScoreMargin', 'reselectEveryDays']);
-  const d = ETAS_DEFAULTS.adapt!;
-  const field = (key: keyof AdaptConfig, ok: (x: number) => boolean, why: string): number =>
-    a[key] === undefined ? d[key] : num(`adapt.${key}`, a[key], ok, why);
-  return {
-    holdoutDays: field('holdoutDays', (x) => x > 0, 'must be a positive number of days'),
-    holdoutMonths: field('holdoutMonths', (x) => Number.isInteger(x) && x >= 1, 'must be a whole number of months ≥ 1'),
-    minZ: field('minZ', (x) => x >= 0, 'must be a number ≥ 0 (standard errors)'),
-    logScoreMargin: field('logScoreMargin', (x) => x >= 0, 'must be a number ≥ 0 (nats per event)'),
-    reselectEveryDays: field('reselectEveryDays', (x) => x >= 0, 'must be a number of days ≥ 0'),
   };
 }
 

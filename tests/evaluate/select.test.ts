@@ -40,7 +40,10 @@ function simulate(seed: number, ratePerDay: (cell: number, day: number) => numbe
       const times: number[] = [];
       for (let i = 0; i < k; i++) times.push(day * 24 + rand() * 24);
       times.sort((a, b) => a - b);
-      for (const x of times) (t.push(x), c.push(cell));
+      for (const x of times) {
+        t.push(x);
+        c.push(cell);
+      }
     }
   }
   return { t, c };
@@ -103,7 +106,9 @@ describe('selectVariant on simulated data', () => {
     const cut = { t: [] as number[], c: [] as number[] };
     sim.t.forEach((t, i) => {
       // known (a minute after it happened) by the window's end
-      if (t <= DAYS * 24 - 1 / 60) (cut.t.push(t), cut.c.push(sim.c[i]!));
+      if (t > DAYS * 24 - 1 / 60) return;
+      cut.t.push(t);
+      cut.c.push(sim.c[i]!);
     });
     const withLater = selectVariant(input(sim));
     const without = selectVariant(input(cut));
