@@ -62,7 +62,6 @@ function withVariant(fit: EtasFit, cells: readonly string[], rate: Float64Array,
     ratePerHour,
     profile: fit.profile === null || profile ? fit.profile : { ...fit.profile, cells: {} },
     theta: triggering ? fit.theta : 0,
-    notes: [...fit.notes, `Adaptive default: ${choice.reason}.`],
     adapt: choice,
   };
 }
