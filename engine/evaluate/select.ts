@@ -73,7 +73,7 @@ export function variantLabel(v: AdaptVariant): string {
   return `${rec}, ${v.profile ? 'shift profile' : 'flat profile'}, ${v.triggering ? 'triggering' : 'no triggering'}`;
 }
 
-/** The variants of a configuration, simplest first (counts; then by the number of ingredients on); with a fixed θ only those with triggering. */
+/** The variants of a configuration, simplest first (counts; then by the number of ingredients on). */
 export function adaptVariants(config: EtasConfig): AdaptVariant[] {
   const hls = [...ADAPT_HALF_LIVES_DAYS] as number[];
   const own = config.recency?.halfLifeDays;
@@ -82,9 +82,7 @@ export function adaptVariants(config: EtasConfig): AdaptVariant[] {
   const ownWeight = config.recency?.allHistoryWeight ?? 0;
   if (!weights.includes(ownWeight)) weights.push(ownWeight);
   const out: { v: AdaptVariant; rank: number }[] = [];
-  // a θ the analyst fixed keeps triggering on
-  const trig = config.triggering === null ? [false] : config.triggering.fixedTheta !== undefined ? [true] : [false, true];
-  for (const triggering of trig) {
+  for (const triggering of config.triggering === null ? [false] : [false, true]) {
     for (const profile of config.profile === null ? [false] : [false, true]) {
       for (const hl of hls) {
         for (const a of hl === Infinity ? [0] : weights) {
