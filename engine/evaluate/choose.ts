@@ -23,7 +23,8 @@ const HOUR_MS = 3_600_000;
  * Variant v's score against counts (index 0): gain = Σ_w d_w with d_w = mean over the areas of
  * (hits_v − hits_counts in window w) / counts' total hits in the area (so gain is the mean
  * relative gain in hit rate); z = gain / (√n · sd(d_w)) over the n windows with incidents; the
- * log-score difference per incident. O(W · A).
+ * log-score difference per incident, Σ_w l_w / N, and its standard error √n · sd(l_w) / N (l_w
+ * the window's summed difference, N the incidents). O(W · A).
  */
 export function scoreVariant(s: HoldoutScores, v: number, label: string): VariantScore {
   const A = s.hits[0]!.length;
@@ -34,6 +35,7 @@ export function scoreVariant(s: HoldoutScores, v: number, label: string): Varian
   let sumSq = 0;
   let n = 0;
   let logDiff = 0;
+  let logSq = 0;
   let events = 0;
   for (let w = 0; w < W; w++) {
     if (!(s.events[w]! > 0)) continue;
@@ -42,18 +44,23 @@ export function scoreVariant(s: HoldoutScores, v: number, label: string): Varian
     sum += d;
     sumSq += d * d;
     n++;
-    logDiff += s.logSum[v]![w]! - s.logSum[0]![w]!;
+    const l = s.logSum[v]![w]! - s.logSum[0]![w]!;
+    logDiff += l;
+    logSq += l * l;
     events += s.events[w]!;
   }
   const gain = areas > 0 ? sum : 0;
   const variance = n > 1 ? (sumSq - (sum * sum) / n) / (n - 1) : 0;
   const se = Math.sqrt(n * Math.max(0, variance));
-  return { label, gain, z: se > 0 ? gain / se : 0, logScoreDiff: events > 0 ? logDiff / events : 0 };
+  const logVariance = n > 1 ? (logSq - (logDiff * logDiff) / n) / (n - 1) : 0;
+  const logSE = events > 0 ? Math.sqrt(n * Math.max(0, logVariance)) / events : 0;
+  return { label, gain, z: se > 0 ? gain / se : 0, logScoreDiff: events > 0 ? logDiff / events : 0, logScoreSE: logSE };
 }
 
 /**
  * The decision: counts (index 0) unless a variant has gain > 0, z ≥ minZ and a log-score
- * difference ≥ −margin; then the largest gain among those (ties: the earlier, simpler one).
+ * difference at least −margin even one standard error below its estimate; then the largest gain
+ * among those (ties: the earlier, simpler one).
  */
 export function chooseVariant(
   scores: readonly VariantScore[],
@@ -65,7 +72,7 @@ export function chooseVariant(
   for (let v = 1; v < scores.length; v++) {
     const s = scores[v]!;
     if (best === null || s.gain > scores[best]!.gain) best = v;
-    const eligible = s.gain > 0 && s.z >= minZ && s.logScoreDiff >= -logScoreMargin;
+    const eligible = s.gain > 0 && s.z >= minZ && s.logScoreDiff - s.logScoreSE >= -logScoreMargin;
     if (eligible && (index === 0 || s.gain > scores[index]!.gain)) index = v;
   }
   return { index, best };
@@ -85,7 +92,7 @@ function countsRecord(reason: string, fromMs: number, toMs: number, windows: num
     reason: `${label}: ${reason}`,
     holdout: { fromMs, toMs, windows, events },
     candidates: 1,
-    chosen: { label, gain: 0, z: 0, logScoreDiff: 0 },
+    chosen: { label, gain: 0, z: 0, logScoreDiff: 0, logScoreSE: 0 },
     best: null,
     countsHitRate: {},
   };
@@ -132,7 +139,7 @@ export function selectVariant(given: SelectionInput): AdaptRecord {
   const where = `the ${events} incidents of the last ${span}`;
   const reason =
     index === 0
-      ? `${chosen.label}: no variant of the model beat them on ${where} by ${a.minZ} standard errors without a worse log score${best === null ? '' : ` (best ${describe(scores[best]!)})`}`
+      ? `${chosen.label}: no variant of the model beat them on ${where} by ${a.minZ} standard errors without a worse log score (one standard error down)${best === null ? '' : ` (best ${describe(scores[best]!)})`}`
       : `${describe(chosen)} against all-history counts on ${where}`;
   return {
     variant: variants[index]!,

@@ -27,6 +27,8 @@ export interface VariantScore {
   readonly z: number;
   /** Mean log score per incident minus counts', nats. */
   readonly logScoreDiff: number;
+  /** Its standard error (paired per-window differences). */
+  readonly logScoreSE: number;
 }
 
 /** The selection's record. */

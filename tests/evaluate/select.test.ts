@@ -134,23 +134,27 @@ describe('the decision', () => {
   it('scores a variant by its mean relative gain, its z and its log-score difference per incident', () => {
     // variant 1: d = (1/4, 1/4): gain 0.5, sd 0 → z 0 (undefined); variant 2: d = (2/4, 0): gain 0.5,
     // sd = √(((0.5 − 0.25)² + (0 − 0.25)²) / 1) = 0.3536, se = √2 · 0.3536 = 0.5 → z = 1; log (1 + 1) / 10
-    expect(scoreVariant(scores, 1, 'a')).toEqual({ label: 'a', gain: 0.5, z: 0, logScoreDiff: 0 });
+    expect(scoreVariant(scores, 1, 'a')).toEqual({ label: 'a', gain: 0.5, z: 0, logScoreDiff: 0, logScoreSE: 0 });
     const s2 = scoreVariant(scores, 2, 'b');
     expect(s2.gain).toBeCloseTo(0.5, 12);
     expect(s2.z).toBeCloseTo(1, 12);
     expect(s2.logScoreDiff).toBeCloseTo(0.2, 12);
+    // l_w = (1, 1): no spread, standard error 0
+    expect(s2.logScoreSE).toBe(0);
   });
 
-  it('keeps counts unless a gain clears minZ without a worse log score, then takes the largest gain', () => {
+  it('keeps counts unless a gain clears minZ without a worse log score (one standard error down), then takes the largest gain', () => {
     const s = [
-      { label: 'counts', gain: 0, z: 0, logScoreDiff: 0 },
-      { label: 'small', gain: 0.05, z: 3, logScoreDiff: 0.01 },
-      { label: 'big but noisy', gain: 0.2, z: 1.5, logScoreDiff: 0.1 },
-      { label: 'big, worse log', gain: 0.1, z: 4, logScoreDiff: -0.01 },
+      { label: 'counts', gain: 0, z: 0, logScoreDiff: 0, logScoreSE: 0 },
+      { label: 'small', gain: 0.05, z: 3, logScoreDiff: 0.01, logScoreSE: 0.005 },
+      { label: 'big but noisy', gain: 0.2, z: 1.5, logScoreDiff: 0.1, logScoreSE: 0.01 },
+      { label: 'big, worse log', gain: 0.1, z: 4, logScoreDiff: -0.01, logScoreSE: 0 },
+      { label: 'bigger, log level within noise', gain: 0.15, z: 4, logScoreDiff: 0.001, logScoreSE: 0.002 },
     ];
     expect(chooseVariant(s, 2, 0)).toEqual({ index: 1, best: 2 });
     expect(chooseVariant(s, 1, 0)).toEqual({ index: 2, best: 2 });
-    expect(chooseVariant(s, 2, 0.02)).toEqual({ index: 3, best: 2 });
+    // with a margin, the worse log score (by 0.01) and the one a standard error could make 0.001 worse qualify
+    expect(chooseVariant(s, 2, 0.02)).toEqual({ index: 4, best: 2 });
     expect(chooseVariant(s, 5, 0)).toEqual({ index: 0, best: 2 });
   });
 });
