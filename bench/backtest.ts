@@ -4,6 +4,7 @@
  *   npx tsx bench/backtest.ts                      # Vancouver property crime, 2023, 8-hour shifts
  *   npx tsx bench/backtest.ts --from 2023-07-01 --to 2023-10-01
  *   npx tsx bench/backtest.ts --config off.json     # another etas configuration, e.g. {"adapt": null}
+ *   npx tsx bench/backtest.ts --all-only            # only the run with every model
  *
  * Reads the four shared Vancouver years (../shared/data/vancouver), keeps the 7 property types,
  * and replays every 8-hour shift of the period with a daily warm-started ETAS refit and every
@@ -81,4 +82,5 @@ process.stdout.write(
 process.stdout.write('| models | shifts | ETAS fits | history | scored | cells | backtest | set-up | replay | summaries | peak RSS | |\n');
 process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n');
 run(BACKTEST_MODELS);
-run(BACKTEST_MODELS.filter((m) => m !== 'etas' && m !== 'etas-grid'));
+// `--all-only`: skip the run without ETAS
+if (!args.includes('--all-only')) run(BACKTEST_MODELS.filter((m) => m !== 'etas' && m !== 'etas-grid'));

@@ -66,10 +66,13 @@ export function replayHoldout(
   const events = new Float64Array(W);
   const C = s.events.cells.length;
   const actual = actualsByWindow(s, windows);
-  const order = byKnown(s.knownMs);
+  const order = byKnown(s, windows.length > 0 ? windows[0]!.startMs : Infinity);
   const knownSorted = Float64Array.from(order, (k) => s.knownMs[k]!);
   const score = new Float64Array(C);
   const scratch = new Float64Array(C);
+  // per variant and shift of the day (window w mod 3): 0.9 × the last k_max-th largest score, a
+  // floor that usually leaves a few hundred candidates for the selection (exact: see candidates)
+  const floors = new Float64Array(variants.length * 3);
   const flatFactor = new Float64Array(C);
   const profFactor = new Float64Array(C);
   for (let w = 0; w < W; w++) {
@@ -91,10 +94,13 @@ export function replayHoldout(
         score[c] = x;
         if (x >= 0) {
           total += x;
-          scratch[n++] = x;
+          n++;
         }
       }
-      const h = hitsAt(score, scratch.subarray(0, n), s.kByArea, cells);
+      const f = v * 3 + (w % 3);
+      const m = candidates(score, n, floors[f]!, s.kByArea, scratch);
+      const { hits: h, threshold } = hitsAt(score, scratch.subarray(0, m), n, s.kByArea, cells);
+      floors[f] = 0.9 * threshold;
       for (let a = 0; a < A; a++) hits[v]![a]![w] = h[a]!;
       logSum[v]![w] = logScore(score, total, n, cells);
     }
@@ -102,11 +108,19 @@ export function replayHoldout(
   return { hits, logSum, events };
 }
 
-/** Event positions ordered by known-from instant (ties by position). O(N log N). */
-function byKnown(knownMs: Float64Array): Int32Array {
-  const order = new Int32Array(knownMs.length);
-  for (let k = 0; k < order.length; k++) order[k] = k;
-  order.sort((a, b) => knownMs[a]! - knownMs[b]! || a - b);
+/**
+ * Positions of the events that can excite a window (known within the triggering look-back of the
+ * first window's start, or later), ordered by known-from instant (ties by position); none
+ * without triggering. O(N + M log M) for the M kept.
+ */
+function byKnown(s: HoldoutSetup, firstStartMs: number): Int32Array {
+  if (!(s.theta > 0) || s.ringWeights.length === 0) return new Int32Array(0);
+  const fromMs = firstStartMs - (HISTORY_MEAN_DELAYS / s.omegaPerHour) * HOUR_MS;
+  const known = s.knownMs;
+  const kept: number[] = [];
+  for (let k = 0; k < known.length; k++) if (known[k]! > fromMs) kept.push(k);
+  const order = Int32Array.from(kept);
+  order.sort((a, b) => known[a]! - known[b]! || a - b);
   return order;
 }
 
@@ -164,21 +178,56 @@ function triggered(s: HoldoutSetup, order: Int32Array, knownSorted: Float64Array
 }
 
 /**
- * Hits of the top k cells for each k: incidents in cells scoring above the k-th largest score,
- * plus, for the cells tied with it, their share of the places left. `values` (the scored cells'
- * scores) is reordered. O(C) expected per k.
+ * Copies into `out` the scores at or above `floor` when there are at least k_max of them (then
+ * the k_max-th largest, and every score tied with it, is among them, so the hits are exact), else
+ * every score ≥ 0. Returns how many. O(C).
  */
-function hitsAt(score: Float64Array, values: Float64Array, kByArea: readonly number[], cells: readonly number[]): number[] {
-  return kByArea.map((k0) => {
-    const n = values.length;
+function candidates(score: Float64Array, n: number, floor: number, kByArea: readonly number[], out: Float64Array): number {
+  let kMax = 0;
+  for (const k of kByArea) kMax = Math.max(kMax, Math.min(k, n));
+  let m = 0;
+  if (floor > 0) for (let c = 0; c < score.length; c++) if (score[c]! >= floor) out[m++] = score[c]!;
+  if (m >= kMax && floor > 0) return m;
+  m = 0;
+  for (let c = 0; c < score.length; c++) if (score[c]! >= 0) out[m++] = score[c]!;
+  return m;
+}
+
+/**
+ * Hits of the top k cells for each k: incidents in cells scoring above the k-th largest score,
+ * plus, for the cells tied with it, their share of the places left. `values` (candidates holding
+ * the top k_max of the n scored cells' scores and all ties with it) is reordered: one selection of the largest k (O(C) expected), a sort of those k (k log k,
+ * k ≤ a few hundred), and a scan of the rest only when a threshold ties with it.
+ */
+function hitsAt(
+  score: Float64Array,
+  values: Float64Array,
+  n: number,
+  kByArea: readonly number[],
+  cells: readonly number[],
+): { hits: number[]; threshold: number } {
+  let kMax = 0;
+  for (const k of kByArea) kMax = Math.max(kMax, Math.min(k, n));
+  if (kMax === 0) return { hits: kByArea.map(() => 0), threshold: 0 };
+  const tMax = kthLargest(values, kMax);
+  const top = values.slice(0, kMax).sort().reverse();
+  let restTied = -1; // incidents of the rest tied with tMax, counted once when needed
+  const hits = kByArea.map((k0) => {
     const k = Math.min(k0, n);
     if (k === 0) return 0;
-    const t = kthLargest(values, k);
+    const t = top[k - 1]!;
     let above = 0;
     let tied = 0;
-    for (let i = 0; i < n; i++) {
-      if (values[i]! > t) above++;
-      else if (values[i] === t) tied++;
+    for (let i = 0; i < kMax; i++) {
+      if (top[i]! > t) above++;
+      else if (top[i] === t) tied++;
+    }
+    if (t === tMax) {
+      if (restTied < 0) {
+        restTied = 0;
+        for (let i = kMax; i < values.length; i++) if (values[i] === tMax) restTied++;
+      }
+      tied += restTied;
     }
     const share = (k - above) / tied;
     let h = 0;
@@ -189,6 +238,7 @@ function hitsAt(score: Float64Array, values: Float64Array, kByArea: readonly num
     }
     return h;
   });
+  return { hits, threshold: tMax };
 }
 
 /** The k-th largest of `a` (1-based), by quickselect (deterministic middle pivot); reorders `a`. O(n) expected. */

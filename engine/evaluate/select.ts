@@ -39,6 +39,12 @@ const DAY_MS = 86_400_000;
 const WINDOW_HOURS = 8;
 /** The flagged areas the selection's objective averages over (km², as the backtest's and tune's). */
 export const ADAPT_FLAGGED_KM2 = [0.5, 1, 2, 5] as const;
+/**
+ * EM stop of the holdout fit: relative tolerance 1e-5 (a change in ℓ of about 1 nat on 100,000
+ * events; the rates, and so the choice, move far less than the holdout's noise), at most 100
+ * iterations. The configuration's own stricter rule stays for the forecast's fit.
+ */
+export const HOLDOUT_EM = { maxIterations: 100, relTolerance: 1e-5 } as const;
 /** Half-lives (days; Infinity = all history) and all-history blend weights of the variants, besides the configuration's own. */
 export const ADAPT_HALF_LIVES_DAYS = [Infinity, 365, 180, 90] as const;
 export const ADAPT_BLEND_WEIGHTS = [0.5, 0] as const;
@@ -222,8 +228,16 @@ export function holdoutSetup(
 
 /** The holdout fit: the configuration (without `adapt`) on the events known at `fromMs`, cold-started. @throws the model's errors */
 export function holdoutFit(input: SelectionInput, training: { set: EventSet; unknown: Uint8Array }, fromMs: number): EtasFitResult {
-  const { adapt: _a, ...config } = input.config;
+  const { adapt: _a, ...given } = input.config;
   void _a;
+  // the choice does not need the last digits: a looser stop than the forecast's fit (HOLDOUT_EM)
+  const config = {
+    ...given,
+    em: {
+      maxIterations: Math.min(given.em.maxIterations, HOLDOUT_EM.maxIterations),
+      relTolerance: Math.max(given.em.relTolerance, HOLDOUT_EM.relTolerance),
+    },
+  };
   return fitEtasDetailed(training.set, { startMs: input.window.startMs, endMs: fromMs }, input.res, config, {
     tz: input.tz,
     timeUnknown: training.unknown,
