@@ -39,6 +39,8 @@ export class RollingSelection {
       const window = { startMs: training.originMs, endMs: startMs };
       this.choice = selectVariant({ ...this.context, events: training, knownMs, timeUnknown, window });
     } catch (err) {
+      if ((err as { code?: unknown }).code === 'E_CANCELLED')
+        throw new EvaluateError('E_CANCELLED', `cancelled during the adaptive selection before ${label}`, err);
       throw new EvaluateError('E_FIT', `the adaptive selection before ${label} failed: ${(err as Error).message}`, err);
     }
     this.atMs = startMs;

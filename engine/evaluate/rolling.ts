@@ -136,7 +136,15 @@ export class EtasRollingModel {
       return r;
     };
     const { res, tz, config, districtOf } = setup;
-    const context = { res, tz, config, months: setup.months === true, ...(districtOf ? { districtOf } : {}), ringsOf: this.ringsOf };
+    const context = {
+      res,
+      tz,
+      config,
+      months: setup.months === true,
+      ...(districtOf ? { districtOf } : {}),
+      ringsOf: this.ringsOf,
+      ...(setup.shouldCancel ? { shouldCancel: setup.shouldCancel } : {}),
+    };
     this.selection = adapt === null ? null : new RollingSelection(adapt, context);
   }
 

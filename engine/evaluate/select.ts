@@ -67,6 +67,8 @@ export interface SelectionInput {
   readonly months: boolean;
   readonly districtOf?: ReadonlyMap<H3Cell, string>;
   readonly ringsOf?: (cell: H3Cell, depth: number) => readonly (readonly H3Cell[])[];
+  /** Polled by the holdout fit (engine/model FitHooks); true abandons it with E_CANCELLED. */
+  readonly shouldCancel?: () => boolean;
 }
 
 /** A variant in words, e.g. "half-life 180 d blended 0.5 with all history, profile, triggering". */
@@ -238,14 +240,21 @@ export function holdoutFit(input: SelectionInput, training: { set: EventSet; unk
       relTolerance: Math.max(given.em.relTolerance, HOLDOUT_EM.relTolerance),
     },
   };
-  return fitEtasDetailed(training.set, { startMs: input.window.startMs, endMs: fromMs }, input.res, config, {
-    tz: input.tz,
-    timeUnknown: training.unknown,
-    ...(input.districtOf ? { districtOf: input.districtOf } : {}),
-    ...(input.ringsOf ? { ringsOf: input.ringsOf } : {}),
-    extraHalfLivesDays: adaptHalfLives(input.config),
-    lean: true,
-  });
+  return fitEtasDetailed(
+    training.set,
+    { startMs: input.window.startMs, endMs: fromMs },
+    input.res,
+    config,
+    {
+      tz: input.tz,
+      timeUnknown: training.unknown,
+      ...(input.districtOf ? { districtOf: input.districtOf } : {}),
+      ...(input.ringsOf ? { ringsOf: input.ringsOf } : {}),
+      extraHalfLivesDays: adaptHalfLives(input.config),
+      lean: true,
+    },
+    input.shouldCancel ? { shouldCancel: input.shouldCancel } : {},
+  );
 }
 
 /** The per-cell parts of every variant from the holdout fit. */

@@ -43,6 +43,7 @@ export function fitAdaptive(
     config,
     months,
     ...inputs,
+    ...(fitHooks.shouldCancel ? { shouldCancel: fitHooks.shouldCancel } : {}),
   });
   const result = fitEtasDetailed(set.events, set.window, res, config, { ...inputs, extraHalfLivesDays: adaptHalfLives(config) }, fitHooks);
   const rate = variantRate(result, set.events, (set.window.endMs - set.window.startMs) / HOUR_MS, choice.variant);
