@@ -68,7 +68,10 @@ export function replayHoldout(
   const actual = actualsByWindow(s, windows);
   const order = byKnown(s, windows.length > 0 ? windows[0]!.startMs : Infinity);
   const knownSorted = Float64Array.from(order, (k) => s.knownMs[k]!);
-  const score = new Float64Array(C);
+  // the scored cells' indices: the loops below run over them only (unscored cells stay at −1)
+  const idx: number[] = [];
+  for (let c = 0; c < C; c++) if (s.scored[c] === 1) idx.push(c);
+  const score = new Float64Array(C).fill(-1);
   const scratch = new Float64Array(C);
   // per variant and shift of the day (window w mod 3): 0.9 × the last k_max-th largest score, a
   // floor that usually leaves a few hundred candidates for the selection (exact: see candidates)
@@ -88,14 +91,12 @@ export function replayHoldout(
       const p = variants[v]!;
       const factor = p.profile && s.profile !== null ? profFactor : flatFactor;
       let total = 0;
-      let n = 0;
-      for (let c = 0; c < C; c++) {
-        const x = s.scored[c] === 1 ? p.rate[c]! * factor[c]! + (p.triggering ? trig[c]! : 0) : -1;
+      const n = idx.length;
+      for (let i = 0; i < n; i++) {
+        const c = idx[i]!;
+        const x = p.rate[c]! * factor[c]! + (p.triggering ? trig[c]! : 0);
         score[c] = x;
-        if (x >= 0) {
-          total += x;
-          n++;
-        }
+        total += x;
       }
       const f = v * 3 + (w % 3);
       const m = candidates(score, n, floors[f]!, s.kByArea, scratch);

@@ -30,7 +30,7 @@ import {
 } from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
 import { RollingSelection } from './adaptRolling.ts';
-import { adaptHalfLives, variantRate } from './select.ts';
+import { variantHalfLives, variantRate } from './select.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
 import type { EvalWindow } from './timing.ts';
@@ -119,7 +119,6 @@ export class EtasRollingModel {
     this.recencyVariants = setup.recencyVariants ?? [configRecency(setup.config)];
     const adapt = setup.recencyVariants === undefined ? (setup.config.adapt ?? null) : null;
     const halfLives = new Set(this.recencyVariants.map((v) => v.halfLifeDays));
-    if (adapt !== null) for (const hl of adaptHalfLives(setup.config)) halfLives.add(hl);
     if (this.recencyVariants.some((v) => v.allHistoryWeight > 0)) halfLives.add(Infinity);
     this.halfLivesDays = [...halfLives];
     const n = setup.events.cell.length;
@@ -227,7 +226,7 @@ export class EtasRollingModel {
         ...(this.s.districtOf ? { districtOf: this.s.districtOf } : {}),
         ...(initial ? { initial } : {}),
         ringsOf: this.ringsOf,
-        extraHalfLivesDays: this.halfLivesDays,
+        extraHalfLivesDays: this.selection?.choice ? variantHalfLives(this.selection.choice.variant) : this.halfLivesDays,
         lean: true,
         ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
       };
@@ -265,13 +264,13 @@ export class EtasRollingModel {
     this.triggering = chosen === null || (chosen.kind === 'model' && chosen.triggering);
     const flat = chosen !== null && !(chosen.kind === 'model' && chosen.profile);
     this.rates = this.recencyVariants.map(({ halfLifeDays, allHistoryWeight }) => {
-      const recent = result.ratesByHalfLife.get(halfLifeDays)!;
+      const recent = (): Float64Array => result.ratesByHalfLife.get(halfLifeDays)!;
       const src =
         chosen !== null
           ? variantRate(result, training, windowHours, chosen)
           : allHistoryWeight > 0
-            ? blendRates(recent, result.ratesByHalfLife.get(Infinity)!, allHistoryWeight)
-            : recent;
+            ? blendRates(recent(), result.ratesByHalfLife.get(Infinity)!, allHistoryWeight)
+            : recent();
       const out = new Float64Array(C);
       for (let c = 0; c < src.length; c++) {
         const st = studyOf[c]!;

@@ -111,6 +111,13 @@ export function adaptHalfLives(config: EtasConfig): number[] {
   return [...hls];
 }
 
+/** Half-lives (days) a fit must return for a variant's rate: its own and, for a blend, Infinity. */
+export function variantHalfLives(v: AdaptVariant): number[] {
+  if (v.kind === 'counts') return [];
+  const hl = v.halfLifeDays ?? Infinity;
+  return v.allHistoryWeight > 0 && hl !== Infinity ? [hl, Infinity] : [hl];
+}
+
 /**
  * The background rate per hour of a variant, by cell index of the fit's event set: counts over
  * the window's hours, or the fit's recency rate blended with the all-history rate. O(N + cells).

@@ -5,7 +5,7 @@
  * recorded in the fit (`adapt`) and its notes.
  */
 import { selectVariant } from '../evaluate/choose.ts';
-import { adaptHalfLives, variantRate } from '../evaluate/select.ts';
+import { variantHalfLives, variantRate } from '../evaluate/select.ts';
 import { periodEndMs } from '../evaluate/timing.ts';
 import { fitEtasDetailed, type AdaptRecord, type EtasConfig, type EtasFit, type FitHooks } from '../model/index.ts';
 import type { Incident } from '../types.ts';
@@ -45,7 +45,14 @@ export function fitAdaptive(
     ...inputs,
     ...(fitHooks.shouldCancel ? { shouldCancel: fitHooks.shouldCancel } : {}),
   });
-  const result = fitEtasDetailed(set.events, set.window, res, config, { ...inputs, extraHalfLivesDays: adaptHalfLives(config) }, fitHooks);
+  const result = fitEtasDetailed(
+    set.events,
+    set.window,
+    res,
+    config,
+    { ...inputs, extraHalfLivesDays: variantHalfLives(choice.variant) },
+    fitHooks,
+  );
   const rate = variantRate(result, set.events, (set.window.endMs - set.window.startMs) / HOUR_MS, choice.variant);
   return withVariant(result.fit, set.events.cells, rate, choice);
 }
