@@ -16,7 +16,7 @@
  * the incidents known: exactly naive-all's ranking). Counts stay unless a variant's mean gain in
  * hit rate over them (over the flagged areas, relative to counts', as `tune`'s objective) is
  * positive and at least `minZ` standard errors of its paired per-window differences, and its log
- * score is not below counts' by more than `logScoreMargin`; among those, the largest gain wins
+ * score gain over counts is at least `minLogZ` of its standard errors; among those, the largest gain wins
  * (ties: the simpler variant). On thin data the standard error is large and counts stay.
  */
 import { cellAreaKm2 } from '../grid/index.ts';

@@ -143,7 +143,7 @@ describe('the decision', () => {
     expect(s2.logScoreSE).toBe(0);
   });
 
-  it('keeps counts unless a gain clears minZ without a worse log score (one standard error down), then takes the largest gain', () => {
+  it('keeps counts unless a variant beats them by minZ standard errors in hit rate and minLogZ in log score, then takes the largest gain', () => {
     const s = [
       { label: 'counts', gain: 0, z: 0, logScoreDiff: 0, logScoreSE: 0 },
       { label: 'small', gain: 0.05, z: 3, logScoreDiff: 0.01, logScoreSE: 0.005 },
@@ -151,10 +151,12 @@ describe('the decision', () => {
       { label: 'big, worse log', gain: 0.1, z: 4, logScoreDiff: -0.01, logScoreSE: 0 },
       { label: 'bigger, log level within noise', gain: 0.15, z: 4, logScoreDiff: 0.001, logScoreSE: 0.002 },
     ];
-    expect(chooseVariant(s, 2, 0)).toEqual({ index: 1, best: 2 });
-    expect(chooseVariant(s, 1, 0)).toEqual({ index: 2, best: 2 });
-    // with a margin, the worse log score (by 0.01) and the one a standard error could make 0.001 worse qualify
-    expect(chooseVariant(s, 2, 0.02)).toEqual({ index: 4, best: 2 });
-    expect(chooseVariant(s, 5, 0)).toEqual({ index: 0, best: 2 });
+    expect(chooseVariant(s, 2, 1)).toEqual({ index: 1, best: 2 });
+    expect(chooseVariant(s, 1, 1)).toEqual({ index: 2, best: 2 });
+    // half a standard error of log-score gain lets the level one in; a worse log score never passes
+    expect(chooseVariant(s, 2, 0.5)).toEqual({ index: 4, best: 2 });
+    expect(chooseVariant(s, 2, 0)).toEqual({ index: 4, best: 2 });
+    expect(chooseVariant(s, 2, 3)).toEqual({ index: 0, best: 2 });
+    expect(chooseVariant(s, 5, 1)).toEqual({ index: 0, best: 2 });
   });
 });
