@@ -2,6 +2,7 @@
  * The adaptive selection's decision (select.ts module comment; docs/model.md#adaptive-default):
  * the holdout replay's hits and log scores → the variant, with its reason in words.
  */
+import { EvaluateError } from './errors.ts';
 import { replayHoldout, type HoldoutScores } from './holdout.ts';
 import {
   ADAPT_FLAGGED_KM2,
@@ -104,7 +105,7 @@ export function selectVariant(given: SelectionInput): AdaptRecord {
   const known = knownAt(given, given.window.endMs);
   const input: SelectionInput = { ...given, events: known.set, timeUnknown: known.unknown, knownMs: known.knownMs };
   const a = input.config.adapt;
-  if (!a) throw new Error('selectVariant needs a configuration with adapt');
+  if (!a) throw new EvaluateError('E_ARGUMENT', 'the adaptive selection needs a configuration with "adapt"', given.config);
   const windows = holdoutWindows(input);
   const toMs = input.window.endMs;
   const fromMs = windows.length > 0 ? windows[0]!.startMs : toMs;
