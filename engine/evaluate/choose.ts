@@ -79,15 +79,24 @@ const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%
 const describe = (s: VariantScore): string =>
   `${s.label}: ${pct(s.gain)} hit rate, z = ${s.z.toFixed(1)}, log score ${s.logScoreDiff >= 0 ? '+' : ''}${s.logScoreDiff.toFixed(3)}`;
 
-/** A record choosing counts without a replay (too little history). */
-function countsRecord(reason: string, fromMs: number, toMs: number, windows: number, events: number): AdaptRecord {
-  const variant: AdaptVariant = { kind: 'counts' };
+/**
+ * The configuration's own variant, chosen without a replay when the history is too short to test
+ * anything against counts (docs/model.md#adaptive-default: the model as configured, as before the selection).
+ */
+function untestedRecord(config: SelectionInput['config'], reason: string, fromMs: number, toMs: number, windows: number): AdaptRecord {
+  const variant: AdaptVariant = {
+    kind: 'model',
+    halfLifeDays: config.recency?.halfLifeDays ?? null,
+    allHistoryWeight: config.recency?.allHistoryWeight ?? 0,
+    profile: config.profile !== null,
+    triggering: config.triggering !== null,
+  };
   const label = variantLabel(variant);
   return {
     variant,
     label,
     reason: `${label}: ${reason}`,
-    holdout: { fromMs, toMs, windows, events },
+    holdout: { fromMs, toMs, windows, events: 0 },
     candidates: 1,
     chosen: { label, gain: 0, z: 0, logScoreDiff: 0, logScoreSE: 0 },
     best: null,
@@ -112,12 +121,12 @@ export function selectVariant(given: SelectionInput): AdaptRecord {
   const span = input.months ? `${windows.length} months` : `${a.holdoutDays} days`;
   const training = knownAt(input, fromMs);
   if (windows.length === 0 || fromMs - input.window.startMs < toMs - fromMs || training.set.cell.length === 0) {
-    return countsRecord(
-      `less history before the last ${span} than the ${span} themselves, too little to test the model on`,
+    return untestedRecord(
+      input.config,
+      `the configured model, untested: less history before the last ${span} than the ${span} themselves, too little to test it against counts`,
       fromMs,
       toMs,
       windows.length,
-      0,
     );
   }
   const result = holdoutFit(input, training, fromMs);

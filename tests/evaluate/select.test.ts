@@ -116,10 +116,13 @@ describe('selectVariant on simulated data', () => {
     expect(selectVariant(input(cut))).toEqual(without);
   }, 60_000);
 
-  it('falls back to counts when there is less history before the holdout than the holdout', () => {
+  it('keeps the configured model, untested, when there is less history before the holdout than the holdout', () => {
     const rec = selectVariant(input(simulate(1, steady, 100), 100));
-    expect(rec.variant).toEqual({ kind: 'counts' });
-    expect(rec.reason).toMatch(/^all-history counts: less history before the last 56 days/);
+    expect(rec.variant).toEqual({ kind: 'model', halfLifeDays: 180, allHistoryWeight: 0, profile: true, triggering: true });
+    expect(rec.reason).toMatch(
+      /^half-life 180 d, shift profile, triggering: the configured model, untested: less history before the last 56 days/,
+    );
+    expect(rec.holdout.events).toBe(0);
   });
 });
 
