@@ -60,16 +60,21 @@ export function scoreVariant(s: HoldoutScores, v: number, label: string): Varian
 
 /**
  * The decision: counts (index 0) unless a variant has gain > 0, z ≥ minZ and a positive
- * log-score gain of at least minLogZ standard errors; then the largest gain among those (ties:
+ * log-score gain of at least minLogZ standard errors and at least minLogGain nats; then the largest gain among those (ties:
  * the earlier, simpler one).
  */
-export function chooseVariant(scores: readonly VariantScore[], minZ: number, minLogZ: number): { index: number; best: number | null } {
+export function chooseVariant(
+  scores: readonly VariantScore[],
+  minZ: number,
+  minLogZ: number,
+  minLogGain = 0,
+): { index: number; best: number | null } {
   let index = 0;
   let best: number | null = null;
   for (let v = 1; v < scores.length; v++) {
     const s = scores[v]!;
     if (best === null || s.gain > scores[best]!.gain) best = v;
-    const eligible = s.gain > 0 && s.z >= minZ && s.logScoreDiff > 0 && s.logScoreDiff >= minLogZ * s.logScoreSE;
+    const eligible = s.gain > 0 && s.z >= minZ && s.logScoreDiff > 0 && s.logScoreDiff >= Math.max(minLogZ * s.logScoreSE, minLogGain);
     if (eligible && (index === 0 || s.gain > scores[index]!.gain)) index = v;
   }
   return { index, best };
@@ -135,7 +140,7 @@ export function selectVariant(given: SelectionInput): AdaptRecord {
   const scored = scoredCells(input.events);
   const replay = replayHoldout(holdoutSetup(input, result, scored, fromMs), windows, parts);
   const scores = variants.map((v, i) => scoreVariant(replay, i, variantLabel(v)));
-  const { index, best } = chooseVariant(scores, a.minZ, a.minLogZ);
+  const { index, best } = chooseVariant(scores, a.minZ, a.minLogZ, a.minLogGain);
   const events = replay.events.reduce((x, y) => x + y, 0);
   const countsHitRate: Record<string, number> = {};
   ADAPT_FLAGGED_KM2.forEach(
@@ -145,7 +150,7 @@ export function selectVariant(given: SelectionInput): AdaptRecord {
   const where = `the ${events} incidents of the last ${span}`;
   const reason =
     index === 0
-      ? `${chosen.label}: no variant of the model beat them on ${where} by ${a.minZ} standard errors in hit rate and ${a.minLogZ} in log score${best === null ? '' : ` (best ${describe(scores[best]!)})`}`
+      ? `${chosen.label}: no variant of the model beat them on ${where} by ${a.minZ} standard errors in hit rate and ${a.minLogZ} (and ${a.minLogGain} nats) in log score${best === null ? '' : ` (best ${describe(scores[best]!)})`}`
       : `${describe(chosen)} against all-history counts on ${where}`;
   return {
     variant: variants[index]!,

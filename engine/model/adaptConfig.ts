@@ -21,6 +21,8 @@ export interface AdaptConfig {
   readonly minZ: number;
   /** Gain in mean log score per event over counts, in its standard errors, a variant also needs (≥ 0). */
   readonly minLogZ: number;
+  /** Smallest gain in mean log score per event over counts a variant needs, nats (≥ 0). */
+  readonly minLogGain: number;
   /** The backtest reselects at the first refit at least this many days after the last selection (the service at every request). */
   readonly reselectEveryDays: number;
 }
@@ -31,11 +33,18 @@ export interface AdaptConfig {
  * from is at most eight weeks staler than the forecast's); three calendar months in month mode;
  * a variant must beat counts by 2 standard errors in hit rate (one of about 30 variants clearing 2
  * by chance on data without structure is rare: tests/evaluate/select.test.ts) and by one in log
- * score (a variant merely level with counts on the holdout lost a little afterwards: Houston
- * burglary, docs/evaluation.md);
+ * score and by at least 0.005 nats per event (variants within a hair of counts have a tiny
+ * standard error, yet lost 0.006 afterwards on Houston burglary: docs/model.md#adaptive-default);
  * the backtest reselects every 28 days (each selection costs one cold fit and the replay).
  */
-export const ADAPT_DEFAULTS: AdaptConfig = { holdoutDays: 56, holdoutMonths: 3, minZ: 2, minLogZ: 1, reselectEveryDays: 28 };
+export const ADAPT_DEFAULTS: AdaptConfig = {
+  holdoutDays: 56,
+  holdoutMonths: 3,
+  minZ: 2,
+  minLogZ: 1,
+  minLogGain: 0.005,
+  reselectEveryDays: 28,
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -63,6 +72,7 @@ export function checkAdapt(a0: unknown): AdaptConfig {
     holdoutMonths: field('holdoutMonths', (x) => Number.isInteger(x) && x >= 1, 'must be a whole number of months ≥ 1'),
     minZ: field('minZ', (x) => x >= 0, 'must be a number ≥ 0 (standard errors)'),
     minLogZ: field('minLogZ', (x) => x >= 0, 'must be a number ≥ 0 (standard errors)'),
+    minLogGain: field('minLogGain', (x) => x >= 0, 'must be a number ≥ 0 (nats per event)'),
     reselectEveryDays: field('reselectEveryDays', (x) => x >= 0, 'must be a number of days ≥ 0'),
   };
 }

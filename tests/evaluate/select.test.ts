@@ -161,5 +161,8 @@ describe('the decision', () => {
     expect(chooseVariant(s, 2, 0)).toEqual({ index: 4, best: 2 });
     expect(chooseVariant(s, 2, 3)).toEqual({ index: 0, best: 2 });
     expect(chooseVariant(s, 5, 1)).toEqual({ index: 0, best: 2 });
+    // a floor on the log-score gain (nats): 0.005 keeps out the level one, 0.02 the small one too
+    expect(chooseVariant(s, 2, 0, 0.005)).toEqual({ index: 1, best: 2 });
+    expect(chooseVariant(s, 2, 0, 0.02)).toEqual({ index: 0, best: 2 });
   });
 });
