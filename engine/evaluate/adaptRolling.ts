@@ -16,6 +16,23 @@ const DAY_MS = 86_400_000;
 /** The selection's fixed inputs: all but the events and the window. */
 export type SelectionContext = Omit<SelectionInput, 'events' | 'knownMs' | 'timeUnknown' | 'window'>;
 
+/** The selection's fixed inputs from the rolling model's setup. */
+export function selectionContext(
+  setup: Pick<SelectionInput, 'res' | 'tz' | 'config' | 'districtOf' | 'shouldCancel'> & { readonly months?: boolean },
+  ringsOf: NonNullable<SelectionInput['ringsOf']>,
+): SelectionContext {
+  const { res, tz, config, districtOf, shouldCancel } = setup;
+  return {
+    res,
+    tz,
+    config,
+    months: setup.months === true,
+    ringsOf,
+    ...(districtOf ? { districtOf } : {}),
+    ...(shouldCancel ? { shouldCancel } : {}),
+  };
+}
+
 export class RollingSelection {
   /** The variant in force (null before the first selection). */
   choice: AdaptRecord | null = null;
@@ -45,5 +62,37 @@ export class RollingSelection {
     }
     this.atMs = startMs;
     return this.choice;
+  }
+}
+
+/**
+ * The counts variant between refits: each study cell's count of the incidents known at the
+ * window's start over the hours since the events' origin, as naive-all ranks them (a daily refit
+ * would otherwise hold the day's first counts for its later shifts). Windows come in time order;
+ * O(new events + C) per window.
+ */
+export class RunningCounts {
+  private readonly counts: Float64Array;
+  private next = 0;
+
+  constructor(
+    private readonly byKnown: Int32Array,
+    private readonly knownSorted: Float64Array,
+    private readonly cell: Int32Array,
+    private readonly studyOf: Int32Array,
+    studyCells: number,
+  ) {
+    this.counts = new Float64Array(studyCells);
+  }
+
+  /** Rates per hour at `startMs` (the same numbers as select.ts variantRate at a refit there). */
+  rateAt(startMs: number, originMs: number): Float64Array {
+    while (this.next < this.knownSorted.length && this.knownSorted[this.next]! <= startMs) {
+      const st = this.studyOf[this.cell[this.byKnown[this.next]!]!]!;
+      if (st >= 0) this.counts[st]! += 1;
+      this.next++;
+    }
+    const hours = (startMs - originMs) / HOUR_MS;
+    return this.counts.map((n) => n / hours);
   }
 }

@@ -29,7 +29,7 @@ import {
   type EtasFitResult,
 } from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
-import { RollingSelection } from './adaptRolling.ts';
+import { RollingSelection, RunningCounts, selectionContext } from './adaptRolling.ts';
 import { variantHalfLives, variantRate } from './select.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
@@ -111,6 +111,7 @@ export class EtasRollingModel {
   private eventBins: Int32Array | null = null;
   /** The adaptive selection (docs/model.md#adaptive-default): on when the configuration has `adapt` and no recency variants are asked for (tuning). */
   private readonly selection: RollingSelection | null;
+  private counts: RunningCounts | null = null;
   /** False when the chosen variant has no triggering (the forecast is then the background alone). */
   private triggering = true;
 
@@ -134,17 +135,7 @@ export class EtasRollingModel {
       if (r === undefined || r.length < depth + 1) cache.set(cell, (r = ringsFromGrid(cell, depth)));
       return r;
     };
-    const { res, tz, config, districtOf } = setup;
-    const context = {
-      res,
-      tz,
-      config,
-      months: setup.months === true,
-      ...(districtOf ? { districtOf } : {}),
-      ringsOf: this.ringsOf,
-      ...(setup.shouldCancel ? { shouldCancel: setup.shouldCancel } : {}),
-    };
-    this.selection = adapt === null ? null : new RollingSelection(adapt, context);
+    this.selection = adapt === null ? null : new RollingSelection(adapt, selectionContext(setup, this.ringsOf));
   }
 
   /** One calendar for every refit (from the first event to a year past the first refit, rebuilt beyond). */
@@ -354,6 +345,10 @@ export class EtasRollingModel {
           }
         }
       }
+    }
+    if (this.selection?.choice?.variant.kind === 'counts') {
+      this.counts ??= new RunningCounts(this.byKnown, this.knownSorted, this.s.events.cell, this.s.studyOfCell, C);
+      this.rates = [this.counts.rateAt(w.startMs, this.s.events.originMs)];
     }
     return this.rates.map((rate) => {
       const out = new Float64Array(C);
