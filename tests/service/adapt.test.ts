@@ -5,18 +5,12 @@
  * configuration and the fit file check the new fields.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  ADAPT_DEFAULTS_FOR_TESTS,
-  checkEtasConfig,
-  ETAS_DEFAULTS,
-  ModelError,
-  readEtasFit,
-  shiftBoxes,
-  trainModel,
-  type EtasFit,
-} from './adaptSupport.ts';
+import { checkEtasConfig, ETAS_DEFAULTS, ModelError, readEtasFit, shiftBoxes, trainModel, type EtasFit } from '../../engine/index.ts';
 import { expectCoded } from '../support/coded.ts';
 import { SHIFT, TZ, vancouver } from './support.ts';
+
+/** The default adapt settings, written out (docs/model.md#adaptive-default). */
+const ADAPT_DEFAULTS_FOR_TESTS = { holdoutDays: 56, holdoutMonths: 3, minZ: 2, minLogZ: 1, minLogGain: 0.005, reselectEveryDays: 28 };
 
 describe('the adaptive default in the service', () => {
   const incidents = vancouver();
