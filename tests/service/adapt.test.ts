@@ -5,7 +5,16 @@
  * configuration and the fit file check the new fields.
  */
 import { describe, expect, it } from 'vitest';
-import { checkEtasConfig, ETAS_DEFAULTS, ModelError, readEtasFit, shiftBoxes, trainModel, type EtasFit } from '../../engine/index.ts';
+import {
+  checkEtasConfig,
+  describeFit,
+  ETAS_DEFAULTS,
+  ModelError,
+  readEtasFit,
+  shiftBoxes,
+  trainModel,
+  type EtasFit,
+} from '../../engine/index.ts';
 import { expectCoded } from '../support/coded.ts';
 import { SHIFT, TZ, vancouver } from './support.ts';
 
@@ -47,6 +56,17 @@ describe('the adaptive default in the service', () => {
     const without = trainModel({ incidents: before, tz: TZ, res: 10, untilMs });
     expect(withLater.fit.adapt).toEqual(without.fit.adapt);
     expect(withLater.fit.adapt!.holdout.toMs).toBe(untilMs);
+  });
+
+  it('the fit in words says what the forecast uses: the chosen variant, not the configuration', () => {
+    const a = trained.fit.adapt!;
+    const counts = describeFit({ ...trained.fit, theta: 0, adapt: { ...a, variant: { kind: 'counts' } } });
+    expect(counts).toContain('leaves out near-repeat triggering');
+    expect(counts).toContain("each box's count of past crime (all-history counts");
+    const v = { kind: 'model', halfLifeDays: 90, allHistoryWeight: 0.5, profile: false, triggering: true } as const;
+    const words = describeFit({ ...trained.fit, adapt: { ...a, variant: v } });
+    expect(words).toContain('(half-life 90 days, blended 0.5 with all history)');
+    expect(words).not.toContain('shaped per box by shift type');
   });
 
   it('etas-2015 and configurations without "adapt" do not adapt', () => {
