@@ -3,6 +3,8 @@
  *
  *   npx tsx bench/backtest.ts                      # Vancouver property crime, 2023, 8-hour shifts
  *   npx tsx bench/backtest.ts --from 2023-07-01 --to 2023-10-01
+ *   npx tsx bench/backtest.ts --config off.json     # another etas configuration, e.g. {"adapt": null}
+ *   npx tsx bench/backtest.ts --all-only            # only the run with every model
  *
  * Reads the four shared Vancouver years (../shared/data/vancouver), keeps the 7 property types,
  * and replays every 8-hour shift of the period with a daily warm-started ETAS refit and every
@@ -10,12 +12,14 @@
  * split into set-up (study area, neighbourhoods, event sets, first scores), the replay and the
  * summaries (bootstrap). Peak RSS is the process's.
  */
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { readIncidents } from '../cli/io.ts';
 import { backtest, BACKTEST_MODELS } from '../engine/evaluate/index.ts';
 import { parseLocalDateTime } from '../engine/forecast/index.ts';
 import { resolveCategories } from '../engine/ingest/index.ts';
+import { checkEtasConfig } from '../engine/model/index.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -26,6 +30,8 @@ const DATA = arg('--data', '/work/shared/data/vancouver');
 const FROM = arg('--from', '2023-01-01');
 const TO = arg('--to', '2024-01-01');
 const TZ = 'America/Vancouver';
+/** `--config FILE`: the etas configuration (e.g. {"adapt": null}, the default without the adaptive selection, for comparison). */
+const CONFIG = args.includes('--config') ? checkEtasConfig(JSON.parse(readFileSync(arg('--config', ''), 'utf8'))) : undefined;
 const files = [2020, 2021, 2022, 2023].map((y) => `${DATA}/crimedata_csv_AllNeighbourhoods_${y}.csv.gz`);
 
 const t0 = performance.now();
@@ -45,6 +51,7 @@ function run(models: readonly string[]): void {
       toMs: parseLocalDateTime(TO, TZ),
       tz: TZ,
       models,
+      ...(CONFIG ? { etasConfig: CONFIG } : {}),
       include: (inc) => property.has(inc.category ?? ''),
     },
     {
@@ -75,4 +82,5 @@ process.stdout.write(
 process.stdout.write('| models | shifts | ETAS fits | history | scored | cells | backtest | set-up | replay | summaries | peak RSS | |\n');
 process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n');
 run(BACKTEST_MODELS);
-run(BACKTEST_MODELS.filter((m) => m !== 'etas' && m !== 'etas-grid'));
+// `--all-only`: skip the run without ETAS
+if (!args.includes('--all-only')) run(BACKTEST_MODELS.filter((m) => m !== 'etas' && m !== 'etas-grid'));

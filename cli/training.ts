@@ -57,6 +57,8 @@ export function checkTunedBefore(config: EtasConfig, fromMs: number, path: strin
 export function describeFitForTerminal(fit: EtasFit): string {
   const name = modelName(fit.config) === 'etas' ? 'etas (beyond 2015)' : 'etas-2015 (Mohler et al. 2015)';
   const lines = [`Model ${name}: ${describeEtasConfig(fit.config)}.`, describeFit(fit)];
+  // the adaptive default's choice and why, in one line (docs/model.md#adaptive-default)
+  if (fit.adapt) lines.push(`Adaptive: forecasts with ${fit.adapt.reason}.`);
   for (const w of fit.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -99,6 +99,10 @@ export {
   ModelError,
 } from './model/index.ts';
 export type {
+  AdaptConfig,
+  AdaptRecord,
+  AdaptVariant,
+  VariantScore,
   EtasConfig,
   ModelName,
   ProfileConfig,

@@ -339,10 +339,12 @@ Examples:
 
     if (opts.out === undefined) {
       if (saved === null) ctx.io.stderr.write(`${describeFitForTerminal(fit)}\n`);
+      else if (fit.adapt) ctx.io.stderr.write(`Adaptive: forecasts with ${fit.adapt.reason}.\n`);
       ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top, { placement, res }));
       return;
     }
     const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours, placement };
+    if (fit.adapt) ctx.io.stderr.write(`Adaptive: forecasts with ${fit.adapt.reason}.\n`);
     const text = format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(boxesToGeoJSON(boxes, extra))}\n`;
     await writeFileAtomic('--out', opts.out, text);
     const nDistricts = new Set(boxes.map((b) => b.district)).size;

@@ -5,6 +5,7 @@
  * Keys of the per-area objects are the flagged areas in km² written as `String(number)`
  * ("0.5", "1", "2", "5"); coverage keys likewise ("0.01", "0.05", "0.1").
  */
+import type { AdaptRecord } from '../model/index.ts';
 import type { Interval, PairedDifference } from './bootstrap.ts';
 
 /** Which ETAS fit served which shifts. */
@@ -23,6 +24,8 @@ export interface FitRecord {
   /** Index of the first and last shift this fit served (inclusive). */
   readonly firstShift: number;
   readonly lastShift: number;
+  /** The adaptive selection made at this refit (docs/model.md#adaptive-default); absent between selections and without `adapt`. */
+  readonly adapt?: AdaptRecord;
 }
 
 /** The record of a fit trained on incidents known by `trainedUntilMs`, first serving shift `shift`. */

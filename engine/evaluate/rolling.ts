@@ -29,6 +29,8 @@ import {
   type EtasFitResult,
 } from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
+import { RollingSelection, RunningCounts, selectionContext } from './adaptRolling.ts';
+import { variantHalfLives, variantRate } from './select.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
 import type { EvalWindow } from './timing.ts';
@@ -66,6 +68,8 @@ export interface EtasRollingSetup {
   readonly recencyVariants?: readonly RecencyVariant[];
   /** Refit interval in days; 0 = before every window (month mode). */
   readonly refitEveryDays: number;
+  /** Month mode (the adaptive selection's holdout is then calendar months). */
+  readonly months?: boolean;
   /** Shared cache of H3 rings (ring spread only). */
   readonly ringCache?: Map<H3Cell, H3Cell[][]>;
   /** The model's name in error messages (default 'etas'). */
@@ -105,10 +109,16 @@ export class EtasRollingModel {
   private readonly ringStudy = new Map<number, { idx: Int32Array; dist: Int32Array }>();
   private calendar: BinCalendar | null = null;
   private eventBins: Int32Array | null = null;
+  /** The adaptive selection (docs/model.md#adaptive-default): on when the configuration has `adapt` and no recency variants are asked for (tuning). */
+  private readonly selection: RollingSelection | null;
+  private counts: RunningCounts | null = null;
+  /** False when the chosen variant has no triggering (the forecast is then the background alone). */
+  private triggering = true;
 
   constructor(setup: EtasRollingSetup) {
     this.s = setup;
     this.recencyVariants = setup.recencyVariants ?? [configRecency(setup.config)];
+    const adapt = setup.recencyVariants === undefined ? (setup.config.adapt ?? null) : null;
     const halfLives = new Set(this.recencyVariants.map((v) => v.halfLifeDays));
     if (this.recencyVariants.some((v) => v.allHistoryWeight > 0)) halfLives.add(Infinity);
     this.halfLivesDays = [...halfLives];
@@ -125,6 +135,7 @@ export class EtasRollingModel {
       if (r === undefined || r.length < depth + 1) cache.set(cell, (r = ringsFromGrid(cell, depth)));
       return r;
     };
+    this.selection = adapt === null ? null : new RollingSelection(adapt, selectionContext(setup, this.ringsOf));
   }
 
   /** One calendar for every refit (from the first event to a year past the first refit, rebuilt beyond). */
@@ -156,6 +167,7 @@ export class EtasRollingModel {
   private trainingSet(startMs: number): {
     training: EventSet;
     unknown: Uint8Array;
+    knownMs: Float64Array;
     cal: { calendar: BinCalendar } | null;
     bins: Int32Array | null;
   } {
@@ -167,6 +179,7 @@ export class EtasRollingModel {
     const tHours = new Float64Array(m);
     const incidentIndex = new Int32Array(m);
     const unknown = new Uint8Array(m);
+    const knownMs = new Float64Array(m);
     const cal = this.calendarFor(startMs);
     const bins = cal === null ? null : new Int32Array(m);
     let j = 0;
@@ -176,10 +189,11 @@ export class EtasRollingModel {
       tHours[j] = events.tHours[k]!;
       incidentIndex[j] = events.incidentIndex[k]!;
       unknown[j] = timeUnknown[k]!;
+      knownMs[j] = eventKnownMs[k]!;
       if (bins !== null) bins[j] = this.eventBins![k]!;
       j++;
     }
-    return { training: { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex }, unknown, cal, bins };
+    return { training: { originMs: events.originMs, cells: events.cells, cell, tHours, incidentIndex }, unknown, knownMs, cal, bins };
   }
 
   /**
@@ -189,7 +203,8 @@ export class EtasRollingModel {
    * @throws {EvaluateError} E_FIT, E_CANCELLED
    */
   private refit(w: EvalWindow, windowIndex: number): void {
-    const { training, unknown, cal, bins } = this.trainingSet(w.startMs);
+    const { training, unknown, knownMs, cal, bins } = this.trainingSet(w.startMs);
+    const selected = this.selection?.update(w.startMs, w.label, training, unknown, knownMs) ?? null;
     const prev = this.fit;
     const initial =
       prev && prev.theta > 0 ? { theta: prev.theta, omegaPerHour: prev.omegaPerHour, ringWeights: prev.ringWeights } : undefined;
@@ -202,7 +217,7 @@ export class EtasRollingModel {
         ...(this.s.districtOf ? { districtOf: this.s.districtOf } : {}),
         ...(initial ? { initial } : {}),
         ringsOf: this.ringsOf,
-        extraHalfLivesDays: this.halfLivesDays,
+        extraHalfLivesDays: this.selection?.choice ? variantHalfLives(this.selection.choice.variant) : this.halfLivesDays,
         lean: true,
         ...(cal && bins ? { calendar: cal.calendar, eventBin: bins } : {}),
       };
@@ -226,18 +241,27 @@ export class EtasRollingModel {
     }
     this.fit = result.fit;
     this.fitAtMs = w.startMs;
-    this.keepRates(result);
-    this.fits.push(fitRecord(w.startMs, windowIndex, training.cell.length, result.fit));
+    this.keepRates(result, training, (w.startMs - training.originMs) / HOUR_MS);
+    const record = fitRecord(w.startMs, windowIndex, training.cell.length, result.fit);
+    this.fits.push(selected ? { ...record, adapt: selected } : record);
   }
 
-  /** The background rate of each recency variant and the profiles, moved onto the study cells. O(cells · (variants + bins)). */
-  private keepRates(result: EtasFitResult): void {
+  /** The background rate of each recency variant (or the chosen variant's) and the profiles, moved onto the study cells. O(cells · (variants + bins)). */
+  private keepRates(result: EtasFitResult, training: EventSet, windowHours: number): void {
     const fit = result.fit;
     const C = this.s.studyCells.length;
     const studyOf = this.s.studyOfCell;
+    const chosen = this.selection?.choice?.variant ?? null;
+    this.triggering = chosen === null || (chosen.kind === 'model' && chosen.triggering);
+    const flat = chosen !== null && !(chosen.kind === 'model' && chosen.profile);
     this.rates = this.recencyVariants.map(({ halfLifeDays, allHistoryWeight }) => {
-      const recent = result.ratesByHalfLife.get(halfLifeDays)!;
-      const src = allHistoryWeight > 0 ? blendRates(recent, result.ratesByHalfLife.get(Infinity)!, allHistoryWeight) : recent;
+      const recent = (): Float64Array => result.ratesByHalfLife.get(halfLifeDays)!;
+      const src =
+        chosen !== null
+          ? variantRate(result, training, windowHours, chosen)
+          : allHistoryWeight > 0
+            ? blendRates(recent(), result.ratesByHalfLife.get(Infinity)!, allHistoryWeight)
+            : recent();
       const out = new Float64Array(C);
       for (let c = 0; c < src.length; c++) {
         const st = studyOf[c]!;
@@ -245,7 +269,7 @@ export class EtasRollingModel {
       }
       return out;
     });
-    if (fit.profile !== null && result.profileByCell !== null) {
+    if (fit.profile !== null && result.profileByCell !== null && !flat) {
       const B = fit.profile.labels.length;
       const h = new Float64Array(C * B).fill(1);
       const src = result.profileByCell;
@@ -280,8 +304,12 @@ export class EtasRollingModel {
       cal === null ? shiftBinHours(fit, w.startMs, w.hours) : binExposureHours(cal.calendar, w.startMs, w.startMs + w.hours * HOUR_MS);
     const B = binHours.length;
     const factor = new Float64Array(C);
-    if (this.profile === null) factor.fill(binHours[0]!);
-    else {
+    if (this.profile === null) {
+      // flat: the window's hours (the sum over the bins when the fit has a calendar but the chosen variant no profile)
+      let hours = 0;
+      for (let b = 0; b < B; b++) hours += binHours[b]!;
+      factor.fill(hours);
+    } else {
       const h = this.profile;
       for (let c = 0; c < C; c++) {
         let f = 0;
@@ -290,7 +318,7 @@ export class EtasRollingModel {
       }
     }
     const trig = new Float64Array(C);
-    if (fit.theta > 0 && fit.ringWeights.length > 0) {
+    if (this.triggering && fit.theta > 0 && fit.ringWeights.length > 0) {
       const omega = fit.omegaPerHour;
       const lookBackMs = (ETAS_HISTORY_MEAN_DELAYS / omega) * HOUR_MS;
       const lo = upperBound(this.knownSorted, w.startMs - lookBackMs);
@@ -317,6 +345,10 @@ export class EtasRollingModel {
           }
         }
       }
+    }
+    if (this.selection?.choice?.variant.kind === 'counts') {
+      this.counts ??= new RunningCounts(this.byKnown, this.knownSorted, this.s.events.cell, this.s.studyOfCell, C);
+      this.rates = [this.counts.rateAt(w.startMs, this.s.events.originMs)];
     }
     return this.rates.map((rate) => {
       const out = new Float64Array(C);

@@ -337,6 +337,7 @@ export function rollingModelFor(run: EvaluationRun, name: string, config: EtasCo
     districtOf: run.districts.byCell,
     config,
     refitEveryDays: run.months ? 0 : options.refitEveryDays,
+    months: run.months,
     name,
     ...(options.shouldCancel ? { shouldCancel: options.shouldCancel } : {}),
     ...(options.recencyVariants ? { recencyVariants: options.recencyVariants } : {}),

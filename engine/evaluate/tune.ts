@@ -153,7 +153,9 @@ function checkTuneInput(input: TuneInput): TuneSettings {
   const checkedGrid = checkTuneGrid(input.grid ?? {});
   // Month mode: times are known to the month only, so no shift-type profile.
   const grid: Required<TuneGrid> = months ? { ...checkedGrid, profile: [false] } : checkedGrid;
-  let base = checkEtasConfig(input.base ?? ETAS_DEFAULTS);
+  // The tuned configuration is fixed: it is scored, and written, without the adaptive selection
+  // (docs/model.md#adaptive-default), which tuning replaces.
+  let base = checkEtasConfig({ ...(input.base ?? ETAS_DEFAULTS), adapt: null });
   if (months) base = { ...base, profile: null };
   const refitEveryDays = months ? 0 : (input.refitEveryDays ?? TUNE_DEFAULTS.refitEveryDays);
   if (!(refitEveryDays >= 0)) fail(`refit interval must be ≥ 0 days, got ${refitEveryDays}`);

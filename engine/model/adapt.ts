@@ -32,7 +32,7 @@ export function configForData(config: EtasConfig, events: EventSet): EtasConfig 
 /**
  * The fit flags (θ bound, delay bounds, fixed θ or delay, EM limits) applied over a
  * configuration; a flag left out keeps the configuration's value. Bounds are ignored when the
- * configuration has no triggering.
+ * configuration has no triggering. A fixed θ or delay switches the adaptive selection off.
  * @throws {ModelError} E_OPTIONS when a fixed value is given for a configuration without
  *   triggering, or the result is not a valid configuration (naming the field)
  */
@@ -49,6 +49,8 @@ export function withFitOptions(config: EtasConfig, o: EtasFitOptions): EtasConfi
     };
   }
   const fixed = o.fixedTheta !== undefined || o.fixedMeanDelayHours !== undefined;
+  // a fixed θ or delay is the analyst choosing the model: no adaptive selection (docs/model.md#adaptive-default)
+  if (fixed && c.adapt) c = { ...c, adapt: null };
   if (c.triggering === null) {
     if (fixed)
       throw new ModelError(

@@ -19,7 +19,10 @@
  *   optionally a fixed θ or mean delay. `null` = background only.
  */
 import { readPlacementField, type BoxPlacement } from './placement.ts';
+import { ADAPT_DEFAULTS, checkAdapt, type AdaptConfig } from './adaptConfig.ts';
 import { ModelError } from './errors.ts';
+
+export type { AdaptConfig } from './adaptConfig.ts';
 
 /** Shift-type profile of the background (docs/model.md#profile). */
 export interface ProfileConfig {
@@ -77,6 +80,13 @@ export interface EtasConfig {
   readonly triggering: TriggeringConfig | null;
   /** EM stopping rule. */
   readonly em: { readonly maxIterations: number; readonly relTolerance: number };
+  /**
+   * Choose the ingredients the data supports on the last weeks before each forecast
+   * (docs/model.md#adaptive-default; engine/evaluate/select.ts). Absent or null = off: the
+   * configuration is used as it is (so configurations written before the field, and
+   * `etas-2015`, behave as before); {@link ETAS_DEFAULTS} has it on.
+   */
+  readonly adapt?: AdaptConfig | null;
   /** Written by `patrolcast tune`: the period and data the configuration was chosen on (never read by the model). */
   readonly tuning?: TuningRecord;
   /** The box placement it was made (tuned) for (placement.ts); the forecast's default when absent. */
@@ -123,6 +133,7 @@ export const ETAS_DEFAULTS: EtasConfig = {
   profile: { shiftStarts: ['06:00', '14:00', '22:00'], weekend: false, priorStrength: 10, blend: 0.1, prior: 'district' },
   triggering: { ringDepth: 0, thetaMax: 0.95, minMeanDelayHours: 1, maxMeanDelayHours: null },
   em: { maxIterations: 200, relTolerance: 1e-7 },
+  adapt: ADAPT_DEFAULTS,
 };
 
 /**
@@ -208,7 +219,7 @@ const HHMM = /^([01]?\d|2[0-3]):[0-5]\d$/;
 export function checkEtasConfig(value: unknown): EtasConfig {
   if (!isObject(value)) bad('(root)', value, 'must be a JSON object: not a patrolcast model configuration');
   const v = value as Record<string, unknown>;
-  known('', v, ['kind', 'version', 'recency', 'profile', 'triggering', 'em', 'tuning', 'placement']);
+  known('', v, ['kind', 'version', 'recency', 'profile', 'triggering', 'em', 'adapt', 'tuning', 'placement']);
   if (v.kind !== undefined && v.kind !== 'patrolcast-etas-config') bad('kind', v.kind, 'must be "patrolcast-etas-config"');
   if (v.version !== undefined && v.version !== 1) bad('version', v.version, 'must be 1');
   const d = ETAS_DEFAULTS;
@@ -220,6 +231,8 @@ export function checkEtasConfig(value: unknown): EtasConfig {
     triggering: v.triggering === undefined ? d.triggering : checkTriggering(v.triggering),
     em: v.em === undefined ? d.em : checkEm(v.em),
     ...placementOf(v.placement),
+    // absent = off (unlike the other fields): a configuration written before the field keeps its meaning
+    ...(v.adapt === undefined || v.adapt === null ? {} : { adapt: checkAdapt(v.adapt) }),
   };
   if (v.tuning !== undefined) {
     if (!isObject(v.tuning)) bad('tuning', v.tuning, 'must be an object');
@@ -363,6 +376,7 @@ export function describeEtasConfig(c: EtasConfig): string {
       : 'no profile',
   );
   parts.push(c.triggering ? describeTriggering(c.triggering) : 'no triggering');
+  if (c.adapt) parts.push(`adaptive: ingredients chosen on the last ${c.adapt.holdoutDays} days before each fit`);
   return parts.join('; ');
 }
 

@@ -25,6 +25,9 @@ export function describeFit(fit: EtasFit): string {
 }
 
 function triggeringInWords(fit: EtasFit): string {
+  const v = fit.adapt?.variant;
+  if (v !== undefined && (v.kind === 'counts' || !v.triggering) && fit.config.triggering !== null)
+    return 'The forecast leaves out near-repeat triggering: the adaptive default found that it did not help on the last weeks (docs/model.md#adaptive-default).';
   if (fit.config.triggering === null)
     return 'The model has no near-repeat triggering: every event is put down to the background rate of its box.';
   if (fit.theta === 0) return 'Crime here shows no self-excitation: every event is put down to the background rate of its box.';
@@ -45,12 +48,23 @@ function backgroundInWords(fit: EtasFit): string {
   const cells = Object.keys(fit.muPerHour).length;
   let muSum = 0;
   for (const v of Object.values(fit.muPerHour)) muSum += v;
-  const { profile, recency } = fit.config;
+  const { profile } = fit.config;
+  const v = fit.adapt?.variant;
+  if (v?.kind === 'counts')
+    return `The forecast is each box's count of past crime (all-history counts, the adaptive default's fall-back), over ${cells} boxes.`;
+  // the adaptive default's variant, when there is one, says what the forecast uses
+  const recency =
+    v === undefined
+      ? fit.config.recency
+      : v.halfLifeDays === null
+        ? null
+        : { halfLifeDays: v.halfLifeDays, allHistoryWeight: v.allHistoryWeight };
   const shape =
-    profile === null
+    profile === null || v?.profile === false
       ? ''
       : `, shaped per box by shift type (${profile.shiftStarts.length} types${profile.weekend ? ', weekday and weekend apart' : ''})`;
-  const recent = recency === null ? '' : `; forecasts weigh it towards recent crime (half-life ${recency.halfLifeDays} days)`;
+  const blend = (recency?.allHistoryWeight ?? 0) > 0 ? `, blended ${recency!.allHistoryWeight} with all history` : '';
+  const recent = recency === null ? '' : `; forecasts weigh it towards recent crime (half-life ${recency.halfLifeDays} days${blend})`;
   return `The background comes to ${Number((muSum * 24).toPrecision(3))} crimes a day over ${cells} boxes${shape}${recent}.`;
 }
 

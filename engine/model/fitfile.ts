@@ -5,6 +5,7 @@
  */
 import type { H3Cell, StopReason } from '../types.ts';
 import { checkEtasConfig, ETAS_2015, type EtasConfig } from './config.ts';
+import { checkAdaptRecord, type AdaptRecord } from './adaptRecord.ts';
 import { ModelError } from './errors.ts';
 import { readPlacementField, type BoxPlacement } from './placement.ts';
 
@@ -70,6 +71,12 @@ export interface EtasFit {
   readonly fingerprint: string;
   /** The box placement the fit was made for (placement.ts): absent in files written before it. */
   readonly placement?: BoxPlacement;
+  /**
+   * The adaptive selection (docs/model.md#adaptive-default), when the configuration has `adapt`:
+   * the variant the rates, profile and θ above forecast with (a flat profile leaves
+   * `profile.cells` empty, no triggering sets θ to 0). Absent in fits without it.
+   */
+  readonly adapt?: AdaptRecord;
 }
 
 type Json = Record<string, unknown>;
@@ -180,6 +187,7 @@ export function readEtasFit(value: unknown): EtasFit {
     warnings: strings(f, 'warnings'),
     fingerprint: f.fingerprint as string,
     ...placementOf(f.placement),
+    ...(f.adapt === undefined ? {} : { adapt: checkAdaptRecord(f.adapt) }),
   };
 }
 

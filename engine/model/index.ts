@@ -16,12 +16,14 @@ export {
   etasConfigToJson,
   modelName,
 } from './config.ts';
-export type { EtasConfig, ModelName, ProfileConfig, RecencyConfig, TriggeringConfig, TuningRecord } from './config.ts';
+export type { AdaptConfig, EtasConfig, ModelName, ProfileConfig, RecencyConfig, TriggeringConfig, TuningRecord } from './config.ts';
 export { fitEtas, fitEtasDetailed } from './fit.ts';
 export type { EtasFitInputs, EtasFitResult, FitHooks } from './fit.ts';
 export { readEtasFit } from './fitfile.ts';
 export { BOX_PLACEMENTS } from './placement.ts';
 export type { BoxPlacement } from './placement.ts';
+export { checkAdaptRecord } from './adaptRecord.ts';
+export type { AdaptRecord, AdaptVariant, VariantScore } from './adaptRecord.ts';
 export type { EtasFit } from './fitfile.ts';
 export { binCalendar, binAt, binExposureHours, binLabels } from './calendar.ts';
 export type { BinCalendar } from './calendar.ts';

@@ -14,7 +14,8 @@ import {
   type ModelName,
 } from '../model/index.ts';
 import { CodedError } from '../errors.ts';
-import type { EtasFitOptions } from '../types.ts';
+import type { EtasFitOptions, Incident } from '../types.ts';
+import { fitAdaptive } from './adaptive.ts';
 import { ServiceError } from './errors.ts';
 import type { TrainingSet } from './training.ts';
 
@@ -82,7 +83,14 @@ export function checkCancel(hooks: ServiceHooks, what: string): void {
  * @throws {ServiceError} E_FIT when the fit fails (value: the model's error); the model's
  *   E_CANCELLED passes through unchanged
  */
-export function fitTraining(training: TrainingSet, res: number, tz: string, config: EtasConfig, hooks: ServiceHooks): EtasFit {
+export function fitTraining(
+  training: TrainingSet,
+  res: number,
+  tz: string,
+  config: EtasConfig,
+  hooks: ServiceHooks,
+  incidents: readonly Incident[],
+): EtasFit {
   const adapted = configForData(config, training.events);
   hooks.onStage?.('fit', { maxIterations: adapted.em.maxIterations });
   const fitHooks = {
@@ -90,6 +98,8 @@ export function fitTraining(training: TrainingSet, res: number, tz: string, conf
     ...(hooks.shouldCancel ? { shouldCancel: hooks.shouldCancel } : {}),
   };
   try {
+    // the adaptive default (docs/model.md#adaptive-default) needs each event's known-from instant, from its incident
+    if (adapted.adapt) return fitAdaptive(training, incidents, res, tz, adapted, fitHooks);
     return fitEtas(
       training.events,
       training.window,

@@ -158,7 +158,7 @@ export function trainModel(request: TrainRequest & { readonly untilMs: number },
   const config = resolveModel(request.model, request.fitOptions);
   checkTunedBefore(config, request.untilMs);
   const { set, training, notes, warnings } = train(request, request.untilMs, hooks);
-  const fit = fitTraining(set, request.res, request.tz, config, hooks);
+  const fit = fitTraining(set, request.res, request.tz, config, hooks, request.incidents);
   return { fit, history: set.events, training, notes, warnings, placementCache: new PlacementCache(request.incidents, request.res) };
 }
 
@@ -169,7 +169,7 @@ function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks):
   if (saved === null) {
     const config = resolveModel(request.model, request.fitOptions);
     checkTunedBefore(config, startMs);
-    return fitTraining(set, request.res, request.tz, config, hooks);
+    return fitTraining(set, request.res, request.tz, config, hooks, request.incidents);
   }
   if (saved.window.endMs > startMs) {
     throw new ServiceError(

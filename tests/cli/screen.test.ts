@@ -52,9 +52,14 @@ describe('a mistyped year (1923 among 31,485 rows of 2023)', () => {
     );
     expect(clean.stderr).not.toContain('isolated in time');
 
-    const kept = await fit(file, '2023-12-15T22:00', '--keep-outliers');
+    // the EM's θ, seen with the adaptive selection off (docs/model.md#adaptive-default)
+    const fixed = join(dir, 'adapt-off.json');
+    writeFileSync(fixed, '{"adapt": null}\n');
+    const kept = await fit(file, '2023-12-15T22:00', '--keep-outliers', '--config', fixed);
     expect(kept.theta).toBeGreaterThan(0.5); // the century-long window: what the screen prevents
     expect(kept.stderr).toContain('kept, as asked (--keep-outliers)');
+    // the adaptive default itself finds that this triggering does not forecast the last 56 days and drops it
+    expect((await fit(file, '2023-12-15T22:00', '--keep-outliers')).theta).toBe(0);
 
     const boxes = async (f: string) => {
       const r = await cli('forecast', f, '--at', '2023-12-15T22:00', '--top', '5');

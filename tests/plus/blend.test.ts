@@ -31,8 +31,9 @@ describe('recency.allHistoryWeight in the configuration', () => {
       halfLifeDays: 90,
       allHistoryWeight: 0.2,
     });
-    // the defaults (and so every configuration written before the field) are unchanged
-    expect(etasConfigToJson(checkEtasConfig({}))).toBe(etasConfigToJson(ETAS_DEFAULTS));
+    // the defaults (and so every configuration written before the field) are unchanged, but for
+    // the adaptive selection, which a configuration without "adapt" leaves off (docs/model.md#adaptive-default)
+    expect(etasConfigToJson(checkEtasConfig({}))).toBe(etasConfigToJson(checkEtasConfig({ ...ETAS_DEFAULTS, adapt: null })));
     expect(etasConfigToJson(checkEtasConfig({}))).not.toMatch(/allHistoryWeight/);
     expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: 1 } })).toThrow(/recency\.allHistoryWeight.*\[0, 1\)/);
     expect(() => checkEtasConfig({ recency: { halfLifeDays: 90, allHistoryWeight: -0.1 } })).toThrow(/recency\.allHistoryWeight/);

@@ -11,18 +11,29 @@
  * with the ETAS_2015 preset); the tests assert equality, not a tolerance.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backtest, districtsFromLabels, periodEndMs, shiftBoxes, type H3Cell, type Incident, type ShiftBoxes } from '../../engine/index.ts';
+import {
+  backtest,
+  districtsFromLabels,
+  type AdaptRecord,
+  periodEndMs,
+  shiftBoxes,
+  type H3Cell,
+  type Incident,
+  type ShiftBoxes,
+} from '../../engine/index.ts';
 import { topKPerDistrictFromScores } from '../../engine/evaluate/metrics.ts';
 import { SHIFT, TZ, vancouver } from './support.ts';
 
 interface BacktestForecast {
   readonly cells: readonly H3Cell[];
   readonly scores: Float64Array;
+  /** The adaptive selection of the first (only) fit, when the model adapts. */
+  readonly adapt: AdaptRecord | undefined;
 }
 
 /** The backtest's forecast of the one shift by `model`, as its onForecast hook sees it. */
 function backtestForecast(incidents: readonly Incident[], model: 'etas' | 'etas-2015'): BacktestForecast {
-  let seen: BacktestForecast | null = null;
+  let seen: Omit<BacktestForecast, 'adapt'> | null = null;
   const report = backtest(
     {
       incidents,
@@ -42,7 +53,7 @@ function backtestForecast(incidents: readonly Incident[], model: 'etas' | 'etas-
     },
   );
   expect(report.shifts).toBe(1);
-  return seen!;
+  return { ...seen!, adapt: report.fits[0]!.adapt };
 }
 
 const runs = new Map<string, { backtest: BacktestForecast; service: ShiftBoxes }>();
@@ -74,6 +85,21 @@ describe.each(['etas', 'etas-2015'])('%s: the backtest and the service forecast 
     }
     expect(positive).toBe(service.forecast.cells.length);
     expect(largestDifference).toBe(0);
+  });
+
+  it('both made the same adaptive choice (etas: the default adapts; etas-2015 does not)', () => {
+    const { backtest: bt, service } = runs.get(model)!;
+    if (model === 'etas-2015') {
+      expect(bt.adapt).toBeUndefined();
+      expect(service.fit.adapt).toBeUndefined();
+      return;
+    }
+    expect(bt.adapt).toBeDefined();
+    expect(service.fit.adapt!.variant).toEqual(bt.adapt!.variant);
+    expect(service.fit.adapt!.reason).toBe(bt.adapt!.reason);
+    expect(service.fit.adapt!.holdout).toEqual(bt.adapt!.holdout);
+    // measured: on the fixture, 56 days before 2023-12-15 22:00, a model variant beats counts
+    expect(bt.adapt!.variant.kind).toBe('model');
   });
 
   it('the boxes the backtest scores (top 20 per district) are the boxes the service gives the sergeant, in order', () => {

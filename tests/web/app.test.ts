@@ -259,7 +259,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       expect(foot).toMatch(/^Made \d{4}-\d\d-\d\d \d\d:\d\d/);
       // The model, its ingredients and its parameters.
       expect(foot).toMatch(
-        /Model etas version 2 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/,
+        /Model etas version 2 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h; adaptive: ingredients chosen on the last 56 days before each fit\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/,
       );
       // The printed map image holds the boxes (red pixels) and the numbers drawn onto it.
       const red = await page.evaluate(() => {
