@@ -21,6 +21,7 @@ import {
   trainModel,
   type EtasConfig,
   type EtasFit,
+  type AdaptRecord,
   type H3Cell,
   type PlacementCache,
   type Incident,
@@ -78,6 +79,13 @@ let outlineCache: FeatureCollection | null = null;
  * The service checks that it serves the same incidents and resolution, and makes a new one otherwise.
  */
 let placementCache: PlacementCache | null = null;
+/**
+ * The adaptive selection of the last fit per model settings (docs/model.md#adaptive-default):
+ * the service reuses it for a fit whose selection anchor is the same (shifts between two
+ * anchors), so a new shift does not pay the selection again; the boxes are those of a fresh
+ * selection. Kept only without a days-of-history limit, whose training window moves with the shift.
+ */
+const adaptChoices = new Map<string, AdaptRecord>();
 
 /** Runs one request and posts its progress and its result (or its error, code kept) through `post`. */
 export async function handle(request: Request, post: (message: Response) => void): Promise<void> {
@@ -112,6 +120,7 @@ export async function load(source: DataSource, progress: (p: Progress) => void):
   districtCache.clear();
   outlineCache = null;
   placementCache = null;
+  adaptChoices.clear();
   return loaded.info;
 }
 
@@ -175,6 +184,24 @@ function fitKey(model: ModelSettings, endMs: number): string {
   });
 }
 
+/** The key of the adaptive selection kept for the model settings (null: none kept, see adaptChoices). */
+function choiceKey(model: ModelSettings): string | null {
+  return model.trainingDays === null ? fitKey(model, 0) : null;
+}
+
+/** The kept selection for the settings, as a request field. */
+function keptChoice(model: ModelSettings): { adaptChoice?: AdaptRecord } {
+  const key = choiceKey(model);
+  const choice = key === null ? undefined : adaptChoices.get(key);
+  return choice ? { adaptChoice: choice } : {};
+}
+
+/** Keeps the fit's selection for the settings. */
+function keepChoice(model: ModelSettings, fit: EtasFit): void {
+  const key = choiceKey(model);
+  if (key !== null && fit.adapt) adaptChoices.set(key, fit.adapt);
+}
+
 function remember(key: string, entry: CachedFit): void {
   if (fitCache.size >= FIT_CACHE_MAX) fitCache.clear();
   fitCache.set(key, entry);
@@ -218,10 +245,12 @@ function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progre
       placement: model.placement ?? 'fine',
       ...(cached ? { fit: cached.fit } : {}),
       ...(placementCache ? { placementCache } : {}),
+      ...keptChoice(model),
     },
     progressHooks(progress, shift.label),
   );
   if (!cached) remember(key, { fit: cast.fit, warnings: cast.warnings });
+  keepChoice(model, cast.fit);
   placementCache = cast.placementCache;
   if (boxesCache.size >= BOXES_CACHE_MAX) boxesCache.clear();
   boxesCache.set(boxesKey, cast);
@@ -284,7 +313,11 @@ export function fitOnly(request: FitRequest, progress: (p: Progress) => void): F
   const key = fitKey(request.model, endMs);
   let entry = fitCache.get(key);
   if (!entry) {
-    const trained = trainModel({ ...trainingRequest(request.model, endMs), untilMs: endMs }, progressHooks(progress));
+    const trained = trainModel(
+      { ...trainingRequest(request.model, endMs), untilMs: endMs, ...keptChoice(request.model) },
+      progressHooks(progress),
+    );
+    keepChoice(request.model, trained.fit);
     entry = { fit: trained.fit, warnings: trained.warnings };
     remember(key, entry);
   }

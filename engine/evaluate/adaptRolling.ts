@@ -1,17 +1,17 @@
 /**
  * The adaptive selection (select.ts; docs/model.md#adaptive-default) as the rolling model
- * (rolling.ts) makes it: at the first refit, then at the first refit at least
- * `adapt.reselectEveryDays` days after the last selection (less the refit's 2-hour tolerance,
- * so that "every 28 days" stays so across DST changes), on the events known at the refit.
+ * (rolling.ts) makes it: at the first refit, then at the first refit whose selection anchor
+ * (choose.ts selectionAnchorMs: every `adapt.reselectEveryDays` days from a fixed epoch; month
+ * mode: every refit) differs from the last one's, on the events known at that anchor, the
+ * choice the service makes for any shift of the same anchor.
  */
 import type { AdaptConfig, AdaptRecord } from '../model/index.ts';
 import type { EventSet } from '../types.ts';
-import { selectVariant } from './choose.ts';
+import { selectionAnchorMs, selectVariant } from './choose.ts';
 import { EvaluateError } from './errors.ts';
 import type { SelectionInput } from './select.ts';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** The selection's fixed inputs: all but the events and the window. */
 export type SelectionContext = Omit<SelectionInput, 'events' | 'knownMs' | 'timeUnknown' | 'window'>;
@@ -50,8 +50,8 @@ export class RollingSelection {
    * @throws {EvaluateError} E_FIT when the holdout fit fails
    */
   update(startMs: number, label: string, training: EventSet, timeUnknown: Uint8Array, knownMs: Float64Array): AdaptRecord | null {
-    const everyMs = this.adapt.reselectEveryDays * DAY_MS;
-    if (this.choice !== null && startMs < this.atMs + everyMs - Math.min(2 * HOUR_MS, everyMs / 2)) return null;
+    const anchorMs = selectionAnchorMs(startMs, this.adapt.reselectEveryDays, this.context.months);
+    if (this.choice !== null && anchorMs === this.atMs) return null;
     try {
       const window = { startMs: training.originMs, endMs: startMs };
       this.choice = selectVariant({ ...this.context, events: training, knownMs, timeUnknown, window });
@@ -60,7 +60,7 @@ export class RollingSelection {
         throw new EvaluateError('E_CANCELLED', `cancelled during the adaptive selection before ${label}`, err);
       throw new EvaluateError('E_FIT', `the adaptive selection before ${label} failed: ${(err as Error).message}`, err);
     }
-    this.atMs = startMs;
+    this.atMs = anchorMs;
     return this.choice;
   }
 }

@@ -17,8 +17,10 @@ import {
   type SelectionInput,
 } from './select.ts';
 import type { AdaptRecord, AdaptVariant, VariantScore } from '../model/index.ts';
+import type { EventSet, H3Cell } from '../types.ts';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Variant v's score against counts (index 0): gain = Σ_w d_w with d_w = mean over the areas of
@@ -110,16 +112,54 @@ function untestedRecord(config: SelectionInput['config'], reason: string, fromMs
 }
 
 /**
+ * The event set with only the cells that hold an event (order kept), so that nothing about the
+ * cells first met after the selection instant (the normalising area of the log score, the
+ * forecast's cells) reaches the choice. O(N + C).
+ */
+function withUsedCells(set: EventSet): EventSet {
+  const newId = new Int32Array(set.cells.length).fill(-1);
+  for (let k = 0; k < set.cell.length; k++) newId[set.cell[k]!] = 0;
+  const cells: H3Cell[] = [];
+  for (let c = 0; c < set.cells.length; c++) if (newId[c] === 0) newId[c] = cells.push(set.cells[c]!) - 1;
+  return { ...set, cells, cell: set.cell.map((c) => newId[c]!) };
+}
+
+/** The fixed origin of the selection anchors: Monday 2001-01-01 00:00 UTC. */
+export const SELECTION_EPOCH_MS = Date.UTC(2001, 0, 1);
+
+/**
+ * The selection instant of a fit ending at `endMs` (docs/model.md#adaptive-default): outside
+ * month mode the last anchor at or before it, anchors every `everyDays` days from
+ * {@link SELECTION_EPOCH_MS} (UTC, so daylight-saving changes do not move them), so that every fit
+ * ending between two anchors makes the same choice: the backtest reselects when a window's anchor
+ * changes, and the service (and the web app, which keeps the choice) selects at the same anchor
+ * for any shift in between. `everyDays` 0, and month mode (whose fits end at month starts), use
+ * `endMs` itself. O(1).
+ */
+export function selectionAnchorMs(endMs: number, everyDays: number, months: boolean): number {
+  if (months || !(everyDays > 0)) return endMs;
+  const periodMs = everyDays * DAY_MS;
+  return SELECTION_EPOCH_MS + Math.floor((endMs - SELECTION_EPOCH_MS) / periodMs) * periodMs;
+}
+
+/**
  * Chooses the variant (select.ts module comment). Pure: the same input gives the same record.
  * Cost: one fit on the events known at the holdout's start, then the replay (holdout.ts).
  * @throws the holdout fit's errors (engine/model ModelError)
  */
 export function selectVariant(given: SelectionInput): AdaptRecord {
-  // only what was known at the window's end is read (callers pass nothing later; this makes sure)
-  const known = knownAt(given, given.window.endMs);
-  const input: SelectionInput = { ...given, events: known.set, timeUnknown: known.unknown, knownMs: known.knownMs };
-  const a = input.config.adapt;
+  const a = given.config.adapt;
   if (!a) throw new EvaluateError('E_ARGUMENT', 'the adaptive selection needs a configuration with "adapt"', given.config);
+  // the selection instant: the fit's end, or outside month mode the anchor before it; only what was known then is read
+  const atMs = selectionAnchorMs(given.window.endMs, a.reselectEveryDays, given.months);
+  const known = knownAt(given, atMs);
+  const input: SelectionInput = {
+    ...given,
+    events: withUsedCells(known.set),
+    timeUnknown: known.unknown,
+    knownMs: known.knownMs,
+    window: { startMs: given.window.startMs, endMs: atMs },
+  };
   const windows = holdoutWindows(input);
   const toMs = input.window.endMs;
   const fromMs = windows.length > 0 ? windows[0]!.startMs : toMs;

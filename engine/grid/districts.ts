@@ -22,19 +22,30 @@ function byName(a: string, b: string): number {
  */
 export function districtsFromLabels(incidents: readonly Incident[], res: number): Map<H3Cell, string> {
   const lookup = makeCellLookup(res);
-  const counts = new Map<H3Cell, Map<string, number>>();
+  const pairs: [H3Cell, string][] = [];
   for (const inc of incidents) {
     if (inc.district === null || inc.district === undefined) continue;
-    let cell: H3Cell;
     try {
-      cell = lookup(inc.lat, inc.lng);
+      pairs.push([lookup(inc.lat, inc.lng), inc.district]);
     } catch (err) {
       if (err instanceof GridError) throw new GridError(err.code, `${inc.source.file}, line ${inc.source.line}: ${err.message}`, err.value);
       throw err;
     }
+  }
+  return majorityLabels(pairs);
+}
+
+/**
+ * The rule of {@link districtsFromLabels} on (cell, label) pairs already binned: each cell goes
+ * to its most frequent label, a tie to the alphabetically first (code-unit order). Result sorted
+ * by cell. O(P + cells log cells).
+ */
+export function majorityLabels(pairs: Iterable<readonly [H3Cell, string]>): Map<H3Cell, string> {
+  const counts = new Map<H3Cell, Map<string, number>>();
+  for (const [cell, label] of pairs) {
     let m = counts.get(cell);
     if (!m) counts.set(cell, (m = new Map()));
-    m.set(inc.district, (m.get(inc.district) ?? 0) + 1);
+    m.set(label, (m.get(label) ?? 0) + 1);
   }
   const out = new Map<H3Cell, string>();
   for (const cell of [...counts.keys()].sort()) {

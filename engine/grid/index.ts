@@ -21,4 +21,4 @@ export type { BuildEventSetOptions } from './eventSet.ts';
 export { studyArea, polygonsOf } from './area.ts';
 export type { AreaGeoJson } from './area.ts';
 export type { NamedAreas } from './districts.ts';
-export { districtsFromLabels, districtsFromPolygons, districtOutlines } from './districts.ts';
+export { districtsFromLabels, majorityLabels, districtsFromPolygons, districtOutlines } from './districts.ts';

@@ -4,9 +4,10 @@
  * selection), then the fit with that variant's rates, profile and triggering, and the choice
  * recorded in the fit (`adapt`) and its notes.
  */
-import { selectVariant } from '../evaluate/choose.ts';
+import { selectionAnchorMs, selectVariant } from '../evaluate/choose.ts';
 import { variantHalfLives, variantRate } from '../evaluate/select.ts';
 import { periodEndMs } from '../evaluate/timing.ts';
+import { majorityLabels } from '../grid/index.ts';
 import { fitEtasDetailed, type AdaptRecord, type EtasConfig, type EtasFit, type FitHooks } from '../model/index.ts';
 import type { Incident } from '../types.ts';
 import type { TrainingSet } from './training.ts';
@@ -19,10 +20,22 @@ function knownFrom(set: TrainingSet, incidents: readonly Incident[], tz: string)
   return Float64Array.from(idx, (i) => periodEndMs(incidents[i]!, tz));
 }
 
+/** The training cells' districts from the labels of the incidents known at `atMs` (the rule of engine/grid districtsFromLabels). O(N). */
+function districtsKnownAt(set: TrainingSet, incidents: readonly Incident[], knownMs: Float64Array, atMs: number): Map<string, string> {
+  const { cell, cells, incidentIndex } = set.events;
+  const pairs: [string, string][] = [];
+  for (let k = 0; k < cell.length; k++) {
+    const label = incidents[incidentIndex[k]!]!.district;
+    if (knownMs[k]! <= atMs && label !== null && label !== undefined) pairs.push([cells[cell[k]!]!, label]);
+  }
+  return majorityLabels(pairs);
+}
+
 /**
  * Selects the variant on the training set and fits with it (module comment). `config` is the
- * configuration as fitted (configForData applied) and has `adapt`.
- * Cost: the selection (one holdout fit and its replay) and the fit.
+ * configuration as fitted (configForData applied) and has `adapt`. `reuse`: an earlier
+ * selection of the same incidents and settings, taken when it was made at this fit's anchor.
+ * Cost: the selection (one holdout fit and its replay; none when reused) and the fit.
  * @throws the model's errors (the caller wraps them)
  */
 export function fitAdaptive(
@@ -32,19 +45,27 @@ export function fitAdaptive(
   tz: string,
   config: EtasConfig,
   fitHooks: FitHooks,
+  reuse: AdaptRecord | null = null,
 ): EtasFit {
   const months = (set.events.precisionCounts?.month ?? 0) > 0;
   const inputs = { tz, timeUnknown: set.timeUnknown, districtOf: set.districtOf };
-  const choice = selectVariant({
-    events: set.events,
-    knownMs: knownFrom(set, incidents, tz),
-    window: set.window,
-    res,
-    config,
-    months,
-    ...inputs,
-    ...(fitHooks.shouldCancel ? { shouldCancel: fitHooks.shouldCancel } : {}),
-  });
+  const anchorMs = selectionAnchorMs(set.window.endMs, config.adapt?.reselectEveryDays ?? 0, months);
+  const knownMs = reuse !== null && reuse.holdout.toMs === anchorMs ? null : knownFrom(set, incidents, tz);
+  const choice =
+    knownMs === null
+      ? reuse!
+      : selectVariant({
+          events: set.events,
+          knownMs,
+          window: set.window,
+          res,
+          config,
+          months,
+          ...inputs,
+          // the districts of the profile's prior from the labels known at the anchor, so that any fit of the same anchor chooses alike
+          districtOf: districtsKnownAt(set, incidents, knownMs, anchorMs),
+          ...(fitHooks.shouldCancel ? { shouldCancel: fitHooks.shouldCancel } : {}),
+        });
   const result = fitEtasDetailed(
     set.events,
     set.window,

@@ -9,6 +9,7 @@ import {
   fitEtas,
   modelName,
   withFitOptions,
+  type AdaptRecord,
   type EtasConfig,
   type EtasFit,
   type ModelName,
@@ -90,6 +91,7 @@ export function fitTraining(
   config: EtasConfig,
   hooks: ServiceHooks,
   incidents: readonly Incident[],
+  adaptChoice: AdaptRecord | null = null,
 ): EtasFit {
   const adapted = configForData(config, training.events);
   hooks.onStage?.('fit', { maxIterations: adapted.em.maxIterations });
@@ -99,7 +101,7 @@ export function fitTraining(
   };
   try {
     // the adaptive default (docs/model.md#adaptive-default) needs each event's known-from instant, from its incident
-    if (adapted.adapt) return fitAdaptive(training, incidents, res, tz, adapted, fitHooks);
+    if (adapted.adapt) return fitAdaptive(training, incidents, res, tz, adapted, fitHooks, adaptChoice);
     return fitEtas(
       training.events,
       training.window,

@@ -10,7 +10,7 @@
  * ended by then, reaches the fit, the forecast, the districts or the explanations; removing
  * such incidents leaves the result bit-identical (tests/service).
  */
-import { contributorParams, type BoxPlacement, type EtasFit } from '../model/index.ts';
+import { contributorParams, type AdaptRecord, type BoxPlacement, type EtasFit } from '../model/index.ts';
 import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes, PlacementCache } from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
@@ -29,6 +29,14 @@ export interface TrainRequest extends TrainingData {
   readonly model?: ModelChoice;
   /** Bounds, fixed values and EM limits over the model's configuration. */
   readonly fitOptions?: EtasFitOptions;
+  /**
+   * The adaptive selection of an earlier fit from the same incidents and settings (its
+   * `fit.adapt`), reused when it was made at this fit's selection anchor (its holdout ends
+   * there: docs/model.md#adaptive-default), so the fits of shifts between two anchors skip the
+   * selection; the fit is the same with or without it. One made at another anchor is ignored.
+   * The caller vouches for the incidents and settings (the web app keys it by them).
+   */
+  readonly adaptChoice?: AdaptRecord | null;
 }
 
 /** The training window and what went into it. */
@@ -158,7 +166,7 @@ export function trainModel(request: TrainRequest & { readonly untilMs: number },
   const config = resolveModel(request.model, request.fitOptions);
   checkTunedBefore(config, request.untilMs);
   const { set, training, notes, warnings } = train(request, request.untilMs, hooks);
-  const fit = fitTraining(set, request.res, request.tz, config, hooks, request.incidents);
+  const fit = fitTraining(set, request.res, request.tz, config, hooks, request.incidents, request.adaptChoice ?? null);
   return { fit, history: set.events, training, notes, warnings, placementCache: new PlacementCache(request.incidents, request.res) };
 }
 
@@ -169,7 +177,7 @@ function shiftFit(request: ShiftRequest, set: TrainingSet, hooks: ServiceHooks):
   if (saved === null) {
     const config = resolveModel(request.model, request.fitOptions);
     checkTunedBefore(config, startMs);
-    return fitTraining(set, request.res, request.tz, config, hooks, request.incidents);
+    return fitTraining(set, request.res, request.tz, config, hooks, request.incidents, request.adaptChoice ?? null);
   }
   if (saved.window.endMs > startMs) {
     throw new ServiceError(

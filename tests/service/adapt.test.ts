@@ -15,6 +15,7 @@ import {
   trainModel,
   type EtasFit,
 } from '../../engine/index.ts';
+import { selectionAnchorMs } from '../../engine/evaluate/choose.ts';
 import { expectCoded } from '../support/coded.ts';
 import { SHIFT, TZ, vancouver } from './support.ts';
 
@@ -25,10 +26,12 @@ describe('the adaptive default in the service', () => {
   const incidents = vancouver();
   const trained = trainModel({ incidents, tz: TZ, res: 10, untilMs: SHIFT.startMs });
 
-  it('records the variant chosen on the last 56 days before the fit end, with its reason', () => {
+  it('records the variant chosen on the 56 days before the selection anchor, with its reason', () => {
     const a = trained.fit.adapt!;
-    expect(a.holdout.toMs).toBe(SHIFT.startMs);
-    expect(a.holdout.fromMs).toBe(SHIFT.startMs - 56 * 86_400_000);
+    // anchors every 28 days from 2001-01-01T00:00Z: the last one before the shift (2023-12-15 22:00 PST) is 2023-12-04T00:00Z,
+    // (worked out by hand: 8,372 days from 2001-01-01 to 2023-12-04 = 299 × 28, and the next anchor, 2024-01-01, is after the shift)
+    expect(a.holdout.toMs).toBe(Date.parse('2023-12-04T00:00:00Z'));
+    expect(a.holdout.fromMs).toBe(Date.parse('2023-12-04T00:00:00Z') - 56 * 86_400_000);
     expect(a.holdout.windows).toBe(168);
     expect(a.candidates).toBe(29);
     expect(a.reason.startsWith(a.label)).toBe(true);
@@ -55,7 +58,8 @@ describe('the adaptive default in the service', () => {
     expect(before.length).toBeLessThan(incidents.length - 1000);
     const without = trainModel({ incidents: before, tz: TZ, res: 10, untilMs });
     expect(withLater.fit.adapt).toEqual(without.fit.adapt);
-    expect(withLater.fit.adapt!.holdout.toMs).toBe(untilMs);
+    expect(withLater.fit.adapt!.holdout.toMs).toBe(selectionAnchorMs(untilMs, 28, false));
+    expect(withLater.fit.adapt!.holdout.toMs).toBeLessThanOrEqual(untilMs);
   });
 
   it('the fit in words says what the forecast uses: the chosen variant, not the configuration', () => {
@@ -73,6 +77,49 @@ describe('the adaptive default in the service', () => {
     expect(trainModel({ incidents, tz: TZ, res: 10, untilMs: SHIFT.startMs, model: 'etas-2015' }).fit.adapt).toBeUndefined();
     expect(checkEtasConfig({}).adapt).toBeUndefined();
     expect(checkEtasConfig({ adapt: null }).adapt).toBeUndefined();
+  });
+}, 120_000);
+
+describe('the selection anchor', () => {
+  const DAY = 86_400_000;
+  it('is the last anchor every 28 days from 2001-01-01T00:00Z at or before the fit end; month mode and 0 days use the end', () => {
+    expect(selectionAnchorMs(Date.parse('2001-01-01T00:00:00Z'), 28, false)).toBe(Date.parse('2001-01-01T00:00:00Z'));
+    expect(selectionAnchorMs(Date.parse('2001-01-28T23:59:59Z'), 28, false)).toBe(Date.parse('2001-01-01T00:00:00Z'));
+    expect(selectionAnchorMs(Date.parse('2001-01-29T00:00:00Z'), 28, false)).toBe(Date.parse('2001-01-29T00:00:00Z'));
+    expect(selectionAnchorMs(Date.parse('2000-12-31T12:00:00Z'), 28, false)).toBe(Date.parse('2000-12-04T00:00:00Z'));
+    expect(selectionAnchorMs(Date.parse('2001-01-10T00:00:00Z'), 7, false)).toBe(Date.parse('2001-01-08T00:00:00Z'));
+    expect(selectionAnchorMs(12345 * DAY + 7, 28, true)).toBe(12345 * DAY + 7);
+    expect(selectionAnchorMs(12345 * DAY + 7, 0, false)).toBe(12345 * DAY + 7);
+  });
+
+  it('shifts between two anchors make the same choice, and a reused choice gives the boxes of a fresh one', () => {
+    const incidents = vancouver();
+    // 2023-12-15 22:00 and 2023-12-05 06:00 (PST) share the anchor 2023-12-04T00:00Z
+    const later = shiftBoxes({ incidents, tz: TZ, res: 10, shift: SHIFT, placement: 'grid' });
+    const earlierShift = { ...SHIFT, startMs: Date.parse('2023-12-05T06:00:00-08:00'), endMs: Date.parse('2023-12-05T14:00:00-08:00') };
+    const earlier = shiftBoxes({ incidents, tz: TZ, res: 10, shift: earlierShift, placement: 'grid' });
+    expect(earlier.fit.adapt).toEqual(later.fit.adapt);
+    const reused = shiftBoxes({ incidents, tz: TZ, res: 10, shift: SHIFT, placement: 'grid', adaptChoice: earlier.fit.adapt! });
+    expect(reused.fit).toEqual(later.fit);
+    expect(Array.from(reused.forecast.expected)).toEqual(Array.from(later.forecast.expected));
+    // a choice made at another anchor is not reused: a doctored one (counts, at the previous anchor) changes nothing
+    const other = {
+      ...later.fit.adapt!,
+      variant: { kind: 'counts' as const },
+      holdout: { ...later.fit.adapt!.holdout, toMs: later.fit.adapt!.holdout.toMs - 28 * DAY },
+    };
+    const ignored = shiftBoxes({ incidents, tz: TZ, res: 10, shift: SHIFT, placement: 'grid', adaptChoice: other });
+    expect(ignored.fit).toEqual(later.fit);
+    // and a doctored one at the right anchor is taken (the caller vouches for it): the proof that reuse skips the selection
+    const taken = shiftBoxes({
+      incidents,
+      tz: TZ,
+      res: 10,
+      shift: SHIFT,
+      placement: 'grid',
+      adaptChoice: { ...other, holdout: later.fit.adapt!.holdout },
+    });
+    expect(taken.fit.adapt!.variant).toEqual({ kind: 'counts' });
   });
 }, 120_000);
 
