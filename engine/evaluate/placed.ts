@@ -1,6 +1,8 @@
 /**
  * Placed scoring: a model's coarse scores per study cell are split to the finer lattice
- * (resolution r + 1) by the smoothed shares of the history known at the window start, and
+ * (resolution r + 1) by the smoothed shares of the history known at the window start (each
+ * study cell's share going to the fine cells where its own incidents lie, which may be children
+ * of a neighbour: engine/forecast lattice.ts FineCounts), and
  * non-overlapping boxes of seven fine cells (the area of one study cell, H3 aperture 7) are
  * placed greedily by the expected count they cover: city-wide for the flagged areas (N boxes
  * where the grid flags N cells, so the areas match) and per district for the top-K patrol
@@ -26,19 +28,25 @@ export class PlacedRun {
   /** Per window: the fine id of each scored incident inside the study cells (−1 otherwise). */
   readonly actualByWindow: readonly (readonly number[])[];
   private readonly streamFine: Int32Array;
+  /** Study cell index of each history incident in the stream (−1 outside the study cells). */
+  private readonly streamCoarse: Int32Array;
   private readonly streamKnownMs: Float64Array;
   private cursor = 0;
   private historyMs = -Infinity;
   /** Scratch: one window's expected count per fine id. */
   private expected = new Float64Array(0);
 
-  /** O(C) h3 calls for the lattice, O(N log N) for the incidents' fine cells and their order. */
+  /** O(C) h3 calls for the lattice, O(N log N) for the incidents' cells (two h3 calls each) and their order. */
   constructor(run: EvaluationRun, alpha: number = DEFAULT_SHARE_ALPHA) {
-    this.lattice = new FineLattice(run.study.cells);
-    this.counts = new FineCounts(this.lattice, alpha);
-    const fineOf = Int32Array.from(run.incidents, (inc) => this.lattice.insideId(incidentCell(inc.lat, inc.lng, run.res + 1)));
+    const lat = (this.lattice = new FineLattice(run.study.cells));
+    this.counts = new FineCounts(lat, alpha);
+    // every fine cell an incident lies in gets an id (foreign ones from `inside` on); scored only inside
+    const anyFine = Int32Array.from(run.incidents, (inc) => lat.idOf(incidentCell(inc.lat, inc.lng, run.res + 1)));
+    const fineOf = anyFine.map((id) => (id < lat.inside ? id : -1));
+    const coarseOf = Int32Array.from(run.incidents, (inc) => lat.coarseId(incidentCell(inc.lat, inc.lng, run.res)));
     const byKnown = Array.from(fineOf.keys()).sort((a, b) => run.knownMs[a]! - run.knownMs[b]! || a - b);
-    this.streamFine = Int32Array.from(byKnown, (i) => fineOf[i]!);
+    this.streamFine = Int32Array.from(byKnown, (i) => anyFine[i]!);
+    this.streamCoarse = Int32Array.from(byKnown, (i) => coarseOf[i]!);
     this.streamKnownMs = Float64Array.from(byKnown, (i) => run.knownMs[i]!);
     this.actualByWindow = placeActuals(
       run.windows,
@@ -54,7 +62,10 @@ export class PlacedRun {
     }
     this.historyMs = ms;
     const n = this.streamFine.length;
-    while (this.cursor < n && this.streamKnownMs[this.cursor]! <= ms) this.counts.add(this.streamFine[this.cursor++]!);
+    while (this.cursor < n && this.streamKnownMs[this.cursor]! <= ms) {
+      this.counts.add(this.streamCoarse[this.cursor]!, this.streamFine[this.cursor]!);
+      this.cursor++;
+    }
   }
 
   /** One forecast's expected count per fine id under coarse `scores` (valid until the next call). O(fine cells). */

@@ -129,7 +129,7 @@ export function candidateSums(lat: FineLattice, expected: Float64Array): { centr
     let s = 0;
     for (let j = at; j < at + BOX; j++) {
       const id = box[j]!;
-      if (id >= 0 && id < lat.inside) s += expected[id]!; // cells outside expect nothing
+      if (id >= 0 && id < expected.length) s += expected[id]!; // a cell met after the split expects nothing
     }
     centre[m] = f;
     sum[m++] = s;
@@ -174,7 +174,8 @@ class Cover {
  * Places boxes on the lattice (module comment): the first `cityBoxes` city-wide, and up to `top`
  * per district in one pass over the same order (a district takes boxes until it has `top`;
  * the pass ends when every district is full or the candidates run out). `expected` holds
- * every fine id's expected count (ids from `inside` on: 0). Cost O(F) to score the candidates
+ * every fine id's expected count (FineCounts.split: cells outside the coarse cells too; ids met
+ * after the split, beyond its length, count 0). Cost O(F) to score the candidates
  * and build the heap, plus O(log F) per candidate looked at (about 8 per box placed on
  * Vancouver; every candidate when a district never fills): O(F log F) at worst, no recursion.
  */

@@ -1,7 +1,7 @@
 /**
  * The finer lattice of placed boxes on indices (issue 11): the fine children (resolution r + 1)
- * of a set of coarse cells numbered in H3 id order, each centre's box as seven ids, and the
- * history's fine counts that give the smoothed shares. One data structure for the service
+ * of a set of coarse cells numbered in H3 id order (and any other fine cell met, from `inside`
+ * on), each centre's box as seven ids, and the history's counts that give the smoothed shares. One data structure for the service
  * (placedPatrolBoxes, placeBoxes) and the backtest (engine/evaluate/placed.ts), so both place
  * boxes with the same code (greedy.ts); strings are met only when the lattice is built and
  * when a box is reported.
@@ -24,9 +24,12 @@ export const DEFAULT_SHARE_ALPHA = 0.5;
 
 /**
  * The fine children of sorted coarse cells. Ids 0..inside−1 are the children, in H3 id order
- * (children of one cell share its id's prefix, so sorted parents give sorted children); cells
- * outside met in boxes get ids from `inside` on (they only block overlaps: nothing is expected
- * there).
+ * (children of one cell share its id's prefix, so sorted parents give sorted children); other
+ * fine cells get ids from `inside` on when met ({@link idOf}): in boxes, where they block
+ * overlaps, and where a coarse cell's incidents lie in a neighbour's child outside the coarse
+ * cells (FineCounts shares expected counts there). Box centres are inside cells only: a box is
+ * named by, and belongs to the district of, its centre's coarse parent, which must be one of the
+ * coarse cells; any fine cell may be covered.
  */
 export class FineLattice {
   /** The coarse cells, ascending id. */
@@ -82,7 +85,7 @@ export class FineLattice {
     return id !== undefined && id < this.inside ? id : -1;
   }
 
-  /** Id of any fine cell (cells outside get ids from `inside` on: for overlap only). */
+  /** Id of any fine cell (cells outside get ids from `inside` on: they can be covered and expect counts, but hold no centre). */
   idOf(cell: H3Cell): number {
     let id = this.index.get(cell);
     if (id === undefined) {
@@ -108,17 +111,38 @@ export class FineLattice {
   }
 }
 
+/** Key of a foreign pair (coarse index, fine id): both below 2^26, the key below 2^52. */
+const PAIR = 2 ** 26;
+
 /**
- * Past incidents per inside fine cell and per coarse cell of a lattice, and the smoothed share
- * of each fine cell in its coarse cell's history (the one split rule of placement):
+ * Past incidents by coarse cell and by fine cell, and the smoothed share of each fine cell in a
+ * coarse cell's history (the one split rule of placement). H3 children are not their parent
+ * hexagon: a res r + 1 cell's parent (cellToParent) need not be the res r cell its points fall
+ * in, so some of a coarse cell c's incidents lie in fine cells that are children of a
+ * neighbour. c's expected count is therefore shared among the fine cells where its own
+ * incidents lie, plus its own children for the smoothing:
  *
- *     share_f = (n_f + α) / (Σ_children n + (number of children) · α)
+ *     share_{c,f} = (n_{c,f} + α · [f is a child of c]) / (N_c + (number of children of c) · α)
  *
- * equal shares for a coarse cell without history (also when α = 0).
+ * with n_{c,f} the incidents whose coarse cell is c and fine cell f, N_c = Σ_f n_{c,f}; equal
+ * shares of c's children when the denominator is 0 (no history and α = 0). Σ_f share_{c,f} = 1.
+ * A fine cell's expected count is Σ_c E_c · share_{c,f} ({@link split}).
+ *
+ * Storage: arrays. n_{c,f} for f a child of c by fine id; the other ("foreign") pairs, a few
+ * per cent of incidents, in a pair list (looked up by one numeric key on add) summed in a fixed
+ * (fine id, coarse index) order, so the same counts give the same bits whatever order they came in.
  */
 export class FineCounts {
-  private readonly fine: Float64Array;
+  /** n_{parent(f), f} per inside fine id. */
+  private readonly own: Float64Array;
+  /** N_c per coarse index. */
   private readonly coarse: Float64Array;
+  private readonly pairSlot = new Map<number, number>();
+  private readonly pairCoarse: number[] = [];
+  private readonly pairFine: number[] = [];
+  private readonly pairCount: number[] = [];
+  /** Pair slots by (fine id, coarse index); null when a slot was added since. */
+  private pairOrder: Int32Array | null = new Int32Array(0);
 
   /** @throws {ForecastError} E_ARGUMENT for α negative or not finite */
   constructor(
@@ -127,47 +151,86 @@ export class FineCounts {
   ) {
     if (!Number.isFinite(alpha) || alpha < 0)
       throw new ForecastError('E_ARGUMENT', `smoothing α must be a finite number ≥ 0, got ${String(alpha)}`, alpha);
-    this.fine = new Float64Array(lattice.inside);
+    this.own = new Float64Array(lattice.inside);
     this.coarse = new Float64Array(lattice.coarse.length);
   }
 
-  /** Counts `n` past incidents (default 1) in inside fine cell f (ids < 0 or outside are ignored). O(1). */
-  add(f: number, n = 1): void {
-    if (f < 0 || f >= this.lattice.inside) return;
-    this.fine[f]! += n;
-    this.coarse[this.lattice.parent[f]!]! += n;
+  /**
+   * Counts `n` past incidents (default 1) whose coarse cell is c (coarse index) and fine cell f
+   * (any lattice id, {@link FineLattice.idOf}); ignored when c or f is negative (a cell outside
+   * the lattice's coarse cells shares nothing). O(1).
+   */
+  add(c: number, f: number, n = 1): void {
+    if (c < 0 || f < 0) return;
+    this.coarse[c]! += n;
+    if (f < this.lattice.inside && this.lattice.parent[f] === c) {
+      this.own[f]! += n;
+      return;
+    }
+    const key = c * PAIR + f;
+    let slot = this.pairSlot.get(key);
+    if (slot === undefined) {
+      slot = this.pairCount.length;
+      this.pairSlot.set(key, slot);
+      this.pairCoarse.push(c);
+      this.pairFine.push(f);
+      this.pairCount.push(0);
+      this.pairOrder = null;
+    }
+    this.pairCount[slot]! += n;
   }
 
-  /** Forgets every incident. O(cells). */
+  /** Forgets every incident. O(cells + pairs). */
   clear(): void {
-    this.fine.fill(0);
+    this.own.fill(0);
     this.coarse.fill(0);
+    this.pairCount.fill(0);
   }
 
-  /** Past incidents in inside fine cell f. */
-  count(f: number): number {
-    return this.fine[f]!;
+  /** The denominator of coarse cell c's shares, and its number of children. */
+  private denominator(c: number): { denom: number; kids: number } {
+    const kids = this.lattice.childStart[c + 1]! - this.lattice.childStart[c]!;
+    return { denom: this.coarse[c]! + kids * this.alpha, kids };
   }
 
-  /** The smoothed share of inside fine cell f (class comment). O(1). */
-  share(f: number): number {
-    const lat = this.lattice;
-    const c = lat.parent[f]!;
-    const kids = lat.childStart[c + 1]! - lat.childStart[c]!;
-    const denom = this.coarse[c]! + kids * this.alpha;
-    return denom > 0 ? (this.fine[f]! + this.alpha) / denom : 1 / kids;
+  /** share_{c,f} (class comment) of fine id f in coarse index c. O(1). */
+  share(c: number, f: number): number {
+    const { denom, kids } = this.denominator(c);
+    const child = f < this.lattice.inside && this.lattice.parent[f] === c;
+    if (!(denom > 0)) return child ? 1 / kids : 0;
+    const n = child ? this.own[f]! : (this.pairCount[this.pairSlot.get(c * PAIR + f) ?? -1] ?? 0);
+    return (n + (child ? this.alpha : 0)) / denom;
+  }
+
+  /** The foreign pairs (f not a child of c) with a positive count, by fine id then coarse index. O(pairs). */
+  foreignPairs(): { coarse: number; fine: number; count: number }[] {
+    return Array.from(this.order(), (s) => ({ coarse: this.pairCoarse[s]!, fine: this.pairFine[s]!, count: this.pairCount[s]! })).filter(
+      (p) => p.count > 0,
+    );
+  }
+
+  private order(): Int32Array {
+    if (this.pairOrder === null) {
+      const fine = this.pairFine;
+      const coarse = this.pairCoarse;
+      this.pairOrder = Int32Array.from(fine.keys()).sort((a, b) => fine[a]! - fine[b]! || coarse[a]! - coarse[b]!);
+    }
+    return this.pairOrder;
   }
 
   /**
-   * Fine expected counts: coarse expected count × share (the plain product; the children of a
-   * coarse cell sum to its count to rounding) for every inside cell, into `out` (length ≥
-   * lattice.cells.length; ids from `inside` on are set to 0). O(fine cells).
+   * Fine expected counts Σ_c E_c · share_{c,f} (class comment) into `out` (length ≥
+   * lattice.cells.length; every other entry set to 0): each inside fine cell first gets its
+   * parent's part, then the foreign parts are added in (fine id, coarse index) order. The fine
+   * cells sum to Σ_c E_c to rounding. O(fine cells + foreign pairs), plus a sort of the pairs
+   * when new ones were added since the last call.
    * @param coarseExpected expected count per coarse index (finite, ≥ 0; checked by the caller)
    */
   split(coarseExpected: ArrayLike<number>, out: Float64Array): void {
     const lat = this.lattice;
     const C = lat.coarse.length;
     const alpha = this.alpha;
+    out.fill(0, lat.inside);
     for (let c = 0; c < C; c++) {
       const e = coarseExpected[c]!;
       const from = lat.childStart[c]!;
@@ -177,9 +240,14 @@ export class FineCounts {
         continue;
       }
       const denom = this.coarse[c]! + (to - from) * alpha;
-      // the same arithmetic as share(f), written out: this loop runs for every cell of every window
-      for (let f = from; f < to; f++) out[f] = e * (denom > 0 ? (this.fine[f]! + alpha) / denom : 1 / (to - from));
+      // the same arithmetic as share(c, f), written out: this loop runs for every cell of every window
+      for (let f = from; f < to; f++) out[f] = e * (denom > 0 ? (this.own[f]! + alpha) / denom : 1 / (to - from));
     }
-    out.fill(0, lat.inside, lat.cells.length);
+    for (const s of this.order()) {
+      const n = this.pairCount[s]!;
+      const c = this.pairCoarse[s]!;
+      const e = coarseExpected[c]!;
+      if (n > 0 && e > 0) out[this.pairFine[s]!]! += e * (n / (this.coarse[c]! + this.denominator(c).kids * alpha));
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Placed patrol boxes with their explanations (issue 11): the shift's coarse forecast is shared
- * among the finer lattice by the history's smoothed shares (lattice.ts FineCounts), boxes of
+ * among the finer lattice where each cell's history lies (lattice.ts FineCounts), boxes of
  * seven fine cells are placed greedily per district (greedy.ts, the backtest's own code), and
  * each box gets the same fields and explanation as a grid box (boxes.ts), its contributors
  * being the recent incidents whose fine cell lies in the box.
@@ -95,12 +95,13 @@ export interface PlacedPatrolBoxOptions extends PatrolBoxOptions {
   readonly cache?: PlacementCache;
 }
 
-/** The coarse forecast on the lattice: expected, background and triggered per coarse index. */
-function onLattice(forecast: CellForecast, lat: FineLattice): { e: Float64Array; bg: Float64Array; tr: Float64Array } {
+/** The coarse forecast on the lattice: expected, background and triggered per coarse index, and which are forecast cells. */
+function onLattice(forecast: CellForecast, lat: FineLattice): { e: Float64Array; bg: Float64Array; tr: Float64Array; has: Uint8Array } {
   const C = lat.coarse.length;
-  const out = { e: new Float64Array(C), bg: new Float64Array(C), tr: new Float64Array(C) };
+  const out = { e: new Float64Array(C), bg: new Float64Array(C), tr: new Float64Array(C), has: new Uint8Array(C) };
   forecast.cells.forEach((cell, i) => {
     const c = lat.coarseId(cell);
+    out.has[c] = 1;
     out.e[c] = forecast.expected[i]!;
     out.bg[c] = forecast.background[i]!;
     out.tr[c] = forecast.triggered[i]!;
@@ -109,19 +110,21 @@ function onLattice(forecast: CellForecast, lat: FineLattice): { e: Float64Array;
 }
 
 /**
- * District index per coarse index (names sorted, "(none)" last when grouped) for the cells with
- * a positive expected count; with 'drop', a cell without a district gets expected 0 (its fine
- * cells count nothing and hold no centre).
+ * District index per coarse index (names sorted, "(none)" last when grouped) for the forecast
+ * cells (`has`; as the backtest's study cells, a cell with expected 0 may hold a centre that a
+ * neighbour's incidents make positive); with 'drop', a cell without a district gets expected 0
+ * (it shares nothing and its fine cells hold no centre).
  */
 function districtIndex(
   lat: FineLattice,
-  e: Float64Array,
+  lattice: { e: Float64Array; bg: Float64Array; tr: Float64Array; has: Uint8Array },
   districtOf: (cell: H3Cell) => string | null,
   drop: boolean,
 ): { ofCoarse: Int32Array; names: string[] } {
-  const label: (string | null)[] = lat.coarse.map((c, i) => (e[i]! > 0 ? (districtOf(c) ?? (drop ? null : NO_DISTRICT)) : null));
+  const { e, bg, tr, has } = lattice;
+  const label: (string | null)[] = lat.coarse.map((c, i) => (has[i] === 1 ? (districtOf(c) ?? (drop ? null : NO_DISTRICT)) : null));
   label.forEach((d, i) => {
-    if (d === null) e[i] = 0;
+    if (d === null) e[i] = bg[i] = tr[i] = 0;
   });
   const names = [...new Set(label.filter((d): d is string => d !== null))].sort((a, b) =>
     a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : a < b ? -1 : a > b ? 1 : 0,
@@ -133,12 +136,14 @@ function districtIndex(
 /**
  * The placed patrol boxes of a shift: in each district, K non-overlapping boxes of seven cells of
  * the next finer resolution, chosen greedily by the expected count they cover (greedy.ts
- * placeGreedy, as the backtest), after sharing each coarse cell's expected count among its fine
- * children by the history's smoothed shares (α = `shareAlpha`). A box belongs to the district of
- * its centre's coarse parent; with unassigned 'drop', fine cells whose coarse parent has no
- * district count 0 and hold no centre. Each box: `h3` its centre, `cells` its seven fine cells,
- * its expected count (the sum over its cells), background and triggered parts (each fine cell's
- * split as its coarse parent's), and the recent incidents in its fine cells as contributors.
+ * placeGreedy, as the backtest), after sharing each coarse cell's expected count among the fine
+ * cells where its own history incidents lie (possibly children of a neighbour) and its own
+ * children, by smoothed shares (lattice.ts FineCounts, α = `shareAlpha`). Centres are children
+ * of forecast cells; a box belongs to the district of its centre's coarse parent; with
+ * unassigned 'drop', coarse cells without a district share nothing and their fine cells hold no
+ * centre. Each box: `h3` its centre, `cells` its seven fine cells, its expected count (the sum
+ * over its cells), background and triggered parts (split as the expected counts), and the
+ * recent incidents in its fine cells as contributors.
  * Output as patrolBoxes': districts in name order ("(none)" last), boxes by rank.
  *
  * Cost O(N + F log F) for N history events and F fine cells; the first call on a set of
@@ -154,11 +159,17 @@ export function placedPatrolBoxes(forecast: CellForecast, options: PlacedPatrolB
   const lat = cache.latticeFor(forecast.cells);
   const counts = new FineCounts(lat, options.shareAlpha ?? DEFAULT_SHARE_ALPHA);
   const idOfEvent = cache.fineIds(options.history, lat);
-  for (const f of idOfEvent) counts.add(f);
-  const { e, bg, tr } = onLattice(forecast, lat);
-  const { ofCoarse, names } = districtIndex(lat, e, (c) => options.districtOf(c) ?? null, unassigned === 'drop');
+  const coarseOfCell = options.history.cells.map((c) => lat.coarseId(c));
+  idOfEvent.forEach((f, j) => counts.add(coarseOfCell[options.history.cell[j]!]!, f));
+  const coarse = onLattice(forecast, lat);
+  const { ofCoarse, names } = districtIndex(lat, coarse, (c) => options.districtOf(c) ?? null, unassigned === 'drop');
   const expected = new Float64Array(lat.cells.length);
-  counts.split(e, expected);
+  counts.split(coarse.e, expected);
+  // the background and triggered parts of each fine cell, split as the expected counts
+  const bgFine = new Float64Array(lat.cells.length);
+  const trFine = new Float64Array(lat.cells.length);
+  counts.split(coarse.bg, bgFine);
+  counts.split(coarse.tr, trFine);
   const placed = placeGreedy(lat, expected, { cityBoxes: 0, top, districtOfCoarse: ofCoarse, districts: names.length });
   const contributorsOf = contributorFinder(options, maxContributors, eventsByCell(idOfEvent, lat.cells));
   const byDistrict = names.map((): PatrolBox[] => []);
@@ -172,12 +183,9 @@ export function placedPatrolBoxes(forecast: CellForecast, options: PlacedPatrolB
     for (const id of cells) {
       if (id < 0) continue;
       boxCellIds.push(lat.cells[id]!);
-      if (id >= lat.inside) continue;
-      const p = lat.parent[id]!;
-      if (e[p]! > 0) {
-        background += (expected[id]! * bg[p]!) / e[p]!;
-        triggered += (expected[id]! * tr[p]!) / e[p]!;
-      }
+      if (id >= bgFine.length) continue; // met after the split: nothing expected
+      background += bgFine[id]!;
+      triggered += trFine[id]!;
     }
     const exp = placed.districtExpected[b]!;
     list.push({

@@ -6,9 +6,9 @@
  * sits on addresses and hundred blocks, so a box centred on a hot address catches what a grid
  * cell splitting it in two does not.
  *
- * Two steps: {@link splitToFine} shares each coarse cell's expected count among its fine
- * children by their smoothed shares of history ({@link fineShares}); {@link placeBoxes} then
- * picks non-overlapping boxes greedily by the expected count they cover.
+ * Two steps: {@link splitToFine} shares each coarse cell's expected count among the fine cells
+ * where its history lies by smoothed shares ({@link fineShares}); {@link placeBoxes} then picks
+ * non-overlapping boxes greedily by the expected count they cover.
  */
 import { cellResolution, coarseParent, fineChildren } from '../grid/index.ts';
 import type { H3Cell } from '../types.ts';
@@ -63,72 +63,87 @@ function sortedUnique(cells: Iterable<H3Cell>): H3Cell[] {
 }
 
 /**
- * The smoothed share of history of each fine child of the given coarse cells: for a coarse cell
- * with children c (7, or 6 at a pentagon) and past counts n_c,
+ * The smoothed shares of history by which each coarse cell's expected count is split (lattice.ts
+ * FineCounts, the rule the service and the backtest split with). H3 children are not their
+ * parent hexagon, so a coarse cell c's incidents may lie in a child of a neighbour; c shares
+ * among the fine cells where its own incidents lie plus its children (7, or 6 at a pentagon):
  *
- *     share_c = (n_c + α) / (Σ_c' n_c' + (number of children) · α)
+ *     share_{c,f} = (n_{c,f} + α · [f is a child of c]) / (N_c + (number of children) · α)
  *
- * so the shares of a coarse cell's children sum to 1 (lattice.ts FineCounts, the rule the
- * service and the backtest split with). Children with no history get equal shares (also when
- * α = 0). Counts of fine cells outside the given coarse cells are ignored. Cost O(coarse cells + counts).
- * @param historyFineCounts past incidents per fine cell (missing = 0)
+ * with n_{c,f} the past incidents whose coarse cell is c and fine cell f, N_c = Σ_f n_{c,f};
+ * Σ_f share_{c,f} = 1. Without history, equal shares of c's children (also when α = 0).
+ * History of coarse cells not given is ignored. Cost O(coarse cells + counts).
+ * @param history past incidents per coarse cell (the res r cell each lies in) and fine cell (its
+ *   res r + 1 cell, latLngToCell; missing = 0)
  * @param alpha additive smoothing ≥ 0 (default {@link DEFAULT_SHARE_ALPHA})
- * @returns share per fine cell
- * @throws {ForecastError} E_ARGUMENT for a count or α that is negative or not finite
- * @throws {GridError} E_CELL_INVALID for a coarse cell that is not a valid H3 cell
+ * @returns per coarse cell, the share of each fine cell it shares into (its children always listed)
+ * @throws {ForecastError} E_ARGUMENT for a count or α that is negative or not finite, a fine cell
+ *   not of the next finer resolution
+ * @throws {GridError} E_CELL_INVALID for a cell that is not a valid H3 cell
  */
 export function fineShares(
-  historyFineCounts: ReadonlyMap<H3Cell, number>,
+  history: ReadonlyMap<H3Cell, ReadonlyMap<H3Cell, number>>,
   coarseCells: readonly H3Cell[],
   alpha: number = DEFAULT_SHARE_ALPHA,
-): Map<H3Cell, number> {
+): Map<H3Cell, Map<H3Cell, number>> {
   checkExpected('smoothing α', alpha);
-  for (const [cell, n] of historyFineCounts) checkExpected(`history count of ${cell}`, n);
   const lattice = new FineLattice(sortedUnique(coarseCells));
   const counts = new FineCounts(lattice, alpha);
-  for (const [cell, n] of historyFineCounts) counts.add(lattice.insideId(cell), n);
-  const shares = new Map<H3Cell, number>();
-  for (let f = 0; f < lattice.inside; f++) shares.set(lattice.cells[f]!, counts.share(f));
+  for (const [coarse, byFine] of history) {
+    const c = lattice.coarseId(coarse);
+    for (const [cell, n] of byFine) {
+      checkExpected(`history count of ${coarse} in ${cell}`, n);
+      if (cellResolution(cell) !== cellResolution(coarse) + 1)
+        throw argError(`history of ${coarse} in ${cell}: not a cell of the next finer resolution`, cell);
+      if (c >= 0) counts.add(c, lattice.idOf(cell), n);
+    }
+  }
+  const shares = new Map<H3Cell, Map<H3Cell, number>>();
+  lattice.coarse.forEach((coarse, c) => {
+    const own = new Map<H3Cell, number>();
+    for (let f = lattice.childStart[c]!; f < lattice.childStart[c + 1]!; f++) own.set(lattice.cells[f]!, counts.share(c, f));
+    shares.set(coarse, own);
+  });
+  for (const p of counts.foreignPairs()) shares.get(lattice.coarse[p.coarse]!)!.set(lattice.cells[p.fine]!, counts.share(p.coarse, p.fine));
   return shares;
 }
 
 /**
- * Fine expected counts from coarse ones: each coarse cell's expected count E is shared among its
- * fine children by `shares` (normalised over the children; equal shares when a child has none):
- * the plain product E · share, as the service and the backtest split (no child takes a
- * rounding remainder: the children sum to E to rounding). Output sorted by fine cell id, every
- * child of every forecast cell included (zero when its share is zero). Cost O(cells log cells).
+ * Fine expected counts from coarse ones: each coarse cell's expected count E is shared among the
+ * fine cells of its `shares` entry (normalised over them; equal shares of its children when it
+ * has none or they sum to 0), and a fine cell gets the sum of what every coarse cell shares into
+ * it (Σ_c E_c · share_{c,f}; the total is preserved to rounding), as the service and the
+ * backtest split. Output sorted by fine cell id: every child of every forecast cell (zero when
+ * nothing is shared into it) and every other fine cell shared into. Cost O(cells log cells).
  * @param forecast coarse cells and their expected counts (e.g. a CellForecast)
- * @param shares share per fine cell, e.g. from {@link fineShares}
+ * @param shares per coarse cell, the share of each fine cell, e.g. from {@link fineShares}
  * @throws {ForecastError} E_ARGUMENT for mismatched lengths, a repeated coarse cell, a
  *   negative or non-finite expected count or share
  * @throws {GridError} E_CELL_INVALID for a cell that is not a valid H3 cell
  */
 export function splitToFine(
   forecast: { readonly cells: readonly H3Cell[]; readonly expected: ArrayLike<number> },
-  shares: ReadonlyMap<H3Cell, number>,
+  shares: ReadonlyMap<H3Cell, ReadonlyMap<H3Cell, number>>,
 ): FineExpected {
   if (forecast.cells.length !== forecast.expected.length)
     throw argError(`forecast has ${forecast.cells.length} cells but ${forecast.expected.length} expected counts`, forecast.expected.length);
   const seen = new Set<H3Cell>();
-  const pairs: { cell: H3Cell; value: number }[] = [];
+  const values = new Map<H3Cell, number>();
   for (let i = 0; i < forecast.cells.length; i++) {
     const coarse = forecast.cells[i]!;
     if (seen.has(coarse)) throw argError(`coarse cell ${coarse} appears twice in the forecast`, coarse);
     seen.add(coarse);
     const e = checkExpected(`expected count of ${coarse}`, forecast.expected[i]);
     const kids = fineChildren(coarse);
+    for (const k of kids) if (!values.has(k)) values.set(k, 0);
+    const own = shares.get(coarse) ?? new Map<H3Cell, number>();
     let shareSum = 0;
-    let complete = true;
-    for (const k of kids) {
-      const s = shares.get(k);
-      if (s === undefined) complete = false;
-      else shareSum += checkExpected(`share of ${k}`, s);
-    }
-    for (const k of kids) pairs.push({ cell: k, value: complete && shareSum > 0 ? e * (shares.get(k)! / shareSum) : e / kids.length });
+    for (const [f, s] of own) shareSum += checkExpected(`share of ${f} in ${coarse}`, s);
+    if (shareSum > 0) for (const [f, s] of own) values.set(f, (values.get(f) ?? 0) + e * (s / shareSum));
+    else for (const k of kids) values.set(k, values.get(k)! + e / kids.length);
   }
-  pairs.sort((a, b) => compareCells(a.cell, b.cell));
-  return { cells: pairs.map((p) => p.cell), expected: Float64Array.from(pairs, (p) => p.value) };
+  const cells = [...values.keys()].sort(compareCells);
+  return { cells, expected: Float64Array.from(cells, (c) => values.get(c)!) };
 }
 
 /** Positive expected count per fine cell, after checking the input. */

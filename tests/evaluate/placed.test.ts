@@ -82,7 +82,10 @@ describe('placed boxes in the backtest: incidents on the border of two grid cell
   it('the fine history advances only to each window start (shares from the known past only)', () => {
     const run = prepareEvaluation({ ...input, incidents: [...history, ...test] });
     const placed = new PlacedRun(run);
-    const lat = { share: (f: number) => placed.counts.share(f), advanceTo: (ms: number) => placed.advanceTo(ms) };
+    const lat = {
+      share: (f: number) => placed.counts.share(placed.lattice.coarseId(A), f),
+      advanceTo: (ms: number) => placed.advanceTo(ms),
+    };
     const fi = placed.lattice.cells.indexOf(f);
     // before any history: equal shares among A's children
     lat.advanceTo(at('2023-05-01'));

@@ -16,6 +16,17 @@ function borderPair(a: string): { b: string; f: string; g: string } {
   throw new Error('no border pair');
 }
 
+/** History in each fine cell counted for its own H3 parent (the split's old rule: incidents in their parent's children). */
+function byParent(history: ReadonlyMap<string, number>): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const [cell, n] of history) {
+    const p = coarseParent(cell);
+    if (!out.has(p)) out.set(p, new Map());
+    out.get(p)!.set(cell, n);
+  }
+  return out;
+}
+
 function fineOf(values: Record<string, number>): FineExpected {
   const cells = Object.keys(values);
   return { cells, expected: Float64Array.from(cells, (c) => values[c]!) };
@@ -84,9 +95,9 @@ function randomFine(seed: number, radius: number): Map<string, number> {
 describe('fineShares and splitToFine', () => {
   it('hand-worked: 3 expected, 6 past incidents in one child, α = 0.5: 39/19 there and 3/19 in each other child', () => {
     const kids = fineChildren(coarseA);
-    const shares = fineShares(new Map([[kids[2]!, 6]]), [coarseA], 0.5);
-    expect(shares.get(kids[2]!)).toBeCloseTo(6.5 / 9.5, 15);
-    expect(shares.get(kids[0]!)).toBeCloseTo(0.5 / 9.5, 15);
+    const shares = fineShares(new Map([[coarseA, new Map([[kids[2]!, 6]])]]), [coarseA], 0.5);
+    expect(shares.get(coarseA)!.get(kids[2]!)).toBeCloseTo(6.5 / 9.5, 15);
+    expect(shares.get(coarseA)!.get(kids[0]!)).toBeCloseTo(0.5 / 9.5, 15);
     const split = splitToFine({ cells: [coarseA], expected: Float64Array.of(3) }, shares);
     expect(split.cells).toEqual(kids);
     kids.forEach((_, j) => expect(split.expected[j]).toBeCloseTo(j === 2 ? 39 / 19 : 3 / 19, 14));
@@ -95,15 +106,65 @@ describe('fineShares and splitToFine', () => {
   it('children with no history (or no share) get equal shares, also with α = 0', () => {
     const kids = fineChildren(coarseA);
     const shares = fineShares(new Map(), [coarseA], 0);
-    for (const k of kids) expect(shares.get(k)).toBe(1 / 7);
+    for (const k of kids) expect(shares.get(coarseA)!.get(k)).toBe(1 / 7);
     const split = splitToFine({ cells: [coarseA], expected: Float64Array.of(0.7) }, new Map());
     for (let j = 0; j < 7; j++) expect(split.expected[j]).toBeCloseTo(0.1, 15);
   });
 
   it('α = 0 keeps everything where the history is', () => {
     const kids = fineChildren(coarseA);
-    const split = splitToFine({ cells: [coarseA], expected: Float64Array.of(2) }, fineShares(new Map([[kids[5]!, 4]]), [coarseA], 0));
+    const split = splitToFine(
+      { cells: [coarseA], expected: Float64Array.of(2) },
+      fineShares(new Map([[coarseA, new Map([[kids[5]!, 4]])]]), [coarseA], 0),
+    );
     expect(Array.from(split.expected)).toEqual([0, 0, 0, 0, 0, 2, 0]);
+  });
+
+  it("hand-worked: incidents of A in a child g of its neighbour B take their share of A's expected count to g (α = 0.5)", () => {
+    const { b, g } = borderPair(coarseA);
+    const kids = fineChildren(coarseA);
+    const bKids = fineChildren(b);
+    expect(bKids).toHaveLength(7);
+    const b0 = bKids.find((k) => k !== g)!;
+    // A: 4 incidents in its child kids[2], 2 in g (B's child); B: 1 incident in its child b0
+    const history = new Map([
+      [
+        coarseA,
+        new Map([
+          [kids[2]!, 4],
+          [g, 2],
+        ]),
+      ],
+      [b, new Map([[b0, 1]])],
+    ]);
+    const shares = fineShares(history, [coarseA, b], 0.5);
+    // N_A = 6, denominator 6 + 7 · 0.5 = 9.5: kids[2] 4.5/9.5, the other six children 0.5/9.5, g 2/9.5 (no α: not A's child)
+    const sA = shares.get(coarseA)!;
+    expect(sA.size).toBe(8);
+    expect(sA.get(kids[2]!)).toBeCloseTo(4.5 / 9.5, 15);
+    expect(sA.get(kids[0]!)).toBeCloseTo(0.5 / 9.5, 15);
+    expect(sA.get(g)).toBeCloseTo(2 / 9.5, 15);
+    // N_B = 1, denominator 1 + 3.5 = 4.5: b0 1.5/4.5, B's other children (g too) 0.5/4.5
+    const sB = shares.get(b)!;
+    expect(sB.size).toBe(7);
+    expect(sB.get(b0)).toBeCloseTo(1.5 / 4.5, 15);
+    expect(sB.get(g)).toBeCloseTo(0.5 / 4.5, 15);
+    // E_A = 3.8 (3.8/9.5 = 0.4 per unit), E_B = 0.9 (0.2 per unit)
+    const split = splitToFine({ cells: [coarseA, b], expected: Float64Array.of(3.8, 0.9) }, shares);
+    const value = new Map(split.cells.map((c, i) => [c, split.expected[i]!]));
+    expect(split.cells).toHaveLength(14);
+    expect(value.get(kids[2]!)).toBeCloseTo(1.8, 14);
+    expect(value.get(kids[0]!)).toBeCloseTo(0.2, 14);
+    expect(value.get(g)).toBeCloseTo(0.8 + 0.1, 14); // from A and from B
+    expect(value.get(b0)).toBeCloseTo(0.3, 14);
+    let total = 0;
+    for (const v of split.expected) total += v;
+    expect(total).toBeCloseTo(4.7, 14);
+    // only A forecast: g (outside A) still gets A's 0.8, and the total is A's 3.8
+    const onlyA = splitToFine({ cells: [coarseA], expected: Float64Array.of(3.8) }, fineShares(history, [coarseA], 0.5));
+    expect(onlyA.cells).toHaveLength(8);
+    expect(onlyA.expected[onlyA.cells.indexOf(g)]).toBeCloseTo(0.8, 14);
+    expect(onlyA.expected.reduce((s, v) => s + v, 0)).toBeCloseTo(3.8, 14);
   });
 
   it('property: the children of each coarse cell sum to its expected count (to 1e-15 relative, a few subnormal steps near 0), all ≥ 0', () => {
@@ -116,7 +177,7 @@ describe('fineShares and splitToFine', () => {
         (expected, counts, alpha) => {
           const fineCells = coarse.flatMap((c) => fineChildren(c));
           const history = new Map(fineCells.map((c, i) => [c, counts[i]!]));
-          const split = splitToFine({ cells: coarse, expected: Float64Array.from(expected) }, fineShares(history, coarse, alpha));
+          const split = splitToFine({ cells: coarse, expected: Float64Array.from(expected) }, fineShares(byParent(history), coarse, alpha));
           const sums = new Map<string, number>();
           split.cells.forEach((c, i) => {
             expect(split.expected[i]).toBeGreaterThanOrEqual(0);
@@ -130,7 +191,13 @@ describe('fineShares and splitToFine', () => {
   });
 
   it('coded errors', () => {
-    expect(() => fineShares(new Map([[coarseA, -1]]), [coarseA])).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', value: -1 }));
+    const kid = fineChildren(coarseA)[0]!;
+    expect(() => fineShares(new Map([[coarseA, new Map([[kid, -1]])]]), [coarseA])).toThrow(
+      expect.objectContaining({ code: 'E_ARGUMENT', value: -1 }),
+    );
+    expect(() => fineShares(new Map([[coarseA, new Map([[coarseA, 1]])]]), [coarseA])).toThrow(
+      expect.objectContaining({ code: 'E_ARGUMENT', value: coarseA }),
+    );
     expect(() => fineShares(new Map(), [coarseA], NaN)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
     expect(() => splitToFine({ cells: [coarseA, coarseA], expected: Float64Array.of(1, 1) }, new Map())).toThrow(
       expect.objectContaining({ code: 'E_ARGUMENT', value: coarseA }),
@@ -265,7 +332,7 @@ describe('placeBoxes: properties', () => {
         (expected, counts, alpha) => {
           fc.pre(expected.some((e) => e > 0));
           const history = new Map(coarse.flatMap((c) => fineChildren(c)).map((c, i) => [c, counts[i]!]));
-          const fine = splitToFine({ cells: coarse, expected: Float64Array.from(expected) }, fineShares(history, coarse, alpha));
+          const fine = splitToFine({ cells: coarse, expected: Float64Array.from(expected) }, fineShares(byParent(history), coarse, alpha));
           let best = 0;
           for (const e of expected) best = Math.max(best, e);
           const [top] = placeBoxes(fine, { count: 1 });
