@@ -159,6 +159,7 @@ export class FineCounts {
    * Counts `n` past incidents (default 1) whose coarse cell is c (coarse index) and fine cell f
    * (any lattice id, {@link FineLattice.idOf}); ignored when c or f is negative (a cell outside
    * the lattice's coarse cells shares nothing). O(1).
+   * @throws {ForecastError} E_ARGUMENT for an index of 2^26 or more in a foreign pair
    */
   add(c: number, f: number, n = 1): void {
     if (c < 0 || f < 0) return;
@@ -170,6 +171,8 @@ export class FineCounts {
     const key = c * PAIR + f;
     let slot = this.pairSlot.get(key);
     if (slot === undefined) {
+      if (f >= PAIR || c >= PAIR)
+        throw new ForecastError('E_ARGUMENT', `lattice too large for the pair key: coarse ${c}, fine ${f} (limit ${PAIR})`, f);
       slot = this.pairCount.length;
       this.pairSlot.set(key, slot);
       this.pairCoarse.push(c);
