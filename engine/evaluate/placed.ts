@@ -6,7 +6,8 @@
  * non-overlapping boxes of seven fine cells (the area of one study cell, H3 aperture 7) are
  * placed greedily by the expected count they cover: city-wide for the flagged areas (N boxes
  * where the grid flags N cells, so the areas match) and per district for the top-K patrol
- * boxes. A box catches the incidents whose fine cell is one of its cells.
+ * boxes. A box catches the incidents whose fine cell is one of its cells (centres are children of
+ * study cells, but a box may cover, and catch in, a fine cell outside them).
  *
  * The lattice, the split and the greedy are the service's own (engine/forecast lattice.ts and
  * greedy.ts): the same candidate rule, the same order, the same sums, so the boxes scored for
@@ -25,7 +26,7 @@ export class PlacedRun {
   readonly lattice: FineLattice;
   /** History: incidents per inside fine cell and per study cell, as of `historyMs`. */
   readonly counts: FineCounts;
-  /** Per window: the fine id of each scored incident inside the study cells (−1 otherwise). */
+  /** Per window: the fine id of each scored incident (any fine cell: one outside the study cells may be covered by a box). */
   readonly actualByWindow: readonly (readonly number[])[];
   private readonly streamFine: Int32Array;
   /** Study cell index of each history incident in the stream (−1 outside the study cells). */
@@ -40,12 +41,11 @@ export class PlacedRun {
   constructor(run: EvaluationRun, alpha: number = DEFAULT_SHARE_ALPHA) {
     const lat = (this.lattice = new FineLattice(run.study.cells));
     this.counts = new FineCounts(lat, alpha);
-    // every fine cell an incident lies in gets an id (foreign ones from `inside` on); scored only inside
-    const anyFine = Int32Array.from(run.incidents, (inc) => lat.idOf(incidentCell(inc.lat, inc.lng, run.res + 1)));
-    const fineOf = anyFine.map((id) => (id < lat.inside ? id : -1));
+    // every fine cell an incident lies in gets an id (foreign ones from `inside` on): a box may cover it
+    const fineOf = Int32Array.from(run.incidents, (inc) => lat.idOf(incidentCell(inc.lat, inc.lng, run.res + 1)));
     const coarseOf = Int32Array.from(run.incidents, (inc) => lat.coarseId(incidentCell(inc.lat, inc.lng, run.res)));
     const byKnown = Array.from(fineOf.keys()).sort((a, b) => run.knownMs[a]! - run.knownMs[b]! || a - b);
-    this.streamFine = Int32Array.from(byKnown, (i) => anyFine[i]!);
+    this.streamFine = Int32Array.from(byKnown, (i) => fineOf[i]!);
     this.streamCoarse = Int32Array.from(byKnown, (i) => coarseOf[i]!);
     this.streamKnownMs = Float64Array.from(byKnown, (i) => run.knownMs[i]!);
     this.actualByWindow = placeActuals(

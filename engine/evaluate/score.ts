@@ -122,7 +122,9 @@ export function scoreWindows(run: EvaluationRun, runners: readonly ModelRunner[]
   for (const k of ks) if (k > maxK) maxK = k;
   const ctx: ScoringContext = { run, flaggedCells, ks, maxK, scratch: new Int32Array(C).fill(-1), actual: new Float64Array(C) };
   const placedRun = runners.some((r) => r.placed) ? placedRunOf(run) : null;
-  const placed: PlacedContext | null = placedRun ? { placed: placedRun, actualFine: new Float64Array(placedRun.lattice.inside) } : null;
+  const placed: PlacedContext | null = placedRun
+    ? { placed: placedRun, actualFine: new Float64Array(placedRun.lattice.cells.length) }
+    : null;
   const pickCells = placedRun ? placedRun.lattice.cells.slice(0, placedRun.lattice.inside) : undefined;
   const models = runners.map((r) => newModelScores(r.name, run, r.placed ? pickCells : undefined));
   hooks.onProgress?.(0, W);

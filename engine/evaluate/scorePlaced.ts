@@ -7,13 +7,13 @@ import type { EvaluationRun } from './prepare.ts';
 import { placeWindow, type PlacedRun } from './placed.ts';
 import type { ModelScores } from './score.ts';
 
-/** Incidents caught by a box: Σ actual over its inside cells. */
+/** Incidents caught by a box: Σ actual over its cells (ids met after the actuals were counted hold none). */
 export function boxCatch(lat: FineLattice, actualFine: Float64Array, f: number): number {
   let n = 0;
   const at = lat.boxAt(f);
   for (let j = at; j < at + BOX; j++) {
     const id = lat.box[j]!;
-    if (id >= 0 && id < lat.inside) n += actualFine[id]!;
+    if (id >= 0 && id < actualFine.length) n += actualFine[id]!;
   }
   return n;
 }
@@ -21,7 +21,7 @@ export function boxCatch(lat: FineLattice, actualFine: Float64Array, f: number):
 /** The per-window state of placed scoring shared by the placed models. */
 export interface PlacedContext {
   readonly placed: PlacedRun;
-  /** The window's scored incidents per inside fine cell. */
+  /** The window's scored incidents per fine id (every incident's fine cell has one). */
   readonly actualFine: Float64Array;
 }
 
