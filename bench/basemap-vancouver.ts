@@ -131,7 +131,7 @@ export function buildBasemap(dir: string): FeatureCollection {
   if (!water) throw new Error('shoreline-2002: the land covers the whole box, no water left');
 
   const features: Feature[] = [];
-  const push = (geometry: Area, properties: Record<string, string>): void => {
+  const push = (geometry: Area, properties: Record<string, string | number>): void => {
     const small = compact(geometry);
     if (small) features.push({ type: 'Feature', properties, geometry: small });
   };
@@ -142,7 +142,9 @@ export function buildBasemap(dir: string): FeatureCollection {
     push(park.geometry, { layer: 'park', name: park.properties.park_name });
   }
   for (const area of [...areas.features].sort((a, b) => byName(a, b, 'name'))) {
-    push(area.geometry, { layer: 'area', name: area.properties.name });
+    // Where the page writes the name: a point inside the area (its centroid when that is inside).
+    const [labelLon, labelLat] = round(turf.pointOnFeature(area).geometry.coordinates);
+    push(area.geometry, { layer: 'area', name: area.properties.name, labelLon: labelLon!, labelLat: labelLat! });
   }
   return { type: 'FeatureCollection', features };
 }
