@@ -36,7 +36,10 @@ export function loadBasemap(): Promise<FeatureCollection> {
 
 /** Adds the base map's source, layers (below `beforeId`), name labels and attribution. */
 export function installBasemap(map: maplibregl.Map, beforeId: string, data: FeatureCollection): InstalledBasemap {
-  map.addSource(SOURCE, { type: 'geojson', data, attribution: BASEMAP_ATTRIBUTION });
+  // Tiles cut up to zoom 12 only and overzoomed beyond: a zoom-12 tile's 4096 units are about
+  // 1.6 m here, finer than the data's 5 m simplification, and a shift change that zooms in or
+  // out then reuses tiles already cut instead of cutting the base map again at each new zoom.
+  map.addSource(SOURCE, { type: 'geojson', data, attribution: BASEMAP_ATTRIBUTION, maxzoom: 12 });
   const layer = (name: string): maplibregl.ExpressionSpecification => ['==', ['get', 'layer'], name];
   map.addLayer({ id: LAYERS[0], type: 'fill', source: SOURCE, filter: layer('water'), paint: { 'fill-color': WATER_COLOUR } }, beforeId);
   map.addLayer({ id: LAYERS[1], type: 'fill', source: SOURCE, filter: layer('park'), paint: { 'fill-color': PARK_COLOUR } }, beforeId);
