@@ -132,7 +132,7 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
   const warnings = checkRejections(merged, allowRejected, 'tick "Load even if most rows are rejected"');
   const tz = zoneFor(merged, tzHint);
   const incidents = [...merged.incidents].sort((a, b) => a.timeMs - b.timeMs);
-  return { info: { ...describeDataset(name, merged, tz), warnings }, incidents, tz };
+  return { info: { ...describeDataset(name, merged, tz), warnings, bundled: source.kind === 'bundled' }, incidents, tz };
 }
 
 /** The zone shifts are defined in: the format's own zone, else the analyst's, else the browser's. */
@@ -152,7 +152,7 @@ function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-function describeDataset(name: string, result: IngestResult, tz: string): DatasetInfo {
+function describeDataset(name: string, result: IngestResult, tz: string): Omit<DatasetInfo, 'bundled'> {
   const summary = summarizeIngest(result);
   let firstMs: number | null = null;
   let lastMs: number | null = null;

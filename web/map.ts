@@ -9,6 +9,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { FeatureCollection } from 'geojson';
 import { loadSettings } from './settings.ts';
+import { type InstalledBasemap, installBasemap, loadBasemap, removeBasemap } from './basemap.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -47,10 +48,15 @@ export class MapView {
   private ready: Promise<void>;
   private highlightedDistrict = '';
   private muBreaks: readonly number[] = [];
+  /** A force's own tiles or style (Settings) replace the bundled base map. */
+  private readonly ownBaseMap: boolean;
+  private basemapShown = false;
+  private basemapControls: InstalledBasemap | null = null;
 
   constructor(container: HTMLElement) {
     const settings = loadSettings();
     const style = baseStyle(settings.tileUrl);
+    this.ownBaseMap = Boolean(settings.tileUrl || settings.styleUrl);
     this.map = new maplibregl.Map({
       container,
       style: settings.styleUrl ? settings.styleUrl : style,
@@ -168,6 +174,25 @@ export class MapView {
     await this.ready;
     const source = this.map.getSource(layer) as maplibregl.GeoJSONSource | undefined;
     source?.setData(collection);
+  }
+
+  /**
+   * Show the bundled Vancouver base map (water, parks, local areas, attribution) under our layers,
+   * or take it away (another data set, or the force's own tiles in Settings).
+   */
+  async setBasemap(show: boolean): Promise<void> {
+    const wanted = show && !this.ownBaseMap;
+    if (wanted === this.basemapShown) return;
+    this.basemapShown = wanted;
+    const data = wanted ? await loadBasemap() : null;
+    await this.ready;
+    // Another call may have changed its mind while the file was loading.
+    if (data && this.basemapShown && !this.basemapControls) {
+      this.basemapControls = installBasemap(this.map, 'mu-fill', data);
+    } else if (!this.basemapShown && this.basemapControls) {
+      removeBasemap(this.map, this.basemapControls);
+      this.basemapControls = null;
+    }
   }
 
   /** Colour breaks (5 ascending values) for the background-rate choropleth. */

@@ -29,6 +29,8 @@ export interface PresetInfo {
 /** What the page knows about the data set loaded in the worker. */
 export interface DatasetInfo {
   readonly name: string;
+  /** The bundled Vancouver data (the page then draws its bundled base map, web/basemap.ts). */
+  readonly bundled: boolean;
   readonly format: IngestFormat;
   /** IANA zone used for shifts. */
   readonly tz: string;

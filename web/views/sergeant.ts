@@ -29,6 +29,8 @@ export const MEASURE_SHIFT = 'patrolcast:shift-to-boxes';
 
 export class SergeantView {
   private map: MapView | null = null;
+  /** Draw the bundled base map (the bundled data set is loaded). */
+  private basemap = false;
   private readonly date = byId<HTMLInputElement>('sg-date');
   private readonly shift = byId<HTMLSelectElement>('sg-shift');
   private readonly district = byId<HTMLSelectElement>('sg-district');
@@ -71,6 +73,7 @@ export class SergeantView {
   }
 
   private setDataset(info: DatasetInfo): void {
+    this.basemap = info.bundled;
     this.presets = info.presets;
     replaceChildren(this.preset, ...info.presets.map((p) => el('option', { attrs: { value: p.key } }, p.label)));
     const previousDistrict = this.district.value;
@@ -129,8 +132,19 @@ export class SergeantView {
     await this.draw(result, sequence);
   }
 
+  /** The base map for the current data set; a failure to load it leaves the map plain and says so. */
+  private async showBasemap(map: MapView): Promise<void> {
+    try {
+      await map.setBasemap(this.basemap);
+    } catch (error) {
+      console.warn(error);
+      document.body.dataset['basemapError'] = error instanceof Error ? error.message : String(error);
+    }
+  }
+
   private async draw(result: ForecastResult, sequence: number): Promise<void> {
     const map = this.map!;
+    await this.showBasemap(map);
     await map.setData('districts', result.districts);
     await map.highlightDistrict(result.district);
     await map.setData('boxes', result.boxesGeoJSON);
