@@ -25,6 +25,8 @@ export type {
   ShiftWindow,
   BoxContribution,
   PatrolBox,
+  BoxPlace,
+  PlaceCount,
   CellForecast,
 } from './types.ts';
 export { CodedError, TimeZoneError } from './errors.ts';
@@ -42,6 +44,7 @@ export {
   CATEGORY_PRESETS,
   resolveCategories,
   COLUMN_KEYS,
+  ADDRESS_NAMES,
   IngestError,
   dropDuplicates,
   checkRejections,
@@ -142,6 +145,8 @@ export {
   DEFAULT_TOP,
   DEFAULT_MAX_CONTRIBUTORS,
   MIN_CONTRIBUTOR_SHARE,
+  boxPlace,
+  placeText,
   shiftWindows,
   shiftAt,
   shiftName,

@@ -30,6 +30,13 @@ export interface Incident {
   readonly category: string | null;
   /** A district label from the data (LSOA local authority, neighbourhood, police district), if any. */
   readonly district: string | null;
+  /**
+   * The location text as published (a Vancouver HUNDRED_BLOCK "8XX W GEORGIA ST", a
+   * data.police.uk Location "On or near Tufton Street", a plain CSV's address column): names a
+   * patrol box's place (engine/forecast boxPlace). Null when blank or withheld (Vancouver's
+   * "OFFSET TO PROTECT PRIVACY"); absent when the reader had none.
+   */
+  readonly location?: string | null;
   readonly source: SourceRef;
 }
 
@@ -149,6 +156,30 @@ export interface BoxContribution {
   readonly contribution: number;
 }
 
+/** A location text with its count among a box's incidents and its share of those with a text. */
+export interface PlaceCount {
+  readonly text: string;
+  readonly count: number;
+  /** count / incidents with a location text, in [0, 1]. */
+  readonly share: number;
+}
+
+/** How a box's place was found (PatrolBox.placeDetail, engine/forecast boxPlace). */
+export interface BoxPlace {
+  /** 'text': the most common location text; 'centre': no incident has one, so district and centre. */
+  readonly kind: 'text' | 'centre';
+  /** The most common location text, or null for kind 'centre'. */
+  readonly first: PlaceCount | null;
+  /** The next most common, only when `first` has under half of the texts (and there is one). */
+  readonly second: PlaceCount | null;
+  /** The box's history incidents, and how many of them have a location text. */
+  readonly incidents: number;
+  readonly withText: number;
+  /** The centre of the box's centre cell, WGS84 degrees. */
+  readonly lat: number;
+  readonly lng: number;
+}
+
 export interface PatrolBox {
   readonly h3: H3Cell;
   readonly district: string;
@@ -166,6 +197,14 @@ export interface PatrolBox {
    * box, whose only cell is `h3`.
    */
   readonly cells?: readonly H3Cell[];
+  /**
+   * The box's place in words, from its history incidents' location text (engine/forecast
+   * placeText): "8XX W GEORGIA ST (62%)", two texts when the first has under half, or
+   * "<district>, near <lat>, <lng>" when none has a text. Set by patrolBoxes and placedPatrolBoxes.
+   */
+  readonly place?: string;
+  /** How `place` was found: the texts with their counts and shares (engine/forecast BoxPlace). */
+  readonly placeDetail?: BoxPlace;
 }
 
 /**

@@ -107,6 +107,8 @@ export interface BoxView {
   readonly rank: number;
   readonly h3: string;
   readonly district: string;
+  /** The box's place in words (engine PatrolBox.place): its incidents' most common location text, or district and centre. */
+  readonly place: string;
   readonly expected: number;
   readonly background: number;
   readonly triggered: number;

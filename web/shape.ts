@@ -57,6 +57,7 @@ export function boxView(box: ExplainedBox): BoxView {
     rank: box.rank,
     h3: box.h3,
     district: box.district,
+    place: box.place ?? `${box.district}, near ${centre.lat.toFixed(5)}, ${centre.lng.toFixed(5)}`,
     expected: box.expected,
     background: box.background,
     triggered: box.triggered,

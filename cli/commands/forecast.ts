@@ -172,6 +172,8 @@ export function formatBoxesTable(
       out.push(
         `  ${String(b.rank).padStart(4)}  ${b.h3}  ${b.expected.toFixed(4).padStart(8)}  ${pct(b.backgroundShare).padStart(7)}  ${pct(b.triggeredShare).padStart(5)}  ${b.explanation}`,
       );
+      // The place on a line of its own: its length varies too much for a column.
+      if (b.place !== undefined) out.push(`        at ${b.place}`);
     }
   }
   return `${out.join('\n')}\n`;
@@ -220,8 +222,9 @@ Vancouver GeoDASH data, Europe/London for data.police.uk; other data needs --tz 
 with an offset, read as UTC). --format is the input format, as for every command.
 
 The GeoJSON output is an RFC 7946 FeatureCollection: one hexagon Polygon per box with the
-properties h3, district, rank, expected, background, triggered, backgroundShare,
-triggeredShare, contributors [{incidentId, category, ageHours, contribution}], explanation,
+properties h3, district, rank, place (the most common location text of the box's incidents,
+with its share; or the district and the centre's coordinates), placeDetail, expected,
+background, triggered, backgroundShare, triggeredShare, contributors [{incidentId, category, ageHours, contribution}], explanation,
 shift, shiftStart, shiftHours.
 
 Examples:

@@ -75,7 +75,8 @@ export function registerIngest(program: Command, ctx: CliContext): void {
 Formats (--format auto recognises the first two by their header):
   police-uk  data.police.uk street-level CSV; month precision, district = LSOA local authority
   vancouver  Vancouver Police GeoDASH CSV; UTM 10N -> WGS84, America/Vancouver local times
-  plain      id,datetime,lat,lon,category[,district] (rename with --columns); or start,end
+  plain      id,datetime,lat,lon,category[,district][,address] (rename with --columns; the
+             address is also found as hundred_block, block, street or location); or start,end
              instead of datetime (midpoint; spans over 72 h rejected). Times: ISO 8601 with an
              offset, or local times with --tz
   geojson    FeatureCollection of Points with the plain properties

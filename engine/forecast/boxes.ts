@@ -7,6 +7,7 @@ import { cellCenter, cellsOutlineLngLat, cellToFeature } from '../grid/index.ts'
 import type { CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
 import { ForecastError } from './errors.ts';
 import { contributorFinder, eventsByGridCell } from './contributors.ts';
+import { placeFinder } from './place.ts';
 import { compareCells, rankCells } from './rank.ts';
 
 /** The district name given to cells whose `districtOf` is null (when they are kept). */
@@ -78,7 +79,8 @@ export function boxSettings(options: PatrolBoxOptions): { top: number; maxContri
  * Each box carries its background part and triggered part with their shares of the expected
  * count, and up to `maxContributors` past incidents of the cell with the largest contributions
  * θ(e^{−ω(s−t_i)} − e^{−ω(s+H−t_i)}) (i.e. the most recent ones; equal times by incident index),
- * each at least {@link MIN_CONTRIBUTOR_SHARE} of the box's expected count.
+ * each at least {@link MIN_CONTRIBUTOR_SHARE} of the box's expected count, and its place in
+ * words from its history incidents' location text (place.ts placeFinder).
  *
  * Cost O(m log m) for m forecast cells, plus O(log N + e) per box for a cell with e events.
  * @throws {ForecastError} E_ARGUMENT (bad top/maxContributors/shift), E_HISTORY (incidents do not
@@ -87,7 +89,9 @@ export function boxSettings(options: PatrolBoxOptions): { top: number; maxContri
 export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): PatrolBox[] {
   const { top, maxContributors, unassigned } = boxSettings(options);
   const perDistrict = pickBoxes(forecast, top, options.districtOf, unassigned);
-  const contributorsOf = contributorFinder(options, maxContributors, eventsByGridCell(options.history));
+  const byCell = eventsByGridCell(options.history);
+  const contributorsOf = contributorFinder(options, maxContributors, byCell);
+  const placeOf = placeFinder(options.history, options.incidents, byCell);
   const names = [...perDistrict.keys()].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
   const boxes: PatrolBox[] = [];
   for (const district of names) {
@@ -106,6 +110,7 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
         backgroundShare: background / expected,
         triggeredShare: triggered / expected,
         contributors: contributorsOf([h3], expected),
+        ...placeOf([h3], h3, district),
       });
     }
   }
@@ -180,7 +185,8 @@ export type BoxProperties = PatrolBox & { readonly explanation: string; readonly
 /**
  * The boxes as an RFC 7946 FeatureCollection: one Polygon Feature per box (the hexagon of a
  * grid box, the outline of the seven cells of a placed box; [lng, lat], closed counter-clockwise
- * ring; a placed box's properties also list its `cells`), properties as in {@link BoxProperties} plus
+ * ring; a placed box's properties also list its `cells`; a box with a place has `place` and
+ * `placeDetail`), properties as in {@link BoxProperties} plus
  * `extra` (e.g. the shift label), which never overrides a box's own fields. Cost O(boxes).
  */
 export function boxesToGeoJSON(
@@ -194,6 +200,8 @@ export function boxesToGeoJSON(
       ...(b.cells !== undefined ? { cells: [...b.cells] } : {}),
       district: b.district,
       rank: b.rank,
+      ...(b.place !== undefined ? { place: b.place } : {}),
+      ...(b.placeDetail !== undefined ? { placeDetail: b.placeDetail } : {}),
       expected: b.expected,
       background: b.background,
       triggered: b.triggered,
@@ -227,7 +235,7 @@ export function csvCell(v: string | number | null | undefined): string {
 /**
  * The boxes as CSV (header row, LF line ends, RFC 4180 quoting, text cells neutralised against
  * formulas by csvCell): the `extra` columns first
- * (same value on every row), then district, rank, h3, lat, lng (the centre of the box's centre
+ * (same value on every row), then district, rank, place (PatrolBox.place; empty when unset), h3, lat, lng (the centre of the box's centre
  * cell h3), cells (the box's cells joined by a space: h3 alone for a grid box), expected,
  * background, triggered, background_share, triggered_share (6 significant digits),
  * contributors ("category #id, 5.0 h, +0.0123" joined by "; ") and explanation.
@@ -238,6 +246,7 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
     ...extraKeys,
     'district',
     'rank',
+    'place',
     'h3',
     'lat',
     'lng',
@@ -265,6 +274,7 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
       ...extraKeys.map((k) => csvCell(extra[k])),
       csvCell(b.district),
       String(b.rank),
+      csvCell(b.place),
       csvCell(b.h3),
       lat.toFixed(6),
       lng.toFixed(6),

@@ -27,5 +27,6 @@ export { BOX, DEFAULT_SHARE_ALPHA, FineCounts, FineLattice } from './lattice.ts'
 export { placeGreedy, GreedyOrder } from './greedy.ts';
 export type { GreedyBoxes, GreedyOptions } from './greedy.ts';
 export { placedPatrolBoxes, PlacementCache } from './placedBoxes.ts';
+export { boxPlace, placeFinder, placeText, rankPlaces } from './place.ts';
 export type { PlacedPatrolBoxOptions } from './placedBoxes.ts';
 export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';

@@ -10,6 +10,7 @@ import type { CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../typ
 import { boxSettings, NO_DISTRICT, type PatrolBoxOptions } from './boxes.ts';
 import { contributorFinder, eventsByCell, incidentOfEvent } from './contributors.ts';
 import { placeGreedy } from './greedy.ts';
+import { placeFinder } from './place.ts';
 import { DEFAULT_SHARE_ALPHA, FineCounts, FineLattice } from './lattice.ts';
 
 /**
@@ -143,7 +144,8 @@ function districtIndex(
  * unassigned 'drop', coarse cells without a district share nothing and their fine cells hold no
  * centre. Each box: `h3` its centre, `cells` its seven fine cells, its expected count (the sum
  * over its cells), background and triggered parts (split as the expected counts), and the
- * recent incidents in its fine cells as contributors.
+ * recent incidents in its fine cells as contributors, and its place from their location text
+ * (place.ts placeFinder).
  * Output as patrolBoxes': districts in name order ("(none)" last), boxes by rank.
  *
  * Cost O(N + F log F) for N history events and F fine cells; the first call on a set of
@@ -171,7 +173,9 @@ export function placedPatrolBoxes(forecast: CellForecast, options: PlacedPatrolB
   counts.split(coarse.bg, bgFine);
   counts.split(coarse.tr, trFine);
   const placed = placeGreedy(lat, expected, { cityBoxes: 0, top, districtOfCoarse: ofCoarse, districts: names.length });
-  const contributorsOf = contributorFinder(options, maxContributors, eventsByCell(idOfEvent, lat.cells));
+  const byCell = eventsByCell(idOfEvent, lat.cells);
+  const contributorsOf = contributorFinder(options, maxContributors, byCell);
+  const placeOf = placeFinder(options.history, options.incidents, byCell);
   const byDistrict = names.map((): PatrolBox[] => []);
   placed.district.forEach((f, b) => {
     const c = lat.parent[f]!;
@@ -199,6 +203,7 @@ export function placedPatrolBoxes(forecast: CellForecast, options: PlacedPatrolB
       backgroundShare: background / exp,
       triggeredShare: triggered / exp,
       contributors: contributorsOf(boxCellIds, exp),
+      ...placeOf(boxCellIds, lat.cells[f]!, names[ofCoarse[c]!]!),
     });
   });
   return byDistrict.flat();

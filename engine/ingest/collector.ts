@@ -1,7 +1,7 @@
 /**
  * The accumulator every reader writes into: accepted incidents, rejected rows, the row count,
  * and string interning (categories and districts repeat, so a million rows share a few hundred
- * strings instead of holding a million copies).
+ * strings instead of holding a million copies; location texts repeat per street block too).
  */
 import type { Incident, IngestFormat, IngestResult, RejectReason, RejectedRow, SourceRef, TimePrecision } from '../types.ts';
 
@@ -15,6 +15,7 @@ export interface MutableIncident {
   lng: number;
   category: string | null;
   district: string | null;
+  location?: string | null;
   source: SourceRef;
 }
 

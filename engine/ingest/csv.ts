@@ -140,6 +140,7 @@ function plainRowReader(c: Collector, h: HeaderIndex, cols: ReturnType<typeof re
   const iId = idx(cols.id);
   const iCat = idx(cols.category);
   const iDist = idx(cols.district);
+  const iAddress = idx(cols.address);
   const pos = new Map<string, number>();
   for (const name of [cols.lat, cols.lon, ...(cols.time.kind === 'single' ? [cols.time.datetime] : [cols.time.start, cols.time.end])]) {
     pos.set(name, h.indexOf(name));
@@ -162,6 +163,7 @@ function plainRowReader(c: Collector, h: HeaderIndex, cols: ReturnType<typeof re
       rawId === '' ? null : rawId,
       iCat >= 0 ? c.intern(f[iCat]) : null,
       iDist >= 0 ? c.intern(f[iDist]) : null,
+      iAddress >= 0 ? c.intern(f[iAddress]) : null,
     );
   };
 }

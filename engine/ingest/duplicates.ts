@@ -38,7 +38,7 @@ export function resultFingerprint(r: IngestResult): string {
   mix(`${r.format}|${r.rowsRead}|${r.incidents.length}|${r.rejected.length}`);
   for (const inc of r.incidents) {
     mix(
-      `${inc.source.line}|${inc.timeMs}|${inc.lat}|${inc.lng}|${inc.id ?? ''}|${inc.category ?? ''}|${inc.district ?? ''}|${inc.precision}`,
+      `${inc.source.line}|${inc.timeMs}|${inc.lat}|${inc.lng}|${inc.id ?? ''}|${inc.category ?? ''}|${inc.district ?? ''}|${inc.location ?? ''}|${inc.precision}`,
     );
   }
   for (const rej of r.rejected) mix(`${rej.source.line}|${rej.reason}|${rej.field ?? ''}|${rej.value ?? ''}`);

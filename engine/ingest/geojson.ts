@@ -1,6 +1,7 @@
 /**
  * GeoJSON FeatureCollection of Points with the plain format's properties (`datetime` or
- * `start`/`end`, optional `id`, `category`, `district`; renamed through `columns`). The place
+ * `start`/`end`, optional `id`, `category`, `district`, `address` (or a common name for it:
+ * plain.ts ADDRESS_NAMES); renamed through `columns`). The place
  * comes from the geometry (`[lng, lat]`), not from properties. `source.line` is the 1-based
  * feature number.
  */
@@ -20,6 +21,16 @@ function propText(props: Record<string, unknown>, name: string): string | undefi
   if (typeof v === 'string') return v;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
+}
+
+/** The interned text of each named property (null: no such column, or blank). */
+function internProps(
+  c: Collector,
+  props: Record<string, unknown>,
+  names: readonly (string | null)[],
+): [string | null, string | null, string | null] {
+  const [a, b, d] = names.map((n) => (n === null ? null : c.intern(propText(props, n))));
+  return [a ?? null, b ?? null, d ?? null];
 }
 
 /**
@@ -103,8 +114,7 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
       ll.lat,
       ll.lng,
       id === undefined || id === '' ? null : id,
-      cols.category === null ? null : c.intern(propText(props, cols.category)),
-      cols.district === null ? null : c.intern(propText(props, cols.district)),
+      ...internProps(c, props, [cols.category, cols.district, cols.address]),
     );
   });
   requireZoneIfAllLocal(c);

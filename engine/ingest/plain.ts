@@ -11,6 +11,8 @@
  * - start/end: the midpoint; end before start → bad_span; span over 72 h → span_too_long (as
  *   PredPol did); precision is the coarser of the two values'.
  * - id, category and district are optional; blank → null.
+ * - address (the incident's location text, naming patrol boxes' places) is optional too: the
+ *   mapped column, else the first of {@link ADDRESS_NAMES} present; blank → null.
  */
 import type { TimePrecision } from '../types.ts';
 import type { Collector } from './collector.ts';
@@ -18,8 +20,24 @@ import { IngestError } from './errors.ts';
 import { ACCEPTED_TIME_FORMS, parseIsoTime, PRECISION_RANK, type ZoneClock } from './time.ts';
 
 /** The columns (or GeoJSON properties) the plain format knows. */
-export type ColumnKey = 'id' | 'datetime' | 'start' | 'end' | 'lat' | 'lon' | 'category' | 'district';
-export const COLUMN_KEYS: readonly ColumnKey[] = ['id', 'datetime', 'start', 'end', 'lat', 'lon', 'category', 'district'];
+export type ColumnKey = 'id' | 'datetime' | 'start' | 'end' | 'lat' | 'lon' | 'category' | 'district' | 'address';
+export const COLUMN_KEYS: readonly ColumnKey[] = ['id', 'datetime', 'start', 'end', 'lat', 'lon', 'category', 'district', 'address'];
+
+/**
+ * Column names taken for `address` when it is not mapped, in this order of preference (compared
+ * case-insensitively for CSV): street-level names before the vaguer "location", which some
+ * publishers use for the premise type (Houston's "apartment parking lot").
+ */
+export const ADDRESS_NAMES: readonly string[] = [
+  'address',
+  'hundred_block',
+  'block',
+  'block_address',
+  'street_address',
+  'street',
+  'location',
+  'location_description',
+];
 
 /** Longest accepted start→end span, hours (PredPol's rule). */
 export const MAX_SPAN_HOURS = 72;
@@ -33,6 +51,8 @@ export interface PlainColumns {
   readonly lon: string;
   readonly category: string | null;
   readonly district: string | null;
+  /** The location text column (mapped, or the first of ADDRESS_NAMES found), or null. */
+  readonly address: string | null;
 }
 
 /**
@@ -91,6 +111,7 @@ export function resolvePlainColumns(
     lon: need('lon'),
     category: optional('category'),
     district: optional('district'),
+    address: map.address !== undefined ? need('address') : (ADDRESS_NAMES.find(has) ?? null),
   };
 }
 
@@ -186,6 +207,7 @@ export function acceptPlain(
   id: string | null,
   category: string | null,
   district: string | null,
+  location: string | null = null,
 ): void {
   if (t.single) {
     // One written minute rules out hour data (applyHourPrecision): from then on the indices are
@@ -202,6 +224,7 @@ export function acceptPlain(
     lng,
     category,
     district,
+    location,
     source: { file: c.file, line },
   });
 }

@@ -6,6 +6,8 @@
  * - id: Crime ID, null when blank (anti-social behaviour has none);
  * - category: Crime type; district: the LSOA name without its trailing code
  *   ("Ashford 001B" → "Ashford", the local authority), null when blank;
+ * - location: the Location text as published ("On or near Tufton Street"), null when blank or
+ *   the column is absent;
  * - rows without a location ("No Location", blank Longitude/Latitude) → missing_coords.
  */
 import type { Collector } from './collector.ts';
@@ -38,6 +40,7 @@ export function policeUkReader(c: Collector, h: HeaderIndex): (fields: readonly 
   const iLat = h.indexOf('Latitude');
   const iType = h.indexOf('Crime type');
   const iLsoa = h.indexOf('LSOA name');
+  const iLocation = h.indexOf('Location');
   const clock = new ZoneClock(POLICE_UK_ZONE);
   const monthMs = new Map<string, number>();
   const districts = new Map<string, string | null>();
@@ -82,6 +85,7 @@ export function policeUkReader(c: Collector, h: HeaderIndex): (fields: readonly 
       lng: ll.lng,
       category: c.intern(f[iType]),
       district,
+      location: iLocation >= 0 ? c.intern(f[iLocation]) : null,
       source: { file: c.file, line },
     });
   };

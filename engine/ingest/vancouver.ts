@@ -7,7 +7,9 @@
  * - time: YEAR..MINUTE are local America/Vancouver wall-clock (DST rules in time.ts), minute
  *   precision; exactly 00:00 → timeOfDayUnknown (2.5-7% of property crimes sit there: unknown
  *   times, not midnight);
- * - category: TYPE; district: NEIGHBOURHOOD (null when blank);
+ * - category: TYPE; district: NEIGHBOURHOOD (null when blank); location: HUNDRED_BLOCK as
+ *   published ("8XX W GEORGIA ST"), null when blank or a placeholder ("OFFSET TO PROTECT
+ *   PRIVACY", "X NK_LOC ST": location not known), or when the column is absent;
  * - id: null. GeoDASH publishes no incident id; the row is identified by `source` (file, line).
  */
 import proj4, { type Converter } from 'proj4';
@@ -37,6 +39,19 @@ export function utm10nToLatLng(xM: number, yM: number): { lat: number; lng: numb
   return { lat, lng };
 }
 
+/** HUNDRED_BLOCK values that name no place: withheld for privacy, or not known ("NK_LOC"). */
+const NO_PLACE_BLOCKS: ReadonlySet<string> = new Set(['OFFSET TO PROTECT PRIVACY', 'X NK_LOC ST']);
+
+/**
+ * The location text of a HUNDRED_BLOCK value: trimmed and shared (`intern`), or null for a blank
+ * or a placeholder naming no place.
+ * @example vancouverLocation(' 8XX W GEORGIA ST ', (s) => s?.trim() ?? null) // => '8XX W GEORGIA ST'
+ */
+export function vancouverLocation(raw: string | undefined, intern: (s: string | undefined) => string | null): string | null {
+  const t = intern(raw);
+  return t === null || NO_PLACE_BLOCKS.has(t.toUpperCase()) ? null : t;
+}
+
 export function isVancouverHeader(h: HeaderIndex): boolean {
   return h.hasAll(REQUIRED);
 }
@@ -46,6 +61,7 @@ const INT_RE = /^\d{1,4}$/;
 export function vancouverReader(c: Collector, h: HeaderIndex): (fields: readonly string[], line: number) => void {
   const iType = h.indexOf('TYPE');
   const iHood = h.indexOf('NEIGHBOURHOOD');
+  const iBlock = h.indexOf('HUNDRED_BLOCK');
   const iX = h.indexOf('X');
   const iY = h.indexOf('Y');
   const timeCols = (['YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE'] as const).map((n) => ({ name: n, i: h.indexOf(n) }));
@@ -119,6 +135,7 @@ export function vancouverReader(c: Collector, h: HeaderIndex): (fields: readonly
       lng: ll.lng,
       category: c.intern(f[iType]),
       district: c.intern(f[iHood]),
+      location: iBlock >= 0 ? vancouverLocation(f[iBlock], (v) => c.intern(v)) : null,
       source: { file: c.file, line },
     });
   };

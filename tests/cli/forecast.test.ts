@@ -58,8 +58,11 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     const blocks = table.stdout.split('\n\n').slice(1);
     const got = new Map<string, number>();
     for (const block of blocks) {
-      const [head, , ...rows] = block.trimEnd().split('\n');
+      const [head, , ...lines] = block.trimEnd().split('\n');
       const name = /^(.*): \d+ box/.exec(head!)![1]!;
+      // each box's row is followed by its place on a line of its own
+      const rows = lines.filter((_, k) => k % 2 === 0);
+      for (let k = 1; k < lines.length; k += 2) expect(lines[k]).toMatch(/^ {8}at \S/);
       got.set(name, rows.length);
       rows.forEach((row, i) => {
         const m = /^\s+(\d+)\s+([0-9a-f]{15})\s+(\d+\.\d{4})\s+(\S+%)\s+(\S+%)\s+(.+)$/.exec(row);

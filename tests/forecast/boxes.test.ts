@@ -325,6 +325,7 @@ describe('boxesToCsv', () => {
       'shift',
       'district',
       'rank',
+      'place',
       'h3',
       'lat',
       'lng',

@@ -70,6 +70,7 @@ describe('police-uk reader on Ashford (Kent) 2014', () => {
       lng: 0.968272,
       category: 'Burglary',
       district: 'Ashford',
+      location: 'On or near Green Lane',
       source: { file: 'ashford_2014.csv.gz', line: 2 },
     });
   });

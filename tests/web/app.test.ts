@@ -199,6 +199,13 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(pixels.reddish).toBeGreaterThan(20 * 30);
     // "Why this box" is filled from the engine's explanation.
     expect(await page.textContent('#sg-boxes li .why')).toMatch(/background|triggered/);
+    // Each box's place (issue 12): a hundred block with its share, or the district and centre;
+    // the marker's title names it too.
+    const places = await page.$$eval('#sg-boxes li .place', (spans) => spans.map((x) => x.textContent ?? ''));
+    expect(places).toHaveLength(20);
+    for (const place of places) expect(place).toMatch(/^[0-9A-Z].* \(\d+%\)$|, near \d+\.\d{5}, -\d+\.\d{5}$/);
+    expect(places.filter((place) => /^\d+X+ /.test(place)).length).toBeGreaterThan(10);
+    expect(await page.getAttribute('#sg-map .box-marker', 'title')).toContain(places[0]!);
   });
 
   it('tonight (the default date) the etas model gives the day and the night shift different boxes', async () => {
@@ -254,6 +261,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       expect(box!.width).toBeGreaterThan(400);
       expect(await page.isVisible('#sg-map')).toBe(false);
       expect(await page.locator('#pr-table tbody tr').count()).toBe(20);
+      expect(await page.textContent('#pr-table thead')).toContain('Place');
+      expect(await page.textContent('#pr-table tbody tr td:nth-child(3)')).toMatch(/ \(\d+%\)$|, near /);
       expect(await page.textContent('#pr-shift')).toContain('Night shift, 2024-01-01 22:00–06:00');
       const foot = (await page.textContent('#pr-foot'))!;
       expect(foot).toMatch(/^Made \d{4}-\d\d-\d\d \d\d:\d\d/);

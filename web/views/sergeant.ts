@@ -152,7 +152,7 @@ export class SergeantView {
       result.boxes.map((box) => ({
         lngLat: box.center,
         label: String(box.rank),
-        title: `Box ${box.rank}: ${fmt(box.expected, 2)} expected crimes`,
+        title: `Box ${box.rank}, ${box.place}: ${fmt(box.expected, 2)} expected crimes`,
       })),
     );
     map.fitBounds(result.bounds);
@@ -193,6 +193,7 @@ export class SergeantView {
             },
             String(box.rank),
           ),
+          el('span', { className: 'place' }, box.place),
           el(
             'span',
             {},
@@ -243,6 +244,7 @@ export class SergeantView {
           {},
           el('td', {}, String(box.rank)),
           el('td', {}, fmt(box.expected, 2)),
+          el('td', {}, box.place),
           el('td', {}, result.district ? box.why : `${box.district}: ${box.why}`),
         ),
       ),
@@ -252,7 +254,7 @@ export class SergeantView {
             {},
             el(
               'td',
-              { attrs: { colspan: 3 } },
+              { attrs: { colspan: 4 } },
               `… and ${result.boxes.length - shown.length} more boxes (${result.boxes.length} in all): export the CSV for the full list.`,
             ),
           )
