@@ -13,12 +13,15 @@ import {
   DEFAULT_SHIFT_HOURS,
   DEFAULT_TOP,
   formatLocalInstant,
+  formatRoute,
   modelName,
   NO_DISTRICT,
+  routeStopKey,
+  routeStops,
   shiftAt,
   shiftBoxes,
 } from '../../engine/index.ts';
-import type { BoxPlacement, ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
+import type { BoxPlacement, DistrictRoute, ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
 import { readFitFile, refuseOverwritingInputs, writeFileAtomic, writeFitFile } from '../files.ts';
@@ -144,13 +147,17 @@ function pct(x: number): string {
   return p > 0 && p < 1 ? '<1%' : p > 99 && p < 100 ? '>99%' : `${Math.round(p)}%`;
 }
 
-/** The readable table: a block per district, one line per box. */
+/**
+ * The readable table: a block per district, one line per box, then the district's patrol order
+ * (the visiting order by rank with the straight-line distance of each leg) when `routes` are given.
+ */
 export function formatBoxesTable(
   boxes: readonly ExplainedBox[],
   shift: ShiftWindow,
   tz: string,
   top: number,
   placement?: { readonly placement: BoxPlacement; readonly res: number },
+  routes: readonly DistrictRoute[] = [],
 ): string {
   const out: string[] = [];
   const end = formatLocalInstant(shift.startMs + shift.hours * HOUR_MS, tz);
@@ -173,8 +180,27 @@ export function formatBoxesTable(
         `  ${String(b.rank).padStart(4)}  ${b.h3}  ${b.expected.toFixed(4).padStart(8)}  ${pct(b.backgroundShare).padStart(7)}  ${pct(b.triggeredShare).padStart(5)}  ${b.explanation}`,
       );
     }
+    const route = routes.find((r) => r.district === d);
+    if (route !== undefined && route.ranks.length > 1)
+      out.push(`  patrol order (by rank, straight-line legs between box centres): ${formatRoute(route)}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The GeoJSON boxes with each box's place in its district's patrol order: `visit` (1 = first,
+ * always box 1) and `legM` (straight-line metres from the box visited before; null for the first).
+ */
+function withRouteStops<C extends { features: { properties: { district: string; rank: number } }[] }>(
+  collection: C,
+  routes: readonly DistrictRoute[],
+): C {
+  const stops = routeStops(routes);
+  for (const f of collection.features) {
+    const stop = stops.get(routeStopKey(f.properties.district, f.properties.rank));
+    if (stop !== undefined) Object.assign(f.properties, { visit: stop.visit, legM: stop.legM });
+  }
+  return collection;
 }
 
 export function registerForecast(program: Command, ctx: CliContext): void {
@@ -222,7 +248,10 @@ with an offset, read as UTC). --format is the input format, as for every command
 The GeoJSON output is an RFC 7946 FeatureCollection: one hexagon Polygon per box with the
 properties h3, district, rank, expected, background, triggered, backgroundShare,
 triggeredShare, contributors [{incidentId, category, ageHours, contribution}], explanation,
-shift, shiftStart, shiftHours.
+shift, shiftStart, shiftHours, and the patrol order: visit (the box's place in its district's
+route from box 1) and legM (straight-line metres from the box visited before; null for the
+first). Join the box centres in visit order to draw the route. The table prints the same order
+under each district.
 
 Examples:
   patrolcast forecast fixtures/vancouver/property_2023.csv.gz --at 2023-12-15T22:00
@@ -340,12 +369,13 @@ Examples:
     if (opts.out === undefined) {
       if (saved === null) ctx.io.stderr.write(`${describeFitForTerminal(fit)}\n`);
       else if (fit.adapt) ctx.io.stderr.write(`Adaptive: forecasts with ${fit.adapt.reason}.\n`);
-      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top, { placement, res }));
+      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top, { placement, res }, cast.routes));
       return;
     }
     const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours, placement };
     if (fit.adapt) ctx.io.stderr.write(`Adaptive: forecasts with ${fit.adapt.reason}.\n`);
-    const text = format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(boxesToGeoJSON(boxes, extra))}\n`;
+    const text =
+      format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(withRouteStops(boxesToGeoJSON(boxes, extra), cast.routes))}\n`;
     await writeFileAtomic('--out', opts.out, text);
     const nDistricts = new Set(boxes.map((b) => b.district)).size;
     ctx.io.stdout.write(

@@ -27,7 +27,18 @@ export { BOX, DEFAULT_SHARE_ALPHA, FineCounts, FineLattice } from './lattice.ts'
 export { placeGreedy, GreedyOrder } from './greedy.ts';
 export type { GreedyBoxes, GreedyOptions } from './greedy.ts';
 export { placedPatrolBoxes, PlacementCache } from './placedBoxes.ts';
-export { patrolRoute, haversineM, distanceMatrix, pathLengthM, EARTH_RADIUS_M } from './route.ts';
-export type { LatLng, PatrolRoute } from './route.ts';
+export {
+  patrolRoute,
+  districtRoutes,
+  routeStops,
+  routeStopKey,
+  formatRoute,
+  formatDistanceM,
+  haversineM,
+  distanceMatrix,
+  pathLengthM,
+  EARTH_RADIUS_M,
+} from './route.ts';
+export type { LatLng, PatrolRoute, DistrictRoute, RouteStop } from './route.ts';
 export type { PlacedPatrolBoxOptions } from './placedBoxes.ts';
 export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';

@@ -15,6 +15,8 @@
  * go to the lower index, and an improvement must exceed {@link IMPROVE_EPS_M} so that rounding
  * cannot make it cycle.
  */
+import { cellCenter } from '../grid/index.ts';
+import type { PatrolBox } from '../types.ts';
 import { ForecastError } from './errors.ts';
 
 /** Mean Earth radius (IUGG), metres. */
@@ -195,4 +197,75 @@ export function patrolRoute(points: readonly LatLng[]): PatrolRoute {
   const legsM: number[] = [];
   for (let i = 1; i < n; i++) legsM.push(d[order[i - 1]! * n + order[i]!]!);
   return { order, legsM, totalM: pathLengthM(order, d, n) };
+}
+
+/** The patrol order of one district's boxes. */
+export interface DistrictRoute {
+  readonly district: string;
+  /** The boxes' ranks in visiting order; starts with 1. */
+  readonly ranks: readonly number[];
+  /** `legsM[i]` is the distance from box `ranks[i]` to box `ranks[i + 1]`, metres between box centres. */
+  readonly legsM: readonly number[];
+  /** The sum of the legs, metres. */
+  readonly totalM: number;
+}
+
+/**
+ * The patrol order of each district's boxes over their centres (a placed box's centre cell, a
+ * grid box's cell), from box 1 ({@link patrolRoute}); districts in the order they first appear in
+ * `boxes`. Cost: {@link patrolRoute} per district.
+ */
+export function districtRoutes(boxes: readonly PatrolBox[]): DistrictRoute[] {
+  const byDistrict = new Map<string, PatrolBox[]>();
+  for (const b of boxes) {
+    const list = byDistrict.get(b.district);
+    if (list === undefined) byDistrict.set(b.district, [b]);
+    else list.push(b);
+  }
+  const routes: DistrictRoute[] = [];
+  for (const [district, list] of byDistrict) {
+    const mine = [...list].sort((a, b) => a.rank - b.rank);
+    const route = patrolRoute(mine.map((b) => cellCenter(b.h3)));
+    routes.push({ district, ranks: route.order.map((i) => mine[i]!.rank), legsM: route.legsM, totalM: route.totalM });
+  }
+  return routes;
+}
+
+/** Metres in words for a route: "850 m", "1.2 km". */
+export function formatDistanceM(m: number): string {
+  return m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`;
+}
+
+/**
+ * A district's route in words, e.g. "1 → 4 (320 m) → 2 (510 m); 830 m in all": what the CLI
+ * prints and the web list shows.
+ */
+export function formatRoute(route: DistrictRoute): string {
+  const stops = route.ranks.map((r, i) => (i === 0 ? String(r) : `${r} (${formatDistanceM(route.legsM[i - 1]!)})`));
+  return `${stops.join(' → ')}; ${formatDistanceM(route.totalM)} in all`;
+}
+
+/** Where a box stands in its district's route: 1-based `visit`, and `legM`, metres from the stop before (null for the first). */
+export interface RouteStop {
+  readonly visit: number;
+  readonly legM: number | null;
+}
+
+/**
+ * Each box's place in its district's route, keyed by {@link routeStopKey}: the `visit` and
+ * `legM` properties the GeoJSON export adds to each box (chosen over a LineString per district
+ * so that the file stays one Polygon Feature per box; a map draws the path by joining the
+ * centres in `visit` order).
+ */
+export function routeStops(routes: readonly DistrictRoute[]): Map<string, RouteStop> {
+  const stops = new Map<string, RouteStop>();
+  for (const r of routes) {
+    r.ranks.forEach((rank, i) => stops.set(routeStopKey(r.district, rank), { visit: i + 1, legM: i === 0 ? null : r.legsM[i - 1]! }));
+  }
+  return stops;
+}
+
+/** The key of a box in {@link routeStops}. */
+export function routeStopKey(district: string, rank: number): string {
+  return `${district}\u0000${rank}`;
 }

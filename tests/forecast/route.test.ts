@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ForecastError } from '../../engine/forecast/index.ts';
-import { distanceMatrix, EARTH_RADIUS_M, haversineM, pathLengthM, patrolRoute, type LatLng } from '../../engine/forecast/index.ts';
+import {
+  distanceMatrix,
+  districtRoutes,
+  EARTH_RADIUS_M,
+  formatRoute,
+  haversineM,
+  pathLengthM,
+  patrolRoute,
+  routeStops,
+  routeStopKey,
+  type LatLng,
+} from '../../engine/forecast/index.ts';
+import { cellCenter, gridDisk, incidentCell } from '../../engine/grid/index.ts';
 import { seededRandom } from '../../engine/random.ts';
+import type { PatrolBox } from '../../engine/types.ts';
 
 /** Metres per degree on a great circle. */
 const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
@@ -134,5 +147,53 @@ describe('patrolRoute', () => {
     }
     expect(r.totalM).toBeLessThanOrEqual(pathLengthM(nn, d, 50));
     expect(r.totalM).toBeCloseTo(pathLengthM(r.order, d, 50), 6);
+  });
+});
+
+describe('districtRoutes', () => {
+  /** A bare box (only district, rank and h3 matter to the route). */
+  const box = (district: string, rank: number, h3: string): PatrolBox => ({
+    h3,
+    district,
+    rank,
+    expected: 1,
+    background: 1,
+    triggered: 0,
+    backgroundShare: 1,
+    triggeredShare: 0,
+    contributors: [],
+  });
+
+  it('routes each district from its box 1 over the box centres, whatever order the boxes come in', () => {
+    const disk = gridDisk(incidentCell(49.2827, -123.1207, 10), 3);
+    const boxes = [
+      box('B', 2, disk[5]!),
+      box('A', 3, disk[7]!),
+      box('A', 1, disk[0]!),
+      box('B', 1, disk[9]!),
+      box('A', 2, disk[20]!),
+      box('C', 1, disk[3]!),
+    ];
+    const routes = districtRoutes(boxes);
+    expect(routes.map((r) => r.district)).toEqual(['B', 'A', 'C']);
+    const a = routes[1]!;
+    const byRank = [disk[0]!, disk[20]!, disk[7]!].map(cellCenter);
+    const direct = patrolRoute(byRank);
+    expect(a.ranks).toEqual(direct.order.map((i) => i + 1));
+    expect(a.totalM).toBeCloseTo(direct.totalM, 9);
+    expect(routes[0]!.ranks).toEqual([1, 2]);
+    expect(routes[0]!.legsM[0]).toBeCloseTo(haversineM(cellCenter(disk[9]!), cellCenter(disk[5]!)), 9);
+    expect(routes[2]).toEqual({ district: 'C', ranks: [1], legsM: [], totalM: 0 });
+    const stops = routeStops(routes);
+    expect(stops.get(routeStopKey('B', 1))).toEqual({ visit: 1, legM: null });
+    expect(stops.get(routeStopKey('B', 2))).toEqual({ visit: 2, legM: routes[0]!.legsM[0] });
+    expect(stops.size).toBe(6);
+  });
+
+  it('words a route with metres under 1 km and km above', () => {
+    expect(formatRoute({ district: 'A', ranks: [1, 3, 2], legsM: [849.6, 1234], totalM: 2083.6 })).toBe(
+      '1 → 3 (850 m) → 2 (1.2 km); 2.1 km in all',
+    );
+    expect(formatRoute({ district: 'A', ranks: [1], legsM: [], totalM: 0 })).toBe('1; 0 m in all');
   });
 });
