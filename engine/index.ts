@@ -163,7 +163,16 @@ export type {
   ForecastErrorCode,
 } from './forecast/index.ts';
 // The patrol order of each district's boxes (issue 12).
-export { patrolRoute, districtRoutes, routeStops, routeStopKey, formatRoute, formatDistanceM, haversineM } from './forecast/index.ts';
+export {
+  patrolRoute,
+  districtRoutes,
+  routeStops,
+  routeStopKey,
+  withRouteStops,
+  formatRoute,
+  formatDistanceM,
+  haversineM,
+} from './forecast/index.ts';
 export type { LatLng, PatrolRoute, DistrictRoute, RouteStop } from './forecast/index.ts';
 
 // ---- evaluate: the backtest, tuning, the report (names as engine/evaluate/index.ts re-exports them)

@@ -16,8 +16,7 @@ import {
   formatRoute,
   modelName,
   NO_DISTRICT,
-  routeStopKey,
-  routeStops,
+  withRouteStops,
   shiftAt,
   shiftBoxes,
 } from '../../engine/index.ts';
@@ -185,22 +184,6 @@ export function formatBoxesTable(
       out.push(`  patrol order (by rank, straight-line legs between box centres): ${formatRoute(route)}`);
   }
   return `${out.join('\n')}\n`;
-}
-
-/**
- * The GeoJSON boxes with each box's place in its district's patrol order: `visit` (1 = first,
- * always box 1) and `legM` (straight-line metres from the box visited before; null for the first).
- */
-function withRouteStops<C extends { features: { properties: { district: string; rank: number } }[] }>(
-  collection: C,
-  routes: readonly DistrictRoute[],
-): C {
-  const stops = routeStops(routes);
-  for (const f of collection.features) {
-    const stop = stops.get(routeStopKey(f.properties.district, f.properties.rank));
-    if (stop !== undefined) Object.assign(f.properties, { visit: stop.visit, legM: stop.legM });
-  }
-  return collection;
 }
 
 export function registerForecast(program: Command, ctx: CliContext): void {

@@ -32,6 +32,7 @@ export {
   districtRoutes,
   routeStops,
   routeStopKey,
+  withRouteStops,
   formatRoute,
   formatDistanceM,
   haversineM,

@@ -269,3 +269,21 @@ export function routeStops(routes: readonly DistrictRoute[]): Map<string, RouteS
 export function routeStopKey(district: string, rank: number): string {
   return `${district}\u0000${rank}`;
 }
+
+/**
+ * The boxes' GeoJSON (engine/forecast boxesToGeoJSON) with each box's place in its district's
+ * patrol order added to its properties: `visit` (1 = first, always box 1) and `legM` (straight-line
+ * metres from the box visited before; null for the first). A box of no route is left as it is.
+ * Returns a new collection; O(boxes).
+ */
+export function withRouteStops<
+  P extends { readonly district: string; readonly rank: number },
+  C extends { readonly features: readonly { readonly properties: P }[] },
+>(collection: C, routes: readonly DistrictRoute[]): C {
+  const stops = routeStops(routes);
+  const features = collection.features.map((f) => {
+    const stop = stops.get(routeStopKey(f.properties.district, f.properties.rank));
+    return stop === undefined ? f : { ...f, properties: { ...f.properties, visit: stop.visit, legM: stop.legM } };
+  });
+  return { ...collection, features };
+}
