@@ -78,14 +78,7 @@ describe('the web app and the CLI, same data, shift and settings', () => {
         .sort((x, y) => x.visit - y.visit);
       expect((line.geometry as { coordinates: number[][] }).coordinates).toEqual(byVisit.map(({ b }) => [...b.center]));
       const route = web.routes.find((r) => r.district === district)!;
-      expect(
-        route.words.startsWith(
-          byVisit
-            .map(({ b }) => b.rank)
-            .join(' → ')
-            .split(' → ')[0]!,
-        ),
-      ).toBe(true);
+      expect(route.words).toMatch(/^1 → \d+ \(\d/);
       expect(route.ranks).toEqual(byVisit.map(({ b }) => b.rank));
     }
     expect(web.routesGeoJSON.features.length).toBeGreaterThanOrEqual(22);
