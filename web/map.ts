@@ -130,22 +130,29 @@ export class MapView {
       source: 'boxes',
       paint: { 'line-color': '#1a1a1a', 'line-width': 1.5 },
     });
-    // The patrol order: a dark blue line joining the box centres (the numbered markers) in
-    // visiting order, with a white casing so that it stays visible over the dark red boxes.
-    map.addLayer({
-      id: 'route-casing',
-      type: 'line',
-      source: 'route',
-      layout: { 'line-join': 'round', 'line-cap': 'round' },
-      paint: { 'line-color': '#ffffff', 'line-width': 5, 'line-opacity': 0.9 },
-    });
-    map.addLayer({
-      id: 'route-line',
-      type: 'line',
-      source: 'route',
-      layout: { 'line-join': 'round', 'line-cap': 'round' },
-      paint: { 'line-color': '#08306b', 'line-width': 2.5, 'line-dasharray': [2, 1] },
-    });
+    // The patrol order: a dashed dark blue line with a white casing joining the box centres (the
+    // numbered markers) in visiting order. It lies under the boxes (drawn before 'boxes-fill'), so
+    // it shows plainly between them and faintly through them, and a box keeps its rank colour.
+    map.addLayer(
+      {
+        id: 'route-casing',
+        type: 'line',
+        source: 'route',
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': '#ffffff', 'line-width': 5, 'line-opacity': 0.9 },
+      },
+      'boxes-fill',
+    );
+    map.addLayer(
+      {
+        id: 'route-line',
+        type: 'line',
+        source: 'route',
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': '#08306b', 'line-width': 2.5, 'line-dasharray': [2, 1] },
+      },
+      'boxes-fill',
+    );
     map.addLayer({
       id: 'actuals-circle',
       type: 'circle',
