@@ -12,7 +12,7 @@
  * between box centres: a straight-line guide, not a street distance.
  *
  * Deterministic: the first improving move in a fixed scan order is taken, nearest-neighbour ties
- * go to the lower index, and an improvement must exceed {@link IMPROVE_EPS_M} so that rounding
+ * go to the lower index, and an improvement must exceed 1 mm (`IMPROVE_EPS_M`) so that rounding
  * cannot make it cycle.
  */
 import { cellCenter } from '../grid/index.ts';
@@ -172,7 +172,7 @@ function localOptimum(d: Float64Array, n: number, second: number): number[] {
 /**
  * The patrol order over `points` (point 0 is box 1). For each choice of the second stop, nearest
  * neighbour from there, then 2-opt and Or-opt moves until neither improves by more than
- * {@link IMPROVE_EPS_M}; the shortest of these n − 1 local optima wins (ties: the lower second
+ * 1 mm (`IMPROVE_EPS_M`); the shortest of these n − 1 local optima wins (ties: the lower second
  * stop). The restarts matter: a single start was 9 % above the optimum at worst on the test's
  * cases, the best of them under 1 %. Each move shortens the path, so each descent ends; a pass
  * costs O(n²) and descents take tens of passes, so the whole is about O(n⁴) in the worst case
