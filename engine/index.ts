@@ -162,6 +162,9 @@ export type {
   BoxProperties,
   ForecastErrorCode,
 } from './forecast/index.ts';
+// Boxes by need and rankings within noise (issue 12).
+export { allocateBoxes, districtNeeds, rankingWarnings, QUIET_FLOOR_PER_SHIFT } from './forecast/index.ts';
+export type { RankingWarning } from './forecast/index.ts';
 // The patrol order of each district's boxes (issue 12).
 export {
   patrolRoute,

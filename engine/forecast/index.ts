@@ -43,3 +43,5 @@ export {
 export type { LatLng, PatrolRoute, DistrictRoute, RouteStop } from './route.ts';
 export type { PlacedPatrolBoxOptions } from './placedBoxes.ts';
 export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';
+export { allocateBoxes, districtNeeds, rankingWarnings, QUIET_FLOOR_PER_SHIFT } from './allocate.ts';
+export type { RankingWarning } from './allocate.ts';

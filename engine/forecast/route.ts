@@ -21,6 +21,11 @@ import { ForecastError } from './errors.ts';
 
 /** Mean Earth radius (IUGG), metres. */
 export const EARTH_RADIUS_M = 6_371_008.8;
+/**
+ * Up to this many points the route restarts from every second stop (~20 ms for 60); above it
+ * (a district given hundreds of boxes) one descent from plain nearest neighbour, to stay fast.
+ */
+export const RESTARTS_MAX_BOXES = 60;
 /** Smallest saving (metres) that counts as an improvement: 1 mm, far below any box spacing. */
 export const IMPROVE_EPS_M = 1e-3;
 
@@ -77,6 +82,13 @@ export function pathLengthM(order: readonly number[], d: Float64Array, n: number
   let sum = 0;
   for (let i = 1; i < order.length; i++) sum += d[order[i - 1]! * n + order[i]!]!;
   return sum;
+}
+
+/** The point nearest to `from` (ties: the lower index). O(n). */
+function nearestTo(from: number, d: Float64Array, n: number): number {
+  let best = -1;
+  for (let j = 0; j < n; j++) if (j !== from && (best < 0 || d[from * n + j]! < d[from * n + best]!)) best = j;
+  return best;
 }
 
 /** Nearest neighbour from point 0 through `second`; ties go to the lower index. O(n²). */
@@ -174,9 +186,10 @@ function localOptimum(d: Float64Array, n: number, second: number): number[] {
  * neighbour from there, then 2-opt and Or-opt moves until neither improves by more than
  * 1 mm (`IMPROVE_EPS_M`); the shortest of these n − 1 local optima wins (ties: the lower second
  * stop). The restarts matter: a single start was 9 % above the optimum at worst on the test's
- * cases, the best of them under 1 %. Each move shortens the path, so each descent ends; a pass
- * costs O(n²) and descents take tens of passes, so the whole is about O(n⁴) in the worst case
- * but ~10 ms for n = 50 (tests/forecast/route.test.ts).
+ * cases, the best of them 4 %. Above {@link RESTARTS_MAX_BOXES} points, one descent from plain
+ * nearest neighbour. Each move shortens the path, so each descent ends; a pass costs O(n²) and
+ * a descent takes up to a few n passes, so the whole is about O(n⁴) with restarts (~10 ms for
+ * n = 50) and O(n³) without (tests/forecast/route.test.ts times both).
  * n = 0 gives an empty route, n = 1 a route of one stop and no legs.
  * @throws {ForecastError} E_ARGUMENT for a point with a non-finite or out-of-range coordinate
  */
@@ -186,7 +199,8 @@ export function patrolRoute(points: readonly LatLng[]): PatrolRoute {
   if (n === 0) return { order: [], legsM: [], totalM: 0 };
   let order = [0];
   let bestM = Infinity;
-  for (let second = 1; second < n; second++) {
+  const seconds = n <= RESTARTS_MAX_BOXES ? Array.from({ length: n - 1 }, (_, i) => i + 1) : [nearestTo(0, d, n)];
+  for (const second of seconds) {
     const candidate = localOptimum(d, n, second);
     const m = pathLengthM(candidate, d, n);
     if (m < bestM - IMPROVE_EPS_M) {
@@ -245,7 +259,12 @@ export function formatRoute(route: DistrictRoute): string {
   return `${stops.join(' → ')}; ${formatDistanceM(route.totalM)} in all`;
 }
 
-/** Where a box stands in its district's route: 1-based `visit`, and `legM`, metres from the stop before (null for the first). */
+/**
+ * Where a box stands in its district's route: 1-based `visit`, and `legM`, metres from the stop
+ * before (null for the first), rounded to the millimetre so that files written by different
+ * JavaScript engines agree (their sin/cos may differ in the last bits, which the haversine's
+ * short distances amplify to about 1e-11 relative).
+ */
 export interface RouteStop {
   readonly visit: number;
   readonly legM: number | null;
@@ -260,9 +279,16 @@ export interface RouteStop {
 export function routeStops(routes: readonly DistrictRoute[]): Map<string, RouteStop> {
   const stops = new Map<string, RouteStop>();
   for (const r of routes) {
-    r.ranks.forEach((rank, i) => stops.set(routeStopKey(r.district, rank), { visit: i + 1, legM: i === 0 ? null : r.legsM[i - 1]! }));
+    r.ranks.forEach((rank, i) =>
+      stops.set(routeStopKey(r.district, rank), { visit: i + 1, legM: i === 0 ? null : roundMm(r.legsM[i - 1]!) }),
+    );
   }
   return stops;
+}
+
+/** Metres rounded to the millimetre. */
+function roundMm(m: number): number {
+  return Math.round(m * 1000) / 1000;
 }
 
 /** The key of a box in {@link routeStops}. */

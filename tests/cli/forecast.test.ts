@@ -67,7 +67,11 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     const blocks = table.stdout.split('\n\n').slice(1);
     const got = new Map<string, number>();
     for (const block of blocks) {
-      const [head, , ...rows] = block.trimEnd().split('\n');
+      // A district's warning lines (quiet or within noise) follow its heading (checked below).
+      const [head, , ...rows] = block
+        .trimEnd()
+        .split('\n')
+        .filter((line) => !line.startsWith('  warning: '));
       // The last line of a district of 2 or more boxes is its patrol order (checked below).
       if (rows.length > 0 && rows[rows.length - 1]!.startsWith('  patrol order')) rows.pop();
       const name = /^(.*): \d+ box/.exec(head!)![1]!;
@@ -122,7 +126,7 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
       const byRank = [...mine].sort((a, b) => a.rank - b.rank);
       for (let i = 1; i < byVisit.length; i++) {
         const legM = greatCircleM(byVisit[i - 1]!.h3, byVisit[i]!.h3);
-        expect(byVisit[i]!.legM).toBeCloseTo(legM, 6);
+        expect(Math.abs(byVisit[i]!.legM! - legM)).toBeLessThanOrEqual(0.0005 + 1e-9); // to the millimetre
         totalM += legM;
         rankOrderM += greatCircleM(byRank[i - 1]!.h3, byRank[i]!.h3);
       }
@@ -132,6 +136,78 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
       expect(totalM).toBeLessThan(rankOrderM);
     }
     expect(routes).toBeGreaterThanOrEqual(22);
+  });
+
+  it("--boxes-total shares the boxes by expected crime (Sainte-Laguë over the districts' cells) and warns of quiet districts", async () => {
+    const r = await cli(
+      'forecast',
+      FIXTURE,
+      '--at',
+      AT,
+      '--fit-in',
+      join(dir, 'fit.json'),
+      '--boxes-total',
+      '60',
+      '--out',
+      join(dir, 'total.geojson'),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const shared = JSON.parse(readFileSync(join(dir, 'total.geojson'), 'utf8')) as {
+      features: { properties: { district: string; rank: number; expected: number } }[];
+    };
+    expect(shared.features).toHaveLength(60);
+    // Each district's count by the divisor rule recomputed here from the fixed-number run's
+    // forecast: its need is the sum of its cells' expected counts, read from --top 1000 boxes
+    // (every positive cell a grid box, so the boxes tile the district's expected crime).
+    const g = await cli(
+      'forecast',
+      FIXTURE,
+      '--at',
+      AT,
+      '--fit-in',
+      join(dir, 'fit.json'),
+      '--placement',
+      'grid',
+      '--top',
+      '1000',
+      '--out',
+      join(dir, 'all.geojson'),
+    );
+    expect(g.code, g.stderr).toBe(0);
+    const all = JSON.parse(readFileSync(join(dir, 'all.geojson'), 'utf8')) as typeof shared;
+    const need = new Map<string, number>();
+    for (const f of all.features) need.set(f.properties.district, (need.get(f.properties.district) ?? 0) + f.properties.expected);
+    const given = new Map([...need.keys()].map((d) => [d, 0]));
+    for (let k = 0; k < 60; k++) {
+      const [best] = [...given].sort(([a, x], [b, y]) => need.get(b)! / (y + 0.5) - need.get(a)! / (x + 0.5) || (a < b ? -1 : 1))[0]!;
+      given.set(best, given.get(best)! + 1);
+    }
+    const counts = new Map<string, number>();
+    for (const f of shared.features) counts.set(f.properties.district, (counts.get(f.properties.district) ?? 0) + 1);
+    expect(counts).toEqual(new Map([...given].filter(([, n]) => n > 0)));
+    // The busiest district gets the most; ranks within a district run 1..n.
+    for (const n of counts.values()) expect(n).toBeLessThanOrEqual(counts.get('Central Business District')!);
+    // Quiet districts are named on stderr: each box under 0.05 expected crimes.
+    expect(r.stderr).toMatch(/patrolcast: warning: [A-Za-z -]+: every box expects fewer than 0\.05 crimes this shift/);
+    const refused = await cli('forecast', FIXTURE, '--at', AT, '--fit-in', join(dir, 'fit.json'), '--boxes-total', '60', '--top', '5');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/either --top .* or --boxes-total/);
+  });
+
+  it("warns under a district's heading when its boxes are not a confident ranking, and only then", () => {
+    const blocks = table.stdout.split('\n\n').slice(1);
+    let warned = 0;
+    for (const block of blocks) {
+      const lines = block.trimEnd().split('\n');
+      const name = /^(.*): \d+ box/.exec(lines[0]!)![1]!;
+      const box1 = Number(/^\s+1\s+[0-9a-f]{15}\s+(\d+\.\d{4})/m.exec(block)![1]);
+      const warning = lines[1]!.startsWith('  warning: ') ? lines[1]! : null;
+      if (box1 < 0.05) {
+        expect(warning, name).toMatch(/every box expects fewer than 0\.05 crimes/);
+        warned++;
+      } else if (warning !== null) expect(warning).toMatch(/box 1 and box \d+ are within the noise/);
+    }
+    expect(warned).toBeGreaterThan(0);
   });
 
   it('names the recent incidents behind the triggered part of some boxes', () => {
