@@ -300,6 +300,7 @@ export function forecast(request: ForecastRequest, progress: (p: Progress) => vo
     placement: cast.placement,
     routes,
     routesGeoJSON,
+    rankingWarnings: cast.rankingWarnings.filter((w) => !request.district || w.district === request.district).map((w) => w.words),
     districts,
     bounds,
     fit: summarizeFit(request.model.model, cast.fit),

@@ -180,6 +180,8 @@ export interface ForecastResult {
   readonly placement: BoxPlacement;
   /** Per district shown, the patrol order over its boxes from box 1 (engine/forecast/route.ts), with the order in words. */
   readonly routes: readonly RouteView[];
+  /** Districts shown whose boxes are not a confident ranking (all quiet, or within noise), in words (engine/forecast rankingWarnings). */
+  readonly rankingWarnings: readonly string[];
   /** The routes as LineString features joining the box centres in visiting order (property `district`); one-box districts have none. */
   readonly routesGeoJSON: FeatureCollection;
   /** District outlines (the union of each district's cells, as line features), name in properties. */

@@ -38,6 +38,7 @@ export class SergeantView {
   private readonly listTitle = byId('sg-list-title');
   private readonly modelLine = byId('sg-model');
   private readonly routeLine = byId('sg-route');
+  private readonly quiet = byId('sg-quiet');
   private presets: readonly PresetInfo[] = [];
   private result: ForecastResult | null = null;
   private sequence = 0;
@@ -192,6 +193,9 @@ export class SergeantView {
       ),
     );
     this.renderRoutes(result);
+    // Quiet districts or rankings within noise: say so above the list, so it is not read as confident.
+    replaceChildren(this.quiet, ...result.rankingWarnings.map((w) => el('span', {}, `Warning: ${w}. `)));
+    this.quiet.hidden = result.rankingWarnings.length === 0;
     const fit = result.fit;
     this.modelLine.textContent =
       `${this.shiftName(result)}. Together the boxes expect ${fmt(total, 1)} crimes. ` +
