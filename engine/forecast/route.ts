@@ -186,7 +186,7 @@ function localOptimum(d: Float64Array, n: number, second: number): number[] {
  * neighbour from there, then 2-opt and Or-opt moves until neither improves by more than
  * 1 mm (`IMPROVE_EPS_M`); the shortest of these n − 1 local optima wins (ties: the lower second
  * stop). The restarts matter: a single start was 9 % above the optimum at worst on the test's
- * cases, the best of them 4 %. Above {@link RESTARTS_MAX_BOXES} points, one descent from plain
+ * cases, the best of them 4 %. Above `RESTARTS_MAX_BOXES` (60) points, one descent from plain
  * nearest neighbour. Each move shortens the path, so each descent ends; a pass costs O(n²) and
  * a descent takes up to a few n passes, so the whole is about O(n⁴) with restarts (~10 ms for
  * n = 50) and O(n³) without (tests/forecast/route.test.ts times both).
