@@ -103,7 +103,11 @@ export function rankingWarnings(boxes: readonly PatrolBox[], trainingHours: numb
     ]);
   const scale = trainingHours / shiftHours;
   const byDistrict = new Map<string, PatrolBox[]>();
-  for (const b of boxes) byDistrict.set(b.district, [...(byDistrict.get(b.district) ?? []), b]);
+  for (const b of boxes) {
+    const list = byDistrict.get(b.district);
+    if (list === undefined) byDistrict.set(b.district, [b]);
+    else list.push(b);
+  }
   const warnings: RankingWarning[] = [];
   for (const [district, mine] of byDistrict) {
     let first = mine[0]!;
