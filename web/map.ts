@@ -130,7 +130,7 @@ export class MapView {
       source: 'boxes',
       paint: { 'line-color': '#1a1a1a', 'line-width': 1.5 },
     });
-    // The patrol order: a dashed dark blue line with a white casing joining the box centres (the
+    // The patrol order: a solid dark blue line with a white casing (solid: a dash pattern drew differently after a redraw) joining the box centres (the
     // numbered markers) in visiting order. It lies under the boxes (drawn before 'boxes-fill'), so
     // it shows plainly between them and faintly through them, and a box keeps its rank colour.
     map.addLayer(
@@ -149,7 +149,7 @@ export class MapView {
         type: 'line',
         source: 'route',
         layout: { 'line-join': 'round', 'line-cap': 'round' },
-        paint: { 'line-color': '#08306b', 'line-width': 2.5, 'line-dasharray': [2, 1] },
+        paint: { 'line-color': '#08306b', 'line-width': 2.5 },
       },
       'boxes-fill',
     );

@@ -203,7 +203,7 @@ export class SergeantView {
       result.warnings.map((warning) => ` Warning: ${warning}`).join('');
   }
 
-  /** The patrol order of each district shown (the dashed line on the map): box numbers in visiting order with straight-line legs. */
+  /** The patrol order of each district shown (the blue line on the map): box numbers in visiting order with straight-line legs. */
   private renderRoutes(result: ForecastResult): void {
     const routes = result.routes.filter((r) => r.ranks.length > 1);
     replaceChildren(
@@ -212,7 +212,7 @@ export class SergeantView {
         ? []
         : [
             el('strong', {}, 'Patrol order'),
-            ' (dashed line; straight-line distances between box centres): ',
+            ' (blue line; straight-line distances between box centres): ',
             ...routes.map((r) =>
               el(
                 'span',
