@@ -167,6 +167,21 @@ export type {
   BoxProperties,
   ForecastErrorCode,
 } from './forecast/index.ts';
+// Boxes by need and rankings within noise (issue 12).
+export { allocateBoxes, districtNeeds, rankingWarnings, QUIET_FLOOR_PER_SHIFT } from './forecast/index.ts';
+export type { RankingWarning } from './forecast/index.ts';
+// The patrol order of each district's boxes (issue 12).
+export {
+  patrolRoute,
+  districtRoutes,
+  routeStops,
+  routeStopKey,
+  withRouteStops,
+  formatRoute,
+  formatDistanceM,
+  haversineM,
+} from './forecast/index.ts';
+export type { LatLng, PatrolRoute, DistrictRoute, RouteStop } from './forecast/index.ts';
 
 // ---- evaluate: the backtest, tuning, the report (names as engine/evaluate/index.ts re-exports them)
 export {

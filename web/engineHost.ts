@@ -19,6 +19,7 @@ import {
   shiftAt,
   shiftBoxes,
   trainModel,
+  withRouteStops,
   type EtasConfig,
   type EtasFit,
   type AdaptRecord,
@@ -46,6 +47,7 @@ import type {
   Request,
   Response,
 } from './protocol.ts';
+import { routeViews } from './route.ts';
 import { boundsOf, boxView, summarizeFit } from './shape.ts';
 import { errorInfo, WorkerError } from './workerErrors.ts';
 
@@ -282,8 +284,9 @@ export function forecast(request: ForecastRequest, progress: (p: Progress) => vo
   const shift = shiftAt(`${request.date}T${request.shiftStart}`, data.tz, request.hours);
   const cast = boxesFor(shift, request.model, progress);
   const boxes = request.district ? cast.boxes.filter((box) => box.district === request.district) : cast.boxes;
-  const boxesGeoJSON = boxesToGeoJSON(boxes, { placement: cast.placement }) as FeatureCollection;
+  const boxesGeoJSON = withRouteStops(boxesToGeoJSON(boxes, { placement: cast.placement }), cast.routes) as FeatureCollection;
   const districts = outlines();
+  const { routes, routesGeoJSON } = routeViews(cast.routes, boxes, request.district);
   const bounds = request.district
     ? boundsOf(districts, (p) => p['district'] === request.district)
     : boundsOf(boxes.length > 0 ? boxesGeoJSON : districts);
@@ -295,6 +298,9 @@ export function forecast(request: ForecastRequest, progress: (p: Progress) => vo
     boxesGeoJSON,
     boxesCsv: boxesToCsv(boxes),
     placement: cast.placement,
+    routes,
+    routesGeoJSON,
+    rankingWarnings: cast.rankingWarnings.filter((w) => !request.district || w.district === request.district).map((w) => w.words),
     districts,
     bounds,
     fit: summarizeFit(request.model.model, cast.fit),

@@ -155,6 +155,15 @@ export interface FitSummary {
   readonly cellsWithBackground: number;
 }
 
+/** A district's patrol order: box ranks in visiting order, leg lengths and total in metres, and the order in words. */
+export interface RouteView {
+  readonly district: string;
+  readonly ranks: readonly number[];
+  readonly legsM: readonly number[];
+  readonly totalM: number;
+  readonly words: string;
+}
+
 export interface ActualIncident {
   readonly lng: number;
   readonly lat: number;
@@ -173,6 +182,12 @@ export interface ForecastResult {
   readonly boxesCsv: string;
   /** The placement the boxes were made with. */
   readonly placement: BoxPlacement;
+  /** Per district shown, the patrol order over its boxes from box 1 (engine/forecast/route.ts), with the order in words. */
+  readonly routes: readonly RouteView[];
+  /** Districts shown whose boxes are not a confident ranking (all quiet, or within noise), in words (engine/forecast rankingWarnings). */
+  readonly rankingWarnings: readonly string[];
+  /** The routes as LineString features joining the box centres in visiting order (property `district`); one-box districts have none. */
+  readonly routesGeoJSON: FeatureCollection;
   /** District outlines (the union of each district's cells, as line features), name in properties. */
   readonly districts: FeatureCollection;
   /** [west, south, east, north] to fit the map to. */

@@ -13,12 +13,14 @@ import {
   DEFAULT_SHIFT_HOURS,
   DEFAULT_TOP,
   formatLocalInstant,
+  formatRoute,
   modelName,
   NO_DISTRICT,
+  withRouteStops,
   shiftAt,
   shiftBoxes,
 } from '../../engine/index.ts';
-import type { BoxPlacement, ExplainedBox, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
+import type { BoxPlacement, DistrictRoute, ExplainedBox, RankingWarning, ShiftBoxes, ShiftWindow } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { checkZone, CliError } from '../errors.ts';
 import { readFitFile, refuseOverwritingInputs, writeFileAtomic, writeFitFile } from '../files.ts';
@@ -51,6 +53,7 @@ interface ForecastCommandOptions extends FitFlags {
   at: string;
   hours?: string;
   top?: string;
+  boxesTotal?: string;
   res?: string;
   categories?: string;
   preset?: string;
@@ -144,20 +147,34 @@ function pct(x: number): string {
   return p > 0 && p < 1 ? '<1%' : p > 99 && p < 100 ? '>99%' : `${Math.round(p)}%`;
 }
 
-/** The readable table: a block per district, one line per box. */
+/**
+ * The readable table: a block per district, one line per box, then the district's patrol order
+ * (the visiting order by rank with the straight-line distance of each leg) when `routes` are given.
+ */
 export function formatBoxesTable(
   boxes: readonly ExplainedBox[],
   shift: ShiftWindow,
   tz: string,
   top: number,
   placement?: { readonly placement: BoxPlacement; readonly res: number },
+  routes: readonly DistrictRoute[] = [],
+  need: { readonly warnings: readonly RankingWarning[]; readonly allocation: ReadonlyMap<string, number> | null } = {
+    warnings: [],
+    allocation: null,
+  },
 ): string {
   const out: string[] = [];
   const end = formatLocalInstant(shift.startMs + shift.hours * HOUR_MS, tz);
   out.push(`Shift ${shift.label}, ${tz}: ${shift.hours} h, ${formatLocalInstant(shift.startMs, tz)} to ${end}`);
+  const howMany =
+    need.allocation === null
+      ? `Top ${top} patrol boxes per district`
+      : `${top} patrol boxes shared across the districts by their expected crime in the shift (--boxes-total)`;
   out.push(
-    `Top ${top} patrol boxes per district, by expected incidents in the shift (background = the box's usual rate for this shift; triggered = raised by recent incidents in it).`,
+    `${howMany}, by expected incidents in the shift (background = the box's usual rate for this shift; triggered = raised by recent incidents in it).`,
   );
+  const none = need.allocation === null ? [] : [...need.allocation].filter(([, n]) => n === 0).map(([d]) => d);
+  if (none.length > 0) out.push(`No boxes by need (their expected crime is too small a share): ${none.join(', ')}.`);
   if (placement !== undefined) out.push(`Placement: ${placementWords(placement.placement, placement.res)}.`);
   const districts = [...new Set(boxes.map((b) => b.district))];
   for (const d of districts) {
@@ -167,6 +184,7 @@ export function formatBoxesTable(
     out.push(
       `${d === NO_DISTRICT ? '(no district)' : d}: ${mine.length} box${mine.length === 1 ? '' : 'es'}, ${sum.toFixed(3)} incidents expected in them`,
     );
+    for (const w of need.warnings) if (w.district === d) out.push(`  warning: ${w.words}`);
     out.push(`  rank  h3               expected  backgr.  trig.  why`);
     for (const b of mine) {
       out.push(
@@ -175,6 +193,9 @@ export function formatBoxesTable(
       // The place on a line of its own: its length varies too much for a column.
       if (b.place !== undefined) out.push(`        at ${b.place}`);
     }
+    const route = routes.find((r) => r.district === d);
+    if (route !== undefined && route.ranks.length > 1)
+      out.push(`  patrol order (by rank, straight-line legs between box centres): ${formatRoute(route)}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -195,6 +216,10 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       `shift length in wall-clock hours (default ${DEFAULT_SHIFT_HOURS}; the night the clocks change lasts 7 or 9 real hours)`,
     )
     .option('--top <k>', `patrol boxes per district (default ${DEFAULT_TOP}, PredPol's number)`)
+    .option(
+      '--boxes-total <n>',
+      'instead of --top: n boxes in all, shared across the districts in proportion to their expected crime in the shift (Sainte-Laguë); a quiet district may get none',
+    )
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: about 0.015 km² a cell)`)
     .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
     .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
@@ -225,7 +250,10 @@ The GeoJSON output is an RFC 7946 FeatureCollection: one hexagon Polygon per box
 properties h3, district, rank, place (the most common location text of the box's incidents,
 with its share; or the district and the centre's coordinates), placeDetail, expected,
 background, triggered, backgroundShare, triggeredShare, contributors [{incidentId, category, ageHours, contribution}], explanation,
-shift, shiftStart, shiftHours.
+shift, shiftStart, shiftHours, and the patrol order: visit (the box's place in its district's
+route from box 1) and legM (straight-line metres from the box visited before; null for the
+first). Join the box centres in visit order to draw the route. The table prints the same order
+under each district.
 
 Examples:
   patrolcast forecast fixtures/vancouver/property_2023.csv.gz --at 2023-12-15T22:00
@@ -242,6 +270,9 @@ Examples:
     checkAtHasTime(opts.at);
     const hours = hoursOption(opts.hours);
     const top = intOption('--top', opts.top, DEFAULT_TOP, 1);
+    const boxesTotal = opts.boxesTotal === undefined ? undefined : intOption('--boxes-total', opts.boxesTotal, 0, 1);
+    if (boxesTotal !== undefined && opts.top !== undefined)
+      throw new CliError('give either --top (boxes per district) or --boxes-total (shared by need), not both', 'E_BAD_OPTION');
     const maxContributors = intOption('--contributors', opts.contributors, DEFAULT_MAX_CONTRIBUTORS, 0);
     const givenPlacement = placementOption(opts.placement);
     const format = outputFormat(opts.out, opts.outFormat);
@@ -309,6 +340,7 @@ Examples:
           districts: polygons ?? 'labels',
           unassigned: polygons !== null ? 'drop' : 'group',
           top,
+          ...(boxesTotal !== undefined ? { boxesTotal } : {}),
           maxContributors,
           placement,
         },
@@ -343,12 +375,15 @@ Examples:
     if (opts.out === undefined) {
       if (saved === null) ctx.io.stderr.write(`${describeFitForTerminal(fit)}\n`);
       else if (fit.adapt) ctx.io.stderr.write(`Adaptive: forecasts with ${fit.adapt.reason}.\n`);
-      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, top, { placement, res }));
+      const need = { warnings: cast.rankingWarnings, allocation: cast.allocation };
+      ctx.io.stdout.write(formatBoxesTable(boxes, shift, tz, boxesTotal ?? top, { placement, res }, cast.routes, need));
       return;
     }
+    for (const w of cast.rankingWarnings) ctx.io.stderr.write(`patrolcast: warning: ${w.words}\n`);
     const extra = { shift: shift.label, shiftStart: new Date(shift.startMs).toISOString(), shiftHours: shift.hours, placement };
     if (fit.adapt) ctx.io.stderr.write(`Adaptive: forecasts with ${fit.adapt.reason}.\n`);
-    const text = format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(boxesToGeoJSON(boxes, extra))}\n`;
+    const text =
+      format === 'csv' ? boxesToCsv(boxes, extra) : `${JSON.stringify(withRouteStops(boxesToGeoJSON(boxes, extra), cast.routes))}\n`;
     await writeFileAtomic('--out', opts.out, text);
     const nDistricts = new Set(boxes.map((b) => b.district)).size;
     ctx.io.stdout.write(

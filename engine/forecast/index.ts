@@ -28,5 +28,21 @@ export { placeGreedy, GreedyOrder } from './greedy.ts';
 export type { GreedyBoxes, GreedyOptions } from './greedy.ts';
 export { placedPatrolBoxes, PlacementCache } from './placedBoxes.ts';
 export { boxPlace, placeFinder, placeText, rankPlaces } from './place.ts';
+export {
+  patrolRoute,
+  districtRoutes,
+  routeStops,
+  routeStopKey,
+  withRouteStops,
+  formatRoute,
+  formatDistanceM,
+  haversineM,
+  distanceMatrix,
+  pathLengthM,
+  EARTH_RADIUS_M,
+} from './route.ts';
+export type { LatLng, PatrolRoute, DistrictRoute, RouteStop } from './route.ts';
 export type { PlacedPatrolBoxOptions } from './placedBoxes.ts';
 export { shiftWindows, shiftAt, shiftName, parseLocalDateTime, DEFAULT_SHIFT_STARTS, DEFAULT_SHIFT_HOURS } from './shifts.ts';
+export { allocateBoxes, districtNeeds, rankingWarnings, QUIET_FLOOR_PER_SHIFT } from './allocate.ts';
+export type { RankingWarning } from './allocate.ts';

@@ -11,7 +11,19 @@
  * such incidents leaves the result bit-identical (tests/service).
  */
 import { contributorParams, type AdaptRecord, type BoxPlacement, type EtasFit } from '../model/index.ts';
-import { explainBox, forecastShift, patrolBoxes, placedPatrolBoxes, PlacementCache } from '../forecast/index.ts';
+import {
+  allocateBoxes,
+  districtNeeds,
+  districtRoutes,
+  explainBox,
+  forecastShift,
+  patrolBoxes,
+  placedPatrolBoxes,
+  PlacementCache,
+  rankingWarnings,
+  type DistrictRoute,
+  type RankingWarning,
+} from '../forecast/index.ts';
 import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
 import { ServiceError } from './errors.ts';
@@ -20,6 +32,7 @@ import { checkCancel, checkTunedBefore, fitTraining, resolveModel, type ModelCho
 import { monthPrecisionWarning, trainingNotes, trainingSet, trainingWarnings, type TrainingData, type TrainingSet } from './training.ts';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 /** Warn when the newest training incident is more than this many days older than the shift. */
 export const STALE_DATA_DAYS = 7;
 
@@ -92,8 +105,13 @@ export interface ShiftRequest extends TrainRequest {
   readonly districts?: 'labels' | ((cells: readonly H3Cell[]) => ReadonlyMap<H3Cell, string>);
   /** Cells without a district: 'group' them as "(none)" or 'drop' them; default 'group' for labels, 'drop' for a function. */
   readonly unassigned?: 'group' | 'drop';
-  /** Boxes per district (default 20). */
+  /** Boxes per district (default 20); ignored when `boxesTotal` is given. */
   readonly top?: number;
+  /**
+   * A total number of boxes shared across the districts by their expected crime in the shift
+   * (engine/forecast allocateBoxes: Sainte-Laguë) instead of `top` each; a quiet district may get none.
+   */
+  readonly boxesTotal?: number;
   /** Recent incidents listed per box (default 3). */
   readonly maxContributors?: number;
   /**
@@ -123,6 +141,12 @@ export interface ShiftBoxes extends TrainedModel {
   readonly districtOf: ReadonlyMap<H3Cell, string>;
   /** The placement the boxes were made with. */
   readonly placement: BoxPlacement;
+  /** Per district (the order of `boxes`), a short patrol order over its boxes from box 1 (engine/forecast/route.ts). */
+  readonly routes: readonly DistrictRoute[];
+  /** Districts whose boxes are not a confident ranking (engine/forecast rankingWarnings), in the order of `boxes`. */
+  readonly rankingWarnings: readonly RankingWarning[];
+  /** With `boxesTotal`: each district's boxes (0 for a district given none), by name; else null. */
+  readonly allocation: ReadonlyMap<string, number> | null;
 }
 
 function summary(set: TrainingSet, limited: boolean): TrainingSummary {
@@ -209,12 +233,29 @@ function staleDataWarning(lastEventMs: number, startMs: number, tz: string): str
 }
 
 /**
+ * Each district's share of `total` boxes by its expected crime (engine/forecast allocateBoxes),
+ * capped by the boxes it has when picked with `top` = `total`: a district's first k of those are
+ * its top k (picks are made in rank order).
+ */
+function shareByNeed(
+  all: readonly { readonly district: string }[],
+  forecast: CellForecast,
+  options: { readonly districtOf: (c: H3Cell) => string | null; readonly unassigned: 'group' | 'drop' },
+  total: number,
+): Map<string, number> {
+  const caps = new Map<string, number>();
+  for (const b of all) caps.set(b.district, (caps.get(b.district) ?? 0) + 1);
+  return allocateBoxes(districtNeeds(forecast, options.districtOf, options.unassigned), caps, total);
+}
+
+/**
  * The patrol boxes of a shift (module comment). The default training window is all history
  * known before the shift start, by the backtest's known-from rule, so the CLI, the web app and
  * the backtest forecast a shift from the same incidents.
  *
  * Cost: the training set O(N log N), the fit (unless saved) O(N) per EM iteration, the forecast
- * O(N + cells), the boxes O(cells log cells).
+ * O(N + cells), the boxes O(cells log cells), the routes O(n⁴) at worst per district of n boxes
+ * (~10 ms for 50: engine/forecast/route.ts).
  * @throws {ServiceError} E_NO_EVENTS, E_FIT_LEAK, E_FIT_RES, E_FIT_DATA, E_CONFIG_OVERLAP, E_FIT, E_ARGUMENT,
  *   E_CANCELLED; {ModelError} E_OPTIONS, E_CANCELLED; {ForecastError} E_ARGUMENT (bad top or
  *   contributors); {TimeZoneError} E_TIMEZONE
@@ -244,8 +285,9 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
   }
   const cached = request.placementCache;
   const placementCache = cached?.serves(request.incidents, request.res) ? cached : new PlacementCache(request.incidents, request.res);
+  const total = request.boxesTotal;
   const boxOptions = {
-    ...(request.top !== undefined ? { top: request.top } : {}),
+    ...(total !== undefined ? { top: total } : request.top !== undefined ? { top: request.top } : {}),
     ...(request.maxContributors !== undefined ? { maxContributors: request.maxContributors } : {}),
     districtOf: (c: H3Cell) => districtOf.get(c) ?? null,
     unassigned: request.unassigned ?? (byFunction ? 'drop' : 'group'),
@@ -257,8 +299,30 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     hours: shift.hours,
     cache: placementCache,
   } as const;
-  const picked = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
+  const all = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
+  const allocation = total === undefined ? null : shareByNeed(all, forecast, boxOptions, total);
+  const picked = allocation === null ? all : all.filter((b) => b.rank <= (allocation.get(b.district) ?? 0));
   const boxes = picked.map((b) => ({ ...b, explanation: explainBox(b) }));
   const history = set.events;
-  return { shift, fit, fitted: !request.fit, forecast, boxes, districtOf, placement, history, training, notes, warnings, placementCache };
+  const routes = districtRoutes(boxes);
+  // The data behind the ranking: the training window (at least one shift's worth).
+  const trainingHours = Math.max(training.endMs - training.startMs, shift.hours * HOUR_MS) / HOUR_MS;
+  const warned = rankingWarnings(boxes, trainingHours, shift.hours);
+  return {
+    shift,
+    fit,
+    fitted: !request.fit,
+    forecast,
+    boxes,
+    districtOf,
+    placement,
+    routes,
+    rankingWarnings: warned,
+    allocation,
+    history,
+    training,
+    notes,
+    warnings,
+    placementCache,
+  };
 }

@@ -40,18 +40,20 @@ describe('forecast --fit-in with fit files of the previous release', () => {
         out,
       ]);
       expect(r.code, r.stderr).toBe(0);
-      // Byte-identical but for the placement now recorded in each box's properties.
+      // Byte-identical but for the placement now recorded in each box's properties, and each
+      // box's place in its district's patrol order (`visit`, `legM`) added at the end of them.
       const want = readFileSync(`fixtures/fits/chicago-${kind}-boxes-v1.geojson`, 'utf8').replaceAll(
         '"shiftHours":8,',
         '"shiftHours":8,"placement":"grid",',
       );
       // ... and the place of each box (issue 12): Chicago's file has no location text, so the
-      // district and the centre; removed, the rest is as written before, key order included.
+      // district and the centre; and the patrol order (visit, legM); removed, the rest is as
+      // written before, key order included.
       const got = JSON.parse(readFileSync(out, 'utf8')) as { features: { properties: Record<string, unknown> }[] };
       for (const f of got.features) {
         expect(f.properties['place']).toMatch(/^\S+, near \d+\.\d{5}, -\d+\.\d{5}$/);
-        delete f.properties['place'];
-        delete f.properties['placeDetail'];
+        expect(f.properties['visit']).toEqual(expect.any(Number));
+        for (const key of ['place', 'placeDetail', 'visit', 'legM']) delete f.properties[key];
       }
       expect(JSON.stringify(got)).toBe(JSON.stringify(JSON.parse(want)));
     }, 30_000);

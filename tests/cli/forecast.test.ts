@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import { cellToLatLng } from 'h3-js';
 import { buildEventSet, districtsFromLabels } from '../../engine/grid/index.ts';
 import { ingestCsvText } from '../../engine/ingest/index.ts';
 import { runCli, type Ran } from '../support/cli.ts';
@@ -16,6 +17,14 @@ import { runCli, type Ran } from '../support/cli.ts';
 const FIXTURE = 'fixtures/vancouver/property_2023.csv.gz';
 const AT = '2023-12-15T22:00';
 const SHIFT_START_MS = Date.UTC(2023, 11, 16, 6); // 22:00 PST = 06:00Z next day
+
+/** Great-circle metres between two cells' centres (haversine, mean Earth radius), independent of engine/forecast/route.ts. */
+function greatCircleM(a: string, b: string): number {
+  const [lat1, lng1] = cellToLatLng(a).map((x) => (x * Math.PI) / 180) as [number, number];
+  const [lat2, lng2] = cellToLatLng(b).map((x) => (x * Math.PI) / 180) as [number, number];
+  const h = Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lng2 - lng1) / 2) ** 2;
+  return 2 * 6_371_008.8 * Math.asin(Math.sqrt(h));
+}
 
 /** Runs the CLI in-process, as `patrolcast ...args`. */
 const cli = (...args: string[]): Promise<Ran> => runCli(args);
@@ -58,7 +67,13 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     const blocks = table.stdout.split('\n\n').slice(1);
     const got = new Map<string, number>();
     for (const block of blocks) {
-      const [head, , ...lines] = block.trimEnd().split('\n');
+      // A district's warning lines (quiet or within noise) follow its heading (checked below).
+      const [head, , ...lines] = block
+        .trimEnd()
+        .split('\n')
+        .filter((line) => !line.startsWith('  warning: '));
+      // The last line of a district of 2 or more boxes is its patrol order (checked below).
+      if (lines.length > 0 && lines[lines.length - 1]!.startsWith('  patrol order')) lines.pop();
       const name = /^(.*): \d+ box/.exec(head!)![1]!;
       // each box's row is followed by its place on a line of its own
       const rows = lines.filter((_, k) => k % 2 === 0);
@@ -78,6 +93,124 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     expect(table.stdout).toMatch(
       /^Shift 2023-12-15 22:00 \(night\), America\/Vancouver: 8 h, 2023-12-15T22:00 PST to 2023-12-16T06:00 PST/,
     );
+  });
+
+  it("prints each district's patrol order from box 1 with its legs, the same as the GeoJSON visit and legM", () => {
+    const gj = JSON.parse(readFileSync(join(dir, 'boxes1.geojson'), 'utf8')) as {
+      features: { properties: { district: string; rank: number; h3: string; visit: number; legM: number | null } }[];
+    };
+    const blocks = table.stdout.split('\n\n').slice(1);
+    let routes = 0;
+    for (const block of blocks) {
+      const lines = block.trimEnd().split('\n');
+      const name = /^(.*): \d+ box/.exec(lines[0]!)![1]!;
+      const mine = gj.features.map((f) => f.properties).filter((p) => p.district === name);
+      const m = /^ {2}patrol order \(by rank, straight-line legs between box centres\): (.+); ([\d.]+) (m|km) in all$/.exec(
+        lines[lines.length - 1]!,
+      );
+      if (mine.length < 2) {
+        expect(m).toBeNull();
+        continue;
+      }
+      expect(m, name).not.toBeNull();
+      routes++;
+      const stops = m![1]!.split(' → ');
+      const ranks = stops.map((x) => Number(/^\d+/.exec(x)![0]));
+      // Every box once, starting at box 1; the GeoJSON gives the same order in `visit`.
+      expect(ranks[0]).toBe(1);
+      expect([...ranks].sort((a, b) => a - b)).toEqual(mine.map((p) => p.rank).sort((a, b) => a - b));
+      const byVisit = [...mine].sort((a, b) => a.visit - b.visit);
+      expect(byVisit.map((p) => p.rank)).toEqual(ranks);
+      expect(byVisit.map((p) => p.visit)).toEqual(mine.map((_, i) => i + 1));
+      // Each leg is the great-circle distance between the centres, recomputed here with h3-js.
+      expect(byVisit[0]!.legM).toBeNull();
+      let totalM = 0;
+      let rankOrderM = 0;
+      const byRank = [...mine].sort((a, b) => a.rank - b.rank);
+      for (let i = 1; i < byVisit.length; i++) {
+        const legM = greatCircleM(byVisit[i - 1]!.h3, byVisit[i]!.h3);
+        expect(Math.abs(byVisit[i]!.legM! - legM)).toBeLessThanOrEqual(0.0005 + 1e-9); // to the millimetre
+        totalM += legM;
+        rankOrderM += greatCircleM(byRank[i - 1]!.h3, byRank[i]!.h3);
+      }
+      const printed = Number(m![2]) * (m![3] === 'km' ? 1000 : 1);
+      expect(Math.abs(printed - totalM)).toBeLessThanOrEqual(m![3] === 'km' ? 50 : 0.5);
+      // Shorter than walking the boxes in rank order (a check that the route is optimised at all).
+      expect(totalM).toBeLessThan(rankOrderM);
+    }
+    expect(routes).toBeGreaterThanOrEqual(22);
+  });
+
+  it("--boxes-total shares the boxes by expected crime (Sainte-Laguë over the districts' cells) and warns of quiet districts", async () => {
+    const r = await cli(
+      'forecast',
+      FIXTURE,
+      '--at',
+      AT,
+      '--fit-in',
+      join(dir, 'fit.json'),
+      '--boxes-total',
+      '60',
+      '--out',
+      join(dir, 'total.geojson'),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const shared = JSON.parse(readFileSync(join(dir, 'total.geojson'), 'utf8')) as {
+      features: { properties: { district: string; rank: number; expected: number } }[];
+    };
+    expect(shared.features).toHaveLength(60);
+    // Each district's count by the divisor rule recomputed here from the fixed-number run's
+    // forecast: its need is the sum of its cells' expected counts, read from --top 1000 boxes
+    // (every positive cell a grid box, so the boxes tile the district's expected crime).
+    const g = await cli(
+      'forecast',
+      FIXTURE,
+      '--at',
+      AT,
+      '--fit-in',
+      join(dir, 'fit.json'),
+      '--placement',
+      'grid',
+      '--top',
+      '1000',
+      '--out',
+      join(dir, 'all.geojson'),
+    );
+    expect(g.code, g.stderr).toBe(0);
+    const all = JSON.parse(readFileSync(join(dir, 'all.geojson'), 'utf8')) as typeof shared;
+    const need = new Map<string, number>();
+    for (const f of all.features) need.set(f.properties.district, (need.get(f.properties.district) ?? 0) + f.properties.expected);
+    const given = new Map([...need.keys()].map((d) => [d, 0]));
+    for (let k = 0; k < 60; k++) {
+      const [best] = [...given].sort(([a, x], [b, y]) => need.get(b)! / (y + 0.5) - need.get(a)! / (x + 0.5) || (a < b ? -1 : 1))[0]!;
+      given.set(best, given.get(best)! + 1);
+    }
+    const counts = new Map<string, number>();
+    for (const f of shared.features) counts.set(f.properties.district, (counts.get(f.properties.district) ?? 0) + 1);
+    expect(counts).toEqual(new Map([...given].filter(([, n]) => n > 0)));
+    // The busiest district gets the most; ranks within a district run 1..n.
+    for (const n of counts.values()) expect(n).toBeLessThanOrEqual(counts.get('Central Business District')!);
+    // Quiet districts are named on stderr: each box under 0.05 expected crimes.
+    expect(r.stderr).toMatch(/patrolcast: warning: [A-Za-z -]+: every box expects fewer than 0\.05 crimes this shift/);
+    const refused = await cli('forecast', FIXTURE, '--at', AT, '--fit-in', join(dir, 'fit.json'), '--boxes-total', '60', '--top', '5');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/either --top .* or --boxes-total/);
+  });
+
+  it("warns under a district's heading when its boxes are not a confident ranking, and only then", () => {
+    const blocks = table.stdout.split('\n\n').slice(1);
+    let warned = 0;
+    for (const block of blocks) {
+      const lines = block.trimEnd().split('\n');
+      const name = /^(.*): \d+ box/.exec(lines[0]!)![1]!;
+      const box1 = Number(/^\s+1\s+[0-9a-f]{15}\s+(\d+\.\d{4})/m.exec(block)![1]);
+      const warning = lines[1]!.startsWith('  warning: ') ? lines[1]! : null;
+      if (box1 < 0.05) {
+        expect(warning, name).toMatch(/every box expects fewer than 0\.05 crimes/);
+        warned++;
+      } else if (warning !== null) expect(warning).toMatch(/box 1 and box \d+ are within the noise/);
+    }
+    expect(warned).toBeGreaterThan(0);
   });
 
   it('names the recent incidents behind the triggered part of some boxes', () => {

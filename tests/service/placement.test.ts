@@ -19,6 +19,7 @@ import {
   fineChildren,
   incidentCell,
   shiftBoxes,
+  districtRoutes,
   type H3Cell,
   type Incident,
 } from '../../engine/index.ts';
@@ -81,6 +82,17 @@ const EB = 0.05 * 8 + trig(5) + trig(50) + trig(100);
 describe('shiftBoxes placement (hand-worked, two grid cells)', () => {
   const fine = shiftBoxes(request);
   const grid = shiftBoxes({ ...request, placement: 'grid' });
+
+  it('gives each district its patrol order over its boxes, from box 1 (engine/forecast districtRoutes)', () => {
+    for (const cast of [fine, grid, shiftBoxes({ ...request, top: 3, placement: 'grid' })]) {
+      expect(cast.routes).toEqual(districtRoutes(cast.boxes));
+      expect(cast.routes.map((r) => r.district)).toEqual([...new Set(cast.boxes.map((b) => b.district))]);
+      for (const r of cast.routes) {
+        expect(r.ranks[0]).toBe(1);
+        expect(r.ranks.length).toBe(cast.boxes.filter((b) => b.district === r.district).length);
+      }
+    }
+  });
 
   it('records the placement; the grid box is cell A with its own expected count', () => {
     expect([fine.placement, grid.placement]).toEqual(['fine', 'grid']);

@@ -67,6 +67,30 @@ describe('the web app and the CLI, same data, shift and settings', () => {
     expect(web.boxes.map((b) => [b.rank, b.h3, b.district, b.expected, b.why])).toEqual(
       cli.map((b) => [b['rank'], b['h3'], b['district'], b['expected'], b['explanation']]),
     );
+    // The patrol order: the same `visit` and `legM` in both GeoJSONs (above); the page's lines join
+    // the box centres in visiting order, and its words name the same order.
+    expect(web.routes.map((r) => r.district)).toEqual([...new Set(cli.map((b) => b['district']))]);
+    for (const line of web.routesGeoJSON.features) {
+      const district = line.properties!['district'];
+      const byVisit = web.boxes
+        .map((b, i) => ({ b, visit: cli[i]!['visit'] as number }))
+        .filter(({ b }) => b.district === district)
+        .sort((x, y) => x.visit - y.visit);
+      expect((line.geometry as { coordinates: number[][] }).coordinates).toEqual(byVisit.map(({ b }) => [...b.center]));
+      const route = web.routes.find((r) => r.district === district)!;
+      expect(route.words).toMatch(/^1 → \d+ \(\d/);
+      expect(route.ranks).toEqual(byVisit.map(({ b }) => b.rank));
+    }
+    expect(web.routesGeoJSON.features.length).toBeGreaterThanOrEqual(22);
+    // Ranking warnings: every district whose box 1 expects under 0.05 crimes is named as quiet, in
+    // the order of the boxes; a district chosen alone gets its own warnings only.
+    const quiet = web.boxes.filter((b) => b.rank === 1 && b.expected < 0.05).map((b) => b.district);
+    expect(quiet.length).toBeGreaterThan(0);
+    const floor = web.rankingWarnings.filter((w) => w.includes('every box expects fewer than 0.05 crimes'));
+    expect(floor.map((w) => w.slice(0, w.indexOf(': every box')))).toEqual(quiet);
+    for (const w of web.rankingWarnings) expect(w).toMatch(/every box expects fewer than 0\.05|within the noise of the data behind them/);
+    const one = forecast({ date: '2023-12-15', shiftStart: '22:00', hours: 8, district: quiet[0]!, model: settings() }, noProgress);
+    expect(one.rankingWarnings).toEqual([floor[0]]);
     // Both trained on all history known before the shift: the fit window starts at the first incident's hour.
     expect([web.fit.windowStartMs, web.fit.windowEndMs]).toEqual([Date.UTC(2023, 0, 1, 8), Date.UTC(2023, 11, 16, 6)]);
   }, 60_000);

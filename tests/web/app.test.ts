@@ -25,7 +25,10 @@ if (!HAS_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
 const BUNDLED_INCIDENTS = 60_838;
 
 /** Reads map-canvas pixels at the centres of the numbered boxes and at the canvas corners. */
-async function boxPixels(page: Page, mapId: string): Promise<{ boxes: number[][]; corners: number[][]; reddish: number; total: number }> {
+async function boxPixels(
+  page: Page,
+  mapId: string,
+): Promise<{ boxes: number[][]; corners: number[][]; reddish: number; bluish: number; total: number }> {
   return page.evaluate((id) => {
     const container = document.getElementById(id)!;
     const source = container.querySelector('canvas')!;
@@ -45,8 +48,12 @@ async function boxPixels(page: Page, mapId: string): Promise<{ boxes: number[][]
     const corners = [pixel(5, 5), pixel(rect.width - 5, rect.height - 5)];
     const all = context.getImageData(0, 0, canvas.width, canvas.height).data;
     let reddish = 0;
-    for (let i = 0; i < all.length; i += 4) if (all[i]! - all[i + 1]! > 60) reddish++;
-    return { boxes, corners, reddish, total: all.length / 4 };
+    let bluish = 0; // the patrol route's dark blue (#08306b); nothing else on the sergeant's map is blue
+    for (let i = 0; i < all.length; i += 4) {
+      if (all[i]! - all[i + 1]! > 60) reddish++;
+      if (all[i + 2]! - all[i]! > 50) bluish++;
+    }
+    return { boxes, corners, reddish, bluish, total: all.length / 4 };
   }, mapId);
 }
 
@@ -206,6 +213,13 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     for (const place of places) expect(place).toMatch(/^[0-9A-Z].* \(\d+%\)$|, near \d+\.\d{5}, -\d+\.\d{5}$/);
     expect(places.filter((place) => /^\d+X+ /.test(place)).length).toBeGreaterThan(10);
     expect(await page.getAttribute('#sg-map .box-marker', 'title')).toContain(places[0]!);
+    // The patrol order under the list: every box once, from box 1, with its legs; drawn as the route layer.
+    const order = (await page.textContent('#sg-route'))!;
+    const m = /: (1(?: → \d+ \([\d.]+ k?m\))+); [\d.]+ k?m in all/.exec(order);
+    expect(m, order).not.toBeNull();
+    const ranks = m![1]!.split(' → ').map((stop) => Number(/^\d+/.exec(stop)![0]));
+    expect([...ranks].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(pixels.bluish).toBeGreaterThan(200);
   });
 
   it('tonight (the default date) the etas model gives the day and the night shift different boxes', async () => {

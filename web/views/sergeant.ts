@@ -39,6 +39,8 @@ export class SergeantView {
   private readonly list = byId<HTMLOListElement>('sg-boxes');
   private readonly listTitle = byId('sg-list-title');
   private readonly modelLine = byId('sg-model');
+  private readonly routeLine = byId('sg-route');
+  private readonly quiet = byId('sg-quiet');
   private presets: readonly PresetInfo[] = [];
   private result: ForecastResult | null = null;
   private sequence = 0;
@@ -148,6 +150,7 @@ export class SergeantView {
     await map.setData('districts', result.districts);
     await map.highlightDistrict(result.district);
     await map.setData('boxes', result.boxesGeoJSON);
+    await map.setData('route', result.routesGeoJSON);
     map.setMarkers(
       result.boxes.map((box) => ({
         lngLat: box.center,
@@ -204,11 +207,36 @@ export class SergeantView {
         ),
       ),
     );
+    this.renderRoutes(result);
+    // Quiet districts or rankings within noise: say so above the list, so it is not read as confident.
+    replaceChildren(this.quiet, ...result.rankingWarnings.map((w) => el('span', {}, `Warning: ${w}. `)));
+    this.quiet.hidden = result.rankingWarnings.length === 0;
     const fit = result.fit;
     this.modelLine.textContent =
       `${this.shiftName(result)}. Together the boxes expect ${fmt(total, 1)} crimes. ` +
       (fit.model === 'etas' ? `${fit.words}` : `Model ${fit.model} v${fit.version}: ${fit.words}`) +
       result.warnings.map((warning) => ` Warning: ${warning}`).join('');
+  }
+
+  /** The patrol order of each district shown (the blue line on the map): box numbers in visiting order with straight-line legs. */
+  private renderRoutes(result: ForecastResult): void {
+    const routes = result.routes.filter((r) => r.ranks.length > 1);
+    replaceChildren(
+      this.routeLine,
+      ...(routes.length === 0
+        ? []
+        : [
+            el('strong', {}, 'Patrol order'),
+            ' (blue line; straight-line distances between box centres): ',
+            ...routes.map((r) =>
+              el(
+                'span',
+                { className: 'route', attrs: { 'data-district': r.district } },
+                result.district ? r.words : `${r.district}: ${r.words}. `,
+              ),
+            ),
+          ]),
+    );
   }
 
   private renderLegend(): void {
