@@ -12,6 +12,7 @@ import { shiftIntegral } from '../forecast/index.ts';
 import { binExposureHours, type BinCalendar } from '../model/index.ts';
 import type { EventSet } from '../types.ts';
 import { upperBound } from '../search.ts';
+import { kthLargest } from './metrics.ts';
 
 const HOUR_MS = 3_600_000;
 /** The triggering history is read back this many mean delays (as rolling.ts ETAS_HISTORY_MEAN_DELAYS). */
@@ -210,8 +211,9 @@ function hitsAt(
   let kMax = 0;
   for (const k of kByArea) kMax = Math.max(kMax, Math.min(k, n));
   if (kMax === 0) return { hits: kByArea.map(() => 0), threshold: 0 };
-  const tMax = kthLargest(values, kMax);
-  const top = values.slice(0, kMax).sort().reverse();
+  const tMax = kthLargest(values, kMax); // metrics.ts: the largest kMax end up at the end
+  const rest = values.length - kMax;
+  const top = values.slice(rest).sort().reverse();
   let restTied = -1; // incidents of the rest tied with tMax, counted once when needed
   const hits = kByArea.map((k0) => {
     const k = Math.min(k0, n);
@@ -226,7 +228,7 @@ function hitsAt(
     if (t === tMax) {
       if (restTied < 0) {
         restTied = 0;
-        for (let i = kMax; i < values.length; i++) if (values[i] === tMax) restTied++;
+        for (let i = 0; i < rest; i++) if (values[i] === tMax) restTied++;
       }
       tied += restTied;
     }
@@ -240,33 +242,6 @@ function hitsAt(
     return h;
   });
   return { hits, threshold: tMax };
-}
-
-/** The k-th largest of `a` (1-based), by quickselect (deterministic middle pivot); reorders `a`. O(n) expected. */
-function kthLargest(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  const target = k - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! > pivot) i++;
-      while (a[j]! < pivot) j--;
-      if (i <= j) {
-        const x = a[i]!;
-        a[i] = a[j]!;
-        a[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return a[target]!;
-  }
-  return a[target]!;
 }
 
 /** Σ over the window's incidents of log(q_c / u), q the normalised forecast mixed with 1% uniform over the n scored cells (equal areas). */

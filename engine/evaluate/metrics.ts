@@ -77,7 +77,7 @@ export function topIndices(scores: ArrayLike<number>, m: number): Int32Array {
 }
 
 /** The k-th largest value (1-based) by Hoare selection; reorders `a`. O(n) expected. */
-function kthLargest(a: Float64Array, k: number): number {
+export function kthLargest(a: Float64Array, k: number): number {
   // k-th largest = element at ascending position n − k
   const target = a.length - k;
   let lo = 0;
