@@ -10,55 +10,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { area as turfArea } from '@turf/turf';
 import { parse } from 'csv-parse/sync';
 import {
-  boxCells,
   boxesToCsv,
   boxesToGeoJSON,
   cellAreaKm2,
   cellCenter,
   coarseParent,
-  fineChildren,
   incidentCell,
   shiftBoxes,
   districtRoutes,
-  type H3Cell,
-  type Incident,
 } from '../../engine/index.ts';
 import { makeFit } from '../forecast/helpers.ts';
 import { runCli } from '../support/cli.ts';
-import { AT, FIXTURE, SHIFT } from './support.ts';
+import { AT, FIXTURE, SHIFT, incidentAt, straddle } from './support.ts';
 
 const HOUR_MS = 3_600_000;
 const S = SHIFT.startMs;
 
-/** A fine cell f of A and a neighbour g of f in another coarse cell B, each holding its own centre. */
-function straddle(): { a: H3Cell; b: H3Cell; f: H3Cell; g: H3Cell } {
-  const a = incidentCell(49.28, -123.12, 10);
-  const at = (c: H3Cell): H3Cell => incidentCell(cellCenter(c).lat, cellCenter(c).lng, 10);
-  for (const f of fineChildren(a)) {
-    if (at(f) !== a) continue;
-    for (const g of boxCells(f)) {
-      const b = coarseParent(g);
-      if (b !== a && at(g) === b) return { a, b, f, g };
-    }
-  }
-  throw new Error('no straddling pair');
-}
 const { a: A, b: B, f: F, g: G } = straddle();
 
-function incident(id: string, cell: H3Cell, hoursBefore: number): Incident {
-  const { lat, lng } = cellCenter(cell);
-  return {
-    id,
-    timeMs: S - hoursBefore * HOUR_MS,
-    precision: 'minute',
-    timeOfDayUnknown: false,
-    lat,
-    lng,
-    category: 'Theft',
-    district: 'D',
-    source: { file: 'synthetic.csv', line: 2 },
-  };
-}
+const incident = incidentAt;
 
 // Three incidents in F (of A), three in G (of B): each grid cell holds three, the box at F six.
 const incidents = [
