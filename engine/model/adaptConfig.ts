@@ -23,7 +23,11 @@ export interface AdaptConfig {
   readonly minLogZ: number;
   /** Smallest gain in mean log score per event over counts a variant needs, nats (≥ 0). */
   readonly minLogGain: number;
-  /** The backtest reselects at the first refit at least this many days after the last selection (the service at every request). */
+  /**
+   * Days between selection anchors (every this many days from 2001-01-01 00:00 UTC; 0: the fit's
+   * end itself): every fit between two anchors selects at the earlier one, so the backtest
+   * reselects at its first refit in each new period and the service can reuse a choice.
+   */
   readonly reselectEveryDays: number;
 }
 
@@ -35,7 +39,7 @@ export interface AdaptConfig {
  * by chance on data without structure is rare: tests/evaluate/select.test.ts) and by one in log
  * score and by at least 0.005 nats per event (variants within a hair of counts have a tiny
  * standard error, yet lost 0.006 afterwards on Houston burglary: docs/model.md#adaptive-default);
- * the backtest reselects every 28 days (each selection costs one cold fit and the replay).
+ * anchors every 28 days (each selection costs one cold fit and the replay).
  */
 export const ADAPT_DEFAULTS: AdaptConfig = {
   holdoutDays: 56,
