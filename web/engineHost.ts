@@ -233,9 +233,9 @@ function progressHooks(progress: (p: Progress) => void, forecastDetail?: string)
  * The patrol boxes of a shift for the model settings: the fit cached by settings and shift start
  * (a new placement or number of boxes reuses it), the boxes by those and the placement and number.
  */
-function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progress) => void): ShiftBoxes {
+function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progress) => void, boxesTotal?: number): ShiftBoxes {
   const key = fitKey(model, shift.startMs);
-  const boxesKey = JSON.stringify([key, model.placement ?? 'fine', model.top]);
+  const boxesKey = JSON.stringify([key, model.placement ?? 'fine', model.top, boxesTotal ?? null]);
   const kept = boxesCache.get(boxesKey);
   if (kept) return kept;
   const cached = fitCache.get(key);
@@ -244,6 +244,7 @@ function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progre
       ...trainingRequest(model, shift.startMs),
       shift,
       top: model.top,
+      ...(boxesTotal !== undefined ? { boxesTotal } : {}),
       placement: model.placement ?? 'fine',
       ...(cached ? { fit: cached.fit } : {}),
       ...(placementCache ? { placementCache } : {}),
@@ -282,7 +283,7 @@ function actualsOf(shift: ShiftWindow, request: ForecastRequest, cast: ShiftBoxe
 export function forecast(request: ForecastRequest, progress: (p: Progress) => void): ForecastResult {
   const data = requireData();
   const shift = shiftAt(`${request.date}T${request.shiftStart}`, data.tz, request.hours);
-  const cast = boxesFor(shift, request.model, progress);
+  const cast = boxesFor(shift, request.model, progress, request.boxesTotal);
   const boxes = request.district ? cast.boxes.filter((box) => box.district === request.district) : cast.boxes;
   const boxesGeoJSON = withRouteStops(boxesToGeoJSON(boxes, { placement: cast.placement }), cast.routes) as FeatureCollection;
   const districts = outlines();
@@ -300,6 +301,7 @@ export function forecast(request: ForecastRequest, progress: (p: Progress) => vo
     placement: cast.placement,
     routes,
     routesGeoJSON,
+    allocation: cast.allocation ? Object.fromEntries(cast.allocation) : null,
     rankingWarnings: cast.rankingWarnings.filter((w) => !request.district || w.district === request.district).map((w) => w.words),
     districts,
     bounds,

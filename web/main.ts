@@ -13,6 +13,9 @@ import { setupSettingsView } from './views/settings.ts';
 const VIEWS = ['sergeant', 'analyst', 'evaluation', 'settings'] as const;
 type ViewName = (typeof VIEWS)[number];
 
+// The script runs: the "has not started" hint (index.html, shown by CSS after 4 s) is not needed.
+document.getElementById('no-start')?.remove();
+
 const app = new App();
 const sergeant = new SergeantView(app);
 const analyst = new AnalystView(

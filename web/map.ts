@@ -10,6 +10,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import type { FeatureCollection } from 'geojson';
 import { loadSettings } from './settings.ts';
 import { type InstalledBasemap, installBasemap, loadBasemap, removeBasemap } from './basemap.ts';
+import { RANK_BREAKS } from './legend.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -33,6 +34,8 @@ export interface NumberedMarker {
   readonly lngLat: readonly [number, number];
   readonly label: string;
   readonly title: string;
+  /** Called when the number is clicked (or activated with the keyboard). */
+  readonly onClick?: () => void;
 }
 
 type LayerData = 'districts' | 'boxes' | 'mu' | 'actuals' | 'route';
@@ -112,21 +115,7 @@ export class MapView {
       type: 'fill',
       source: 'boxes',
       paint: {
-        'fill-color': [
-          'step',
-          ['get', 'rank'],
-          RANK_COLOURS[0],
-          4,
-          RANK_COLOURS[1],
-          7,
-          RANK_COLOURS[2],
-          11,
-          RANK_COLOURS[3],
-          16,
-          RANK_COLOURS[4],
-          21,
-          RANK_COLOURS[5],
-        ],
+        'fill-color': rankColourExpression(),
         'fill-opacity': 0.8,
       },
     });
@@ -242,6 +231,21 @@ export class MapView {
       element.className = 'box-marker';
       element.textContent = item.label;
       element.title = item.title;
+      const onClick = item.onClick;
+      if (onClick) {
+        element.setAttribute('role', 'button');
+        element.tabIndex = 0;
+        element.addEventListener('click', (event) => {
+          event.stopPropagation();
+          onClick();
+        });
+        element.addEventListener('keydown', (event) => {
+          if (event.key === 'Enter' || event.key === ' ') {
+            event.preventDefault();
+            onClick();
+          }
+        });
+      }
       // Anchored at its bottom-left corner a little up and right of the box centre, so the
       // number sits beside the hexagon instead of hiding it.
       return new maplibregl.Marker({ element, anchor: 'bottom-left', offset: MARKER_OFFSET })
@@ -311,6 +315,54 @@ export class MapView {
     }
     return canvas;
   }
+
+  /**
+   * Call `handler` with the properties of the top feature of `layer` under a click (the boxes:
+   * rank and district), and show a pointer over the layer's features.
+   */
+  onLayerClick(layer: string, handler: (properties: Record<string, unknown>) => void): void {
+    this.map.on('click', layer, (event) => {
+      const properties = event.features?.[0]?.properties;
+      if (properties) handler(properties);
+    });
+    this.map.on('mouseenter', layer, () => (this.map.getCanvas().style.cursor = 'pointer'));
+    this.map.on('mouseleave', layer, () => (this.map.getCanvas().style.cursor = ''));
+  }
+
+  private popup: maplibregl.Popup | null = null;
+
+  /** One popup at a time: `content` at `lngLat` (null closes it). */
+  showPopup(lngLat: readonly [number, number] | null, content?: HTMLElement): void {
+    this.popup?.remove();
+    this.popup = null;
+    if (!lngLat || !content) return;
+    this.popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px', offset: 12 })
+      .setLngLat([lngLat[0], lngLat[1]])
+      .setDOMContent(content)
+      .addTo(this.map);
+  }
+
+  /**
+   * Keep the map sized to its container (a window resize, a tablet turned, the side panel moving
+   * under the map) and call `refit` after each change of size, at most once per frame.
+   */
+  followContainerSize(refit: () => void): void {
+    let width = this.map.getContainer().clientWidth;
+    let height = this.map.getContainer().clientHeight;
+    let frame = 0;
+    new ResizeObserver(() => {
+      const container = this.map.getContainer();
+      if (container.clientWidth === width && container.clientHeight === height) return;
+      width = container.clientWidth;
+      height = container.clientHeight;
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        if (container.clientWidth === 0 || container.clientHeight === 0) return; // hidden view
+        this.map.resize();
+        refit();
+      });
+    }).observe(this.map.getContainer());
+  }
 }
 
 /** The default style: a background only; an optional raster tile layer from Settings. */
@@ -325,4 +377,11 @@ function baseStyle(tileUrl: string): maplibregl.StyleSpecification {
     style.layers.push({ id: 'base-tiles', type: 'raster', source: 'base-tiles', paint: { 'raster-opacity': 0.6 } });
   }
   return style;
+}
+
+/** Box fill by rank: RANK_COLOURS stepped at RANK_BREAKS (the legend's steps). */
+function rankColourExpression(): maplibregl.ExpressionSpecification {
+  const expression: unknown[] = ['step', ['get', 'rank'], RANK_COLOURS[0]];
+  RANK_BREAKS.forEach((rank, i) => expression.push(rank, RANK_COLOURS[i + 1]));
+  return expression as maplibregl.ExpressionSpecification;
 }

@@ -101,6 +101,11 @@ export interface ForecastRequest {
   readonly model: ModelSettings;
   /** Also return the incidents that happened inside the shift (evaluation view). */
   readonly withActuals?: boolean;
+  /**
+   * Share this many boxes across all districts by their expected crime in the shift (engine
+   * allocateBoxes, the CLI's --boxes-total) instead of `model.top` each; a quiet district may get none.
+   */
+  readonly boxesTotal?: number;
 }
 
 export interface BoxView {
@@ -184,6 +189,8 @@ export interface ForecastResult {
   readonly placement: BoxPlacement;
   /** Per district shown, the patrol order over its boxes from box 1 (engine/forecast/route.ts), with the order in words. */
   readonly routes: readonly RouteView[];
+  /** With `boxesTotal`: every district's number of boxes (0 for one given none), by name; else null. */
+  readonly allocation: Readonly<Record<string, number>> | null;
   /** Districts shown whose boxes are not a confident ranking (all quiet, or within noise), in words (engine/forecast rankingWarnings). */
   readonly rankingWarnings: readonly string[];
   /** The routes as LineString features joining the box centres in visiting order (property `district`); one-box districts have none. */

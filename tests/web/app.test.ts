@@ -254,6 +254,124 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(morningPixels.reddish).not.toBe(nightPixels.reddish);
   });
 
+  it('the shift map: the note follows the shift, the legend matches the boxes, a box click opens its detail', async () => {
+    await chooseShift(page, '2023-07-15', '22:00');
+    expect(await page.textContent('#sg-note')).toContain(
+      'Replaying the night shift of 2023-07-15: the model sees only the incidents known before 2023-07-15 22:00',
+    );
+    // 20 boxes: five colour steps, none for ranks the map cannot show.
+    expect(await page.$$eval('#sg-legend > span', (spans) => spans.map((s) => s.textContent!.trim()))).toEqual([
+      '1–3',
+      '4–6',
+      '7–10',
+      '11–15',
+      '16–20',
+    ]);
+    // Box 7's number opens its detail on the map and marks its row in the list.
+    await page.click('#sg-map .box-marker:text-is("7")');
+    const popup = page.locator('.maplibregl-popup .box-popup');
+    await popup.waitFor();
+    const row = page.locator('#sg-boxes li[data-rank="7"]');
+    expect(await popup.locator('strong').textContent()).toBe('Box 7');
+    expect(await popup.locator('.place').textContent()).toBe(await row.locator('.place').textContent());
+    expect(await row.getAttribute('class')).toContain('selected');
+    // A click on a box's hexagon (away from its number) opens that box: the point of the canvas at
+    // the centre of the first box whose centre no number covers.
+    const target = await page.evaluate(() => {
+      for (const marker of document.querySelectorAll<HTMLElement>('#sg-map .box-marker')) {
+        const r = marker.getBoundingClientRect();
+        const x = r.left - 3;
+        const y = r.bottom + 3; // the marker's anchor: 3 px right of and above the box centre
+        if (document.elementFromPoint(x, y)?.tagName === 'CANVAS') return { x, y, rank: marker.textContent };
+      }
+      return null;
+    });
+    expect(target).not.toBeNull();
+    await page.mouse.click(target!.x, target!.y);
+    await page.waitForFunction((rank) => document.querySelector('.box-popup')?.getAttribute('data-rank') === rank, target!.rank);
+    expect(await page.locator('#sg-boxes li.selected').getAttribute('data-rank')).toBe(target!.rank);
+    // The next shift closes the popup and says so in its note.
+    await chooseShift(page, '2024-01-01', '06:00');
+    expect(await page.locator('.maplibregl-popup').count()).toBe(0);
+    expect(await page.textContent('#sg-note')).toContain(
+      'the forecast for the day shift of 2024-01-01, the first day after the last recorded incident',
+    );
+  });
+
+  it('the shift map on a tablet: one column, no sideways scroll, the map refitted to its new size', async () => {
+    const markersInside = (): Promise<boolean> =>
+      page.evaluate(() => {
+        const map = document.getElementById('sg-map')!.getBoundingClientRect();
+        return [...document.querySelectorAll('#sg-map .box-marker')].every((m) => {
+          const r = m.getBoundingClientRect();
+          return r.left >= map.left - 20 && r.right <= map.right + 20 && r.top >= map.top - 20 && r.bottom <= map.bottom + 20;
+        });
+      });
+    const canvasWidth = (): Promise<number> => page.$eval('#sg-map canvas', (c) => c.getBoundingClientRect().width);
+    const wide = await canvasWidth();
+    try {
+      await page.setViewportSize({ width: 768, height: 1024 });
+      await page.waitForFunction((w) => Math.abs(document.querySelector('#sg-map canvas')!.getBoundingClientRect().width - w) > 50, wide);
+      await page.waitForTimeout(300);
+      expect(await markersInside()).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      const list = await page.locator('#sg-boxes').boundingBox();
+      const map = await page.locator('#sg-map').boundingBox();
+      // The list under the map, not beside it.
+      expect(list!.y, JSON.stringify([list, map])).toBeGreaterThan(map!.y + map!.height / 2);
+      expect(list!.x, JSON.stringify([list, map])).toBeLessThan(map!.x + map!.width / 2);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+    await page.waitForFunction((w) => Math.abs(document.querySelector('#sg-map canvas')!.getBoundingClientRect().width - w) < 2, wide);
+    await page.waitForTimeout(300);
+    expect(await markersInside()).toBe(true);
+  });
+
+  it('a quiet district is warned of; boxes shared by need give busy districts more and quiet ones fewer', async () => {
+    const chooseAndWait = async (select: string, value: string): Promise<void> => {
+      await page.evaluate(() => delete document.body.dataset['sergeantReady']);
+      await page.selectOption(select, value);
+      await page.waitForSelector('body[data-sergeant-ready]', { timeout: 60_000 });
+    };
+    await chooseShift(page, '2024-01-01', '22:00');
+    await chooseAndWait('#sg-district', 'Musqueam');
+    expect(await page.isVisible('#sg-quiet')).toBe(true);
+    expect(await page.textContent('#sg-quiet')).toMatch(
+      /^Warning: Musqueam: every box expects fewer than 0\.05 crimes this shift .*not a confident ranking/,
+    );
+    expect(await page.locator('#sg-boxes li').count()).toBe(20);
+    await chooseAndWait('#sg-allocation', 'need');
+    const quiet = await page.locator('#sg-boxes li').count();
+    expect(quiet).toBeLessThan(20);
+    // The same total as 20 in every district, shared by expected crime.
+    const shared = /; (\d+) of (\d+) shared by need across (\d+) districts$/.exec((await page.textContent('#sg-list-title'))!);
+    expect(shared).not.toBeNull();
+    expect(Number(shared![1])).toBe(quiet);
+    expect(Number(shared![2])).toBe(20 * Number(shared![3]));
+    await chooseAndWait('#sg-district', 'Central Business District');
+    const busy = await page.locator('#sg-boxes li').count();
+    expect(busy).toBeGreaterThan(20);
+    expect(await page.textContent('#sg-list-title')).toContain(`${busy} of ${shared![2]} shared by need`);
+    expect(await page.isVisible('#sg-quiet')).toBe(false);
+    await chooseAndWait('#sg-allocation', 'each');
+    expect(await page.locator('#sg-boxes li').count()).toBe(20);
+  });
+
+  it('opened from disk, the built page says why it cannot start instead of "Loading…" for ever', async () => {
+    expect(await page.locator('#no-start').count()).toBe(0); // served: the script removed the hint
+    // Its own context: the file:// requests are not the served page's.
+    const fileContext = await served.browser.newContext();
+    const local = await fileContext.newPage();
+    try {
+      await local.goto(`file://${join(served.outDir, 'index.html')}`);
+      await local.waitForSelector('#no-start', { state: 'visible', timeout: 15_000 });
+      expect(await local.textContent('#no-start')).toContain('file://');
+    } finally {
+      await fileContext.close();
+    }
+  });
+
   it('prints one A4 landscape sheet with the map, the list, the shift and the model', async () => {
     await chooseShift(page, '2024-01-01', '22:00');
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });

@@ -20,6 +20,8 @@ export interface Served {
   readonly url: string;
   readonly origin: string;
   readonly browser: Browser;
+  /** The built app's folder (to open its index.html from disk). */
+  readonly outDir: string;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function startApp(): Promise<Served> {
     url: `${origin}/`,
     origin,
     browser,
+    outDir,
     async close() {
       await browser.close();
       await new Promise<void>((done) => server.httpServer.close(() => done()));

@@ -5,16 +5,18 @@
  */
 import { type App, localDateTime, madeAtStamp } from '../app.ts';
 import { byId, download, el, fmt, replaceChildren } from '../dom.ts';
+import { rankLegendSteps } from '../legend.ts';
+import { allocationWords, boxPopup } from './boxWords.ts';
+import { SHIFT_NAMES, shiftNote } from './shiftNote.ts';
 import { MapView, RANK_COLOURS } from '../map.ts';
 import type { BoxPlacement } from '../../engine/index.ts';
-import type { DatasetInfo, ForecastResult, PresetInfo } from '../protocol.ts';
+import type { BoxView, DatasetInfo, ForecastResult, PresetInfo } from '../protocol.ts';
 
 export const SHIFT_HOURS = 8;
 /** Rows of the box list that fit on the printed A4 sheet (explanations take up to three lines). */
 const PRINT_ROWS_MAX = 24;
 /** With every district on one sheet each row also names its district. */
 const PRINT_ROWS_MAX_ALL = 18;
-const SHIFT_NAMES: Readonly<Record<string, string>> = { '06:00': 'Day', '14:00': 'Evening', '22:00': 'Night' };
 /** The placements in the analyst's words ("Boxes: ..."). */
 const PLACEMENT_WORDS: Readonly<Record<BoxPlacement, string>> = { fine: 'centred on hot spots', grid: 'on the fixed grid' };
 /**
@@ -35,6 +37,7 @@ export class SergeantView {
   private readonly shift = byId<HTMLSelectElement>('sg-shift');
   private readonly district = byId<HTMLSelectElement>('sg-district');
   private readonly preset = byId<HTMLSelectElement>('sg-preset');
+  private readonly allocation = byId<HTMLSelectElement>('sg-allocation');
   private readonly note = byId('sg-note');
   private readonly list = byId<HTMLOListElement>('sg-boxes');
   private readonly listTitle = byId('sg-list-title');
@@ -49,21 +52,32 @@ export class SergeantView {
   /** The model settings changed while the view was hidden: redraw when it is shown. */
   private stale = false;
   private madeAt = '';
+  private dataset: DatasetInfo | null = null;
 
   constructor(private readonly app: App) {
-    for (const control of [this.date, this.shift, this.district, this.preset]) {
+    for (const control of [this.date, this.shift, this.district, this.preset, this.allocation]) {
       control.addEventListener('change', () => void this.choose());
     }
     byId('sg-print').addEventListener('click', () => void this.print());
     byId('sg-export-geojson').addEventListener('click', () => this.exportGeoJson());
     byId('sg-export-csv').addEventListener('click', () => this.exportCsv());
     app.onDataset((info) => this.setDataset(info));
-    this.renderLegend();
   }
 
   /** Create the map lazily (the container must be visible to get a size). */
   show(): void {
-    if (!this.map) this.map = new MapView(byId('sg-map'));
+    if (!this.map) {
+      const map = new MapView(byId('sg-map'));
+      this.map = map;
+      map.onLayerClick('boxes-fill', (properties) => {
+        const box = this.result?.boxes.find((b) => b.rank === properties['rank'] && b.district === properties['district']);
+        if (box) this.selectBox(box);
+      });
+      // A resized window or a turned tablet: the shift's boxes stay in view.
+      map.followContainerSize(() => {
+        if (this.result) map.fitBounds(this.result.bounds);
+      });
+    }
     this.map.resize();
     if (this.stale) void this.choose();
   }
@@ -89,17 +103,27 @@ export class SergeantView {
       this.date.value = info.dayAfterLast;
       if (info.firstDate) this.date.min = info.firstDate;
       this.date.max = info.dayAfterLast;
-      this.note.textContent =
-        `The data ends on ${info.lastDate ?? '?'}, so "tonight" is ${info.dayAfterLast}: ` +
-        `the boxes below are the forecast for the first night after the last recorded incident. ` +
-        `Pick an earlier date to replay any shift in the data (the model then sees only what happened before it).`;
     }
+    this.dataset = info;
+    this.note.textContent = info.dayAfterLast
+      ? `The data ends on ${info.lastDate ?? '?'}: forecasting the night of ${info.dayAfterLast}…`
+      : '';
     void this.refresh();
   }
 
   private presetCategories(): readonly string[] | null {
     const preset = this.presets.find((p) => p.key === this.preset.value);
     return preset && preset.key !== 'all' ? preset.categories : null;
+  }
+
+  /**
+   * "Shared by need": the force's usual total (the analyst's boxes per district times the
+   * districts in the data) shared across the districts by expected crime, so a busy district gets
+   * more than its 20 and a quiet one fewer or none.
+   */
+  private boxesTotal(): { boxesTotal?: number } {
+    const districts = this.dataset?.districts.length ?? 0;
+    return this.allocation.value === 'need' && districts > 0 ? { boxesTotal: this.app.model.top * districts } : {};
   }
 
   /** A control was changed: mark the moment and draw the boxes it asks for. */
@@ -123,6 +147,7 @@ export class SergeantView {
           hours: SHIFT_HOURS,
           district: this.district.value,
           model: { ...this.app.model, categories: this.presetCategories() },
+          ...this.boxesTotal(),
         },
         onProgress,
       ),
@@ -156,12 +181,16 @@ export class SergeantView {
         lngLat: box.center,
         label: String(box.rank),
         title: `Box ${box.rank}, ${box.place}: ${fmt(box.expected, 2)} expected crimes`,
+        onClick: () => this.selectBox(box),
       })),
     );
+    map.showPopup(null);
     map.fitBounds(result.bounds);
     document.body.dataset['boxes'] = String(result.boxes.length);
     document.body.dataset['placement'] = result.placement;
     this.renderList(result);
+    this.renderLegend(result);
+    this.renderNote(result);
     await map.idle();
     if (sequence === this.sequence && sequence === this.chosenSequence) {
       performance.mark(MARK_DRAWN);
@@ -169,6 +198,11 @@ export class SergeantView {
     }
     this.renderPrintSheet(result);
     document.body.dataset['sergeantReady'] = result.shift.label;
+  }
+
+  /** The note above the map, for the shift drawn ({@link shiftNote}). */
+  private renderNote(result: ForecastResult): void {
+    this.note.textContent = this.dataset ? shiftNote(this.dataset, localDateTime(result.shift.startMs, result.tz)) : '';
   }
 
   private shiftName(result: ForecastResult): string {
@@ -179,14 +213,14 @@ export class SergeantView {
 
   private renderList(result: ForecastResult): void {
     const where = result.district || 'all districts';
-    this.listTitle.textContent = `${result.boxes.length} patrol boxes, ${where}, ${PLACEMENT_WORDS[result.placement]}`;
+    this.listTitle.textContent = `${result.boxes.length} patrol boxes, ${where}, ${PLACEMENT_WORDS[result.placement]}${allocationWords(result)}`;
     const total = result.boxes.reduce((sum, box) => sum + box.expected, 0);
     replaceChildren(
       this.list,
       ...result.boxes.map((box) =>
         el(
           'li',
-          { attrs: { 'data-h3': box.h3 } },
+          { attrs: { 'data-h3': box.h3, 'data-rank': String(box.rank), 'data-district': box.district } },
           el(
             'button',
             {
@@ -218,6 +252,22 @@ export class SergeantView {
       result.warnings.map((warning) => ` Warning: ${warning}`).join('');
   }
 
+  /**
+   * A box clicked on the map (its hexagon or its number): its detail in a popup on the map, and
+   * its row in the list marked and scrolled into view.
+   */
+  private selectBox(box: BoxView): void {
+    for (const item of this.list.querySelectorAll('li')) {
+      const chosen = item.dataset['rank'] === String(box.rank) && item.dataset['district'] === box.district;
+      item.classList.toggle('selected', chosen);
+      if (chosen) {
+        item.setAttribute('aria-current', 'true');
+        item.scrollIntoView({ block: 'nearest' });
+      } else item.removeAttribute('aria-current');
+    }
+    this.map?.showPopup(box.center, boxPopup(box, !this.result?.district));
+  }
+
   /** The patrol order of each district shown (the blue line on the map): box numbers in visiting order with straight-line legs. */
   private renderRoutes(result: ForecastResult): void {
     const routes = result.routes.filter((r) => r.ranks.length > 1);
@@ -239,9 +289,16 @@ export class SergeantView {
     );
   }
 
-  private renderLegend(): void {
+  /** The rank colours the map shows: one step per colour up to the largest rank drawn (engine ranks start at 1 per district). */
+  private renderLegend(result: ForecastResult): void {
     const legend = byId('sg-legend');
-    const steps = ['1–3', '4–6', '7–10', '11–15', '16–20', '21+'];
+    let maxRank = 0;
+    for (const box of result.boxes) maxRank = Math.max(maxRank, box.rank);
+    const steps = rankLegendSteps(maxRank);
+    if (steps.length === 0) {
+      replaceChildren(legend);
+      return;
+    }
     replaceChildren(
       legend,
       'Box rank',
