@@ -4,8 +4,16 @@
  * `forecast` (bounds and fixed parameters).
  */
 import type { Command } from 'commander';
-import { CATEGORY_PRESETS, DEFAULT_RES, ETAS_2015, ETAS_DEFAULTS, parseLocalDateTime, resolveCategories } from '../engine/index.ts';
-import type { EtasFitOptions, Incident, IngestFormat } from '../engine/index.ts';
+import {
+  CATEGORY_PRESETS,
+  DEFAULT_RES,
+  ETAS_2015,
+  ETAS_DEFAULTS,
+  parseLocalDateTime,
+  resolveCategories,
+  victimReportedDefault,
+} from '../engine/index.ts';
+import type { EtasFitOptions, Incident, IngestFormat, IngestResult, VictimReportedDefault } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 
 /** The zone whose wall clock a format's times are in, when the format fixes one. */
@@ -56,6 +64,7 @@ export function categoryFilter(opts: { categories?: string; preset?: string }): 
     }
     names = resolveCategories(opts.preset);
   } else if (opts.categories !== undefined) {
+    if (opts.categories.trim().toLowerCase() === 'all') return null;
     names = resolveCategories(opts.categories);
     if (names.length === 0) throw new CliError('--categories: no category names given', 'E_BAD_OPTION');
   } else {
@@ -63,6 +72,48 @@ export function categoryFilter(opts: { categories?: string; preset?: string }): 
   }
   const keep = new Set(names);
   return (inc) => inc.category !== null && keep.has(inc.category);
+}
+
+/** The crime types a command trains on, and the note that says which when it was the default. */
+export interface TrainingTypes {
+  /** Keeps the incidents to train on; null keeps all. */
+  readonly include: ((inc: Incident) => boolean) | null;
+  /** For stderr ("patrolcast: note: ..."), or null when the types were chosen with a flag. */
+  readonly note: string | null;
+}
+
+/**
+ * The crime types to train on: --categories/--preset as given (`--categories all`: every type),
+ * else the victim-reported default of the data's format (engine victimReportedDefault: the
+ * publisher's police-discovered types and types that are not crime left out, said in the note;
+ * plain CSV and GeoJSON: every type, with a note that the analyst should choose). Checks that
+ * the choice leaves something to train on.
+ * @throws CliError E_BAD_OPTION (a bad flag), E_NO_EVENTS (nothing matched)
+ */
+export function trainingTypes(opts: { categories?: string; preset?: string }, data: IngestResult): TrainingTypes {
+  const chosen = categoryFilter(opts);
+  if (chosen !== null || opts.categories !== undefined || opts.preset !== undefined) {
+    checkCategoriesMatched(data.incidents, chosen);
+    return { include: chosen, note: null };
+  }
+  const byDefault = victimReportedDefault(data.incidents, [data.format]);
+  const include = byDefault.include;
+  if (include !== null && data.incidents.length > 0 && !data.incidents.some(include)) {
+    throw new CliError(
+      `every incident is of a type left out of training by default (${byDefault.leftOut.map((t) => t.category).join(', ')}): give --categories all to train on them`,
+      'E_NO_EVENTS',
+    );
+  }
+  return { include, note: defaultNote(byDefault) };
+}
+
+/**
+ * The note a command prints for the default training set: when types were left out (with their
+ * counts), or when the format's categories are the analyst's own; nothing when a known
+ * publisher's data holds none of the types left out.
+ */
+export function defaultNote(byDefault: VictimReportedDefault): string | null {
+  return byDefault.leftOut.length > 0 || !byDefault.known ? byDefault.words : null;
 }
 
 /** Checks that the category filter matched something, naming the categories that exist. */
@@ -161,4 +212,49 @@ export function addModelOptions(cmd: Command): Command {
       '--keep-outliers',
       'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
     );
+}
+
+/**
+ * The backtest's crime types: the --preset and --categories names (both may be given; a warning
+ * names any that no incident has), `--categories all` (`everyType`) for every type, else the
+ * victim-reported default as fit and forecast train by default (engine victimReportedDefault),
+ * with its note on `stderr`. Returns the filter, the report's title words and the types left out.
+ * @throws CliError E_BAD_OPTION when no incident has any of the named categories
+ */
+export function backtestTypes(
+  preset: string | undefined,
+  categories: readonly string[],
+  everyType: boolean,
+  result: IngestResult,
+  stderr: { write(s: string): unknown },
+): { keepCategory: ((inc: Incident) => boolean) | undefined; typesTitle: string; leftOut: string[] } {
+  let keepCategory: ((inc: Incident) => boolean) | undefined;
+  if (categories.length > 0) {
+    const present = new Set(result.incidents.map((i) => i.category ?? ''));
+    const missing = categories.filter((c) => !present.has(c));
+    if (missing.length === categories.length) {
+      throw new CliError(
+        `no incident has category ${missing.map((m) => `"${m}"`).join(', ')}; categories in the data: ${[...present].sort().join(', ')}`,
+        'E_BAD_OPTION',
+      );
+    }
+    if (missing.length > 0) stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
+    const keep = new Set(categories);
+    keepCategory = (inc) => keep.has(inc.category ?? '');
+  }
+  // No choice made: victim-reported crime, as fit and forecast train by default (engine victimReportedDefault).
+  const byDefault = categories.length === 0 && !everyType ? victimReportedDefault(result.incidents, [result.format]) : null;
+  if (byDefault?.include) keepCategory = byDefault.include;
+  const note = byDefault && defaultNote(byDefault);
+  if (note) stderr.write(`patrolcast: note: ${note}\n`);
+  const typesTitle =
+    categories.length > 0 && preset
+      ? preset
+      : categories.length > 0
+        ? categories.join(', ')
+        : byDefault?.include
+          ? 'victim-reported crime'
+          : 'all categories';
+  const leftOut = byDefault?.leftOut.map((t) => t.category) ?? [];
+  return { keepCategory, typesTitle, leftOut };
 }

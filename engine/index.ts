@@ -49,8 +49,20 @@ export {
   dropDuplicates,
   checkRejections,
   MOSTLY_REJECTED_SHARE,
+  LEFT_OUT_BY_DEFAULT,
+  victimReportedDefault,
 } from './ingest/index.ts';
-export type { IngestOptions, CsvIngestor, ColumnKey, IngestErrorCode, DuplicateReport } from './ingest/index.ts';
+export type {
+  IngestOptions,
+  CsvIngestor,
+  ColumnKey,
+  IngestErrorCode,
+  DuplicateReport,
+  LeftOutReason,
+  LeftOutType,
+  LeftOutTypes,
+  VictimReportedDefault,
+} from './ingest/index.ts';
 
 // ---- grid: H3 cells, event sets, study areas, districts -----------------------------------------
 export {

@@ -6,6 +6,7 @@
 import {
   CATEGORY_PRESETS,
   ETAS_DEFAULTS,
+  victimReportedDefault,
   ingestCsvText,
   ingestGeoJson,
   checkRejections,
@@ -166,7 +167,20 @@ function describeDataset(name: string, result: IngestResult, tz: string): Omit<D
     .map(([category, count]) => ({ name: category, count }))
     .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
   const present = new Set(result.incidents.map((i) => i.category));
+  // Victim-reported crime first (the default choice) when the publisher's police-discovered types
+  // or types that are not crime are in the data, as the CLI trains by default (engine victimReportedDefault).
+  const byDefault = victimReportedDefault(result.incidents, [result.format]);
+  const leftOut = new Set(byDefault.leftOut.map((t) => t.category));
   const presets = [
+    ...(leftOut.size > 0
+      ? [
+          {
+            key: 'victim-reported',
+            label: `Victim-reported crime (all but ${[...leftOut].join(', ')})`,
+            categories: categories.map((c) => c.name).filter((name) => !leftOut.has(name)),
+          },
+        ]
+      : []),
     ...Object.entries(CATEGORY_PRESETS)
       .filter(([, preset]) => preset.categories.some((c) => present.has(c)))
       .map(([key, preset]) => ({ key, label: preset.label, categories: [...preset.categories] })),
@@ -187,6 +201,10 @@ function describeDataset(name: string, result: IngestResult, tz: string): Omit<D
     lastMs,
     categories,
     presets,
+    // The engine's words name the CLI's flag; the page names its own control.
+    trainingDefault: byDefault.words
+      .replace('--categories all keeps them', 'the crime types "All crime types in the data" keep them')
+      .replace('choose with --categories', 'choose under Crime types'),
     districts,
     dayAfterLast: lastDate === null ? null : addDays(lastDate, 1),
     lastDate,

@@ -45,7 +45,10 @@ export interface DatasetInfo {
   /** Categories present, most frequent first. */
   readonly categories: readonly { readonly name: string; readonly count: number }[];
   /** Presets whose categories occur in the data, plus "all types". */
+  /** Crime-type presets, the default first ("victim-reported" when the data holds types left out by default). */
   readonly presets: readonly PresetInfo[];
+  /** The victim-reported default in words (engine victimReportedDefault), '' when there is nothing to say. */
+  readonly trainingDefault: string;
   /** District labels in the data, most incidents first. */
   readonly districts: readonly { readonly name: string; readonly count: number }[];
   /** Local date (YYYY-MM-DD) of the day after the last incident: the default "tonight". */

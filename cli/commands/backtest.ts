@@ -33,7 +33,7 @@ import {
   reportRejections,
   addRejectionOption,
 } from '../io.ts';
-import { FORMAT_ZONES } from '../options.ts';
+import { backtestTypes, FORMAT_ZONES } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
@@ -168,7 +168,10 @@ export function registerBacktest(program: Command, ctx: CliContext): void {
     .requiredOption('--from <date>', 'first shift starts at or after this local date/time (e.g. 2023-07-01)')
     .requiredOption('--to <date>', 'last shift starts before this local date/time (e.g. 2023-10-01)')
     .option('--res <n>', "H3 resolution of the cells (10 ≈ 150 m across, PredPol's box; 9 coarser)", String(DEFAULT_RES))
-    .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
+    .option(
+      '--categories <list>',
+      'keep only these categories: comma-separated names, a preset name, or "all" (default: the victim-reported types, docs/data.md)',
+    )
     .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
     .option('--shift-hours <h>', `shift length in hours (default ${BACKTEST_DEFAULTS.shiftHours}); not with --months`)
     .option('--shift-starts <list>', `local shift start times (default ${BACKTEST_DEFAULTS.shiftStarts.join(',')})`)
@@ -250,9 +253,11 @@ Examples:
     if (flags.preset !== undefined && CATEGORY_PRESETS[flags.preset] === undefined) {
       throw new CliError(`--preset: unknown preset "${flags.preset}"; known: ${Object.keys(CATEGORY_PRESETS).join(', ')}`, 'E_BAD_OPTION');
     }
+    // `--categories all`: every type, the victim-reported default off.
+    const everyType = flags.categories?.trim().toLowerCase() === 'all';
     const categories = [
       ...(flags.preset ? resolveCategories(flags.preset) : []),
-      ...(flags.categories ? resolveCategories(flags.categories) : []),
+      ...(flags.categories && !everyType ? resolveCategories(flags.categories) : []),
     ];
 
     const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
@@ -266,21 +271,7 @@ Examples:
     if (result.incidents.length === 0)
       throw new CliError(`no incidents could be read from ${files.join(', ')} (${result.rejected.length} rows rejected)`, 'E_NO_INPUT');
 
-    let keepCategory: ((inc: { category: string | null }) => boolean) | undefined;
-    if (categories.length > 0) {
-      const present = new Set(result.incidents.map((i) => i.category ?? ''));
-      const missing = categories.filter((c) => !present.has(c));
-      if (missing.length === categories.length) {
-        throw new CliError(
-          `no incident has category ${missing.map((m) => `"${m}"`).join(', ')}; categories in the data: ${[...present].sort().join(', ')}`,
-          'E_BAD_OPTION',
-        );
-      }
-      if (missing.length > 0)
-        ctx.io.stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
-      const keep = new Set(categories);
-      keepCategory = (inc) => keep.has(inc.category ?? '');
-    }
+    const { keepCategory, typesTitle, leftOut } = backtestTypes(flags.preset, categories, everyType, result, ctx.io.stderr);
     let keepPlace: ((inc: { lat: number; lng: number }) => boolean) | undefined;
     if (flags.bbox !== undefined) {
       const box = numberList('--bbox', flags.bbox, (x) => x >= -180 && x <= 180, 'a longitude or latitude in degrees');
@@ -363,14 +354,14 @@ Examples:
     const command = `patrolcast backtest ${ctx.argv.slice(1).join(' ')}`;
     if (flags.out) {
       const json = JSON.stringify(
-        { ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command } },
+        { ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, leftOut, command } },
         compactNumbers,
       );
       await writeFileAtomic('--out', flags.out, `${json}\n`);
       ctx.io.stderr.write(`wrote ${flags.out}\n`);
     }
     if (flags.html) {
-      const title = `Backtest: ${categories.length > 0 && flags.preset ? flags.preset : categories.length > 0 ? categories.join(', ') : 'all categories'}, ${flags.from} to ${flags.to}`;
+      const title = `Backtest: ${typesTitle}, ${flags.from} to ${flags.to}`;
       const compact = JSON.parse(JSON.stringify(report, compactNumbers)) as BacktestReport;
       const html = renderReportHtml(
         compact,

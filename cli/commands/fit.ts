@@ -13,7 +13,7 @@ import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, r
 import {
   addFitOptions,
   categoryFilter,
-  checkCategoriesMatched,
+  trainingTypes,
   fitOptionsFrom,
   instantFrom,
   parseResOption,
@@ -67,7 +67,10 @@ export function registerFit(program: Command, ctx: CliContext): void {
     )
     .requiredOption('--out <file>', 'where to write the fit (JSON)')
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: cells of about 0.015 km², PredPol's 150 m boxes)`)
-    .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
+    .option(
+      '--categories <names>',
+      'keep only these categories: comma-separated names exactly as the data writes them, a preset name, or "all" (default: the victim-reported types; data.police.uk drugs, weapons, public order and anti-social behaviour are left out, docs/data.md)',
+    )
     .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`);
   addModelOptions(cmd);
   addRejectionOption(addInputOptions(cmd));
@@ -91,7 +94,7 @@ Examples:
     refuseOverwritingInputs({ '--out': opts.out }, [...files, opts.config]);
     const input = inputOptionsFrom(opts);
     const res = parseResOption(opts.res);
-    const include = categoryFilter(opts);
+    categoryFilter(opts); // a bad --categories/--preset fails before any data is read
     const fitOptions = fitOptionsFrom(opts);
     const model = await modelConfig(opts.model, opts.config);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
@@ -103,7 +106,9 @@ Examples:
       ctx.io.stderr.write(
         `patrolcast: note: --until ${opts.until.trim()} is read as ${formatLocalInstant(endMs, tz)} (the start of that day)\n`,
       );
-    checkCategoriesMatched(result.incidents, include);
+    const types = trainingTypes(opts, result);
+    const include = types.include;
+    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
     // The same fit as `forecast --model ...` makes for a shift starting at --until.
     checkTunedBefore(model.config, endMs, opts.config ?? 'the configuration', "the fit's end (--until)", tz);
     const config = withFitFlags(model.config, fitOptions);

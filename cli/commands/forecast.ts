@@ -36,7 +36,7 @@ import {
 import {
   addFitOptions,
   categoryFilter,
-  checkCategoriesMatched,
+  trainingTypes,
   fitOptionsFrom,
   parseResOption,
   zoneFor,
@@ -221,7 +221,10 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       'instead of --top: n boxes in all, shared across the districts in proportion to their expected crime in the shift (Sainte-Laguë); a quiet district may get none',
     )
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES}: about 0.015 km² a cell)`)
-    .option('--categories <names>', 'keep only these categories: comma-separated names exactly as the data writes them, or a preset name')
+    .option(
+      '--categories <names>',
+      'keep only these categories: comma-separated names exactly as the data writes them, a preset name, or "all" (default: the victim-reported types; data.police.uk drugs, weapons, public order and anti-social behaviour are left out, docs/data.md)',
+    )
     .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
     .option('--out <file>', 'write the boxes to a file instead of printing a table (GeoJSON, or CSV when the name ends in .csv)')
     .option('--out-format <format>', 'geojson or csv, overriding the --out extension')
@@ -276,7 +279,7 @@ Examples:
     const maxContributors = intOption('--contributors', opts.contributors, DEFAULT_MAX_CONTRIBUTORS, 0);
     const givenPlacement = placementOption(opts.placement);
     const format = outputFormat(opts.out, opts.outFormat);
-    const include = categoryFilter(opts);
+    categoryFilter(opts); // a bad --categories/--preset fails before any data is read
     const fitOptions = fitOptionsFrom(opts);
     if (opts.fitIn !== undefined && opts.fitOut !== undefined)
       throw new CliError('give either --fit-in or --fit-out, not both', 'E_BAD_OPTION');
@@ -321,7 +324,9 @@ Examples:
     } catch (err) {
       throw new CliError(`--at: ${(err as Error).message}`, 'E_BAD_OPTION');
     }
-    checkCategoriesMatched(result.incidents, include);
+    const types = trainingTypes(opts, result);
+    const include = types.include;
+    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
     if (saved === null) checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)', tz);
     const progress = fitProgress(createProgress(ctx.io.stderr));
     let cast: ShiftBoxes;

@@ -2,7 +2,7 @@
  * `patrolcast ingest FILE...`: read incident files and report what was accepted and rejected.
  */
 import type { Command } from 'commander';
-import { formatLocalInstant, summarizeIngest } from '../../engine/index.ts';
+import { formatLocalInstant, summarizeIngest, victimReportedDefault } from '../../engine/index.ts';
 import type { IngestResult, IngestSummary } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { addInputOptions, inputOptionsFrom, readIncidents } from '../io.ts';
@@ -55,6 +55,9 @@ export function formatIngestSummary(files: readonly string[], result: IngestResu
   out.push(`time of day unknown: ${fmt(s.timeOfDayUnknown)}`);
   out.push(`categories (${Object.keys(s.categories).length}):`);
   for (const line of table(Object.entries(s.categories), '  ')) out.push(line);
+  // What fit, forecast and backtest will train on unless --categories says otherwise.
+  const byDefault = victimReportedDefault(result.incidents, [result.format]);
+  if (byDefault.words !== '') out.push(`training by default: ${byDefault.words}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -67,7 +70,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     )
     .option(
       '--json',
-      'print the summary as one JSON object (rowsRead, accepted, rejected, rejectedByReason, categories, first, last, precision, timeOfDayUnknown)',
+      'print the summary as one JSON object (rowsRead, accepted, rejected, rejectedByReason, categories, first, last, precision, timeOfDayUnknown, trainingDefault: the types training leaves out by default)',
     )
     .addHelpText(
       'after',
@@ -93,7 +96,9 @@ Examples:
     const result = await readIncidents(files, options, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     const summary = summarizeIngest(result);
     if (opts.json) {
-      ctx.io.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary })}\n`);
+      const { leftOut, incidentsLeftOut, words } = victimReportedDefault(result.incidents, [result.format]);
+      const trainingDefault = { leftOut, incidentsLeftOut, words };
+      ctx.io.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary, trainingDefault })}\n`);
     } else {
       ctx.io.stdout.write(formatIngestSummary(files, result, summary, opts.tz ?? FORMAT_ZONES[result.format]));
     }

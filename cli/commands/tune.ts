@@ -16,12 +16,12 @@ import {
   TUNE_DEFAULT_GRID,
   tuneEtas,
 } from '../../engine/index.ts';
-import type { EtasConfig, TuneResult } from '../../engine/index.ts';
+import type { EtasConfig, Incident, TuneResult } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { readJsonFile, readConfigFile, refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
 import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
-import { categoryFilter, checkCategoriesMatched, instantFrom, parseResOption, zoneFor } from '../options.ts';
+import { categoryFilter, instantFrom, parseResOption, trainingTypes, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 
@@ -127,7 +127,10 @@ export function registerTune(program: Command, ctx: CliContext): void {
       "log-score guard: never choose a candidate whose mean log score on the tuning shifts is below naive-all's by more than this (nats per event), while another qualifies (default: no guard)",
     )
     .option('--res <n>', `H3 resolution of the cells (default ${DEFAULT_RES})`)
-    .option('--categories <list>', 'keep only these categories: comma-separated names, or a preset name')
+    .option(
+      '--categories <list>',
+      'keep only these categories: comma-separated names, a preset name, or "all" (default: the victim-reported types, docs/data.md)',
+    )
     .option('--preset <name>', `a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
     .option('--shift-starts <list>', 'local shift start times (default 06:00,14:00,22:00)')
     .option('--shift-hours <h>', 'shift length in hours (default 8)')
@@ -152,8 +155,8 @@ Examples:
     refuseOverwritingInputs({ '--out': flags.out, '--report': flags.report }, [...files, flags.base, flags.grid]);
     const inputOptions = inputOptionsFrom(flags);
     const res = parseResOption(flags.res);
-    const byCategory = categoryFilter(flags);
-    let include = byCategory;
+    categoryFilter(flags); // a bad --categories/--preset fails before any data is read
+    let keepPlace: ((inc: Incident) => boolean) | null = null;
     if (flags.bbox !== undefined) {
       const box = flags.bbox.split(',').map((x) => Number(x.trim()));
       const [w, s, e, n] = box as [number, number, number, number];
@@ -163,7 +166,7 @@ Examples:
           'E_BAD_OPTION',
         );
       }
-      include = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n && (byCategory === null || byCategory(inc));
+      keepPlace = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n;
     }
     const months = flags.months === true;
     if (months && (flags.shiftHours !== undefined || flags.shiftStarts !== undefined))
@@ -210,7 +213,10 @@ Examples:
     reportRejections(data, flags, ctx.io.stderr);
     if (data.incidents.length === 0)
       throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
-    checkCategoriesMatched(data.incidents, byCategory);
+    const types = trainingTypes(flags, data);
+    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
+    const byType = types.include;
+    const include = keepPlace === null ? byType : byType === null ? keepPlace : (inc: Incident): boolean => keepPlace!(inc) && byType(inc);
     const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);
     const fromMs = instantFrom('--tune-from', flags.tuneFrom, tz);
     const toMs = instantFrom('--tune-to', flags.tuneTo, tz);

@@ -12,6 +12,14 @@ export { mergeIngestResults, summarizeIngest, NO_CATEGORY } from './summary.ts';
 export { IngestError } from './errors.ts';
 export type { IngestErrorCode } from './errors.ts';
 export { CATEGORY_PRESETS, resolveCategories } from './presets.ts';
+export {
+  LEFT_OUT_BY_DEFAULT,
+  victimReportedDefault,
+  type LeftOutReason,
+  type LeftOutType,
+  type LeftOutTypes,
+  type VictimReportedDefault,
+} from './victimReported.ts';
 export { ADDRESS_NAMES, COLUMN_KEYS, MAX_SPAN_HOURS } from './plain.ts';
 export type { ColumnKey } from './plain.ts';
 export { HOUR_DATA_MIN_ROWS } from './collector.ts';

@@ -1,5 +1,5 @@
 /**
- * Victim-reported crime by default (docs/ingest.md#victim-reported-crime-by-default).
+ * Victim-reported crime by default (docs/data.md#victim-reported-crime-by-default).
  *
  * Some crime types are mostly found by the police themselves rather than reported by victims:
  * drugs, weapons carried, public-order offences, anti-social behaviour. Their counts follow where
@@ -124,7 +124,7 @@ function defaultWords(
     parts.length > 0
       ? `Trained on victim-reported crime: left out ${parts.join(' and ')} of ${publishers}, ${incidentsLeftOut.toLocaleString('en')} incidents in all; --categories all keeps them.`
       : publishers !== ''
-        ? `Trained on every type: none of ${publishers}'s police-discovered types is in the data.`
+        ? `Trained on every crime type in the data: none is on the ${publishers} list of police-discovered types and types that are not crime.`
         : '';
   if (unknown.length === 0) return chosen;
   const guess =

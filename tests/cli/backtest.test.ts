@@ -116,7 +116,11 @@ describe('patrolcast backtest --months on the Ashford fixture', () => {
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.mode).toBe('months');
     expect(report.perShift.label).toEqual(['2014-06', '2014-07', '2014-08', '2014-09', '2014-10', '2014-11']);
-    const located = rows(ASHFORD).filter((row) => row.Longitude !== '' && row.Latitude !== '');
+    // By default trained and scored on victim-reported crime: data.police.uk's four
+    // police-discovered types are left out (the note says how many).
+    const discovered = ['Anti-social behaviour', 'Drugs', 'Public order', 'Possession of weapons'];
+    expect(r.stderr).toContain('patrolcast: note: Trained on victim-reported crime: left out 4 police-discovered types');
+    const located = rows(ASHFORD).filter((row) => row.Longitude !== '' && row.Latitude !== '' && !discovered.includes(row['Crime type']!));
     const expected = located.filter((row) => row.Month! >= '2014-06' && row.Month! <= '2014-11').length;
     expect(report.events).toBe(expected);
     expect(report.perShift.events).toEqual(
@@ -125,6 +129,30 @@ describe('patrolcast backtest --months on the Ashford fixture', () => {
     expect(report.unplacedEvents).toBe(0);
     expect(r.stdout).toContain('Backtest: 6 months');
   }, 120_000);
+
+  it('--categories all takes the police-discovered types back: every located row of the months is scored', async () => {
+    const out = join(dir, 'all-types.json');
+    const r = await patrolcast([
+      ASHFORD,
+      '--months',
+      '--from',
+      '2014-06-01',
+      '--to',
+      '2014-12-01',
+      '--models',
+      'naive-all',
+      '--categories',
+      'all',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('police-discovered');
+    const located = rows(ASHFORD).filter((row) => row.Longitude !== '' && row.Latitude !== '');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.events).toBe(located.filter((row) => row.Month! >= '2014-06' && row.Month! <= '2014-11').length);
+    expect(report.input.leftOut).toEqual([]);
+  }, 60_000);
 
   it('refuses --shift-hours with --months, and shift mode on month-only data, saying what to do', async () => {
     const a = await patrolcast([ASHFORD, '--months', '--shift-hours', '8', '--from', '2014-06-01', '--to', '2014-12-01']);

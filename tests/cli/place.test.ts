@@ -82,7 +82,11 @@ describe('patrolcast forecast: the place of every box', () => {
 
   it('Kent: "On or near ..." as published, as the oracle counts them', async () => {
     const { features, csv } = await forecastFiles('fixtures/kent/ashford_2014.csv.gz', '2014-12-01T22:00', 'kent');
-    const placeOf = oracle(incidentsOf('fixtures/kent/ashford_2014.csv.gz'), Date.UTC(2014, 11, 1));
+    // Trained by default on victim-reported crime: the four police-discovered types of
+    // data.police.uk are not among the box's history incidents.
+    const discovered = new Set(['Anti-social behaviour', 'Drugs', 'Public order', 'Possession of weapons']);
+    const trained = incidentsOf('fixtures/kent/ashford_2014.csv.gz').filter((i) => !discovered.has(i.category ?? ''));
+    const placeOf = oracle(trained, Date.UTC(2014, 11, 1));
     expect(features.length).toBeGreaterThan(0);
     for (const f of features) {
       const p = f.properties;

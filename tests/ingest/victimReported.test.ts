@@ -45,7 +45,9 @@ describe('the default training set', () => {
     const d = victimReportedDefault(ofTypes('Burglary', 'Vehicle crime'), ['police-uk']);
     expect(d.include).toBeNull();
     expect(d.leftOut).toEqual([]);
-    expect(d.words).toBe("Trained on every type: none of data.police.uk's police-discovered types is in the data.");
+    expect(d.words).toBe(
+      'Trained on every crime type in the data: none is on the data.police.uk list of police-discovered types and types that are not crime.',
+    );
   });
 
   it('plain CSV: no guess (the same names are kept), and a note that the analyst should choose', () => {

@@ -165,6 +165,7 @@ export class AnalystView {
       ],
     ];
     for (const [reason, count] of Object.entries(s.rejectedByReason)) rows.push([`Rejected: ${reason}`, count.toLocaleString('en')]);
+    if (info.trainingDefault) rows.push(['Crime types by default', info.trainingDefault]);
     for (const w of info.warnings ?? []) rows.push(['Warning', w]);
     replaceChildren(
       byId('an-summary'),
