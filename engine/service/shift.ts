@@ -297,6 +297,7 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     incidents: request.incidents,
     startMs: shift.startMs,
     hours: shift.hours,
+    tz: request.tz,
     cache: placementCache,
   } as const;
   const all = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
