@@ -234,6 +234,17 @@ function shiftClause(c: ReasonCounts): string {
 }
 
 /**
+ * The most common of several categories: "most common: 9 thefts from vehicles", two tied
+ * "most common: 4 other thefts and 4 incidents of mischief", more tied "4 categories, 1 each".
+ */
+function mostCommon(categories: ReasonCounts['categories']): string {
+  const top = categories[0]!.count;
+  const tied = categories.filter((x) => x.count === top);
+  if (tied.length > 2) return `${tied.length} categories${tied.length < categories.length ? ' most common' : ''}, ${top} each`;
+  return `most common: ${tied.map((x) => categoryWords(x.category, x.count)).join(' and ')}`;
+}
+
+/**
  * A box's reason in words from its counts, e.g.
  * "9 thefts from vehicles here in the past year, 4 of them on night shifts; 2 in the last 14 days, the latest 3 days ago",
  * "14 incidents here in the past year (most common: 9 thefts from vehicles), 5 of them on night shifts; none in the last 14 days, the latest 40 days ago",
@@ -251,7 +262,7 @@ export function reasonText(c: ReasonCounts): string {
   const head =
     c.categories.length === 1
       ? `${categoryWords(top.category, c.year)} here in the past year`
-      : `${plural(c.year, 'incident', 'incidents')} here in the past year (most common: ${categoryWords(top.category, top.count)})`;
+      : `${plural(c.year, 'incident', 'incidents')} here in the past year (${mostCommon(c.categories)})`;
   const age = latestAgeWords(c);
   if (age === null) return `${head}, dated by month only`;
   if (c.year === 1) return `${head}${shiftClause(c)}, ${age}`;

@@ -148,6 +148,25 @@ describe('reasonCounts (hand-counted)', () => {
     );
   });
 
+  it('categories tied for most common: both named (by name) when two, counted when more', () => {
+    const two = [inc('a', '2023-12-13T05:00Z', 'Mischief'), inc('b', '2023-12-05T10:00Z'), inc('c', '2023-07-05T06:15Z', 'Burglary')];
+    expect(reasonText(reasonCounts(two.slice(0, 2), w))).toMatch(
+      /^2 incidents here in the past year \(most common: 1 incident of mischief and 1 theft from a vehicle\), 1 of them on a night shift; /,
+    );
+    expect(reasonText(reasonCounts(two, w))).toMatch(
+      /^3 incidents here in the past year \(3 categories, 1 each\), 2 of them on night shifts; /,
+    );
+    const more = [
+      ...two,
+      inc('d', '2023-03-12T10:30Z', 'Burglary'),
+      inc('e', '2023-06-10T13:00Z', 'Mischief'),
+      inc('f', '2023-06-11T13:00Z'),
+    ];
+    expect(reasonText(reasonCounts([...more, inc('g', '2023-06-12T13:00Z', 'Robbery')], w))).toMatch(
+      /^7 incidents here in the past year \(3 categories most common, 2 each\), /,
+    );
+  });
+
   it('month precision only: the year total, dated by month', () => {
     const c = reasonCounts([inc('m1', '2023-11-01T07:00Z', 'Burglary', 'month'), inc('m2', '2023-06-01T07:00Z', 'Burglary', 'month')], w);
     expect([c.year, c.monthOnly, c.sameShift, c.recent, c.latestAgeHours]).toEqual([2, 2, 0, 0, null]);
