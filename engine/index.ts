@@ -26,6 +26,7 @@ export type {
   BoxContribution,
   PatrolBox,
   BoxPlace,
+  ReasonCounts,
   PlaceCount,
   CellForecast,
 } from './types.ts';
@@ -194,6 +195,17 @@ export {
   haversineM,
 } from './forecast/index.ts';
 export type { LatLng, PatrolRoute, DistrictRoute, RouteStop } from './forecast/index.ts';
+// A box's reason in words from counts (issue 12).
+export {
+  categoryWords,
+  reasonCounts,
+  reasonText,
+  reasonWindow,
+  latestAgeWords,
+  REASON_YEAR_DAYS,
+  REASON_RECENT_DAYS,
+} from './forecast/index.ts';
+export type { ReasonWindow } from './forecast/index.ts';
 
 // ---- evaluate: the backtest, tuning, the report (names as engine/evaluate/index.ts re-exports them)
 export {

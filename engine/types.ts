@@ -205,6 +205,48 @@ export interface PatrolBox {
   readonly place?: string;
   /** How `place` was found: the texts with their counts and shares (engine/forecast BoxPlace). */
   readonly placeDetail?: BoxPlace;
+  /**
+   * Why the box is here in plain words, from counts of its history incidents (engine/forecast
+   * reasonText): "9 thefts from vehicles here in the past year, 4 of them on night shifts; 2 in
+   * the last 14 days, the latest 3 days ago". Set by patrolBoxes and placedPatrolBoxes when given
+   * the shift's time zone (engine/service shiftBoxes always gives it).
+   */
+  readonly reason?: string;
+  /** The counts `reason` says in words (engine/forecast reasonCounts), for exports and the web app. */
+  readonly reasonCounts?: ReasonCounts;
+}
+
+/**
+ * The counts behind a box's reason (PatrolBox.reasonCounts), over the box's history incidents
+ * before the shift start (engine/forecast/reason.ts for the rules).
+ */
+export interface ReasonCounts {
+  /** Length of the past year, days (365). */
+  readonly yearDays: number;
+  /** Length of the recent period, days (14). */
+  readonly recentDays: number;
+  /** The shift's name ('day', 'evening', 'night'): what `sameShift` counts. */
+  readonly shift: 'day' | 'evening' | 'night';
+  /** Incidents in the past year, month-precision ones included. */
+  readonly year: number;
+  /** The past year's incidents per category, by count descending, then name (unnamed last). */
+  readonly categories: readonly { readonly category: string | null; readonly count: number }[];
+  /** Of `year`, those whose local time falls in the same shift of their day. */
+  readonly sameShift: number;
+  /** Of `year`, those with a day but no time of day (never on a shift). */
+  readonly timeUnknown: number;
+  /** Of `year`, those dated to the month only (counted in `year` alone). */
+  readonly monthOnly: number;
+  /** Incidents in the last `recentDays` days (month-precision ones not counted). */
+  readonly recent: number;
+  /** Hours from the latest past-year incident with a day (not month-only) to the shift start; null when none. */
+  readonly latestAgeHours: number | null;
+  /** Whether that latest incident has a time of day; null when there is none. */
+  readonly latestTimeKnown: boolean | null;
+  /** Local calendar days from that latest incident's day to the shift start's day; null when none. */
+  readonly latestDaysAgo: number | null;
+  /** The box's history incidents before the past year. */
+  readonly older: number;
 }
 
 /**

@@ -4,7 +4,7 @@
  * freezes; cancelling a job terminates the worker and starts a fresh one (a synchronous EM fit
  * cannot read messages while it runs).
  */
-import type { BoxPlacement, EtasFitOptions, IngestFormat, IngestSummary, RejectedRow, ShiftWindow } from '../engine/index.ts';
+import type { BoxPlacement, EtasFitOptions, IngestFormat, IngestSummary, ReasonCounts, RejectedRow, ShiftWindow } from '../engine/index.ts';
 import type { Feature, FeatureCollection } from 'geojson';
 
 /** Where the active data set came from, so a restarted worker can load it again. */
@@ -122,8 +122,15 @@ export interface BoxView {
   readonly triggered: number;
   readonly backgroundShare: number;
   readonly triggeredShare: number;
-  /** Plain-words explanation (engine explainBox). */
+  /** The model's breakdown in words (engine explainBox): background rate, recent incidents. */
   readonly why: string;
+  /**
+   * Why the box is here, in counts a sergeant can check (engine PatrolBox.reason): "9 thefts from
+   * vehicles here in the past year, 4 of them on night shifts; 2 in the last 14 days, the latest 3 days ago".
+   */
+  readonly reason: string;
+  /** The counts `reason` says (engine ReasonCounts), so the page need not parse the words. */
+  readonly reasonCounts: ReasonCounts;
   /** [lng, lat] of the cell centre, for the numbered marker. */
   readonly center: readonly [number, number];
 }

@@ -64,6 +64,8 @@ export function boxView(box: ExplainedBox): BoxView {
     backgroundShare: box.backgroundShare,
     triggeredShare: box.triggeredShare,
     why: box.explanation,
+    reason: box.reason,
+    reasonCounts: box.reasonCounts,
     center: [centre.lng, centre.lat] as const,
   };
 }

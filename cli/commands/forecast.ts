@@ -148,7 +148,8 @@ function pct(x: number): string {
 }
 
 /**
- * The readable table: a block per district, one line per box, then the district's patrol order
+ * The readable table: a block per district, one line per box (its model breakdown) followed by
+ * its place ("at ...") and its reason in counts ("why: ...") on lines of their own, then the district's patrol order
  * (the visiting order by rank with the straight-line distance of each leg) when `routes` are given.
  */
 export function formatBoxesTable(
@@ -185,13 +186,15 @@ export function formatBoxesTable(
       `${d === NO_DISTRICT ? '(no district)' : d}: ${mine.length} box${mine.length === 1 ? '' : 'es'}, ${sum.toFixed(3)} incidents expected in them`,
     );
     for (const w of need.warnings) if (w.district === d) out.push(`  warning: ${w.words}`);
-    out.push(`  rank  h3               expected  backgr.  trig.  why`);
+    out.push(`  rank  h3               expected  backgr.  trig.  model`);
     for (const b of mine) {
       out.push(
         `  ${String(b.rank).padStart(4)}  ${b.h3}  ${b.expected.toFixed(4).padStart(8)}  ${pct(b.backgroundShare).padStart(7)}  ${pct(b.triggeredShare).padStart(5)}  ${b.explanation}`,
       );
       // The place on a line of its own: its length varies too much for a column.
       if (b.place !== undefined) out.push(`        at ${b.place}`);
+      // Why, in counts a sergeant can check; the row above is the model's breakdown.
+      if (b.reason !== undefined) out.push(`        why: ${b.reason}`);
     }
     const route = routes.find((r) => r.district === d);
     if (route !== undefined && route.ranks.length > 1)
@@ -251,7 +254,9 @@ with an offset, read as UTC). --format is the input format, as for every command
 
 The GeoJSON output is an RFC 7946 FeatureCollection: one hexagon Polygon per box with the
 properties h3, district, rank, place (the most common location text of the box's incidents,
-with its share; or the district and the centre's coordinates), placeDetail, expected,
+with its share; or the district and the centre's coordinates), placeDetail, reason (why the
+box is here in words: its incidents in the past year, on this shift of the day, in the last 14
+days, and the latest one's age), reasonCounts (those counts), expected,
 background, triggered, backgroundShare, triggeredShare, contributors [{incidentId, category, ageHours, contribution}], explanation,
 shift, shiftStart, shiftHours, and the patrol order: visit (the box's place in its district's
 route from box 1) and legM (straight-line metres from the box visited before; null for the

@@ -6,8 +6,9 @@ import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { cellCenter, cellsOutlineLngLat, cellToFeature } from '../grid/index.ts';
 import type { CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
 import { ForecastError } from './errors.ts';
-import { contributorFinder, eventsByGridCell } from './contributors.ts';
+import { contributorFinder, eventsByGridCell, type EventsByCell } from './contributors.ts';
 import { placeFinder } from './place.ts';
+import { reasonFinder, reasonWindow } from './reason.ts';
 import { compareCells, rankCells } from './rank.ts';
 
 /** The district name given to cells whose `districtOf` is null (when they are kept). */
@@ -44,6 +45,24 @@ export interface PatrolBoxOptions {
   readonly hours: number;
   /** Contributing incidents listed per box (default 3). */
   readonly maxContributors?: number;
+  /**
+   * The IANA zone of the shift's wall clock: with it each box gets its `reason` and
+   * `reasonCounts` (reason.ts: which incidents lie on the same shift of their day); without it
+   * neither is set.
+   */
+  readonly tz?: string;
+}
+
+/**
+ * The reason finder of a shift's boxes (reason.ts), or a finder of nothing without a zone.
+ * @throws {TimeZoneError} E_TIMEZONE
+ */
+export function boxReasons(
+  options: PatrolBoxOptions,
+  byCell: EventsByCell,
+): (cells: readonly H3Cell[]) => Partial<Pick<PatrolBox, 'reason' | 'reasonCounts'>> {
+  if (options.tz === undefined) return () => ({});
+  return reasonFinder(options.history, options.incidents, byCell, reasonWindow(options.startMs, options.hours, options.tz));
 }
 
 function checkCount(name: string, v: number, min: number): void {
@@ -80,7 +99,8 @@ export function boxSettings(options: PatrolBoxOptions): { top: number; maxContri
  * count, and up to `maxContributors` past incidents of the cell with the largest contributions
  * θ(e^{−ω(s−t_i)} − e^{−ω(s+H−t_i)}) (i.e. the most recent ones; equal times by incident index),
  * each at least {@link MIN_CONTRIBUTOR_SHARE} of the box's expected count, and its place in
- * words from its history incidents' location text (place.ts placeFinder).
+ * words from its history incidents' location text (place.ts placeFinder), and, given `tz`, its
+ * reason in words from counts of those incidents (reason.ts).
  *
  * Cost O(m log m) for m forecast cells, plus O(log N + e) per box for a cell with e events.
  * @throws {ForecastError} E_ARGUMENT (bad top/maxContributors/shift), E_HISTORY (incidents do not
@@ -92,6 +112,7 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
   const byCell = eventsByGridCell(options.history);
   const contributorsOf = contributorFinder(options, maxContributors, byCell);
   const placeOf = placeFinder(options.history, options.incidents, byCell);
+  const reasonOf = boxReasons(options, byCell);
   const names = [...perDistrict.keys()].sort((a, b) => (a === NO_DISTRICT ? 1 : b === NO_DISTRICT ? -1 : compareCells(a, b)));
   const boxes: PatrolBox[] = [];
   for (const district of names) {
@@ -111,6 +132,7 @@ export function patrolBoxes(forecast: CellForecast, options: PatrolBoxOptions): 
         triggeredShare: triggered / expected,
         contributors: contributorsOf([h3], expected),
         ...placeOf([h3], h3, district),
+        ...reasonOf([h3]),
       });
     }
   }
@@ -186,7 +208,7 @@ export type BoxProperties = PatrolBox & { readonly explanation: string; readonly
  * The boxes as an RFC 7946 FeatureCollection: one Polygon Feature per box (the hexagon of a
  * grid box, the outline of the seven cells of a placed box; [lng, lat], closed counter-clockwise
  * ring; a placed box's properties also list its `cells`; a box with a place has `place` and
- * `placeDetail`), properties as in {@link BoxProperties} plus
+ * `placeDetail`, one with a reason `reason` and `reasonCounts`), properties as in {@link BoxProperties} plus
  * `extra` (e.g. the shift label), which never overrides a box's own fields. Cost O(boxes).
  */
 export function boxesToGeoJSON(
@@ -202,6 +224,10 @@ export function boxesToGeoJSON(
       rank: b.rank,
       ...(b.place !== undefined ? { place: b.place } : {}),
       ...(b.placeDetail !== undefined ? { placeDetail: b.placeDetail } : {}),
+      ...(b.reason !== undefined ? { reason: b.reason } : {}),
+      ...(b.reasonCounts !== undefined
+        ? { reasonCounts: { ...b.reasonCounts, categories: b.reasonCounts.categories.map((c) => ({ ...c })) } }
+        : {}),
       expected: b.expected,
       background: b.background,
       triggered: b.triggered,
@@ -235,7 +261,8 @@ export function csvCell(v: string | number | null | undefined): string {
 /**
  * The boxes as CSV (header row, LF line ends, RFC 4180 quoting, text cells neutralised against
  * formulas by csvCell): the `extra` columns first
- * (same value on every row), then district, rank, place (PatrolBox.place; empty when unset), h3, lat, lng (the centre of the box's centre
+ * (same value on every row), then district, rank, place (PatrolBox.place; empty when unset), reason
+ * (PatrolBox.reason, the counts in words; empty when unset), h3, lat, lng (the centre of the box's centre
  * cell h3), cells (the box's cells joined by a space: h3 alone for a grid box), expected,
  * background, triggered, background_share, triggered_share (6 significant digits),
  * contributors ("category #id, 5.0 h, +0.0123" joined by "; ") and explanation.
@@ -247,6 +274,7 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
     'district',
     'rank',
     'place',
+    'reason',
     'h3',
     'lat',
     'lng',
@@ -275,6 +303,7 @@ export function boxesToCsv(boxes: readonly PatrolBox[], extra: Readonly<Record<s
       csvCell(b.district),
       String(b.rank),
       csvCell(b.place),
+      csvCell(b.reason),
       csvCell(b.h3),
       lat.toFixed(6),
       lng.toFixed(6),

@@ -27,7 +27,18 @@ export { BOX, DEFAULT_SHARE_ALPHA, FineCounts, FineLattice } from './lattice.ts'
 export { placeGreedy, GreedyOrder } from './greedy.ts';
 export type { GreedyBoxes, GreedyOptions } from './greedy.ts';
 export { placedPatrolBoxes, PlacementCache } from './placedBoxes.ts';
-export { boxPlace, placeFinder, placeText, rankPlaces } from './place.ts';
+export { boxPlace, boxIncidentFinder, placeFinder, placeText, rankPlaces } from './place.ts';
+export {
+  categoryWords,
+  latestAgeWords,
+  reasonCounts,
+  reasonFinder,
+  reasonText,
+  reasonWindow,
+  REASON_RECENT_DAYS,
+  REASON_YEAR_DAYS,
+} from './reason.ts';
+export type { ReasonWindow } from './reason.ts';
 export {
   patrolRoute,
   districtRoutes,

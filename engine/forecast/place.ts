@@ -58,9 +58,32 @@ export function placeText(place: BoxPlace, district: string): string {
 }
 
 /**
+ * The history incidents of a box made of `cells`: those whose cell (in `byCell`'s index: working
+ * cells for grid boxes, fine cells for placed ones) is one of them, cell by cell in time order.
+ * The one lookup behind a box's place and its reason (reason.ts). O(e) per box with e incidents.
+ * @throws {ForecastError} E_HISTORY when the incidents do not match the EventSet
+ */
+export function boxIncidentFinder(
+  history: EventSet,
+  incidents: readonly Incident[],
+  byCell: EventsByCell,
+): (cells: readonly H3Cell[]) => Incident[] {
+  const { order } = byCell;
+  return (cells) => {
+    const found: Incident[] = [];
+    for (const cell of cells) {
+      const r = byCell.range.get(cell);
+      if (r === undefined) continue;
+      for (let k = r[0]; k < r[1]; k++) found.push(incidentOfEvent(history, incidents, order === null ? k : order[k]!));
+    }
+    return found;
+  };
+}
+
+/**
  * The place finder of a shift's boxes: for a box of `cells` (centre cell `h3`), the location
- * texts of the history incidents whose cell (in `byCell`'s index: working cells for grid boxes,
- * fine cells for placed ones) is one of them. O(e + t log t) per box with e incidents.
+ * texts of its history incidents ({@link boxIncidentFinder}). O(e + t log t) per box with e
+ * incidents.
  * @throws {ForecastError} E_HISTORY when the incidents do not match the EventSet
  */
 export function placeFinder(
@@ -68,15 +91,12 @@ export function placeFinder(
   incidents: readonly Incident[],
   byCell: EventsByCell,
 ): (cells: readonly H3Cell[], h3: H3Cell, district: string) => { place: string; placeDetail: BoxPlace } {
-  const { order } = byCell;
+  const incidentsOf = boxIncidentFinder(history, incidents, byCell);
   return (cells, h3, district) => {
-    const texts: (string | null | undefined)[] = [];
-    for (const cell of cells) {
-      const r = byCell.range.get(cell);
-      if (r === undefined) continue;
-      for (let k = r[0]; k < r[1]; k++) texts.push(incidentOfEvent(history, incidents, order === null ? k : order[k]!).location);
-    }
-    const placeDetail = boxPlace(texts, cellCenter(h3));
+    const placeDetail = boxPlace(
+      incidentsOf(cells).map((inc) => inc.location),
+      cellCenter(h3),
+    );
     return { place: placeText(placeDetail, district), placeDetail };
   };
 }

@@ -7,7 +7,7 @@
  */
 import { cellResolution, coarseParent, incidentCell } from '../grid/index.ts';
 import type { CellForecast, EventSet, H3Cell, Incident, PatrolBox } from '../types.ts';
-import { boxSettings, NO_DISTRICT, type PatrolBoxOptions } from './boxes.ts';
+import { boxReasons, boxSettings, NO_DISTRICT, type PatrolBoxOptions } from './boxes.ts';
 import { contributorFinder, eventsByCell, incidentOfEvent } from './contributors.ts';
 import { placeGreedy } from './greedy.ts';
 import { placeFinder } from './place.ts';
@@ -144,8 +144,8 @@ function districtIndex(
  * unassigned 'drop', coarse cells without a district share nothing and their fine cells hold no
  * centre. Each box: `h3` its centre, `cells` its seven fine cells, its expected count (the sum
  * over its cells), background and triggered parts (split as the expected counts), and the
- * recent incidents in its fine cells as contributors, and its place from their location text
- * (place.ts placeFinder).
+ * recent incidents in its fine cells as contributors, its place from their location text
+ * (place.ts placeFinder) and, given `tz`, its reason from their counts (reason.ts).
  * Output as patrolBoxes': districts in name order ("(none)" last), boxes by rank.
  *
  * Cost O(N + F log F) for N history events and F fine cells; the first call on a set of
@@ -176,6 +176,7 @@ export function placedPatrolBoxes(forecast: CellForecast, options: PlacedPatrolB
   const byCell = eventsByCell(idOfEvent, lat.cells);
   const contributorsOf = contributorFinder(options, maxContributors, byCell);
   const placeOf = placeFinder(options.history, options.incidents, byCell);
+  const reasonOf = boxReasons(options, byCell);
   const byDistrict = names.map((): PatrolBox[] => []);
   placed.district.forEach((f, b) => {
     const c = lat.parent[f]!;
@@ -204,6 +205,7 @@ export function placedPatrolBoxes(forecast: CellForecast, options: PlacedPatrolB
       triggeredShare: triggered / exp,
       contributors: contributorsOf(boxCellIds, exp),
       ...placeOf(boxCellIds, lat.cells[f]!, names[ofCoarse[c]!]!),
+      ...reasonOf(boxCellIds),
     });
   });
   return byDistrict.flat();

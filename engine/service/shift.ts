@@ -24,7 +24,7 @@ import {
   type DistrictRoute,
   type RankingWarning,
 } from '../forecast/index.ts';
-import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ShiftWindow } from '../types.ts';
+import type { CellForecast, EtasFitOptions, EventSet, H3Cell, PatrolBox, ReasonCounts, ShiftWindow } from '../types.ts';
 import { formatLocalInstant } from '../timezone.ts';
 import { ServiceError } from './errors.ts';
 import { checkSavedFit } from './savedFit.ts';
@@ -90,8 +90,19 @@ export interface TrainedModel {
   readonly placementCache: PlacementCache;
 }
 
-/** A patrol box with its explanation in words (engine/forecast explainBox). */
-export type ExplainedBox = PatrolBox & { readonly explanation: string };
+/**
+ * A patrol box with the model's breakdown in words (`explanation`, engine/forecast explainBox)
+ * and its reason in counts (`reason`, `reasonCounts`, engine/forecast reasonText).
+ */
+export type ExplainedBox = PatrolBox & { readonly explanation: string; readonly reason: string; readonly reasonCounts: ReasonCounts };
+
+/** A box with its explanation; its reason was filled by the boxes, which the service always gives the zone. */
+function explained(b: PatrolBox): ExplainedBox {
+  if (b.reason === undefined || b.reasonCounts === undefined) {
+    throw new ServiceError('E_ARGUMENT', `box ${b.rank} of ${b.district} has no reason: the boxes were made without the time zone`, b.h3);
+  }
+  return { ...b, explanation: explainBox(b), reason: b.reason, reasonCounts: b.reasonCounts };
+}
 
 /** The patrol boxes of one shift. */
 export interface ShiftRequest extends TrainRequest {
@@ -297,12 +308,13 @@ export function shiftBoxes(request: ShiftRequest, hooks: ServiceHooks = {}): Shi
     incidents: request.incidents,
     startMs: shift.startMs,
     hours: shift.hours,
+    tz: request.tz,
     cache: placementCache,
   } as const;
   const all = placement === 'fine' ? placedPatrolBoxes(forecast, boxOptions) : patrolBoxes(forecast, boxOptions);
   const allocation = total === undefined ? null : shareByNeed(all, forecast, boxOptions, total);
   const picked = allocation === null ? all : all.filter((b) => b.rank <= (allocation.get(b.district) ?? 0));
-  const boxes = picked.map((b) => ({ ...b, explanation: explainBox(b) }));
+  const boxes = picked.map(explained);
   const history = set.events;
   const routes = districtRoutes(boxes);
   // The data behind the ranking: the training window (at least one shift's worth).

@@ -47,13 +47,14 @@ describe('forecast --fit-in with fit files of the previous release', () => {
         '"shiftHours":8,"placement":"grid",',
       );
       // ... and the place of each box (issue 12): Chicago's file has no location text, so the
-      // district and the centre; and the patrol order (visit, legM); removed, the rest is as
-      // written before, key order included.
+      // district and the centre; the reason in counts (reason, reasonCounts); and the patrol order
+      // (visit, legM); removed, the rest is as written before, key order included.
       const got = JSON.parse(readFileSync(out, 'utf8')) as { features: { properties: Record<string, unknown> }[] };
       for (const f of got.features) {
         expect(f.properties['place']).toMatch(/^\S+, near \d+\.\d{5}, -\d+\.\d{5}$/);
         expect(f.properties['visit']).toEqual(expect.any(Number));
-        for (const key of ['place', 'placeDetail', 'visit', 'legM']) delete f.properties[key];
+        expect(f.properties['reason']).toMatch(/here in the past year/);
+        for (const key of ['place', 'placeDetail', 'reason', 'reasonCounts', 'visit', 'legM']) delete f.properties[key];
       }
       expect(JSON.stringify(got)).toBe(JSON.stringify(JSON.parse(want)));
     }, 30_000);

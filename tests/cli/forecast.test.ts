@@ -75,9 +75,12 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
       // The last line of a district of 2 or more boxes is its patrol order (checked below).
       if (lines.length > 0 && lines[lines.length - 1]!.startsWith('  patrol order')) lines.pop();
       const name = /^(.*): \d+ box/.exec(head!)![1]!;
-      // each box's row is followed by its place on a line of its own
-      const rows = lines.filter((_, k) => k % 2 === 0);
-      for (let k = 1; k < lines.length; k += 2) expect(lines[k]).toMatch(/^ {8}at \S/);
+      // each box's row (the model's breakdown) is followed by its place and its reason in counts
+      const rows = lines.filter((_, k) => k % 3 === 0);
+      for (let k = 1; k < lines.length; k += 3) expect(lines[k]).toMatch(/^ {8}at \S/);
+      for (let k = 2; k < lines.length; k += 3) {
+        expect(lines[k]).toMatch(/^ {8}why: (\d+ .* here in the past year|no recorded crime here in the past year)/);
+      }
       got.set(name, rows.length);
       rows.forEach((row, i) => {
         const m = /^\s+(\d+)\s+([0-9a-f]{15})\s+(\d+\.\d{4})\s+(\S+%)\s+(\S+%)\s+(.+)$/.exec(row);
@@ -244,7 +247,18 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
       shiftStart: '2023-12-16T06:00:00.000Z',
       shiftHours: 8,
     });
-    for (const key of ['h3', 'expected', 'background', 'triggered', 'backgroundShare', 'triggeredShare', 'contributors', 'explanation'])
+    for (const key of [
+      'h3',
+      'reason',
+      'reasonCounts',
+      'expected',
+      'background',
+      'triggered',
+      'backgroundShare',
+      'triggeredShare',
+      'contributors',
+      'explanation',
+    ])
       expect(f.properties).toHaveProperty(key);
     const fit = JSON.parse(readFileSync(join(dir, 'fit.json'), 'utf8'));
     expect(fit.window.endMs).toBe(SHIFT_START_MS);
@@ -255,10 +269,10 @@ describe('patrolcast forecast on the Vancouver fixture', () => {
     expect(r.code).toBe(0);
     const rows = parse(readFileSync(join(dir, 'boxes.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     const gj = JSON.parse(readFileSync(join(dir, 'boxes1.geojson'), 'utf8'));
-    expect(rows.map((r) => `${r.district}|${r.rank}|${r.h3}`)).toEqual(
+    expect(rows.map((r) => `${r.district}|${r.rank}|${r.h3}|${r.reason}`)).toEqual(
       gj.features.map(
-        (f: { properties: { district: string; rank: number; h3: string } }) =>
-          `${f.properties.district}|${f.properties.rank}|${f.properties.h3}`,
+        (f: { properties: { district: string; rank: number; h3: string; reason: string } }) =>
+          `${f.properties.district}|${f.properties.rank}|${f.properties.h3}|${f.properties.reason}`,
       ),
     );
   });

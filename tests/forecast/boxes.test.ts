@@ -326,6 +326,7 @@ describe('boxesToCsv', () => {
       'district',
       'rank',
       'place',
+      'reason',
       'h3',
       'lat',
       'lng',

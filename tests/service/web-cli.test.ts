@@ -63,9 +63,10 @@ describe('the web app and the CLI, same data, shift and settings', () => {
     expect(cli.length).toBe(474); // 24 districts, most with 20 boxes (tests/cli/forecast.test.ts counts them)
     expect(cli.every((b) => b['placement'] === 'fine' && (b['cells'] as unknown[]).length === 7)).toBe(true);
     expect(boxProperties(web.boxesGeoJSON as never)).toEqual(cli);
-    // The page's list says the same as the GeoJSON: rank, cell, district, expected count, reason.
-    expect(web.boxes.map((b) => [b.rank, b.h3, b.district, b.expected, b.why])).toEqual(
-      cli.map((b) => [b['rank'], b['h3'], b['district'], b['expected'], b['explanation']]),
+    // The page's list says the same as the GeoJSON: rank, cell, district, expected count, the
+    // model's breakdown and the reason in counts (with its counts).
+    expect(web.boxes.map((b) => [b.rank, b.h3, b.district, b.expected, b.why, b.reason, b.reasonCounts])).toEqual(
+      cli.map((b) => [b['rank'], b['h3'], b['district'], b['expected'], b['explanation'], b['reason'], b['reasonCounts']]),
     );
     // The patrol order: the same `visit` and `legM` in both GeoJSONs (above); the page's lines join
     // the box centres in visiting order, and its words name the same order.

@@ -204,8 +204,21 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(pixels.boxes.filter(isReddish)).toHaveLength(20);
     expect(pixels.corners.some(isReddish)).toBe(false);
     expect(pixels.reddish).toBeGreaterThan(20 * 30);
-    // "Why this box" is filled from the engine's explanation.
-    expect(await page.textContent('#sg-boxes li .why')).toMatch(/background|triggered/);
+    // "Why this box" (issue 12): box 1's reason in counts, in words; the model's breakdown (the
+    // engine's explanation) folded one click away.
+    const why = await page.$eval('#sg-boxes li .why', (span) => ({
+      reason: span.firstChild?.textContent ?? '',
+      summary: span.querySelector('details > summary')?.textContent,
+      open: span.querySelector('details')!.open,
+      model: span.querySelector('details')!.textContent ?? '',
+    }));
+    expect(why.reason).toMatch(
+      /^\d+ [a-z][a-z0-9 ,():/-]* here in the past year[^;]*, (\d+|none) of them on (a )?night shifts?[^;]*; (\d+|none) in the last 14 days, the latest \d+ (minutes?|hours?|days) ago$/,
+    );
+    expect(why).toMatchObject({ summary: 'Model breakdown', open: false });
+    expect(why.model).toMatch(/background|triggered/);
+    await page.click('#sg-boxes li .why summary');
+    expect(await page.$eval('#sg-boxes li .why details', (d) => (d as HTMLDetailsElement).open)).toBe(true);
     // Each box's place (issue 12): a hundred block with its share, or the district and centre;
     // the marker's title names it too.
     const places = await page.$$eval('#sg-boxes li .place', (spans) => spans.map((x) => x.textContent ?? ''));

@@ -237,7 +237,13 @@ export class SergeantView {
             el('span', { className: 'expected' }, `${fmt(box.expected, 2)} expected crimes`),
             result.district ? '' : ` · ${box.district}`,
           ),
-          el('span', { className: 'why' }, box.why),
+          // Why, in counts a sergeant can check; the model's breakdown one click away.
+          el(
+            'span',
+            { className: 'why' },
+            box.reason,
+            el('details', { className: 'model-breakdown' }, el('summary', {}, 'Model breakdown'), box.why),
+          ),
         ),
       ),
     );
