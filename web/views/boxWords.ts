@@ -2,7 +2,7 @@
 import { el, fmt } from '../dom.ts';
 import type { BoxView, ForecastResult } from '../protocol.ts';
 
-/** A box's detail for the map's popup: number, district (`withDistrict`), place, expected crime, why. */
+/** A box's detail for the map's popup: number, district (`withDistrict`), place, expected crime, the reason in counts, the model's breakdown. */
 export function boxPopup(box: BoxView, withDistrict: boolean): HTMLElement {
   return el(
     'div',
@@ -11,7 +11,8 @@ export function boxPopup(box: BoxView, withDistrict: boolean): HTMLElement {
     withDistrict ? ` · ${box.district}` : '',
     el('div', { className: 'place' }, box.place),
     el('div', { className: 'expected' }, `${fmt(box.expected, 2)} expected crimes this shift`),
-    el('div', { className: 'why' }, box.why),
+    el('div', { className: 'why' }, box.reason),
+    el('div', { className: 'model-why' }, `Model: ${box.why}`),
   );
 }
 
