@@ -85,7 +85,7 @@ export function backtestHeadline(report: BacktestReport, areaKey?: string): Back
   const lead = `With the top cells covering ${area}, ${reference} caught ${pct(refRate)} of each ${unit}'s crime on average over ${report.shifts} ${unit}s; the best baseline, ${best}, caught ${pct(baseRate)}.`;
   const judged =
     verdict === 'better'
-      ? `${reference} beat it by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): a real but ${Math.abs(relative.mean) < 0.05 ? 'small' : 'clear'} gain.`
+      ? `${reference} beat it by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): a real${Math.abs(relative.mean) < 0.05 ? ' but small' : ', clear'} gain.`
       : verdict === 'worse'
         ? `${reference} did worse, by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): ${best} was the better forecast here.`
         : hasInterval
