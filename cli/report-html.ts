@@ -109,8 +109,8 @@ const CLIENT_SCRIPT = String.raw`
     var ext = d3.extent(values.filter(function (v) { return v !== null && isFinite(v); }));
     if (ext[0] === undefined) return;
     var f = d3.format('.1%');
-    g.append('text').attr('class', 'off-scale-note').attr('x', 8).attr('y', 12)
-      .text(name + ' (the ceiling): ' + (ext[0] === ext[1] ? f(ext[0]) : f(ext[0]) + ' to ' + f(ext[1])) + ', off this scale (tick "show the oracle" to draw it)');
+    g.append('text').attr('class', 'off-scale-note').attr('x', 8).attr('y', -4)
+      .text(name + ' (the ceiling): ' + (f(ext[0]) === f(ext[1]) ? f(ext[0]) : f(ext[0]) + ' to ' + f(ext[1])) + ', off this scale (tick "show the oracle" to draw it)');
   }
   function yTop(values) {
     var top = d3.max(values.filter(function (v) { return v !== null && isFinite(v); })) || 1;

@@ -64,11 +64,15 @@ const DASHES = ['', '6 3', '2 3', '8 3 2 3', '1 2', '10 4', '4 2 1 2', '3 6'];
 const COLOURS = ['#000000', '#1f4e99', '#8b2a2a', '#2f6b3a', '#6b4f1f', '#5a3d7a', '#4d4d4d', '#7a7a7a'];
 
 /** Draw (replacing the container's content) a line chart of one or more series. */
-export function lineChart(container: HTMLElement, series: readonly Series[], options: LineChartOptions): void {
+export function lineChart(container: HTMLElement, given: readonly Series[], options: LineChartOptions): void {
+  // Every series off the scale (only the oracle chosen): draw them all on it rather than nothing.
+  const series = given.every((s) => s.offScale) ? given.map((s) => ({ ...s, offScale: false })) : given;
   const width = options.width ?? 560;
   const height = options.height ?? 240;
   const hasLegend = series.length > 1;
-  const margin = { top: 12, right: hasLegend ? 118 : 16, bottom: 38, left: 62 };
+  const notes = offScaleNotes(series, options.yFormat ?? ((v: number) => String(v)));
+  // The notes of off-scale series go above the plot, clear of its lines.
+  const margin = { top: 12 + notes.length * LABEL_HEIGHT_PX, right: hasLegend ? 118 : 16, bottom: 38, left: 62 };
   container.replaceChildren();
   const svg = d3.select(container).append('svg').attr('viewBox', `0 0 ${width} ${height}`).attr('preserveAspectRatio', 'xMidYMid meet');
   const yExtent = yDomain(series, options.yFromZero);
@@ -106,19 +110,11 @@ export function lineChart(container: HTMLElement, series: readonly Series[], opt
     .x((p) => x(p[0]))
     .y((p) => y(p[1]));
   const ends: { name: string; colour: string; emphasis: boolean; x: number; y: number }[] = [];
-  const notes: string[] = [];
   series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length]!;
     const dash = DASHES[i % DASHES.length]!;
     const finite = s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
-    if (s.offScale) {
-      const range = d3.extent(finite, (p) => p[1]);
-      if (range[0] !== undefined && range[1] !== undefined) {
-        const fmtY = options.yFormat ?? ((v: number) => String(v));
-        notes.push(`${s.name}: ${range[0] === range[1] ? fmtY(range[0]) : `${fmtY(range[0])} to ${fmtY(range[1])}`} (off this scale)`);
-      }
-      return;
-    }
+    if (s.offScale) return;
     svg
       .append('path')
       .attr('class', 'series')
@@ -162,10 +158,22 @@ export function lineChart(container: HTMLElement, series: readonly Series[], opt
       .append('text')
       .attr('class', 'off-scale-note')
       .attr('x', margin.left + 6)
-      .attr('y', margin.top + 10 + i * LABEL_HEIGHT_PX)
+      .attr('y', 12 + i * LABEL_HEIGHT_PX)
       .attr('font-size', 10)
       .text(note);
   });
+}
+
+/** "name: lo to hi (off this scale)" for each series left off the y scale that has values. */
+function offScaleNotes(series: readonly Series[], fmtY: (v: number) => string): string[] {
+  const notes: string[] = [];
+  for (const s of series) {
+    if (!s.offScale) continue;
+    const [lo, hi] = d3.extent(s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py)).map((p) => p[1]));
+    if (lo === undefined || hi === undefined) continue;
+    notes.push(`${s.name}: ${fmtY(lo) === fmtY(hi) ? fmtY(lo) : `${fmtY(lo)} to ${fmtY(hi)}`} (off this scale)`);
+  }
+  return notes;
 }
 
 type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;

@@ -552,6 +552,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     await page.uncheck('#ev-show-oracle');
     // Every model's row is in the table and none is hidden behind a scroll.
     expect(await page.locator('#ev-table tbody tr').count()).toBe(models);
+    expect(await page.$eval('#ev-table', (t) => getComputedStyle(t.parentElement!).maxHeight)).toBe('none');
     expect(await page.$eval('#ev-table', (t) => t.parentElement!.scrollHeight <= t.parentElement!.clientHeight)).toBe(true);
     const words = (await page.textContent('#ev-words'))!;
     expect(words).toMatch(/^12 shifts, [\d,]+ crimes scored\. With the top cells covering 1 km², etas caught [\d.]+%/);
