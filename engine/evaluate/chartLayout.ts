@@ -12,8 +12,9 @@
  * fit in the band they are spread evenly over it (then closer than `gapPx`). A label that needs no
  * room keeps its own y. Non-finite inputs are returned unchanged and take no room.
  *
- * One pass down (push each label below the one above), one pass up (pull back from the bottom
- * edge), then a clamp to the top edge: O(n log n) for the sort.
+ * Each start clamped to the band, one pass down (push each label below the one above), one pass
+ * up (pull back from the bottom edge; with room for every gap this never crosses the top edge):
+ * O(n log n) for the sort.
  *
  * @returns the labels' y positions, in the order of `ysPx`
  */
