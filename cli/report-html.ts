@@ -3,7 +3,7 @@
  * as JSON, no network needed) with the verdict in plain words, hit rate against flagged area,
  * hit rate over time, the paired differences with their intervals, and a table.
  */
-import { backtestHeadline } from '../engine/index.ts';
+import { backtestHeadline, placeLabels } from '../engine/index.ts';
 import type { BacktestReport } from '../engine/index.ts';
 
 /** What the run was about, shown in the header (all of it user text: always escaped). */
@@ -49,7 +49,7 @@ function summaryTable(report: BacktestReport): string {
     'model',
     ...areas.map((a) => `hit rate ${a} km²`),
     ...covs.map((c) => `hit rate ${Number(c) * 100}% of area`),
-    `top ${report.top}/district`,
+    `top ${report.top} per district`,
     ...areas.map((a) => `PAI ${a} km²`),
     ...areas.map((a) => `PEI ${a} km²`),
     'log score',
@@ -89,49 +89,73 @@ const CLIENT_SCRIPT = String.raw`
   function color(name) { return palette[name] || '#e377c2'; }
   function dash(name) { return name === 'oracle' ? '6,3' : name === 'random' ? '2,3' : null; }
   function frame(id, width, height, margin) {
-    var svg = d3.select('#' + id).append('svg').attr('width', width).attr('height', height).attr('role', 'img')
+    var svg = d3.select('#' + id).append('svg').attr('width', width).attr('height', height).attr('viewBox', '0 0 ' + width + ' ' + height).attr('role', 'img')
       .attr('aria-label', data.meta.title + ': ' + d3.select('#' + id).attr('data-label'));
     var g = svg.append('g').attr('transform', 'translate(' + margin.left + ',' + margin.top + ')');
     return { svg: svg, g: g, w: width - margin.left - margin.right, h: height - margin.top - margin.bottom };
   }
-  function legend(sel, x, y, which) {
-    var l = sel.append('g').attr('class', 'legend').attr('transform', 'translate(' + x + ',' + y + ')');
-    (which || names).forEach(function (n, i) {
-      var row = l.append('g').attr('transform', 'translate(0,' + (i * 16) + ')');
-      row.append('line').attr('x1', 0).attr('x2', 18).attr('y1', 5).attr('y2', 5).attr('stroke', color(n)).attr('stroke-width', 2).attr('stroke-dasharray', dash(n));
-      row.append('text').attr('x', 22).attr('y', 9).text(n);
+  // A line's name at its right end; the names pushed apart (placeLabels, the engine's, inlined
+  // above) so that none overlap, with a thin leader from a line's end to a label that moved.
+  function endLabels(g, ends, labelX, height) {
+    var ys = placeLabels(ends.map(function (e) { return e.y; }), 15, 6, height);
+    ends.forEach(function (e, i) {
+      if (Math.abs(ys[i] - e.y) > 1) g.append('line').attr('class', 'label-leader').attr('x1', e.x + 4).attr('x2', labelX - 3)
+        .attr('y1', e.y).attr('y2', ys[i]).attr('stroke', color(e.name)).attr('stroke-width', 0.7);
+      g.append('text').attr('class', 'series-label').attr('x', labelX).attr('y', ys[i] + 4).attr('fill', color(e.name)).text(e.name);
     });
   }
+  // The oracle (the ceiling, near 100%) sets the y scale only when asked: otherwise its values are a note.
+  function offScaleNote(g, name, values) {
+    var ext = d3.extent(values.filter(function (v) { return v !== null && isFinite(v); }));
+    if (ext[0] === undefined) return;
+    var f = d3.format('.1%');
+    g.append('text').attr('class', 'off-scale-note').attr('x', 8).attr('y', -4)
+      .text(name + ' (the ceiling): ' + (f(ext[0]) === f(ext[1]) ? f(ext[0]) : f(ext[0]) + ' to ' + f(ext[1])) + ', off this scale (tick "show the oracle" to draw it)');
+  }
+  function yTop(values) {
+    var top = d3.max(values.filter(function (v) { return v !== null && isFinite(v); })) || 1;
+    return Math.min(1, top * 1.1);
+  }
+  var showOracle = document.getElementById('show-oracle');
 
   // 1. Hit rate against flagged area
-  (function () {
+  function drawArea() {
+    d3.select('#chart-area').selectAll('*').remove();
     var f = frame('chart-area', 720, 380, { top: 16, right: 150, bottom: 44, left: 56 });
     var areas = report.flaggedKm2.slice().sort(function (a, b) { return a - b; });
     var x = d3.scaleLog().domain([areas[0] * 0.8, areas[areas.length - 1] * 1.25]).range([0, f.w]);
-    var y = d3.scaleLinear().domain([0, 1]).range([f.h, 0]);
+    var series = names.map(function (n) {
+      return { name: n, pts: areas.map(function (a) { var ci = report.models[n].ci.hitRate[String(a)]; return { a: a, v: ci.mean, lo: ci.lo, hi: ci.hi }; }) };
+    });
+    var drawn = series.filter(function (s) { return s.name !== 'oracle' || showOracle.checked; });
+    var y = d3.scaleLinear().domain([0, yTop(drawn.flatMap(function (s) { return s.pts.flatMap(function (p) { return [p.v, p.hi]; }); }))]).nice().range([f.h, 0]);
     f.g.append('g').attr('transform', 'translate(0,' + f.h + ')').call(d3.axisBottom(x).tickValues(areas).tickFormat(function (d) { return d + ' km²'; }));
-    f.g.append('g').call(d3.axisLeft(y).tickFormat(d3.format('.0%')));
+    f.g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).tickFormat(d3.format('.0%')));
     f.g.append('text').attr('x', f.w / 2).attr('y', f.h + 38).attr('text-anchor', 'middle').text('area flagged per shift (log scale)');
-    names.forEach(function (n) {
-      var pts = areas.map(function (a) { var ci = report.models[n].ci.hitRate[String(a)]; return { a: a, v: ci.mean, lo: ci.lo, hi: ci.hi }; });
+    var ends = [];
+    series.forEach(function (s) {
+      var n = s.name, pts = s.pts;
+      if (drawn.indexOf(s) < 0) { offScaleNote(f.g, n, pts.map(function (p) { return p.v; })); return; }
       f.g.append('path').datum(pts).attr('class', 'line model-' + n).attr('fill', 'none').attr('stroke', color(n)).attr('stroke-width', 2)
         .attr('stroke-dasharray', dash(n)).attr('d', d3.line().x(function (p) { return x(p.a); }).y(function (p) { return y(p.v); }));
       f.g.selectAll(null).data(pts).enter().append('line').attr('x1', function (p) { return x(p.a); }).attr('x2', function (p) { return x(p.a); })
         .attr('y1', function (p) { return y(p.lo); }).attr('y2', function (p) { return y(p.hi); }).attr('stroke', color(n));
       f.g.selectAll(null).data(pts).enter().append('circle').attr('cx', function (p) { return x(p.a); }).attr('cy', function (p) { return y(p.v); })
         .attr('r', 3.5).attr('fill', color(n)).append('title').text(function (p) { return n + ' at ' + p.a + ' km²: ' + (100 * p.v).toFixed(1) + '%'; });
+      var last = pts[pts.length - 1];
+      ends.push({ name: n, x: x(last.a), y: y(last.v) });
     });
-    legend(f.g, f.w + 16, 0);
-  })();
+    endLabels(f.g, ends, f.w + 14, f.h);
+  }
 
   // 2. Hit rate over time (rolling mean over a day's shifts × 7, or per month)
-  (function () {
+  function drawTime() {
+    d3.select('#chart-time').selectAll('*').remove();
     var f = frame('chart-time', 720, 340, { top: 16, right: 150, bottom: 40, left: 56 });
     var starts = report.perShift.startMs;
     var win = report.mode === 'months' ? 1 : 7 * (report.shiftStarts ? report.shiftStarts.length : 3);
     var x = d3.scaleTime().domain(d3.extent(starts, function (t) { return new Date(t); })).range([0, f.w]);
-    // the oracle is the ceiling of the area chart; over time it would only squash the other lines
-    var series = names.filter(function (n) { return n !== 'oracle'; }).map(function (n) {
+    var series = names.map(function (n) {
       var raw = report.perShift.models[n].hitRate[headlineKey];
       var out = [];
       for (var i = 0; i < raw.length; i++) {
@@ -141,17 +165,24 @@ const CLIENT_SCRIPT = String.raw`
       }
       return { name: n, pts: out };
     });
-    var top = d3.max(series, function (s) { return d3.max(s.pts, function (p) { return p.v; }); }) || 1;
-    var y = d3.scaleLinear().domain([0, Math.min(1, top * 1.15)]).nice().range([f.h, 0]);
+    var drawn = series.filter(function (s) { return s.name !== 'oracle' || showOracle.checked; });
+    var y = d3.scaleLinear().domain([0, yTop(drawn.flatMap(function (s) { return s.pts.map(function (p) { return p.v; }); }))]).nice().range([f.h, 0]);
     f.g.append('g').attr('transform', 'translate(0,' + f.h + ')').call(d3.axisBottom(x).ticks(8));
-    f.g.append('g').call(d3.axisLeft(y).tickFormat(d3.format('.0%')));
+    f.g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).tickFormat(d3.format('.0%')));
+    var ends = [];
     series.forEach(function (s) {
+      if (drawn.indexOf(s) < 0) { offScaleNote(f.g, s.name, s.pts.map(function (p) { return p.v; })); return; }
       f.g.append('path').datum(s.pts).attr('class', 'line model-' + s.name).attr('fill', 'none').attr('stroke', color(s.name)).attr('stroke-width', 1.5)
         .attr('stroke-dasharray', dash(s.name))
         .attr('d', d3.line().defined(function (p) { return p.v !== null; }).x(function (p) { return x(p.t); }).y(function (p) { return y(p.v); }));
+      var last = s.pts.filter(function (p) { return p.v !== null; }).pop();
+      if (last) ends.push({ name: s.name, x: x(last.t), y: y(last.v) });
     });
-    legend(f.g, f.w + 16, 0, series.map(function (s) { return s.name; }));
-  })();
+    endLabels(f.g, ends, f.w + 14, f.h);
+  }
+  drawArea();
+  drawTime();
+  showOracle.addEventListener('change', function () { drawArea(); drawTime(); });
 
   // 3. Paired differences: reference − baseline, mean and 95% interval, per flagged area
   (function () {
@@ -212,7 +243,24 @@ export function renderReportHtml(report: BacktestReport, meta: ReportMeta, d3Sou
   table.summary { border-collapse: collapse; font-size: 12px; margin-top: 8px; }
   table.summary th, table.summary td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: right; white-space: nowrap; }
   table.summary th[scope=row] { text-align: left; } small { color: #777; }
-  svg text { font-size: 11px; } .legend text { font-size: 12px; }
+  /* The table fits the page: headers wrap, an interval sits under its value, and a narrow screen scrolls it sideways. */
+  .table-wrap { max-width: 100%; overflow-x: auto; }
+  table.summary thead th { white-space: normal; vertical-align: bottom; min-width: 3.2em; }
+  table.summary td small { display: block; }
+  .chart svg { max-width: 100%; height: auto; }
+  svg text { font-size: 11px; } .series-label { font-size: 12px; } .off-scale-note { fill: #555; }
+  .toggle { display: inline-block; margin: 4px 0; }
+  @page { size: A4; margin: 12mm; }
+  @media print {
+    body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+    .toggle { display: none; }
+    .table-wrap { overflow: visible; }
+    table.summary { width: 100%; font-size: 6.5pt; }
+    table.summary th, table.summary td { padding: 2px 2px; white-space: normal; }
+    table.summary th[scope=row] { white-space: nowrap; }
+    table.summary thead th { min-width: 0; }
+    h2 { break-after: avoid; } .chart, tr { break-inside: avoid; }
+  }
 </style>
 </head>
 <body>
@@ -224,18 +272,19 @@ export function renderReportHtml(report: BacktestReport, meta: ReportMeta, d3Sou
 ${report.notes.length > 0 ? `<ul class="notes">${report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <p>How to read this: each ${report.mode === 'months' ? 'month' : 'shift'}, every model ranks the cells using only what was known before it started; the <em>hit rate</em> is the share of the ${report.mode === 'months' ? 'month' : 'shift'}'s crime that fell in its top cells. The oracle ranks by what actually happened (the ceiling no forecast reaches); random is the floor.</p>
 <h2>Hit rate against area flagged</h2>
+<label class="toggle"><input type="checkbox" id="show-oracle"> show the oracle (the ceiling, near 100%) on the charts' scale</label>
 <div id="chart-area" class="chart" data-label="hit rate against area flagged"></div>
 <h2>Hit rate over time (${escapeHtml(headlineKey)} km², rolling mean${report.mode === 'months' ? '' : ' over 7 days'})</h2>
 <div id="chart-time" class="chart" data-label="hit rate over time"></div>
 <h2>Paired differences from each baseline, with 95% intervals</h2>
-<p>Each shift scores both models on the same incidents; the interval comes from resampling whole days of shifts. An interval entirely right of zero means ${escapeHtml(report.reference ?? 'the model')} beat that baseline beyond noise.</p>
+<p>Each shift scores both models on the same incidents; the interval comes from resampling whole days of shifts. An interval entirely right of zero means ${escapeHtml(report.reference ?? 'the model')} beat that baseline beyond noise; an interval that spans zero means the two are level within noise.</p>
 <div id="chart-diff" class="chart" data-label="paired differences"></div>
 <h2>All measures</h2>
-${summaryTable(report)}
+<div class="table-wrap">${summaryTable(report)}</div>
 <p><small>PAI: hit rate ÷ share of the area flagged. PEI: hits ÷ the most any cells of that area could have caught. Log score: mean log ratio of the forecast's density (mixed 99:1 with uniform) to the uniform density at each incident (0 = no better than uniform). RRI: predicted ÷ observed count in the flagged cells (count models only).</small></p>
 <script type="application/json" id="report-data">${scriptSafeJson(data)}</script>
 <script>${inlineScript(d3Source)}</script>
-<script>${inlineScript(CLIENT_SCRIPT)}</script>
+<script>${inlineScript(`var placeLabels = ${placeLabels.toString()};\n${CLIENT_SCRIPT}`)}</script>
 </body>
 </html>
 `;

@@ -213,6 +213,7 @@ export {
   BACKTEST_MODELS,
   BACKTEST_DEFAULTS,
   backtestHeadline,
+  placeLabels,
   tuneEtas,
   checkTuneGrid,
   TUNE_DEFAULTS,

@@ -31,9 +31,10 @@ export interface BacktestHeadline {
   readonly sentence: string;
 }
 
-const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
-const signedPoints = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
-const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%`;
+// A report read back from JSON has null where the run had NaN: written as a dash, never as 0.
+const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '–');
+const signedPoints = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}` : '–');
+const signedPct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%` : '–');
 
 /**
  * Picks the headline comparison of a report and puts it in words.
@@ -75,15 +76,21 @@ export function backtestHeadline(report: BacktestReport, areaKey?: string): Back
   const relative = paired.hitRate[key]!.relative;
   const baseRate = report.models[best]!.hitRate[key]!;
   const verdict = diff.lo > 0 ? 'better' : diff.hi < 0 ? 'worse' : 'no clear difference';
-  const interval = `95% interval ${signedPoints(diff.lo)} to ${signedPoints(diff.hi)} points`;
+  // A JSON report stores a NaN interval as null: no interval, so no verdict either way.
+  const hasInterval = Number.isFinite(diff.lo) && Number.isFinite(diff.hi);
+  const interval = hasInterval
+    ? `95% interval ${signedPoints(diff.lo)} to ${signedPoints(diff.hi)} points`
+    : 'no 95% interval: too few shifts to resample';
   const ceiling = oracle === null ? '' : ` Perfect hindsight (the oracle) would have caught ${pct(oracle)}.`;
   const lead = `With the top cells covering ${area}, ${reference} caught ${pct(refRate)} of each ${unit}'s crime on average over ${report.shifts} ${unit}s; the best baseline, ${best}, caught ${pct(baseRate)}.`;
   const judged =
     verdict === 'better'
-      ? `${reference} beat it by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): a real but ${Math.abs(relative.mean) < 0.05 ? 'small' : 'clear'} gain.`
+      ? `${reference} beat it by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): a real${Math.abs(relative.mean) < 0.05 ? ' but small' : ', clear'} gain.`
       : verdict === 'worse'
         ? `${reference} did worse, by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): ${best} was the better forecast here.`
-        : `The difference, ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}), is within noise: ${reference} did not measurably beat ${best}.`;
+        : hasInterval
+          ? `The difference, ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}), is within noise: ${reference} is level with ${best}.`
+          : `The difference, ${signedPoints(diff.mean)} percentage points (${interval}), cannot be judged: no verdict.`;
   return {
     areaKey: key,
     reference,

@@ -77,6 +77,7 @@ export {
 export type { Screening } from './screen.ts';
 export type { EvalWindow } from './timing.ts';
 export { backtestHeadline } from './headline.ts';
+export { placeLabels } from './chartLayout.ts';
 export type { BacktestHeadline } from './headline.ts';
 // Tuning the model's configuration (re-exported here so engine/index.ts names evaluate's public API from one module).
 export { tuneEtas, checkTuneGrid, TUNE_DEFAULTS, TUNE_DEFAULT_GRID } from './tune.ts';

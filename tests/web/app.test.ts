@@ -665,12 +665,29 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
     expect(seen.some((text) => /shift \d+ of 12/.test(text))).toBe(true);
     const models = await page.$$eval('#ev-models input:checked', (inputs) => inputs.length);
-    expect(models).toBe(6); // etas, etas-2015, naive-28, naive-365, random, oracle
+    expect(models).toBe(7); // etas, etas-2015, naive-28, naive-365, naive-all, random, oracle
+    // The oracle (about 100%) is off the y scale, written as a note, until "show the oracle".
+    expect(await page.locator('#ev-area-chart path.series').count()).toBe(models - 1);
+    expect(await page.locator('#ev-time-chart path.series').count()).toBe(models - 1);
+    expect(await page.textContent('#ev-area-chart .off-scale-note')).toMatch(/^oracle \(ceiling\): .*\(off this scale\)$/);
+    // End labels: every drawn model named once, no two overlapping.
+    const labels = await page.$$eval('#ev-area-chart .series-label', (els) =>
+      els.map((e) => e.getBoundingClientRect()).map((r) => [r.top, r.bottom] as const),
+    );
+    expect(labels).toHaveLength(models - 1);
+    labels.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < labels.length; i++) expect(labels[i]![0]).toBeGreaterThanOrEqual(labels[i - 1]![1] - 0.5);
+    await page.check('#ev-show-oracle');
     expect(await page.locator('#ev-area-chart path.series').count()).toBe(models);
     expect(await page.locator('#ev-time-chart path.series').count()).toBe(models);
+    await page.uncheck('#ev-show-oracle');
+    // Every model's row is in the table and none is hidden behind a scroll.
     expect(await page.locator('#ev-table tbody tr').count()).toBe(models);
+    expect(await page.$eval('#ev-table', (t) => getComputedStyle(t.parentElement!).maxHeight)).toBe('none');
+    expect(await page.$eval('#ev-table', (t) => t.parentElement!.scrollHeight <= t.parentElement!.clientHeight)).toBe(true);
     const words = (await page.textContent('#ev-words'))!;
-    expect(words).toMatch(/^12 shifts, [\d,]+ crimes scored\. With 1 km² flagged, the ETAS model caught [\d.]+% of crime/);
+    expect(words).toMatch(/^12 shifts, [\d,]+ crimes scored\. With the top cells covering 1 km², etas caught [\d.]+%/);
+    expect(words).toMatch(/95% interval [+−]\d+\.\d\d to [+−]\d+\.\d\d points/);
 
     const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#ev-save')]);
     const savedPath = (await saved.path())!;

@@ -1,11 +1,14 @@
 /**
- * The evaluation view's report reader (web/views/report.ts) on a real engine backtest report:
- * a short replay of Vancouver property crime from the bundled fixture.
+ * The evaluation view's report reader (web/views/report.ts), its chart series and y scale
+ * (web/views/evaluationSeries.ts, web/charts.ts) and its verdict in words, on a real engine
+ * backtest report: a short replay of Vancouver property crime from the bundled fixture.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backtest, ingestCsvText, parseLocalDateTime, type BacktestReport as EngineReport } from '../../engine/index.ts';
+import { yDomain } from '../../web/charts.ts';
+import { areaSeries, timeSeries } from '../../web/views/evaluationSeries.ts';
 import { modelNames, perShiftSeries, readReport } from '../../web/views/report.ts';
 
 const TZ = 'America/Vancouver';
@@ -84,5 +87,83 @@ describe('readReport', () => {
       /boxes\.geojson is not a backtest report/,
     );
     expect(() => readReport({ models: {} }, 'empty.json')).toThrow(/empty\.json has no models/);
+  });
+});
+
+describe('the evaluation charts: the oracle off the y scale unless asked for', () => {
+  /** The highest hit rate or interval end of the models other than the oracle, over all areas. */
+  const realTop = (): number => {
+    let top = -Infinity;
+    for (const name of engineReport.modelNames) {
+      if (name === 'oracle') continue;
+      for (const ci of Object.values(engineReport.models[name]!.ci.hitRate)) top = Math.max(top, ci.mean, ci.hi);
+    }
+    return top;
+  };
+
+  it('by default the y scale of hit rate against area is set by the real models, not the oracle', () => {
+    const series = areaSeries(readReport(engineReport), false);
+    expect(series.filter((s) => s.offScale).map((s) => s.name)).toEqual(['oracle (ceiling)']);
+    expect(engineReport.models['oracle']!.hitRate['1']).toBe(1);
+    expect(realTop()).toBeLessThan(0.8);
+    expect(yDomain(series, true)).toEqual([0, realTop()]);
+  });
+
+  it('with "show the oracle" the oracle is on the scale and sets its top (100%)', () => {
+    const series = areaSeries(readReport(engineReport), true);
+    expect(series.some((s) => s.offScale)).toBe(false);
+    expect(yDomain(series, true)).toEqual([0, 1]);
+  });
+
+  it('over time the same: the oracle off the scale by default, on it when asked', () => {
+    const report = readReport(engineReport);
+    const off = timeSeries(report, '1', false);
+    const on = timeSeries(report, '1', true);
+    const oracleTop = perShiftSeries(report, 'oracle', '1').reduce((top, [, v]) => Math.max(top, v), -Infinity);
+    expect(off.find((s) => s.name === 'oracle (ceiling)')!.offScale).toBe(true);
+    expect(yDomain(off)![1]).toBeLessThan(oracleTop);
+    expect(yDomain(on)![1]).toBe(oracleTop);
+  });
+
+  it('yDomain of series all off the scale uses them all rather than drawing nothing', () => {
+    expect(
+      yDomain([
+        {
+          name: 'a',
+          points: [
+            [1, 0.2],
+            [2, 0.4],
+          ],
+          offScale: true,
+        },
+      ]),
+    ).toEqual([0.2, 0.4]);
+    expect(yDomain([{ name: 'a', points: [[1, NaN]] }])).toBeNull();
+  });
+});
+
+describe("the evaluation view's verdict in words", () => {
+  it('a verdict carries the paired 95% interval, and says "beat" only when the interval is above zero', () => {
+    const words = readReport(engineReport).words;
+    expect(words).toMatch(/^12 shifts, [\d,]+ crimes scored\. With the top cells covering 1 km², etas caught [\d.]+%/);
+    expect(words).toMatch(/95% interval [+−]\d+\.\d\d to [+−]\d+\.\d\d points/);
+    const diff = engineReport.models['naive-28']!.pairedDiff!.hitRate['1']!.diff;
+    expect(/beat/.test(words)).toBe(diff.lo > 0);
+  });
+
+  it('an interval spanning zero reads "level with ... within noise", never "beat"', () => {
+    const raw = JSON.parse(JSON.stringify(engineReport)) as typeof engineReport;
+    const paired = raw.models['naive-28']!.pairedDiff!.hitRate['1']!;
+    Object.assign(paired.diff, { mean: 0.01, lo: -0.004, hi: 0.024 });
+    const words = readReport(raw).words;
+    expect(words).toContain('95% interval −0.40 to +2.40 points), is within noise: etas is level with naive-28.');
+    expect(words).not.toMatch(/beat|better than/);
+  });
+
+  it('a file without paired differences gets the rates and no verdict', () => {
+    const words = readReport({ models: { etas: { hitRate: { '1': 0.3 } }, 'naive-28': { hitRate: { '1': 0.2 } } }, shifts: 3 }).words;
+    expect(words).toBe(
+      '3 shifts, 0 crimes scored. With 1 km² flagged, the ETAS model caught 30.0% of crime (the file has no paired intervals, so no verdict against the baselines).',
+    );
   });
 });

@@ -5,30 +5,21 @@
  * predicted boxes with the incidents that actually happened (hits marked).
  */
 import { addDays, type App } from '../app.ts';
-import { lineChart, type Series } from '../charts.ts';
+import { lineChart } from '../charts.ts';
 import { byId, download, el, fmt, pct, replaceChildren } from '../dom.ts';
 import { MapView } from '../map.ts';
 import type { DatasetInfo, ForecastResult } from '../protocol.ts';
 import { SHIFT_HOURS } from './sergeant.ts';
-import { type BacktestReport, modelNames, perShiftSeries, readReport } from './report.ts';
+import { areaSeries, MODEL_LABELS, timeSeries } from './evaluationSeries.ts';
+import { type BacktestReport, modelNames, readReport } from './report.ts';
 
-export const ALL_MODELS = ['etas', 'etas-2015', 'naive-28', 'naive-365', 'retro', 'prospective', 'random', 'oracle'] as const;
-const DEFAULT_MODELS = new Set<string>(['etas', 'etas-2015', 'naive-28', 'naive-365', 'random', 'oracle']);
+export const ALL_MODELS = ['etas', 'etas-2015', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle'] as const;
+const DEFAULT_MODELS = new Set<string>(['etas', 'etas-2015', 'naive-28', 'naive-365', 'naive-all', 'random', 'oracle']);
 const INGREDIENTS: readonly (readonly [string, string])[] = [
   ['recency', 'recency (forgets, half-life 180 days)'],
   ['profile', 'per-box shift-type profile'],
   ['triggering', 'near-repeats'],
 ];
-const MODEL_LABELS: Readonly<Record<string, string>> = {
-  etas: 'ETAS model',
-  'etas-2015': 'ETAS 2015 (plain)',
-  'naive-28': 'counts, last 28 days',
-  'naive-365': 'counts, last 365 days',
-  retro: 'retrospective hotspot',
-  prospective: 'prospective hotspot',
-  random: 'random (floor)',
-  oracle: 'oracle (ceiling)',
-};
 
 export class EvaluationView {
   private map: MapView | null = null;
@@ -68,6 +59,10 @@ export class EvaluationView {
       if (file) void this.open(file);
     });
     this.timeArea.addEventListener('change', () => this.drawTime());
+    byId('ev-show-oracle').addEventListener('change', () => {
+      this.drawArea();
+      this.drawTime();
+    });
     byId('ev-save').addEventListener('click', () => {
       if (this.report) download('report.json', JSON.stringify(this.report.raw, null, 1), 'application/json');
     });
@@ -150,22 +145,15 @@ export class EvaluationView {
     document.body.dataset['reportReady'] = String(report.shifts);
   }
 
+  /** Whether the oracle (the ceiling, about 100%) sets the charts' y scale. */
+  private showOracle(): boolean {
+    return byId<HTMLInputElement>('ev-show-oracle').checked;
+  }
+
   private drawArea(): void {
-    const report = this.report!;
-    const series: Series[] = modelNames(report).map((name) => ({
-      name: MODEL_LABELS[name] ?? name,
-      emphasis: name === 'etas',
-      points: report.areaKeys
-        .map((key) => [Number(key), report.models[name]?.hitRate[key] ?? NaN] as const)
-        .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
-      intervals: report.areaKeys
-        .map((key) => {
-          const ci = report.models[name]?.hitRateCi[key];
-          return [Number(key), ci?.lo ?? NaN, ci?.hi ?? NaN] as const;
-        })
-        .filter(([, lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi)),
-    }));
-    lineChart(byId('ev-area-chart'), series, {
+    const report = this.report;
+    if (!report) return;
+    lineChart(byId('ev-area-chart'), areaSeries(report, this.showOracle()), {
       xLabel: 'flagged area (km²)',
       yLabel: 'share of crime caught',
       xKind: 'log',
@@ -180,12 +168,7 @@ export class EvaluationView {
     const report = this.report;
     if (!report) return;
     const key = this.timeArea.value || report.areaKeys[0] || '';
-    const series: Series[] = [];
-    for (const name of modelNames(report)) {
-      const points = perShiftSeries(report, name, key);
-      if (points.length > 0) series.push({ name: MODEL_LABELS[name] ?? name, emphasis: name === 'etas', points });
-    }
-    lineChart(byId('ev-time-chart'), series, {
+    lineChart(byId('ev-time-chart'), timeSeries(report, key, this.showOracle()), {
       xLabel: 'shift start (share caught over the last 21 shifts)',
       yLabel: `caught at ${key} km²`,
       xKind: 'time',

@@ -2,6 +2,7 @@
  * Reading a backtest report (engine backtest() result or the CLI's report.json) into the shape
  * the evaluation view draws. Checked at run time: a file that is not a report says so.
  */
+import { backtestHeadline, type BacktestReport as EngineReport } from '../../engine/index.ts';
 
 export interface ModelReport {
   readonly hitRate: Readonly<Record<string, number>>;
@@ -58,7 +59,7 @@ function readIntervals(value: unknown): Record<string, { lo: number; hi: number 
 
 /** Models in a fixed, readable order (ETAS first, oracle last), then any others. */
 export function modelNames(report: BacktestReport): string[] {
-  const order = ['etas', 'naive-28', 'naive-365', 'retro', 'prospective', 'random', 'oracle'];
+  const order = ['etas', 'etas-2015', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle'];
   const names = Object.keys(report.models);
   return [...order.filter((n) => names.includes(n)), ...names.filter((n) => !order.includes(n)).sort()];
 }
@@ -154,6 +155,11 @@ export function perShiftSeries(report: BacktestReport, model: string, areaKey: s
   return points;
 }
 
+/**
+ * The run in words. For an engine report (what the worker returns and `backtest --out` writes)
+ * the verdict is the engine's headline, so "beat" always comes with its paired 95% interval and
+ * a difference within noise is called level; any other file gets the rates without a verdict.
+ */
 function wordsFor(
   raw: Record<string, unknown>,
   models: Record<string, ModelReport>,
@@ -162,19 +168,31 @@ function wordsFor(
   events: number,
 ): string {
   if (typeof raw['summary'] === 'string') return raw['summary'];
+  const head = `${shifts} shifts, ${events.toLocaleString('en')} crimes scored.`;
+  if (isEngineReport(raw)) {
+    try {
+      const headline = backtestHeadline(raw);
+      return headline ? `${head} ${headline.sentence}` : head;
+    } catch {
+      // A hand-edited file with an area missing from a paired difference: the rates alone below.
+    }
+  }
   const key = areaKeys.includes('1') ? '1' : areaKeys[0];
   const etas = key ? models['etas']?.hitRate[key] : undefined;
-  let best: [string, number] | null = null;
-  for (const [name, model] of Object.entries(models)) {
-    if (name === 'etas' || name === 'oracle' || !key) continue;
-    const rate = model.hitRate[key];
-    if (rate !== undefined && (!best || rate > best[1])) best = [name, rate];
-  }
-  const head = `${shifts} shifts, ${events.toLocaleString('en')} crimes scored.`;
-  if (etas === undefined || !best || !key) return head;
-  const verdict = etas > best[1] ? 'beat' : etas < best[1] ? 'did worse than' : 'tied with';
-  return (
-    `${head} With ${key} km² flagged, the ETAS model caught ${(etas * 100).toFixed(1)}% of crime and ${verdict} ` +
-    `the best baseline (${best[0]}, ${(best[1] * 100).toFixed(1)}%).`
-  );
+  if (etas === undefined || !key) return head;
+  return `${head} With ${key} km² flagged, the ETAS model caught ${(etas * 100).toFixed(1)}% of crime (the file has no paired intervals, so no verdict against the baselines).`;
+}
+
+/** Has what backtestHeadline reads: the reference, the areas, the models with paired differences. */
+function isEngineReport(raw: Record<string, unknown>): raw is Record<string, unknown> & EngineReport {
+  if (!(typeof raw['reference'] === 'string' || raw['reference'] === null)) return false;
+  if (!Array.isArray(raw['flaggedKm2']) || !Array.isArray(raw['modelNames']) || !isRecord(raw['models'])) return false;
+  const models = raw['models'];
+  return raw['modelNames'].every((name) => {
+    const model = typeof name === 'string' ? models[name] : undefined;
+    if (!isRecord(model) || !isRecord(model['hitRate'])) return false;
+    if (name === raw['reference'] || raw['reference'] === null) return true;
+    const paired = model['pairedDiff'];
+    return isRecord(paired) && isRecord(paired['hitRate']);
+  });
 }
