@@ -4,7 +4,8 @@
  * hand-encoded vector tile in the Protomaps schema, tests/web/pmtilesFixture.ts) is kept in the
  * browser and drawn under the boxes after a reload; a MapLibre style on a second local server is
  * refused on an origin the page's Content-Security-Policy does not list, and drawn from the one
- * origin the build allowed (PATROLCAST_BASEMAP_ORIGIN). Three page loads in all.
+ * origin the build allowed (PATROLCAST_BASEMAP_ORIGIN), and a style that cannot be loaded leaves the
+ * plain map with the reason on it. Four page loads in all.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -279,5 +280,17 @@ describe.skipIf(!HAS_CHROMIUM)('base maps and districts from Settings in Chromiu
     ]);
     expect(corners.filter(isMagenta).length, JSON.stringify(corners)).toBeGreaterThanOrEqual(1);
     expect(requests.filter((u) => !u.startsWith(served.origin) && !u.startsWith(stylesOrigin) && !/^(data|blob):/.test(u))).toEqual([]);
+  });
+
+  it('draws the plain map and says why when the style cannot be loaded', async () => {
+    await page.evaluate(() => (location.hash = '#settings'));
+    await page.fill('#set-style', `${stylesOrigin}/missing.json`);
+    await Promise.all([page.waitForEvent('load'), page.click('#set-save')]);
+    // The boxes are drawn all the same, on the plain background.
+    await page.waitForSelector('body[data-sergeant-ready]', { timeout: 90_000 });
+    expect(await page.textContent('#sg-map .basemap-error')).toMatch(
+      new RegExp(`^Base map not drawn: the style ${stylesOrigin}/missing\\.json could not be loaded \\(.+\\)$`),
+    );
+    expect(Number(await page.getAttribute('body', 'data-boxes'))).toBeGreaterThan(0);
   });
 });
