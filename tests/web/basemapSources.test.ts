@@ -214,9 +214,9 @@ describe.skipIf(!HAS_CHROMIUM)('base maps and districts from Settings in Chromiu
   it('keeps a PMTiles archive in the browser and draws it under the boxes after a reload', async () => {
     await page.evaluate(() => (location.hash = '#settings'));
     await page.setInputFiles('#set-pmtiles', { name: 'test.pmtiles', mimeType: 'application/octet-stream', buffer: archive() });
-    await page.waitForFunction(() => document.getElementById('set-pmtiles-info')!.textContent!.includes('protomaps schema'));
+    await page.waitForFunction(() => document.getElementById('set-pmtiles-info')!.textContent!.includes('Protomaps basemap schema'));
     expect(await page.textContent('#set-pmtiles-info')).toMatch(
-      /^Kept in this browser: test\.pmtiles \(0\.\d kB\)\. vector tiles, protomaps schema \(earth, water, roads, places\)\.$/,
+      /^Kept in this browser: test\.pmtiles \(0\.\d kB\)\. Vector tiles, Protomaps basemap schema \(layers earth, water, roads, places\)\.$/,
     );
     expect(await page.isChecked('input[name="set-basemap"][value="pmtiles"]')).toBe(true);
     await Promise.all([page.waitForEvent('load'), page.click('#set-save')]);

@@ -7,10 +7,18 @@ import type { App } from '../app.ts';
 import { BASEMAP_ERROR_EVENT, loadBasemap } from '../basemap.ts';
 import { openArchive } from '../basemapArchive.ts';
 import { forgetArchive, loadArchive, saveArchive } from '../basemapStore.ts';
+import type { ArchiveSchema } from '../basemapStyle.ts';
 import { directiveSources, pagePolicy, refusedBasemapUrl } from '../csp.ts';
 import { byId, fmt } from '../dom.ts';
 import type { DatasetInfo, DistrictsRequest } from '../protocol.ts';
 import { type BasemapChoice, loadSettings, saveSettings } from '../settings.ts';
+
+/** An archive's schema in words (web/basemapStyle.ts). */
+const SCHEMA_WORDS: Readonly<Record<ArchiveSchema, string>> = {
+  protomaps: 'Protomaps basemap schema',
+  openmaptiles: 'OpenMapTiles schema',
+  generic: 'a schema patrolcast does not know: every layer drawn plainly',
+};
 
 /** The name the bundled local areas go by when used as districts. */
 export const LOCAL_AREAS_NAME = 'the 22 local areas of Vancouver';
@@ -67,7 +75,8 @@ function setupBasemap(): void {
         const opened = await openArchive(chosen, chosen.name);
         await saveArchive(chosen);
         await showKept();
-        const what = opened.kind === 'raster' ? 'raster tiles' : `vector tiles, ${opened.schema} schema (${opened.layers.join(', ')})`;
+        const what =
+          opened.kind === 'raster' ? 'Raster tiles' : `Vector tiles, ${SCHEMA_WORDS[opened.schema!]} (layers ${opened.layers.join(', ')})`;
         info.textContent += ` ${what}.`;
         choose('pmtiles');
         say('');
