@@ -258,6 +258,12 @@ describe.skipIf(!HAS_CHROMIUM)('base maps and districts from Settings in Chromiu
 
   it('refuses a style on an origin the page does not allow, and draws one from the origin the build allowed', async () => {
     await page.evaluate(() => (location.hash = '#settings'));
+    // The archive kept since the last page load, then forgotten.
+    const size = `${(archive().length / 1000).toFixed(1)} kB`;
+    expect(await page.textContent('#set-pmtiles-info')).toBe(`Kept in this browser: test.pmtiles (${size}).`);
+    await page.click('#set-pmtiles-forget');
+    await page.waitForFunction(() => document.getElementById('set-pmtiles-info')!.textContent === 'No archive kept.');
+    expect(await page.isDisabled('#set-pmtiles-forget')).toBe(true);
     expect(await page.textContent('#set-policy')).toContain(`and from ${stylesOrigin}.`);
     const otherOrigin = stylesOrigin.replace('127.0.0.1', 'localhost');
     await page.check('input[name="set-basemap"][value="style"]');
