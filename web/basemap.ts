@@ -1,4 +1,12 @@
 /**
+ * The base maps drawn under the boxes, as chosen in Settings (web/settings.ts `basemap`):
+ * - 'bundled': the bundled data's base map (below);
+ * - 'pmtiles': a PMTiles archive the analyst chose, kept in IndexedDB (web/basemapStore.ts), read
+ *   through the `pmtiles` package's MapLibre protocol from the File itself, drawn with layers made
+ *   for its schema (web/basemapStyle.ts);
+ * - 'style' / 'tiles': a MapLibre style or raster tiles on the force's own server, allowed only
+ *   when the page's Content-Security-Policy lists its origin (web/csp.ts).
+ *
  * The bundled data's base map: water, parks and the 22 local areas of Vancouver (City of
  * Vancouver open data, built by bench/basemap-vancouver.ts into fixtures/vancouver/basemap.geojson,
  * about 140 kB), served from the page's own origin like the bundled incidents. Drawn under the
@@ -8,10 +16,14 @@
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import basemapUrl from '../fixtures/vancouver/basemap.geojson?url';
+import { installArchive, openArchive } from './basemapArchive.ts';
+import { loadArchive } from './basemapStore.ts';
+import { PARK_COLOUR, WATER_COLOUR } from './basemapStyle.ts';
+import { pagePolicy, refusedBasemapUrl } from './csp.ts';
+import type { AppSettings } from './settings.ts';
 
 export const BASEMAP_ATTRIBUTION = 'Contains information licensed under the Open Government Licence – Vancouver';
-export const WATER_COLOUR = '#a8cbe6';
-export const PARK_COLOUR = '#c5e0b0';
+export { PARK_COLOUR, WATER_COLOUR } from './basemapStyle.ts';
 
 const SOURCE = 'basemap';
 const LAYERS = ['basemap-water', 'basemap-park', 'basemap-area'] as const;
@@ -73,4 +85,92 @@ export function removeBasemap(map: maplibregl.Map, installed: InstalledBasemap):
   map.removeControl(installed.attribution);
   for (const id of LAYERS) map.removeLayer(id);
   map.removeSource(SOURCE);
+}
+
+/** The event the page's views hear a base-map failure by (web/views/settings.ts shows it in the banner). */
+export const BASEMAP_ERROR_EVENT = 'patrolcast:basemap-error';
+
+/** A base map that cannot be drawn: the map stays plain, and the page says why. */
+export function reportBasemapError(message: string): void {
+  console.warn(message);
+  document.body.dataset['basemapError'] = message;
+  window.dispatchEvent(new CustomEvent<string>(BASEMAP_ERROR_EVENT, { detail: message }));
+}
+
+/** A background only. */
+function plainStyle(background: string): maplibregl.StyleSpecification {
+  return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': background } }] };
+}
+
+/**
+ * The map's starting style for the settings: the plain background (also under the bundled map or
+ * an archive, added later), raster tiles over it, or the force's style URL for MapLibre to fetch.
+ * A URL the page's Content-Security-Policy does not allow gives the plain style, and says why.
+ */
+export function startingStyle(settings: AppSettings, background: string): maplibregl.StyleSpecification | string {
+  const url = settings.basemap === 'style' ? settings.styleUrl : settings.basemap === 'tiles' ? settings.tileUrl : '';
+  if (!url) return plainStyle(background);
+  const refused = refusedBasemapUrl(url, document.baseURI, pagePolicy());
+  if (refused) {
+    reportBasemapError(`Base map not drawn: ${refused}`);
+    return plainStyle(background);
+  }
+  if (settings.basemap === 'style') return url;
+  const style = plainStyle(background);
+  style.sources['base-tiles'] = { type: 'raster', tiles: [url], tileSize: 256 };
+  style.layers.push({ id: 'base-tiles', type: 'raster', source: 'base-tiles', paint: { 'raster-opacity': 0.6 } });
+  return style;
+}
+
+/**
+ * A style URL that fails to load (unreachable, not a style) would leave the map without a style
+ * and the page waiting for it: fall back to the plain style and say why.
+ */
+export function watchStyleUrl(map: maplibregl.Map, style: maplibregl.StyleSpecification | string, background: string): void {
+  if (typeof style !== 'string') return;
+  const onError = (event: maplibregl.ErrorEvent): void => {
+    if (map.isStyleLoaded()) return;
+    map.off('error', onError);
+    reportBasemapError(`Base map not drawn: the style ${style} could not be loaded (${event.error?.message ?? 'unknown error'})`);
+    map.setStyle(plainStyle(background));
+  };
+  map.on('error', onError);
+  map.once('load', () => map.off('error', onError));
+}
+
+/** The archive kept in the browser, drawn under `beforeId` when the settings choose it; failures reported, never thrown. */
+export async function installChosenArchive(map: maplibregl.Map, beforeId: string, settings: AppSettings): Promise<void> {
+  if (settings.basemap !== 'pmtiles') return;
+  try {
+    const stored = await loadArchive();
+    if (!stored) {
+      reportBasemapError('Base map not drawn: no PMTiles archive is kept in this browser; choose one in Settings.');
+      return;
+    }
+    installArchive(map, beforeId, await openArchive(stored.blob, stored.name));
+    // For the page's tests: what is drawn, and every layer of the map's style, bottom first.
+    document.body.dataset['basemap'] = `pmtiles:${stored.name}`;
+    document.body.dataset['mapLayers'] = map
+      .getStyle()
+      .layers.map((l) => l.id)
+      .join(',');
+  } catch (error) {
+    reportBasemapError(`Base map not drawn: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Writes base-map failures on the map itself (top left), those already reported and any later. */
+export function showBasemapErrors(map: maplibregl.Map): void {
+  let box: HTMLElement | null = null;
+  const show = (text: string): void => {
+    if (!box) {
+      box = document.createElement('p');
+      box.className = 'basemap-error';
+      box.setAttribute('role', 'status');
+      map.getContainer().appendChild(box);
+    }
+    box.textContent = text;
+  };
+  if (document.body.dataset['basemapError']) show(document.body.dataset['basemapError']);
+  window.addEventListener(BASEMAP_ERROR_EVENT, (event) => show((event as CustomEvent<string>).detail));
 }

@@ -6,6 +6,7 @@ import type {
   BacktestRequest,
   DataSource,
   DatasetInfo,
+  DistrictsRequest,
   ErrorKind,
   FitRequest,
   FitResult,
@@ -53,6 +54,8 @@ export class EngineClient {
   private readonly pending = new Map<number, Pending>();
   private source: DataSource | null = null;
   private dataset: DatasetInfo | null = null;
+  /** District polygons in use (sent again to a restarted worker); forgotten with the data. */
+  private districts: DistrictsRequest | null = null;
   private reloading: Promise<DatasetInfo> | null = null;
   /** Called whenever a job starts or ends (busy = true while any job runs). */
   onBusyChange: (busy: boolean) => void = () => {};
@@ -111,6 +114,15 @@ export class EngineClient {
     const info = await this.call<DatasetInfo>({ type: 'load', source: copySource(source) }, onProgress);
     this.source = source;
     this.dataset = info;
+    this.districts = null;
+    return info;
+  }
+
+  /** Use district polygons for the loaded data (null: its own labels again); resolves to the data set's new description. */
+  async setDistricts(request: DistrictsRequest | null): Promise<DatasetInfo> {
+    const info = await this.afterReload(() => this.call<DatasetInfo>({ type: 'districts', request }));
+    this.districts = request;
+    this.dataset = info;
     return info;
   }
 
@@ -145,10 +157,13 @@ export class EngineClient {
     this.worker = this.spawn();
     const source = this.source;
     if (!source) return Promise.resolve(null);
-    const reload = this.call<DatasetInfo>({ type: 'load', source: copySource(source) }).then((info) => {
-      this.dataset = info;
-      return info;
-    });
+    const districts = this.districts;
+    const reload = this.call<DatasetInfo>({ type: 'load', source: copySource(source) })
+      .then((info) => (districts ? this.call<DatasetInfo>({ type: 'districts', request: districts }) : info))
+      .then((info) => {
+        this.dataset = info;
+        return info;
+      });
     this.reloading = reload.finally(() => {
       this.reloading = null;
     });

@@ -11,8 +11,6 @@ import {
   boxesToCsv,
   boxesToGeoJSON,
   cellToFeature,
-  districtOutlines,
-  districtsFromLabels,
   ETAS_DEFAULTS,
   incidentCell,
   parseLocalDateTime,
@@ -38,6 +36,7 @@ import type {
   BacktestRequest,
   DataSource,
   DatasetInfo,
+  DistrictsRequest,
   FitRequest,
   FitResult,
   ForecastRequest,
@@ -47,6 +46,7 @@ import type {
   Request,
   Response,
 } from './protocol.ts';
+import { DistrictLabels, districtPolygons, withPolygonDistricts } from './hostDistricts.ts';
 import { routeViews } from './route.ts';
 import { boundsOf, boxView, summarizeFit } from './shape.ts';
 import { errorInfo, WorkerError } from './workerErrors.ts';
@@ -73,8 +73,8 @@ const BOXES_CACHE_MAX = 6;
 let loaded: Loaded | null = null;
 const fitCache = new Map<string, CachedFit>();
 const boxesCache = new Map<string, ShiftBoxes>();
-const districtCache = new Map<number, ReadonlyMap<H3Cell, string>>();
-let outlineCache: FeatureCollection | null = null;
+/** The districts of the loaded data's cells (its labels, or polygons chosen in Settings) and their outlines. */
+const districts = new DistrictLabels();
 /**
  * The service's placement cache (each incident's fine cell and the box lattice) of the loaded
  * incidents at the last resolution used: later shifts cost only the forecast and the placement.
@@ -107,6 +107,9 @@ export async function handle(request: Request, post: (message: Response) => void
       case 'backtest':
         value = runBacktest(request.request, progress);
         break;
+      case 'districts':
+        value = setDistricts(request.request);
+        break;
     }
     post({ id: request.id, type: 'result', value });
   } catch (error) {
@@ -119,11 +122,20 @@ export async function load(source: DataSource, progress: (p: Progress) => void):
   loaded = await loadSource(source, progress);
   fitCache.clear();
   boxesCache.clear();
-  districtCache.clear();
-  outlineCache = null;
+  districts.reset(null);
   placementCache = null;
   adaptChoices.clear();
   return loaded.info;
+}
+
+/** District polygons instead of the data's labels, or null for its labels (web/hostDistricts.ts); keeps the fits. */
+export function setDistricts(request: DistrictsRequest | null): DatasetInfo {
+  const data = requireData();
+  const chosen = request === null ? null : districtPolygons(request);
+  const info = chosen === null ? data.info : withPolygonDistricts(data.info, chosen, data.incidents);
+  districts.reset(chosen);
+  boxesCache.clear();
+  return info;
 }
 
 function requireData(): Loaded {
@@ -139,18 +151,12 @@ function categoryFilter(model: ModelSettings): (incident: Incident) => boolean {
 
 /** District labels of every incident at a resolution (outlines, actuals, the backtest). Cached. */
 function districtsAt(res: number): ReadonlyMap<H3Cell, string> {
-  let districts = districtCache.get(res);
-  if (!districts) {
-    districts = districtsFromLabels(requireData().incidents, res);
-    districtCache.set(res, districts);
-  }
-  return districts;
+  return districts.at(res, requireData().incidents);
 }
 
-/** District outlines for the map, drawn from resolution-9 cells (smoother than res 10). */
+/** District outlines for the map: the polygons chosen, or drawn from resolution-9 cells (smoother than res 10). */
 function outlines(): FeatureCollection {
-  if (!outlineCache) outlineCache = districtOutlines(districtsAt(9)) as FeatureCollection;
-  return outlineCache;
+  return districts.outlines(requireData().incidents);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,6 +252,8 @@ function boxesFor(shift: ShiftWindow, model: ModelSettings, progress: (p: Progre
       top: model.top,
       ...(boxesTotal !== undefined ? { boxesTotal } : {}),
       placement: model.placement ?? 'fine',
+      // District polygons as the CLI's --districts: boxes only inside them.
+      ...(districts.polygons ? { districts: districts.polygons.label, unassigned: 'drop' as const } : {}),
       ...(cached ? { fit: cached.fit } : {}),
       ...(placementCache ? { placementCache } : {}),
       ...keptChoice(model),

@@ -27,7 +27,7 @@ const analyst = new AnalystView(
   () => sergeant.settingsChanged(),
 );
 const evaluation = new EvaluationView(app);
-setupSettingsView();
+setupSettingsView(app);
 
 function route(): void {
   const wanted = location.hash.replace('#', '') as ViewName;

@@ -2,14 +2,24 @@
  * The map: MapLibre GL with a plain background and our own GeoJSON layers only (no tiles, no
  * glyphs, no sprite, so nothing is fetched from anywhere). Box numbers are DOM markers; the
  * printable snapshot draws them onto a copy of the canvas with the system font.
- * An optional raster-tile or style URL (Settings) is added underneath for forces that host one.
+ * The base map chosen in Settings (web/basemap.ts: bundled, a PMTiles archive, a style or tile
+ * URL on the force's own server) is drawn underneath.
  */
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { FeatureCollection } from 'geojson';
 import { loadSettings } from './settings.ts';
-import { type InstalledBasemap, installBasemap, loadBasemap, removeBasemap } from './basemap.ts';
+import {
+  type InstalledBasemap,
+  installBasemap,
+  installChosenArchive,
+  loadBasemap,
+  removeBasemap,
+  showBasemapErrors,
+  startingStyle,
+  watchStyleUrl,
+} from './basemap.ts';
 import { RANK_BREAKS } from './legend.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -51,18 +61,18 @@ export class MapView {
   private ready: Promise<void>;
   private highlightedDistrict = '';
   private muBreaks: readonly number[] = [];
-  /** A force's own tiles or style (Settings) replace the bundled base map. */
+  /** Another base map chosen in Settings (or none) replaces the bundled one. */
   private readonly ownBaseMap: boolean;
   private basemapShown = false;
   private basemapControls: InstalledBasemap | null = null;
 
   constructor(container: HTMLElement) {
     const settings = loadSettings();
-    const style = baseStyle(settings.tileUrl);
-    this.ownBaseMap = Boolean(settings.tileUrl || settings.styleUrl);
+    const style = startingStyle(settings, BACKGROUND_COLOUR);
+    this.ownBaseMap = settings.basemap !== 'bundled';
     this.map = new maplibregl.Map({
       container,
-      style: settings.styleUrl ? settings.styleUrl : style,
+      style,
       center: [-123.12, 49.26],
       zoom: 11,
       attributionControl: false,
@@ -73,10 +83,13 @@ export class MapView {
     });
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.keyboard.enable();
+    watchStyleUrl(this.map, style, BACKGROUND_COLOUR);
+    showBasemapErrors(this.map);
     this.ready = new Promise((resolve) => {
       const install = (): void => {
         this.installLayers();
-        resolve();
+        // A PMTiles archive (Settings) under our layers before anything is drawn.
+        void installChosenArchive(this.map, 'mu-fill', settings).then(resolve);
       };
       if (this.map.isStyleLoaded()) install();
       else this.map.once('load', install);
@@ -363,20 +376,6 @@ export class MapView {
       });
     }).observe(this.map.getContainer());
   }
-}
-
-/** The default style: a background only; an optional raster tile layer from Settings. */
-function baseStyle(tileUrl: string): maplibregl.StyleSpecification {
-  const style: maplibregl.StyleSpecification = {
-    version: 8,
-    sources: {},
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND_COLOUR } }],
-  };
-  if (tileUrl) {
-    style.sources['base-tiles'] = { type: 'raster', tiles: [tileUrl], tileSize: 256 };
-    style.layers.push({ id: 'base-tiles', type: 'raster', source: 'base-tiles', paint: { 'raster-opacity': 0.6 } });
-  }
-  return style;
 }
 
 /** Box fill by rank: RANK_COLOURS stepped at RANK_BREAKS (the legend's steps). */

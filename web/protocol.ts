@@ -44,13 +44,14 @@ export interface DatasetInfo {
   readonly lastMs: number | null;
   /** Categories present, most frequent first. */
   readonly categories: readonly { readonly name: string; readonly count: number }[];
-  /** Presets whose categories occur in the data, plus "all types". */
   /** Crime-type presets, the default first ("victim-reported" when the data holds types left out by default). */
   readonly presets: readonly PresetInfo[];
   /** The victim-reported default in words (engine victimReportedDefault), '' when there is nothing to say. */
   readonly trainingDefault: string;
-  /** District labels in the data, most incidents first. */
+  /** District labels in the data (or of the district polygons loaded, {@link DistrictsRequest}), most incidents first. */
   readonly districts: readonly { readonly name: string; readonly count: number }[];
+  /** Where the districts come from: the polygons' file name, or absent for the data's own labels. */
+  readonly districtsFrom?: string;
   /** Local date (YYYY-MM-DD) of the day after the last incident: the default "tonight". */
   readonly dayAfterLast: string | null;
   /** Local date of the last incident. */
@@ -248,11 +249,27 @@ export interface BacktestRequest {
   readonly etasIngredients?: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean };
 }
 
+/**
+ * District polygons for the loaded data, as the CLI's --districts: each cell goes to the first
+ * polygon containing its centre (engine/grid districtsFromPolygons), cells outside every polygon
+ * have no district and get no boxes. null = back to the data's own district labels. Loading
+ * another data set forgets them.
+ */
+export interface DistrictsRequest {
+  /** A FeatureCollection of named Polygon/MultiPolygon features. */
+  readonly geojson: unknown;
+  /** The file name (named in errors and in the page). */
+  readonly name: string;
+  /** The property naming each polygon; by default the first of name, district, NAME on every feature. */
+  readonly nameProperty?: string;
+}
+
 export type Request =
   | { readonly id: number; readonly type: 'load'; readonly source: DataSource }
   | { readonly id: number; readonly type: 'forecast'; readonly request: ForecastRequest }
   | { readonly id: number; readonly type: 'fit'; readonly request: FitRequest }
-  | { readonly id: number; readonly type: 'backtest'; readonly request: BacktestRequest };
+  | { readonly id: number; readonly type: 'backtest'; readonly request: BacktestRequest }
+  | { readonly id: number; readonly type: 'districts'; readonly request: DistrictsRequest | null };
 
 export interface Progress {
   /** What is running, in words ("Fitting the model"). */

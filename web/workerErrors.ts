@@ -13,11 +13,13 @@ import type { ErrorKind, Response } from './protocol.ts';
  * - E_GZIP: a .gz file is truncated (the gzip stream ended early) or not valid gzip (value: the file name);
  * - E_NOT_JSON: a .json/.geojson file is not valid JSON (value: the file name);
  * - E_NO_INCIDENTS: the files hold no usable incident (value: the rows read);
- * - E_NO_DATA: a job needs a data set and none is loaded.
+ * - E_NO_DATA: a job needs a data set and none is loaded;
+ * - E_DISTRICTS: district polygons are not a FeatureCollection of named polygons, or no incident
+ *   lies inside them (value: the file name).
  * (No incident of the chosen types before the shift is the engine service's ServiceError
  * E_NO_EVENTS, value: the training end.)
  */
-export type WorkerErrorCode = 'E_FETCH' | 'E_GZIP' | 'E_NOT_JSON' | 'E_NO_INCIDENTS' | 'E_NO_DATA';
+export type WorkerErrorCode = 'E_FETCH' | 'E_GZIP' | 'E_NOT_JSON' | 'E_NO_INCIDENTS' | 'E_NO_DATA' | 'E_DISTRICTS';
 
 /** An input error found by the worker itself, coded like the engine's. */
 export class WorkerError extends CodedError<WorkerErrorCode> {}
