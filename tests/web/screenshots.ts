@@ -1,6 +1,6 @@
 /**
- * Regenerates the screenshots in docs/screenshots/ (sergeant, print, analyst, evaluation,
- * tablet) from a fresh build of the app in headless Chromium:
+ * Regenerates the screenshots in docs/screenshots/ (sergeant, a box's detail, print, analyst,
+ * evaluation, tablet) from a fresh build of the app in headless Chromium:
  *
  *     npx tsx tests/web/screenshots.ts
  *
@@ -27,6 +27,12 @@ async function main(): Promise<void> {
     await page.waitForSelector('body[data-sergeant-ready]', { timeout: 60_000 });
     await page.screenshot({ path: join(OUT, 'sergeant.png') });
     console.log('sergeant.png');
+    // Box 7 clicked: its detail on the map, its row marked in the list.
+    await page.click('#sg-map .box-marker:text-is("7")');
+    await page.waitForSelector('.maplibregl-popup .box-popup');
+    await page.screenshot({ path: join(OUT, 'sergeant-box.png') });
+    console.log('sergeant-box.png');
+    await page.click('.maplibregl-popup-close-button');
 
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 1123, height: 794 }); // A4 landscape at 96 dpi
