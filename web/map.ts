@@ -1,7 +1,7 @@
 /**
  * The map: MapLibre GL with a plain background and our own GeoJSON layers only (no tiles, no
- * glyphs, no sprite, so nothing is fetched from anywhere). Box numbers are DOM markers; the
- * printable snapshot draws them onto a copy of the canvas with the system font.
+ * glyphs, no sprite, so nothing is fetched from anywhere). Box numbers are DOM markers (the print
+ * sheet lays its own labels over a copy of the canvas: web/views/printSheet.ts).
  * The base map chosen in Settings (web/basemap.ts: bundled, a PMTiles archive, a style or tile
  * URL on the force's own server) is drawn underneath.
  */
@@ -36,7 +36,6 @@ export const MU_COLOURS = ['#eff3ff', '#c6dbef', '#9ecae1', '#6baed6', '#3182bd'
 
 /** Marker offset from the box centre in CSS pixels (x right, y down). */
 const MARKER_OFFSET: [number, number] = [3, -3];
-const MARKER_RADIUS = 8;
 
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
@@ -54,7 +53,6 @@ type LayerData = 'districts' | 'boxes' | 'mu' | 'actuals' | 'route';
 export class MapView {
   readonly map: maplibregl.Map;
   private markers: maplibregl.Marker[] = [];
-  private markerData: NumberedMarker[] = [];
   private readonly data: Record<LayerData, FeatureCollection> = { districts: EMPTY, boxes: EMPTY, mu: EMPTY, actuals: EMPTY, route: EMPTY };
   /** Each layer's features as JSON, to skip setting the same features again. */
   private readonly json: Record<LayerData, string> = { districts: '', boxes: '', mu: '', actuals: '', route: '' };
@@ -238,7 +236,6 @@ export class MapView {
   /** Numbered labels as DOM markers (no glyphs needed). */
   setMarkers(markers: readonly NumberedMarker[]): void {
     for (const marker of this.markers) marker.remove();
-    this.markerData = [...markers];
     this.markers = markers.map((item) => {
       const element = document.createElement('div');
       element.className = 'box-marker';
@@ -297,39 +294,6 @@ export class MapView {
   }
 
   /**
-   * A copy of the map as a 2D canvas with the numbered markers drawn on it, for the print sheet
-   * (the WebGL canvas keeps its buffer: preserveDrawingBuffer).
-   */
-  snapshot(): HTMLCanvasElement {
-    const source = this.map.getCanvas();
-    const canvas = document.createElement('canvas');
-    canvas.width = source.width;
-    canvas.height = source.height;
-    const context = canvas.getContext('2d');
-    if (!context) return canvas;
-    context.drawImage(source, 0, 0);
-    const scale = source.width / Math.max(1, source.clientWidth);
-    context.font = `bold ${Math.round(10 * scale)}px system-ui, sans-serif`;
-    context.textAlign = 'center';
-    context.textBaseline = 'middle';
-    for (const marker of this.markerData) {
-      const point = this.map.project([marker.lngLat[0], marker.lngLat[1]]);
-      const x = (point.x + MARKER_OFFSET[0] + MARKER_RADIUS) * scale;
-      const y = (point.y + MARKER_OFFSET[1] - MARKER_RADIUS) * scale;
-      context.beginPath();
-      context.arc(x, y, MARKER_RADIUS * scale, 0, 2 * Math.PI);
-      context.fillStyle = '#ffffff';
-      context.fill();
-      context.lineWidth = 1.5 * scale;
-      context.strokeStyle = '#000000';
-      context.stroke();
-      context.fillStyle = '#000000';
-      context.fillText(marker.label, x, y + 0.5 * scale);
-    }
-    return canvas;
-  }
-
-  /**
    * Call `handler` with the properties of the top feature of `layer` under a click (the boxes:
    * rank and district), and show a pointer over the layer's features.
    */
@@ -365,12 +329,14 @@ export class MapView {
     let frame = 0;
     new ResizeObserver(() => {
       const container = this.map.getContainer();
+      // Hidden (another view, or print media) is not a new size: shown again at the same size, the
+      // map keeps the user's view.
+      if (container.clientWidth === 0 || container.clientHeight === 0) return;
       if (container.clientWidth === width && container.clientHeight === height) return;
       width = container.clientWidth;
       height = container.clientHeight;
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
-        if (container.clientWidth === 0 || container.clientHeight === 0) return; // hidden view
         this.map.resize();
         refit();
       });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { FeatureCollection, Polygon } from 'geojson';
 import { getResolution } from 'h3-js';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -152,6 +153,102 @@ async function chooseShift(page: Page, date: string, start: string): Promise<voi
   await page.dispatchEvent('#sg-date', 'change');
   await page.selectOption('#sg-shift', start);
   await page.waitForFunction((label) => document.body.dataset['sergeantReady']?.startsWith(label), `${date} ${start}`, { timeout: 60_000 });
+}
+
+/** The text of each page of a PDF (pdfjs), with all white space taken out; also checks each page is A4 landscape. */
+async function pdfPageTexts(pdf: Buffer): Promise<string[]> {
+  const doc = await getDocument({ data: new Uint8Array(pdf), isEvalSupported: false }).promise;
+  const pages: string[] = [];
+  for (let n = 1; n <= doc.numPages; n++) {
+    const p = await doc.getPage(n);
+    expect(p.view.map(Math.round)).toEqual([0, 0, 842, 595]); // A4 landscape in points
+    const content = await p.getTextContent();
+    pages.push(compact(content.items.map((item) => ('str' in item ? item.str : '')).join('')));
+  }
+  await doc.destroy();
+  return pages;
+}
+
+const compact = (text: string): string => text.replace(/\s+/g, '');
+
+interface PrintedSheet {
+  readonly pdf: Buffer;
+  readonly pages: string[];
+  readonly text: string;
+}
+
+/** Presses Print (the browser's dialog replaced by a flag) and makes the PDF Chromium would print. */
+async function printedSheet(page: Page): Promise<PrintedSheet> {
+  await page.evaluate(() => {
+    delete document.body.dataset['printed'];
+    window.print = () => (document.body.dataset['printed'] = 'yes');
+  });
+  await page.click('#sg-print');
+  await page.waitForSelector('body[data-printed]', { timeout: 30_000 });
+  // page.pdf() uses the emulated media: print, whatever an earlier step emulated.
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true, preferCSSPageSize: true });
+  await page.emulateMedia({ media: null });
+  const pages = await pdfPageTexts(pdf);
+  return { pdf, pages, text: pages.join('') };
+}
+
+/**
+ * The PDF holds every box of the screen's list as a row (its number, then its place), every
+ * number also as a map label of its own, each ranking warning shown on screen ahead of its
+ * district's rows, the patrol orders and the fit's fingerprint. Returns the count of boxes.
+ */
+async function checkSheet(page: Page, sheet: PrintedSheet, warningsAtLeast: number): Promise<number> {
+  const listed = await page.$$eval('#sg-boxes li', (items) =>
+    items.map((li) => ({ rank: li.querySelector('.rank')!.textContent!, place: li.querySelector('.place')!.textContent! })),
+  );
+  expect(listed.length).toBeGreaterThan(0);
+  for (const { rank, place } of listed) expect(sheet.text, `box ${rank}, ${place}`).toContain(compact(`${rank} ${place}`));
+  // The map's labels: one per box, each its own text ("7"), as are the table's numbers.
+  const labels = await page.$$eval('.pr-label', (spans) => spans.map((span) => span.textContent));
+  expect(labels).toEqual(listed.map((box) => box.rank));
+  const warnings = await page.$$eval('#sg-quiet span', (spans) => spans.map((span) => span.textContent!.replace(/^Warning: |\. $/g, '')));
+  expect(warnings.length).toBeGreaterThanOrEqual(warningsAtLeast);
+  for (const warning of warnings) {
+    const district = warning.slice(0, warning.indexOf(': '));
+    const at = sheet.text.indexOf(compact(`Warning: ${warning}`));
+    expect(at, warning).toBeGreaterThanOrEqual(0);
+    // At the top of its district's section: after its heading (every district shown), before its first row.
+    const section = `.pr-district[data-district="${district}"]`;
+    expect(await page.textContent(`${section} .pr-warning`)).toBe(`Warning: ${warning}`);
+    const firstRow = sheet.text.indexOf(compact((await page.textContent(`${section} tbody tr`))!));
+    expect(firstRow).toBeGreaterThan(at);
+    if (await page.locator(`${section} h2`).count()) {
+      const heading = sheet.text.indexOf(compact((await page.textContent(`${section} h2`))!));
+      expect(heading).toBeGreaterThanOrEqual(0);
+      expect(heading).toBeLessThan(at);
+    }
+  }
+  for (const order of await page.$$eval('#sg-route .route', (spans) => spans.map((span) => span.textContent!))) {
+    expect(sheet.text).toContain(compact(order.replace(/\. $/, '')).replace(/^.*?:(?=1→)/, ''));
+  }
+  const fingerprint = /fingerprint (\S+?)[,.] /.exec((await page.textContent('#pr-audit'))!)![1]!;
+  expect(fingerprint).toMatch(/^fnv1a64:[0-9a-f]{16}$/);
+  expect(sheet.pages.at(-1)).toContain(`fingerprint${fingerprint}`);
+  return listed.length;
+}
+
+/** The computed font size in points (12 CSS px = 9 pt) of the first element matching each print-sheet selector. */
+async function fontSizesPt(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const selector of ['.print-table td', '.print-table th', '.pr-label', '.pr-route', '#pr-made', '#pr-audit']) {
+      // Rounded to 0.01 pt: 7 pt is 9.333… px.
+      out[selector] = Math.round((parseFloat(getComputedStyle(document.querySelector(selector)!).fontSize) * 72 * 100) / 96) / 100;
+    }
+    return out;
+  });
+}
+
+async function chooseDistrict(page: Page, district: string): Promise<void> {
+  await page.evaluate(() => delete document.body.dataset['sergeantReady']);
+  await page.selectOption('#sg-district', district);
+  await page.waitForSelector('body[data-sergeant-ready]', { timeout: 60_000 });
 }
 
 describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
@@ -385,54 +482,90 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     }
   });
 
-  it('prints one A4 landscape sheet with the map, the list, the shift and the model', async () => {
+  it('prints the briefing sheet: every box with its number and place whatever the map shows, the order, the warnings, the audit', async () => {
     await chooseShift(page, '2024-01-01', '22:00');
-    const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
-    const text = pdf.toString('latin1');
-    expect(text.startsWith('%PDF')).toBe(true);
-    expect(text.match(/\/Type\s*\/Page\b/g)).toHaveLength(1);
-    const mediaBox = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(text);
-    expect(Number(mediaBox![1])).toBeCloseTo(842, -1); // A4 landscape: 842 × 595 pt
-    expect(Number(mediaBox![2])).toBeCloseTo(595, -1);
+    // Zoom the screen map onto box 5, as a sergeant looking at one box would: boxes leave the view.
+    await page.click('#sg-boxes li:nth-child(5) button.rank');
+    await page.waitForFunction(
+      () => {
+        const map = document.querySelector('#sg-map canvas')!.getBoundingClientRect();
+        const box = document.querySelectorAll('#sg-map .box-marker')[4]!.getBoundingClientRect();
+        // The marker's bottom-left corner sits 3 px right of and 3 px above the box centre.
+        return Math.abs(box.left - 3 - (map.left + map.width / 2)) < 1 && Math.abs(box.bottom + 3 - (map.top + map.height / 2)) < 1;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    const markersOnScreen = (): Promise<{ x: number; y: number; inside: boolean }[]> =>
+      page.$$eval('#sg-map .box-marker', (markers) => {
+        const map = document.querySelector('#sg-map canvas')!.getBoundingClientRect();
+        return markers.map((marker) => {
+          const r = marker.getBoundingClientRect();
+          return { x: r.left, y: r.bottom, inside: r.left < map.right && r.right > map.left && r.top < map.bottom && r.bottom > map.top };
+        });
+      });
+    const zoomed = await markersOnScreen();
+    expect(zoomed.filter((m) => !m.inside).length).toBeGreaterThan(0);
+    const one = await printedSheet(page);
+    // The screen keeps the user's view.
+    expect(await markersOnScreen()).toEqual(zoomed);
+    await checkSheet(page, one, 0);
+    expect(one.pages.length).toBeLessThanOrEqual(3); // the map and the first rows on page 1, the rest beside no map after it
     // The PDF embeds the map as an image; decoded, its pixels show the red boxes.
-    const images = pdfImages(pdf);
-    const map = images.find((image) => image.width >= 400 && image.height >= 250);
-    expect(map).toBeDefined();
+    const map = pdfImages(one.pdf).find((image) => image.width >= 400 && image.height >= 250);
     expect(countReddish(map!.rgb)).toBeGreaterThan(20 * 30);
 
     await page.emulateMedia({ media: 'print' });
     try {
-      const box = await page.locator('#pr-map').boundingBox();
-      expect(box!.width).toBeGreaterThan(400);
       expect(await page.isVisible('#sg-map')).toBe(false);
-      expect(await page.locator('#pr-table tbody tr').count()).toBe(20);
-      expect(await page.textContent('#pr-table thead')).toContain('Place');
-      expect(await page.textContent('#pr-table tbody tr td:nth-child(3)')).toMatch(/ \(\d+%\)$|, near /);
+      expect((await page.locator('#pr-map').boundingBox())!.width).toBeGreaterThan(400);
       expect(await page.textContent('#pr-shift')).toContain('Night shift, 2024-01-01 22:00–06:00');
-      const foot = (await page.textContent('#pr-foot'))!;
-      expect(foot).toMatch(/^Made \d{4}-\d\d-\d\d \d\d:\d\d/);
-      // The model, its ingredients and its parameters.
-      expect(foot).toMatch(
-        /Model etas version 2 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h; adaptive: ingredients chosen on the last 56 days before each fit\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/,
-      );
-      // The printed map image holds the boxes (red pixels) and the numbers drawn onto it.
-      const red = await page.evaluate(() => {
+      expect(await page.textContent('.print-table thead')).toBe('BoxPlaceExpected crimesReason');
+      // Every label sits on its box: the printed image is red (a box fill) just left of and below the label's corner.
+      const anchors = await page.evaluate(() => {
         const image = document.getElementById('pr-map') as HTMLImageElement;
         const canvas = document.createElement('canvas');
         canvas.width = image.naturalWidth;
         canvas.height = image.naturalHeight;
         const context = canvas.getContext('2d')!;
         context.drawImage(image, 0, 0);
-        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-        let count = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i]! - data[i + 1]! > 60) count++;
-        return count;
+        return [...document.querySelectorAll<HTMLElement>('.pr-label')].map((label) => {
+          const x = parseFloat(label.style.left) / 100;
+          const y = parseFloat(label.style.top) / 100;
+          return { x, y, rgb: [...context.getImageData(Math.round(x * canvas.width), Math.round(y * canvas.height), 1, 1).data] };
+        });
       });
-      expect(red).toBeGreaterThan(20 * 30);
+      expect(anchors).toHaveLength(20);
+      for (const { x, y } of anchors) for (const f of [x, y]) expect(f >= 0 && f <= 1, `${x}, ${y}`).toBe(true);
+      expect(anchors.filter((a) => isReddish(a.rgb))).toHaveLength(20);
+      const pt = await fontSizesPt(page);
+      // 9 pt = 12 CSS px: the table, the map's numbers, the order and the plain foot; the audit line 7 pt.
+      for (const selector of ['.print-table td', '.print-table th', '.pr-label', '.pr-route', '#pr-made']) {
+        expect(pt[selector], selector).toBeGreaterThanOrEqual(9);
+      }
+      expect(pt['#pr-audit']).toBeGreaterThanOrEqual(7);
+      expect(await page.textContent('#pr-made')).toMatch(
+        /^Made \d{4}-\d\d-\d\d \d\d:\d\d .* by patrolcast from 60,838 incidents recorded 2022-01-01 to 2023-12-31 in the data set “Vancouver/,
+      );
+      // The model, its ingredients and its parameters.
+      expect(await page.textContent('#pr-audit')).toMatch(
+        /Model etas version 2 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h; adaptive: ingredients chosen on the last 56 days before each fit\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/,
+      );
     } finally {
-      await page.emulateMedia({ media: 'screen' });
+      await page.emulateMedia({ media: null });
     }
-  });
+
+    // Every district: one page of map, then the districts' boxes over several pages.
+    await chooseDistrict(page, '');
+    const all = await printedSheet(page);
+    const boxes = await checkSheet(page, all, 2);
+    expect(boxes).toBeGreaterThan(400);
+    expect(await page.locator('.pr-label').count()).toBe(boxes);
+    expect(all.pages.length).toBeGreaterThan(10);
+    // The table header is repeated on every page after the map's.
+    for (const [i, text] of all.pages.entries()) if (i > 0) expect(text, `page ${i + 1}`).toContain('BoxPlaceExpectedcrimesReason');
+    await chooseDistrict(page, 'Central Business District');
+  }, 120_000);
 
   it('exports the boxes as valid GeoJSON and as CSV with the same boxes', async () => {
     const [geoDownload] = await Promise.all([page.waitForEvent('download'), page.click('#sg-export-geojson')]);
@@ -469,6 +602,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       const district = 'Central Business District';
       expect(await page.getAttribute('body', 'data-sergeant-ready')).toBe('2024-01-01 22:00 (night)');
       expect(await page.inputValue('#sg-district')).toBe(district);
+      // The map fitted to the district's boxes (the print test left it zoomed on one box, as the user had it).
+      await chooseDistrict(page, 'Kitsilano');
+      await chooseDistrict(page, district);
       // The default: placed boxes, each the outline of seven res-11 cells (18 corners, the ring closed).
       expect(await page.inputValue('#an-placement')).toBe('fine');
       expect(await page.getAttribute('body', 'data-placement')).toBe('fine');

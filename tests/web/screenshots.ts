@@ -34,12 +34,18 @@ async function main(): Promise<void> {
     console.log('sergeant-box.png');
     await page.click('.maplibregl-popup-close-button');
 
+    // The sheet as the Print button makes it (the map fitted to the boxes), without the print dialog.
+    await page.evaluate(() => {
+      window.print = () => (document.body.dataset['printed'] = 'yes');
+    });
+    await page.click('#sg-print');
+    await page.waitForSelector('body[data-printed]');
     await page.emulateMedia({ media: 'print' });
-    await page.setViewportSize({ width: 1123, height: 794 }); // A4 landscape at 96 dpi
+    await page.setViewportSize({ width: 1123, height: 794 }); // A4 landscape at 96 dpi: the first page
     await page.screenshot({ path: join(OUT, 'print.png') });
     await page.pdf({ path: join(OUT, 'print.pdf'), format: 'A4', landscape: true, printBackground: true, preferCSSPageSize: true });
     console.log('print.png, print.pdf');
-    await page.emulateMedia({ media: 'screen' });
+    await page.emulateMedia({ media: null });
     await page.setViewportSize({ width: 1280, height: 720 });
 
     await page.goto(`${app.url}#analyst`);

@@ -1,7 +1,7 @@
 /**
  * The shift sergeant's view (landing page): pick date, shift, district and crime types; see the
  * patrol boxes as numbered hexagons on the map and as a numbered list with "why this box";
- * print one A4 landscape sheet; export the boxes as GeoJSON or CSV.
+ * print the briefing sheet (./printSheet.ts); export the boxes as GeoJSON or CSV.
  */
 import { type App, localDateTime, madeAtStamp } from '../app.ts';
 import { byId, download, el, fmt, replaceChildren } from '../dom.ts';
@@ -11,12 +11,9 @@ import { SHIFT_NAMES, shiftNote } from './shiftNote.ts';
 import { MapView, RANK_COLOURS } from '../map.ts';
 import type { BoxPlacement } from '../../engine/index.ts';
 import type { BoxView, DatasetInfo, ForecastResult, PresetInfo } from '../protocol.ts';
+import { boxesBounds, fillPrintSheet, snapshotForPrint } from './printSheet.ts';
 
 export const SHIFT_HOURS = 8;
-/** Rows of the box list that fit on the printed A4 sheet (explanations take up to three lines). */
-const PRINT_ROWS_MAX = 24;
-/** With every district on one sheet each row also names its district. */
-const PRINT_ROWS_MAX_ALL = 18;
 /** The placements in the analyst's words ("Boxes: ..."). */
 const PLACEMENT_WORDS: Readonly<Record<BoxPlacement, string>> = { fine: 'centred on hot spots', grid: 'on the fixed grid' };
 /**
@@ -196,7 +193,7 @@ export class SergeantView {
       performance.mark(MARK_DRAWN);
       performance.measure(MEASURE_SHIFT, MARK_CHOSEN, MARK_DRAWN);
     }
-    this.renderPrintSheet(result);
+    await this.renderPrintSheet(result, result.bounds);
     document.body.dataset['sergeantReady'] = result.shift.label;
   }
 
@@ -314,63 +311,31 @@ export class SergeantView {
     );
   }
 
-  /** Fill the hidden print sheet: map snapshot with numbers, the list, shift, time made, model. */
-  private renderPrintSheet(result: ForecastResult): void {
-    const fit = result.fit;
-    byId('pr-title').textContent = `Patrol boxes: ${result.district || 'all districts'}`;
-    byId('pr-shift').textContent = this.shiftName(result);
-    const snapshot = this.map!.snapshot();
-    byId<HTMLImageElement>('pr-map').src = snapshot.toDataURL('image/png');
-    const body = byId('pr-table').querySelector('tbody')!;
-    // One sheet holds about 24 rows; with every district chosen, print the boxes expecting
-    // the most crime and say how many more there are.
-    const rowsMax = result.district ? PRINT_ROWS_MAX : PRINT_ROWS_MAX_ALL;
-    const shown =
-      result.boxes.length <= rowsMax ? result.boxes : [...result.boxes].sort((a, b) => b.expected - a.expected).slice(0, rowsMax);
-    replaceChildren(
-      body,
-      ...shown.map((box) =>
-        el(
-          'tr',
-          {},
-          el('td', {}, String(box.rank)),
-          el('td', {}, fmt(box.expected, 2)),
-          el('td', {}, box.place),
-          el('td', {}, result.district ? box.why : `${box.district}: ${box.why}`),
-        ),
-      ),
-      result.boxes.length > shown.length
-        ? el(
-            'tr',
-            {},
-            el(
-              'td',
-              { attrs: { colspan: 4 } },
-              `… and ${result.boxes.length - shown.length} more boxes (${result.boxes.length} in all): export the CSV for the full list.`,
-            ),
-          )
-        : null,
+  /**
+   * Fill the print sheet (./printSheet.ts) with every box of the shift, whatever the screen shows:
+   * the map as drawn (fitted to `bounds`, which hold every box) when the boxes arrive, so the
+   * browser's own Print menu prints them all; fitted to the boxes themselves, and put back, when
+   * the Print button is pressed.
+   */
+  private async renderPrintSheet(result: ForecastResult, bounds: readonly [number, number, number, number]): Promise<void> {
+    const map = await snapshotForPrint(
+      this.map!,
+      bounds,
+      result.boxes.map((box) => box.center),
     );
-    const options = Object.entries(fit.options)
-      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-      .join(', ');
-    // The model, its ingredients (etas) and its fitted parameters, so the sheet says what made it.
-    const ingredients = fit.ingredients !== null ? ` (${fit.ingredients})` : '';
-    const rings =
-      fit.model === 'etas' && fit.ringWeights.length > 1 ? `, ring weights ${fit.ringWeights.map((w) => fmt(w, 2)).join('/')}` : '';
-    const bins = fit.profileBins.length > 0 ? `, shift profile ${fit.profileBins.join('/')}` : '';
-    byId('pr-foot').textContent =
-      `Made ${this.madeAt} with patrolcast. Model ${fit.model} version ${fit.version}${ingredients}: ` +
-      `θ = ${fmt(fit.theta, 3)}, ω = ${fmt(fit.omegaPerHour, 4)} per hour (mean delay ${fmt(fit.meanDelayHours, 1)} h)${rings}${bins}, ` +
-      `background in ${fit.cellsWithBackground} boxes, H3 resolution ${fit.res}, ${placementWords(result.placement, fit.res)}, ` +
-      `trained on ${fit.events} incidents ${localDateTime(fit.windowStartMs, result.tz)} to ${localDateTime(fit.windowEndMs, result.tz)}, ` +
-      `${fit.iterations} EM iterations (${fit.stopReason}), fingerprint ${fit.fingerprint}` +
-      `${options ? `, options: ${options}` : ''}. ${this.app.dataset?.name ?? ''}`;
+    if (result !== this.result) return; // a newer shift's boxes arrived meanwhile
+    const dataset = this.app.dataset;
+    fillPrintSheet(result, map, {
+      shift: this.shiftName(result),
+      madeAt: this.madeAt,
+      dataset: dataset?.name ?? '',
+      lastIncidentMs: dataset?.lastMs ?? null,
+    });
   }
 
   private async print(): Promise<void> {
     if (!this.result || !this.map) return;
-    this.renderPrintSheet(this.result);
+    await this.renderPrintSheet(this.result, boxesBounds(this.result));
     window.print();
   }
 
@@ -389,11 +354,4 @@ export class SergeantView {
     if (!this.result) return;
     download(`${this.fileStem()}.csv`, this.result.boxesCsv, 'text/csv');
   }
-}
-
-/** The placement in words for the printed sheet: what a box is. */
-function placementWords(placement: BoxPlacement, res: number): string {
-  return placement === 'fine'
-    ? `boxes centred on hot spots (each the area of one resolution-${res} cell: a resolution-${res + 1} cell and its six neighbours)`
-    : `boxes on the fixed grid (resolution-${res} cells)`;
 }
