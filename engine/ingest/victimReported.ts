@@ -79,8 +79,7 @@ function counted(t: LeftOutType): string {
 /**
  * The default training set for incidents read in `formats` (every format the files were read in).
  * Cost O(incidents).
- * @example victimReportedDefault(kentIncidents, ['police-uk']).words
- *   // "Trained on victim-reported crime: left out 4 police-discovered types of data.police.uk (Anti-social behaviour 41,021, ...): 47,833 incidents; --categories all keeps them."
+ * @example victimReportedDefault([], ['plain']).known // => false
  */
 export function victimReportedDefault(incidents: readonly Incident[], formats: readonly IngestFormat[]): VictimReportedDefault {
   const lists = formats.map((f) => LEFT_OUT_BY_DEFAULT[f]);
