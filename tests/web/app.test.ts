@@ -923,6 +923,28 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(await page.textContent('#dataset-status')).toBe(before);
   });
 
+  it('Kent (data.police.uk): victim-reported types by default, every box placed "On or near ..." in the list and on the printed sheet', async () => {
+    await page.goto(`${served.url}#analyst`);
+    await page.setInputFiles('#an-file', 'fixtures/kent/ashford_2014.csv.gz');
+    await page.waitForFunction(() => document.getElementById('dataset-status')!.textContent!.startsWith('ashford_2014'), undefined, {
+      timeout: 60_000,
+    });
+    // The four police-discovered types are left out unless the analyst takes them back.
+    expect(await page.textContent('#an-summary')).toContain(
+      'Trained on victim-reported crime: left out 4 police-discovered types (Anti-social behaviour 1,709, Drugs 173, Public order 146, Possession of weapons 22)',
+    );
+    expect(await page.inputValue('#an-preset')).toBe('victim-reported');
+    await page.evaluate(() => delete document.body.dataset['sergeantReady']);
+    await page.goto(`${served.url}#sergeant`);
+    await page.waitForSelector('body[data-sergeant-ready]', { timeout: 60_000 });
+    expect(await page.inputValue('#sg-preset')).toBe('victim-reported');
+    const places = await page.$$eval('#sg-boxes li .place', (spans) => spans.map((x) => x.textContent ?? ''));
+    expect(places.length).toBeGreaterThan(0);
+    for (const place of places) expect(place).toMatch(/^On or near .+ \(\d+%\)/);
+    const sheet = await printedSheet(page);
+    expect(await checkSheet(page, sheet, 0)).toBe(places.length);
+  });
+
   it('every request the page made went to its own origin', () => {
     expect(requests.length).toBeGreaterThan(5);
     // The worker's fetches of the bundled data are among them (the recorder sees workers).
