@@ -24,6 +24,7 @@ import type { EventSet, H3Cell, Incident, ReasonCounts } from '../types.ts';
 import type { EventsByCell } from './contributors.ts';
 import { boxIncidentFinder } from './place.ts';
 import { shiftName, shiftWindows } from './shifts.ts';
+import { upperBound } from '../search.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -125,15 +126,8 @@ export function reasonWindow(startMs: number, hours: number, tz: string): Reason
 
 /** Whether instant `ms` lies in one of the window's same shifts (binary search on the starts). */
 function onShift(w: ReasonWindow, ms: number): boolean {
-  const a = w.shiftStartsMs;
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 && ms < w.shiftEndsMs[lo - 1]!;
+  const after = upperBound(w.shiftStartsMs, ms);
+  return after > 0 && ms < w.shiftEndsMs[after - 1]!;
 }
 
 /**

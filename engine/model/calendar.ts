@@ -12,6 +12,7 @@
  */
 import { ZoneClock } from '../ingest/index.ts';
 import { ModelError } from './errors.ts';
+import { upperBound } from '../search.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -107,15 +108,8 @@ export function binCalendar(tz: string, shiftStarts: readonly string[], weekend:
  * Cost O(log segments).
  */
 export function binAt(cal: BinCalendar, ms: number): number {
-  const a = cal.startsMs;
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? -1 : cal.bin[lo - 1]!;
+  const after = upperBound(cal.startsMs, ms);
+  return after === 0 ? -1 : cal.bin[after - 1]!;
 }
 
 /**
