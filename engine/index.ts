@@ -262,6 +262,7 @@ export type {
   DiscoveryRun,
   DiscoveryShift,
   DiscoveryWeek,
+  FoundIncident,
 } from './evaluate/index.ts';
 
 // ---- service: the patrol boxes of a shift, and the fit alone, for the CLI and the web app --------

@@ -32,6 +32,7 @@ import { periodMeasures, type DiscoveryShift, type DiscoveryWeek } from './disco
 import { EvaluateError } from './errors.ts';
 import { PlacedRun } from './placed.ts';
 import type { EvaluationRun } from './prepare.ts';
+import type { H3Cell } from '../types.ts';
 import { rollingModelFor } from './runners.ts';
 import type { EtasRollingModel } from './rolling.ts';
 import { meanDefined } from './score.ts';
@@ -68,6 +69,10 @@ export interface DiscoveryRun extends DiscoveryScenario {
   readonly flaggedHitRate: readonly (readonly number[])[];
   /** Place-shifts rested by rotation. */
   readonly rested: number;
+  /** The incidents the boxes found, in the order found (training data only). */
+  readonly found: readonly FoundIncident[];
+  /** The fine cells by lattice id: the cells `shifts[].centres` name. */
+  readonly fineCells: readonly H3Cell[];
   /** Per week of 7 × (shifts a day) shifts, and over the whole period (week 0). */
   readonly weeks: readonly DiscoveryWeek[];
   readonly total: DiscoveryWeek;
@@ -255,6 +260,8 @@ function summariseRun(st: LoopState): DiscoveryRun {
     shifts,
     flaggedHitRate: st.flagged,
     rested: st.rested,
+    found: st.found,
+    fineCells: st.ctx.placed.lattice.cells,
     weeks,
     total,
     meanShiftHitRate: meanDefined(shifts.map((s) => (s.events > 0 ? s.hits / s.events : NaN))),
