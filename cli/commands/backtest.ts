@@ -38,8 +38,9 @@ import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
 import { checkTunedBefore } from '../training.ts';
+import { addDiscoveryOptions, discoveryRequest, formatDiscovery, runDiscoveryStudy, type DiscoveryFlags } from '../discovery.ts';
 
-interface BacktestFlags {
+interface BacktestFlags extends DiscoveryFlags {
   from: string;
   to: string;
   tz?: string;
@@ -207,7 +208,7 @@ Examples:
       --tz America/Chicago --from 2016-01-01 --to 2016-04-01 --out chicago.json
 `,
     );
-  addDistrictOptions(cmd);
+  addDistrictOptions(addDiscoveryOptions(cmd));
   addRejectionOption(addInputOptions(cmd)).action(async (files: string[], flags: BacktestFlags) => {
     refuseOverwritingInputs({ '--out': flags.out, '--html': flags.html }, [...files, flags.config, flags.area, flags.districts]);
     const inputOptions = inputOptionsFrom(flags);
@@ -235,6 +236,7 @@ Examples:
     const top =
       flags.top === undefined ? undefined : oneNumber('--top', flags.top, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
     const seed = flags.seed === undefined ? undefined : oneNumber('--seed', flags.seed, (x) => Number.isInteger(x), 'a whole number');
+    const stress = discoveryRequest(flags, months);
     const models = flags.models
       ?.split(',')
       .map((s) => s.trim())
@@ -314,11 +316,12 @@ Examples:
 
     const progress = createProgress(ctx.io.stderr);
     let report: BacktestReport;
+    let input;
     try {
       progress.start(1, months ? 'backtest (months)' : 'backtest (shifts)');
       let started = false;
       report = backtest(
-        {
+        (input = {
           incidents: result.incidents,
           res,
           fromMs,
@@ -337,7 +340,7 @@ Examples:
           ...(etasConfig ? { etasConfig } : {}),
           ...(studyPolygon !== undefined ? { studyPolygon } : {}),
           ...(districtOf ? { districtOf } : {}),
-        },
+        }),
         {
           now: () => performance.now(),
           onProgress: (done, total) => {
@@ -360,10 +363,16 @@ Examples:
     }
 
     ctx.io.stdout.write(formatBacktestSummary(report));
+    const discovery = stress === null ? null : runDiscoveryStudy({ ...input, discovery: stress.p, rotateAfter: stress.rotateAfter }, ctx);
+    if (discovery !== null) ctx.io.stdout.write(formatDiscovery(discovery));
     const command = `patrolcast backtest ${ctx.argv.slice(1).join(' ')}`;
     if (flags.out) {
       const json = JSON.stringify(
-        { ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command } },
+        {
+          ...report,
+          ...(discovery !== null ? { discovery } : {}),
+          input: { files, format: result.format, categories: categories.length > 0 ? categories : null, command },
+        },
         compactNumbers,
       );
       await writeFileAtomic('--out', flags.out, `${json}\n`);
