@@ -38,6 +38,7 @@ import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
 import { checkTunedBefore } from '../training.ts';
+import { discoverySectionHtml } from '../report-discovery-html.ts';
 import { addDiscoveryOptions, discoveryRequest, formatDiscovery, runDiscoveryStudy, type DiscoveryFlags } from '../discovery.ts';
 
 interface BacktestFlags extends DiscoveryFlags {
@@ -386,7 +387,9 @@ Examples:
         { title, files, categories: categories.length > 0 ? categories : null, command },
         await readD3(),
       );
-      await writeFileAtomic('--html', flags.html, html);
+      const i = html.lastIndexOf('</body>');
+      const page = discovery === null ? html : `${html.slice(0, i)}${discoverySectionHtml(discovery)}${html.slice(i)}`;
+      await writeFileAtomic('--html', flags.html, page);
       ctx.io.stderr.write(`wrote ${flags.html}\n`);
     }
   });

@@ -11,11 +11,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('patrolcast backtest --discovery on the Vancouver fixture (8 days of shifts)', () => {
   const out = join(dir, 'van.json');
+  const html = join(dir, 'van.html');
   let result: { stdout: string; stderr: string; code: number };
   let report: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the report JSON, read field by field
   beforeAll(async () => {
     const args = ['backtest', VAN23, '--from', '2023-10-02', '--to', '2023-10-10', '--models', 'etas', '--discovery', '2'];
-    result = await runCli([...args, '--rotate-after', '2', '--out', out]);
+    result = await runCli([...args, '--rotate-after', '2', '--out', out, '--html', html]);
     report = JSON.parse(readFileSync(out, 'utf8'));
   }, 240_000);
 
@@ -50,6 +51,19 @@ describe('patrolcast backtest --discovery on the Vancouver fixture (8 days of sh
     expect(rotated.total.places).toBeGreaterThan(plain.total.places);
     expect(plain.weeks).toHaveLength(2);
     expect(plain.weeks[0].shifts + plain.weeks[1].shifts).toBe(24);
+  });
+});
+
+describe('the HTML report of --discovery', () => {
+  it('draws the weekly places and hit rates, a line per replay, and the whole-period table', () => {
+    const page = readFileSync(join(dir, 'van.html'), 'utf8');
+    const section = page.slice(page.indexOf('<h2 id="discovery">'), page.lastIndexOf('</body>'));
+    expect(section).toContain('Feedback-loop stress test (p = 2, rotation after 2 days)');
+    // two charts of four lines each, each line with its replay's name
+    expect(section.match(/<svg /g)).toHaveLength(2);
+    expect(section.match(/<path d="M/g)).toHaveLength(8);
+    expect(section).toContain('<title>p = 2, rotate after 2 d</title>');
+    expect(section.match(/<tr><th scope="row">/g)).toHaveLength(4);
   });
 });
 
