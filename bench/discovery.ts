@@ -4,7 +4,7 @@
  * rotation) pair, each the same replay `patrolcast backtest --discovery p --rotate-after k`
  * makes (engine/evaluate runDiscovery; the CLI runs p = 0 and p, this grid every pair once).
  *
- *   npx tsx bench/discovery.ts vancouver [--rates 0,0.1,0.3,1] [--rotate 3,7] [--json out.json]
+ *   npx tsx bench/discovery.ts vancouver [--rates 0,0.1,0.3,1] [--rotate none,3,7] [--json out.json]
  *   npx tsx bench/discovery.ts chicago
  *
  * Needs the shared data (PATROLCAST_DATA, default ../shared/data). Prints one markdown table per

@@ -31,7 +31,7 @@ export interface DiscoveryWeek {
   /** Boxes placed (flags), and distinct box centres among them. */
   readonly picks: number;
   readonly places: number;
-  /** Share of the flags taken by the {@link TOP_PLACES} most-picked centres (NaN when no flag). */
+  /** Share of the flags taken by the 10 most-picked centres (TOP_PLACES) (NaN when no flag). */
   readonly top10Share: number;
   /** Places boxed in every shift of the period (locked in, as far as one period shows). */
   readonly everyShift: number;

@@ -138,16 +138,18 @@ export class EtasRollingModel {
     if (prof === null) return null;
     const from = this.s.events.originMs;
     if (this.calendar === null || this.calendar.toMs < endMs) {
-      const cal = binCalendar(this.s.tz, prof.shiftStarts, prof.weekend, from, endMs + 366 * DAY_MS);
+      this.calendar = binCalendar(this.s.tz, prof.shiftStarts, prof.weekend, from, endMs + 366 * DAY_MS);
+      this.eventBins = null;
+    }
+    if (this.eventBins === null) {
+      const cal = this.calendar;
       const ev = this.s.events;
-      const bins = new Int32Array(ev.cell.length);
+      const bins = (this.eventBins = new Int32Array(ev.cell.length));
       // bins of events past the calendar's end are never used: they are not known yet
       for (let k = 0; k < bins.length; k++) {
         const ms = from + ev.tHours[k]! * HOUR_MS;
         bins[k] = ms < cal.toMs ? binAt(cal, ms) : -1;
       }
-      this.calendar = cal;
-      this.eventBins = bins;
     }
     return { calendar: this.calendar };
   }
@@ -158,7 +160,6 @@ export class EtasRollingModel {
       throw new EvaluateError('E_ARGUMENT', 'new events must keep the origin', events.originMs);
     this.s = { ...this.s, events, eventKnownMs, timeUnknown, studyOfCell };
     [this.byKnown, this.knownSorted] = knownOrder(eventKnownMs);
-    this.calendar = null;
     this.eventBins = null;
     this.counts = null;
     this.ringStudy.clear();
