@@ -51,13 +51,9 @@ async function main(): Promise<void> {
   const c = CASES[name];
   if (!c) throw new Error(`usage: bench/discovery.ts ${Object.keys(CASES).join('|')} [--rates ...] [--rotate ...]`);
   const rates = flag('--rates', '0,0.1,0.3,1').split(',').map(Number);
-  const rotations = [
-    null,
-    ...flag('--rotate', '3,7')
-      .split(',')
-      .filter((s) => s !== '')
-      .map(Number),
-  ];
+  const rotations = flag('--rotate', 'none,3,7')
+    .split(',')
+    .map((s) => (s === 'none' ? null : Number(s)));
   const result = await readIncidents([...c.files], inputOptionsFrom(c.options));
   const keep = c.preset === null ? null : new Set(resolveCategories(c.preset));
   const t0 = performance.now();
