@@ -180,7 +180,7 @@ export function registerBacktest(program: Command, ctx: CliContext): void {
     .option('--flagged-km2 <list>', `flagged areas in km² (default ${BACKTEST_DEFAULTS.flaggedKm2.join(',')})`)
     .option('--coverage <list>', `flagged shares of the study area (default ${BACKTEST_DEFAULTS.coverage.join(',')})`)
     .option('--top <k>', `patrol boxes per district (default ${BACKTEST_DEFAULTS.top})`)
-    .option('--seed <n>', `seed of the random baseline and the bootstrap (default ${BACKTEST_DEFAULTS.seed})`)
+    .option('--seed <n>', `seed of the random baseline, the bootstrap and the --discovery draws (default ${BACKTEST_DEFAULTS.seed})`)
     .option(
       '--bbox <w,s,e,n>',
       'keep only incidents inside this longitude/latitude box (drops stray far-away points that would stretch the study area)',
