@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { inputOptionsFrom, readIncidents } from '../cli/io.ts';
 import { parseLocalDateTime, prepareEvaluation, resolveCategories, runDiscovery, type DiscoveryRun } from '../engine/index.ts';
+import { pairedBootstrap } from '../engine/evaluate/index.ts';
 
 const data = resolve(process.env.PATROLCAST_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data'));
 const CASES = {
@@ -45,6 +46,26 @@ function flag(name: string, fallback: string): string {
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) : '–');
+const pts = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+
+/**
+ * The paired difference a − b of per-shift hit rates over the shifts where both are defined, with
+ * the backtest's bootstrap (blocks of one day's shifts, 1000 resamples, seed 1), in points.
+ */
+function paired(a: readonly number[], b: readonly number[], blockLength: number): string {
+  const xa: number[] = [];
+  const xb: number[] = [];
+  a.forEach((x, w) => {
+    if (Number.isFinite(x) && Number.isFinite(b[w]!)) {
+      xa.push(x);
+      xb.push(b[w]!);
+    }
+  });
+  const d = pairedBootstrap(xa, xb, { seed: 1, resamples: 1000, level: 0.95, blockLength }).diff;
+  return `${pts(d.mean)} [${pts(d.lo)}, ${pts(d.hi)}]`;
+}
+
+const boxRates = (r: DiscoveryRun): number[] => r.shifts.map((s) => (s.events > 0 ? s.hits / s.events : NaN));
 
 async function main(): Promise<void> {
   const name = process.argv[2] as keyof typeof CASES;
@@ -80,13 +101,16 @@ async function main(): Promise<void> {
   out.push(
     `${run.windows.length} shifts, ${run.actuals.events} incidents scored; ${run.history.length} incidents of history; ${run.study.cells.length} study cells; ${run.districts.names.length} districts; top ${run.measures.top} boxes per district. ${cpus().length} cores (${cpus()[0]!.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]!.toFixed(1)} at the end.`,
     '',
-    '| p | rotate after | boxes hit rate | 1 km² hit rate | places | places in every shift | top-10 share | found | rested | background in box cells | time |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| p | rotate after | boxes hit rate | 1 km² hit rate | places | places in every shift | top-10 share | found | rested | background in box cells | time | boxes − p 0 [95%] | 1 km² − p 0 [95%] |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
+  const ref = rows[0]!.run;
+  const S = run.shiftStarts.length;
   for (const { run: r, seconds } of rows) {
     const t = r.total;
+    const d1 = a1 >= 0 ? paired(r.flaggedHitRate[a1]!, ref.flaggedHitRate[a1]!, S) : '–';
     out.push(
-      `| ${r.p} | ${r.rotateAfter ?? '–'} | ${pct(r.meanShiftHitRate)}% | ${pct(r.meanFlaggedHitRate[a1] ?? NaN)}% | ${t.places} | ${t.everyShift} | ${pct(t.top10Share)}% | ${t.found} | ${r.rested} | ${pct(t.backgroundShare)}% | ${seconds.toFixed(0)} s |`,
+      `| ${r.p} | ${r.rotateAfter ?? '–'} | ${pct(r.meanShiftHitRate)}% | ${pct(r.meanFlaggedHitRate[a1] ?? NaN)}% | ${t.places} | ${t.everyShift} | ${pct(t.top10Share)}% | ${t.found} | ${r.rested} | ${pct(t.backgroundShare)}% | ${seconds.toFixed(0)} s | ${paired(boxRates(r), boxRates(ref), S)} | ${d1} |`,
     );
   }
   out.push('', 'Week by week: places flagged / hit rate of the boxes on real crime (pooled) / background share in box cells.', '');
