@@ -237,6 +237,10 @@ export {
   pluginRunner,
   scoreWindows,
   summarise,
+  // the feedback-loop stress test and rotation (issue 15)
+  discoveryStudy,
+  runDiscovery,
+  MAX_DISCOVERY_RATE,
 } from './evaluate/index.ts';
 export type {
   BacktestInput,
@@ -274,6 +278,16 @@ export type {
   ModelScores,
   WindowScores,
   SummaryOptions,
+  DiscoveryStudyInput,
+  DiscoveryReport,
+  DiscoveryRunReport,
+  DiscoveryStudyHooks,
+  DiscoveryScenario,
+  DiscoveryOptions,
+  DiscoveryRun,
+  DiscoveryShift,
+  DiscoveryWeek,
+  FoundIncident,
 } from './evaluate/index.ts';
 
 // ---- service: the patrol boxes of a shift, and the fit alone, for the CLI and the web app --------

@@ -38,8 +38,10 @@ import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
 import { checkTunedBefore } from '../training.ts';
+import { discoverySectionHtml } from '../report-discovery-html.ts';
+import { addDiscoveryOptions, discoveryRequest, formatDiscovery, runDiscoveryStudy, type DiscoveryFlags } from '../discovery.ts';
 
-interface BacktestFlags {
+interface BacktestFlags extends DiscoveryFlags {
   from: string;
   to: string;
   tz?: string;
@@ -181,7 +183,7 @@ export function registerBacktest(program: Command, ctx: CliContext): void {
     .option('--flagged-km2 <list>', `flagged areas in km² (default ${BACKTEST_DEFAULTS.flaggedKm2.join(',')})`)
     .option('--coverage <list>', `flagged shares of the study area (default ${BACKTEST_DEFAULTS.coverage.join(',')})`)
     .option('--top <k>', `patrol boxes per district (default ${BACKTEST_DEFAULTS.top})`)
-    .option('--seed <n>', `seed of the random baseline and the bootstrap (default ${BACKTEST_DEFAULTS.seed})`)
+    .option('--seed <n>', `seed of the random baseline, the bootstrap and the --discovery draws (default ${BACKTEST_DEFAULTS.seed})`)
     .option(
       '--bbox <w,s,e,n>',
       'keep only incidents inside this longitude/latitude box (drops stray far-away points that would stretch the study area)',
@@ -210,7 +212,7 @@ Examples:
       --tz America/Chicago --from 2016-01-01 --to 2016-04-01 --out chicago.json
 `,
     );
-  addDistrictOptions(cmd);
+  addDistrictOptions(addDiscoveryOptions(cmd));
   addRejectionOption(addInputOptions(cmd)).action(async (files: string[], flags: BacktestFlags) => {
     refuseOverwritingInputs({ '--out': flags.out, '--html': flags.html }, [...files, flags.config, flags.area, flags.districts]);
     const inputOptions = inputOptionsFrom(flags);
@@ -238,6 +240,7 @@ Examples:
     const top =
       flags.top === undefined ? undefined : oneNumber('--top', flags.top, (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1');
     const seed = flags.seed === undefined ? undefined : oneNumber('--seed', flags.seed, (x) => Number.isInteger(x), 'a whole number');
+    const stress = discoveryRequest(flags, months);
     const models = flags.models
       ?.split(',')
       .map((s) => s.trim())
@@ -305,11 +308,12 @@ Examples:
 
     const progress = createProgress(ctx.io.stderr);
     let report: BacktestReport;
+    let input;
     try {
       progress.start(1, months ? 'backtest (months)' : 'backtest (shifts)');
       let started = false;
       report = backtest(
-        {
+        (input = {
           incidents: result.incidents,
           res,
           fromMs,
@@ -328,7 +332,7 @@ Examples:
           ...(etasConfig ? { etasConfig } : {}),
           ...(studyPolygon !== undefined ? { studyPolygon } : {}),
           ...(districtOf ? { districtOf } : {}),
-        },
+        }),
         {
           now: () => performance.now(),
           onProgress: (done, total) => {
@@ -351,10 +355,16 @@ Examples:
     }
 
     ctx.io.stdout.write(formatBacktestSummary(report));
+    const discovery = stress === null ? null : runDiscoveryStudy({ ...input, discovery: stress.p, rotateAfter: stress.rotateAfter }, ctx);
+    if (discovery !== null) ctx.io.stdout.write(formatDiscovery(discovery));
     const command = `patrolcast backtest ${ctx.argv.slice(1).join(' ')}`;
     if (flags.out) {
       const json = JSON.stringify(
-        { ...report, input: { files, format: result.format, categories: categories.length > 0 ? categories : null, leftOut, command } },
+        {
+          ...report,
+          ...(discovery !== null ? { discovery } : {}),
+          input: { files, format: result.format, categories: categories.length > 0 ? categories : null, leftOut, command },
+        },
         compactNumbers,
       );
       await writeFileAtomic('--out', flags.out, `${json}\n`);
@@ -368,7 +378,9 @@ Examples:
         { title, files, categories: categories.length > 0 ? categories : null, command },
         await readD3(),
       );
-      await writeFileAtomic('--html', flags.html, html);
+      const i = html.lastIndexOf('</body>');
+      const page = discovery === null ? html : `${html.slice(0, i)}${discoverySectionHtml(discovery)}${html.slice(i)}`;
+      await writeFileAtomic('--html', flags.html, page);
       ctx.io.stderr.write(`wrote ${flags.html}\n`);
     }
   });

@@ -96,3 +96,12 @@ export class RunningCounts {
     return this.counts.map((n) => n / hours);
   }
 }
+
+/** Event positions in known-from order (ties by position) and their known-from instants. O(N log N). */
+export function knownOrder(known: Float64Array): [Int32Array, Float64Array] {
+  const n = known.length;
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  order.sort((a, b) => known[a]! - known[b]! || a - b);
+  return [order, Float64Array.from(order, (k) => known[k]!)];
+}

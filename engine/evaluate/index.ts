@@ -79,6 +79,13 @@ export type { EvalWindow } from './timing.ts';
 export { backtestHeadline } from './headline.ts';
 export { placeLabels } from './chartLayout.ts';
 export type { BacktestHeadline } from './headline.ts';
+// The feedback-loop stress test and rotation (issue 15).
+export { discoveryStudy } from './discoveryStudy.ts';
+export type { DiscoveryStudyInput, DiscoveryReport, DiscoveryRunReport, DiscoveryStudyHooks } from './discoveryStudy.ts';
+export { runDiscovery, MAX_DISCOVERY_RATE } from './discovery.ts';
+export type { DiscoveryScenario, DiscoveryOptions, DiscoveryRun } from './discovery.ts';
+export type { DiscoveryShift, DiscoveryWeek } from './discoveryMetrics.ts';
+export type { FoundIncident } from './discoveryEvents.ts';
 // Tuning the model's configuration (re-exported here so engine/index.ts names evaluate's public API from one module).
 export { tuneEtas, checkTuneGrid, TUNE_DEFAULTS, TUNE_DEFAULT_GRID } from './tune.ts';
 export type { TuneInput, TuneGrid, TuneResult, TuneCandidate, TuneHooks } from './tune.ts';

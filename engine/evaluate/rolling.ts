@@ -29,7 +29,7 @@ import {
   type EtasFitResult,
 } from '../model/index.ts';
 import type { EventSet, H3Cell } from '../types.ts';
-import { RollingSelection, RunningCounts, selectionContext } from './adaptRolling.ts';
+import { knownOrder, RollingSelection, RunningCounts, selectionContext } from './adaptRolling.ts';
 import { variantHalfLives, variantRate } from './select.ts';
 import { EvaluateError } from './errors.ts';
 import { fitRecord, type FitRecord } from './report.ts';
@@ -96,9 +96,9 @@ export function configRecency(config: EtasConfig): RecencyVariant {
 export class EtasRollingModel {
   readonly fits: FitRecord[] = [];
   readonly recencyVariants: readonly RecencyVariant[];
-  private readonly s: EtasRollingSetup;
-  private readonly byKnown: Int32Array;
-  private readonly knownSorted: Float64Array;
+  private s: EtasRollingSetup;
+  private byKnown: Int32Array;
+  private knownSorted: Float64Array;
   /** Half-lives whose rates each refit computes (those of the variants, plus Infinity for blends). */
   private readonly halfLivesDays: readonly number[];
   private fit: EtasFit | null = null;
@@ -122,13 +122,7 @@ export class EtasRollingModel {
     const halfLives = new Set(this.recencyVariants.map((v) => v.halfLifeDays));
     if (this.recencyVariants.some((v) => v.allHistoryWeight > 0)) halfLives.add(Infinity);
     this.halfLivesDays = [...halfLives];
-    const n = setup.events.cell.length;
-    const order = new Int32Array(n);
-    for (let k = 0; k < n; k++) order[k] = k;
-    const known = setup.eventKnownMs;
-    order.sort((a, b) => known[a]! - known[b]! || a - b);
-    this.byKnown = order;
-    this.knownSorted = Float64Array.from(order, (k) => known[k]!);
+    [this.byKnown, this.knownSorted] = knownOrder(setup.eventKnownMs);
     const cache = setup.ringCache ?? new Map<H3Cell, H3Cell[][]>();
     this.ringsOf = (cell, depth) => {
       let r = cache.get(cell);
@@ -144,18 +138,36 @@ export class EtasRollingModel {
     if (prof === null) return null;
     const from = this.s.events.originMs;
     if (this.calendar === null || this.calendar.toMs < endMs) {
-      const cal = binCalendar(this.s.tz, prof.shiftStarts, prof.weekend, from, endMs + 366 * DAY_MS);
+      this.calendar = binCalendar(this.s.tz, prof.shiftStarts, prof.weekend, from, endMs + 366 * DAY_MS);
+      this.eventBins = null;
+    }
+    if (this.eventBins === null) {
+      const cal = this.calendar;
       const ev = this.s.events;
-      const bins = new Int32Array(ev.cell.length);
+      const bins = (this.eventBins = new Int32Array(ev.cell.length));
       // bins of events past the calendar's end are never used: they are not known yet
       for (let k = 0; k < bins.length; k++) {
         const ms = from + ev.tHours[k]! * HOUR_MS;
         bins[k] = ms < cal.toMs ? binAt(cal, ms) : -1;
       }
-      this.calendar = cal;
-      this.eventBins = bins;
     }
     return { calendar: this.calendar };
+  }
+
+  /** New events (same origin), keeping the fit to warm-start from and the adaptive choice (discovery.ts appends found incidents). O(N log N). */
+  replaceEvents(events: EventSet, eventKnownMs: Float64Array, timeUnknown: Uint8Array, studyOfCell: Int32Array): void {
+    if (events.originMs !== this.s.events.originMs)
+      throw new EvaluateError('E_ARGUMENT', 'new events must keep the origin', events.originMs);
+    this.s = { ...this.s, events, eventKnownMs, timeUnknown, studyOfCell };
+    [this.byKnown, this.knownSorted] = knownOrder(eventKnownMs);
+    this.eventBins = null;
+    this.counts = null;
+    this.ringStudy.clear();
+  }
+
+  /** Background rate per study cell (per hour, before the profile) of the latest window (empty before the first). */
+  get backgroundRates(): Float64Array {
+    return this.rates[0] ?? new Float64Array(0);
   }
 
   /** The fit serving the latest window (null before the first). */
@@ -382,10 +394,6 @@ export class EtasRollingModel {
 
   private studyIndexMap: Map<H3Cell, number> | null = null;
   private studyIndex(): Map<H3Cell, number> {
-    if (this.studyIndexMap === null) {
-      this.studyIndexMap = new Map();
-      this.s.studyCells.forEach((c, i) => this.studyIndexMap!.set(c, i));
-    }
-    return this.studyIndexMap;
+    return (this.studyIndexMap ??= new Map(this.s.studyCells.map((c, i) => [c, i])));
   }
 }

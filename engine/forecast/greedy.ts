@@ -24,6 +24,13 @@ export interface GreedyOptions {
   readonly districtOfCoarse?: Int32Array;
   /** Number of districts. */
   readonly districts?: number;
+  /**
+   * Fine ids no box may cover (rotation: the seven cells of each box being rested,
+   * engine/evaluate/discovery.ts). Blocking the cells, not only the centres, keeps a rested box's
+   * neighbour (sharing 4 of its 7 cells) from taking its place: the slot goes to the next best
+   * box elsewhere. Ids outside the lattice are ignored. Default: none.
+   */
+  readonly blocked?: ArrayLike<number>;
 }
 
 /** The boxes of one placement: centres (inside fine ids) and the expected count each covers. */
@@ -168,21 +175,34 @@ class Cover {
     for (const id of this.touched) this.covered[id] = 0;
     this.touched.length = 0;
   }
+
+  /** Marks cells as covered before any box is placed (GreedyOptions.blocked). O(ids). */
+  block(ids: ArrayLike<number> | undefined): void {
+    if (ids === undefined) return;
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j]!;
+      if (!(id >= 0 && id < this.covered.length)) continue;
+      this.covered[id] = 1;
+      this.touched.push(id);
+    }
+  }
 }
 
 /**
  * Places boxes on the lattice (module comment): the first `cityBoxes` city-wide, and up to `top`
  * per district in one pass over the same order (a district takes boxes until it has `top`;
- * the pass ends when every district is full or the candidates run out). `expected` holds
+ * the pass ends when every district is full or the candidates run out); no box covers a
+ * `blocked` cell. `expected` holds
  * every fine id's expected count (FineCounts.split: cells outside the coarse cells too; ids met
  * after the split, beyond its length, count 0). Cost O(F) to score the candidates
  * and build the heap, plus O(log F) per candidate looked at (about 8 per box placed on
  * Vancouver; every candidate when a district never fills): O(F log F) at worst, no recursion.
  */
 export function placeGreedy(lat: FineLattice, expected: Float64Array, options: GreedyOptions): GreedyBoxes {
-  const { cityBoxes, top, districtOfCoarse, districts: D = 0 } = options;
+  const { cityBoxes, top, districtOfCoarse, districts: D = 0, blocked } = options;
   const { centre, sum } = candidateSums(lat, expected);
   const cover = new Cover(lat);
+  cover.block(blocked);
   const out: GreedyBoxes = { city: [], cityExpected: [], district: [], districtExpected: [] };
   const order = cityBoxes > 0 ? new GreedyOrder(sum) : null;
   for (let i = 0; order !== null && i < order.length && out.city.length < cityBoxes; i++) {
@@ -194,6 +214,7 @@ export function placeGreedy(lat: FineLattice, expected: Float64Array, options: G
   }
   cover.clear();
   if (top <= 0 || districtOfCoarse === undefined || D === 0) return out;
+  cover.block(blocked);
   placeDistricts(lat, { centre, sum }, districtOfCoarse, D, top, cover, out);
   return out;
 }
