@@ -547,6 +547,10 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
       expect(await page.textContent('#pr-made')).toMatch(
         /^Made \d{4}-\d\d-\d\d \d\d:\d\d .* by patrolcast from 60,838 incidents recorded 2022-01-01 to 2023-12-31 in the data set “Vancouver/,
       );
+      // Which crime types the boxes were trained on, and that they do not rotate (issue 15).
+      expect(await page.textContent('#pr-made')).toContain(
+        'crime types: Vancouver property crime (the 7 GeoDASH property types); no rotation of boxes between shifts.',
+      );
       // The model, its ingredients and its parameters.
       expect(await page.textContent('#pr-audit')).toMatch(
         /Model etas version 2 \(recency half-life 180 d; profile 3 shift types, κ=10, β=0\.1, towards the district; triggering same cell, mean delay ≥ 1 h; adaptive: ingredients chosen on the last 56 days before each fit\): θ = [\d.]+, ω = [\d.]+ per hour \(mean delay [\d.]+ h\), shift profile 06:00\/14:00\/22:00, background in \d+ boxes, H3 resolution 10/,
@@ -943,6 +947,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     for (const place of places) expect(place).toMatch(/^On or near .+ \(\d+%\)/);
     const sheet = await printedSheet(page);
     expect(await checkSheet(page, sheet, 0)).toBe(places.length);
+    expect(sheet.text).toContain(
+      compact('crime types: Victim-reported crime (all but Anti-social behaviour, Drugs, Public order, Possession of weapons)'),
+    );
   });
 
   it('every request the page made went to its own origin', () => {

@@ -36,6 +36,8 @@ export interface SheetWords {
   readonly madeAt: string;
   /** The data set's name. */
   readonly dataset: string;
+  /** The crime types trained on, in words (the chosen preset's label). */
+  readonly types: string;
 }
 
 /** The padding (CSS px) and largest zoom the shift map is fitted with (MapView.fitBounds). */
@@ -237,7 +239,8 @@ function renderFoot(result: ForecastResult, words: SheetWords): void {
   const lastMs = words.lastIncidentMs === null ? fit.windowEndMs - 1 : Math.min(fit.windowEndMs - 1, words.lastIncidentMs);
   byId('pr-made').textContent =
     `Made ${words.madeAt} by patrolcast from ${fit.events.toLocaleString('en')} incidents recorded ` +
-    `${day(fit.windowStartMs)} to ${day(lastMs)}${words.dataset ? ` in the data set “${words.dataset}”` : ''}. ` +
+    `${day(fit.windowStartMs)} to ${day(lastMs)}${words.dataset ? ` in the data set “${words.dataset}”` : ''}, ` +
+    `crime types: ${words.types || 'all'}; no rotation of boxes between shifts. ` +
     `Expected crimes are the model's forecast for this shift; the boxes are ranked by it within each district.`;
   const options = Object.entries(fit.options)
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)

@@ -330,6 +330,7 @@ export class SergeantView {
       madeAt: this.madeAt,
       dataset: dataset?.name ?? '',
       lastIncidentMs: dataset?.lastMs ?? null,
+      types: this.preset.selectedOptions[0]?.textContent ?? '',
     });
   }
 
