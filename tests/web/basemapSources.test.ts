@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledBasemapTests } from './basemapBundled.ts';
 import { HAS_CHROMIUM, NO_CHROMIUM_MESSAGE, type Served, startApp } from './harness.ts';
 import { pmtilesArchive, tileOf, vectorTile } from './pmtilesFixture.ts';
 
@@ -181,6 +182,9 @@ describe.skipIf(!HAS_CHROMIUM)('base maps and districts from Settings in Chromiu
     await served?.close();
     await new Promise((done) => styles?.close(done));
   });
+
+  // The bundled base map first, on the page as it opens (the tests below change its Settings).
+  bundledBasemapTests(() => ({ page, served, requests }));
 
   it('relabels the boxes with district polygons, with the local areas, and back', async () => {
     const options = (): Promise<string[]> => page.$$eval('#sg-district option', (o) => o.map((x) => (x as HTMLOptionElement).value));

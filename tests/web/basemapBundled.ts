@@ -1,5 +1,6 @@
 /**
- * Browser test of the bundled base map (web/basemap.ts): with the bundled Vancouver data loaded,
+ * Browser tests of the bundled base map (web/basemap.ts), run by tests/web/basemapSources.test.ts
+ * on its page (one build and one browser for both): with the bundled Vancouver data loaded,
  * the shift map draws water and parks under the boxes and credits the City of Vancouver.
  * Canvas positions of known places come from the local-area name markers: each sits at a
  * lng/lat written in fixtures/vancouver/basemap.geojson, and Web Mercator is linear in x and in
@@ -7,11 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FeatureCollection } from 'geojson';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, NO_CHROMIUM_MESSAGE, type Served, startApp } from './harness.ts';
-
-if (!HAS_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Served } from './harness.ts';
 
 const BASEMAP = JSON.parse(readFileSync('fixtures/vancouver/basemap.geojson', 'utf8')) as FeatureCollection;
 const LABELS = new Map(
@@ -76,26 +75,18 @@ async function pixelsAt(page: Page, points: readonly [number, number][]): Promis
   }, points);
 }
 
-describe.skipIf(!HAS_CHROMIUM)('bundled base map in Chromium', () => {
-  let served: Served;
-  let context: BrowserContext;
-  let page: Page;
-  const requests: string[] = [];
+/** The page under test, opened on the bundled data with the shift map drawn. */
+export interface BundledPage {
+  readonly page: Page;
+  readonly served: Served;
+  /** Every URL the page's context requested. */
+  readonly requests: readonly string[];
+}
 
-  beforeAll(async () => {
-    served = await startApp();
-    context = await served.browser.newContext({ viewport: { width: 1280, height: 720 } });
-    context.on('request', (request) => requests.push(request.url()));
-    page = await context.newPage();
-    await page.goto(served.url);
-    await page.waitForSelector('body[data-sergeant-ready]', { timeout: 90_000 });
-  }, 120_000);
-
-  afterAll(async () => {
-    await served?.close();
-  });
-
+/** Registers the bundled base map's tests (call inside a describe, before the page's Settings change). */
+export function bundledBasemapTests(current: () => BundledPage): void {
   it('writes the 22 local-area names and credits the City of Vancouver', async () => {
+    const { page } = current();
     const names = await page.$$eval('#sg-map .area-label', (labels) => labels.map((l) => l.textContent));
     expect(names).toHaveLength(22);
     expect(names).toContain('Kitsilano');
@@ -106,6 +97,7 @@ describe.skipIf(!HAS_CHROMIUM)('bundled base map in Chromium', () => {
   });
 
   it('paints water and parks under the boxes at known places', async () => {
+    const { page } = current();
     // The whole city in view: every district's boxes.
     await page.evaluate(() => delete document.body.dataset['sergeantReady']);
     await page.selectOption('#sg-district', '');
@@ -141,7 +133,8 @@ describe.skipIf(!HAS_CHROMIUM)('bundled base map in Chromium', () => {
   });
 
   it('fetches the base map from the page itself', () => {
+    const { requests, served } = current();
     expect(requests.some((url) => url.includes('basemap') && url.endsWith('.geojson'))).toBe(true);
     expect(requests.filter((url) => !url.startsWith(served.origin) && !url.startsWith('data:') && !url.startsWith('blob:'))).toEqual([]);
   });
-});
+}
