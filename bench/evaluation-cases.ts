@@ -158,7 +158,7 @@ export function suiteCases(data: string): SuiteCase[] {
     },
     {
       name: 'kent-months',
-      title: 'Kent, all crime, April-November 2014, month by month (history from January)',
+      title: 'Kent, victim-reported crime (the default: no drugs, weapons, public order, anti-social behaviour), April-November 2014, month by month (history from January)',
       slice: false,
       shownFiles: '../shared/data/kent/2014-*.csv.gz',
       sources: kent(),
@@ -167,7 +167,7 @@ export function suiteCases(data: string): SuiteCase[] {
     },
     {
       name: 'cheshire-months',
-      title: 'Cheshire, all crime, May 2016-February 2017, month by month (history from February 2016)',
+      title: 'Cheshire, victim-reported crime (the default), May 2016-February 2017, month by month (history from February 2016)',
       slice: false,
       shownFiles: '../shared/data/cheshire/*.csv.gz',
       sources: cheshire(),
