@@ -158,7 +158,8 @@ export function suiteCases(data: string): SuiteCase[] {
     },
     {
       name: 'kent-months',
-      title: 'Kent, victim-reported crime (the default: no drugs, weapons, public order, anti-social behaviour), April-November 2014, month by month (history from January)',
+      title:
+        'Kent, victim-reported crime (the default: no drugs, weapons, public order, anti-social behaviour), April-November 2014, month by month (history from January)',
       slice: false,
       shownFiles: '../shared/data/kent/2014-*.csv.gz',
       sources: kent(),
