@@ -44,7 +44,7 @@ export function discoveryVerdict(report: DiscoveryReport): string {
   let sentence =
     stressed === undefined
       ? `At p = 0 the boxes flagged ${count(base.total.places)} distinct places and ${caught(base.topKHitRate)}`
-      : `With the boxes finding ${report.p} extra incidents per expected real one, they ${direction(base.total.places, stressed.total.places)} (${count(stressed.total.places)} distinct places flagged against ${count(base.total.places)} at p = 0) and ${caught(stressed.topKHitRate, base.topKHitRate)}`;
+      : `With the boxes finding ${report.p} extra ${report.p === 1 ? 'incident' : 'incidents'} per expected real one, they ${direction(base.total.places, stressed.total.places)} (${count(stressed.total.places)} distinct places flagged against ${count(base.total.places)} at p = 0) and ${caught(stressed.topKHitRate, base.topKHitRate)}`;
   const rotated = find(report, report.p, true);
   if (rotated !== undefined && report.rotateAfter !== null)
     sentence += `; resting a place after ${report.rotateAfter} ${report.rotateAfter === 1 ? 'day' : 'days'} in the same shift, ${count(rotated.total.places)} places were flagged and they ${caught(rotated.topKHitRate)}`;

@@ -52,6 +52,10 @@ describe('discoveryVerdict', () => {
     );
     const same = run(0.5, null, [], week(0, 1200, 39, 100), 0.4);
     expect(discoveryVerdict(report(0.5, null, [plain, same]))).toMatch(/they kept as many places \(1,200 /);
+    const one = run(1, null, [], week(0, 1200, 39, 100), 0.4);
+    expect(discoveryVerdict(report(1, null, [plain, one]))).toMatch(
+      /^With the boxes finding 1 extra incident per expected real one, they kept/,
+    );
   });
 
   it('adds what resting places did at p, in the same sentence', () => {
