@@ -33,9 +33,10 @@ function direction(a: number, b: number): string {
  * One sentence: the places flagged and the boxes' hit rate on real crime at p against p = 0, and
  * with rotation, what resting places did to both at p.
  * @example
- * // p = 0: 100 places, 40.0%; p = 0.5: 90 places, 39.0%
- * discoveryVerdict(report)
- * // => "With the boxes finding 0.5 extra incidents per expected real one, they narrowed onto fewer places (90 distinct places flagged against 100 at p = 0) and caught 39.0% of real crime against 40.0%."
+ * const period = (places) => ({ week: 0, from: '', shifts: 21, events: 100, hits: 40, hitRate: 0.4, picks: 420, places, top10Share: 0.1, everyShift: 0, found: 0, backgroundShare: 0.5 });
+ * const run = (p, places, rate) => ({ p, rotateAfter: null, total: period(places), weeks: [], topKHitRate: rate, hitRate: {}, rested: 0, wallSeconds: null });
+ * const report = { p: 0.5, rotateAfter: null, seed: 1, refitEveryDays: 1, top: 20, shiftsPerWeek: 21, flaggedKm2: [1], wallSeconds: null, runs: [run(0, 100, 0.4), run(0.5, 90, 0.39)] };
+ * discoveryVerdict(report) // => "With the boxes finding 0.5 extra incidents per expected real one, they narrowed onto fewer places (90 distinct places flagged against 100 at p = 0) and caught 39.0% of real crime against 40.0%."
  */
 export function discoveryVerdict(report: DiscoveryReport): string {
   const base = find(report, 0, false);
