@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { discoveryStudy, MAX_DISCOVERY_RATE } from '../engine/index.ts';
+import { discoveryStudy, discoveryVerdict, MAX_DISCOVERY_RATE } from '../engine/index.ts';
 import type { DiscoveryReport, DiscoveryRunReport, DiscoveryStudyInput } from '../engine/index.ts';
 import type { CliContext } from './context.ts';
 import { CliError } from './errors.ts';
@@ -112,6 +112,7 @@ export function formatDiscovery(report: DiscoveryReport): string {
       ]),
     ),
   );
+  out.push('', discoveryVerdict(report));
   out.push('');
   out.push(
     `Week by week (${report.shiftsPerWeek} shifts): places flagged / top-10 places' share of the flags / hit rate on real crime (pooled) / share of the fitted background in cells ever boxed in that run`,

@@ -3,7 +3,7 @@
  * the places flagged and the boxes' hit rate on real crime, one line per replay, as static SVG
  * (no script, so it draws wherever the report opens), and the whole-period table.
  */
-import type { DiscoveryReport, DiscoveryRunReport, DiscoveryWeek } from '../engine/index.ts';
+import { discoveryVerdict, type DiscoveryReport, type DiscoveryRunReport, type DiscoveryWeek } from '../engine/index.ts';
 import { escapeHtml } from './report-html.ts';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
@@ -87,6 +87,7 @@ export function discoverySectionHtml(report: DiscoveryReport): string {
   );
   return `<h2 id="discovery">Feedback-loop stress test (p = ${escapeHtml(String(report.p))}${report.rotateAfter === null ? '' : `, rotation after ${report.rotateAfter} days`})</h2>
 <p>Each shift's patrol boxes also "find" extra incidents (a seeded Poisson number, ${escapeHtml(String(report.p))} × the box's expected count, seed ${report.seed}) that later shifts train on from the shift's end; every hit rate counts real incidents only. Lock-in would show as fewer places flagged and a larger share of the fitted background in the cells the boxes sat on, as p grows.</p>
+<p class="verdict">${escapeHtml(discoveryVerdict(report))}</p>
 <p class="legend">${legend}</p>
 ${weeklyChart(
   report,

@@ -239,6 +239,7 @@ export {
   summarise,
   // the feedback-loop stress test and rotation (issue 15)
   discoveryStudy,
+  discoveryVerdict,
   runDiscovery,
   MAX_DISCOVERY_RATE,
 } from './evaluate/index.ts';

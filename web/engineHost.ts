@@ -7,18 +7,15 @@
  * passes messages.
  */
 import {
-  backtest,
   boxesToCsv,
   boxesToGeoJSON,
   cellToFeature,
-  ETAS_DEFAULTS,
   incidentCell,
   parseLocalDateTime,
   shiftAt,
   shiftBoxes,
   trainModel,
   withRouteStops,
-  type EtasConfig,
   type EtasFit,
   type AdaptRecord,
   type H3Cell,
@@ -33,7 +30,6 @@ import type { FeatureCollection } from 'geojson';
 import { loadSource, type Loaded } from './dataset.ts';
 import type {
   ActualIncident,
-  BacktestRequest,
   DataSource,
   DatasetInfo,
   DistrictsRequest,
@@ -46,6 +42,7 @@ import type {
   Request,
   Response,
 } from './protocol.ts';
+import { runBacktest } from './backtestHost.ts';
 import { DistrictLabels, districtPolygons, withPolygonDistricts } from './hostDistricts.ts';
 import { routeViews } from './route.ts';
 import { boundsOf, boxView, summarizeFit } from './shape.ts';
@@ -105,7 +102,11 @@ export async function handle(request: Request, post: (message: Response) => void
         value = fitOnly(request.request, progress);
         break;
       case 'backtest':
-        value = runBacktest(request.request, progress);
+        value = runBacktest(
+          request.request,
+          { data: requireData(), include: categoryFilter(request.request.model), districtOf: districtsAt(request.request.model.res) },
+          progress,
+        );
         break;
       case 'districts':
         value = setDistricts(request.request);
@@ -351,46 +352,4 @@ export function fitOnly(request: FitRequest, progress: (p: Progress) => void): F
     fitJson: JSON.stringify(fit, null, 1),
     warnings: entry.warnings,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Backtest (moved unchanged from web/worker.ts)
-
-/** The default etas configuration with the unticked ingredients switched off. */
-function etasConfigWith(on: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean }): EtasConfig {
-  return {
-    ...ETAS_DEFAULTS,
-    ...(on.recency ? {} : { recency: null }),
-    ...(on.profile ? {} : { profile: null }),
-    ...(on.triggering ? {} : { triggering: null }),
-  };
-}
-
-export function runBacktest(request: BacktestRequest, progress: (p: Progress) => void): unknown {
-  const data = requireData();
-  const include = categoryFilter(request.model);
-  return backtest(
-    {
-      incidents: data.incidents,
-      include,
-      tz: data.tz,
-      fromMs: parseLocalDateTime(`${request.fromDate}T00:00`, data.tz),
-      toMs: parseLocalDateTime(`${request.toDate}T00:00`, data.tz),
-      res: request.model.res,
-      shiftHours: request.hours,
-      shiftStarts: request.shiftStarts,
-      refitEveryDays: request.refitEveryDays,
-      models: request.models,
-      flaggedKm2: request.flaggedKm2,
-      top: request.model.top,
-      fitOptions: request.model.fitOptions,
-      districtOf: districtsAt(request.model.res),
-      ...(request.etasIngredients ? { etasConfig: etasConfigWith(request.etasIngredients) } : {}),
-    },
-    {
-      onProgress: (done: number, total: number) =>
-        progress({ phase: 'Backtesting', detail: `shift ${done} of ${total}`, fraction: total > 0 ? done / total : null }),
-      now: () => performance.now(),
-    },
-  );
 }

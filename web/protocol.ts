@@ -247,6 +247,12 @@ export interface BacktestRequest {
   readonly flaggedKm2: readonly number[];
   /** Which ingredients of the etas model (engine/model) are on; all on when left out. */
   readonly etasIngredients?: { readonly recency: boolean; readonly profile: boolean; readonly triggering: boolean };
+  /**
+   * The feedback-loop stress test (engine discoveryStudy, the CLI's --discovery p and
+   * --rotate-after k), run after the backtest on the same input; its report comes back as the
+   * result's `discovery` block, as in the CLI's report.json. Left out: not run.
+   */
+  readonly discovery?: { readonly p: number; readonly rotateAfter: number | null };
 }
 
 /**

@@ -81,6 +81,7 @@ export { placeLabels } from './chartLayout.ts';
 export type { BacktestHeadline } from './headline.ts';
 // The feedback-loop stress test and rotation (issue 15).
 export { discoveryStudy } from './discoveryStudy.ts';
+export { discoveryVerdict } from './discoveryWords.ts';
 export type { DiscoveryStudyInput, DiscoveryReport, DiscoveryRunReport, DiscoveryStudyHooks } from './discoveryStudy.ts';
 export { runDiscovery, MAX_DISCOVERY_RATE } from './discovery.ts';
 export type { DiscoveryScenario, DiscoveryOptions, DiscoveryRun } from './discovery.ts';

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoveryVerdict } from '../../engine/index.ts';
 import { runCli } from '../support/cli.ts';
 
 const VAN23 = 'fixtures/vancouver/property_2023.csv.gz';
@@ -27,6 +28,9 @@ describe('patrolcast backtest --discovery on the Vancouver fixture (8 days of sh
     // 8 days of 3 shifts: a whole week and one day
     expect(result.stdout).toMatch(/^1 +2023-10-02 06:00/m);
     expect(result.stdout).toMatch(/^2 +2023-10-09 06:00/m);
+    // the engine's one-sentence verdict, the words the web app shows
+    expect(result.stdout).toContain(discoveryVerdict(report.discovery));
+    expect(discoveryVerdict(report.discovery)).toMatch(/^With the boxes finding 2 extra incidents per expected real one, they /);
   });
 
   it("writes the discovery block; p = 0's patrol-box and flagged hit rates are the backtest's own", () => {
@@ -64,6 +68,8 @@ describe('the HTML report of --discovery', () => {
     expect(section.match(/<path d="M/g)).toHaveLength(8);
     expect(section).toContain('<title>p = 2, rotate after 2 d</title>');
     expect(section.match(/<tr><th scope="row">/g)).toHaveLength(4);
+    const block = JSON.parse(readFileSync(join(dir, 'van.json'), 'utf8')).discovery; // the verdict has no character HTML escapes
+    expect(section).toContain(`<p class="verdict">${discoveryVerdict(block)}</p>`);
   });
 });
 

@@ -800,10 +800,14 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
         { childList: true, characterData: true, subtree: true },
       );
     });
+    // With the feedback-loop stress test (p = 0.5, resting places after 1 day): four replays of the 12 shifts after the backtest.
+    await page.fill('#ev-discovery-p', '0.5');
+    await page.fill('#ev-rotate-after', '1');
     await page.click('#ev-run');
     await page.waitForSelector('body[data-report-ready="12"]', { timeout: 60_000 }); // 4 days × 3 shifts
     const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
     expect(seen.some((text) => /shift \d+ of 12/.test(text))).toBe(true);
+    expect(seen.some((text) => /replayed shift \d+ of 48/.test(text))).toBe(true);
     const models = await page.$$eval('#ev-models input:checked', (inputs) => inputs.length);
     expect(models).toBe(7); // etas, etas-2015, naive-28, naive-365, naive-all, random, oracle
     // The oracle (about 100%) is off the y scale, written as a note, until "show the oracle".
@@ -829,18 +833,40 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(words).toMatch(/^12 shifts, [\d,]+ crimes scored\. With the top cells covering 1 km², etas caught [\d.]+%/);
     expect(words).toMatch(/95% interval [+−]\d+\.\d\d to [+−]\d+\.\d\d points/);
 
+    // The stress test: two weekly charts of one line per replay, the whole-period table, the verdict.
+    const replays = ['p = 0', 'p = 0.5', 'p = 0, rotate after 1 d', 'p = 0.5, rotate after 1 d'];
+    expect(await page.isVisible('#ev-discovery')).toBe(true);
+    for (const chart of ['#ev-discovery-places', '#ev-discovery-hits'])
+      expect(await page.$$eval(`${chart} path.series`, (paths) => paths.map((p) => p.getAttribute('data-series')))).toEqual(replays);
+    expect(await page.$$eval('#ev-discovery-table tbody th', (ths) => ths.map((th) => th.textContent))).toEqual(replays);
+    const verdict = (await page.textContent('#ev-discovery-words'))!;
+    expect(verdict).toMatch(
+      /^With the boxes finding 0\.5 extra incidents per expected real one, they .* resting a place after 1 day in the same shift, [\d,]+ places were flagged/,
+    );
+
     const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#ev-save')]);
     const savedPath = (await saved.path())!;
-    expect(JSON.parse(readFileSync(savedPath, 'utf8')).shifts).toBe(12);
+    const savedJson = JSON.parse(readFileSync(savedPath, 'utf8'));
+    expect(savedJson.shifts).toBe(12);
+    expect(savedJson.discovery.runs).toHaveLength(4);
     const table = await page.textContent('#ev-table');
+    const discoveryTable = await page.textContent('#ev-discovery-table');
     await page.evaluate(() => {
       delete document.body.dataset['reportReady'];
       document.getElementById('ev-table')!.replaceChildren();
+      document.getElementById('ev-discovery-table')!.replaceChildren();
+      document.getElementById('ev-discovery-places')!.replaceChildren();
     });
     await page.setInputFiles('#ev-open', savedPath);
     await page.waitForSelector('body[data-report-ready="12"]');
     expect(await page.textContent('#ev-table')).toBe(table);
     expect(await page.textContent('#ev-words')).toBe(words);
+    // report.json's discovery block is drawn again
+    expect(await page.textContent('#ev-discovery-table')).toBe(discoveryTable);
+    expect(await page.textContent('#ev-discovery-words')).toBe(verdict);
+    expect(await page.locator('#ev-discovery-places path.series').count()).toBe(4);
+    await page.fill('#ev-discovery-p', '');
+    await page.fill('#ev-rotate-after', '');
   });
 
   it('shows one shift of the replay: predicted boxes and the crimes that happened, hits marked', async () => {

@@ -11,6 +11,8 @@ import { MapView } from '../map.ts';
 import type { DatasetInfo, ForecastResult } from '../protocol.ts';
 import { SHIFT_HOURS } from './sergeant.ts';
 import { areaSeries, MODEL_LABELS, timeSeries } from './evaluationSeries.ts';
+import { readDiscovery } from './discoverySeries.ts';
+import { chosenDiscovery, drawDiscovery } from './discoveryView.ts';
 import { type BacktestReport, modelNames, readReport } from './report.ts';
 
 export const ALL_MODELS = ['etas', 'etas-2015', 'naive-28', 'naive-365', 'naive-all', 'retro', 'prospective', 'random', 'oracle'] as const;
@@ -103,6 +105,13 @@ export class EvaluationView {
     const fromDate = byId<HTMLInputElement>('ev-from').value;
     const toDate = byId<HTMLInputElement>('ev-to').value;
     if (!fromDate || !toDate) return;
+    let discovery: ReturnType<typeof chosenDiscovery>;
+    try {
+      discovery = chosenDiscovery();
+    } catch (error) {
+      this.app.showError(error instanceof Error ? error.message : String(error));
+      return;
+    }
     const raw = await this.app.run('Backtesting', (onProgress) =>
       this.app.client.backtest(
         {
@@ -115,6 +124,7 @@ export class EvaluationView {
           models: this.chosenModels(),
           flaggedKm2: [0.5, 1, 2, 5],
           etasIngredients: this.chosenIngredients(),
+          ...(discovery ? { discovery } : {}),
         },
         onProgress,
       ),
@@ -132,6 +142,7 @@ export class EvaluationView {
   }
 
   private setReport(report: BacktestReport): void {
+    const discovery = readDiscovery(report.raw);
     this.report = report;
     this.app.clearError();
     const areas = report.areaKeys;
@@ -141,6 +152,7 @@ export class EvaluationView {
     this.drawArea();
     this.drawTime();
     this.drawTable();
+    drawDiscovery(discovery);
     byId<HTMLButtonElement>('ev-save').disabled = false;
     document.body.dataset['reportReady'] = String(report.shifts);
   }
