@@ -26,6 +26,8 @@ export interface PublicationLine {
   readonly fingerprint: string;
   readonly dataFrom: string;
   readonly dataTo: string;
+  /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
+  readonly categories: readonly string[];
   readonly res: number;
   readonly placement: string;
   readonly boxes: readonly {

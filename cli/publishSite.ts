@@ -161,6 +161,8 @@ export interface Manifest {
   /** The training window as local dates (dates only: no incident's time is published). */
   readonly dataFrom: string;
   readonly dataTo: string;
+  /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
+  readonly categories: readonly string[];
   readonly tz: string;
   readonly res: number;
   readonly placement: string;

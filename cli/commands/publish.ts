@@ -137,6 +137,13 @@ function bundledBasemap(): string | null {
   return null;
 }
 
+/** The crime types the boxes were trained on (sorted), for the review of what was published. */
+function trainedOn(incidents: readonly Incident[], include: ((inc: Incident) => boolean) | null): string[] {
+  const names = new Set<string>();
+  for (const inc of incidents) if (inc.category !== null && (include === null || include(inc))) names.add(inc.category);
+  return [...names].sort();
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Writes the viewer, the map library and the base map (if any) into the site folder. */
@@ -241,6 +248,7 @@ export function registerPublish(program: Command, ctx: CliContext): void {
       fingerprint: fit.fingerprint,
       dataFrom: localStart(trained.training.startMs, tz).slice(0, 10),
       dataTo: localStart(trained.training.lastEventMs, tz).slice(0, 10),
+      categories: trainedOn(known, types.include),
     };
     for (const cast of casts) {
       const shift: PublishedShift = publishedShift(cast.shift, localStart(cast.shift.startMs, tz), tz);
