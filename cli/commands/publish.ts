@@ -176,6 +176,21 @@ export function registerPublish(program: Command, ctx: CliContext): void {
   addModelOptions(cmd);
   addDistrictOptions(cmd);
   addRejectionOption(addInputOptions(cmd));
+  cmd.addHelpText(
+    'after',
+    `
+The site (docs/publish.md): index.html and viewer.js (pick a shift and a district), MapLibre
+copied from the maplibre-gl package, shifts/<date>_<HHMM>.json per shift (boxes, places,
+reasons, expected crimes, routes, ranking warnings; no incident ids, times or points) and
+manifest.json (generation time, model and version, configuration, data fingerprint and dates,
+the SHA-256 of each shift file). The log gets one JSON line per shift and district, numbered by
+revision; it is only ever appended to.
+
+Examples:
+  patrolcast publish fixtures/vancouver/property_2022.csv.gz fixtures/vancouver/property_2023.csv.gz --from 2023-12-15T06:00 --shifts 9 --out site/ --log published.jsonl
+  patrolcast publish data.csv --tz America/Chicago --from 2024-01-01T22:00 --shifts 3 --out site/ --districts beats.geojson
+`,
+  );
   cmd.action(async (files: string[], opts: PublishOptions) => {
     refuseOverwritingInputs({ '--log': opts.log }, [...files, opts.config, opts.districts, opts.basemap]);
     const input = inputOptionsFrom(opts);
