@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -113,17 +112,25 @@ function shiftsFrom(from: string, tz: string, n: number): ShiftWindow[] {
   return out;
 }
 
-/** The folder holding the installed maplibre-gl's dist files. @throws CliError when it is not installed */
+/**
+ * The folder of MapLibre GL's dist files, copied into the site: the nearest
+ * node_modules/maplibre-gl above this module or the working folder. MapLibre is the web app's
+ * (a development dependency of the package), so an installed patrolcast needs it installed
+ * beside it (docs/publish.md).
+ * @throws CliError E_PUBLISH when none is found
+ */
 function maplibreDist(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve('maplibre-gl/package.json')), 'dist');
-  } catch {
-    throw new CliError(
-      'the site viewer needs the maplibre-gl package: install it next to patrolcast (npm install maplibre-gl)',
-      'E_PUBLISH',
-    );
+  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    let dir = start;
+    for (;;) {
+      const dist = join(dir, 'node_modules', 'maplibre-gl', 'dist');
+      if (existsSync(join(dist, 'maplibre-gl.mjs'))) return dist;
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
   }
+  throw new CliError('the site viewer needs MapLibre GL: install it beside patrolcast (npm install maplibre-gl)', 'E_PUBLISH');
 }
 
 /** The bundled Vancouver base map, when this is a checkout that has it; else null. */
