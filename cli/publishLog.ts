@@ -30,6 +30,8 @@ export interface PublicationLine {
   readonly categories: readonly string[];
   readonly res: number;
   readonly placement: string;
+  /** The district's ranking warning in words, as the site showed it; null when none. */
+  readonly warning: string | null;
   readonly boxes: readonly {
     readonly rank: number;
     readonly h3: string;

@@ -294,6 +294,7 @@ Examples:
           ...run,
           res,
           placement: file.placement,
+          warning: d.warning,
           boxes: published,
         });
       }

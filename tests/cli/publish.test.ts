@@ -126,6 +126,13 @@ describe('publish: 3 days of Vancouver shifts', () => {
     expect(first.boxes.length).toBe(manifest.shifts[0]!.boxes[first.district]);
     expect(first.fingerprint).toBe(manifest.fingerprint);
     expect(first.categories).toEqual(manifest.categories);
+    // The site's ranking warning of the district travels with its line (Arbutus Ridge is quiet: every box under 0.05).
+    const quiet = lines.find((l) => l.district === 'Arbutus Ridge')!;
+    const quietFile = readJson<PublishedShiftFile>(join(site, manifest.shifts[0]!.file)).districts.find(
+      (d) => d.district === 'Arbutus Ridge',
+    )!;
+    expect(quiet.warning).toMatch(/^Arbutus Ridge: every box expects fewer than 0\.05 crimes this shift/);
+    expect(quiet.warning).toBe(quietFile.warning);
     expect(first.categories).toContain('Theft from Vehicle');
 
     const again = await runCli([
