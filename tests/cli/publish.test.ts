@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import type { Manifest, PublishedShiftFile } from '../../cli/publishSite.ts';
-import type { PublicationLine } from '../../cli/publishLog.ts';
+import { coarseReason, type Manifest, type PublishedShiftFile } from '../../cli/publishSite.ts';
+import { readRevisions, revisionKey, type PublicationLine } from '../../cli/publishLog.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const VANCOUVER = ['property_2022.csv.gz', 'property_2023.csv.gz'].map((f) => join(ROOT, 'fixtures', 'vancouver', f));
@@ -308,5 +308,38 @@ describe('publish: bad input', () => {
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain(`${log}, line 2: not JSON`);
     expect(readFileSync(log, 'utf8')).toBe(`${good}\n{"kind": "patrolcast-publication", "version": 1\n`);
+  });
+});
+
+describe('publish helpers', () => {
+  it('coarsens ages under two days in a reason and keeps the rest word for word', () => {
+    expect(coarseReason('1 burglary here in the past year, on a night shift, 40 minutes ago')).toBe(
+      '1 burglary here in the past year, on a night shift, in the last 2 days',
+    );
+    expect(coarseReason('9 thefts here in the past year; 2 in the last 14 days, the latest 1 hour ago')).toBe(
+      '9 thefts here in the past year; 2 in the last 14 days, the latest in the last 2 days',
+    );
+    const days = '14 incidents here in the past year; none in the last 14 days, the latest 40 days ago';
+    expect(coarseReason(days)).toBe(days);
+  });
+
+  it('numbers revisions by shift start and district, and refuses an incomplete or foreign line by file and line', async () => {
+    const log = join(dir, 'revisions.jsonl');
+    const line = (startMs: number, district: string, revision: number): string =>
+      JSON.stringify({ kind: 'patrolcast-publication', version: 1, shift: { startMs }, district, revision });
+    writeFileSync(log, `${line(1, 'A', 1)}\n${line(1, 'A', 2)}\n${line(1, 'B', 1)}\n${line(2, 'A', 1)}\n`);
+    const revisions = await readRevisions(log);
+    expect([...revisions.entries()].sort()).toEqual([
+      [revisionKey(1, 'A'), 2],
+      [revisionKey(1, 'B'), 1],
+      [revisionKey(2, 'A'), 1],
+    ]);
+    expect(await readRevisions(join(dir, 'absent.jsonl'))).toEqual(new Map());
+    writeFileSync(log, `${line(1, 'A', 1)}\n${line(1, 'A', 2)}`);
+    await expect(readRevisions(log)).rejects.toThrow(`${log}, line 2: the last line is not complete`);
+    writeFileSync(log, `${line(1, 'A', 1)}\n{"kind":"other","version":1}\n`);
+    await expect(readRevisions(log)).rejects.toThrow(`${log}, line 2: field "kind" is not "patrolcast-publication"`);
+    writeFileSync(log, `${line(1, 'A', 0)}\n`);
+    await expect(readRevisions(log)).rejects.toThrow(`${log}, line 1: field "revision" is not an integer ≥ 1`);
   });
 });
