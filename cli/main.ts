@@ -13,6 +13,7 @@ import { registerFit } from './commands/fit.ts';
 import { registerForecast } from './commands/forecast.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerTune } from './commands/tune.ts';
+import { registerPublish } from './commands/publish.ts';
 import type { CliContext, CliIo } from './context.ts';
 import { outOfMemoryMessage } from './memory.ts';
 import { CliError } from './errors.ts';
@@ -47,6 +48,7 @@ function buildProgram(ctx: CliContext): Command {
   registerForecast(program, ctx);
   registerBacktest(program, ctx);
   registerTune(program, ctx);
+  registerPublish(program, ctx);
   return program;
 }
 

@@ -49,19 +49,10 @@ export async function buildApp(): Promise<string> {
   return outDir;
 }
 
-/** Build, serve and launch Chromium. Call close() in afterAll. */
-export async function startApp(): Promise<Served> {
-  const outDir = await buildApp();
-  const port = await freePort();
-  const server: PreviewServer = await preview({
-    configFile: join(ROOT, 'vite.config.ts'),
-    root: join(ROOT, 'web'),
-    logLevel: 'error',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port, strictPort: true, open: false },
-  });
+/** Debian's Chromium, headless, through playwright-core (a fresh temporary profile each time). Close it when done. */
+export function launchBrowser(): Promise<Browser> {
   // playwright-core launches every browser with a fresh temporary profile (user-data-dir).
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
@@ -76,6 +67,20 @@ export async function startApp(): Promise<Served> {
       '--enable-unsafe-swiftshader',
     ],
   });
+}
+
+/** Build, serve and launch Chromium. Call close() in afterAll. */
+export async function startApp(): Promise<Served> {
+  const outDir = await buildApp();
+  const port = await freePort();
+  const server: PreviewServer = await preview({
+    configFile: join(ROOT, 'vite.config.ts'),
+    root: join(ROOT, 'web'),
+    logLevel: 'error',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port, strictPort: true, open: false },
+  });
+  const browser = await launchBrowser();
   const origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/`,

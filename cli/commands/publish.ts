@@ -1,0 +1,324 @@
+/**
+ * `patrolcast publish FILE... --from 2023-12-15T06:00 --shifts 9 --out site/ [--log published.jsonl]`:
+ * fit once on every incident known before the first shift, then write a static site with the
+ * boxes of each of the next N shifts in every district (cli/publishSite.ts: aggregates only, no
+ * incident-level record), a manifest with each shift file's SHA-256, a small viewer
+ * (cli/publishViewer.ts), and append one line per shift and district to the publication log
+ * (cli/publishLog.ts). docs/publish.md.
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import {
+  CATEGORY_PRESETS,
+  DEFAULT_RES,
+  DEFAULT_SHIFT_HOURS,
+  DEFAULT_SHIFT_STARTS,
+  DEFAULT_TOP,
+  formatLocalInstant,
+  modelName,
+  periodEndMs,
+  shiftAt,
+  shiftBoxes,
+  trainModel,
+} from '../../engine/index.ts';
+import type { Incident, ShiftBoxes, ShiftWindow, TrainedModel } from '../../engine/index.ts';
+import type { CliContext } from '../context.ts';
+import { CliError } from '../errors.ts';
+import { refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
+import {
+  addDistrictOptions,
+  addInputOptions,
+  addRejectionOption,
+  inputOptionsFrom,
+  readDistrictPolygons,
+  readIncidents,
+  reportRejections,
+} from '../io.ts';
+import { addModelOptions, categoryFilter, parseResOption, trainingTypes, zoneFor } from '../options.ts';
+import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
+import { fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
+import { packageVersion } from '../version.ts';
+import { publishedShift, shiftFile, shiftId, type Manifest, type ManifestShift, type PublishedShift } from '../publishSite.ts';
+import { appendPublications, readRevisions, type PublicationLine } from '../publishLog.ts';
+import { VIEWER_CSS, VIEWER_HTML, VIEWER_JS } from '../publishViewer.ts';
+
+interface PublishOptions {
+  from: string;
+  shifts: string;
+  out: string;
+  log?: string;
+  top?: string;
+  res?: string;
+  categories?: string;
+  preset?: string;
+  districts?: string;
+  districtProperty?: string;
+  basemap?: string;
+  model?: string;
+  config?: string;
+  tz?: string;
+  keepOutliers?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+function intOption(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isInteger(x) || x < min || x > max)
+    throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${value}"`, 'E_BAD_OPTION');
+  return x;
+}
+
+/** The local wall-clock start, e.g. "2023-12-15T06:00". */
+function localStart(ms: number, tz: string): string {
+  return formatLocalInstant(ms, tz).slice(0, 16);
+}
+
+/**
+ * The N consecutive standard shifts from --from (which must start one: 06:00, 14:00 or 22:00 local).
+ * @throws CliError E_BAD_OPTION naming --from
+ */
+function shiftsFrom(from: string, tz: string, n: number): ShiftWindow[] {
+  let first: ShiftWindow;
+  try {
+    first = shiftAt(from, tz, DEFAULT_SHIFT_HOURS);
+  } catch (err) {
+    throw new CliError(`--from: ${(err as Error).message}`, 'E_BAD_OPTION');
+  }
+  const startLocal = localStart(first.startMs, tz);
+  if (!DEFAULT_SHIFT_STARTS.includes(startLocal.slice(11))) {
+    throw new CliError(
+      `--from ${from} is ${startLocal} in ${tz}, not the start of a shift: give ${DEFAULT_SHIFT_STARTS.join(', ')} local, e.g. --from ${startLocal.slice(0, 10)}T06:00`,
+      'E_BAD_OPTION',
+    );
+  }
+  const out: ShiftWindow[] = [first];
+  let day = startLocal.slice(0, 10);
+  let next = DEFAULT_SHIFT_STARTS.indexOf(startLocal.slice(11));
+  while (out.length < n) {
+    next++;
+    if (next === DEFAULT_SHIFT_STARTS.length) {
+      next = 0;
+      day = new Date(Date.parse(`${day}T12:00Z`) + DAY_MS).toISOString().slice(0, 10);
+    }
+    out.push(shiftAt(`${day}T${DEFAULT_SHIFT_STARTS[next]!}`, tz, DEFAULT_SHIFT_HOURS));
+  }
+  return out;
+}
+
+/**
+ * The folder of MapLibre GL's dist files, copied into the site: the nearest
+ * node_modules/maplibre-gl above this module or the working folder. MapLibre is the web app's
+ * (a development dependency of the package), so an installed patrolcast needs it installed
+ * beside it (docs/publish.md).
+ * @throws CliError E_PUBLISH when none is found
+ */
+function maplibreDist(): string {
+  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    let dir = start;
+    for (;;) {
+      const dist = join(dir, 'node_modules', 'maplibre-gl', 'dist');
+      if (existsSync(join(dist, 'maplibre-gl.mjs'))) return dist;
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  throw new CliError('the site viewer needs MapLibre GL: install it beside patrolcast (npm install maplibre-gl)', 'E_PUBLISH');
+}
+
+/** The bundled Vancouver base map, when this is a checkout that has it; else null. */
+function bundledBasemap(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const path = join(dir, 'fixtures', 'vancouver', 'basemap.geojson');
+    if (existsSync(path)) return path;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+/** The crime types the boxes were trained on (sorted), for the review of what was published. */
+function trainedOn(incidents: readonly Incident[], include: ((inc: Incident) => boolean) | null): string[] {
+  const names = new Set<string>();
+  for (const inc of incidents) if (inc.category !== null && (include === null || include(inc))) names.add(inc.category);
+  return [...names].sort();
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** Writes the viewer, the map library and the base map (if any) into the site folder. */
+async function writeViewer(out: string, basemap: string | null): Promise<void> {
+  await writeFileAtomic('--out', join(out, 'index.html'), VIEWER_HTML);
+  await writeFileAtomic('--out', join(out, 'viewer.js'), VIEWER_JS);
+  await writeFileAtomic('--out', join(out, 'viewer.css'), VIEWER_CSS);
+  const dist = maplibreDist();
+  for (const f of ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css']) await copyFile(join(dist, f), join(out, f));
+  await copyFile(join(dist, '..', 'LICENSE.txt'), join(out, 'maplibre-gl-LICENSE.txt'));
+  if (basemap !== null) await copyFile(basemap, join(out, 'basemap.geojson'));
+}
+
+export function registerPublish(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('publish')
+    .argument('<files...>', 'incident files: .csv, .csv.gz, .geojson or .json')
+    .description(
+      "Publish the next shifts: fit once on every incident known before --from, then write a static site with the patrol boxes of each of the next --shifts shifts in every district (no incident-level data), a manifest with each file's SHA-256, and append one line per shift and district to the publication log.",
+    )
+    .requiredOption('--from <datetime>', 'local start of the first shift: 06:00, 14:00 or 22:00, e.g. 2023-12-15T06:00 (read in --tz)')
+    .requiredOption('--shifts <n>', 'how many consecutive 8-hour shifts to publish (3 a day)')
+    .requiredOption('--out <folder>', 'the site folder (created when missing; its files are replaced)')
+    .option('--log <file>', 'append one line per shift and district to this JSON Lines publication log (never rewritten)')
+    .option('--top <k>', `patrol boxes per district (default ${DEFAULT_TOP})`)
+    .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES})`)
+    .option('--categories <names>', 'keep only these categories (as forecast; default: the victim-reported types)')
+    .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
+    .option('--basemap <file>', 'a GeoJSON base map to put on the site (default: the bundled one for Vancouver GeoDASH data)');
+  addModelOptions(cmd);
+  addDistrictOptions(cmd);
+  addRejectionOption(addInputOptions(cmd));
+  cmd.addHelpText(
+    'after',
+    `
+The site (docs/publish.md): index.html and viewer.js (pick a shift and a district), MapLibre
+copied from the maplibre-gl package, shifts/<date>_<HHMM>.json per shift (boxes, places,
+reasons, expected crimes, routes, ranking warnings; no incident ids, times or points) and
+manifest.json (generation time, model and version, configuration, data fingerprint and dates,
+the SHA-256 of each shift file). The log gets one JSON line per shift and district, numbered by
+revision; it is only ever appended to.
+
+Examples:
+  patrolcast publish fixtures/vancouver/property_2022.csv.gz fixtures/vancouver/property_2023.csv.gz --from 2023-12-15T06:00 --shifts 9 --out site/ --log published.jsonl
+  patrolcast publish data.csv --tz America/Chicago --from 2024-01-01T22:00 --shifts 3 --out site/ --districts beats.geojson
+`,
+  );
+  cmd.action(async (files: string[], opts: PublishOptions) => {
+    refuseOverwritingInputs({ '--log': opts.log }, [...files, opts.config, opts.districts, opts.basemap]);
+    const input = inputOptionsFrom(opts);
+    const n = intOption('--shifts', opts.shifts, 0, 1, 93);
+    const top = intOption('--top', opts.top, DEFAULT_TOP, 1, 1000);
+    const res = parseResOption(opts.res);
+    categoryFilter(opts);
+    if (opts.basemap !== undefined && !/\.geojson$|\.json$/i.test(opts.basemap))
+      throw new CliError(`--basemap must be a .geojson file, got "${opts.basemap}"`, 'E_BAD_OPTION');
+    const model = await modelConfig(opts.model, opts.config);
+    const revisions = opts.log === undefined ? null : await readRevisions(opts.log); // a bad log fails before the fit
+    const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
+    reportRejections(result, opts, ctx.io.stderr);
+    const tz = zoneFor('--from', opts.from, opts.tz, result.format);
+    const shifts = shiftsFrom(opts.from, tz, n);
+    const types = trainingTypes(opts, result);
+    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
+    // Everything is forecast from what was known before the first shift: later incidents in the
+    // files (a re-run on old data) must not reach a later shift's boxes.
+    const firstMs = shifts[0]!.startMs;
+    const known: Incident[] = result.incidents.filter((inc) => periodEndMs(inc, tz) <= firstMs);
+    const common = { incidents: known, tz, res, include: types.include, keepOutliers: opts.keepOutliers === true } as const;
+    const progress = fitProgress(createProgress(ctx.io.stderr));
+    let trained: TrainedModel;
+    const casts: ShiftBoxes[] = [];
+    try {
+      trained = trainModel({ ...common, model: withFitFlags(model.config, {}), untilMs: firstMs }, progress.hooks);
+      for (const shift of shifts) {
+        casts.push(
+          shiftBoxes({
+            ...common,
+            shift,
+            fit: trained.fit,
+            districts: polygons ?? 'labels',
+            unassigned: polygons !== null ? 'drop' : 'group',
+            top,
+            placementCache: trained.placementCache,
+          }),
+        );
+      }
+    } catch (err) {
+      throw serviceErrorForCli(err, {
+        what: 'the first shift start --from',
+        filtered: types.include !== null,
+        files,
+        at: opts.from,
+        tz,
+        shiftStartMs: firstMs,
+      });
+    } finally {
+      progress.done();
+    }
+    const warned = new Set<string>();
+    for (const w of [...trained.warnings, ...casts.flatMap((c) => c.warnings)]) warned.add(w);
+    for (const w of warned) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
+
+    const out = resolve(opts.out);
+    await mkdir(join(out, 'shifts'), { recursive: true });
+    const basemap = opts.basemap ?? (result.format === 'vancouver' ? bundledBasemap() : null);
+    await writeViewer(out, basemap);
+    const fit = trained.fit;
+    const generatedAt = new Date().toISOString(); // the CLI's clock (the engine has none)
+    const entries: ManifestShift[] = [];
+    const lines: Omit<PublicationLine, 'revision'>[] = [];
+    const run = {
+      model: modelName(fit.config),
+      modelVersion: packageVersion(),
+      config: fit.config,
+      fingerprint: fit.fingerprint,
+      dataFrom: localStart(trained.training.startMs, tz).slice(0, 10),
+      dataTo: localStart(trained.training.lastEventMs, tz).slice(0, 10),
+      categories: trainedOn(known, types.include),
+    };
+    for (const cast of casts) {
+      const shift: PublishedShift = publishedShift(cast.shift, localStart(cast.shift.startMs, tz), tz);
+      const file = shiftFile(cast, shift, res);
+      const text = `${JSON.stringify(file)}\n`;
+      const id = shiftId(shift.startLocal);
+      await writeFileAtomic('--out', join(out, 'shifts', `${id}.json`), text);
+      const boxes: Record<string, number> = {};
+      for (const d of file.districts) {
+        boxes[d.district] = d.boxes.features.length;
+        const published = d.boxes.features.map((f) => {
+          const p = f.properties;
+          return { rank: p.rank, h3: p.h3, cells: p.cells, expected: p.expected, place: p.place };
+        });
+        lines.push({
+          kind: 'patrolcast-publication',
+          version: 1,
+          generatedAt,
+          shift,
+          district: d.district,
+          ...run,
+          res,
+          placement: file.placement,
+          warning: d.warning,
+          boxes: published,
+        });
+      }
+      entries.push({ ...shift, id, file: `shifts/${id}.json`, sha256: sha256(text), boxes });
+    }
+    const districts = [...new Set(entries.flatMap((e) => Object.keys(e.boxes)))];
+    const manifest: Manifest = {
+      kind: 'patrolcast-site',
+      version: 1,
+      generatedAt,
+      ...run,
+      tz,
+      res,
+      placement: casts[0]!.placement,
+      top,
+      districts,
+      shifts: entries,
+      basemap: basemap === null ? null : 'basemap.geojson',
+    };
+    await writeFileAtomic('--out', join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (opts.log !== undefined && revisions !== null) await appendPublications(opts.log, lines, revisions);
+    const nBoxes = lines.reduce((s, l) => s + l.boxes.length, 0);
+    ctx.io.stdout.write(
+      `published ${shifts.length} shift${shifts.length === 1 ? '' : 's'} (${shifts[0]!.label} to ${shifts[shifts.length - 1]!.label}, ${tz}): ${nBoxes} boxes in ${districts.length} district${districts.length === 1 ? '' : 's'} to ${opts.out}${opts.log !== undefined ? `; ${lines.length} lines appended to ${opts.log}` : ''}\n`,
+    );
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * The publication log of `patrolcast publish --log published.jsonl`: an append-only JSON Lines
+ * file, one line per shift and district each time it is published, so what the sergeants were
+ * shown can be reviewed later against what happened (docs/publish.md).
+ *
+ * Earlier lines are never rewritten: the file is opened in append mode; the existing log is read
+ * only to number revisions (the first line of a shift and district is revision 1, a later
+ * publication of the same shift and district revision 2, 3, ...). A malformed existing line is
+ * an error naming the file and line, never skipped: a review must be able to trust every line.
+ */
+import { appendFile, readFile } from 'node:fs/promises';
+import { CliError } from './errors.ts';
+import type { PublishedShift } from './publishSite.ts';
+
+/** One line of the log (docs/publish.md "The publication log"). */
+export interface PublicationLine {
+  readonly kind: 'patrolcast-publication';
+  readonly version: 1;
+  readonly generatedAt: string;
+  readonly shift: PublishedShift;
+  readonly district: string;
+  readonly revision: number;
+  readonly model: string;
+  readonly modelVersion: string;
+  readonly config: unknown;
+  readonly fingerprint: string;
+  readonly dataFrom: string;
+  readonly dataTo: string;
+  /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
+  readonly categories: readonly string[];
+  readonly res: number;
+  readonly placement: string;
+  /** The district's ranking warning in words, as the site showed it; null when none. */
+  readonly warning: string | null;
+  readonly boxes: readonly {
+    readonly rank: number;
+    readonly h3: string;
+    readonly cells: readonly string[];
+    readonly expected: number;
+    readonly place: string | null;
+  }[];
+}
+
+/** The key a revision is counted by: the shift's start instant and the district. */
+export function revisionKey(startMs: number, district: string): string {
+  return `${startMs}\u0000${district}`;
+}
+
+function bad(path: string, line: number, why: string): never {
+  throw new CliError(
+    `${path}, line ${line}: ${why}: not a patrolcast publication line (the log is never repaired silently; fix or move the file)`,
+    'E_BAD_LOG',
+  );
+}
+
+/**
+ * The highest revision of each shift and district in the log at `path` (an absent file is an
+ * empty log). Cost O(lines).
+ * @throws CliError E_BAD_LOG naming the file and line of the first malformed line
+ */
+export async function readRevisions(path: string): Promise<Map<string, number>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw new CliError(`cannot read the log ${path}: ${(err as Error).message}`, 'E_BAD_LOG');
+  }
+  const revisions = new Map<string, number>();
+  const lines = text.split('\n');
+  if (text.length > 0 && !text.endsWith('\n')) bad(path, lines.length, 'the last line is not complete (no newline at its end)');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw === '' && i === lines.length - 1) break;
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      bad(path, i + 1, 'not JSON');
+    }
+    const o = v as Partial<PublicationLine> | null;
+    if (o === null || typeof o !== 'object' || o.kind !== 'patrolcast-publication')
+      bad(path, i + 1, 'field "kind" is not "patrolcast-publication"');
+    if (o.version !== 1) bad(path, i + 1, `field "version" is ${JSON.stringify(o.version)}, expected 1`);
+    if (typeof o.district !== 'string') bad(path, i + 1, 'field "district" is not text');
+    if (typeof o.shift !== 'object' || o.shift === null || !Number.isFinite(o.shift.startMs))
+      bad(path, i + 1, 'field "shift.startMs" is not a number');
+    if (!Number.isInteger(o.revision) || o.revision! < 1) bad(path, i + 1, 'field "revision" is not an integer ≥ 1');
+    const key = revisionKey(o.shift.startMs, o.district);
+    revisions.set(key, Math.max(revisions.get(key) ?? 0, o.revision!));
+  }
+  return revisions;
+}
+
+/**
+ * Appends the lines (numbered from `revisions`) to the log in one write, in append mode.
+ * @returns the lines as written
+ */
+export async function appendPublications(
+  path: string,
+  lines: readonly Omit<PublicationLine, 'revision'>[],
+  revisions: ReadonlyMap<string, number>,
+): Promise<PublicationLine[]> {
+  const numbered = lines.map((l) => {
+    const { kind, version, generatedAt, shift, district, ...rest } = l;
+    const revision = (revisions.get(revisionKey(shift.startMs, district)) ?? 0) + 1;
+    return { kind, version, generatedAt, shift, district, revision, ...rest };
+  });
+  await appendFile(path, numbered.map((l) => `${JSON.stringify(l)}\n`).join(''), { encoding: 'utf8', flag: 'a' });
+  return numbered;
+}
