@@ -242,6 +242,11 @@ export {
   discoveryVerdict,
   runDiscovery,
   MAX_DISCOVERY_RATE,
+  // the review of published boxes (cli/commands/review.ts): the backtest's placed actuals
+  placedRunOf,
+  pairedBootstrap,
+  bootstrapMean,
+  PlacedRun,
 } from './evaluate/index.ts';
 export type {
   BacktestInput,
