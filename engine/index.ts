@@ -300,6 +300,7 @@ export type {
 export {
   shiftBoxes,
   trainModel,
+  trainingSet,
   resolveModel,
   checkTunedBefore,
   STALE_DATA_DAYS,

@@ -31,7 +31,7 @@ interface Review {
     paired: { diff: { mean: number; lo: number; hi: number; n: number } };
   };
   concentration: { boxes: number; distinctPlaces: number; mostPublished: { h3: string; times: number }[] };
-  lateRecorded: { known: boolean; note: string };
+  lateRecorded: { perIncident: boolean; runs: { same: boolean; published: string; now: string }[]; note: string };
   dosage: { known: boolean; note: string };
 }
 
@@ -128,11 +128,31 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     expect(review.concentration.mostPublished[0]!.times).toBe(most);
   });
 
-  it('says dosage is unknown and that late-recorded incidents cannot be told apart', () => {
+  it("says dosage is unknown, and finds the fit's data unchanged (same fingerprint) in the same files", () => {
     expect(review.dosage.known).toBe(false);
-    expect(review.lateRecorded.known).toBe(false);
     expect(stdout).toMatch(/dosage: unknown: no patrol log/);
-    expect(stdout).toMatch(/late-recorded incidents: cannot be told/);
+    expect(review.lateRecorded.perIncident).toBe(false);
+    expect(review.lateRecorded.runs).toHaveLength(1);
+    expect(review.lateRecorded.runs[0]!.published).toBe(lines[0]!.fingerprint);
+    expect(review.lateRecorded.runs[0]!.same).toBe(true);
+    expect(stdout).toMatch(/late-recorded incidents: the data each of the 1 publication run was fitted on is unchanged/);
+  });
+
+  it('notes an incident dated before the first shift that the published fit did not see', async () => {
+    const late = join(dir, 'late.csv');
+    writeFileSync(
+      late,
+      'TYPE,YEAR,MONTH,DAY,HOUR,MINUTE,HUNDRED_BLOCK,NEIGHBOURHOOD,X,Y\nBreak and Enter Commercial,2023,6,30,12,0,11XX ROBSON ST,West End,490795.6407,5459232.6988\n',
+    );
+    const lateOut = join(dir, 'review-late.json');
+    const ran = await runCli(['review', log, ...VANCOUVER, late, '--allow-replays', '--out', lateOut]);
+    expect(ran.code).toBe(0);
+    const r = readJson<Review>(lateOut);
+    expect(r.lateRecorded.runs[0]!.same).toBe(false);
+    expect(r.lateRecorded.runs[0]!.now).not.toBe(lines[0]!.fingerprint);
+    expect(ran.stdout).toMatch(/1 of 1 publication run were fitted on data these files no longer give/);
+    // an incident before the shifts does not change what the shifts' boxes caught
+    expect(r.scores.perShift.map((p) => p.catches)).toEqual(review.scores.perShift.map((p) => p.catches));
   });
 
   it('without --allow-replays, publications generated after their shift started do not count', async () => {
