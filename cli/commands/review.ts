@@ -24,6 +24,7 @@ interface ReviewOptions {
   tz?: string;
   keepDuplicates?: boolean;
   allowReplays?: boolean;
+  since?: string;
 }
 
 /** Why late-recorded incidents cannot be told one by one, in words (the report carries it). */
@@ -90,6 +91,10 @@ export function registerReview(program: Command, ctx: CliContext): void {
     )
     .option('--out <file>', 'write the review as JSON')
     .option(
+      '--since <date>',
+      'review only the shifts starting on or after this local date, e.g. 2024-01-01 (default: every shift in the log)',
+    )
+    .option(
       '--allow-replays',
       'also count publications generated after their shift started (a publish run on old data: its fit saw only what was known before its first shift)',
     );
@@ -107,8 +112,15 @@ Example:
   );
   cmd.action(async (log: string, files: string[], opts: ReviewOptions) => {
     refuseOverwritingInputs({ '--out': opts.out }, [log, ...files]);
-    const lines = await readPublications(log);
-    if (lines.length === 0) throw new CliError(`${log}: no publications to review (an empty or missing log)`, 'E_NO_INPUT');
+    const since = opts.since;
+    if (since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(since) && Number.isFinite(Date.parse(`${since}T00:00Z`))))
+      throw new CliError(`--since must be a date YYYY-MM-DD, got "${since}"`, 'E_BAD_OPTION');
+    const lines = (await readPublications(log)).filter((l) => since === undefined || l.shift.startLocal >= since);
+    if (lines.length === 0)
+      throw new CliError(
+        `${log}: no publications to review (an empty or missing log${since === undefined ? '' : `, or none since ${since}`})`,
+        'E_NO_INPUT',
+      );
     const input = inputOptionsFrom(opts);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);

@@ -162,6 +162,16 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     expect(ran.stderr).toMatch(/--allow-replays/);
   });
 
+  it('--since keeps only the shifts starting on or after the local date', async () => {
+    const ran = await runCli(['review', log, ...VANCOUVER, '--allow-replays', '--since', '2023-07-02']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^review: 3 published shifts scored/);
+    expect(ran.stdout).not.toMatch(/2023-07-01 06:00/);
+    const bad = await runCli(['review', log, ...VANCOUVER, '--since', 'July']);
+    expect(bad.code).toBe(2);
+    expectOneLineError(bad.stderr, '--since', 'July');
+  });
+
   it('a malformed log line is an error naming the file and line', async () => {
     const badLog = join(dir, 'bad.jsonl');
     writeFileSync(badLog, `${JSON.stringify(lines[0])}\n{"kind":"other"}\n`);
