@@ -127,6 +127,10 @@ function same<T>(shifts: readonly ReviewedShift[], what: string, get: (l: Public
 export function scoreReview(shifts: readonly ReviewedShift[], incidents: readonly Incident[], tz: string): ReviewScores {
   const res = same(shifts, 'resolution', (l) => l.res);
   const categories = same(shifts, 'crime types', (l) => l.categories);
+  const placement = same(shifts, 'placement', (l) => l.placement);
+  // grid boxes are study cells: the backtest's placed actuals are fine cells, which a study cell's own children do not tile exactly
+  if (placement !== 'fine')
+    throw new CliError(`the review scores placed boxes (placement "fine"); these publications have placement "${placement}"`, 'E_BAD_LOG');
   const types = new Set(categories);
   let top = 0;
   for (const s of shifts) for (const l of s.lines) top = Math.max(top, l.boxes.length);
