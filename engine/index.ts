@@ -260,6 +260,7 @@ export type {
   PerShiftModel,
   FitRecord,
   Interval,
+  BootstrapOptions,
   PairedDifference,
   EvalWindow,
   TuneInput,
@@ -309,6 +310,8 @@ export {
 } from './service/index.ts';
 export type {
   ShiftRequest,
+  TrainingData,
+  TrainingSet,
   ShiftBoxes,
   BoxPlacement,
   ExplainedBox,
