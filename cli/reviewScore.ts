@@ -7,7 +7,16 @@
  * resamples), and beside it the backtest's naive-all-placed boxes for the same shifts, placed
  * from the history known at each shift's start.
  */
-import { BACKTEST_DEFAULTS, backtest, bootstrapMean, pairedBootstrap, placedRunOf, prepareEvaluation } from '../engine/index.ts';
+import {
+  BACKTEST_DEFAULTS,
+  backtest,
+  bootstrapMean,
+  incidentCell,
+  pairedBootstrap,
+  placeActuals,
+  placedRunOf,
+  prepareEvaluation,
+} from '../engine/index.ts';
 import type { BacktestInput, Incident, Interval, PairedDifference } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 import { revisionKey, type PublicationLine } from './publishLog.ts';
@@ -86,7 +95,8 @@ export interface ShiftScore {
   readonly catches: number;
   readonly hitRate: number | null;
   readonly naiveAllHitRate: number | null;
-  readonly districts: Readonly<Record<string, { readonly boxes: number; readonly catches: number }>>;
+  /** Per district: its boxes, their catches, and the shift's crimes in the district (its study cells' crimes). */
+  readonly districts: Readonly<Record<string, { readonly boxes: number; readonly catches: number; readonly events: number }>>;
 }
 
 export interface ReviewScores {
@@ -102,8 +112,33 @@ export interface ReviewScores {
   readonly naiveAllPai: number;
   /** published − naive-all-placed, over the shifts with crime. */
   readonly paired: PairedDifference;
-  /** Per district over every reviewed shift: boxes, catches, and the share of all the shifts' crime they caught. */
-  readonly perDistrict: Readonly<Record<string, { readonly boxes: number; readonly catches: number; readonly shareOfCrime: number }>>;
+  /**
+   * Per district over every reviewed shift: boxes, catches, the district's crimes, its hit rate
+   * (catches / its crimes: a box may catch just over the district's edge) and the share of all
+   * the shifts' crime its boxes caught.
+   */
+  readonly perDistrict: Readonly<Record<string, District>>;
+}
+
+interface District {
+  readonly boxes: number;
+  readonly catches: number;
+  readonly events: number;
+  readonly hitRate: number | null;
+  readonly shareOfCrime: number | null;
+}
+
+/**
+ * Per window, the district index of each crime as the backtest places it (placeActuals: the same
+ * windows, the same known-from rule; −1 for a crime outside every district's study cells). O(N) h3 calls.
+ */
+function districtActuals(run: ReturnType<typeof prepareEvaluation>): readonly (readonly number[])[] {
+  const index = new Map(run.districts.names.map((n, i) => [n, i]));
+  const items = run.incidents.map((inc, i) => {
+    const name = run.districts.byCell.get(incidentCell(inc.lat, inc.lng, run.res));
+    return { timeMs: inc.timeMs, endMs: run.knownMs[i]!, cell: name === undefined ? -1 : (index.get(name) ?? -1) };
+  });
+  return placeActuals(run.windows, items).byWindow;
 }
 
 /** The one value every reviewed line must share (the review scores one configuration). */
@@ -148,7 +183,8 @@ export function scoreReview(shifts: readonly ReviewedShift[], incidents: readonl
   const placed = placedRunOf(run);
   const windowOf = new Map(run.windows.map((w, i) => [w.startMs, i]));
   const perShift: ShiftScore[] = [];
-  const perDistrict: Record<string, { boxes: number; catches: number }> = {};
+  const inDistrict = districtActuals(run);
+  const perDistrict: Record<string, { boxes: number; catches: number; events: number }> = {};
   let allEvents = 0;
   for (const s of shifts) {
     const w = windowOf.get(s.startMs);
@@ -158,16 +194,20 @@ export function scoreReview(shifts: readonly ReviewedShift[], incidents: readonl
     for (const f of placed.actualByWindow[w]!) if (f >= 0) actual.set(f, (actual.get(f) ?? 0) + 1);
     const events = report.perShift.events[w]!;
     allEvents += events;
-    const districts: Record<string, { boxes: number; catches: number }> = {};
+    const counts = new Map<string, number>();
+    for (const d of inDistrict[w]!) if (d >= 0) counts.set(run.districts.names[d]!, (counts.get(run.districts.names[d]!) ?? 0) + 1);
+    const districts: Record<string, { boxes: number; catches: number; events: number }> = {};
     let catches = 0;
     let boxes = 0;
     for (const l of s.lines) {
       let c = 0;
       for (const b of l.boxes) for (const cell of b.cells) c += actual.get(placed.lattice.idOf(cell)) ?? 0;
-      districts[l.district] = { boxes: l.boxes.length, catches: c };
-      const d = (perDistrict[l.district] ??= { boxes: 0, catches: 0 });
+      const e = counts.get(l.district) ?? 0;
+      districts[l.district] = { boxes: l.boxes.length, catches: c, events: e };
+      const d = (perDistrict[l.district] ??= { boxes: 0, catches: 0, events: 0 });
       d.boxes += l.boxes.length;
       d.catches += c;
+      d.events += e;
       catches += c;
       boxes += l.boxes.length;
     }
@@ -206,8 +246,9 @@ export function scoreReview(shifts: readonly ReviewedShift[], incidents: readonl
   let boxesTotal = 0;
   for (const p of perShift) boxesTotal += p.boxes;
   const areaShare = boxesTotal / perShift.length / report.cells;
-  const shares: Record<string, { boxes: number; catches: number; shareOfCrime: number }> = {};
-  for (const [d, v] of Object.entries(perDistrict)) shares[d] = { ...v, shareOfCrime: allEvents > 0 ? v.catches / allEvents : NaN };
+  const shares: Record<string, District> = {};
+  for (const [d, v] of Object.entries(perDistrict))
+    shares[d] = { ...v, hitRate: v.events > 0 ? v.catches / v.events : null, shareOfCrime: allEvents > 0 ? v.catches / allEvents : null };
   return {
     categories,
     res,

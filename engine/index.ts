@@ -244,6 +244,7 @@ export {
   MAX_DISCOVERY_RATE,
   // the review of published boxes (cli/commands/review.ts): the backtest's placed actuals
   placedRunOf,
+  placeActuals,
   pairedBootstrap,
   bootstrapMean,
   PlacedRun,

@@ -70,9 +70,9 @@ function summary(sel: Selection, s: ReviewScores | null, conc: ReturnType<typeof
       `all-history counts (naive-all-placed) on the same shifts: ${pct(n.mean)} (95% ${pct(n.lo)} to ${pct(n.hi)}); PAI ${num(s.naiveAllPai)}`,
     );
     out.push(`published − naive-all: ${pct(d.mean)} (paired 95% ${pct(d.lo)} to ${pct(d.hi)})`);
-    out.push("per district (share of all the shifts' crime caught by its boxes):");
+    out.push("per district (its crimes; its boxes' catches; hit rate; share of all the shifts' crime):");
     for (const [name, v] of Object.entries(s.perDistrict))
-      out.push(`  ${name}: ${v.catches} caught by ${v.boxes} boxes, ${pct(v.shareOfCrime)}`);
+      out.push(`  ${name}: ${v.events} crimes, ${v.catches} caught by ${v.boxes} boxes, ${pct(v.hitRate)}, ${pct(v.shareOfCrime)} of all`);
   }
   out.push(`concentration: ${conc.boxes} boxes at ${conc.distinctPlaces} distinct places; most published:`);
   for (const m of conc.mostPublished) out.push(`  ${m.place ?? m.h3} (${m.h3}): ${m.times} times`);

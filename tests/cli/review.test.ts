@@ -29,6 +29,7 @@ interface Review {
     hitRate: { mean: number };
     naiveAllHitRate: { mean: number };
     paired: { diff: { mean: number; lo: number; hi: number; n: number } };
+    perDistrict: Record<string, { boxes: number; catches: number; events: number; hitRate: number | null }>;
   };
   concentration: { boxes: number; distinctPlaces: number; mostPublished: { h3: string; times: number }[] };
   lateRecorded: { perIncident: boolean; runs: { same: boolean; published: string; now: string }[]; note: string };
@@ -116,6 +117,19 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     expect(review.scores.paired.diff.lo).toBeLessThanOrEqual(diff);
     expect(review.scores.paired.diff.hi).toBeGreaterThanOrEqual(diff);
     expect(review.scores.categories).toEqual(lines[0]!.categories);
+  });
+
+  it("per district: its boxes, their catches and its own crimes add up to the shifts' totals", () => {
+    const d = Object.values(review.scores.perDistrict);
+    const sum = (f: (x: (typeof d)[number]) => number): number => d.reduce((s, x) => s + f(x), 0);
+    const ps = review.scores.perShift;
+    expect(d).toHaveLength(24);
+    expect(sum((x) => x.catches)).toBe(ps.reduce((s, p) => s + p.catches, 0));
+    expect(sum((x) => x.boxes)).toBe(ps.reduce((s, p) => s + p.boxes, 0));
+    // 198 crimes, 8 of them in study cells that no district's labels reach (none outside the study cells)
+    expect(sum((x) => x.events)).toBe(190);
+    expect(bt.eventsOutsideArea).toBe(0);
+    for (const x of d) expect(x.hitRate).toBe(x.events > 0 ? x.catches / x.events : null);
   });
 
   it('counts the concentration of the published boxes from the log', () => {
