@@ -262,6 +262,8 @@ export type {
   FitRecord,
   Interval,
   BootstrapOptions,
+  Actuals,
+  Placeable,
   PairedDifference,
   EvalWindow,
   TuneInput,
