@@ -262,7 +262,6 @@ export type {
   FitRecord,
   Interval,
   BootstrapOptions,
-  Actuals,
   Placeable,
   PairedDifference,
   EvalWindow,
