@@ -14,6 +14,7 @@ import { registerForecast } from './commands/forecast.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerTune } from './commands/tune.ts';
 import { registerPublish } from './commands/publish.ts';
+import { registerReview } from './commands/review.ts';
 import type { CliContext, CliIo } from './context.ts';
 import { outOfMemoryMessage } from './memory.ts';
 import { CliError } from './errors.ts';
@@ -49,6 +50,7 @@ function buildProgram(ctx: CliContext): Command {
   registerBacktest(program, ctx);
   registerTune(program, ctx);
   registerPublish(program, ctx);
+  registerReview(program, ctx);
   return program;
 }
 

@@ -54,19 +54,18 @@ function bad(path: string, line: number, why: string): never {
 }
 
 /**
- * The highest revision of each shift and district in the log at `path` (an absent file is an
- * empty log). Cost O(lines).
+ * Every line of the log at `path`, checked (an absent file is an empty log). Cost O(lines).
  * @throws CliError E_BAD_LOG naming the file and line of the first malformed line
  */
-export async function readRevisions(path: string): Promise<Map<string, number>> {
+export async function readPublications(path: string): Promise<PublicationLine[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new CliError(`cannot read the log ${path}: ${(err as Error).message}`, 'E_BAD_LOG');
   }
-  const revisions = new Map<string, number>();
+  const out: PublicationLine[] = [];
   const lines = text.split('\n');
   if (text.length > 0 && !text.endsWith('\n')) bad(path, lines.length, 'the last line is not complete (no newline at its end)');
   for (let i = 0; i < lines.length; i++) {
@@ -86,8 +85,21 @@ export async function readRevisions(path: string): Promise<Map<string, number>> 
     if (typeof o.shift !== 'object' || o.shift === null || !Number.isFinite(o.shift.startMs))
       bad(path, i + 1, 'field "shift.startMs" is not a number');
     if (!Number.isInteger(o.revision) || o.revision! < 1) bad(path, i + 1, 'field "revision" is not an integer ≥ 1');
+    out.push(o as PublicationLine);
+  }
+  return out;
+}
+
+/**
+ * The highest revision of each shift and district in the log at `path` (an absent file is an
+ * empty log). Cost O(lines).
+ * @throws CliError E_BAD_LOG naming the file and line of the first malformed line
+ */
+export async function readRevisions(path: string): Promise<Map<string, number>> {
+  const revisions = new Map<string, number>();
+  for (const o of await readPublications(path)) {
     const key = revisionKey(o.shift.startMs, o.district);
-    revisions.set(key, Math.max(revisions.get(key) ?? 0, o.revision!));
+    revisions.set(key, Math.max(revisions.get(key) ?? 0, o.revision));
   }
   return revisions;
 }

@@ -242,6 +242,12 @@ export {
   discoveryVerdict,
   runDiscovery,
   MAX_DISCOVERY_RATE,
+  // the review of published boxes (cli/commands/review.ts): the backtest's placed actuals
+  placedRunOf,
+  placeActuals,
+  pairedBootstrap,
+  bootstrapMean,
+  PlacedRun,
 } from './evaluate/index.ts';
 export type {
   BacktestInput,
@@ -255,6 +261,8 @@ export type {
   PerShiftModel,
   FitRecord,
   Interval,
+  BootstrapOptions,
+  Placeable,
   PairedDifference,
   EvalWindow,
   TuneInput,
@@ -295,6 +303,7 @@ export type {
 export {
   shiftBoxes,
   trainModel,
+  trainingSet,
   resolveModel,
   checkTunedBefore,
   STALE_DATA_DAYS,
@@ -303,6 +312,8 @@ export {
 } from './service/index.ts';
 export type {
   ShiftRequest,
+  TrainingData,
+  TrainingSet,
   ShiftBoxes,
   BoxPlacement,
   ExplainedBox,

@@ -48,6 +48,7 @@ export {
   LOG_SCORE_UNIFORM_WEIGHT,
 } from './metrics.ts';
 export { bootstrapMean, bootstrapRatio, pairedBootstrap, quantileOfSorted } from './bootstrap.ts';
+export { placedRunOf, PlacedRun } from './placed.ts';
 export type { BootstrapOptions, Interval, PairedDifference } from './bootstrap.ts';
 export {
   KernelScorer,

@@ -1,0 +1,163 @@
+/**
+ * `patrolcast review published.jsonl FILE... [--out review.json]`: the prospective evaluation of
+ * what was published (docs/publish.md "Review"). For every published shift that has passed, the
+ * share of its crime (the published crime types) inside the boxes that were published, beside
+ * the backtest's naive-all-placed boxes for the same shifts, with the backtest's paired bootstrap
+ * intervals (cli/reviewScore.ts); how concentrated the published boxes were; and what cannot be
+ * told from these files (late-recorded incidents, patrol dosage).
+ */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+import { CliError } from '../errors.ts';
+import { refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
+import { addInputOptions, addRejectionOption, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
+import { createProgress } from '../progress.ts';
+import { memoryGuard } from '../memory.ts';
+import { readPublications } from '../publishLog.ts';
+import { checkRuns, type RunCheck } from '../reviewLate.ts';
+import { concentration, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
+
+interface ReviewOptions {
+  out?: string;
+  format?: string;
+  columns?: string;
+  tz?: string;
+  keepDuplicates?: boolean;
+  allowReplays?: boolean;
+  since?: string;
+}
+
+/** Why late-recorded incidents cannot be told one by one, in words (the report carries it). */
+export const LATE_NOTE =
+  'Which incidents were recorded late cannot be told from these files: the incident data has no recording time, and the log keeps only the date of the newest incident the fit saw (dataTo) and a fingerprint of its data, not counts per day; so every incident the files hold now is scored (once, not with and without late ones)';
+
+/** The late-recording check in words: per publication run, whether the fit's data is what the files hold now. */
+function lateWords(runs: readonly RunCheck[]): string {
+  const changed = runs.filter((r) => !r.same);
+  const head =
+    changed.length === 0
+      ? `the data each of the ${runs.length} publication run${runs.length === 1 ? '' : 's'} was fitted on is unchanged in these files (same fingerprint): no incident dated before its first shift was recorded late`
+      : `${changed.length} of ${runs.length} publication run${runs.length === 1 ? '' : 's'} were fitted on data these files no longer give (fingerprint ${changed[0]!.published}, now ${changed[0]!.now}): incidents dated before their first shift were recorded late, removed or edited since`;
+  return `${head}. ${LATE_NOTE}`;
+}
+
+/** Dosage without a patrol log. */
+export const DOSAGE_NOTE = 'unknown: no patrol log was given, so the review does not assume the published boxes were patrolled';
+
+const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`);
+const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '—');
+
+/** The stdout summary. */
+function summary(sel: Selection, s: ReviewScores | null, conc: ReturnType<typeof concentration>, runs: readonly RunCheck[]): string {
+  const out: string[] = [];
+  out.push(
+    `review: ${sel.shifts.length} published shift${sel.shifts.length === 1 ? '' : 's'} scored; ${sel.notYetPassed} skipped as not yet passed (ending after the last incident in the files); ${sel.laterRevisionsIgnored} other revision${sel.laterRevisionsIgnored === 1 ? '' : 's'} ignored; ${sel.publishedAfterStart} shift-district publication${sel.publishedAfterStart === 1 ? '' : 's'} generated only after the shift started`,
+  );
+  if (s !== null) {
+    out.push(`crime types: ${s.categories.join(', ')}; top ${s.top} boxes per district; ${s.studyCells} study cells`);
+    out.push('');
+    out.push('shift                 crimes  boxes  caught  published  naive-all');
+    for (const p of s.perShift)
+      out.push(
+        `${p.label.padEnd(20)}  ${String(p.events).padStart(6)}  ${String(p.boxes).padStart(5)}  ${String(p.catches).padStart(6)}  ${pct(p.hitRate).padStart(9)}  ${pct(p.naiveAllHitRate).padStart(9)}`,
+      );
+    out.push('');
+    const h = s.hitRate;
+    const n = s.naiveAllHitRate;
+    const d = s.paired.diff;
+    out.push(`hit rate of the published boxes: ${pct(h.mean)} (95% ${pct(h.lo)} to ${pct(h.hi)}, ${h.n} shifts); PAI ${num(s.pai)}`);
+    out.push(
+      `all-history counts (naive-all-placed) on the same shifts: ${pct(n.mean)} (95% ${pct(n.lo)} to ${pct(n.hi)}); PAI ${num(s.naiveAllPai)}`,
+    );
+    out.push(`published − naive-all: ${pct(d.mean)} (paired 95% ${pct(d.lo)} to ${pct(d.hi)})`);
+    out.push("per district (its crimes; its boxes' catches; hit rate; share of all the shifts' crime):");
+    for (const [name, v] of Object.entries(s.perDistrict))
+      out.push(`  ${name}: ${v.events} crimes, ${v.catches} caught by ${v.boxes} boxes, ${pct(v.hitRate)}, ${pct(v.shareOfCrime)} of all`);
+  }
+  out.push(`concentration: ${conc.boxes} boxes at ${conc.distinctPlaces} distinct places; most published:`);
+  for (const m of conc.mostPublished) out.push(`  ${m.place ?? m.h3} (${m.h3}): ${m.times} times`);
+  out.push(`late-recorded incidents: ${lateWords(runs)}`);
+  out.push(`dosage: ${DOSAGE_NOTE}`);
+  return `${out.join('\n')}\n`;
+}
+
+export function registerReview(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('review')
+    .argument('<log>', 'the publication log written by `patrolcast publish --log` (JSON Lines)')
+    .argument('<files...>', 'incident files holding what happened since: .csv, .csv.gz, .geojson or .json')
+    .description(
+      "Review what was published: for every published shift that has passed, the share of its crime inside the published boxes (hit rate, PAI, per district), beside the boxes all-history counts would have placed from the data known then, with the backtest's paired 95% intervals.",
+    )
+    .option('--out <file>', 'write the review as JSON')
+    .option(
+      '--since <date>',
+      'review only the shifts starting on or after this local date, e.g. 2024-01-01 (default: every shift in the log)',
+    )
+    .option(
+      '--allow-replays',
+      'also count publications generated after their shift started (a publish run on old data: its fit saw only what was known before its first shift)',
+    );
+  addRejectionOption(addInputOptions(cmd));
+  cmd.addHelpText(
+    'after',
+    `
+For each shift and district the latest revision generated before the shift started counts;
+shifts that end after the last incident in the files are skipped. Scored with the backtest's
+code: same incidents, same shifts, same bootstrap (docs/publish.md "Review").
+
+Example:
+  patrolcast review published.jsonl property_2023.csv.gz --out review.json
+`,
+  );
+  cmd.action(async (log: string, files: string[], opts: ReviewOptions) => {
+    refuseOverwritingInputs({ '--out': opts.out }, [log, ...files]);
+    const since = opts.since;
+    if (since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(since) && Number.isFinite(Date.parse(`${since}T00:00Z`))))
+      throw new CliError(`--since must be a date YYYY-MM-DD, got "${since}"`, 'E_BAD_OPTION');
+    const lines = (await readPublications(log)).filter((l) => since === undefined || l.shift.startLocal >= since);
+    if (lines.length === 0)
+      throw new CliError(
+        `${log}: no publications to review (an empty or missing log${since === undefined ? '' : `, or none since ${since}`})`,
+        'E_NO_INPUT',
+      );
+    const input = inputOptionsFrom(opts);
+    const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
+    reportRejections(result, opts, ctx.io.stderr);
+    if (result.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')}`, 'E_NO_INPUT');
+    let lastMs = -Infinity;
+    for (const inc of result.incidents) if (inc.timeMs > lastMs) lastMs = inc.timeMs;
+    const sel = selectPublications(lines, lastMs, opts.allowReplays === true);
+    const tz = lines[0]!.shift.tz;
+    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz);
+    const conc = concentration(sel.shifts);
+    const runs = checkRuns(lines, sel.shifts, result.incidents);
+    ctx.io.stdout.write(summary(sel, scores, conc, runs));
+    if (sel.shifts.length === 0 && sel.publishedAfterStart > 0 && opts.allowReplays !== true)
+      ctx.io.stderr.write(
+        'patrolcast: note: every passed publication was generated after its shift started; give --allow-replays to review replays\n',
+      );
+    if (opts.out !== undefined) {
+      const report = {
+        kind: 'patrolcast-review',
+        version: 1,
+        log,
+        files,
+        tz,
+        shiftsReviewed: sel.shifts.length,
+        skipped: {
+          notYetPassed: sel.notYetPassed,
+          laterRevisionsIgnored: sel.laterRevisionsIgnored,
+          publishedAfterStart: sel.publishedAfterStart,
+          replaysCounted: opts.allowReplays === true,
+        },
+        scores,
+        concentration: conc,
+        lateRecorded: { perIncident: false, runs, note: lateWords(runs) },
+        dosage: { known: false, note: DOSAGE_NOTE },
+      };
+      await writeFileAtomic('--out', opts.out, `${JSON.stringify(report, null, 2)}\n`);
+      ctx.io.stderr.write(`wrote ${opts.out}\n`);
+    }
+  });
+}
