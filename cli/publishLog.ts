@@ -12,22 +12,29 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { CliError } from './errors.ts';
 import type { PublishedShift } from './publishSite.ts';
 
+/** What one publish run was made from: written into every log line and the site's manifest alike. */
+export interface PublicationRun {
+  readonly model: string;
+  /** The patrolcast release that made it. */
+  readonly modelVersion: string;
+  readonly config: unknown;
+  /** The training data's fingerprint (the fit's: engine/model fingerprintEvents). */
+  readonly fingerprint: string;
+  /** The training window as local dates (dates only: no incident's time is published). */
+  readonly dataFrom: string;
+  readonly dataTo: string;
+  /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
+  readonly categories: readonly string[];
+}
+
 /** One line of the log (docs/publish.md "The publication log"). */
-export interface PublicationLine {
+export interface PublicationLine extends PublicationRun {
   readonly kind: 'patrolcast-publication';
   readonly version: 1;
   readonly generatedAt: string;
   readonly shift: PublishedShift;
   readonly district: string;
   readonly revision: number;
-  readonly model: string;
-  readonly modelVersion: string;
-  readonly config: unknown;
-  readonly fingerprint: string;
-  readonly dataFrom: string;
-  readonly dataTo: string;
-  /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
-  readonly categories: readonly string[];
   readonly res: number;
   readonly placement: string;
   /** The district's ranking warning in words, as the site showed it; null when none. */

@@ -12,6 +12,7 @@
  */
 import { boxesToGeoJSON, withRouteStops } from '../engine/index.ts';
 import type { DistrictRoute, RankingWarning, ShiftBoxes, ShiftWindow } from '../engine/index.ts';
+import type { PublicationRun } from './publishLog.ts';
 
 /** The shift as the site and the log name it. */
 export interface PublishedShift {
@@ -147,22 +148,11 @@ export interface ManifestShift extends PublishedShift {
 }
 
 /** The site's manifest.json. */
-export interface Manifest {
+export interface Manifest extends PublicationRun {
   readonly kind: 'patrolcast-site';
   readonly version: 1;
   /** When the site was made (ISO, from the CLI's clock). */
   readonly generatedAt: string;
-  readonly model: string;
-  /** The patrolcast release that made it. */
-  readonly modelVersion: string;
-  readonly config: unknown;
-  /** The training data's fingerprint (the fit's: engine/model fingerprintEvents). */
-  readonly fingerprint: string;
-  /** The training window as local dates (dates only: no incident's time is published). */
-  readonly dataFrom: string;
-  readonly dataTo: string;
-  /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
-  readonly categories: readonly string[];
   readonly tz: string;
   readonly res: number;
   readonly placement: string;

@@ -52,6 +52,7 @@ export {
   MOSTLY_REJECTED_SHARE,
   LEFT_OUT_BY_DEFAULT,
   victimReportedDefault,
+  CLI_TYPE_CONTROLS,
 } from './ingest/index.ts';
 export type {
   IngestOptions,
@@ -63,6 +64,7 @@ export type {
   LeftOutType,
   LeftOutTypes,
   VictimReportedDefault,
+  TypeControls,
 } from './ingest/index.ts';
 
 // ---- grid: H3 cells, event sets, study areas, districts -----------------------------------------

@@ -169,7 +169,10 @@ function describeDataset(name: string, result: IngestResult, tz: string): Omit<D
   const present = new Set(result.incidents.map((i) => i.category));
   // Victim-reported crime first (the default choice) when the publisher's police-discovered types
   // or types that are not crime are in the data, as the CLI trains by default (engine victimReportedDefault).
-  const byDefault = victimReportedDefault(result.incidents, [result.format]);
+  const byDefault = victimReportedDefault(result.incidents, [result.format], {
+    keepAll: 'the crime types "All crime types in the data" keep them',
+    choose: 'choose under Crime types',
+  });
   const leftOut = new Set(byDefault.leftOut.map((t) => t.category));
   const presets = [
     ...(leftOut.size > 0
@@ -201,10 +204,7 @@ function describeDataset(name: string, result: IngestResult, tz: string): Omit<D
     lastMs,
     categories,
     presets,
-    // The engine's words name the CLI's flag; the page names its own control.
-    trainingDefault: byDefault.words
-      .replace('--categories all keeps them', 'the crime types "All crime types in the data" keep them')
-      .replace('choose with --categories', 'choose under Crime types'),
+    trainingDefault: byDefault.words,
     districts,
     dayAfterLast: lastDate === null ? null : addDays(lastDate, 1),
     lastDate,

@@ -53,6 +53,8 @@ type LayerData = 'districts' | 'boxes' | 'mu' | 'actuals' | 'route';
 export class MapView {
   readonly map: maplibregl.Map;
   private markers: maplibregl.Marker[] = [];
+  /** The box detail shown (showPopup), or null. */
+  private popup: maplibregl.Popup | null = null;
   private readonly data: Record<LayerData, FeatureCollection> = { districts: EMPTY, boxes: EMPTY, mu: EMPTY, actuals: EMPTY, route: EMPTY };
   /** Each layer's features as JSON, to skip setting the same features again. */
   private readonly json: Record<LayerData, string> = { districts: '', boxes: '', mu: '', actuals: '', route: '' };
@@ -305,8 +307,6 @@ export class MapView {
     this.map.on('mouseenter', layer, () => (this.map.getCanvas().style.cursor = 'pointer'));
     this.map.on('mouseleave', layer, () => (this.map.getCanvas().style.cursor = ''));
   }
-
-  private popup: maplibregl.Popup | null = null;
 
   /** One popup at a time: `content` at `lngLat` (null closes it). */
   showPopup(lngLat: readonly [number, number] | null, content?: HTMLElement): void {

@@ -44,7 +44,7 @@ import { memoryGuard } from '../memory.ts';
 import { fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 import { packageVersion } from '../version.ts';
 import { publishedShift, shiftFile, shiftId, type Manifest, type ManifestShift, type PublishedShift } from '../publishSite.ts';
-import { appendPublications, readRevisions, type PublicationLine } from '../publishLog.ts';
+import { appendPublications, readRevisions, type PublicationLine, type PublicationRun } from '../publishLog.ts';
 import { VIEWER_CSS, VIEWER_HTML, VIEWER_JS } from '../publishViewer.ts';
 
 interface PublishOptions {
@@ -263,7 +263,7 @@ Examples:
     const generatedAt = new Date().toISOString(); // the CLI's clock (the engine has none)
     const entries: ManifestShift[] = [];
     const lines: Omit<PublicationLine, 'revision'>[] = [];
-    const run = {
+    const run: PublicationRun = {
       model: modelName(fit.config),
       modelVersion: packageVersion(),
       config: fit.config,

@@ -15,6 +15,8 @@ export { CATEGORY_PRESETS, resolveCategories } from './presets.ts';
 export {
   LEFT_OUT_BY_DEFAULT,
   victimReportedDefault,
+  CLI_TYPE_CONTROLS,
+  type TypeControls,
   type LeftOutReason,
   type LeftOutType,
   type LeftOutTypes,

@@ -71,6 +71,19 @@ export interface VictimReportedDefault {
   readonly words: string;
 }
 
+/**
+ * How the caller's user changes the choice, for the sentence: the CLI names its flag, the web app
+ * its control. `keepAll` ends the sentence about types left out ("... ; <keepAll>."), `choose` the
+ * one about formats whose categories are the analyst's own ("...; <choose>.").
+ */
+export interface TypeControls {
+  readonly keepAll: string;
+  readonly choose: string;
+}
+
+/** The command line's controls (`--categories`), the default. */
+export const CLI_TYPE_CONTROLS: TypeControls = { keepAll: '--categories all keeps them', choose: 'choose with --categories' };
+
 /** "Drugs 3,210" */
 function counted(t: LeftOutType): string {
   return `${t.category} ${t.count.toLocaleString('en')}`;
@@ -81,7 +94,11 @@ function counted(t: LeftOutType): string {
  * Cost O(incidents).
  * @example victimReportedDefault([], ['plain']).known // => false
  */
-export function victimReportedDefault(incidents: readonly Incident[], formats: readonly IngestFormat[]): VictimReportedDefault {
+export function victimReportedDefault(
+  incidents: readonly Incident[],
+  formats: readonly IngestFormat[],
+  controls: TypeControls = CLI_TYPE_CONTROLS,
+): VictimReportedDefault {
   const lists = formats.map((f) => LEFT_OUT_BY_DEFAULT[f]);
   const unknown = formats.filter((f) => LEFT_OUT_BY_DEFAULT[f] === undefined);
   const types = new Map<string, LeftOutReason>();
@@ -99,7 +116,7 @@ export function victimReportedDefault(incidents: readonly Incident[], formats: r
   const include =
     leftOut.length === 0 ? null : (incident: Incident): boolean => incident.category === null || !counts.has(incident.category);
   const known = unknown.length === 0 && formats.length > 0;
-  return { include, leftOut, incidentsLeftOut, known, words: defaultWords(leftOut, incidentsLeftOut, lists, unknown) };
+  return { include, leftOut, incidentsLeftOut, known, words: defaultWords(leftOut, incidentsLeftOut, lists, unknown, controls) };
 }
 
 function defaultWords(
@@ -107,6 +124,7 @@ function defaultWords(
   incidentsLeftOut: number,
   lists: readonly (LeftOutTypes | undefined)[],
   unknown: readonly IngestFormat[],
+  controls: TypeControls,
 ): string {
   const publishers = [...new Set(lists.filter((l) => l !== undefined).map((l) => l.publisher))].join(' and ');
   const parts: string[] = [];
@@ -121,13 +139,13 @@ function defaultWords(
     );
   const chosen =
     parts.length > 0
-      ? `Trained on victim-reported crime: left out ${parts.join(' and ')} of ${publishers}, ${incidentsLeftOut.toLocaleString('en')} incidents in all; --categories all keeps them.`
+      ? `Trained on victim-reported crime: left out ${parts.join(' and ')} of ${publishers}, ${incidentsLeftOut.toLocaleString('en')} incident${incidentsLeftOut === 1 ? '' : 's'} in all; ${controls.keepAll}.`
       : publishers !== ''
         ? `Trained on every crime type in the data: none is on the ${publishers} list of police-discovered types and types that are not crime.`
         : '';
   if (unknown.length === 0) return chosen;
   const guess =
     `The categories of ${unknown.join(' and ')} files are your own: patrolcast cannot tell which are reported by victims and which the police find ` +
-    `themselves (drugs, weapons, public order), so it trains on all of them; choose with --categories.`;
+    `themselves (drugs, weapons, public order), so it trains on all of them; ${controls.choose}.`;
   return chosen === '' ? guess : `${chosen} ${guess}`;
 }

@@ -64,6 +64,14 @@ describe('the default training set', () => {
     expect(d.words).toMatch(/^Trained on victim-reported crime: .* The categories of plain files are your own/);
   });
 
+  it("names the caller's own controls (the web app's, not the CLI's flag)", () => {
+    const controls = { keepAll: 'tick them to keep them', choose: 'choose them yourself' };
+    expect(victimReportedDefault(ofTypes('Drugs'), ['police-uk'], controls).words).toMatch(/1 incident in all; tick them to keep them\.$/);
+    expect(victimReportedDefault(ofTypes('Drugs'), ['plain'], controls).words).toMatch(
+      /so it trains on all of them; choose them yourself\.$/,
+    );
+  });
+
   it('on the Ashford fixture leaves out 2,050 incidents: ASB 1,709, Drugs 173, Public order 146, weapons 22 (counted with awk)', () => {
     const result = ingestCsvText(fixtureText('kent/ashford_2014.csv.gz'), { file: 'ashford_2014.csv.gz' });
     const d = victimReportedDefault(result.incidents, [result.format]);

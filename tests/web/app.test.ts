@@ -245,11 +245,14 @@ async function fontSizesPt(page: Page): Promise<Record<string, number>> {
   });
 }
 
-async function chooseDistrict(page: Page, district: string): Promise<void> {
+/** Chooses `value` in a select of the shift map and waits for the boxes to be redrawn. */
+async function chooseAndWait(page: Page, select: string, value: string): Promise<void> {
   await page.evaluate(() => delete document.body.dataset['sergeantReady']);
-  await page.selectOption('#sg-district', district);
+  await page.selectOption(select, value);
   await page.waitForSelector('body[data-sergeant-ready]', { timeout: 60_000 });
 }
+
+const chooseDistrict = (page: Page, district: string): Promise<void> => chooseAndWait(page, '#sg-district', district);
 
 describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
   let served: Served;
@@ -439,19 +442,14 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
   });
 
   it('a quiet district is warned of; boxes shared by need give busy districts more and quiet ones fewer', async () => {
-    const chooseAndWait = async (select: string, value: string): Promise<void> => {
-      await page.evaluate(() => delete document.body.dataset['sergeantReady']);
-      await page.selectOption(select, value);
-      await page.waitForSelector('body[data-sergeant-ready]', { timeout: 60_000 });
-    };
     await chooseShift(page, '2024-01-01', '22:00');
-    await chooseAndWait('#sg-district', 'Musqueam');
+    await chooseAndWait(page, '#sg-district', 'Musqueam');
     expect(await page.isVisible('#sg-quiet')).toBe(true);
     expect(await page.textContent('#sg-quiet')).toMatch(
       /^Warning: Musqueam: every box expects fewer than 0\.05 crimes this shift .*not a confident ranking/,
     );
     expect(await page.locator('#sg-boxes li').count()).toBe(20);
-    await chooseAndWait('#sg-allocation', 'need');
+    await chooseAndWait(page, '#sg-allocation', 'need');
     const quiet = await page.locator('#sg-boxes li').count();
     expect(quiet).toBeLessThan(20);
     // The same total as 20 in every district, shared by expected crime.
@@ -459,12 +457,12 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(shared).not.toBeNull();
     expect(Number(shared![1])).toBe(quiet);
     expect(Number(shared![2])).toBe(20 * Number(shared![3]));
-    await chooseAndWait('#sg-district', 'Central Business District');
+    await chooseAndWait(page, '#sg-district', 'Central Business District');
     const busy = await page.locator('#sg-boxes li').count();
     expect(busy).toBeGreaterThan(20);
     expect(await page.textContent('#sg-list-title')).toContain(`${busy} of ${shared![2]} shared by need`);
     expect(await page.isVisible('#sg-quiet')).toBe(false);
-    await chooseAndWait('#sg-allocation', 'each');
+    await chooseAndWait(page, '#sg-allocation', 'each');
     expect(await page.locator('#sg-boxes li').count()).toBe(20);
   });
 

@@ -61,8 +61,8 @@ function projection(labels: readonly Labelled[]): (lngLat: readonly [number, num
   return ([lng, lat]) => [xa.x + sx * (lng - at(xa)[0]), ya.y + sy * (mercatorY(lat) - mercatorY(at(ya)[1]))];
 }
 
-/** The map canvas's RGB at CSS-pixel points. */
-async function pixelsAt(page: Page, points: readonly [number, number][]): Promise<number[][]> {
+/** The map canvas's RGB at CSS-pixel points (also used by basemapSources.test.ts). */
+export async function pixelsAt(page: Page, points: readonly [number, number][]): Promise<number[][]> {
   return page.evaluate((pts) => {
     const source = document.querySelector<HTMLCanvasElement>('#sg-map canvas')!;
     const canvas = document.createElement('canvas');

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledBasemapTests } from './basemapBundled.ts';
+import { bundledBasemapTests, pixelsAt } from './basemapBundled.ts';
 import { HAS_CHROMIUM, NO_CHROMIUM_MESSAGE, type Served, startApp } from './harness.ts';
 import { pmtilesArchive, tileOf, vectorTile } from './pmtilesFixture.ts';
 
@@ -114,20 +114,6 @@ function styleServer(): Promise<Server> {
     response.end(JSON.stringify(body));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/** The map canvas's RGB at CSS-pixel points. */
-async function pixelsAt(page: Page, points: readonly [number, number][]): Promise<number[][]> {
-  return page.evaluate((pts) => {
-    const source = document.querySelector<HTMLCanvasElement>('#sg-map canvas')!;
-    const canvas = document.createElement('canvas');
-    canvas.width = source.width;
-    canvas.height = source.height;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(source, 0, 0);
-    const scale = source.width / source.getBoundingClientRect().width;
-    return pts.map(([x, y]) => [...context.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data].slice(0, 3));
-  }, points);
 }
 
 /** Screen positions (CSS px from the canvas's top-left) of the place names written on the map. */
