@@ -1,7 +1,9 @@
 /**
  * The publication log of `patrolcast publish --log published.jsonl`: an append-only JSON Lines
  * file, one line per shift and district each time it is published, so what the sergeants were
- * shown can be reviewed later against what happened (docs/publish.md).
+ * shown can be reviewed later against what happened, and one run line per publish run saying
+ * which recent incidents its fit knew, so the review can tell the late-recorded ones
+ * (docs/publish.md).
  *
  * Earlier lines are never rewritten: the file is opened in append mode; the existing log is read
  * only to number revisions (the first line of a shift and district is revision 1, a later
@@ -10,6 +12,7 @@
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import { CliError } from './errors.ts';
+import { decodeKnown, type KnownEntries } from './knownIncidents.ts';
 import type { PublishedShift } from './publishSite.ts';
 
 /** What one publish run was made from: written into every log line and the site's manifest alike. */
@@ -48,6 +51,30 @@ export interface PublicationLine extends PublicationRun {
   }[];
 }
 
+/**
+ * The one extra line each run appends (docs/publish.md "The publication log"): which incidents its
+ * fit knew among those dated in [recentFromMs, firstShiftMs), of the crime types it published
+ * (cli/knownIncidents.ts). Incident-level pseudonyms: the log's only, never the site's.
+ */
+export interface PublicationRunLine {
+  readonly kind: 'patrolcast-publication-run';
+  readonly version: 1;
+  readonly generatedAt: string;
+  /** Start of the run's first shift (its fit knew the incidents whose period ended by then), epoch ms. */
+  readonly firstShiftMs: number;
+  /** Start of the recorded window (`--known-days` × 24 h before the first shift), epoch ms. */
+  readonly recentFromMs: number;
+  readonly categories: readonly string[];
+  readonly knownCount: number;
+  /** The record, base64 (cli/knownIncidents.ts). */
+  readonly known: string;
+}
+
+/** A run line as read, with its record decoded. */
+export interface PublicationRunRecord extends PublicationRunLine {
+  readonly entries: KnownEntries;
+}
+
 /** The key a revision is counted by: the shift's start instant and the district. */
 export function revisionKey(startMs: number, district: string): string {
   return `${startMs}\u0000${district}`;
@@ -60,19 +87,53 @@ function bad(path: string, line: number, why: string): never {
   );
 }
 
+/** Checks a run line (module comment of knownIncidents.ts for the record). */
+function runRecord(path: string, line: number, o: Partial<PublicationRunLine>): PublicationRunRecord {
+  if (o.version !== 1) bad(path, line, `field "version" is ${JSON.stringify(o.version)}, expected 1`);
+  if (typeof o.generatedAt !== 'string' || !Number.isFinite(Date.parse(o.generatedAt)))
+    bad(path, line, 'field "generatedAt" is not a date and time');
+  if (!Number.isFinite(o.firstShiftMs)) bad(path, line, 'field "firstShiftMs" is not a number');
+  if (!Number.isFinite(o.recentFromMs) || o.recentFromMs! > o.firstShiftMs! || (o.firstShiftMs! - o.recentFromMs!) % 60_000 !== 0)
+    bad(path, line, 'field "recentFromMs" is not a whole number of minutes at or before "firstShiftMs"');
+  if (!Array.isArray(o.categories) || !o.categories.every((c) => typeof c === 'string'))
+    bad(path, line, 'field "categories" is not a list of crime types');
+  if (!Number.isInteger(o.knownCount) || o.knownCount! < 0) bad(path, line, 'field "knownCount" is not an integer ≥ 0');
+  if (typeof o.known !== 'string') bad(path, line, 'field "known" is not text');
+  let entries: KnownEntries;
+  try {
+    entries = decodeKnown(o.known, o.knownCount!, (o.firstShiftMs! - o.recentFromMs!) / 60_000);
+  } catch (err) {
+    bad(path, line, (err as Error).message);
+  }
+  return { ...(o as PublicationRunLine), entries };
+}
+
+/** Checks a publication line. */
+function publicationLine(path: string, line: number, o: Partial<PublicationLine>): PublicationLine {
+  if (o.version !== 1) bad(path, line, `field "version" is ${JSON.stringify(o.version)}, expected 1`);
+  if (typeof o.district !== 'string') bad(path, line, 'field "district" is not text');
+  if (typeof o.shift !== 'object' || o.shift === null || !Number.isFinite(o.shift.startMs))
+    bad(path, line, 'field "shift.startMs" is not a number');
+  if (!Number.isInteger(o.revision) || o.revision! < 1) bad(path, line, 'field "revision" is not an integer ≥ 1');
+  return o as PublicationLine;
+}
+
 /**
- * Every line of the log at `path`, checked (an absent file is an empty log). Cost O(lines).
+ * Every line of the log at `path`, checked: the publication lines, and the run lines (one per
+ * run since run lines were added; an older log has none). An absent file is an empty log. Cost
+ * O(lines).
  * @throws CliError E_BAD_LOG naming the file and line of the first malformed line
  */
-export async function readPublications(path: string): Promise<PublicationLine[]> {
+export async function readPublicationLog(path: string): Promise<{ lines: PublicationLine[]; runs: PublicationRunRecord[] }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], runs: [] };
     throw new CliError(`cannot read the log ${path}: ${(err as Error).message}`, 'E_BAD_LOG');
   }
   const out: PublicationLine[] = [];
+  const runs: PublicationRunRecord[] = [];
   const lines = text.split('\n');
   if (text.length > 0 && !text.endsWith('\n')) bad(path, lines.length, 'the last line is not complete (no newline at its end)');
   for (let i = 0; i < lines.length; i++) {
@@ -84,17 +145,20 @@ export async function readPublications(path: string): Promise<PublicationLine[]>
     } catch {
       bad(path, i + 1, 'not JSON');
     }
-    const o = v as Partial<PublicationLine> | null;
-    if (o === null || typeof o !== 'object' || o.kind !== 'patrolcast-publication')
-      bad(path, i + 1, 'field "kind" is not "patrolcast-publication"');
-    if (o.version !== 1) bad(path, i + 1, `field "version" is ${JSON.stringify(o.version)}, expected 1`);
-    if (typeof o.district !== 'string') bad(path, i + 1, 'field "district" is not text');
-    if (typeof o.shift !== 'object' || o.shift === null || !Number.isFinite(o.shift.startMs))
-      bad(path, i + 1, 'field "shift.startMs" is not a number');
-    if (!Number.isInteger(o.revision) || o.revision! < 1) bad(path, i + 1, 'field "revision" is not an integer ≥ 1');
-    out.push(o as PublicationLine);
+    const o = v as { kind?: unknown } | null;
+    if (o !== null && typeof o === 'object' && o.kind === 'patrolcast-publication-run') runs.push(runRecord(path, i + 1, o as Partial<PublicationRunLine>));
+    else if (o !== null && typeof o === 'object' && o.kind === 'patrolcast-publication') out.push(publicationLine(path, i + 1, o as Partial<PublicationLine>));
+    else bad(path, i + 1, 'field "kind" is not "patrolcast-publication" (nor "patrolcast-publication-run")');
   }
-  return out;
+  return { lines: out, runs };
+}
+
+/**
+ * The publication lines of the log at `path` (the run lines checked and left out). Cost O(lines).
+ * @throws CliError E_BAD_LOG naming the file and line of the first malformed line
+ */
+export async function readPublications(path: string): Promise<PublicationLine[]> {
+  return (await readPublicationLog(path)).lines;
 }
 
 /**
@@ -112,19 +176,22 @@ export async function readRevisions(path: string): Promise<Map<string, number>> 
 }
 
 /**
- * Appends the lines (numbered from `revisions`) to the log in one write, in append mode.
- * @returns the lines as written
+ * Appends the run's line (when given) and the publication lines (numbered from `revisions`) to
+ * the log in one write, in append mode.
+ * @returns the publication lines as written
  */
 export async function appendPublications(
   path: string,
   lines: readonly Omit<PublicationLine, 'revision'>[],
   revisions: ReadonlyMap<string, number>,
+  run?: PublicationRunLine,
 ): Promise<PublicationLine[]> {
   const numbered = lines.map((l) => {
     const { kind, version, generatedAt, shift, district, ...rest } = l;
     const revision = (revisions.get(revisionKey(shift.startMs, district)) ?? 0) + 1;
     return { kind, version, generatedAt, shift, district, revision, ...rest };
   });
-  await appendFile(path, numbered.map((l) => `${JSON.stringify(l)}\n`).join(''), { encoding: 'utf8', flag: 'a' });
+  const text = (run === undefined ? '' : `${JSON.stringify(run)}\n`) + numbered.map((l) => `${JSON.stringify(l)}\n`).join('');
+  await appendFile(path, text, { encoding: 'utf8', flag: 'a' });
   return numbered;
 }

@@ -17,7 +17,7 @@ import {
   placedRunOf,
   prepareEvaluation,
 } from '../engine/index.ts';
-import type { BacktestInput, Incident, Interval, PairedDifference } from '../engine/index.ts';
+import type { BacktestInput, BootstrapOptions, Incident, Interval, PairedDifference } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 import { revisionKey, type PublicationLine } from './publishLog.ts';
 
@@ -141,6 +141,11 @@ function districtActuals(run: ReturnType<typeof prepareEvaluation>): readonly (r
   return placeActuals(run.windows, items).byWindow;
 }
 
+/** The backtest's bootstrap as the review uses it: blocks of one day's shifts, seed 1, 1000 resamples, 95%. */
+export function reviewBootstrap(shiftsPerDay: number): BootstrapOptions {
+  return { seed: BACKTEST_DEFAULTS.seed, resamples: BACKTEST_DEFAULTS.bootstrapResamples, level: 0.95, blockLength: shiftsPerDay };
+}
+
 /** The one value every reviewed line must share (the review scores one configuration). */
 function same<T>(shifts: readonly ReviewedShift[], what: string, get: (l: PublicationLine) => T): T {
   const first = get(shifts[0]!.lines[0]!);
@@ -223,12 +228,7 @@ export function scoreReview(shifts: readonly ReviewedShift[], incidents: readonl
       districts,
     });
   }
-  const boot = {
-    seed: BACKTEST_DEFAULTS.seed,
-    resamples: BACKTEST_DEFAULTS.bootstrapResamples,
-    level: 0.95,
-    blockLength: run.shiftStarts.length,
-  };
+  const boot = reviewBootstrap(run.shiftStarts.length);
   const both = perShift.filter((p) => p.hitRate !== null && p.naiveAllHitRate !== null);
   const hitRate = bootstrapMean(
     both.map((p) => p.hitRate!),

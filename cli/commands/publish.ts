@@ -44,7 +44,8 @@ import { memoryGuard } from '../memory.ts';
 import { fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 import { packageVersion } from '../version.ts';
 import { publishedShift, shiftFile, shiftId, type Manifest, type ManifestShift, type PublishedShift } from '../publishSite.ts';
-import { appendPublications, readRevisions, type PublicationLine, type PublicationRun } from '../publishLog.ts';
+import { appendPublications, readRevisions, type PublicationLine, type PublicationRun, type PublicationRunLine } from '../publishLog.ts';
+import { encodeKnown, knownEntries } from '../knownIncidents.ts';
 import { VIEWER_CSS, VIEWER_HTML, VIEWER_JS } from '../publishViewer.ts';
 
 interface PublishOptions {
@@ -52,6 +53,7 @@ interface PublishOptions {
   shifts: string;
   out: string;
   log?: string;
+  knownDays?: string;
   top?: string;
   res?: string;
   categories?: string;
@@ -151,6 +153,34 @@ function trainedOn(incidents: readonly Incident[], include: ((inc: Incident) => 
   return [...names].sort();
 }
 
+/**
+ * The run's line for the log: which incidents of the published types the fit knew among those
+ * dated in the `days` × 24 h before the first shift (cli/knownIncidents.ts). O(n log n).
+ */
+function runLine(
+  generatedAt: string,
+  firstMs: number,
+  days: number,
+  categories: readonly string[],
+  known: readonly Incident[],
+  include: ((inc: Incident) => boolean) | null,
+): PublicationRunLine {
+  const recentFromMs = firstMs - days * DAY_MS;
+  const types = new Set(categories);
+  const recent = known.filter((inc) => inc.category !== null && types.has(inc.category) && (include === null || include(inc)));
+  const entries = knownEntries(recent, recentFromMs, firstMs);
+  return {
+    kind: 'patrolcast-publication-run',
+    version: 1,
+    generatedAt,
+    firstShiftMs: firstMs,
+    recentFromMs,
+    categories,
+    knownCount: entries.digests.length,
+    known: encodeKnown(entries),
+  };
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Writes the viewer, the map library and the base map (if any) into the site folder. */
@@ -175,6 +205,10 @@ export function registerPublish(program: Command, ctx: CliContext): void {
     .requiredOption('--shifts <n>', 'how many consecutive 8-hour shifts to publish (3 a day)')
     .requiredOption('--out <folder>', 'the site folder (created when missing; its files are replaced)')
     .option('--log <file>', 'append one line per shift and district to this JSON Lines publication log (never rewritten)')
+    .option(
+      '--known-days <n>',
+      "record in the log which incidents the fit knew among those dated in the last N days before the first shift, for the review's late-recorded incidents (default 14)",
+    )
     .option('--top <k>', `patrol boxes per district (default ${DEFAULT_TOP})`)
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES})`)
     .option('--categories <names>', 'keep only these categories (as forecast; default: the victim-reported types)')
@@ -191,7 +225,8 @@ copied from the maplibre-gl package, shifts/<date>_<HHMM>.json per shift (boxes,
 reasons, expected crimes, routes, ranking warnings; no incident ids, times or points) and
 manifest.json (generation time, model and version, configuration, data fingerprint and dates,
 the SHA-256 of each shift file). The log gets one JSON line per shift and district, numbered by
-revision; it is only ever appended to.
+revision, and one run line recording which incidents of the last --known-days days the fit knew
+(digests: keep the log with the incident data, not on the site); it is only ever appended to.
 
 Examples:
   patrolcast publish fixtures/vancouver/property_2022.csv.gz fixtures/vancouver/property_2023.csv.gz --from 2023-12-15T06:00 --shifts 9 --out site/ --log published.jsonl
@@ -203,6 +238,7 @@ Examples:
     const input = inputOptionsFrom(opts);
     const n = intOption('--shifts', opts.shifts, 0, 1, 93);
     const top = intOption('--top', opts.top, DEFAULT_TOP, 1, 1000);
+    const knownDays = intOption('--known-days', opts.knownDays, 14, 1, 366);
     const res = parseResOption(opts.res);
     categoryFilter(opts);
     if (opts.basemap !== undefined && !/\.geojson$|\.json$/i.test(opts.basemap))
@@ -315,7 +351,8 @@ Examples:
       basemap: basemap === null ? null : 'basemap.geojson',
     };
     await writeFileAtomic('--out', join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (opts.log !== undefined && revisions !== null) await appendPublications(opts.log, lines, revisions);
+    if (opts.log !== undefined && revisions !== null)
+      await appendPublications(opts.log, lines, revisions, runLine(generatedAt, firstMs, knownDays, run.categories, known, types.include));
     const nBoxes = lines.reduce((s, l) => s + l.boxes.length, 0);
     ctx.io.stdout.write(
       `published ${shifts.length} shift${shifts.length === 1 ? '' : 's'} (${shifts[0]!.label} to ${shifts[shifts.length - 1]!.label}, ${tz}): ${nBoxes} boxes in ${districts.length} district${districts.length === 1 ? '' : 's'} to ${opts.out}${opts.log !== undefined ? `; ${lines.length} lines appended to ${opts.log}` : ''}\n`,

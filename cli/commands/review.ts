@@ -3,8 +3,9 @@
  * what was published (docs/publish.md "Review"). For every published shift that has passed, the
  * share of its crime (the published crime types) inside the boxes that were published, beside
  * the backtest's naive-all-placed boxes for the same shifts, with the backtest's paired bootstrap
- * intervals (cli/reviewScore.ts); how concentrated the published boxes were; and what cannot be
- * told from these files (late-recorded incidents, patrol dosage).
+ * intervals (cli/reviewScore.ts); how concentrated the published boxes were; the incidents
+ * recorded late, with the shifts scored with and without them (cli/reviewLate.ts); and what
+ * cannot be told from these files (patrol dosage).
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
@@ -13,8 +14,8 @@ import { refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
 import { addInputOptions, addRejectionOption, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
-import { readPublications } from '../publishLog.ts';
-import { checkRuns, type RunCheck } from '../reviewLate.ts';
+import { readPublicationLog } from '../publishLog.ts';
+import { checkRuns, lateLines, lateNote, lateRecorded, type LateRecorded } from '../reviewLate.ts';
 import { concentration, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
 
 interface ReviewOptions {
@@ -27,20 +28,6 @@ interface ReviewOptions {
   since?: string;
 }
 
-/** Why late-recorded incidents cannot be told one by one, in words (the report carries it). */
-export const LATE_NOTE =
-  'Which incidents were recorded late cannot be told from these files: the incident data has no recording time, and the log keeps only the date of the newest incident the fit saw (dataTo) and a fingerprint of its data, not counts per day; so every incident the files hold now is scored (once, not with and without late ones)';
-
-/** The late-recording check in words: per publication run, whether the fit's data is what the files hold now. */
-function lateWords(runs: readonly RunCheck[]): string {
-  const changed = runs.filter((r) => !r.same);
-  const head =
-    changed.length === 0
-      ? `the data each of the ${runs.length} publication run${runs.length === 1 ? '' : 's'} was fitted on is unchanged in these files (same fingerprint): no incident dated before its first shift was recorded late`
-      : `${changed.length} of ${runs.length} publication run${runs.length === 1 ? '' : 's'} were fitted on data these files no longer give (fingerprint ${changed[0]!.published}, now ${changed[0]!.now}): incidents dated before their first shift were recorded late, removed or edited since`;
-  return `${head}. ${LATE_NOTE}`;
-}
-
 /** Dosage without a patrol log. */
 export const DOSAGE_NOTE = 'unknown: no patrol log was given, so the review does not assume the published boxes were patrolled';
 
@@ -48,7 +35,7 @@ const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '
 const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
 /** The stdout summary. */
-function summary(sel: Selection, s: ReviewScores | null, conc: ReturnType<typeof concentration>, runs: readonly RunCheck[]): string {
+function summary(sel: Selection, s: ReviewScores | null, conc: ReturnType<typeof concentration>, late: LateRecorded): string {
   const out: string[] = [];
   out.push(
     `review: ${sel.shifts.length} published shift${sel.shifts.length === 1 ? '' : 's'} scored; ${sel.notYetPassed} skipped as not yet passed (ending after the last incident in the files); ${sel.laterRevisionsIgnored} other revision${sel.laterRevisionsIgnored === 1 ? '' : 's'} ignored; ${sel.publishedAfterStart} shift-district publication${sel.publishedAfterStart === 1 ? '' : 's'} generated only after the shift started`,
@@ -76,7 +63,7 @@ function summary(sel: Selection, s: ReviewScores | null, conc: ReturnType<typeof
   }
   out.push(`concentration: ${conc.boxes} boxes at ${conc.distinctPlaces} distinct places; most published:`);
   for (const m of conc.mostPublished) out.push(`  ${m.place ?? m.h3} (${m.h3}): ${m.times} times`);
-  out.push(`late-recorded incidents: ${lateWords(runs)}`);
+  for (const l of lateLines(late)) out.push(l);
   out.push(`dosage: ${DOSAGE_NOTE}`);
   return `${out.join('\n')}\n`;
 }
@@ -115,7 +102,8 @@ Example:
     const since = opts.since;
     if (since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(since) && Number.isFinite(Date.parse(`${since}T00:00Z`))))
       throw new CliError(`--since must be a date YYYY-MM-DD, got "${since}"`, 'E_BAD_OPTION');
-    const lines = (await readPublications(log)).filter((l) => since === undefined || l.shift.startLocal >= since);
+    const read = await readPublicationLog(log);
+    const lines = read.lines.filter((l) => since === undefined || l.shift.startLocal >= since);
     if (lines.length === 0)
       throw new CliError(
         `${log}: no publications to review (an empty or missing log${since === undefined ? '' : `, or none since ${since}`})`,
@@ -131,8 +119,8 @@ Example:
     const tz = lines[0]!.shift.tz;
     const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz);
     const conc = concentration(sel.shifts);
-    const runs = checkRuns(lines, sel.shifts, result.incidents);
-    ctx.io.stdout.write(summary(sel, scores, conc, runs));
+    const late = lateRecorded(read.runs, sel.shifts, result.incidents, tz, scores, checkRuns(lines, sel.shifts, result.incidents));
+    ctx.io.stdout.write(summary(sel, scores, conc, late));
     if (sel.shifts.length === 0 && sel.publishedAfterStart > 0 && opts.allowReplays !== true)
       ctx.io.stderr.write(
         'patrolcast: note: every passed publication was generated after its shift started; give --allow-replays to review replays\n',
@@ -153,7 +141,7 @@ Example:
         },
         scores,
         concentration: conc,
-        lateRecorded: { perIncident: false, runs, note: lateWords(runs) },
+        lateRecorded: { ...late, note: lateNote(late) },
         dosage: { known: false, note: DOSAGE_NOTE },
       };
       await writeFileAtomic('--out', opts.out, `${JSON.stringify(report, null, 2)}\n`);

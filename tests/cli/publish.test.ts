@@ -20,11 +20,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+/** The publication lines of a log (its run lines, one per run, are tested in tests/cli/reviewLate.test.ts). */
 const logLines = (path: string): PublicationLine[] =>
   readFileSync(path, 'utf8')
     .trimEnd()
     .split('\n')
-    .map((l) => JSON.parse(l) as PublicationLine);
+    .map((l) => JSON.parse(l) as PublicationLine)
+    .filter((l) => l.kind === 'patrolcast-publication');
+const runLines = (path: string): number => readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"patrolcast-publication-run"')).length;
 
 /** Every file of the site, relative path → bytes (recursive). */
 function siteFiles(site: string, sub = ''): Map<string, Buffer> {
@@ -114,6 +117,7 @@ describe('publish: 3 days of Vancouver shifts', () => {
   it('logs one line per shift and district, revision 1; publishing again appends revision 2 and leaves the first lines byte-identical', async () => {
     const lines = logLines(log);
     expect(lines).toHaveLength(9 * manifest.districts.length);
+    expect(runLines(log)).toBe(1);
     expect(lines.every((l) => l.kind === 'patrolcast-publication' && l.version === 1 && l.revision === 1)).toBe(true);
     const first = lines[0]!;
     expect(first.shift).toEqual({
@@ -152,6 +156,7 @@ describe('publish: 3 days of Vancouver shifts', () => {
     expect(text.startsWith(firstLog)).toBe(true);
     const added = logLines(log).slice(lines.length);
     expect(added).toHaveLength(2 * manifest.districts.length);
+    expect(runLines(log)).toBe(2);
     expect(added.every((l) => l.revision === 2)).toBe(true);
     expect(new Set(added.map((l) => l.shift.startLocal))).toEqual(new Set(['2023-12-15T06:00', '2023-12-15T14:00']));
     // Same data, same fit: the same boxes and shift files as published the first time.

@@ -32,7 +32,12 @@ interface Review {
     perDistrict: Record<string, { boxes: number; catches: number; events: number; hitRate: number | null }>;
   };
   concentration: { boxes: number; distinctPlaces: number; mostPublished: { h3: string; times: number }[] };
-  lateRecorded: { perIncident: boolean; runs: { same: boolean; published: string; now: string }[]; note: string };
+  lateRecorded: {
+    perIncident: boolean;
+    shifts: { known: number; unknown: number };
+    runs: { same: boolean; published: string; now: string }[];
+    note: string;
+  };
   dosage: { known: boolean; note: string };
 }
 
@@ -86,7 +91,8 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     lines = readFileSync(log, 'utf8')
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l) as PublicationLine);
+      .map((l) => JSON.parse(l) as PublicationLine)
+      .filter((l) => l.kind === 'patrolcast-publication');
   }, 180_000);
 
   it('scores the same 6 shifts with the same crime counts as the backtest, which fitted once', () => {
@@ -145,11 +151,14 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
   it("says dosage is unknown, and finds the fit's data unchanged (same fingerprint) in the same files", () => {
     expect(review.dosage.known).toBe(false);
     expect(stdout).toMatch(/dosage: unknown: no patrol log/);
-    expect(review.lateRecorded.perIncident).toBe(false);
+    // one run: no later run recorded what was known after these shifts (tests/cli/reviewLate.test.ts has two)
+    expect(review.lateRecorded.perIncident).toBe(true);
+    expect(review.lateRecorded.shifts).toEqual({ known: 0, unknown: 6 });
     expect(review.lateRecorded.runs).toHaveLength(1);
     expect(review.lateRecorded.runs[0]!.published).toBe(lines[0]!.fingerprint);
     expect(review.lateRecorded.runs[0]!.same).toBe(true);
-    expect(stdout).toMatch(/late-recorded incidents: the data each of the 1 publication run was fitted on is unchanged/);
+    expect(stdout).toMatch(/late-recorded incidents: 0 of 6 shifts known, 6 unknown/);
+    expect(stdout).toMatch(/fit data check .*: the data each of the 1 publication run was fitted on is unchanged/);
   });
 
   it('notes an incident dated before the first shift that the published fit did not see', async () => {
