@@ -146,8 +146,10 @@ export async function readPublicationLog(path: string): Promise<{ lines: Publica
       bad(path, i + 1, 'not JSON');
     }
     const o = v as { kind?: unknown } | null;
-    if (o !== null && typeof o === 'object' && o.kind === 'patrolcast-publication-run') runs.push(runRecord(path, i + 1, o as Partial<PublicationRunLine>));
-    else if (o !== null && typeof o === 'object' && o.kind === 'patrolcast-publication') out.push(publicationLine(path, i + 1, o as Partial<PublicationLine>));
+    if (o !== null && typeof o === 'object' && o.kind === 'patrolcast-publication-run')
+      runs.push(runRecord(path, i + 1, o as Partial<PublicationRunLine>));
+    else if (o !== null && typeof o === 'object' && o.kind === 'patrolcast-publication')
+      out.push(publicationLine(path, i + 1, o as Partial<PublicationLine>));
     else bad(path, i + 1, 'field "kind" is not "patrolcast-publication" (nor "patrolcast-publication-run")');
   }
   return { lines: out, runs };

@@ -6,8 +6,8 @@
  * in the `--known-days` days before its first shift (cli/knownIncidents.ts). For a reviewed shift
  * [s, e), the run that tells is the first one made after the shift ended (generated at or after
  * e, first shift at or after e, record starting at or before s, recording the reviewed crime
- * types): the incidents the review's files now date in the shift, of the reviewed types, that
- * this run did not know were recorded late (known only after the next publication); the
+ * types): the incidents the review's files now date in the shift, of the reviewed types, known by
+ * the run's first shift (their period ended by then), that this run did not know were recorded late (known only after the next publication); the
  * incidents it knew there that the files no longer hold were removed or edited since (an edited
  * incident shows as one removed and one late). Digests are matched with counts (a multiset):
  * equal rows without an id are several incidents. A shift no run's record covers (the newest
@@ -132,7 +132,12 @@ export interface LateRecorded {
  * The run whose record tells shift [s, e) (module comment): the first generated, then the first
  * to start; null when none. O(runs).
  */
-export function tellingRun(runs: readonly PublicationRunRecord[], s: number, e: number, types: readonly string[]): PublicationRunRecord | null {
+export function tellingRun(
+  runs: readonly PublicationRunRecord[],
+  s: number,
+  e: number,
+  types: readonly string[],
+): PublicationRunRecord | null {
   let best: PublicationRunRecord | null = null;
   let bestAt = Infinity;
   for (const r of runs) {
@@ -227,7 +232,14 @@ export function lateRecorded(
     return { perIncident, shifts: { known: 0, unknown: shifts.length }, ...NO_LATE, perShift: shifts.map(unknownShift), runs };
   const lateSet = new Set<Incident>(matched.flatMap((x) => x.late));
   const withLate = known.length === shifts.length ? scores : scoreReview(known, incidents, tz);
-  const withoutLate = lateSet.size === 0 ? withLate : scoreReview(known, incidents.filter((inc) => !lateSet.has(inc)), tz);
+  const withoutLate =
+    lateSet.size === 0
+      ? withLate
+      : scoreReview(
+          known,
+          incidents.filter((inc) => !lateSet.has(inc)),
+          tz,
+        );
   const byStart = new Map(matched.map((x, i) => [x.shift.startMs, { ...x, i }]));
   let late = 0;
   let removed = 0;
@@ -301,7 +313,8 @@ export function lateNote(l: LateRecorded): string {
 /** The stdout lines for the late-recorded incidents. */
 export function lateLines(l: LateRecorded): string[] {
   const out: string[] = [];
-  if (!l.perIncident) out.push('late-recorded incidents: unknown for every shift: the log has no run lines (written before they were added)');
+  if (!l.perIncident)
+    out.push('late-recorded incidents: unknown for every shift: the log has no run lines (written before they were added)');
   else {
     out.push(
       `late-recorded incidents: ${l.shifts.known} of ${plural(l.shifts.known + l.shifts.unknown, 'shift')} known, ${l.shifts.unknown} unknown (no later publication run's record covers them)`,
@@ -311,10 +324,10 @@ export function lateLines(l: LateRecorded): string[] {
       out.push(
         `  ${l.late} of the known shifts' ${crimes} crimes were recorded late (known only after the next publication)${l.lateNotScored > 0 ? `, and ${l.lateNotScored} more dated in them that the review does not place in a shift` : ''}; ${plural(l.removed, 'incident')} known then no longer in the files (removed or edited since)`,
       );
-      out.push('  shift                 late  removed');
+      out.push(`  ${'shift'.padEnd(26)}     late  removed`);
       for (const p of l.perShift)
         out.push(
-          `  ${p.label.padEnd(20)}  ${(p.late === null ? 'unknown' : String(p.late)).padStart(4)}  ${(p.removed === null ? '' : String(p.removed)).padStart(7)}`,
+          `  ${p.label.padEnd(26)}  ${(p.late === null ? 'unknown' : String(p.late)).padStart(7)}  ${(p.removed === null ? '' : String(p.removed)).padStart(7)}`.trimEnd(),
         );
       const a = l.withLate!;
       const b = l.withoutLate!;

@@ -27,7 +27,10 @@ const logLines = (path: string): PublicationLine[] =>
     .split('\n')
     .map((l) => JSON.parse(l) as PublicationLine)
     .filter((l) => l.kind === 'patrolcast-publication');
-const runLines = (path: string): number => readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"patrolcast-publication-run"')).length;
+const runLines = (path: string): number =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"patrolcast-publication-run"')).length;
 
 /** Every file of the site, relative path → bytes (recursive). */
 function siteFiles(site: string, sub = ''): Map<string, Buffer> {

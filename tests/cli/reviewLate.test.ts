@@ -92,9 +92,33 @@ describe('review: incidents recorded after the next publication', () => {
 
   beforeAll(async () => {
     reduced = writeCsv('reduced_2023.csv', (i, r) => (WITHHELD.includes(i) ? null : r));
-    const one = await runCli(['publish', Y2022, Y2023, '--from', '2023-07-01T06:00', '--shifts', '6', '--out', join(dir, 's1'), '--log', log]);
+    const one = await runCli([
+      'publish',
+      Y2022,
+      Y2023,
+      '--from',
+      '2023-07-01T06:00',
+      '--shifts',
+      '6',
+      '--out',
+      join(dir, 's1'),
+      '--log',
+      log,
+    ]);
     expect(one.code).toBe(0);
-    const two = await runCli(['publish', Y2022, reduced, '--from', '2023-07-03T06:00', '--shifts', '3', '--out', join(dir, 's2'), '--log', log]);
+    const two = await runCli([
+      'publish',
+      Y2022,
+      reduced,
+      '--from',
+      '2023-07-03T06:00',
+      '--shifts',
+      '3',
+      '--out',
+      join(dir, 's2'),
+      '--log',
+      log,
+    ]);
     expect(two.code).toBe(0);
     runs = readFileSync(log, 'utf8')
       .trimEnd()
@@ -157,7 +181,7 @@ describe('review: incidents recorded after the next publication', () => {
     expect(stdout).toMatch(/ {2}7 of the known shifts' \d+ crimes were recorded late/);
   });
 
-  it("scores the known shifts with every incident as the review does, and without the late ones as a review of a file without them", async () => {
+  it('scores the known shifts with every incident as the review does, and without the late ones as a review of a file without them', async () => {
     const l = review.lateRecorded;
     // the independent path: the first run's lines alone, reviewed on the full file and on the file without the 7
     const log1 = join(dir, 'run1.jsonl');
