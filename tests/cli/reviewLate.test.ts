@@ -224,6 +224,54 @@ describe('review: incidents recorded after the next publication', () => {
     expect(l.incidents.map((x) => x.line - 1).sort((a, b) => a - b)).toEqual([...WITHHELD, EDITED].sort((a, b) => a - b));
   }, 60_000);
 
+  it('a shift the next run did not record (older than its --known-days) has an unknown status', async () => {
+    const short = join(dir, 'short.jsonl');
+    writeFileSync(
+      short,
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((x) => x.includes(`"generatedAt":"${runs[0]!.generatedAt}"`))
+        .map((x) => `${x}\n`)
+        .join(''),
+    );
+    const bad = await runCli([
+      'publish',
+      Y2022,
+      reduced,
+      '--from',
+      '2023-07-03T06:00',
+      '--shifts',
+      '1',
+      '--out',
+      join(dir, 's3'),
+      '--known-days',
+      '0',
+    ]);
+    expect(bad.code).toBe(2);
+    expectOneLineError(bad.stderr, '--known-days', '"0"');
+    const ran = await runCli([
+      'publish',
+      Y2022,
+      reduced,
+      '--from',
+      '2023-07-03T06:00',
+      '--shifts',
+      '1',
+      '--out',
+      join(dir, 's3'),
+      '--log',
+      short,
+      '--known-days',
+      '1',
+    ]);
+    expect(ran.code).toBe(0);
+    const { r } = await reviewOf(short, [Y2022, Y2023], 'short');
+    // the record covers 2 July 06:00 to 3 July 06:00: the 1 July shifts are unknown, as is the new run's own shift
+    expect(r.lateRecorded.perShift.map((p) => p.late)).toEqual([null, null, null, 0, 2, 0, null]);
+    expect(r.lateRecorded.shifts).toEqual({ known: 3, unknown: 4 });
+    expect(r.lateRecorded.late).toBe(2);
+  }, 60_000);
+
   it('a log without run lines (written before them) still reviews, every late status unknown', async () => {
     const old = join(dir, 'old.jsonl');
     writeFileSync(
