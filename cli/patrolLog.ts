@@ -16,7 +16,8 @@
  * either accepted or rejected with its line, field and reason (accepted + rejected = rows read;
  * blank lines are not rows). Rows naming the same box on the same shift again are summed, and
  * counted as summed. The CSV is read by the engine's tokenizer (the incident readers' own, with
- * its recovery from a stray quote: that row is rejected, the next line read again).
+ * its recovery from a stray quote: that row is rejected, the next line read again; as no value of
+ * a patrol log holds a line break, any quote left open at a line's end is taken for a stray one).
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -136,8 +137,9 @@ export function parsePatrolLog(text: string, file: string, mapping: Partial<Reco
         index = resolveColumns(file, fields, mapping);
         return true;
       }
-      // a record over several lines of the wrong shape was opened by a stray quote: the tokenizer rejects its first line and reads on
-      if (multiLine && fields.length !== header.length) return false;
+      // no patrol-log value holds a line break: a record over several lines was opened by a stray
+      // quote (the tokenizer then rejects its first line and reads the next lines again)
+      if (multiLine) return false;
       let extra = false;
       for (let i = header.length; i < fields.length; i++) if (fields[i]!.trim() !== '') extra = true;
       if (extra) {
