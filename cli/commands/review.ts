@@ -143,6 +143,8 @@ Example:
   );
   cmd.action(async (log: string, files: string[], opts: ReviewOptions) => {
     refuseOverwritingInputs({ '--out': opts.out, '--html': opts.html }, [log, ...files, opts.patrolLog]);
+    if (opts.out !== undefined && opts.out === opts.html)
+      throw new CliError(`--out and --html name the same file ${opts.out}`, 'E_BAD_OPTION');
     const since = opts.since;
     if (since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(since) && Number.isFinite(Date.parse(`${since}T00:00Z`))))
       throw new CliError(`--since must be a date YYYY-MM-DD, got "${since}"`, 'E_BAD_OPTION');
