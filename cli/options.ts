@@ -49,12 +49,23 @@ export function instantFrom(flag: string, value: string, tz: string): number {
   }
 }
 
-/** The category filter from --categories (names or a preset) or --preset; null keeps all. */
-export function categoryFilter(opts: { categories?: string; preset?: string }): ((inc: Incident) => boolean) | null {
+/** The crime types chosen on the command line, read before any data (a bad flag fails early). */
+export type TypeChoice =
+  /** No flag: the victim-reported default of the data's format. */
+  | { readonly kind: 'default' }
+  /** `--categories all`: every type. */
+  | { readonly kind: 'all' }
+  /** `--preset NAME` or `--categories A,B` (names or a preset name): exactly these types. */
+  | { readonly kind: 'named'; readonly names: readonly string[]; readonly title: string };
+
+/**
+ * Reads --categories (names, a preset name or "all") and --preset; one of them, not both.
+ * @throws CliError E_BAD_OPTION naming the flag
+ */
+export function typeChoiceFrom(opts: { categories?: string; preset?: string }): TypeChoice {
   if (opts.categories !== undefined && opts.preset !== undefined) {
     throw new CliError('give either --categories or --preset, not both', 'E_BAD_OPTION');
   }
-  let names: string[];
   if (opts.preset !== undefined) {
     if (CATEGORY_PRESETS[opts.preset] === undefined) {
       throw new CliError(
@@ -62,39 +73,52 @@ export function categoryFilter(opts: { categories?: string; preset?: string }): 
         'E_BAD_OPTION',
       );
     }
-    names = resolveCategories(opts.preset);
-  } else if (opts.categories !== undefined) {
-    if (opts.categories.trim().toLowerCase() === 'all') return null;
-    names = resolveCategories(opts.categories);
-    if (names.length === 0) throw new CliError('--categories: no category names given', 'E_BAD_OPTION');
-  } else {
-    return null;
+    return { kind: 'named', names: resolveCategories(opts.preset), title: opts.preset };
   }
-  const keep = new Set(names);
-  return (inc) => inc.category !== null && keep.has(inc.category);
+  if (opts.categories === undefined) return { kind: 'default' };
+  const given = opts.categories.trim();
+  if (given.toLowerCase() === 'all') return { kind: 'all' };
+  const names = resolveCategories(given);
+  if (names.length === 0) throw new CliError('--categories: no category names given', 'E_BAD_OPTION');
+  return { kind: 'named', names, title: CATEGORY_PRESETS[given] !== undefined ? given : names.join(', ') };
 }
 
-/** The crime types a command trains on, and the note that says which when it was the default. */
+/** The crime types a command trains on (or a backtest scores), and what to say about them. */
 export interface TrainingTypes {
   /** Keeps the incidents to train on; null keeps all. */
   readonly include: ((inc: Incident) => boolean) | null;
   /** For stderr ("patrolcast: note: ..."), or null when the types were chosen with a flag. */
   readonly note: string | null;
+  /** For stderr ("patrolcast: warning: ..."): named types no incident has, or null. */
+  readonly warning: string | null;
+  /** The types in a report's title: the preset, the names, "victim-reported crime" or "all categories". */
+  readonly title: string;
+  /** The names chosen with a flag, or null (default or `all`). */
+  readonly named: readonly string[] | null;
+  /** The types the victim-reported default left out (empty when a flag chose). */
+  readonly leftOut: readonly string[];
 }
 
 /**
- * The crime types to train on: --categories/--preset as given (`--categories all`: every type),
- * else the victim-reported default of the data's format (engine victimReportedDefault: the
- * publisher's police-discovered types and types that are not crime left out, said in the note;
- * plain CSV and GeoJSON: every type, with a note that the analyst should choose). Checks that
- * the choice leaves something to train on.
- * @throws CliError E_BAD_OPTION (a bad flag), E_NO_EVENTS (nothing matched)
+ * The crime types to train on, one rule for every command: --categories/--preset as given
+ * (`--categories all`: every type; a warning names chosen types no incident has), else the
+ * victim-reported default of the data's format (engine victimReportedDefault: the publisher's
+ * police-discovered types and types that are not crime left out, said in the note; plain CSV
+ * and GeoJSON: every type, with a note that the analyst should choose). Checks that the choice
+ * leaves something to train on. Cost O(N).
+ * @throws CliError E_NO_EVENTS when nothing matched
  */
-export function trainingTypes(opts: { categories?: string; preset?: string }, data: IngestResult): TrainingTypes {
-  const chosen = categoryFilter(opts);
-  if (chosen !== null || opts.categories !== undefined || opts.preset !== undefined) {
-    checkCategoriesMatched(data.incidents, chosen);
-    return { include: chosen, note: null };
+export function trainingTypes(choice: TypeChoice, data: IngestResult): TrainingTypes {
+  if (choice.kind === 'all') return { include: null, note: null, warning: null, title: 'all categories', named: null, leftOut: [] };
+  if (choice.kind === 'named') {
+    const keep = new Set(choice.names);
+    const include = (inc: Incident): boolean => inc.category !== null && keep.has(inc.category);
+    checkCategoriesMatched(data.incidents, include);
+    const present = new Set<string>();
+    for (const inc of data.incidents) if (inc.category !== null) present.add(inc.category);
+    const missing = choice.names.filter((c) => !present.has(c));
+    const warning = missing.length > 0 ? `no incident has category ${missing.map((m) => `"${m}"`).join(', ')}` : null;
+    return { include, note: null, warning, title: choice.title, named: choice.names, leftOut: [] };
   }
   const byDefault = victimReportedDefault(data.incidents, [data.format]);
   const include = byDefault.include;
@@ -104,7 +128,20 @@ export function trainingTypes(opts: { categories?: string; preset?: string }, da
       'E_NO_EVENTS',
     );
   }
-  return { include, note: defaultNote(byDefault) };
+  return {
+    include,
+    note: defaultNote(byDefault),
+    warning: null,
+    title: include !== null ? 'victim-reported crime' : 'all categories',
+    named: null,
+    leftOut: byDefault.leftOut.map((t) => t.category),
+  };
+}
+
+/** Writes a TrainingTypes' note and warning to stderr, each on its own line. */
+export function sayTrainingTypes(types: TrainingTypes, stderr: { write(s: string): unknown }): void {
+  if (types.note !== null) stderr.write(`patrolcast: note: ${types.note}\n`);
+  if (types.warning !== null) stderr.write(`patrolcast: warning: ${types.warning}\n`);
 }
 
 /**
@@ -212,49 +249,4 @@ export function addModelOptions(cmd: Command): Command {
       '--keep-outliers',
       'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
     );
-}
-
-/**
- * The backtest's crime types: the --preset and --categories names (both may be given; a warning
- * names any that no incident has), `--categories all` (`everyType`) for every type, else the
- * victim-reported default as fit and forecast train by default (engine victimReportedDefault),
- * with its note on `stderr`. Returns the filter, the report's title words and the types left out.
- * @throws CliError E_BAD_OPTION when no incident has any of the named categories
- */
-export function backtestTypes(
-  preset: string | undefined,
-  categories: readonly string[],
-  everyType: boolean,
-  result: IngestResult,
-  stderr: { write(s: string): unknown },
-): { keepCategory: ((inc: Incident) => boolean) | undefined; typesTitle: string; leftOut: string[] } {
-  let keepCategory: ((inc: Incident) => boolean) | undefined;
-  if (categories.length > 0) {
-    const present = new Set(result.incidents.map((i) => i.category ?? ''));
-    const missing = categories.filter((c) => !present.has(c));
-    if (missing.length === categories.length) {
-      throw new CliError(
-        `no incident has category ${missing.map((m) => `"${m}"`).join(', ')}; categories in the data: ${[...present].sort().join(', ')}`,
-        'E_BAD_OPTION',
-      );
-    }
-    if (missing.length > 0) stderr.write(`patrolcast: warning: no incident has category ${missing.map((m) => `"${m}"`).join(', ')}\n`);
-    const keep = new Set(categories);
-    keepCategory = (inc) => keep.has(inc.category ?? '');
-  }
-  // No choice made: victim-reported crime, as fit and forecast train by default (engine victimReportedDefault).
-  const byDefault = categories.length === 0 && !everyType ? victimReportedDefault(result.incidents, [result.format]) : null;
-  if (byDefault?.include) keepCategory = byDefault.include;
-  const note = byDefault && defaultNote(byDefault);
-  if (note) stderr.write(`patrolcast: note: ${note}\n`);
-  const typesTitle =
-    categories.length > 0 && preset
-      ? preset
-      : categories.length > 0
-        ? categories.join(', ')
-        : byDefault?.include
-          ? 'victim-reported crime'
-          : 'all categories';
-  const leftOut = byDefault?.leftOut.map((t) => t.category) ?? [];
-  return { keepCategory, typesTitle, leftOut };
 }

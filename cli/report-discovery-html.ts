@@ -5,11 +5,9 @@
  */
 import { discoveryVerdict, type DiscoveryReport, type DiscoveryRunReport, type DiscoveryWeek } from '../engine/index.ts';
 import { escapeHtml } from './report-html.ts';
+import { lineChartSvg } from './svgChart.ts';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
-const W = 520;
-const H = 220;
-const M = { left: 52, right: 12, top: 12, bottom: 34 };
 
 function runName(r: DiscoveryRunReport): string {
   return `p = ${r.p}${r.rotateAfter === null ? '' : `, rotate after ${r.rotateAfter} d`}`;
@@ -17,39 +15,13 @@ function runName(r: DiscoveryRunReport): string {
 
 /** A line chart of one weekly measure, a line per replay (NaN weeks leave a gap). */
 function weeklyChart(report: DiscoveryReport, title: string, value: (w: DiscoveryWeek) => number, format: (y: number) => string): string {
-  const weeks = report.runs[0]!.weeks.length;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const r of report.runs)
-    for (const w of r.weeks) {
-      const y = value(w);
-      if (!Number.isFinite(y)) continue;
-      if (y < lo) lo = y;
-      if (y > hi) hi = y;
-    }
-  if (!(hi >= lo)) return '';
-  const pad = hi > lo ? (hi - lo) * 0.08 : Math.abs(hi) * 0.05 + 1e-9;
-  lo -= pad;
-  hi += pad;
-  const x = (i: number): number => M.left + (weeks > 1 ? (i / (weeks - 1)) * (W - M.left - M.right) : 0);
-  const y = (v: number): number => M.top + (1 - (v - lo) / (hi - lo)) * (H - M.top - M.bottom);
-  const lines = report.runs.map((r, k) => {
-    const d = r.weeks
-      .map((w, i) => (Number.isFinite(value(w)) ? `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(value(w)).toFixed(1)}` : ''))
-      .join('');
-    return `<path d="${d}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="2"><title>${escapeHtml(runName(r))}</title></path>`;
+  return lineChartSvg({
+    title,
+    series: report.runs.map((r, k) => ({ name: runName(r), colour: COLOURS[k % COLOURS.length]!, values: r.weeks.map(value) })),
+    xTick: (i) => String(i + 1),
+    xTitle: 'week',
+    format,
   });
-  const ticks = [lo + pad, (lo + hi) / 2, hi - pad].map(
-    (v) => `<text x="${M.left - 6}" y="${y(v).toFixed(1)}" text-anchor="end" dominant-baseline="middle">${escapeHtml(format(v))}</text>`,
-  );
-  const weekTicks = Array.from(
-    { length: weeks },
-    (_, i) => `<text x="${x(i).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle">${i + 1}</text>`,
-  );
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">
-<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#999"/>
-${ticks.join('')}${weekTicks.join('')}<text x="${(W + M.left) / 2}" y="${H - 4}" text-anchor="middle">week</text>
-${lines.join('\n')}</svg></figure>`;
 }
 
 const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');

@@ -209,6 +209,23 @@ const CLIENT_SCRIPT = String.raw`
 })();
 `;
 
+/** The reports' shared look: the backtest's and the review's (cli/reviewHtml.ts). */
+export const REPORT_CSS = `  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #222; }
+  h1 { font-size: 22px; margin-bottom: 4px; }
+  h2 { font-size: 17px; margin-top: 32px; }
+  .verdict { font-size: 16px; padding: 12px 16px; border-left: 6px solid #999; background: #f6f6f6; }
+  .verdict.good { border-color: #2ca02c; } .verdict.bad { border-color: #d62728; } .verdict.neutral { border-color: #e6a700; }
+  .facts { color: #555; } code { background: #f1f1f1; padding: 1px 4px; }
+  table.summary { border-collapse: collapse; font-size: 12px; margin-top: 8px; }
+  table.summary th, table.summary td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: right; white-space: nowrap; }
+  table.summary th[scope=row] { text-align: left; } small { color: #777; }
+  /* The table fits the page: headers wrap, an interval sits under its value, and a narrow screen scrolls it sideways. */
+  .table-wrap { max-width: 100%; overflow-x: auto; }
+  table.summary thead th { white-space: normal; vertical-align: bottom; min-width: 3.2em; }
+  table.summary td small { display: block; }
+  .chart svg { max-width: 100%; height: auto; }
+  svg text { font-size: 11px; }`;
+
 /**
  * The HTML report. `d3Source` is the text of d3's UMD bundle (d3.min.js), inlined so the file
  * opens without a network.
@@ -234,21 +251,8 @@ export function renderReportHtml(report: BacktestReport, meta: ReportMeta, d3Sou
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(meta.title)}</title>
 <style>
-  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #222; }
-  h1 { font-size: 22px; margin-bottom: 4px; }
-  h2 { font-size: 17px; margin-top: 32px; }
-  .verdict { font-size: 16px; padding: 12px 16px; border-left: 6px solid #999; background: #f6f6f6; }
-  .verdict.good { border-color: #2ca02c; } .verdict.bad { border-color: #d62728; } .verdict.neutral { border-color: #e6a700; }
-  .facts { color: #555; } code { background: #f1f1f1; padding: 1px 4px; }
-  table.summary { border-collapse: collapse; font-size: 12px; margin-top: 8px; }
-  table.summary th, table.summary td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: right; white-space: nowrap; }
-  table.summary th[scope=row] { text-align: left; } small { color: #777; }
-  /* The table fits the page: headers wrap, an interval sits under its value, and a narrow screen scrolls it sideways. */
-  .table-wrap { max-width: 100%; overflow-x: auto; }
-  table.summary thead th { white-space: normal; vertical-align: bottom; min-width: 3.2em; }
-  table.summary td small { display: block; }
-  .chart svg { max-width: 100%; height: auto; }
-  svg text { font-size: 11px; } .series-label { font-size: 12px; } .off-scale-note { fill: #555; }
+${REPORT_CSS}
+  .series-label { font-size: 12px; } .off-scale-note { fill: #555; }
   .toggle { display: inline-block; margin: 4px 0; }
   @page { size: A4; margin: 12mm; }
   @media print {

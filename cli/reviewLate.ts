@@ -304,9 +304,13 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 /** The report's words for the late-recorded incidents (one paragraph). */
 export function lateNote(l: LateRecorded): string {
-  const head = l.perIncident
-    ? `${l.shifts.known} of ${plural(l.shifts.known + l.shifts.unknown, 'reviewed shift')} have a known late status: ${l.late} of their scored crimes were recorded late and ${l.removed} incidents known then are no longer in the files`
+  let head = l.perIncident
+    ? `${l.shifts.known} of ${plural(l.shifts.known + l.shifts.unknown, 'reviewed shift')} have a known late status: ${l.late} of their scored crimes were recorded late and ${plural(l.removed, 'incident')} known then are no longer in the files`
     : 'the log has no run lines (written before they were added), so no shift has a known late status';
+  if (l.withLate !== null && l.withoutLate !== null && l.difference !== null) {
+    const d = l.difference.diff;
+    head += `; on those shifts the published boxes' hit rate is ${pct(l.withLate.hitRate.mean)} with every incident and ${pct(l.withoutLate.hitRate.mean)} without the late-recorded (difference ${pct(d.mean)}, paired 95% ${pct(d.lo)} to ${pct(d.hi)})`;
+  }
   return `${head}. Fit data check: ${fitCheckWords(l.runs)}. ${LATE_NOTE}`;
 }
 

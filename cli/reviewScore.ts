@@ -160,11 +160,20 @@ function same<T>(shifts: readonly ReviewedShift[], what: string, get: (l: Public
   return first;
 }
 
+/** Receives each published box's catches on its shift (the crimes whose fine cell is one of its cells). */
+export type BoxCatches = (shift: ReviewedShift, line: PublicationLine, box: PublicationLine['boxes'][number], catches: number) => void;
+
 /**
- * Scores the selected shifts on `incidents` (module comment). Cost: one backtest run of
- * naive-all-placed over the reviewed span, plus O(boxes × 7) lookups.
+ * Scores the selected shifts on `incidents` (module comment). `onBox` is told every box's own
+ * catches (the dosage bands count them: cli/reviewDosage.ts), so there is one catch rule. Cost:
+ * one backtest run of naive-all-placed over the reviewed span, plus O(boxes × 7) lookups.
  */
-export function scoreReview(shifts: readonly ReviewedShift[], incidents: readonly Incident[], tz: string): ReviewScores {
+export function scoreReview(
+  shifts: readonly ReviewedShift[],
+  incidents: readonly Incident[],
+  tz: string,
+  onBox?: BoxCatches,
+): ReviewScores {
   const res = same(shifts, 'resolution', (l) => l.res);
   const categories = same(shifts, 'crime types', (l) => l.categories);
   const placement = same(shifts, 'placement', (l) => l.placement);
@@ -206,7 +215,12 @@ export function scoreReview(shifts: readonly ReviewedShift[], incidents: readonl
     let boxes = 0;
     for (const l of s.lines) {
       let c = 0;
-      for (const b of l.boxes) for (const cell of b.cells) c += actual.get(placed.lattice.idOf(cell)) ?? 0;
+      for (const b of l.boxes) {
+        let caught = 0;
+        for (const cell of b.cells) caught += actual.get(placed.lattice.idOf(cell)) ?? 0;
+        onBox?.(s, l, b, caught);
+        c += caught;
+      }
       const e = counts.get(l.district) ?? 0;
       districts[l.district] = { boxes: l.boxes.length, catches: c, events: e };
       const d = (perDistrict[l.district] ??= { boxes: 0, catches: 0, events: 0 });

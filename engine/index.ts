@@ -40,6 +40,8 @@ export {
   ingestCsvChunks,
   createCsvIngestor,
   ingestGeoJson,
+  // the CSV tokenizer itself, for the CLI's other CSV files (a patrol log: cli/patrolLog.ts)
+  createCsvTokenizer,
   mergeIngestResults,
   summarizeIngest,
   CATEGORY_PRESETS,
@@ -57,6 +59,7 @@ export {
 export type {
   IngestOptions,
   CsvIngestor,
+  CsvTokenizer,
   ColumnKey,
   IngestErrorCode,
   DuplicateReport,
@@ -215,6 +218,7 @@ export {
   BACKTEST_MODELS,
   BACKTEST_DEFAULTS,
   backtestHeadline,
+  pairedVerdict,
   placeLabels,
   tuneEtas,
   checkTuneGrid,
@@ -258,6 +262,7 @@ export type {
   BacktestModelPlugin,
   BacktestReport,
   BacktestHeadline,
+  PairedVerdict,
   ModelSummary,
   PairedDiffs,
   PerShiftModel,

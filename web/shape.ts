@@ -44,7 +44,11 @@ export function summarizeFit(model: ModelName, fit: EtasFit): FitSummary {
     ingredients,
     ringWeights: fit.ringWeights,
     profileBins: fit.profile?.labels ?? [],
-    words: ingredients === null ? describeFit(fit) : `Model etas (beyond 2015): ${ingredients}. ${describeFit(fit)}`,
+    words: [
+      ingredients === null ? describeFit(fit) : `Model etas (beyond 2015): ${ingredients}. ${describeFit(fit)}`,
+      // the adaptive default's choice and why, as the CLI prints it (docs/model.md#adaptive-default)
+      ...(fit.adapt ? [`Adaptive: forecasts with ${fit.adapt.reason}.`] : []),
+    ].join(' '),
     logLikelihoodTrace: fit.objectiveTrace,
     triggeredShare: fit.triggeredShare,
   };

@@ -17,7 +17,6 @@ import {
   DEFAULT_RES,
   EvaluateError,
   parseLocalDateTime,
-  resolveCategories,
 } from '../../engine/index.ts';
 import type { AreaGeoJson, BacktestReport, Incident } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
@@ -33,7 +32,7 @@ import {
   reportRejections,
   addRejectionOption,
 } from '../io.ts';
-import { backtestTypes, FORMAT_ZONES } from '../options.ts';
+import { FORMAT_ZONES, sayTrainingTypes, trainingTypes, typeChoiceFrom } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
@@ -253,15 +252,7 @@ Examples:
       ?.split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    if (flags.preset !== undefined && CATEGORY_PRESETS[flags.preset] === undefined) {
-      throw new CliError(`--preset: unknown preset "${flags.preset}"; known: ${Object.keys(CATEGORY_PRESETS).join(', ')}`, 'E_BAD_OPTION');
-    }
-    // `--categories all`: every type, the victim-reported default off.
-    const everyType = flags.categories?.trim().toLowerCase() === 'all';
-    const categories = [
-      ...(flags.preset ? resolveCategories(flags.preset) : []),
-      ...(flags.categories && !everyType ? resolveCategories(flags.categories) : []),
-    ];
+    const typeChoice = typeChoiceFrom(flags); // a bad --categories/--preset fails before any data is read
 
     const result = await readIncidents(files, inputOptions, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, flags, ctx.io.stderr);
@@ -274,7 +265,10 @@ Examples:
     if (result.incidents.length === 0)
       throw new CliError(`no incidents could be read from ${files.join(', ')} (${result.rejected.length} rows rejected)`, 'E_NO_INPUT');
 
-    const { keepCategory, typesTitle, leftOut } = backtestTypes(flags.preset, categories, everyType, result, ctx.io.stderr);
+    const types = trainingTypes(typeChoice, result);
+    sayTrainingTypes(types, ctx.io.stderr);
+    const keepCategory = types.include ?? undefined;
+    const categories = types.named === null ? null : [...types.named];
     let keepPlace: ((inc: { lat: number; lng: number }) => boolean) | undefined;
     if (flags.bbox !== undefined) {
       const box = numberList('--bbox', flags.bbox, (x) => x >= -180 && x <= 180, 'a longitude or latitude in degrees');
@@ -363,7 +357,7 @@ Examples:
         {
           ...report,
           ...(discovery !== null ? { discovery } : {}),
-          input: { files, format: result.format, categories: categories.length > 0 ? categories : null, leftOut, command },
+          input: { files, format: result.format, categories, leftOut: [...types.leftOut], command },
         },
         compactNumbers,
       );
@@ -371,13 +365,9 @@ Examples:
       ctx.io.stderr.write(`wrote ${flags.out}\n`);
     }
     if (flags.html) {
-      const title = `Backtest: ${typesTitle}, ${flags.from} to ${flags.to}`;
+      const title = `Backtest: ${types.title}, ${flags.from} to ${flags.to}`;
       const compact = JSON.parse(JSON.stringify(report, compactNumbers)) as BacktestReport;
-      const html = renderReportHtml(
-        compact,
-        { title, files, categories: categories.length > 0 ? categories : null, command },
-        await readD3(),
-      );
+      const html = renderReportHtml(compact, { title, files, categories, command }, await readD3());
       const i = html.lastIndexOf('</body>');
       const page = discovery === null ? html : `${html.slice(0, i)}${discoverySectionHtml(discovery)}${html.slice(i)}`;
       await writeFileAtomic('--html', flags.html, page);

@@ -12,7 +12,8 @@ import { refuseOverwritingInputs, writeFitFile } from '../files.ts';
 import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
 import {
   addFitOptions,
-  categoryFilter,
+  typeChoiceFrom,
+  sayTrainingTypes,
   trainingTypes,
   fitOptionsFrom,
   instantFrom,
@@ -94,7 +95,7 @@ Examples:
     refuseOverwritingInputs({ '--out': opts.out }, [...files, opts.config]);
     const input = inputOptionsFrom(opts);
     const res = parseResOption(opts.res);
-    categoryFilter(opts); // a bad --categories/--preset fails before any data is read
+    const typeChoice = typeChoiceFrom(opts); // a bad --categories/--preset fails before any data is read
     const fitOptions = fitOptionsFrom(opts);
     const model = await modelConfig(opts.model, opts.config);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
@@ -106,9 +107,9 @@ Examples:
       ctx.io.stderr.write(
         `patrolcast: note: --until ${opts.until.trim()} is read as ${formatLocalInstant(endMs, tz)} (the start of that day)\n`,
       );
-    const types = trainingTypes(opts, result);
+    const types = trainingTypes(typeChoice, result);
     const include = types.include;
-    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
+    sayTrainingTypes(types, ctx.io.stderr);
     // The same fit as `forecast --model ...` makes for a shift starting at --until.
     checkTunedBefore(model.config, endMs, opts.config ?? 'the configuration', "the fit's end (--until)", tz);
     const config = withFitFlags(model.config, fitOptions);

@@ -32,7 +32,8 @@ import {
 } from '../io.ts';
 import {
   addFitOptions,
-  categoryFilter,
+  typeChoiceFrom,
+  sayTrainingTypes,
   trainingTypes,
   fitOptionsFrom,
   parseResOption,
@@ -212,7 +213,7 @@ Examples:
     const maxContributors = intOption('--contributors', opts.contributors, DEFAULT_MAX_CONTRIBUTORS, 0);
     const givenPlacement = placementOption(opts.placement);
     const format = outputFormat(opts.out, opts.outFormat);
-    categoryFilter(opts); // a bad --categories/--preset fails before any data is read
+    const typeChoice = typeChoiceFrom(opts); // a bad --categories/--preset fails before any data is read
     const fitOptions = fitOptionsFrom(opts);
     if (opts.fitIn !== undefined && opts.fitOut !== undefined)
       throw new CliError('give either --fit-in or --fit-out, not both', 'E_BAD_OPTION');
@@ -257,9 +258,9 @@ Examples:
     } catch (err) {
       throw new CliError(`--at: ${(err as Error).message}`, 'E_BAD_OPTION');
     }
-    const types = trainingTypes(opts, result);
+    const types = trainingTypes(typeChoice, result);
     const include = types.include;
-    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
+    sayTrainingTypes(types, ctx.io.stderr);
     if (saved === null) checkTunedBefore(model.config, shift.startMs, opts.config ?? 'the configuration', 'the shift (--at)', tz);
     const progress = fitProgress(createProgress(ctx.io.stderr));
     let cast: ShiftBoxes;

@@ -38,7 +38,7 @@ import {
   readIncidents,
   reportRejections,
 } from '../io.ts';
-import { addModelOptions, categoryFilter, parseResOption, trainingTypes, zoneFor } from '../options.ts';
+import { addModelOptions, typeChoiceFrom, sayTrainingTypes, parseResOption, trainingTypes, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
@@ -240,7 +240,7 @@ Examples:
     const top = intOption('--top', opts.top, DEFAULT_TOP, 1, 1000);
     const knownDays = intOption('--known-days', opts.knownDays, 14, 1, 366);
     const res = parseResOption(opts.res);
-    categoryFilter(opts);
+    const typeChoice = typeChoiceFrom(opts); // a bad --categories/--preset fails before any data is read
     if (opts.basemap !== undefined && !/\.geojson$|\.json$/i.test(opts.basemap))
       throw new CliError(`--basemap must be a .geojson file, got "${opts.basemap}"`, 'E_BAD_OPTION');
     const model = await modelConfig(opts.model, opts.config);
@@ -250,8 +250,8 @@ Examples:
     reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--from', opts.from, opts.tz, result.format);
     const shifts = shiftsFrom(opts.from, tz, n);
-    const types = trainingTypes(opts, result);
-    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
+    const types = trainingTypes(typeChoice, result);
+    sayTrainingTypes(types, ctx.io.stderr);
     // Everything is forecast from what was known before the first shift: later incidents in the
     // files (a re-run on old data) must not reach a later shift's boxes.
     const firstMs = shifts[0]!.startMs;

@@ -4,8 +4,9 @@
  * share of its crime (the published crime types) inside the boxes that were published, beside
  * the backtest's naive-all-placed boxes for the same shifts, with the backtest's paired bootstrap
  * intervals (cli/reviewScore.ts); how concentrated the published boxes were; the incidents
- * recorded late, with the shifts scored with and without them (cli/reviewLate.ts); and what
- * cannot be told from these files (patrol dosage).
+ * recorded late, with the shifts scored with and without them (cli/reviewLate.ts); and crime in
+ * the boxes by patrol dosage when a patrol log is given (cli/reviewDosage.ts), said to be unknown
+ * otherwise.
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
@@ -17,6 +18,17 @@ import { memoryGuard } from '../memory.ts';
 import { readPublicationLog } from '../publishLog.ts';
 import { checkRuns, lateLines, lateNote, lateRecorded, type LateRecorded } from '../reviewLate.ts';
 import { concentration, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
+import { matchPatrolLog, parsePatrolColumns, readPatrolLog } from '../patrolLog.ts';
+import {
+  DEFAULT_DOSAGE_EDGES_MIN,
+  DOSAGE_NOTE,
+  dosageSummary,
+  dosageTally,
+  dosageWarnings,
+  parseDosageBands,
+  type Dosage,
+} from '../reviewDosage.ts';
+import { renderReviewHtml } from '../reviewHtml.ts';
 
 interface ReviewOptions {
   out?: string;
@@ -26,16 +38,23 @@ interface ReviewOptions {
   keepDuplicates?: boolean;
   allowReplays?: boolean;
   since?: string;
+  patrolLog?: string;
+  patrolColumns?: string;
+  dosageBands?: string;
+  html?: string;
 }
-
-/** Dosage without a patrol log. */
-export const DOSAGE_NOTE = 'unknown: no patrol log was given, so the review does not assume the published boxes were patrolled';
 
 const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`);
 const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
 /** The stdout summary. */
-function summary(sel: Selection, s: ReviewScores | null, conc: ReturnType<typeof concentration>, late: LateRecorded): string {
+function summary(
+  sel: Selection,
+  s: ReviewScores | null,
+  conc: ReturnType<typeof concentration>,
+  late: LateRecorded,
+  dosage: Dosage,
+): string {
   const out: string[] = [];
   out.push(
     `review: ${sel.shifts.length} published shift${sel.shifts.length === 1 ? '' : 's'} scored; ${sel.notYetPassed} skipped as not yet passed (ending after the last incident in the files); ${sel.laterRevisionsIgnored} other revision${sel.laterRevisionsIgnored === 1 ? '' : 's'} ignored; ${sel.publishedAfterStart} shift-district publication${sel.publishedAfterStart === 1 ? '' : 's'} generated only after the shift started`,
@@ -64,7 +83,7 @@ function summary(sel: Selection, s: ReviewScores | null, conc: ReturnType<typeof
   out.push(`concentration: ${conc.boxes} boxes at ${conc.distinctPlaces} distinct places; most published:`);
   for (const m of conc.mostPublished) out.push(`  ${m.place ?? m.h3} (${m.h3}): ${m.times} times`);
   for (const l of lateLines(late)) out.push(l);
-  out.push(`dosage: ${DOSAGE_NOTE}`);
+  for (const line of dosageSummary(dosage)) out.push(line);
   return `${out.join('\n')}\n`;
 }
 
@@ -77,6 +96,16 @@ export function registerReview(program: Command, ctx: CliContext): void {
       "Review what was published: for every published shift that has passed, the share of its crime inside the published boxes (hit rate, PAI, per district), beside the boxes all-history counts would have placed from the data known then, with the backtest's paired 95% intervals.",
     )
     .option('--out <file>', 'write the review as JSON')
+    .option('--html <file>', 'write the review as a self-contained HTML page (aggregates only, no incident-level data)')
+    .option(
+      '--patrol-log <file>',
+      'CSV of the patrol done: shift, district, box (rank or H3 id) and minutes; the review then reports crime by dosage band',
+    )
+    .option('--patrol-columns <map>', "the patrol log's column names, as key=name pairs: keys shift, district, box, minutes")
+    .option(
+      '--dosage-bands <minutes>',
+      `band edges in minutes, increasing from 0 (default ${DEFAULT_DOSAGE_EDGES_MIN.join(',')}: bands 0, 1-14, 15-29, 30-59, 60+)`,
+    )
     .option(
       '--since <date>',
       'review only the shifts starting on or after this local date, e.g. 2024-01-01 (default: every shift in the log)',
@@ -93,17 +122,26 @@ For each shift and district the latest revision generated before the shift start
 shifts that end after the last incident in the files are skipped. Scored with the backtest's
 code: same incidents, same shifts, same bootstrap (docs/publish.md "Review").
 
+With --patrol-log, crime in the published boxes by the minutes spent in them (an observational
+comparison, not an effect estimate; docs/publish.md "Dosage"); without one, dosage is unknown.
+
 Example:
-  patrolcast review published.jsonl property_2023.csv.gz --out review.json
+  patrolcast review published.jsonl property_2023.csv.gz --out review.json --html review.html
 `,
   );
   cmd.action(async (log: string, files: string[], opts: ReviewOptions) => {
-    refuseOverwritingInputs({ '--out': opts.out }, [log, ...files]);
+    refuseOverwritingInputs({ '--out': opts.out, '--html': opts.html }, [log, ...files, opts.patrolLog]);
+    if (opts.out !== undefined && opts.out === opts.html)
+      throw new CliError(`--out and --html name the same file ${opts.out}`, 'E_BAD_OPTION');
     const since = opts.since;
     if (since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(since) && Number.isFinite(Date.parse(`${since}T00:00Z`))))
       throw new CliError(`--since must be a date YYYY-MM-DD, got "${since}"`, 'E_BAD_OPTION');
+    const edges = opts.dosageBands === undefined ? DEFAULT_DOSAGE_EDGES_MIN : parseDosageBands(opts.dosageBands);
+    const mapping = opts.patrolColumns === undefined ? {} : parsePatrolColumns(opts.patrolColumns);
+    const patrolFile = opts.patrolLog === undefined ? null : await readPatrolLog(opts.patrolLog, mapping);
     const read = await readPublicationLog(log);
-    const lines = read.lines.filter((l) => since === undefined || l.shift.startLocal >= since);
+    const all = read.lines;
+    const lines = all.filter((l) => since === undefined || l.shift.startLocal >= since);
     if (lines.length === 0)
       throw new CliError(
         `${log}: no publications to review (an empty or missing log${since === undefined ? '' : `, or none since ${since}`})`,
@@ -117,15 +155,18 @@ Example:
     for (const inc of result.incidents) if (inc.timeMs > lastMs) lastMs = inc.timeMs;
     const sel = selectPublications(lines, lastMs, opts.allowReplays === true);
     const tz = lines[0]!.shift.tz;
-    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz);
+    const tally = patrolFile === null ? null : dosageTally(matchPatrolLog(patrolFile, all, sel.shifts), edges);
+    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz, tally?.onBox);
+    const dosage: Dosage = tally === null ? { known: false, note: DOSAGE_NOTE } : tally.result(opts.patrolLog!);
     const conc = concentration(sel.shifts);
     const late = lateRecorded(read.runs, sel.shifts, result.incidents, tz, scores, checkRuns(lines, sel.shifts, result.incidents));
-    ctx.io.stdout.write(summary(sel, scores, conc, late));
+    ctx.io.stdout.write(summary(sel, scores, conc, late, dosage));
+    for (const w of dosageWarnings(dosage)) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     if (sel.shifts.length === 0 && sel.publishedAfterStart > 0 && opts.allowReplays !== true)
       ctx.io.stderr.write(
         'patrolcast: note: every passed publication was generated after its shift started; give --allow-replays to review replays\n',
       );
-    if (opts.out !== undefined) {
+    if (opts.out !== undefined || opts.html !== undefined) {
       const report = {
         kind: 'patrolcast-review',
         version: 1,
@@ -142,10 +183,16 @@ Example:
         scores,
         concentration: conc,
         lateRecorded: { ...late, note: lateNote(late) },
-        dosage: { known: false, note: DOSAGE_NOTE },
+        dosage,
       };
-      await writeFileAtomic('--out', opts.out, `${JSON.stringify(report, null, 2)}\n`);
-      ctx.io.stderr.write(`wrote ${opts.out}\n`);
+      if (opts.out !== undefined) {
+        await writeFileAtomic('--out', opts.out, `${JSON.stringify(report, null, 2)}\n`);
+        ctx.io.stderr.write(`wrote ${opts.out}\n`);
+      }
+      if (opts.html !== undefined) {
+        await writeFileAtomic('--html', opts.html, renderReviewHtml(report, `patrolcast review ${ctx.argv.slice(1).join(' ')}`));
+        ctx.io.stderr.write(`wrote ${opts.html}\n`);
+      }
     }
   });
 }

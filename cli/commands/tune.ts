@@ -21,7 +21,7 @@ import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { readJsonFile, readConfigFile, refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
 import { addRejectionOption, addInputOptions, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
-import { categoryFilter, instantFrom, parseResOption, trainingTypes, zoneFor } from '../options.ts';
+import { typeChoiceFrom, sayTrainingTypes, instantFrom, parseResOption, trainingTypes, zoneFor } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 
@@ -155,7 +155,7 @@ Examples:
     refuseOverwritingInputs({ '--out': flags.out, '--report': flags.report }, [...files, flags.base, flags.grid]);
     const inputOptions = inputOptionsFrom(flags);
     const res = parseResOption(flags.res);
-    categoryFilter(flags); // a bad --categories/--preset fails before any data is read
+    const typeChoice = typeChoiceFrom(flags); // a bad --categories/--preset fails before any data is read
     let keepPlace: ((inc: Incident) => boolean) | null = null;
     if (flags.bbox !== undefined) {
       const box = flags.bbox.split(',').map((x) => Number(x.trim()));
@@ -213,8 +213,8 @@ Examples:
     reportRejections(data, flags, ctx.io.stderr);
     if (data.incidents.length === 0)
       throw new CliError(`no incidents could be read from ${files.join(', ')} (${data.rejected.length} rows rejected)`, 'E_NO_INPUT');
-    const types = trainingTypes(flags, data);
-    if (types.note !== null) ctx.io.stderr.write(`patrolcast: note: ${types.note}\n`);
+    const types = trainingTypes(typeChoice, data);
+    sayTrainingTypes(types, ctx.io.stderr);
     const byType = types.include;
     const include = keepPlace === null ? byType : byType === null ? keepPlace : (inc: Incident): boolean => keepPlace!(inc) && byType(inc);
     const tz = zoneFor('--tune-from', flags.tuneFrom, inputOptions.tz, data.format);

@@ -36,6 +36,53 @@ const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(100 * x
 const signedPoints = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}` : '–');
 const signedPct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%` : '–');
 
+/** A paired comparison (reference − baseline, hit-rate units) judged by its 95% interval, in words. */
+export interface PairedVerdict {
+  /** 'better' only when the interval is above zero, 'worse' only when it is below; otherwise (or without an interval) no clear difference. */
+  readonly verdict: 'better' | 'worse' | 'no clear difference';
+  /** One sentence: "beat" only with the interval above zero; an interval spanning zero is "level, within noise". */
+  readonly words: string;
+}
+
+/**
+ * The verdict words of a paired difference, shared by the backtest's headline and the review of
+ * what was published (cli/reviewHtml.ts), so both say "beat" by the same rule.
+ *
+ * @param reference what is judged, as the sentence names it (e.g. "etas", "the published boxes")
+ * @param baseline what it is compared with (e.g. "naive-all", "all-history counts")
+ * @param diff reference − baseline with its paired 95% interval (NaN or null bounds: no interval, no verdict)
+ * @param relative reference / baseline − 1 with its interval
+ * @param beaten how the "beat" sentence names the baseline (default: `baseline`; the headline says "it")
+ * @example
+ * pairedVerdict('etas', 'naive-all', { mean: 0.036, lo: 0.029, hi: 0.043, n: 276 }, { mean: 0.12, lo: 0.1, hi: 0.14, n: 276 }).words
+ * // => 'etas beat naive-all by +3.60 percentage points (+12.0%; 95% interval +2.90 to +4.30 points): a real, clear gain.'
+ */
+export function pairedVerdict(
+  reference: string,
+  baseline: string,
+  diff: Interval,
+  relative: Interval,
+  beaten: string = baseline,
+): PairedVerdict {
+  const verdict = diff.lo > 0 ? 'better' : diff.hi < 0 ? 'worse' : 'no clear difference';
+  // A JSON report stores a NaN interval as null: no interval, so no verdict either way.
+  const hasInterval = Number.isFinite(diff.lo) && Number.isFinite(diff.hi);
+  const interval = hasInterval
+    ? `95% interval ${signedPoints(diff.lo)} to ${signedPoints(diff.hi)} points`
+    : 'no 95% interval: too few shifts to resample';
+  const rel = `${signedPct(relative.mean)}; `;
+  const small = Math.abs(relative.mean) < 0.05;
+  const words =
+    verdict === 'better'
+      ? `${reference} beat ${beaten} by ${signedPoints(diff.mean)} percentage points (${rel}${interval}): a real${small ? ' but small' : ', clear'} gain.`
+      : verdict === 'worse'
+        ? `${reference} did worse, by ${signedPoints(diff.mean)} percentage points (${rel}${interval}): the better forecast here was ${baseline}.`
+        : hasInterval
+          ? `The difference, ${signedPoints(diff.mean)} percentage points (${rel}${interval}), is within noise: ${reference} is level with ${baseline}.`
+          : `The difference, ${signedPoints(diff.mean)} percentage points (${interval}), cannot be judged: no verdict.`;
+  return { verdict, words };
+}
+
 /**
  * Picks the headline comparison of a report and puts it in words.
  *
@@ -75,22 +122,9 @@ export function backtestHeadline(report: BacktestReport, areaKey?: string): Back
   const diff = paired.hitRate[key]!.diff;
   const relative = paired.hitRate[key]!.relative;
   const baseRate = report.models[best]!.hitRate[key]!;
-  const verdict = diff.lo > 0 ? 'better' : diff.hi < 0 ? 'worse' : 'no clear difference';
-  // A JSON report stores a NaN interval as null: no interval, so no verdict either way.
-  const hasInterval = Number.isFinite(diff.lo) && Number.isFinite(diff.hi);
-  const interval = hasInterval
-    ? `95% interval ${signedPoints(diff.lo)} to ${signedPoints(diff.hi)} points`
-    : 'no 95% interval: too few shifts to resample';
+  const { verdict, words: judged } = pairedVerdict(reference, best, diff, relative, 'it');
   const ceiling = oracle === null ? '' : ` Perfect hindsight (the oracle) would have caught ${pct(oracle)}.`;
   const lead = `With the top cells covering ${area}, ${reference} caught ${pct(refRate)} of each ${unit}'s crime on average over ${report.shifts} ${unit}s; the best baseline, ${best}, caught ${pct(baseRate)}.`;
-  const judged =
-    verdict === 'better'
-      ? `${reference} beat it by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): a real${Math.abs(relative.mean) < 0.05 ? ' but small' : ', clear'} gain.`
-      : verdict === 'worse'
-        ? `${reference} did worse, by ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}): ${best} was the better forecast here.`
-        : hasInterval
-          ? `The difference, ${signedPoints(diff.mean)} percentage points (${signedPct(relative.mean)}; ${interval}), is within noise: ${reference} is level with ${best}.`
-          : `The difference, ${signedPoints(diff.mean)} percentage points (${interval}), cannot be judged: no verdict.`;
   return {
     areaKey: key,
     reference,

@@ -77,9 +77,9 @@ export {
 } from './screen.ts';
 export type { Screening } from './screen.ts';
 export type { EvalWindow } from './timing.ts';
-export { backtestHeadline } from './headline.ts';
+export { backtestHeadline, pairedVerdict } from './headline.ts';
 export { placeLabels } from './chartLayout.ts';
-export type { BacktestHeadline } from './headline.ts';
+export type { BacktestHeadline, PairedVerdict } from './headline.ts';
 // The feedback-loop stress test and rotation (issue 15).
 export { discoveryStudy } from './discoveryStudy.ts';
 export { discoveryVerdict } from './discoveryWords.ts';

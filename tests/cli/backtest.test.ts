@@ -166,6 +166,57 @@ describe('patrolcast backtest --months on the Ashford fixture', () => {
 });
 
 describe('patrolcast backtest input errors', () => {
+  it('chooses crime types by the same rule as fit: one of --categories and --preset, and a warning for a name no incident has', async () => {
+    const both = await patrolcast([
+      ASHFORD,
+      '--months',
+      '--from',
+      '2014-06-01',
+      '--to',
+      '2014-07-01',
+      '--preset',
+      'police-uk-property',
+      '--categories',
+      'Burglary',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give either --categories or --preset, not both/);
+    const fitBoth = await runCli([
+      'fit',
+      ASHFORD,
+      '--until',
+      '2014-07-01',
+      '--out',
+      join(dir, 'unused-fit.json'),
+      '--preset',
+      'police-uk-property',
+      '--categories',
+      'Burglary',
+    ]);
+    expect(fitBoth.stderr).toBe(both.stderr);
+    const out = join(dir, 'burglary.json');
+    const r = await patrolcast([
+      ASHFORD,
+      '--months',
+      '--from',
+      '2014-06-01',
+      '--to',
+      '2014-07-01',
+      '--models',
+      'naive-all',
+      '--categories',
+      'Burglary,Shoplifitng',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('patrolcast: warning: no incident has category "Shoplifitng"');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.input.categories).toEqual(['Burglary', 'Shoplifitng']);
+    const burglaries = rows(ASHFORD).filter((row) => row.Longitude !== '' && row.Month === '2014-06' && row['Crime type'] === 'Burglary');
+    expect(report.events).toBe(burglaries.length);
+  }, 60_000);
+
   it('names a bad model, a bad area and a missing zone in one line each', async () => {
     const m = await patrolcast([VAN23, '--from', '2023-07-01', '--to', '2023-07-02', '--models', 'etas,psychic']);
     expect(m.stderr).toMatch(/--models: unknown model "psychic"/);

@@ -4,7 +4,7 @@
  * is above zero; an interval spanning zero is called level, within noise.
  */
 import { describe, expect, it } from 'vitest';
-import { backtestHeadline } from '../../engine/evaluate/headline.ts';
+import { backtestHeadline, pairedVerdict } from '../../engine/evaluate/headline.ts';
 import type { BacktestReport } from '../../engine/evaluate/report.ts';
 
 /** The parts of a report the headline reads: etas against naive-all at 1 km², and the oracle. */
@@ -54,5 +54,19 @@ describe('backtestHeadline', () => {
     expect(h.verdict).toBe('no clear difference');
     expect(h.sentence).toContain('+5.00 percentage points (no 95% interval: too few shifts to resample), cannot be judged: no verdict.');
     expect(h.sentence).not.toMatch(/beat|level/);
+  });
+});
+
+describe('pairedVerdict (the same words for the review of what was published)', () => {
+  const iv = (mean: number, lo: number, hi: number) => ({ mean, lo, hi, n: 90 });
+  it('names the baseline it beat, and says which was better when the interval is below zero', () => {
+    expect(pairedVerdict('the published map', 'all-history counts', iv(0.031, 0.01, 0.05), iv(0.12, 0.04, 0.2)).words).toBe(
+      'the published map beat all-history counts by +3.10 percentage points (+12.0%; 95% interval +1.00 to +5.00 points): a real, clear gain.',
+    );
+    const worse = pairedVerdict('the published map', 'all-history counts', iv(-0.031, -0.05, -0.01), iv(-0.12, -0.2, -0.04));
+    expect(worse.verdict).toBe('worse');
+    expect(worse.words).toBe(
+      'the published map did worse, by −3.10 percentage points (−12.0%; 95% interval −5.00 to −1.00 points): the better forecast here was all-history counts.',
+    );
   });
 });

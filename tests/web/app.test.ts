@@ -719,6 +719,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app in Chromium', () => {
     expect(iterationsDone).toBeGreaterThan(0);
     // The default model is etas: its ingredients, then its parameters in words.
     expect(await page.textContent('#an-words')).toMatch(/^Model etas \(beyond 2015\): recency half-life 180 d; .*mean delay/);
+    // ... and the adaptive default's choice with its reason, as the CLI prints it.
+    expect(await page.textContent('#an-words')).toMatch(/ Adaptive: forecasts with .+: .+\.$/);
     expect(await page.textContent('#an-facts')).toContain('Profile bins06:00, 14:00, 22:00');
     expect(await page.locator('#an-ll-chart path.series').count()).toBe(1);
     expect(await page.locator('#an-decay-chart path.series').count()).toBe(1);
