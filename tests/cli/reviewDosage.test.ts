@@ -118,7 +118,8 @@ describe('review --patrol-log and --html on 6 published shifts of Vancouver', ()
     lines = readFileSync(log, 'utf8')
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l) as PublicationLine);
+      .map((l) => JSON.parse(l) as PublicationLine)
+      .filter((l) => l.kind === 'patrolcast-publication'); // not the run line
     starts = [...new Set(lines.map((l) => l.shift.startMs))].sort((a, b) => a - b);
     // a box of the last shift whose centre is published in one district only
     const last = lines.filter((l) => l.shift.startMs === starts[5]);
@@ -308,7 +309,9 @@ describe('review --patrol-log and --html on 6 published shifts of Vancouver', ()
     for (const b of [...review.dosage.bands, review.dosage.notInLog])
       expect(page).toContain(`<th scope="row">${b.label}</th><td>${esc(b.rule)}</td><td>${b.boxShifts}</td><td>${b.crimes}</td>`);
     expect(page).toContain(`${review.concentration.boxes} boxes published at ${review.concentration.distinctPlaces} distinct places`);
-    expect(page).toMatch(/Late-recorded incidents<\/h2>\n<p>The data each of the 1 publication run/);
+    expect(page).toMatch(
+      /Late-recorded incidents<\/h2>\n<p>0 of 6 reviewed shifts have a known late status: 0 of their scored crimes were recorded late/,
+    );
     expect(page).toContain('not an estimate of what patrol did');
   });
 

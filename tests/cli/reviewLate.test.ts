@@ -212,6 +212,23 @@ describe('review: incidents recorded after the next publication', () => {
     expect(l.difference!.diff.hi).toBeGreaterThanOrEqual(diff);
   }, 120_000);
 
+  it('the HTML page carries the counts and the two hit rates, never a late incident', async () => {
+    const html = join(dir, 'review.html');
+    const ran = await runCli(['review', log, Y2022, Y2023, '--allow-replays', '--html', html]);
+    expect(ran.code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    const l = review.lateRecorded;
+    expect(page).toContain('6 of 9 reviewed shifts have a known late status: 7 of their scored crimes were recorded late and 0 incidents');
+    const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+    expect(page).toContain(
+      `hit rate is ${pct(l.withLate!.hitRate.mean)} with every incident and ${pct(l.withoutLate!.hitRate.mean)} without the late-recorded`,
+    );
+    for (const x of l.incidents) {
+      expect(page).not.toContain(x.time);
+      expect(page).not.toContain(x.time.replace('T', ' '));
+    }
+  }, 60_000);
+
   it('an incident whose time was edited since is one removed (as known then) and one late (as now)', async () => {
     const f = fields(rows[EDITED]!);
     const moved = [f[0], f[1], f[2], f[3], String(Number(f[4]) + 1), f[5], rest(rows[EDITED]!)].join(',');
