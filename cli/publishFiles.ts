@@ -21,9 +21,12 @@ import { VIEWER_JS } from './publishViewerScript.ts';
 /** The MapLibre GL release the viewer is written for (its ESM build, maplibre-gl.mjs, came with 5.0). */
 const MAPLIBRE_RANGE = '^6.17.0';
 
-/** The folder `node_modules/<name>/<sub>` nearest above this module or the working folder that holds `probe`; null if none. */
-function packageFolder(name: string, sub: string, probe: string): string | null {
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+/** Where installed packages are looked for: above this module (a checkout, or patrolcast's own install) and above the working folder. */
+const searchFrom = (): string[] => [dirname(fileURLToPath(import.meta.url)), process.cwd()];
+
+/** The folder `node_modules/<name>/<sub>` nearest above one of `starts` that holds `probe`; null if none. */
+function packageFolder(name: string, sub: string, probe: string, starts: readonly string[] = searchFrom()): string | null {
+  for (const start of starts) {
     let dir = start;
     for (;;) {
       const folder = join(dir, 'node_modules', name, sub);
@@ -37,16 +40,19 @@ function packageFolder(name: string, sub: string, probe: string): string | null 
 }
 
 /**
- * The folder of MapLibre GL's dist files, copied into the site. maplibre-gl is a dependency of
- * the package (package.json), so an installed patrolcast has it; a copy installed without it
- * (or with a release before the ESM build) gets this message rather than a broken site.
- * @throws CliError E_PUBLISH naming the package to install
+ * The folder of MapLibre GL's dist files, copied into the site. maplibre-gl is a development
+ * dependency of patrolcast (the web app's map; the built package installs only what its code
+ * imports, tests/package.test.ts), so an installed patrolcast that publishes needs it installed
+ * beside it: without it (or with a release before the ESM build) publish stops with this message
+ * before writing anything, rather than leaving a site that cannot draw its map.
+ * @param starts where to look (the tests give a folder without it)
+ * @throws CliError E_PUBLISH naming the package and release to install
  */
-function maplibreDist(): string {
-  const dist = packageFolder('maplibre-gl', 'dist', 'maplibre-gl.mjs');
+export function maplibreDist(starts: readonly string[] = searchFrom()): string {
+  const dist = packageFolder('maplibre-gl', 'dist', 'maplibre-gl.mjs', starts);
   if (dist === null || !existsSync(join(dist, 'maplibre-gl-worker.mjs')))
     throw new CliError(
-      `the site's viewer needs MapLibre GL ${MAPLIBRE_RANGE} (node_modules/maplibre-gl/dist/maplibre-gl.mjs was not found): install it beside patrolcast, npm install maplibre-gl@${MAPLIBRE_RANGE}`,
+      `the site's viewer needs MapLibre GL ${MAPLIBRE_RANGE}, which is not installed (no node_modules/maplibre-gl/dist/maplibre-gl.mjs above ${starts.join(' or ')}): install it beside patrolcast, npm install maplibre-gl@${MAPLIBRE_RANGE}`,
       'E_PUBLISH',
     );
   return dist;
@@ -79,7 +85,7 @@ export async function writeViewer(out: string, basemap: string | null): Promise<
   const pmtiles = archive ? packageFolder('pmtiles', 'dist', 'pmtiles.js') : null;
   if (archive && pmtiles === null)
     throw new CliError(
-      'a PMTiles base map needs the pmtiles package: install it beside patrolcast, npm install pmtiles@^4.5.0',
+      'a PMTiles base map needs the pmtiles package, which is not installed: install it beside patrolcast, npm install pmtiles@4.5.0',
       'E_PUBLISH',
     );
   await writeFileAtomic('--out', join(out, 'index.html'), VIEWER_HTML);

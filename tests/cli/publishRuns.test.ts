@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import type { Manifest } from '../../cli/publishSite.ts';
+import { maplibreDist } from '../../cli/publishFiles.ts';
 import { logLines, plainCsv, plainIncidents, readJson, sha256, shiftPaths } from './publishSupport.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-publish-runs-'));
@@ -153,4 +154,15 @@ describe('publish: publishing again into the same folder', () => {
     expect(ran.code).toBe(0);
     expect(readdirSync(join(old, 'shifts'))).toEqual(['2024-01-01_0600']);
   }, 60_000);
+});
+
+describe('publish: the map library', () => {
+  it('finds MapLibre GL in this checkout, and names what to install where it is missing', () => {
+    expect(existsSync(join(maplibreDist(), 'maplibre-gl-worker.mjs'))).toBe(true);
+    const empty = join(dir, 'no-packages');
+    mkdirSync(empty);
+    expect(() => maplibreDist([empty])).toThrow(
+      `the site's viewer needs MapLibre GL ^6.17.0, which is not installed (no node_modules/maplibre-gl/dist/maplibre-gl.mjs above ${empty}): install it beside patrolcast, npm install maplibre-gl@^6.17.0`,
+    );
+  });
 });
