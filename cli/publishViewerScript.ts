@@ -24,6 +24,7 @@ let manifest = null;
 let map = null;
 let markers = [];
 let generation = 0;
+let requests = 0;
 const files = new Map();
 const canVerify = Boolean(window.isSecureContext && window.crypto && crypto.subtle);
 
@@ -183,14 +184,15 @@ function drawMarkers(features) {
   });
 }
 
-/** Resolves at the first rendered frame showing this generation's boxes (at once when there are none). */
+/** Resolves true at the first rendered frame showing this generation's boxes (at once when there are none), false once another choice replaced them. */
 function drawn(count) {
   const mine = generation;
   return new Promise((resolve) => {
     const check = () => {
-      if (count > 0 && !map.queryRenderedFeatures({ layers: ['boxes-fill'] }).some((f) => f.properties.generation === mine)) return;
+      const superseded = generation !== mine;
+      if (!superseded && count > 0 && !map.queryRenderedFeatures({ layers: ['boxes-fill'] }).some((f) => f.properties.generation === mine)) return;
       map.off('render', check);
-      resolve();
+      resolve(!superseded);
     };
     map.on('render', check);
     map.triggerRepaint();
@@ -200,7 +202,12 @@ function drawn(count) {
 async function show() {
   document.body.dataset.state = 'loading';
   writeHash();
-  const { entry, districts } = await chosen();
+  const request = ++requests;
+  const loaded = await chosen().catch((err) => {
+    if (request === requests) throw err;
+  });
+  if (request !== requests) return; // a later choice is being shown (or failed on its own)
+  const { entry, districts } = loaded;
   generation++;
   const features = districts.flatMap((d) => d.boxes.features);
   const bounds = boundsOf(features);
@@ -215,7 +222,7 @@ async function show() {
   }
   listBoxes(entry, districts);
   $('status').textContent = features.length + ' boxes';
-  await drawn(features.length);
+  if (!(await drawn(features.length))) return; // another shift or district was chosen meanwhile
   if (performance.getEntriesByName('patrolcast:first-boxes').length === 0) {
     window.firstBoxesMs = performance.mark('patrolcast:first-boxes').startTime;
   }
