@@ -142,17 +142,26 @@ describe('publish: publishing again into the same folder', () => {
     expect(readdirSync(edited)).toEqual(['manifest.json']);
   });
 
-  it("removes a first release's one-file-per-shift files (version 1 manifest) when publishing over them", async () => {
+  it("removes a first release's one-file-per-shift files (version 1 manifest) and its base map when publishing over them without one", async () => {
     const old = join(dir, 'old-site');
     mkdirSync(join(old, 'shifts'), { recursive: true });
     writeFileSync(join(old, 'shifts', '2023-12-15_0600.json'), '{}\n');
+    writeFileSync(join(old, 'basemap.geojson'), '{}\n');
     writeFileSync(
       join(old, 'manifest.json'),
-      JSON.stringify({ kind: 'patrolcast-site', version: 1, shifts: [{ file: 'shifts/2023-12-15_0600.json' }] }),
+      JSON.stringify({
+        kind: 'patrolcast-site',
+        version: 1,
+        shifts: [{ file: 'shifts/2023-12-15_0600.json' }],
+        basemap: 'basemap.geojson',
+      }),
     );
     const ran = await run('2024-01-01T06:00', '1', old);
     expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('(2 files of the earlier run removed)');
     expect(readdirSync(join(old, 'shifts'))).toEqual(['2024-01-01_0600']);
+    expect(existsSync(join(old, 'basemap.geojson'))).toBe(false); // the plain CSV's site has no base map
+    expect(readJson<Manifest>(join(old, 'manifest.json')).basemap).toBeNull();
   }, 60_000);
 });
 
