@@ -91,7 +91,12 @@ export async function writeViewer(out: string, basemap: string | null): Promise<
   await writeFileAtomic('--out', join(out, 'index.html'), VIEWER_HTML);
   await writeFileAtomic('--out', join(out, 'viewer.js'), VIEWER_JS);
   await writeFileAtomic('--out', join(out, 'viewer.css'), VIEWER_CSS);
-  for (const f of ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css']) await copyFile(join(dist, f), join(out, f));
+  // Copied as .js, not .mjs: a static server sends a module script only with a JavaScript type,
+  // and not every server knows .mjs (IIS has no type for it, older nginx and Python's http.server
+  // send application/octet-stream), while every one knows .js.
+  await copyFile(join(dist, 'maplibre-gl.mjs'), join(out, 'maplibre-gl.js'));
+  await copyFile(join(dist, 'maplibre-gl-worker.mjs'), join(out, 'maplibre-gl-worker.js'));
+  await copyFile(join(dist, 'maplibre-gl.css'), join(out, 'maplibre-gl.css'));
   await copyFile(join(dist, '..', 'LICENSE.txt'), join(out, 'maplibre-gl-LICENSE.txt'));
   if (pmtiles !== null) {
     await copyFile(join(pmtiles, 'pmtiles.js'), join(out, 'pmtiles.js'));

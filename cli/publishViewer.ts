@@ -27,7 +27,7 @@ export const VIEWER_HTML = `<!doctype html>
     <link rel="stylesheet" href="./maplibre-gl.css" />
     <link rel="stylesheet" href="./viewer.css" />
     <link rel="modulepreload" href="./viewer.js" />
-    <link rel="modulepreload" href="./maplibre-gl.mjs" />
+    <link rel="modulepreload" href="./maplibre-gl.js" />
   </head>
   <body>
     <header>

@@ -14,7 +14,7 @@
  * error in place of the boxes. On plain http the footer says the files were not verified.
  */
 export const VIEWER_JS = String.raw`// patrolcast published site viewer (written by patrolcast publish; see docs/publish.md).
-const lib = import('./maplibre-gl.mjs'); // fetched and parsed while the data loads
+const lib = import('./maplibre-gl.js'); // fetched and parsed while the data loads (the ESM build, copied as .js)
 const $ = (id) => document.getElementById(id);
 const ALL = '';
 const WATER = '#a8cbe6';
@@ -313,6 +313,7 @@ async function start() {
   const data = chosen().then(() => performance.mark('patrolcast:data')); // the first screen's files load while the map library is parsed
   data.catch(() => undefined);
   maplibregl = await lib;
+  maplibregl.setWorkerUrl(new URL('./maplibre-gl-worker.js', location.href).href); // its own default is ./maplibre-gl-worker.mjs
   maplibregl.prewarm(); // the worker starts while the map makes its WebGL context
   performance.mark('patrolcast:library');
   $('shift').addEventListener('change', () => void show().catch(fail));

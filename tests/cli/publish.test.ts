@@ -13,7 +13,7 @@ import { logLines, plainIncidents, readJson, sha256, shiftPaths } from './publis
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const VANCOUVER = ['property_2022.csv.gz', 'property_2023.csv.gz'].map((f) => join(ROOT, 'fixtures', 'vancouver', f));
-const VENDORED = ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css'];
+const VENDORED = ['maplibre-gl.js', 'maplibre-gl-worker.js', 'maplibre-gl.css'];
 
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-publish-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,8 +117,11 @@ describe('publish: 3 days of Vancouver shifts', () => {
   });
 
   it('copies the viewer and MapLibre byte for byte from node_modules', () => {
+    // the ESM build's .mjs files are copied as .js (every static server serves .js as JavaScript)
     for (const f of VENDORED)
-      expect(readFileSync(join(site, f)).equals(readFileSync(join(ROOT, 'node_modules', 'maplibre-gl', 'dist', f)))).toBe(true);
+      expect(
+        readFileSync(join(site, f)).equals(readFileSync(join(ROOT, 'node_modules', 'maplibre-gl', 'dist', f.replace(/\.js$/, '.mjs')))),
+      ).toBe(true);
     const html = readFileSync(join(site, 'index.html'), 'utf8');
     expect(html).toContain("default-src 'self'");
     expect(html).not.toMatch(/https?:\/\//);

@@ -27,7 +27,6 @@ const VANCOUVER = ['property_2022.csv.gz', 'property_2023.csv.gz'].map((f) => jo
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
   '.css': 'text/css',
   '.json': 'application/json',
   '.geojson': 'application/geo+json',
