@@ -9,8 +9,10 @@
  * an error naming the file and line, never skipped: a review must be able to trust every line.
  * While a publish runs, the log is locked ({@link withLogLock}), so two runs never number from the same lines.
  */
+import { createHash } from 'node:crypto';
 import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { CliError } from './errors.ts';
 import type { PublishedShift } from './publishSite.ts';
 
@@ -27,7 +29,18 @@ export interface PublicationRun {
   readonly dataTo: string;
   /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
   readonly categories: readonly string[];
+  /**
+   * Where the districts came from: the data's own labels, or a polygons file (`--districts`),
+   * named by its file name and SHA-256 so a review can check it is given the same one. Absent in
+   * logs written before it was recorded: read as labels.
+   */
+  readonly districtsFrom?: DistrictsSource;
 }
+
+/** The districts a publication's boxes were shared among (see PublicationRun.districtsFrom). */
+export type DistrictsSource =
+  | { readonly kind: 'labels' }
+  | { readonly kind: 'polygons'; readonly file: string; readonly property: string | null; readonly sha256: string };
 
 /** One line of the log (docs/publish.md "The publication log"). */
 export interface PublicationLine extends PublicationRun {
@@ -48,6 +61,16 @@ export interface PublicationLine extends PublicationRun {
     readonly expected: number;
     readonly place: string | null;
   }[];
+}
+
+/**
+ * The districts source of a run: labels without `--districts`, else the polygons file's name,
+ * name property and SHA-256 (of its bytes as read).
+ */
+export async function districtsSourceOf(path: string | undefined, property: string | undefined): Promise<DistrictsSource> {
+  if (path === undefined) return { kind: 'labels' };
+  const bytes = await readFile(path);
+  return { kind: 'polygons', file: basename(path), property: property ?? null, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** The key a revision is counted by: the shift's start instant and the district. */

@@ -51,7 +51,14 @@ import {
   type ManifestShift,
   type PublishedShift,
 } from '../publishSite.ts';
-import { appendPublications, readRevisions, withLogLock, type PublicationLine, type PublicationRun } from '../publishLog.ts';
+import {
+  appendPublications,
+  districtsSourceOf,
+  readRevisions,
+  withLogLock,
+  type PublicationLine,
+  type PublicationRun,
+} from '../publishLog.ts';
 import { basemapName, bundledBasemap, earlierSiteFiles, removeStale, writeViewer } from '../publishFiles.ts';
 
 interface PublishOptions {
@@ -243,6 +250,7 @@ Examples:
       dataFrom: localStart(trained.training.startMs, tz).slice(0, 10),
       dataTo: localStart(trained.training.lastEventMs, tz).slice(0, 10),
       categories: trainedOn(known, types.include),
+      districtsFrom: await districtsSourceOf(opts.districts, opts.districtProperty),
     };
     for (const cast of casts) {
       const shift: PublishedShift = publishedShift(cast.shift, localStart(cast.shift.startMs, tz), tz);

@@ -10,10 +10,18 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
-import { addInputOptions, addRejectionOption, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
+import {
+  addDistrictOptions,
+  addInputOptions,
+  addRejectionOption,
+  inputOptionsFrom,
+  readDistrictPolygons,
+  readIncidents,
+  reportRejections,
+} from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
-import { readPublications } from '../publishLog.ts';
+import { districtsSourceOf, readPublications, type PublicationLine } from '../publishLog.ts';
 import { checkRuns, type RunCheck } from '../reviewLate.ts';
 import { concentration, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
 import { matchPatrolLog, parsePatrolColumns, readPatrolLog } from '../patrolLog.ts';
@@ -40,6 +48,36 @@ interface ReviewOptions {
   patrolColumns?: string;
   dosageBands?: string;
   html?: string;
+  districts?: string;
+  districtProperty?: string;
+}
+
+/**
+ * The district polygons the reviewed boxes were shared among, checked against what the log
+ * recorded: none when the publications used the data's labels (then --districts is refused),
+ * else the --districts file, whose SHA-256 must be the published one's.
+ * @throws CliError E_BAD_OPTION naming the file and what the log says
+ */
+async function reviewDistricts(
+  lines: readonly PublicationLine[],
+  opts: ReviewOptions,
+): Promise<Awaited<ReturnType<typeof readDistrictPolygons>> | undefined> {
+  if (opts.districtProperty !== undefined && opts.districts === undefined)
+    throw new CliError('--district-property needs --districts', 'E_BAD_OPTION');
+  const published = lines.find((l) => l.districtsFrom?.kind === 'polygons')?.districtsFrom;
+  if (opts.districts === undefined) return undefined; // scoreReview says which file the publications need
+  if (published === undefined || published.kind !== 'polygons')
+    throw new CliError(
+      `--districts ${opts.districts}: the reviewed boxes were shared among the districts named in the data, not polygons; leave --districts out`,
+      'E_BAD_OPTION',
+    );
+  const given = await districtsSourceOf(opts.districts, opts.districtProperty);
+  if (given.kind === 'polygons' && given.sha256 !== published.sha256)
+    throw new CliError(
+      `--districts ${opts.districts} is not the file the boxes were published with (${published.file}, SHA-256 ${published.sha256.slice(0, 12)}..., this one ${given.sha256.slice(0, 12)}...)`,
+      'E_BAD_OPTION',
+    );
+  return readDistrictPolygons(opts.districts, opts.districtProperty ?? published.property ?? undefined);
 }
 
 /** Why late-recorded incidents cannot be told one by one, in words (the report carries it). */
@@ -126,7 +164,7 @@ export function registerReview(program: Command, ctx: CliContext): void {
       '--allow-replays',
       'also count publications generated after their shift started (a publish run on old data: its fit saw only what was known before its first shift)',
     );
-  addRejectionOption(addInputOptions(cmd));
+  addDistrictOptions(addRejectionOption(addInputOptions(cmd)));
   cmd.addHelpText(
     'after',
     `
@@ -158,6 +196,7 @@ Example:
         `${log}: no publications to review (an empty or missing log${since === undefined ? '' : `, or none since ${since}`})`,
         'E_NO_INPUT',
       );
+    const districtOf = await reviewDistricts(lines, opts); // a wrong districts file fails before the data is read
     const input = inputOptionsFrom(opts);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);
@@ -167,7 +206,7 @@ Example:
     const sel = selectPublications(lines, lastMs, opts.allowReplays === true);
     const tz = lines[0]!.shift.tz;
     const tally = patrolFile === null ? null : dosageTally(matchPatrolLog(patrolFile, all, sel.shifts), edges);
-    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz, tally?.onBox);
+    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz, tally?.onBox, districtOf);
     const dosage: Dosage = tally === null ? { known: false, note: DOSAGE_NOTE } : tally.result(opts.patrolLog!);
     const conc = concentration(sel.shifts);
     const runs = checkRuns(lines, sel.shifts, result.incidents);
