@@ -7,6 +7,7 @@
  * told from these files (late-recorded incidents, patrol dosage).
  */
 import type { Command } from 'commander';
+import { pairedVerdict } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
@@ -112,10 +113,12 @@ function summary(
   if (s !== null) {
     out.push(`crime types: ${s.categories.join(', ')}; top ${s.top} boxes per district; ${s.studyCells} study cells`);
     out.push('');
-    out.push('shift                 crimes  boxes  caught  published  naive-all');
+    let w = 'shift'.length;
+    for (const p of s.perShift) w = Math.max(w, p.label.length);
+    out.push(`${'shift'.padEnd(w)}  crimes  boxes  caught  published  naive-all`);
     for (const p of s.perShift)
       out.push(
-        `${p.label.padEnd(20)}  ${String(p.events).padStart(6)}  ${String(p.boxes).padStart(5)}  ${String(p.catches).padStart(6)}  ${pct(p.hitRate).padStart(9)}  ${pct(p.naiveAllHitRate).padStart(9)}`,
+        `${p.label.padEnd(w)}  ${String(p.events).padStart(6)}  ${String(p.boxes).padStart(5)}  ${String(p.catches).padStart(6)}  ${pct(p.hitRate).padStart(9)}  ${pct(p.naiveAllHitRate).padStart(9)}`,
       );
     out.push('');
     const h = s.hitRate;
@@ -125,7 +128,8 @@ function summary(
     out.push(
       `all-history counts (naive-all-placed) on the same shifts: ${pct(n.mean)} (95% ${pct(n.lo)} to ${pct(n.hi)}); PAI ${num(s.naiveAllPai)}`,
     );
-    out.push(`published − naive-all: ${pct(d.mean)} (paired 95% ${pct(d.lo)} to ${pct(d.hi)})`);
+    const verdict = pairedVerdict('the published map', 'all-history counts', d, s.paired.relative).words; // the HTML page's words
+    out.push(`${verdict.charAt(0).toUpperCase()}${verdict.slice(1)}`);
     out.push("per district (its crimes; its boxes' catches; hit rate; share of all the shifts' crime):");
     for (const [name, v] of Object.entries(s.perDistrict))
       out.push(`  ${name}: ${v.events} crimes, ${v.catches} caught by ${v.boxes} boxes, ${pct(v.hitRate)}, ${pct(v.shareOfCrime)} of all`);
