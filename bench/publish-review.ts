@@ -62,7 +62,7 @@ for (let d = 0; d < days; d++) {
 times.sort((a, b) => a - b);
 console.log(`publish: median ${(times[Math.floor(times.length / 2)]! / 1000).toFixed(1)} s per run`);
 const review = timed(['review', log, ...files, '--allow-replays', '--out', join(dir, 'review.json')]);
-const headline = review.stdout.split('\n').filter((l) => /^(review:|hit rate|all-history|published −)/.test(l));
+const headline = review.stdout.split('\n').filter((l) => /^(review:|hit rate|all-history|The )/.test(l));
 console.log(`review of ${days} days: ${(review.ms / 1000).toFixed(1)} s`);
 for (const l of headline) console.log(`  ${l}`);
 rmSync(dir, { recursive: true, force: true });

@@ -9,8 +9,12 @@
  * only to number revisions (the first line of a shift and district is revision 1, a later
  * publication of the same shift and district revision 2, 3, ...). A malformed existing line is
  * an error naming the file and line, never skipped: a review must be able to trust every line.
+ * While a publish runs, the log is locked ({@link withLogLock}), so two runs never number from the same lines.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { CliError } from './errors.ts';
 import { decodeKnown, type KnownEntries } from './knownIncidents.ts';
 import type { PublishedShift } from './publishSite.ts';
@@ -28,7 +32,18 @@ export interface PublicationRun {
   readonly dataTo: string;
   /** The crime types trained on (sorted; the known incidents' types kept by the filter). */
   readonly categories: readonly string[];
+  /**
+   * Where the districts came from: the data's own labels, or a polygons file (`--districts`),
+   * named by its file name and SHA-256 so a review can check it is given the same one. Absent in
+   * logs written before it was recorded: read as labels.
+   */
+  readonly districtsFrom?: DistrictsSource;
 }
+
+/** The districts a publication's boxes were shared among (see PublicationRun.districtsFrom). */
+export type DistrictsSource =
+  | { readonly kind: 'labels' }
+  | { readonly kind: 'polygons'; readonly file: string; readonly property: string | null; readonly sha256: string };
 
 /** One line of the log (docs/publish.md "The publication log"). */
 export interface PublicationLine extends PublicationRun {
@@ -73,6 +88,16 @@ export interface PublicationRunLine {
 /** A run line as read, with its record decoded. */
 export interface PublicationRunRecord extends PublicationRunLine {
   readonly entries: KnownEntries;
+}
+
+/**
+ * The districts source of a run: labels without `--districts`, else the polygons file's name,
+ * name property and SHA-256 (of its bytes as read).
+ */
+export async function districtsSourceOf(path: string | undefined, property: string | undefined): Promise<DistrictsSource> {
+  if (path === undefined) return { kind: 'labels' };
+  const bytes = await readFile(path);
+  return { kind: 'polygons', file: basename(path), property: property ?? null, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** The key a revision is counted by: the shift's start instant and the district. */
@@ -196,4 +221,50 @@ export async function appendPublications(
   const text = (run === undefined ? '' : `${JSON.stringify(run)}\n`) + numbered.map((l) => `${JSON.stringify(l)}\n`).join('');
   await appendFile(path, text, { encoding: 'utf8', flag: 'a' });
   return numbered;
+}
+
+/** What the lock file says, in words: who holds it since when, and whether that process is gone. */
+async function lockHolder(lock: string): Promise<string> {
+  let held: { pid?: unknown; host?: unknown; at?: unknown };
+  try {
+    held = JSON.parse(await readFile(lock, 'utf8')) as typeof held;
+  } catch {
+    return `${lock} exists but cannot be read as a patrolcast lock; if no publish is running, remove it (rm ${lock})`;
+  }
+  const who = `process ${String(held.pid)} on ${String(held.host)} since ${String(held.at)}`;
+  if (held.host !== hostname() || !Number.isInteger(held.pid))
+    return `${lock} is held by ${who}; if no publish is running there, remove it (rm ${lock})`;
+  try {
+    process.kill(held.pid as number, 0); // signal 0: only asks whether the process exists
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+      return `${lock} was left by ${who}, which is no longer running (it stopped before removing its lock): check that its run finished (the log's last lines, the site), then remove the lock (rm ${lock}) and publish again`;
+  }
+  return `${lock} is held by ${who}, still running: another publish is using this log; run again when it has finished`;
+}
+
+/**
+ * Runs `run` while holding the log's lock: `<log>.lock`, created exclusively (flag 'wx') holding
+ * the process id, host and time, removed when `run` ends or fails. Two publish runs at once on one
+ * log would otherwise both number revisions from the same lines. A lock left behind by a process
+ * that died is reported with how to remove it, never broken silently (the dead run may have
+ * written half of its work). Without a log (undefined) it just runs.
+ * @throws CliError E_LOG_LOCKED naming the lock file and its holder
+ */
+export async function withLogLock<T>(log: string | undefined, run: () => Promise<T>): Promise<T> {
+  if (log === undefined) return run();
+  const lock = `${log}.lock`;
+  const holder = { pid: process.pid, host: hostname(), at: new Date().toISOString() };
+  try {
+    await writeFile(lock, `${JSON.stringify(holder)}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new CliError(`--log: cannot create the lock file ${lock}: ${(err as Error).message}`, 'E_WRITE');
+    throw new CliError(`--log is locked: ${await lockHolder(lock)}`, 'E_LOG_LOCKED');
+  }
+  try {
+    return await run();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
 }

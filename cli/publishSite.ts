@@ -58,10 +58,16 @@ export interface PublishedDistrict {
   readonly warning: string | null;
 }
 
-/** One shift's file on the site (shifts/<id>.json). */
+/**
+ * One shift's boxes: all its districts as the service made them ({@link shiftFile}); on the site,
+ * one file per shift and district (shifts/<id>/<district>.json, {@link districtFiles}) holding
+ * that one district, so a sergeant's bookmarked district loads only its own boxes (about 20 kB
+ * rather than 0.5 MB for Vancouver's 24 districts).
+ */
 export interface PublishedShiftFile {
   readonly kind: 'patrolcast-shift';
-  readonly version: 1;
+  /** 2: one district per file (version 1, of the first release, held every district in one file). */
+  readonly version: 2;
   readonly shift: PublishedShift;
   readonly placement: string;
   readonly res: number;
@@ -128,7 +134,7 @@ export function shiftFile(cast: ShiftBoxes, shift: PublishedShift, res: number):
     route: routeOf(cast.routes, district),
     warning: warningOf(cast.rankingWarnings, district),
   }));
-  return { kind: 'patrolcast-shift', version: 1, shift, placement: cast.placement, res, districts };
+  return { kind: 'patrolcast-shift', version: 2, shift, placement: cast.placement, res, districts };
 }
 
 /** A shift's file name on the site: its local start, e.g. "2023-12-15_0600" (no colons: safe on every file system). */
@@ -136,21 +142,58 @@ export function shiftId(startLocal: string): string {
   return startLocal.replace('T', '_').replace(':', '');
 }
 
+/**
+ * Each district's file name on the site: its name in lower-case ASCII letters and digits joined
+ * by '-' ("Mount Pleasant" → "mount-pleasant"), or `district_<n>` (n from 1, in the given order)
+ * when that is empty or already taken, so every name is distinct and safe on every file system.
+ * The same districts in the same order give the same names.
+ */
+export function districtSlugs(districts: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const taken = new Set<string>();
+  districts.forEach((d, i) => {
+    if (out.has(d)) return;
+    let slug = d
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60);
+    if (slug === '' || taken.has(slug)) slug = `district_${i + 1}`; // '_' is never in a name made from letters
+    taken.add(slug);
+    out.set(d, slug);
+  });
+  return out;
+}
+
+/** One file per district of a shift, each a {@link PublishedShiftFile} holding that district alone, as written (JSON and a newline). */
+export function districtFiles(
+  file: PublishedShiftFile,
+  slugs: ReadonlyMap<string, string>,
+  id: string,
+): { district: string; path: string; text: string }[] {
+  return file.districts.map((d) => ({
+    district: d.district,
+    path: `shifts/${id}/${slugs.get(d.district)!}.json`,
+    text: `${JSON.stringify({ ...file, districts: [d] })}\n`,
+  }));
+}
+
 /** What the manifest says of one shift. */
 export interface ManifestShift extends PublishedShift {
   readonly id: string;
-  /** Path of its file, relative to the site's folder. */
-  readonly file: string;
-  /** SHA-256 of the file's bytes, hex. */
-  readonly sha256: string;
-  /** Boxes per district, in the file's order. */
+  /** Boxes per district, in the service's order. */
   readonly boxes: Readonly<Record<string, number>>;
+  /** Per district: its file (relative to the site's folder) and the SHA-256 of the file's bytes (hex). */
+  readonly files: Readonly<Record<string, { readonly file: string; readonly sha256: string }>>;
 }
 
 /** The site's manifest.json. */
 export interface Manifest extends PublicationRun {
   readonly kind: 'patrolcast-site';
-  readonly version: 1;
+  /** 2: a file per shift and district (version 1 had one file per shift, `shifts[].file` and `sha256`). */
+  readonly version: 2;
   /** When the site was made (ISO, from the CLI's clock). */
   readonly generatedAt: string;
   readonly tz: string;
@@ -159,6 +202,6 @@ export interface Manifest extends PublicationRun {
   readonly top: number;
   readonly districts: readonly string[];
   readonly shifts: readonly ManifestShift[];
-  /** The base map's file, or null when the site has none. */
+  /** The base map's file (basemap.geojson or basemap.pmtiles), or null when the site has none. */
   readonly basemap: string | null;
 }

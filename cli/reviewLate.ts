@@ -13,8 +13,8 @@
  * equal rows without an id are several incidents. A shift no run's record covers (the newest
  * shifts, a log from before run lines) has an unknown late status.
  *
- * The review then scores twice with its own code (cli/reviewScore.ts scoreReview, no second
- * catch rule): every incident now, and without the late-recorded ones, over the shifts whose
+ * The review then scores twice with its own code (cli/reviewScore.ts scoreReview with the
+ * review's districts, no second catch rule): every incident now, and without the late-recorded ones, over the shifts whose
  * status is known, with the paired bootstrap of the review.
  *
  * For incidents dated before a run's first shift (its whole training data) there is the older,
@@ -27,7 +27,7 @@ import { EVALUATION_DEFAULTS, fingerprintEvents, formatLocalInstant, pairedBoots
 import type { Incident, PairedDifference } from '../engine/index.ts';
 import { incidentDigest } from './knownIncidents.ts';
 import type { PublicationLine, PublicationRunRecord } from './publishLog.ts';
-import { reviewBootstrap, scoreReview, type ReviewedShift, type ReviewScores } from './reviewScore.ts';
+import { reviewBootstrap, type ReviewedShift, type ReviewScores } from './reviewScore.ts';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -197,11 +197,14 @@ function matchWindow(
 
 const NO_LATE = { late: 0, lateNotScored: 0, removed: 0, incidents: [], withLate: null, withoutLate: null, difference: null } as const;
 
+/** The review's scoring of some shifts on some incidents (scoreReview with the review's districts, without the dosage tally). */
+export type Rescore = (shifts: readonly ReviewedShift[], incidents: readonly Incident[]) => ReviewScores;
+
 /**
  * The late-recorded incidents of the reviewed shifts, and the two scorings (module comment).
- * `scores` is the review's scoring of every shift (reused when every shift is known). Cost: one
- * digest per incident of the reviewed types dated in a known shift, and up to two more
- * scoreReview runs.
+ * `scores` is the review's scoring of every shift (reused when every shift is known); `rescore`
+ * scores as the review does. Cost: one digest per incident of the reviewed types dated in a known
+ * shift, and up to two more scorings.
  */
 export function lateRecorded(
   records: readonly PublicationRunRecord[],
@@ -210,6 +213,7 @@ export function lateRecorded(
   tz: string,
   scores: ReviewScores | null,
   runs: readonly RunCheck[],
+  rescore: Rescore,
 ): LateRecorded {
   const perIncident = records.length > 0;
   const unknownShift = (s: ReviewedShift): LateShift => ({ label: s.label, startMs: s.startMs, knownBy: null, late: null, removed: null });
@@ -231,14 +235,13 @@ export function lateRecorded(
   if (known.length === 0)
     return { perIncident, shifts: { known: 0, unknown: shifts.length }, ...NO_LATE, perShift: shifts.map(unknownShift), runs };
   const lateSet = new Set<Incident>(matched.flatMap((x) => x.late));
-  const withLate = known.length === shifts.length ? scores : scoreReview(known, incidents, tz);
+  const withLate = known.length === shifts.length ? scores : rescore(known, incidents);
   const withoutLate =
     lateSet.size === 0
       ? withLate
-      : scoreReview(
+      : rescore(
           known,
           incidents.filter((inc) => !lateSet.has(inc)),
-          tz,
         );
   const byStart = new Map(matched.map((x, i) => [x.shift.startMs, { ...x, i }]));
   let late = 0;

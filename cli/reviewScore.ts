@@ -12,6 +12,7 @@ import {
   backtest,
   bootstrapMean,
   incidentCell,
+  NO_DISTRICT,
   pairedBootstrap,
   placeActuals,
   placedRunOf,
@@ -19,7 +20,7 @@ import {
 } from '../engine/index.ts';
 import type { BacktestInput, BootstrapOptions, Incident, Interval, PairedDifference } from '../engine/index.ts';
 import { CliError } from './errors.ts';
-import { revisionKey, type PublicationLine } from './publishLog.ts';
+import { revisionKey, type DistrictsSource, type PublicationLine } from './publishLog.ts';
 
 const HOUR_MS = 3_600_000;
 const BASELINE = 'naive-all-placed';
@@ -130,13 +131,13 @@ interface District {
 
 /**
  * Per window, the district index of each crime as the backtest places it (placeActuals: the same
- * windows, the same known-from rule; −1 for a crime outside every district's study cells). O(N) h3 calls.
+ * windows, the same known-from rule; the district of its study cell as the backtest's top-K takes
+ * it; −1 for a crime outside the study cells or in a cell of no district). O(N) h3 calls.
  */
 function districtActuals(run: ReturnType<typeof prepareEvaluation>): readonly (readonly number[])[] {
-  const index = new Map(run.districts.names.map((n, i) => [n, i]));
   const items = run.incidents.map((inc, i) => {
-    const name = run.districts.byCell.get(incidentCell(inc.lat, inc.lng, run.res));
-    return { timeMs: inc.timeMs, endMs: run.knownMs[i]!, cell: name === undefined ? -1 : (index.get(name) ?? -1) };
+    const s = run.study.index.get(incidentCell(inc.lat, inc.lng, run.res));
+    return { timeMs: inc.timeMs, endMs: run.knownMs[i]!, cell: s === undefined ? -1 : run.districts.ofCell[s]! };
   });
   return placeActuals(run.windows, items).byWindow;
 }
@@ -144,6 +145,15 @@ function districtActuals(run: ReturnType<typeof prepareEvaluation>): readonly (r
 /** The backtest's bootstrap as the review uses it: blocks of one day's shifts, seed 1, 1000 resamples, 95%. */
 export function reviewBootstrap(shiftsPerDay: number): BootstrapOptions {
   return { seed: BACKTEST_DEFAULTS.seed, resamples: BACKTEST_DEFAULTS.bootstrapResamples, level: 0.95, blockLength: shiftsPerDay };
+}
+
+/**
+ * The published name of an evaluation district: data with no district labels is one district,
+ * 'all' to the backtest and NO_DISTRICT ("(none)") to the published boxes.
+ */
+function publishedName(run: ReturnType<typeof prepareEvaluation>, d: number): string {
+  const name = run.districts.names[d]!;
+  return run.districts.byCell.size === 0 && run.districts.names.length === 1 ? NO_DISTRICT : name;
 }
 
 /** The one value every reviewed line must share (the review scores one configuration). */
@@ -173,10 +183,17 @@ export function scoreReview(
   incidents: readonly Incident[],
   tz: string,
   onBox?: BoxCatches,
+  districtOf?: BacktestInput['districtOf'],
 ): ReviewScores {
   const res = same(shifts, 'resolution', (l) => l.res);
   const categories = same(shifts, 'crime types', (l) => l.categories);
   const placement = same(shifts, 'placement', (l) => l.placement);
+  const districtsFrom = same(shifts, 'districts', (l): DistrictsSource => l.districtsFrom ?? { kind: 'labels' });
+  if (districtsFrom.kind === 'polygons' && districtOf === undefined)
+    throw new CliError(
+      `the reviewed boxes were shared among the districts of ${districtsFrom.file}: give the same file with --districts${districtsFrom.property === null ? '' : ` --district-property ${districtsFrom.property}`}`,
+      'E_BAD_OPTION',
+    );
   // grid boxes are study cells: the backtest's placed actuals are fine cells, which a study cell's own children do not tile exactly
   if (placement !== 'fine')
     throw new CliError(`the review scores placed boxes (placement "fine"); these publications have placement "${placement}"`, 'E_BAD_LOG');
@@ -191,6 +208,8 @@ export function scoreReview(
     toMs: shifts[shifts.length - 1]!.startMs + 1,
     top: Math.max(1, top),
     include: (inc) => inc.category !== null && types.has(inc.category),
+    // the published districts, so naive-all-placed takes its top boxes per the same districts
+    ...(districtOf !== undefined ? { districtOf } : {}),
   };
   const run = prepareEvaluation(input);
   const report = backtest({ ...input, models: [BASELINE] });
@@ -209,7 +228,7 @@ export function scoreReview(
     const events = report.perShift.events[w]!;
     allEvents += events;
     const counts = new Map<string, number>();
-    for (const d of inDistrict[w]!) if (d >= 0) counts.set(run.districts.names[d]!, (counts.get(run.districts.names[d]!) ?? 0) + 1);
+    for (const d of inDistrict[w]!) if (d >= 0) counts.set(publishedName(run, d), (counts.get(publishedName(run, d)) ?? 0) + 1);
     const districts: Record<string, { boxes: number; catches: number; events: number }> = {};
     let catches = 0;
     let boxes = 0;

@@ -7,10 +7,8 @@
  * (cli/publishLog.ts). docs/publish.md.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CATEGORY_PRESETS,
@@ -43,10 +41,27 @@ import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { fitProgress, modelConfig, serviceErrorForCli, withFitFlags } from '../training.ts';
 import { packageVersion } from '../version.ts';
-import { publishedShift, shiftFile, shiftId, type Manifest, type ManifestShift, type PublishedShift } from '../publishSite.ts';
-import { appendPublications, readRevisions, type PublicationLine, type PublicationRun, type PublicationRunLine } from '../publishLog.ts';
+import {
+  districtFiles,
+  districtSlugs,
+  publishedShift,
+  shiftFile,
+  shiftId,
+  type Manifest,
+  type ManifestShift,
+  type PublishedShift,
+} from '../publishSite.ts';
+import {
+  appendPublications,
+  districtsSourceOf,
+  readRevisions,
+  withLogLock,
+  type PublicationLine,
+  type PublicationRun,
+  type PublicationRunLine,
+} from '../publishLog.ts';
+import { basemapName, bundledBasemap, earlierSiteFiles, removeStale, writeViewer } from '../publishFiles.ts';
 import { encodeKnown, knownEntries } from '../knownIncidents.ts';
-import { VIEWER_CSS, VIEWER_HTML, VIEWER_JS } from '../publishViewer.ts';
 
 interface PublishOptions {
   from: string;
@@ -114,38 +129,6 @@ function shiftsFrom(from: string, tz: string, n: number): ShiftWindow[] {
   return out;
 }
 
-/**
- * The folder of MapLibre GL's dist files, copied into the site: the nearest
- * node_modules/maplibre-gl above this module or the working folder. MapLibre is the web app's
- * (a development dependency of the package), so an installed patrolcast needs it installed
- * beside it (docs/publish.md).
- * @throws CliError E_PUBLISH when none is found
- */
-function maplibreDist(): string {
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    let dir = start;
-    for (;;) {
-      const dist = join(dir, 'node_modules', 'maplibre-gl', 'dist');
-      if (existsSync(join(dist, 'maplibre-gl.mjs'))) return dist;
-      const up = dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  throw new CliError('the site viewer needs MapLibre GL: install it beside patrolcast (npm install maplibre-gl)', 'E_PUBLISH');
-}
-
-/** The bundled Vancouver base map, when this is a checkout that has it; else null. */
-function bundledBasemap(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    const path = join(dir, 'fixtures', 'vancouver', 'basemap.geojson');
-    if (existsSync(path)) return path;
-    dir = dirname(dir);
-  }
-  return null;
-}
-
 /** The crime types the boxes were trained on (sorted), for the review of what was published. */
 function trainedOn(incidents: readonly Incident[], include: ((inc: Incident) => boolean) | null): string[] {
   const names = new Set<string>();
@@ -183,17 +166,6 @@ function runLine(
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** Writes the viewer, the map library and the base map (if any) into the site folder. */
-async function writeViewer(out: string, basemap: string | null): Promise<void> {
-  await writeFileAtomic('--out', join(out, 'index.html'), VIEWER_HTML);
-  await writeFileAtomic('--out', join(out, 'viewer.js'), VIEWER_JS);
-  await writeFileAtomic('--out', join(out, 'viewer.css'), VIEWER_CSS);
-  const dist = maplibreDist();
-  for (const f of ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css']) await copyFile(join(dist, f), join(out, f));
-  await copyFile(join(dist, '..', 'LICENSE.txt'), join(out, 'maplibre-gl-LICENSE.txt'));
-  if (basemap !== null) await copyFile(basemap, join(out, 'basemap.geojson'));
-}
-
 export function registerPublish(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('publish')
@@ -203,7 +175,7 @@ export function registerPublish(program: Command, ctx: CliContext): void {
     )
     .requiredOption('--from <datetime>', 'local start of the first shift: 06:00, 14:00 or 22:00, e.g. 2023-12-15T06:00 (read in --tz)')
     .requiredOption('--shifts <n>', 'how many consecutive 8-hour shifts to publish (3 a day)')
-    .requiredOption('--out <folder>', 'the site folder (created when missing; its files are replaced)')
+    .requiredOption('--out <folder>', "the site folder (created when missing; an earlier run's files are replaced or removed)")
     .option('--log <file>', 'append one line per shift and district to this JSON Lines publication log (never rewritten)')
     .option(
       '--known-days <n>',
@@ -213,7 +185,10 @@ export function registerPublish(program: Command, ctx: CliContext): void {
     .option('--res <n>', `H3 resolution of the grid (default ${DEFAULT_RES})`)
     .option('--categories <names>', 'keep only these categories (as forecast; default: the victim-reported types)')
     .option('--preset <name>', `keep only a named category set: ${Object.keys(CATEGORY_PRESETS).join(', ')}`)
-    .option('--basemap <file>', 'a GeoJSON base map to put on the site (default: the bundled one for Vancouver GeoDASH data)');
+    .option(
+      '--basemap <file>',
+      'a base map to put on the site: a .pmtiles archive or a .geojson file (default: the bundled one for Vancouver GeoDASH data)',
+    );
   addModelOptions(cmd);
   addDistrictOptions(cmd);
   addRejectionOption(addInputOptions(cmd));
@@ -221,19 +196,22 @@ export function registerPublish(program: Command, ctx: CliContext): void {
     'after',
     `
 The site (docs/publish.md): index.html and viewer.js (pick a shift and a district), MapLibre
-copied from the maplibre-gl package, shifts/<date>_<HHMM>.json per shift (boxes, places,
-reasons, expected crimes, routes, ranking warnings; no incident ids, times or points) and
-manifest.json (generation time, model and version, configuration, data fingerprint and dates,
-the SHA-256 of each shift file). The log gets one JSON line per shift and district, numbered by
-revision, and one run line recording which incidents of the last --known-days days the fit knew
-(digests: keep the log with the incident data, not on the site); it is only ever appended to.
+copied from the maplibre-gl package, shifts/<date>_<HHMM>/<district>.json per shift and
+district (boxes, places, reasons, expected crimes, routes, ranking warnings; no incident ids,
+times or points) and manifest.json (generation time, model and version, configuration, data
+fingerprint and dates, the SHA-256 of each shift file, which the viewer checks). Publishing
+again into the folder removes the shift files of the earlier run that this one does not write
+(those its manifest names; nothing else). The log gets one JSON line per shift and district,
+numbered by revision, and one run line recording which incidents of the last --known-days days
+the fit knew (digests: keep the log with the incident data, not on the site); it is only ever
+appended to, and locked (<log>.lock) while publish runs.
 
 Examples:
   patrolcast publish fixtures/vancouver/property_2022.csv.gz fixtures/vancouver/property_2023.csv.gz --from 2023-12-15T06:00 --shifts 9 --out site/ --log published.jsonl
   patrolcast publish data.csv --tz America/Chicago --from 2024-01-01T22:00 --shifts 3 --out site/ --districts beats.geojson
 `,
   );
-  cmd.action(async (files: string[], opts: PublishOptions) => {
+  const action = async (files: string[], opts: PublishOptions): Promise<void> => {
     refuseOverwritingInputs({ '--log': opts.log }, [...files, opts.config, opts.districts, opts.basemap]);
     const input = inputOptionsFrom(opts);
     const n = intOption('--shifts', opts.shifts, 0, 1, 93);
@@ -241,10 +219,11 @@ Examples:
     const knownDays = intOption('--known-days', opts.knownDays, 14, 1, 366);
     const res = parseResOption(opts.res);
     const typeChoice = typeChoiceFrom(opts); // a bad --categories/--preset fails before any data is read
-    if (opts.basemap !== undefined && !/\.geojson$|\.json$/i.test(opts.basemap))
-      throw new CliError(`--basemap must be a .geojson file, got "${opts.basemap}"`, 'E_BAD_OPTION');
+    if (opts.basemap !== undefined && !/\.geojson$|\.json$|\.pmtiles$/i.test(opts.basemap))
+      throw new CliError(`--basemap must be a .pmtiles or .geojson file, got "${opts.basemap}"`, 'E_BAD_OPTION');
     const model = await modelConfig(opts.model, opts.config);
     const revisions = opts.log === undefined ? null : await readRevisions(opts.log); // a bad log fails before the fit
+    const earlier = await earlierSiteFiles(resolve(opts.out)); // and so does a folder that is not a site
     const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);
@@ -298,6 +277,8 @@ Examples:
     const fit = trained.fit;
     const generatedAt = new Date().toISOString(); // the CLI's clock (the engine has none)
     const entries: ManifestShift[] = [];
+    const written = new Set<string>();
+    const slugs = districtSlugs(casts.flatMap((c) => c.boxes.map((b) => b.district)));
     const lines: Omit<PublicationLine, 'revision'>[] = [];
     const run: PublicationRun = {
       model: modelName(fit.config),
@@ -307,13 +288,19 @@ Examples:
       dataFrom: localStart(trained.training.startMs, tz).slice(0, 10),
       dataTo: localStart(trained.training.lastEventMs, tz).slice(0, 10),
       categories: trainedOn(known, types.include),
+      districtsFrom: await districtsSourceOf(opts.districts, opts.districtProperty),
     };
     for (const cast of casts) {
       const shift: PublishedShift = publishedShift(cast.shift, localStart(cast.shift.startMs, tz), tz);
       const file = shiftFile(cast, shift, res);
-      const text = `${JSON.stringify(file)}\n`;
       const id = shiftId(shift.startLocal);
-      await writeFileAtomic('--out', join(out, 'shifts', `${id}.json`), text);
+      await mkdir(join(out, 'shifts', id), { recursive: true });
+      const hashes: Record<string, { file: string; sha256: string }> = {};
+      for (const f of districtFiles(file, slugs, id)) {
+        await writeFileAtomic('--out', join(out, ...f.path.split('/')), f.text);
+        hashes[f.district] = { file: f.path, sha256: sha256(f.text) };
+        written.add(f.path);
+      }
       const boxes: Record<string, number> = {};
       for (const d of file.districts) {
         boxes[d.district] = d.boxes.features.length;
@@ -334,12 +321,12 @@ Examples:
           boxes: published,
         });
       }
-      entries.push({ ...shift, id, file: `shifts/${id}.json`, sha256: sha256(text), boxes });
+      entries.push({ ...shift, id, boxes, files: hashes });
     }
     const districts = [...new Set(entries.flatMap((e) => Object.keys(e.boxes)))];
     const manifest: Manifest = {
       kind: 'patrolcast-site',
-      version: 1,
+      version: 2,
       generatedAt,
       ...run,
       tz,
@@ -348,14 +335,19 @@ Examples:
       top,
       districts,
       shifts: entries,
-      basemap: basemap === null ? null : 'basemap.geojson',
+      basemap: basemap === null ? null : basemapName(basemap),
     };
     await writeFileAtomic('--out', join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    // The earlier run's files this one did not write, once the new manifest no longer names them.
+    if (manifest.basemap !== null) written.add(manifest.basemap);
+    const removed = await removeStale(out, earlier, written);
     if (opts.log !== undefined && revisions !== null)
       await appendPublications(opts.log, lines, revisions, runLine(generatedAt, firstMs, knownDays, run.categories, known, types.include));
     const nBoxes = lines.reduce((s, l) => s + l.boxes.length, 0);
     ctx.io.stdout.write(
-      `published ${shifts.length} shift${shifts.length === 1 ? '' : 's'} (${shifts[0]!.label} to ${shifts[shifts.length - 1]!.label}, ${tz}): ${nBoxes} boxes in ${districts.length} district${districts.length === 1 ? '' : 's'} to ${opts.out}${opts.log !== undefined ? `; ${lines.length} lines appended to ${opts.log}` : ''}\n`,
+      `published ${shifts.length} shift${shifts.length === 1 ? '' : 's'} (${shifts[0]!.label} to ${shifts[shifts.length - 1]!.label}, ${tz}): ${nBoxes} boxes in ${districts.length} district${districts.length === 1 ? '' : 's'} to ${opts.out}${removed.length > 0 ? ` (${removed.length} files of the earlier run removed)` : ''}${opts.log !== undefined ? `; ${lines.length} lines appended to ${opts.log}` : ''}\n`,
     );
-  });
+  };
+  // The log is locked for the whole run: the revisions are numbered from it before the fit.
+  cmd.action(async (files: string[], opts: PublishOptions) => withLogLock(opts.log, () => action(files, opts)));
 }

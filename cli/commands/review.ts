@@ -9,13 +9,22 @@
  * otherwise.
  */
 import type { Command } from 'commander';
+import { pairedVerdict } from '../../engine/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
-import { addInputOptions, addRejectionOption, inputOptionsFrom, readIncidents, reportRejections } from '../io.ts';
+import {
+  addDistrictOptions,
+  addInputOptions,
+  addRejectionOption,
+  inputOptionsFrom,
+  readDistrictPolygons,
+  readIncidents,
+  reportRejections,
+} from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
-import { readPublicationLog } from '../publishLog.ts';
+import { districtsSourceOf, readPublicationLog, type PublicationLine } from '../publishLog.ts';
 import { checkRuns, lateLines, lateNote, lateRecorded, type LateRecorded } from '../reviewLate.ts';
 import { concentration, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
 import { matchPatrolLog, parsePatrolColumns, readPatrolLog } from '../patrolLog.ts';
@@ -42,6 +51,36 @@ interface ReviewOptions {
   patrolColumns?: string;
   dosageBands?: string;
   html?: string;
+  districts?: string;
+  districtProperty?: string;
+}
+
+/**
+ * The district polygons the reviewed boxes were shared among, checked against what the log
+ * recorded: none when the publications used the data's labels (then --districts is refused),
+ * else the --districts file, whose SHA-256 must be the published one's.
+ * @throws CliError E_BAD_OPTION naming the file and what the log says
+ */
+async function reviewDistricts(
+  lines: readonly PublicationLine[],
+  opts: ReviewOptions,
+): Promise<Awaited<ReturnType<typeof readDistrictPolygons>> | undefined> {
+  if (opts.districtProperty !== undefined && opts.districts === undefined)
+    throw new CliError('--district-property needs --districts', 'E_BAD_OPTION');
+  const published = lines.find((l) => l.districtsFrom?.kind === 'polygons')?.districtsFrom;
+  if (opts.districts === undefined) return undefined; // scoreReview says which file the publications need
+  if (published === undefined || published.kind !== 'polygons')
+    throw new CliError(
+      `--districts ${opts.districts}: the reviewed boxes were shared among the districts named in the data, not polygons; leave --districts out`,
+      'E_BAD_OPTION',
+    );
+  const given = await districtsSourceOf(opts.districts, opts.districtProperty);
+  if (given.kind === 'polygons' && given.sha256 !== published.sha256)
+    throw new CliError(
+      `--districts ${opts.districts} is not the file the boxes were published with (${published.file}, SHA-256 ${published.sha256.slice(0, 12)}..., this one ${given.sha256.slice(0, 12)}...)`,
+      'E_BAD_OPTION',
+    );
+  return readDistrictPolygons(opts.districts, opts.districtProperty ?? published.property ?? undefined);
 }
 
 const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`);
@@ -62,10 +101,12 @@ function summary(
   if (s !== null) {
     out.push(`crime types: ${s.categories.join(', ')}; top ${s.top} boxes per district; ${s.studyCells} study cells`);
     out.push('');
-    out.push('shift                 crimes  boxes  caught  published  naive-all');
+    let w = 'shift'.length;
+    for (const p of s.perShift) w = Math.max(w, p.label.length);
+    out.push(`${'shift'.padEnd(w)}  crimes  boxes  caught  published  naive-all`);
     for (const p of s.perShift)
       out.push(
-        `${p.label.padEnd(20)}  ${String(p.events).padStart(6)}  ${String(p.boxes).padStart(5)}  ${String(p.catches).padStart(6)}  ${pct(p.hitRate).padStart(9)}  ${pct(p.naiveAllHitRate).padStart(9)}`,
+        `${p.label.padEnd(w)}  ${String(p.events).padStart(6)}  ${String(p.boxes).padStart(5)}  ${String(p.catches).padStart(6)}  ${pct(p.hitRate).padStart(9)}  ${pct(p.naiveAllHitRate).padStart(9)}`,
       );
     out.push('');
     const h = s.hitRate;
@@ -75,7 +116,8 @@ function summary(
     out.push(
       `all-history counts (naive-all-placed) on the same shifts: ${pct(n.mean)} (95% ${pct(n.lo)} to ${pct(n.hi)}); PAI ${num(s.naiveAllPai)}`,
     );
-    out.push(`published − naive-all: ${pct(d.mean)} (paired 95% ${pct(d.lo)} to ${pct(d.hi)})`);
+    const verdict = pairedVerdict('the published map', 'all-history counts', d, s.paired.relative).words; // the HTML page's words
+    out.push(`${verdict.charAt(0).toUpperCase()}${verdict.slice(1)}`);
     out.push("per district (its crimes; its boxes' catches; hit rate; share of all the shifts' crime):");
     for (const [name, v] of Object.entries(s.perDistrict))
       out.push(`  ${name}: ${v.events} crimes, ${v.catches} caught by ${v.boxes} boxes, ${pct(v.hitRate)}, ${pct(v.shareOfCrime)} of all`);
@@ -114,7 +156,7 @@ export function registerReview(program: Command, ctx: CliContext): void {
       '--allow-replays',
       'also count publications generated after their shift started (a publish run on old data: its fit saw only what was known before its first shift)',
     );
-  addRejectionOption(addInputOptions(cmd));
+  addDistrictOptions(addRejectionOption(addInputOptions(cmd)));
   cmd.addHelpText(
     'after',
     `
@@ -147,6 +189,7 @@ Example:
         `${log}: no publications to review (an empty or missing log${since === undefined ? '' : `, or none since ${since}`})`,
         'E_NO_INPUT',
       );
+    const districtOf = await reviewDistricts(lines, opts); // a wrong districts file fails before the data is read
     const input = inputOptionsFrom(opts);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);
@@ -156,10 +199,13 @@ Example:
     const sel = selectPublications(lines, lastMs, opts.allowReplays === true);
     const tz = lines[0]!.shift.tz;
     const tally = patrolFile === null ? null : dosageTally(matchPatrolLog(patrolFile, all, sel.shifts), edges);
-    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz, tally?.onBox);
+    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz, tally?.onBox, districtOf);
     const dosage: Dosage = tally === null ? { known: false, note: DOSAGE_NOTE } : tally.result(opts.patrolLog!);
     const conc = concentration(sel.shifts);
-    const late = lateRecorded(read.runs, sel.shifts, result.incidents, tz, scores, checkRuns(lines, sel.shifts, result.incidents));
+    const runs = checkRuns(lines, sel.shifts, result.incidents);
+    const late = lateRecorded(read.runs, sel.shifts, result.incidents, tz, scores, runs, (sh, inc) =>
+      scoreReview(sh, inc, tz, undefined, districtOf),
+    );
     ctx.io.stdout.write(summary(sel, scores, conc, late, dosage));
     for (const w of dosageWarnings(dosage)) ctx.io.stderr.write(`patrolcast: warning: ${w}\n`);
     if (sel.shifts.length === 0 && sel.publishedAfterStart > 0 && opts.allowReplays !== true)

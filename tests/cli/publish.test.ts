@@ -2,35 +2,27 @@
  * `patrolcast publish`: the site of the next shifts (boxes, manifest with SHA-256 hashes, viewer),
  * with no incident-level record in any file, and the append-only publication log.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { coarseReason, type Manifest, type PublishedShiftFile } from '../../cli/publishSite.ts';
-import { readRevisions, revisionKey, type PublicationLine } from '../../cli/publishLog.ts';
+import { coarseReason, districtSlugs, type Manifest, type ManifestShift, type PublishedShiftFile } from '../../cli/publishSite.ts';
+import { readRevisions, revisionKey } from '../../cli/publishLog.ts';
+import { logLines, plainIncidents, readJson, runLines, sha256, shiftPaths } from './publishSupport.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const VANCOUVER = ['property_2022.csv.gz', 'property_2023.csv.gz'].map((f) => join(ROOT, 'fixtures', 'vancouver', f));
-const VENDORED = ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css'];
+const VENDORED = ['maplibre-gl.js', 'maplibre-gl-worker.js', 'maplibre-gl.css'];
 
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-publish-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
-/** The publication lines of a log (its run lines, one per run, are tested in tests/cli/reviewLate.test.ts). */
-const logLines = (path: string): PublicationLine[] =>
-  readFileSync(path, 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l) as PublicationLine)
-    .filter((l) => l.kind === 'patrolcast-publication');
-const runLines = (path: string): number =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('"patrolcast-publication-run"')).length;
+/** A shift's districts, read from its files in the manifest's order (each file holds one). */
+const shiftDistricts = (site: string, s: ManifestShift): PublishedShiftFile['districts'][number][] =>
+  shiftPaths(s).flatMap((f) => readJson<PublishedShiftFile>(join(site, f)).districts);
+/** Every hash of a shift's files, for comparing two runs. */
+const shiftHashes = (m: Manifest): string[] => m.shifts.flatMap((s) => Object.values(s.files).map((f) => `${f.file} ${f.sha256}`));
 
 /** Every file of the site, relative path → bytes (recursive). */
 function siteFiles(site: string, sub = ''): Map<string, Buffer> {
@@ -55,6 +47,7 @@ describe('publish: 3 days of Vancouver shifts', () => {
     expect(ran.code).toBe(0);
     manifest = readJson<Manifest>(join(site, 'manifest.json'));
     firstLog = readFileSync(log, 'utf8');
+    expect(existsSync(`${log}.lock`)).toBe(false); // the run's lock is gone with it
   }, 120_000);
 
   it('publishes the 9 consecutive standard shifts from --from, each file matching its SHA-256', () => {
@@ -65,7 +58,13 @@ describe('publish: 3 days of Vancouver shifts', () => {
     // 06:00 PST is 14:00Z; consecutive shifts are 8 h apart (no clock change in December).
     expect(manifest.shifts[0]!.startMs).toBe(Date.UTC(2023, 11, 15, 14));
     for (let i = 1; i < 9; i++) expect(manifest.shifts[i]!.startMs - manifest.shifts[i - 1]!.startMs).toBe(8 * 3_600_000);
-    for (const s of manifest.shifts) expect(sha256(readFileSync(join(site, s.file)))).toBe(s.sha256);
+    for (const s of manifest.shifts) {
+      // One file per district, named after it, each matching its SHA-256.
+      expect(Object.keys(s.files)).toEqual(Object.keys(s.boxes));
+      expect(s.files['Mount Pleasant']!.file).toBe(`shifts/${s.id}/mount-pleasant.json`);
+      for (const f of Object.values(s.files)) expect(sha256(readFileSync(join(site, f.file)))).toBe(f.sha256);
+    }
+    expect(readdirSync(join(site, 'shifts')).sort()).toEqual(manifest.shifts.map((s) => s.id));
     expect(manifest.model).toBe('etas');
     expect(manifest.fingerprint).toMatch(/^fnv1a64:[0-9a-f]{16}$/);
     // Training data: the two bundled years, known before the first shift; dates only.
@@ -77,11 +76,17 @@ describe('publish: 3 days of Vancouver shifts', () => {
 
   it('each shift file has every district with its boxes (counts as the manifest says), places, reasons and routes', () => {
     for (const s of manifest.shifts) {
-      const file = readJson<PublishedShiftFile>(join(site, s.file));
-      expect(file.shift.label).toBe(s.label);
-      expect(file.districts.map((d) => d.district)).toEqual(Object.keys(s.boxes));
-      expect(file.districts.length).toBe(manifest.districts.length);
-      for (const d of file.districts) {
+      for (const f of shiftPaths(s)) {
+        const file = readJson<PublishedShiftFile>(join(site, f));
+        expect(file.kind).toBe('patrolcast-shift');
+        expect(file.version).toBe(2);
+        expect(file.shift.label).toBe(s.label);
+        expect(file.districts).toHaveLength(1);
+      }
+      const districts = shiftDistricts(site, s);
+      expect(districts.map((d) => d.district)).toEqual(Object.keys(s.boxes));
+      expect(districts.length).toBe(manifest.districts.length);
+      for (const d of districts) {
         const features = d.boxes.features;
         expect(features.length).toBe(s.boxes[d.district]);
         expect(features.length).toBeLessThanOrEqual(20);
@@ -102,7 +107,9 @@ describe('publish: 3 days of Vancouver shifts', () => {
 
   it('writes no per-incident field: no contributors, explanation, placeDetail or incident ages to the minute', () => {
     for (const s of manifest.shifts) {
-      const text = readFileSync(join(site, s.file), 'utf8');
+      const text = shiftPaths(s)
+        .map((f) => readFileSync(join(site, f), 'utf8'))
+        .join('\n');
       for (const key of ['contributors', 'explanation', 'incidentId', 'placeDetail', 'latestAgeHours', 'reasonCounts'])
         expect(text).not.toContain(`"${key}"`);
       expect(text).not.toMatch(/\d+ (minutes?|hours?) ago/);
@@ -110,8 +117,11 @@ describe('publish: 3 days of Vancouver shifts', () => {
   });
 
   it('copies the viewer and MapLibre byte for byte from node_modules', () => {
+    // the ESM build's .mjs files are copied as .js (every static server serves .js as JavaScript)
     for (const f of VENDORED)
-      expect(readFileSync(join(site, f)).equals(readFileSync(join(ROOT, 'node_modules', 'maplibre-gl', 'dist', f)))).toBe(true);
+      expect(
+        readFileSync(join(site, f)).equals(readFileSync(join(ROOT, 'node_modules', 'maplibre-gl', 'dist', f.replace(/\.js$/, '.mjs')))),
+      ).toBe(true);
     const html = readFileSync(join(site, 'index.html'), 'utf8');
     expect(html).toContain("default-src 'self'");
     expect(html).not.toMatch(/https?:\/\//);
@@ -135,9 +145,7 @@ describe('publish: 3 days of Vancouver shifts', () => {
     expect(first.categories).toEqual(manifest.categories);
     // The site's ranking warning of the district travels with its line (Arbutus Ridge is quiet: every box under 0.05).
     const quiet = lines.find((l) => l.district === 'Arbutus Ridge')!;
-    const quietFile = readJson<PublishedShiftFile>(join(site, manifest.shifts[0]!.file)).districts.find(
-      (d) => d.district === 'Arbutus Ridge',
-    )!;
+    const quietFile = shiftDistricts(site, manifest.shifts[0]!).find((d) => d.district === 'Arbutus Ridge')!;
     expect(quiet.warning).toMatch(/^Arbutus Ridge: every box expects fewer than 0\.05 crimes this shift/);
     expect(quiet.warning).toBe(quietFile.warning);
     expect(first.categories).toContain('Theft from Vehicle');
@@ -168,28 +176,9 @@ describe('publish: 3 days of Vancouver shifts', () => {
       expect(l.boxes).toEqual(before.boxes);
     }
     const againManifest = readJson<Manifest>(join(dir, 'again', 'manifest.json'));
-    expect(againManifest.shifts.map((s) => s.sha256)).toEqual(manifest.shifts.slice(0, 2).map((s) => s.sha256));
+    expect(shiftHashes(againManifest)).toEqual(shiftHashes({ ...manifest, shifts: manifest.shifts.slice(0, 2) }));
   }, 120_000);
 });
-
-/** A deterministic plain CSV of `n` incidents with ids, in three districts near Chicago, through 2023 and into January 2024. */
-function plainIncidents(n: number): { id: string; datetime: string; lat: string; lon: string }[] {
-  let seed = 12345;
-  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const rows = [];
-  const from = Date.UTC(2023, 0, 1, 6);
-  const to = Date.UTC(2024, 0, 10, 6);
-  for (let i = 0; i < n; i++) {
-    // Hotspots so that boxes exist: half the incidents near one of three points.
-    const hot = i % 2 === 0 ? [41.88, -87.63] : i % 3 === 0 ? [41.9, -87.66] : [41.87 + 0.04 * rand(), -87.68 + 0.06 * rand()];
-    const lat = (hot[0]! + 0.004 * (rand() - 0.5)).toFixed(6);
-    const lon = (hot[1]! + 0.004 * (rand() - 0.5)).toFixed(6);
-    const t = new Date(from + Math.floor((rand() * (to - from)) / 60_000) * 60_000 + 60_000 * 7);
-    const datetime = t.toISOString().slice(0, 16);
-    rows.push({ id: `CASE-${String(100000 + i)}`, datetime, lat, lon });
-  }
-  return rows;
-}
 
 describe('publish: no incident-level record on the site (plain CSV with ids)', () => {
   const rows = plainIncidents(900);
@@ -226,7 +215,7 @@ describe('publish: no incident-level record on the site (plain CSV with ids)', (
     for (const f of VENDORED) files.delete(f);
     files.delete('maplibre-gl-LICENSE.txt');
     expect([...files.keys()].sort()).toEqual(
-      ['index.html', 'manifest.json', ...manifest.shifts.map((s) => s.file), 'viewer.css', 'viewer.js'].sort(),
+      ['index.html', 'manifest.json', ...manifest.shifts.flatMap(shiftPaths), 'viewer.css', 'viewer.js'].sort(),
     );
     const texts = [...files.values()].map((b) => b.toString('utf8'));
     let boxes = 0;
@@ -286,7 +275,7 @@ describe('publish: no incident-level record on the site (plain CSV with ids)', (
     expect(ran.code).toBe(0);
     const a = readJson<Manifest>(join(site, 'manifest.json'));
     const b = readJson<Manifest>(join(dir, 'plain-cut-site', 'manifest.json'));
-    expect(b.shifts.map((s) => s.sha256)).toEqual(a.shifts.map((s) => s.sha256));
+    expect(shiftHashes(b)).toEqual(shiftHashes(a));
   }, 60_000);
 });
 
@@ -320,6 +309,20 @@ describe('publish: bad input', () => {
 });
 
 describe('publish helpers', () => {
+  it('names district files after the districts, distinct and safe, falling back to their position', () => {
+    expect([
+      ...districtSlugs(['Mount Pleasant', 'Kensington-Cedar Cottage', 'Côte-des-Neiges', 'D1', 'd1', '北区', '../x', 'Mount Pleasant']),
+    ]).toEqual([
+      ['Mount Pleasant', 'mount-pleasant'],
+      ['Kensington-Cedar Cottage', 'kensington-cedar-cottage'],
+      ['Côte-des-Neiges', 'cote-des-neiges'],
+      ['D1', 'd1'],
+      ['d1', 'district_5'],
+      ['北区', 'district_6'],
+      ['../x', 'x'],
+    ]);
+  });
+
   it('coarsens ages under two days in a reason and keeps the rest word for word', () => {
     expect(coarseReason('1 burglary here in the past year, on a night shift, 40 minutes ago')).toBe(
       '1 burglary here in the past year, on a night shift, in the last 2 days',

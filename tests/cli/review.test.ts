@@ -123,6 +123,11 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     expect(review.scores.paired.diff.lo).toBeLessThanOrEqual(diff);
     expect(review.scores.paired.diff.hi).toBeGreaterThanOrEqual(diff);
     expect(review.scores.categories).toEqual(lines[0]!.categories);
+    // in words on stdout, by the backtest's verdict rule, the shift column as wide as its labels
+    expect(stdout).toContain(
+      'The published map beat all-history counts by +2.34 percentage points (+5.8%; 95% interval +1.85 to +3.93 points)',
+    );
+    expect(stdout).toMatch(/^2023-07-01 14:00 \(evening\) {2}\s+45 /m);
   });
 
   it("per district: its boxes, their catches and its own crimes add up to the shifts' totals", () => {
