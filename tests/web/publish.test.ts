@@ -112,9 +112,16 @@ describe.skipIf(!HAS_CHROMIUM)('the published site in Chromium', () => {
   let served: { server: Server; origin: string; port: number };
 
   beforeAll(async () => {
-    const ran = await runCli(['publish', ...VANCOUVER, '--from', '2023-12-15T22:00', '--shifts', '3', '--out', site]);
+    // three days of shifts, as the done-when asks
+    const ran = await runCli(['publish', ...VANCOUVER, '--from', '2023-12-15T22:00', '--shifts', '9', '--out', site]);
     expect(ran.code).toBe(0);
     manifest = JSON.parse(await readFile(join(site, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.shifts.map((s) => s.startLocal.slice(0, 10))).toEqual([
+      '2023-12-15',
+      ...Array<string>(3).fill('2023-12-16'),
+      ...Array<string>(3).fill('2023-12-17'),
+      ...Array<string>(2).fill('2023-12-18'),
+    ]);
     served = await serve(site);
     servers.push(served.server);
     browser = await launchBrowser();
@@ -127,9 +134,9 @@ describe.skipIf(!HAS_CHROMIUM)('the published site in Chromium', () => {
   });
 
   it('shows the chosen shift and district with the manifest’s number of boxes, from its own origin only, and soon', async () => {
-    const shift = manifest.shifts[1]!; // 2023-12-16 06:00 (day)
+    const shift = manifest.shifts[5]!; // the third day's evening shift
     const district = 'Mount Pleasant';
-    expect(shift.startLocal).toBe('2023-12-16T06:00');
+    expect(shift.startLocal).toBe('2023-12-17T14:00');
     const count = shift.boxes[district]!;
     expect(count).toBeGreaterThan(0);
     // Three loads (a fresh page each, the browser's cache warm after the first): the median is asserted.
