@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { CliError } from './errors.ts';
 import { decodeKnown, type KnownEntries } from './knownIncidents.ts';
 import type { PublishedShift } from './publishSite.ts';
@@ -258,8 +258,13 @@ export async function withLogLock<T>(log: string | undefined, run: () => Promise
   try {
     await writeFile(lock, `${JSON.stringify(holder)}\n`, { flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-      throw new CliError(`--log: cannot create the lock file ${lock}: ${(err as Error).message}`, 'E_WRITE');
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new CliError(
+        `--log ${log}: the folder ${dirname(log)} does not exist: create it (the log is kept there, beside the data)`,
+        'E_WRITE',
+      );
+    if (code !== 'EEXIST') throw new CliError(`--log: cannot create the lock file ${lock}: ${(err as Error).message}`, 'E_WRITE');
     throw new CliError(`--log is locked: ${await lockHolder(lock)}`, 'E_LOG_LOCKED');
   }
   try {

@@ -55,6 +55,16 @@ describe('publish: the log is locked while a run uses it', () => {
     expect(readFileSync(lock, 'utf8')).toBe(`${holder}\n`); // not someone else's to remove
   });
 
+  it('a log in a folder that does not exist is refused before the fit, saying which folder', async () => {
+    const log = join(dir, 'no-such-folder', 'published.jsonl');
+    const ran = await runCli(args(log, join(dir, 'no-folder-site')));
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(
+      `patrolcast: --log ${log}: the folder ${join(dir, 'no-such-folder')} does not exist: create it (the log is kept there, beside the data)\n`,
+    );
+    expect(existsSync(join(dir, 'no-folder-site'))).toBe(false);
+  });
+
   it('reports a lock left by a process that is gone, with how to remove it, and leaves it in place', async () => {
     const log = join(dir, 'stale-lock.jsonl');
     const lock = `${log}.lock`;
