@@ -187,12 +187,14 @@ export function addRejectionOption(cmd: Command): Command {
 }
 
 /**
- * The rejection rule of every command that fits or forecasts (engine/ingest/quality.ts): one
+ * The readers' notes (IngestResult.notes, e.g. columns found under other names), then the
+ * rejection rule of every command that fits or forecasts (engine/ingest/quality.ts): one
  * line per file with rejected rows on `stderr` (counts by reason, duplicates included), and a
  * refusal when most of a file was rejected, unless --allow-rejected.
  * @throws CliError E_MOSTLY_REJECTED
  */
 export function reportRejections(result: IngestResult, opts: object, stderr: { write(s: string): unknown }): void {
+  for (const note of result.notes ?? []) stderr.write(`patrolcast: note: ${note}\n`);
   try {
     for (const w of checkRejections(result, (opts as { allowRejected?: unknown }).allowRejected === true))
       stderr.write(`patrolcast: warning: ${w}\n`);

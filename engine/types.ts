@@ -80,6 +80,12 @@ export interface IngestResult {
   readonly rowsRead: number;
   readonly incidents: readonly Incident[];
   readonly rejected: readonly RejectedRow[];
+  /**
+   * What a reader decided that the user should hear of, one sentence each naming the file (e.g. the
+   * plain reader's columns found under another name: engine/ingest/plain.ts COLUMN_SYNONYMS).
+   * Absent when there is nothing to say.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** The summary printed by `patrolcast ingest` (and shown by the web app). */

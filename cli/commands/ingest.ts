@@ -95,10 +95,12 @@ Examples:
     const options = inputOptionsFrom(opts);
     const result = await readIncidents(files, options, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     const summary = summarizeIngest(result);
+    for (const note of result.notes ?? []) ctx.io.stderr.write(`patrolcast: note: ${note}\n`);
     if (opts.json) {
       const { leftOut, incidentsLeftOut, words } = victimReportedDefault(result.incidents, [result.format]);
       const trainingDefault = { leftOut, incidentsLeftOut, words };
-      ctx.io.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary, trainingDefault })}\n`);
+      const notes = result.notes ?? [];
+      ctx.io.stdout.write(`${JSON.stringify({ format: result.format, files: files.length, ...summary, trainingDefault, notes })}\n`);
     } else {
       ctx.io.stdout.write(formatIngestSummary(files, result, summary, opts.tz ?? FORMAT_ZONES[result.format]));
     }

@@ -31,6 +31,8 @@ export class Collector {
   readonly file: string;
   readonly incidents: MutableIncident[] = [];
   readonly rejected: RejectedRow[] = [];
+  /** File-level notes (IngestResult.notes). */
+  readonly notes: string[] = [];
   rowsRead = 0;
   /** Incidents (indices) whose minute precision came from one written date-time value. */
   readonly minuteIdx: number[] = [];
@@ -76,6 +78,7 @@ export class Collector {
       rowsRead: this.rowsRead,
       incidents: this.incidents as readonly Incident[],
       rejected: this.rejected,
+      ...(this.notes.length > 0 ? { notes: this.notes } : {}),
     };
   }
 }

@@ -6,7 +6,15 @@ import type { IngestFormat, IngestResult } from '../types.ts';
 import { applyHourPrecision, Collector } from './collector.ts';
 import { IngestError } from './errors.ts';
 import { HeaderIndex } from './header.ts';
-import { acceptPlain, type ColumnKey, COLUMN_KEYS, readPlainTime, requireZoneIfAllLocal, resolvePlainColumns } from './plain.ts';
+import {
+  acceptPlain,
+  type ColumnKey,
+  COLUMN_KEYS,
+  readPlainTime,
+  requireZoneIfAllLocal,
+  resolvePlainColumns,
+  synonymNote,
+} from './plain.ts';
 import { checkLatLng } from './collector.ts';
 import { isPoliceUkHeader, POLICE_UK_HEADER, policeUkReader } from './policeUk.ts';
 import { ZoneClock } from './time.ts';
@@ -131,6 +139,8 @@ function readerForHeader(
     }
     throw err;
   }
+  const note = synonymNote(file, cols, 'column', (n) => h.names[h.indexOf(n)] ?? n); // as the header writes it
+  if (note !== null) c.notes.push(note);
   return { format: 'plain', row: plainRowReader(c, h, cols, clock) };
 }
 

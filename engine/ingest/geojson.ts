@@ -9,7 +9,7 @@ import type { IngestResult } from '../types.ts';
 import { applyHourPrecision, checkLatLngNumbers, Collector } from './collector.ts';
 import { checkIngestOptions, type IngestOptions } from './csv.ts';
 import { IngestError } from './errors.ts';
-import { acceptPlain, readPlainTime, requireZoneIfAllLocal, resolvePlainColumns } from './plain.ts';
+import { acceptPlain, COLUMN_SYNONYMS, readPlainTime, requireZoneIfAllLocal, resolvePlainColumns, synonymNote } from './plain.ts';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -56,23 +56,10 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
     );
   }
   const features = json.features as unknown[];
-  // Property names seen anywhere decide the columns (features may omit optional properties).
-  const names = new Set<string>();
-  for (const f of features) {
-    if (isObject(f) && isObject(f.properties)) for (const k of Object.keys(f.properties)) names.add(k);
-  }
-  // With no time property anywhere (or no features), rows are rejected one by one as
-  // missing_time rather than failing the file: a GeoJSON feature carries its own properties.
-  const noTimeAnywhere = !names.has('datetime') && !(names.has('start') && names.has('end'));
-  const cols = resolvePlainColumns(
-    file,
-    // the place comes from the geometry, never from lat/lon properties
-    (n) => features.length === 0 || names.has(n) || n === 'lat' || n === 'lon' || (n === 'datetime' && noTimeAnywhere),
-    { ...options.columns, lat: 'lat', lon: 'lon' },
-    [...names].slice(0, 20).join(','),
-    'property',
-  );
+  const cols = propertyColumns(file, features, options);
   const c = new Collector(file);
+  const note = synonymNote(file, cols, 'property');
+  if (note !== null) c.notes.push(note);
   features.forEach((f, k) => {
     const line = k + 1;
     c.rowsRead++;
@@ -120,4 +107,25 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
   requireZoneIfAllLocal(c);
   applyHourPrecision(c);
   return c.result('geojson');
+}
+
+/** The plain columns of a FeatureCollection's properties: the names seen on any feature decide. */
+function propertyColumns(file: string, features: readonly unknown[], options: IngestOptions): ReturnType<typeof resolvePlainColumns> {
+  // Property names seen anywhere decide the columns (features may omit optional properties).
+  const names = new Set<string>();
+  for (const f of features) {
+    if (isObject(f) && isObject(f.properties)) for (const k of Object.keys(f.properties)) names.add(k);
+  }
+  // With no time property anywhere (or no features), rows are rejected one by one as
+  // missing_time rather than failing the file: a GeoJSON feature carries its own properties.
+  const noTimeAnywhere =
+    !names.has('datetime') && !(names.has('start') && names.has('end')) && !(COLUMN_SYNONYMS.datetime ?? []).some((n) => names.has(n));
+  return resolvePlainColumns(
+    file,
+    // the place comes from the geometry, never from lat/lon properties
+    (n) => features.length === 0 || names.has(n) || n === 'lat' || n === 'lon' || (n === 'datetime' && noTimeAnywhere),
+    { ...options.columns, lat: 'lat', lon: 'lon' },
+    [...names].slice(0, 20).join(','),
+    'property',
+  );
 }

@@ -39,6 +39,23 @@ export const ADDRESS_NAMES: readonly string[] = [
   'location_description',
 ];
 
+/**
+ * Other names taken for a column when it is not mapped and its own name is absent, in this order
+ * (compared case-insensitively for CSV): the names open-data portals and records systems commonly
+ * use. A file with both a date and a separate time column is not read by guess (the time of day
+ * would be lost): `date` is taken only when no `time` or `hour` column exists. A district is taken
+ * only under a district-sized name (not `beat`, often ten times finer: map it with
+ * `--columns district=beat` when that is the unit boxes are shared by).
+ */
+export const COLUMN_SYNONYMS: Readonly<Partial<Record<ColumnKey, readonly string[]>>> = {
+  id: ['incident_id', 'case_number', 'case_id', 'report_number', 'incident_number'],
+  datetime: ['date_time', 'timestamp', 'occurred_at', 'occurred', 'occurrence_date', 'date'],
+  lat: ['latitude', 'y_lat'],
+  lon: ['lng', 'long', 'longitude', 'x_lon'],
+  category: ['type', 'crime_type', 'offense', 'offence', 'offense_type', 'primary_type'],
+  district: ['precinct', 'division', 'police_district'],
+};
+
 /** Longest accepted start→end span, hours (PredPol's rule). */
 export const MAX_SPAN_HOURS = 72;
 
@@ -53,6 +70,31 @@ export interface PlainColumns {
   readonly district: string | null;
   /** The location text column (mapped, or the first of ADDRESS_NAMES found), or null. */
   readonly address: string | null;
+  /** The columns found under another name (COLUMN_SYNONYMS), by key: for a note naming them. */
+  readonly synonyms: Readonly<Partial<Record<ColumnKey, string>>>;
+}
+
+/** The note of a file whose columns were found under other names, or null when none was. */
+export function synonymNote(
+  file: string,
+  cols: PlainColumns,
+  what = 'column',
+  spelled: (name: string) => string = (n) => n,
+): string | null {
+  const found = COLUMN_KEYS.filter((k) => cols.synonyms[k] !== undefined);
+  if (found.length === 0) return null;
+  const words = found.map((key) => `${key} from the ${what} "${spelled(cols.synonyms[key]!)}"`);
+  return `${file}: read ${words.join(', ')} (map others with --columns KEY=NAME)`;
+}
+
+/** A key's column when it is not mapped: its own name, else the first synonym present (see COLUMN_SYNONYMS). */
+function unmappedName(key: ColumnKey, has: (name: string) => boolean): string | null {
+  if (has(key)) return key;
+  for (const name of COLUMN_SYNONYMS[key] ?? []) {
+    if (key === 'datetime' && name === 'date' && (has('time') || has('hour'))) continue;
+    if (has(name)) return name;
+  }
+  return null;
 }
 
 /**
@@ -70,8 +112,11 @@ export function resolvePlainColumns(
   what = 'column',
 ): PlainColumns {
   const map = mapping ?? {};
+  const synonyms: Partial<Record<ColumnKey, string>> = {};
   const need = (key: ColumnKey): string => {
-    const name = map[key] ?? key;
+    const found = map[key] === undefined ? unmappedName(key, has) : null;
+    if (found !== null && found !== key) synonyms[key] = found;
+    const name = map[key] ?? found ?? key;
     if (!has(name)) {
       const hint = map[key] === undefined ? `; map yours with --columns ${key}=NAME` : '';
       throw new IngestError(
@@ -87,13 +132,16 @@ export function resolvePlainColumns(
   };
   const optional = (key: ColumnKey): string | null => {
     if (map[key] !== undefined) return need(key);
-    return has(key) ? key : null;
+    const found = unmappedName(key, has);
+    if (found !== null && found !== key) synonyms[key] = found;
+    return found;
   };
   let time: PlainColumns['time'];
   if (map.datetime !== undefined) time = { kind: 'single', datetime: need('datetime') };
   else if (map.start !== undefined || map.end !== undefined) time = { kind: 'span', start: need('start'), end: need('end') };
   else if (has('datetime')) time = { kind: 'single', datetime: 'datetime' };
   else if (has('start') && has('end')) time = { kind: 'span', start: 'start', end: 'end' };
+  else if (unmappedName('datetime', has) !== null) time = { kind: 'single', datetime: need('datetime') };
   else {
     throw new IngestError(
       'E_MISSING_COLUMN',
@@ -112,6 +160,7 @@ export function resolvePlainColumns(
     category: optional('category'),
     district: optional('district'),
     address: map.address !== undefined ? need('address') : (ADDRESS_NAMES.find(has) ?? null),
+    synonyms,
   };
 }
 

@@ -21,13 +21,15 @@ export function mergeIngestResults(results: readonly IngestResult[]): IngestResu
   if (results.length === 1) return first;
   const incidents: Incident[] = [];
   const rejected: RejectedRow[] = [];
+  const notes: string[] = [];
   let rowsRead = 0;
   for (const r of results) {
     rowsRead += r.rowsRead;
     for (const inc of r.incidents) incidents.push(inc);
     for (const rej of r.rejected) rejected.push(rej);
+    for (const n of r.notes ?? []) notes.push(n);
   }
-  return { format: first.format, rowsRead, incidents, rejected };
+  return { format: first.format, rowsRead, incidents, rejected, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /**

@@ -1,0 +1,85 @@
+/**
+ * Plain files with other column names (engine/ingest/plain.ts COLUMN_SYNONYMS): the common names
+ * are found without --columns, and a note names each one taken; an explicit mapping reads the
+ * same incidents (the oracle); names that would lose information are not guessed.
+ */
+import { describe, expect, it } from 'vitest';
+import { IngestError, ingestCsvText, ingestGeoJson } from '../../engine/ingest/index.ts';
+import { fixtureText } from './helpers.ts';
+
+const strip = <T extends { source: unknown }>(xs: readonly T[]): Omit<T, 'source'>[] => xs.map(({ source: _, ...rest }) => rest);
+
+describe('columns found under common names', () => {
+  it("reads Chicago's date,latitude,longitude header without --columns: the incidents of the explicit mapping, and a note", () => {
+    const text = fixtureText('chicago/district1_2010_2016.csv.gz');
+    const guessed = ingestCsvText(text, { file: 'chicago.csv.gz', tz: 'America/Chicago' });
+    const mapped = ingestCsvText(text, {
+      file: 'chicago.csv.gz',
+      tz: 'America/Chicago',
+      columns: { datetime: 'date', lat: 'latitude', lon: 'longitude' },
+    });
+    expect(guessed.incidents).toHaveLength(1720);
+    expect(strip(guessed.incidents)).toEqual(strip(mapped.incidents));
+    expect(guessed.notes).toEqual([
+      'chicago.csv.gz: read datetime from the column "date", lat from the column "latitude", lon from the column "longitude" (map others with --columns KEY=NAME)',
+    ]);
+    expect(mapped.notes).toBeUndefined(); // mapped by the user: nothing to say
+  });
+
+  it('prefers the own name to a synonym, and says nothing of it', () => {
+    const r = ingestCsvText('lat,latitude,lon,datetime,type\n41.5,9,-87.5,2023-07-01T05:15Z,theft\n', { file: 'a.csv' });
+    expect(r.incidents[0]).toMatchObject({ lat: 41.5, lng: -87.5, category: 'theft' });
+    expect(r.notes).toEqual(['a.csv: read category from the column "type" (map others with --columns KEY=NAME)']);
+  });
+
+  it('takes id, category and district names case-insensitively (Case_Number, Offense, Precinct), but not a beat', () => {
+    const r = ingestCsvText(
+      'Case_Number,Occurred_At,Latitude,Longitude,Offense,Precinct,Beat\nJX1,2023-07-01T05:15Z,41.5,-87.5,burglary,P3,B31\n',
+      {
+        file: 'b.csv',
+      },
+    );
+    expect(r.incidents[0]).toMatchObject({ id: 'JX1', category: 'burglary', district: 'P3', timeMs: Date.UTC(2023, 6, 1, 5, 15) });
+    expect(r.notes![0]).toBe(
+      'b.csv: read id from the column "Case_Number", datetime from the column "Occurred_At", lat from the column "Latitude", lon from the column "Longitude", category from the column "Offense", district from the column "Precinct" (map others with --columns KEY=NAME)',
+    );
+    const beatOnly = ingestCsvText('datetime,lat,lon,beat\n2023-07-01T05:15Z,41.5,-87.5,B31\n', { file: 'c.csv' });
+    expect(beatOnly.incidents[0]!.district).toBeNull();
+    expect(beatOnly.notes).toBeUndefined();
+  });
+
+  it('does not take a date column beside a separate time or hour column (the time of day would be lost)', () => {
+    for (const second of ['time', 'Hour']) {
+      let err: unknown;
+      try {
+        ingestCsvText(`date,${second},lat,lon\n2023-07-01,05:15,41.5,-87.5\n`, { file: 'd.csv', format: 'plain' });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(IngestError);
+      expect((err as IngestError).code).toBe('E_MISSING_COLUMN');
+      expect((err as IngestError).message).toContain('no column "datetime" (or "start" and "end")');
+    }
+    // alone, a date column is read, as a day (time of day unknown)
+    const day = ingestCsvText('date,lat,lon\n2023-07-01,41.5,-87.5\n', { file: 'e.csv', tz: 'UTC' });
+    expect(day.incidents[0]).toMatchObject({ precision: 'day', timeOfDayUnknown: true });
+  });
+
+  it('finds GeoJSON properties by the same names, and says "property"', () => {
+    const fc = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { occurred: '2023-07-01T05:15Z', offence: 'robbery' },
+          geometry: { type: 'Point', coordinates: [-87.5, 41.5] },
+        },
+      ],
+    };
+    const r = ingestGeoJson(fc, { file: 'g.geojson' });
+    expect(r.incidents[0]).toMatchObject({ category: 'robbery', timeMs: Date.UTC(2023, 6, 1, 5, 15), lat: 41.5, lng: -87.5 });
+    expect(r.notes).toEqual([
+      'g.geojson: read datetime from the property "occurred", category from the property "offence" (map others with --columns KEY=NAME)',
+    ]);
+  });
+});
