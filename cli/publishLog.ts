@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
+import { NO_CATEGORY, type Incident } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 import { decodeKnown, type KnownEntries } from './knownIncidents.ts';
 import type { PublishedShift } from './publishSite.ts';
@@ -98,6 +99,21 @@ export async function districtsSourceOf(path: string | undefined, property: stri
   if (path === undefined) return { kind: 'labels' };
   const bytes = await readFile(path);
   return { kind: 'polygons', file: basename(path), property: property ?? null, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * The incidents of a publication's crime types (its `categories`, as publish wrote them:
+ * NO_CATEGORY, "(none)", standing for incidents without a category, which plain data may have).
+ * The review scores and checks exactly these.
+ */
+export function ofPublishedTypes(categories: readonly string[]): (inc: Incident) => boolean {
+  const types = new Set(categories);
+  return (inc) => types.has(inc.category ?? NO_CATEGORY);
+}
+
+/** A publication's crime types in words: NO_CATEGORY as "incidents without a type". */
+export function publishedTypesWords(categories: readonly string[]): string {
+  return categories.map((c) => (c === NO_CATEGORY ? 'incidents without a type' : c)).join(', ');
 }
 
 /** The key a revision is counted by: the shift's start instant and the district. */

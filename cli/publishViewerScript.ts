@@ -99,8 +99,15 @@ function fillSelects() {
   for (const d of manifest.districts) $('district').append(new Option(d, d));
   if (wanted.shift && manifest.shifts.some((s) => s.id === wanted.shift)) $('shift').value = wanted.shift;
   if (wanted.district && manifest.districts.includes(wanted.district)) $('district').value = wanted.district;
-  $('types').textContent =
-    'Trained on these crime types only: ' + (manifest.categories.length > 0 ? manifest.categories.join(', ') : 'all in the data') + '.';
+  $('types').textContent = typesWords(manifest.categories);
+}
+
+// "(none)" in the manifest's types stands for incidents without a type (plain data may have them).
+function typesWords(categories) {
+  const named = categories.filter((c) => c !== '(none)');
+  const untyped = named.length < categories.length;
+  if (named.length === 0) return untyped ? 'Trained on every incident in the data (it gives no crime types).' : 'Trained on every incident in the data.';
+  return 'Trained on these crime types only: ' + named.join(', ') + (untyped ? ', and incidents without a type' : '') + '.';
 }
 
 function centre(feature) {

@@ -10,6 +10,7 @@
  * coordinate; every text is escaped (file names and district names are user text).
  */
 import { pairedVerdict } from '../engine/index.ts';
+import { publishedTypesWords } from './publishLog.ts';
 import { escapeHtml, REPORT_CSS } from './report-html.ts';
 import type { Dosage, DosageBand } from './reviewDosage.ts';
 import type { concentration, ReviewScores } from './reviewScore.ts';
@@ -141,7 +142,7 @@ export function renderReviewHtml(report: ReviewReport, command: string): string 
     `${plural(report.shiftsReviewed, 'published shift')} reviewed${s === null ? '' : ` from ${first} to ${last}`} (${report.tz}); ${sk.notYetPassed} skipped as not yet passed; ${plural(sk.laterRevisionsIgnored, 'other revision')} ignored; ${sk.publishedAfterStart} shift-district publications generated only after the shift started${sk.replaysCounted ? ' (counted: --allow-replays)' : ''}`,
     s === null
       ? null
-      : `crime types: ${s.categories.join(', ')}; top ${s.top} boxes per district; ${s.studyCells} study cells; PAI ${num(s.pai)} (all-history counts ${num(s.naiveAllPai)})`,
+      : `crime types: ${publishedTypesWords(s.categories)}; top ${s.top} boxes per district; ${s.studyCells} study cells; PAI ${num(s.pai)} (all-history counts ${num(s.naiveAllPai)})`,
     `publication log: ${report.log}; data: ${report.files.join(', ')}`,
   ].filter((f): f is string => f !== null);
   const title = 'Review of the published patrol boxes';

@@ -26,7 +26,7 @@
 import { EVALUATION_DEFAULTS, fingerprintEvents, formatLocalInstant, pairedBootstrap, periodEndMs, trainingSet } from '../engine/index.ts';
 import type { Incident, PairedDifference } from '../engine/index.ts';
 import { incidentDigest } from './knownIncidents.ts';
-import type { PublicationLine, PublicationRunRecord } from './publishLog.ts';
+import { ofPublishedTypes, type PublicationLine, type PublicationRunRecord } from './publishLog.ts';
 import { reviewBootstrap, type ReviewedShift, type ReviewScores } from './reviewScore.ts';
 
 const HOUR_MS = 3_600_000;
@@ -60,13 +60,9 @@ export function checkRuns(all: readonly PublicationLine[], shifts: readonly Revi
   }
   const out: RunCheck[] = [];
   for (const l of first.values()) {
-    const types = new Set(l.categories);
     let now: string;
     try {
-      const set = trainingSet(
-        { incidents, tz: l.shift.tz, res: l.res, include: (inc) => inc.category !== null && types.has(inc.category) },
-        l.shift.startMs,
-      );
+      const set = trainingSet({ incidents, tz: l.shift.tz, res: l.res, include: ofPublishedTypes(l.categories) }, l.shift.startMs);
       now = fingerprintEvents(set.events);
     } catch {
       now = 'none';
@@ -219,8 +215,7 @@ export function lateRecorded(
   const unknownShift = (s: ReviewedShift): LateShift => ({ label: s.label, startMs: s.startMs, knownBy: null, late: null, removed: null });
   if (scores === null || !perIncident)
     return { perIncident, shifts: { known: 0, unknown: shifts.length }, ...NO_LATE, perShift: shifts.map(unknownShift), runs };
-  const types = new Set(scores.categories);
-  const sorted = incidents.filter((inc) => inc.category !== null && types.has(inc.category)).sort((a, b) => a.timeMs - b.timeMs);
+  const sorted = incidents.filter(ofPublishedTypes(scores.categories)).sort((a, b) => a.timeMs - b.timeMs);
   const times = Float64Array.from(sorted, (inc) => inc.timeMs);
   const known: ReviewedShift[] = [];
   const matched: { shift: ReviewedShift; run: PublicationRunRecord; late: Incident[]; removed: number }[] = [];

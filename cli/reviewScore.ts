@@ -20,7 +20,7 @@ import {
 } from '../engine/index.ts';
 import type { BacktestInput, BootstrapOptions, Incident, Interval, PairedDifference } from '../engine/index.ts';
 import { CliError } from './errors.ts';
-import { revisionKey, type DistrictsSource, type PublicationLine } from './publishLog.ts';
+import { ofPublishedTypes, revisionKey, type DistrictsSource, type PublicationLine } from './publishLog.ts';
 
 const HOUR_MS = 3_600_000;
 const BASELINE = 'naive-all-placed';
@@ -197,7 +197,6 @@ export function scoreReview(
   // grid boxes are study cells: the backtest's placed actuals are fine cells, which a study cell's own children do not tile exactly
   if (placement !== 'fine')
     throw new CliError(`the review scores placed boxes (placement "fine"); these publications have placement "${placement}"`, 'E_BAD_LOG');
-  const types = new Set(categories);
   let top = 0;
   for (const s of shifts) for (const l of s.lines) top = Math.max(top, l.boxes.length);
   const input: BacktestInput = {
@@ -207,7 +206,7 @@ export function scoreReview(
     fromMs: shifts[0]!.startMs,
     toMs: shifts[shifts.length - 1]!.startMs + 1,
     top: Math.max(1, top),
-    include: (inc) => inc.category !== null && types.has(inc.category),
+    include: ofPublishedTypes(categories),
     // the published districts, so naive-all-placed takes its top boxes per the same districts
     ...(districtOf !== undefined ? { districtOf } : {}),
   };

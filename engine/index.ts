@@ -43,6 +43,7 @@ export {
   // the CSV tokenizer itself, for the CLI's other CSV files (a patrol log: cli/patrolLog.ts)
   createCsvTokenizer,
   mergeIngestResults,
+  NO_CATEGORY,
   summarizeIngest,
   CATEGORY_PRESETS,
   resolveCategories,

@@ -18,6 +18,7 @@ import {
   DEFAULT_TOP,
   formatLocalInstant,
   modelName,
+  NO_CATEGORY,
   periodEndMs,
   shiftAt,
   shiftBoxes,
@@ -54,6 +55,7 @@ import {
 import {
   appendPublications,
   districtsSourceOf,
+  ofPublishedTypes,
   readRevisions,
   withLogLock,
   type PublicationLine,
@@ -132,7 +134,8 @@ function shiftsFrom(from: string, tz: string, n: number): ShiftWindow[] {
 /** The crime types the boxes were trained on (sorted), for the review of what was published. */
 function trainedOn(incidents: readonly Incident[], include: ((inc: Incident) => boolean) | null): string[] {
   const names = new Set<string>();
-  for (const inc of incidents) if (inc.category !== null && (include === null || include(inc))) names.add(inc.category);
+  // incidents without a category are trained on too when nothing filters them: "(none)" says so
+  for (const inc of incidents) if (include === null || include(inc)) names.add(inc.category ?? NO_CATEGORY);
   return [...names].sort();
 }
 
@@ -149,8 +152,8 @@ function runLine(
   include: ((inc: Incident) => boolean) | null,
 ): PublicationRunLine {
   const recentFromMs = firstMs - days * DAY_MS;
-  const types = new Set(categories);
-  const recent = known.filter((inc) => inc.category !== null && types.has(inc.category) && (include === null || include(inc)));
+  const published = ofPublishedTypes(categories);
+  const recent = known.filter((inc) => published(inc) && (include === null || include(inc)));
   const entries = knownEntries(recent, recentFromMs, firstMs);
   return {
     kind: 'patrolcast-publication-run',

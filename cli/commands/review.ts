@@ -24,7 +24,7 @@ import {
 } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
-import { districtsSourceOf, readPublicationLog, type PublicationLine } from '../publishLog.ts';
+import { districtsSourceOf, publishedTypesWords, readPublicationLog, type PublicationLine } from '../publishLog.ts';
 import { checkRuns, lateLines, lateNote, lateRecorded, type LateRecorded } from '../reviewLate.ts';
 import { concentration, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
 import { matchPatrolLog, parsePatrolColumns, readPatrolLog } from '../patrolLog.ts';
@@ -99,7 +99,7 @@ function summary(
     `review: ${sel.shifts.length} published shift${sel.shifts.length === 1 ? '' : 's'} scored; ${sel.notYetPassed} skipped as not yet passed (ending after the last incident in the files); ${sel.laterRevisionsIgnored} other revision${sel.laterRevisionsIgnored === 1 ? '' : 's'} ignored; ${sel.publishedAfterStart} shift-district publication${sel.publishedAfterStart === 1 ? '' : 's'} generated only after the shift started`,
   );
   if (s !== null) {
-    out.push(`crime types: ${s.categories.join(', ')}; top ${s.top} boxes per district; ${s.studyCells} study cells`);
+    out.push(`crime types: ${publishedTypesWords(s.categories)}; top ${s.top} boxes per district; ${s.studyCells} study cells`);
     out.push('');
     let w = 'shift'.length;
     for (const p of s.perShift) w = Math.max(w, p.label.length);

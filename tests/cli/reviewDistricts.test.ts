@@ -141,14 +141,11 @@ describe('review of boxes published among district polygons', () => {
   });
 });
 
-describe('review of data with no districts', () => {
-  it('scores the one district "(none)" with every crime of the shifts', async () => {
+describe('review of data with no districts and no crime types', () => {
+  it('scores the one district "(none)" with every crime of the shifts, incidents without a type included', async () => {
     const rows = plainIncidents(6000);
     const csv = join(dir, 'plain.csv');
-    writeFileSync(
-      csv,
-      `id,datetime,lat,lon,category\n${rows.map((r) => `${r.id},${r.datetime}Z,${r.lat},${r.lon},burglary`).join('\n')}\n`,
-    );
+    writeFileSync(csv, `id,datetime,lat,lon\n${rows.map((r) => `${r.id},${r.datetime}Z,${r.lat},${r.lon}`).join('\n')}\n`);
     const log = join(dir, 'plain.jsonl');
     const pub = await runCli([
       'publish',
@@ -164,6 +161,8 @@ describe('review of data with no districts', () => {
     ]);
     expect(pub.code, pub.stderr).toBe(0);
     expect(logLines(log).map((l) => l.district)).toEqual(['(none)', '(none)', '(none)']);
+    // trained on incidents without a type: the log says so (before, [] and a review that scored nothing)
+    expect(logLines(log).map((l) => l.categories)).toEqual([['(none)'], ['(none)'], ['(none)']]);
     const out = join(dir, 'plain-review.json');
     const r = await runCli(['review', log, csv, '--allow-replays', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
