@@ -194,6 +194,11 @@ Example:
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);
     if (result.incidents.length === 0) throw new CliError(`no incidents could be read from ${files.join(', ')}`, 'E_NO_INPUT');
+    if (result.incidents.every((inc) => inc.precision === 'month'))
+      throw new CliError(
+        `every incident in ${files.join(', ')} is dated by month only (as data.police.uk publishes them): which shift a crime fell in is unknown, so published shifts cannot be scored on them (a month-by-month evaluation: patrolcast backtest --months)`,
+        'E_PRECISION',
+      );
     let lastMs = -Infinity;
     for (const inc of result.incidents) if (inc.timeMs > lastMs) lastMs = inc.timeMs;
     const sel = selectPublications(lines, lastMs, opts.allowReplays === true);

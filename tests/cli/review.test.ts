@@ -166,6 +166,15 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     expect(stdout).toMatch(/fit data check .*: the data each of the 1 publication run was fitted on is unchanged/);
   });
 
+  it('refuses data dated by month only (data.police.uk): no shift can be scored on it, and says what can', async () => {
+    const kent = join(ROOT, 'fixtures', 'kent', 'ashford_2014.csv.gz');
+    const ran = await runCli(['review', log, kent, '--allow-replays']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(
+      `patrolcast: every incident in ${kent} is dated by month only (as data.police.uk publishes them): which shift a crime fell in is unknown, so published shifts cannot be scored on them (a month-by-month evaluation: patrolcast backtest --months)\n`,
+    );
+  });
+
   it('notes an incident dated before the first shift that the published fit did not see', async () => {
     const late = join(dir, 'late.csv');
     writeFileSync(
