@@ -250,3 +250,28 @@ export function addModelOptions(cmd: Command): Command {
       'keep incidents isolated in time (a gap of months from the bulk of the data, e.g. a mistyped year) in the fit; by default they are left out with a warning',
     );
 }
+
+/**
+ * The place filter of --bbox west,south,east,north (degrees): keeps incidents inside the box,
+ * edges included. Drops stray far-away points that would stretch a study area.
+ * @throws CliError E_BAD_OPTION naming the flag and what it expected
+ */
+export function bboxFilter(value: string): (inc: { readonly lat: number; readonly lng: number }) => boolean {
+  const parts = value.split(',').map((p) => p.trim());
+  const box = parts.map(Number);
+  const [w, s, e, n] = box as [number, number, number, number];
+  const ok =
+    parts.length === 4 &&
+    parts.every((p) => p !== '') &&
+    box.every((x) => Number.isFinite(x) && x >= -180 && x <= 180) &&
+    w < e &&
+    s < n &&
+    s >= -90 &&
+    n <= 90;
+  if (!ok)
+    throw new CliError(
+      `--bbox: expected west,south,east,north in degrees with west < east and south < north, got "${value}"`,
+      'E_BAD_OPTION',
+    );
+  return (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n;
+}

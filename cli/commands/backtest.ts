@@ -32,7 +32,7 @@ import {
   reportRejections,
   addRejectionOption,
 } from '../io.ts';
-import { FORMAT_ZONES, sayTrainingTypes, trainingTypes, typeChoiceFrom } from '../options.ts';
+import { bboxFilter, FORMAT_ZONES, sayTrainingTypes, trainingTypes, typeChoiceFrom } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { renderReportHtml } from '../report-html.ts';
@@ -271,14 +271,7 @@ Examples:
     const categories = types.named === null ? null : [...types.named];
     let keepPlace: ((inc: { lat: number; lng: number }) => boolean) | undefined;
     if (flags.bbox !== undefined) {
-      const box = numberList('--bbox', flags.bbox, (x) => x >= -180 && x <= 180, 'a longitude or latitude in degrees');
-      const [w, s, e, n] = box as [number, number, number, number];
-      if (box.length !== 4 || !(w < e) || !(s < n) || s < -90 || n > 90)
-        throw new CliError(
-          `--bbox: expected west,south,east,north with west < east and south < north, got "${flags.bbox}"`,
-          'E_BAD_OPTION',
-        );
-      keepPlace = (inc) => inc.lng >= w && inc.lng <= e && inc.lat >= s && inc.lat <= n;
+      keepPlace = bboxFilter(flags.bbox);
       const dropped = result.incidents.filter((inc) => !keepPlace!(inc)).length;
       ctx.io.stderr.write(`patrolcast: --bbox leaves out ${dropped} of ${result.incidents.length} incidents\n`);
     }

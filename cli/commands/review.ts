@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { pairedVerdict } from '../../engine/index.ts';
+import { bboxFilter } from '../options.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { refuseOverwritingInputs, writeFileAtomic } from '../files.ts';
@@ -53,6 +54,7 @@ interface ReviewOptions {
   html?: string;
   districts?: string;
   districtProperty?: string;
+  bbox?: string;
 }
 
 /**
@@ -153,6 +155,10 @@ export function registerReview(program: Command, ctx: CliContext): void {
       'review only the shifts starting on or after this local date, e.g. 2024-01-01 (default: every shift in the log)',
     )
     .option(
+      '--bbox <w,s,e,n>',
+      'score only incidents inside this longitude/latitude box (stray far-away points would stretch the study area)',
+    )
+    .option(
       '--allow-replays',
       'also count publications generated after their shift started (a publish run on old data: its fit saw only what was known before its first shift)',
     );
@@ -201,14 +207,21 @@ Example:
       );
     let lastMs = -Infinity;
     for (const inc of result.incidents) if (inc.timeMs > lastMs) lastMs = inc.timeMs;
+    // --bbox: the incidents scored; the fit data check still compares every incident with the fits' fingerprints
+    const keep = opts.bbox === undefined ? null : bboxFilter(opts.bbox);
+    const scored = keep === null ? result.incidents : result.incidents.filter(keep);
+    if (keep !== null)
+      ctx.io.stderr.write(
+        `patrolcast: --bbox leaves out ${result.incidents.length - scored.length} of ${result.incidents.length} incidents\n`,
+      );
     const sel = selectPublications(lines, lastMs, opts.allowReplays === true);
     const tz = lines[0]!.shift.tz;
     const tally = patrolFile === null ? null : dosageTally(matchPatrolLog(patrolFile, all, sel.shifts), edges);
-    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, result.incidents, tz, tally?.onBox, districtOf);
+    const scores = sel.shifts.length === 0 ? null : scoreReview(sel.shifts, scored, tz, tally?.onBox, districtOf);
     const dosage: Dosage = tally === null ? { known: false, note: DOSAGE_NOTE } : tally.result(opts.patrolLog!);
     const conc = concentration(sel.shifts);
     const runs = checkRuns(lines, sel.shifts, result.incidents);
-    const late = lateRecorded(read.runs, sel.shifts, result.incidents, tz, scores, runs, (sh, inc) =>
+    const late = lateRecorded(read.runs, sel.shifts, scored, tz, scores, runs, (sh, inc) =>
       scoreReview(sh, inc, tz, undefined, districtOf),
     );
     ctx.io.stdout.write(summary(sel, scores, conc, late, dosage));
@@ -224,6 +237,7 @@ Example:
         log,
         files,
         tz,
+        bbox: opts.bbox ?? null,
         shiftsReviewed: sel.shifts.length,
         skipped: {
           notYetPassed: sel.notYetPassed,

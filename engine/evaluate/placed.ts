@@ -19,7 +19,15 @@
 import { incidentCell } from '../grid/index.ts';
 import { DEFAULT_SHARE_ALPHA, FineCounts, FineLattice, placeGreedy } from '../forecast/index.ts';
 import { placeActuals, placeables } from './actuals.ts';
+import { EvaluateError } from './errors.ts';
 import type { EvaluationRun } from './prepare.ts';
+
+/**
+ * Most study cells a placed run takes: its fine lattice holds every study cell's 7 children in a
+ * Map, whose size JavaScript caps at 2^24 entries. A history spanning more (Houston's shared file
+ * with points 40-400 km out: 3.7 million res-10 cells) is refused with what to do instead.
+ */
+export const MAX_PLACED_STUDY_CELLS = 2_000_000;
 
 /** The fine lattice of a run's study cells, the history on it, and each window's actual fine cells. */
 export class PlacedRun {
@@ -39,6 +47,13 @@ export class PlacedRun {
 
   /** O(C) h3 calls for the lattice, O(N log N) for the incidents' cells (two h3 calls each) and their order. */
   constructor(run: EvaluationRun, alpha: number = DEFAULT_SHARE_ALPHA) {
+    const C = run.study.cells.length;
+    if (C > MAX_PLACED_STUDY_CELLS)
+      throw new EvaluateError(
+        'E_AREA',
+        `the study area holds ${C.toLocaleString('en-US')} cells at res ${run.res} (${Math.round(run.study.areaKm2).toLocaleString('en-US')} km²), more than the ${MAX_PLACED_STUDY_CELLS.toLocaleString('en-US')} placed boxes can be scored on: a few incidents probably lie far from the city; keep only the area of interest (the CLI's --bbox W,S,E,N) or use a coarser resolution.`,
+        C,
+      );
     const lat = (this.lattice = new FineLattice(run.study.cells));
     this.counts = new FineCounts(lat, alpha);
     // every fine cell an incident lies in gets an id (foreign ones from `inside` on): a box may cover it

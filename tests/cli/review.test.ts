@@ -166,6 +166,26 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     expect(stdout).toMatch(/fit data check .*: the data each of the 1 publication run was fitted on is unchanged/);
   });
 
+  it('--bbox scores only the incidents inside it: the whole city changes nothing, the west of it fewer crimes; a bad box is named', async () => {
+    const whole = join(dir, 'bbox-whole.json');
+    const a = await runCli(['review', log, ...VANCOUVER, '--allow-replays', '--bbox=-123.3,49.1,-122.9,49.4', '--out', whole]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toContain('patrolcast: --bbox leaves out 0 of ');
+    expect(readJson<Review>(whole).scores.perShift).toEqual(review.scores.perShift);
+    const west = join(dir, 'bbox-west.json');
+    const b = await runCli(['review', log, ...VANCOUVER, '--allow-replays', '--bbox=-123.3,49.1,-123.1,49.4', '--out', west]);
+    expect(b.code, b.stderr).toBe(0);
+    const w = readJson<Review>(west).scores.perShift;
+    const total = (ps: Review['scores']['perShift']): number => ps.reduce((s, p) => s + p.events, 0);
+    expect(total(w)).toBeGreaterThan(0);
+    expect(total(w)).toBeLessThan(total(review.scores.perShift));
+    const bad = await runCli(['review', log, ...VANCOUVER, '--allow-replays', '--bbox=-123.1,49.1,-123.3,49.4']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '--bbox: expected west,south,east,north in degrees with west < east and south < north, got "-123.1,49.1,-123.3,49.4"',
+    );
+  });
+
   it('refuses data dated by month only (data.police.uk): no shift can be scored on it, and says what can', async () => {
     const kent = join(ROOT, 'fixtures', 'kent', 'ashford_2014.csv.gz');
     const ran = await runCli(['review', log, kent, '--allow-replays']);
