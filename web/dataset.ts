@@ -130,7 +130,8 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
     );
   }
   const allowRejected = source.kind === 'files' && source.allowRejected === true;
-  const warnings = checkRejections(merged, allowRejected, 'tick "Load even if most rows are rejected"');
+  // the readers' notes first (e.g. columns found under other names), then the rejections
+  const warnings = [...(merged.notes ?? []), ...checkRejections(merged, allowRejected, 'tick "Load even if most rows are rejected"')];
   const tz = zoneFor(merged, tzHint);
   const incidents = [...merged.incidents].sort((a, b) => a.timeMs - b.timeMs);
   return { info: { ...describeDataset(name, merged, tz), warnings, bundled: source.kind === 'bundled' }, incidents, tz };

@@ -84,7 +84,7 @@ export function synonymNote(
   const found = COLUMN_KEYS.filter((k) => cols.synonyms[k] !== undefined);
   if (found.length === 0) return null;
   const words = found.map((key) => `${key} from the ${what} "${spelled(cols.synonyms[key]!)}"`);
-  return `${file}: read ${words.join(', ')} (map others with --columns KEY=NAME)`;
+  return `${file}: read ${words.join(', ')}`;
 }
 
 /** A key's column when it is not mapped: its own name, else the first synonym present (see COLUMN_SYNONYMS). */

@@ -21,7 +21,7 @@ describe('columns found under common names', () => {
     expect(guessed.incidents).toHaveLength(1720);
     expect(strip(guessed.incidents)).toEqual(strip(mapped.incidents));
     expect(guessed.notes).toEqual([
-      'chicago.csv.gz: read datetime from the column "date", lat from the column "latitude", lon from the column "longitude" (map others with --columns KEY=NAME)',
+      'chicago.csv.gz: read datetime from the column "date", lat from the column "latitude", lon from the column "longitude"',
     ]);
     expect(mapped.notes).toBeUndefined(); // mapped by the user: nothing to say
   });
@@ -29,7 +29,7 @@ describe('columns found under common names', () => {
   it('prefers the own name to a synonym, and says nothing of it', () => {
     const r = ingestCsvText('lat,latitude,lon,datetime,type\n41.5,9,-87.5,2023-07-01T05:15Z,theft\n', { file: 'a.csv' });
     expect(r.incidents[0]).toMatchObject({ lat: 41.5, lng: -87.5, category: 'theft' });
-    expect(r.notes).toEqual(['a.csv: read category from the column "type" (map others with --columns KEY=NAME)']);
+    expect(r.notes).toEqual(['a.csv: read category from the column "type"']);
   });
 
   it('takes id, category and district names case-insensitively (Case_Number, Offense, Precinct), but not a beat', () => {
@@ -41,7 +41,7 @@ describe('columns found under common names', () => {
     );
     expect(r.incidents[0]).toMatchObject({ id: 'JX1', category: 'burglary', district: 'P3', timeMs: Date.UTC(2023, 6, 1, 5, 15) });
     expect(r.notes![0]).toBe(
-      'b.csv: read id from the column "Case_Number", datetime from the column "Occurred_At", lat from the column "Latitude", lon from the column "Longitude", category from the column "Offense", district from the column "Precinct" (map others with --columns KEY=NAME)',
+      'b.csv: read id from the column "Case_Number", datetime from the column "Occurred_At", lat from the column "Latitude", lon from the column "Longitude", category from the column "Offense", district from the column "Precinct"',
     );
     const beatOnly = ingestCsvText('datetime,lat,lon,beat\n2023-07-01T05:15Z,41.5,-87.5,B31\n', { file: 'c.csv' });
     expect(beatOnly.incidents[0]!.district).toBeNull();
@@ -78,8 +78,6 @@ describe('columns found under common names', () => {
     };
     const r = ingestGeoJson(fc, { file: 'g.geojson' });
     expect(r.incidents[0]).toMatchObject({ category: 'robbery', timeMs: Date.UTC(2023, 6, 1, 5, 15), lat: 41.5, lng: -87.5 });
-    expect(r.notes).toEqual([
-      'g.geojson: read datetime from the property "occurred", category from the property "offence" (map others with --columns KEY=NAME)',
-    ]);
+    expect(r.notes).toEqual(['g.geojson: read datetime from the property "occurred", category from the property "offence"']);
   });
 });

@@ -36,6 +36,15 @@ describe('web loadSource: rejected rows and duplicates', () => {
     ]);
   });
 
+  it("names the columns it found under other names, as the CLI's note does", async () => {
+    const text = 'Occurred,Latitude,Longitude,Offense\n2023-01-01T10:00Z,49.28,-123.12,theft\n2023-01-02T10:00Z,49.28,-123.12,theft\n';
+    const { info, incidents } = await loadSource({ kind: 'files', files: [{ name: 'other.csv', bytes: bytes(text) }] }, () => {});
+    expect(incidents).toHaveLength(2);
+    expect(info.warnings).toEqual([
+      'other.csv: read datetime from the column "Occurred", lat from the column "Latitude", lon from the column "Longitude", category from the column "Offense"',
+    ]);
+  });
+
   it('refuses a file of which more than half was rejected, with the same message as the CLI', async () => {
     await expect(loadSource({ kind: 'files', files: [{ name: 'm.csv', bytes: bytes(plain(10, 11)) }] }, () => {})).rejects.toMatchObject({
       code: 'E_MOSTLY_REJECTED',
