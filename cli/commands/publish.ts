@@ -140,6 +140,22 @@ function trainedOn(incidents: readonly Incident[], include: ((inc: Incident) => 
 }
 
 /**
+ * The note on incidents the files date after the first shift's start (left out: publish uses what
+ * was known before), naming the latest, and calling it a probable typo when it is later than the
+ * machine's clock (`nowMs`: the CLI's clock, the engine has none).
+ */
+function laterWords(incidents: readonly Incident[], after: number, firstMs: number, tz: string, nowMs: number): string {
+  let latest = incidents[0]!;
+  for (const inc of incidents) if (inc.timeMs > latest.timeMs) latest = inc;
+  const head = `${after.toLocaleString('en-US')} incident${after === 1 ? ' is' : 's are'} dated after --from (not yet known at the first shift's start) and left out; the latest is dated ${formatLocalInstant(latest.timeMs, tz)}`;
+  return latest.timeMs > nowMs
+    ? `${head}, later than this machine's clock: a mistyped year? (${latest.source.file}, line ${latest.source.line})`
+    : firstMs > nowMs
+      ? head
+      : `${head} (a re-run on data that goes on past --from)`;
+}
+
+/**
  * The run's line for the log: which incidents of the published types the fit knew among those
  * dated in the `days` × 24 h before the first shift (cli/knownIncidents.ts). O(n log n).
  */
@@ -238,6 +254,8 @@ Examples:
     // files (a re-run on old data) must not reach a later shift's boxes.
     const firstMs = shifts[0]!.startMs;
     const known: Incident[] = result.incidents.filter((inc) => periodEndMs(inc, tz) <= firstMs);
+    const after = result.incidents.length - known.length;
+    if (after > 0) ctx.io.stderr.write(`patrolcast: note: ${laterWords(result.incidents, after, firstMs, tz, Date.now())}\n`);
     const common = { incidents: known, tz, res, include: types.include, keepOutliers: opts.keepOutliers === true } as const;
     const progress = fitProgress(createProgress(ctx.io.stderr));
     let trained: TrainedModel;

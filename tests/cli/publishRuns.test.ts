@@ -65,6 +65,19 @@ describe('publish: the log is locked while a run uses it', () => {
     expect(existsSync(join(dir, 'no-folder-site'))).toBe(false);
   });
 
+  it('says how many incidents it left out as dated after --from, and calls a date past the clock a mistyped year', async () => {
+    const typo = join(dir, 'typo.csv');
+    // the file's last row mistyped 2203 for 2023 (line 602: the header, 600 rows, then this one)
+    writeFileSync(typo, `${plainCsv(rows, 2)}CASE-TYPO,2203-07-01T10:00Z,41.88,-87.63,burglary,D0\n`);
+    const ran = await runCli(args(join(dir, 'typo.jsonl'), join(dir, 'typo-site')).map((a) => (a === csv ? typo : a)));
+    expect(ran.code, ran.stderr).toBe(0);
+    const from = Date.parse('2024-01-01T12:00Z'); // 06:00 CST
+    const after = rows.filter((r) => Date.parse(`${r.datetime}Z`) >= from).length + 1;
+    expect(ran.stderr).toContain(
+      `patrolcast: note: ${after} incidents are dated after --from (not yet known at the first shift's start) and left out; the latest is dated 2203-07-01T05:00 CDT, later than this machine's clock: a mistyped year? (${typo}, line 602)`,
+    );
+  });
+
   it('reports a lock left by a process that is gone, with how to remove it, and leaves it in place', async () => {
     const log = join(dir, 'stale-lock.jsonl');
     const lock = `${log}.lock`;
