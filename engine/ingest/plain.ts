@@ -42,7 +42,7 @@ export const ADDRESS_NAMES: readonly string[] = [
 /**
  * Other names taken for a column when it is not mapped and its own name is absent, in this order
  * (compared case-insensitively for CSV): the names open-data portals and records systems commonly
- * use. A file with both a date and a separate time column is not read by guess (the time of day
+ * use (with spaces for underscores too: "Case Number"). A file with both a date and a separate time column is not read by guess (the time of day
  * would be lost): `date` is taken only when no `time` or `hour` column exists. A district is taken
  * only under a district-sized name (not `beat`, often ten times finer: map it with
  * `--columns district=beat` when that is the unit boxes are shared by).
@@ -93,6 +93,8 @@ function unmappedName(key: ColumnKey, has: (name: string) => boolean): string | 
   for (const name of COLUMN_SYNONYMS[key] ?? []) {
     if (key === 'datetime' && name === 'date' && (has('time') || has('hour'))) continue;
     if (has(name)) return name;
+    const spaced = name.replace(/_/g, ' '); // "Case Number", "Primary Type" as portals write them
+    if (spaced !== name && has(spaced)) return spaced;
   }
   return null;
 }

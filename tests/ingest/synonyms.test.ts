@@ -48,6 +48,24 @@ describe('columns found under common names', () => {
     expect(beatOnly.notes).toBeUndefined();
   });
 
+  it('takes the names with spaces for underscores, as portals write them ("Case Number", "Primary Type")', () => {
+    const r = ingestCsvText('Case Number,Date,Primary Type,District,Latitude,Longitude\nJA1,2016-01-01 00:05,THEFT,001,41.88,-87.63\n', {
+      file: 'chi.csv',
+      tz: 'America/Chicago',
+    });
+    expect(r.incidents[0]).toMatchObject({
+      id: 'JA1',
+      category: 'THEFT',
+      district: '001',
+      lat: 41.88,
+      lng: -87.63,
+      timeMs: Date.UTC(2016, 0, 1, 6, 5),
+    });
+    expect(r.notes).toEqual([
+      'chi.csv: read id from the column "Case Number", datetime from the column "Date", lat from the column "Latitude", lon from the column "Longitude", category from the column "Primary Type"',
+    ]);
+  });
+
   it('does not take a date column beside a separate time or hour column (the time of day would be lost)', () => {
     for (const second of ['time', 'Hour']) {
       let err: unknown;
