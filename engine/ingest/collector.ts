@@ -33,6 +33,15 @@ export class Collector {
   readonly rejected: RejectedRow[] = [];
   /** File-level notes (IngestResult.notes). */
   readonly notes: string[] = [];
+  /** Dates written with slashes seen by the plain reader: how many, the first, the first day-first one (engine/ingest/plain.ts checkSlashDates). */
+  slashDates?: {
+    rows: number;
+    ok: number;
+    line: number | null;
+    value: string | null;
+    dayFirstLine: number | null;
+    dayFirstValue: string | null;
+  };
   rowsRead = 0;
   /** Incidents (indices) whose minute precision came from one written date-time value. */
   readonly minuteIdx: number[] = [];

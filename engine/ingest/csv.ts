@@ -12,6 +12,7 @@ import {
   COLUMN_KEYS,
   readPlainTime,
   requireZoneIfAllLocal,
+  checkSlashDates,
   resolvePlainColumns,
   synonymNote,
 } from './plain.ts';
@@ -237,6 +238,7 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
       finished = true;
       if (format === null) throw new IngestError('E_EMPTY', file, `${file}: empty file (no header row)`, null);
       if (format === 'plain') {
+        checkSlashDates(c);
         requireZoneIfAllLocal(c);
         applyHourPrecision(c);
       }

@@ -12,6 +12,8 @@ import { CodedError } from '../errors.ts';
  * - E_BAD_OPTION: an option value is wrong: unknown format or column key (value: it). An unknown
  *   `tz` is not this code but the engine-wide TimeZoneError E_TIMEZONE (engine/timezone.ts);
  * - E_NEED_TZ: every row is a local time without a zone (line, field, value: the first one);
+ * - E_DATE_ORDER: dates with slashes written day first (dd/mm/yyyy), which cannot be told from month
+ *   first row by row (line, value: the first that cannot be month first);
  * - E_NOT_GEOJSON: the JSON is not a FeatureCollection (value: what was found);
  * - E_FINISHED: data pushed into a reader or tokenizer after it was finished (a caller's bug);
  * - E_ARGUMENT: a bad argument to a helper (mergeIngestResults of nothing);
@@ -25,6 +27,8 @@ export type IngestErrorCode =
   | 'E_BAD_CSV'
   | 'E_BAD_OPTION'
   | 'E_NEED_TZ'
+  | 'E_DATE_ORDER'
+  | 'E_DATE_ORDER'
   | 'E_NOT_GEOJSON'
   | 'E_FINISHED'
   | 'E_ARGUMENT'

@@ -9,7 +9,15 @@ import type { IngestResult } from '../types.ts';
 import { applyHourPrecision, checkLatLngNumbers, Collector } from './collector.ts';
 import { checkIngestOptions, type IngestOptions } from './csv.ts';
 import { IngestError } from './errors.ts';
-import { acceptPlain, COLUMN_SYNONYMS, readPlainTime, requireZoneIfAllLocal, resolvePlainColumns, synonymNote } from './plain.ts';
+import {
+  acceptPlain,
+  checkSlashDates,
+  COLUMN_SYNONYMS,
+  readPlainTime,
+  requireZoneIfAllLocal,
+  resolvePlainColumns,
+  synonymNote,
+} from './plain.ts';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -104,6 +112,7 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
       ...internProps(c, props, [cols.category, cols.district, cols.address]),
     );
   });
+  checkSlashDates(c);
   requireZoneIfAllLocal(c);
   applyHourPrecision(c);
   return c.result('geojson');

@@ -17,7 +17,7 @@
 import type { TimePrecision } from '../types.ts';
 import type { Collector } from './collector.ts';
 import { IngestError } from './errors.ts';
-import { ACCEPTED_TIME_FORMS, parseIsoTime, PRECISION_RANK, type ZoneClock } from './time.ts';
+import { ACCEPTED_TIME_FORMS, isSlashTime, parseIsoTime, parseSlashTime, PRECISION_RANK, type ZoneClock } from './time.ts';
 
 /** The columns (or GeoJSON properties) the plain format knows. */
 export type ColumnKey = 'id' | 'datetime' | 'start' | 'end' | 'lat' | 'lon' | 'category' | 'district' | 'address';
@@ -177,7 +177,18 @@ export interface PlainTime {
 
 function parseOne(c: Collector, line: number, field: string, raw: string | undefined, clock: ZoneClock | null) {
   const value = raw ?? '';
-  const p = parseIsoTime(value, clock);
+  let p: ReturnType<typeof parseSlashTime> = parseIsoTime(value, clock);
+  if (p.kind === 'bad' && isSlashTime(value)) {
+    p = parseSlashTime(value, clock);
+    const s = (c.slashDates ??= { rows: 0, ok: 0, line: null, value: null, dayFirstLine: null, dayFirstValue: null });
+    s.rows++;
+    if (p.kind === 'ok' && s.ok++ === 0) Object.assign(s, { line, value });
+    if (p.kind === 'day_first') {
+      if (c.slashDates.dayFirstLine === null) Object.assign(c.slashDates, { dayFirstLine: line, dayFirstValue: value });
+      c.reject(line, 'bad_time', field, value, 'the first number is not a month: a day-first date (dd/mm/yyyy)? write dates as YYYY-MM-DD');
+      return null;
+    }
+  }
   switch (p.kind) {
     case 'ok':
       return p;
@@ -185,7 +196,13 @@ function parseOne(c: Collector, line: number, field: string, raw: string | undef
       c.reject(line, 'missing_time', field, value, 'no time');
       return null;
     case 'bad':
-      c.reject(line, 'bad_time', field, value, p.why);
+      c.reject(
+        line,
+        'bad_time',
+        field,
+        value,
+        p.why.endsWith(ACCEPTED_TIME_FORMS) ? `${p.why}, or month first MM/DD/YYYY [H:MM[:SS] [AM|PM]]` : p.why,
+      );
       return null;
     case 'no_zone':
       c.reject(
@@ -285,6 +302,32 @@ export function acceptPlain(
  * zone, the whole file needs a zone; say so instead of returning an empty result.
  * @throws IngestError E_NEED_TZ
  */
+/**
+ * After a plain file's rows: dates written with slashes are read month first (MM/DD/YYYY, as US
+ * portals publish them), said in a note; a file whose dates are mostly written with slashes and
+ * one of which cannot be month first (13/01/2016) is written day first, and is refused whole
+ * rather than have its other rows (01/02/2016: 2 January, not 1 February) misread. (In a file of
+ * other dates, such a row is only a bad row, rejected.)
+ * @throws IngestError E_DATE_ORDER naming the file, the line and the value
+ */
+export function checkSlashDates(c: Collector): void {
+  const s = c.slashDates;
+  if (s === undefined) return;
+  if (s.dayFirstLine !== null && 2 * s.rows > c.rowsRead)
+    throw new IngestError(
+      'E_DATE_ORDER',
+      c.file,
+      `${c.file}: dates are written day first (line ${s.dayFirstLine}: ${JSON.stringify(s.dayFirstValue)}): patrolcast reads dates with slashes month first (MM/DD/YYYY, as US portals write them), so it cannot tell this file's 01/02 from 02/01; write the dates as YYYY-MM-DD`,
+      s.dayFirstLine,
+      null,
+      s.dayFirstValue,
+    );
+  if (s.ok > 0)
+    c.notes.push(
+      `${c.file}: read ${s.ok.toLocaleString('en-US')} date${s.ok === 1 ? '' : 's'} written with slashes month first, MM/DD/YYYY (line ${s.line}: ${JSON.stringify(s.value)})`,
+    );
+}
+
 export function requireZoneIfAllLocal(c: Collector): void {
   if (c.incidents.length > 0) return;
   const first = c.rejected.find((r) => r.reason === 'local_time_without_zone');

@@ -157,5 +157,46 @@ export function parseIsoTime(raw: string, clock: ZoneClock | null): ParsedTime {
   return { kind: 'ok', timeMs, precision, midnight, hasMinutes };
 }
 
+// MM/DD/YYYY, then optionally [T or spaces]H[H]:MM[:SS] and AM/PM (US open-data portals: "01/08/2020 10:30:00 PM").
+const SLASH_RE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?$/;
+
+/** True when `raw` is written with slashes (MM/DD/YYYY ...), the form {@link parseSlashTime} reads. */
+export function isSlashTime(raw: string): boolean {
+  return SLASH_RE.test(raw.trim());
+}
+
+/**
+ * Parses a US-style local date-time, month first: `MM/DD/YYYY`, optionally with `H:MM[:SS]` and
+ * AM/PM (12 AM is 00, 12 PM is 12). Precision 'day' without a time, else 'minute'; always local
+ * (it needs `clock`). A first field over 12 is not a month: `dayFirst` says so, for the reader to
+ * refuse a day-first file rather than misread its other rows (engine/ingest/plain.ts).
+ */
+export function parseSlashTime(raw: string, clock: ZoneClock | null): ParsedTime | { readonly kind: 'day_first' } {
+  const m = SLASH_RE.exec(raw.trim());
+  if (m === null) return { kind: 'bad', why: `not a date-time; expected ${ACCEPTED_TIME_FORMS}` };
+  const month = Number(m[1]);
+  const day = Number(m[2]);
+  const year = Number(m[3]);
+  if (month > 12 && day <= 12) return { kind: 'day_first' };
+  const hasTime = m[4] !== undefined;
+  let hour = hasTime ? Number(m[4]) : 0;
+  const minute = hasTime ? Number(m[5]) : 0;
+  const second = m[6] !== undefined ? Number(m[6]) : 0;
+  const ampm = m[7]?.toLowerCase();
+  if (ampm !== undefined) {
+    if (hour < 1 || hour > 12) return { kind: 'bad', why: `hour ${hour} with ${ampm}m` };
+    hour = (hour % 12) + (ampm === 'p' ? 12 : 0);
+  }
+  if (!isValidWallClock(year, month, day, hour, minute, second)) return { kind: 'bad', why: 'not a real calendar date and time' };
+  if (clock === null) return { kind: 'no_zone' };
+  return {
+    kind: 'ok',
+    timeMs: clock.toEpochMs(year, month, day, hour, minute, second),
+    precision: hasTime ? 'minute' : 'day',
+    midnight: hasTime && hour === 0 && minute === 0 && second === 0,
+    hasMinutes: minute !== 0 || second !== 0,
+  };
+}
+
 /** Orders precisions from finest to coarsest. */
 export const PRECISION_RANK: Readonly<Record<TimePrecision, number>> = { minute: 0, hour: 1, day: 2, month: 3 };

@@ -101,7 +101,9 @@ describe('plain reader: rejections (fixtures/bad/plain_rejections.csv)', () => {
   });
 
   it('writes messages that name file, line, field and value', () => {
-    expect(r.rejected[1]!.message).toMatch(/^pr\.csv line 4 field "datetime" = "31\/12\/2023 10:00": not a date-time; expected YYYY-MM-DD/);
+    expect(r.rejected[1]!.message).toBe(
+      'pr.csv line 4 field "datetime" = "31/12/2023 10:00": the first number is not a month: a day-first date (dd/mm/yyyy)? write dates as YYYY-MM-DD',
+    );
     expect(r.rejected[2]!.message).toContain('--tz');
   });
 

@@ -99,3 +99,40 @@ describe('columns found under common names', () => {
     expect(r.notes).toEqual(['g.geojson: read datetime from the property "occurred", category from the property "offence"']);
   });
 });
+
+describe('dates written with slashes, month first (US portals)', () => {
+  const text =
+    'Case Number,Date,Primary Type,Latitude,Longitude\nJA1,01/08/2020 10:30:00 PM,THEFT,41.88,-87.63\nJA2,01/09/2020 12:00:00 AM,THEFT,41.88,-87.63\nJA3,1/9/2020 12:15 PM,THEFT,41.88,-87.63\nJA4,01/10/2020,THEFT,41.88,-87.63\nJA5,01/10/2020 13:00 PM,THEFT,41.88,-87.63\n';
+
+  it('reads MM/DD/YYYY with AM/PM (12 AM is midnight, time of day unknown as for 00:00), and says so in a note', () => {
+    const r = ingestCsvText(text, { file: 'portal.csv', tz: 'America/Chicago' });
+    // by hand: CST is UTC−6 in January
+    expect(r.incidents.map((i) => [i.id, new Date(i.timeMs).toISOString(), i.precision, i.timeOfDayUnknown])).toEqual([
+      ['JA1', '2020-01-09T04:30:00.000Z', 'minute', false],
+      ['JA2', '2020-01-09T06:00:00.000Z', 'minute', true],
+      ['JA3', '2020-01-09T18:15:00.000Z', 'minute', false],
+      ['JA4', '2020-01-10T06:00:00.000Z', 'day', true],
+    ]);
+    expect(r.rejected.map((x) => [x.source.line, x.reason, x.field, x.value, x.message])).toEqual([
+      [6, 'bad_time', 'date', '01/10/2020 13:00 PM', 'portal.csv line 6 field "date" = "01/10/2020 13:00 PM": hour 13 with pm'],
+    ]);
+    expect(r.notes).toContain('portal.csv: read 4 dates written with slashes month first, MM/DD/YYYY (line 2: "01/08/2020 10:30:00 PM")');
+  });
+
+  it('refuses a day-first file whole, naming the first date that cannot be month first, rather than misread its other rows', () => {
+    let err: unknown;
+    try {
+      ingestCsvText('Date,Latitude,Longitude\n01/02/2020 10:30,51.5,-0.1\n13/02/2020 10:30,51.5,-0.1\n', {
+        file: 'uk.csv',
+        tz: 'Europe/London',
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(IngestError);
+    expect(err).toMatchObject({ code: 'E_DATE_ORDER', line: 3 });
+    expect((err as IngestError).message).toBe(
+      'uk.csv: dates are written day first (line 3: "13/02/2020 10:30"): patrolcast reads dates with slashes month first (MM/DD/YYYY, as US portals write them), so it cannot tell this file\'s 01/02 from 02/01; write the dates as YYYY-MM-DD',
+    );
+  });
+});
