@@ -13,6 +13,7 @@ import {
   readPlainTime,
   requireZoneIfAllLocal,
   checkSlashDates,
+  type PlainColumns,
   resolvePlainColumns,
   synonymNote,
 } from './plain.ts';
@@ -145,6 +146,11 @@ function readerForHeader(
   return { format: 'plain', row: plainRowReader(c, h, cols, clock) };
 }
 
+/** The columns a plain time is read from. */
+function timeColumns(t: PlainColumns['time']): string[] {
+  return t.kind === 'single' ? [t.datetime] : t.kind === 'span' ? [t.start, t.end] : [t.date, t.time];
+}
+
 /** The row reader of a plain CSV whose columns are `cols`. */
 function plainRowReader(c: Collector, h: HeaderIndex, cols: ReturnType<typeof resolvePlainColumns>, clock: ZoneClock | null): RowReader {
   const idx = (name: string | null) => (name === null ? -1 : h.indexOf(name));
@@ -153,7 +159,7 @@ function plainRowReader(c: Collector, h: HeaderIndex, cols: ReturnType<typeof re
   const iDist = idx(cols.district);
   const iAddress = idx(cols.address);
   const pos = new Map<string, number>();
-  for (const name of [cols.lat, cols.lon, ...(cols.time.kind === 'single' ? [cols.time.datetime] : [cols.time.start, cols.time.end])]) {
+  for (const name of [cols.lat, cols.lon, ...timeColumns(cols.time)]) {
     pos.set(name, h.indexOf(name));
   }
   let current: readonly string[] = [];

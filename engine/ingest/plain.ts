@@ -17,11 +17,24 @@
 import type { TimePrecision } from '../types.ts';
 import type { Collector } from './collector.ts';
 import { IngestError } from './errors.ts';
+import { joinDateTime } from './splitTime.ts';
 import { ACCEPTED_TIME_FORMS, isSlashTime, parseIsoTime, parseSlashTime, PRECISION_RANK, type ZoneClock } from './time.ts';
 
 /** The columns (or GeoJSON properties) the plain format knows. */
-export type ColumnKey = 'id' | 'datetime' | 'start' | 'end' | 'lat' | 'lon' | 'category' | 'district' | 'address';
-export const COLUMN_KEYS: readonly ColumnKey[] = ['id', 'datetime', 'start', 'end', 'lat', 'lon', 'category', 'district', 'address'];
+export type ColumnKey = 'id' | 'datetime' | 'date' | 'time' | 'start' | 'end' | 'lat' | 'lon' | 'category' | 'district' | 'address';
+export const COLUMN_KEYS: readonly ColumnKey[] = [
+  'id',
+  'datetime',
+  'date',
+  'time',
+  'start',
+  'end',
+  'lat',
+  'lon',
+  'category',
+  'district',
+  'address',
+];
 
 /**
  * Column names taken for `address` when it is not mapped, in this order of preference (compared
@@ -63,7 +76,10 @@ export const MAX_SPAN_HOURS = 72;
 export interface PlainColumns {
   readonly id: string | null;
   readonly time:
-    { readonly kind: 'single'; readonly datetime: string } | { readonly kind: 'span'; readonly start: string; readonly end: string };
+    | { readonly kind: 'single'; readonly datetime: string }
+    | { readonly kind: 'span'; readonly start: string; readonly end: string }
+    /** A date and a time of day in two columns (engine/ingest/splitTime.ts); `hour`: the time column holds hours only. */
+    | { readonly kind: 'split'; readonly date: string; readonly time: string; readonly hour: boolean };
   readonly lat: string;
   readonly lon: string;
   readonly category: string | null;
@@ -139,10 +155,16 @@ export function resolvePlainColumns(
     return found;
   };
   let time: PlainColumns['time'];
+  const timeOfDay = has('time') ? 'time' : has('hour') ? 'hour' : null;
   if (map.datetime !== undefined) time = { kind: 'single', datetime: need('datetime') };
-  else if (map.start !== undefined || map.end !== undefined) time = { kind: 'span', start: need('start'), end: need('end') };
+  else if (map.date !== undefined || map.time !== undefined) {
+    const date = map.date !== undefined ? need('date') : has('date') ? 'date' : need('date');
+    const tod = map.time !== undefined ? need('time') : (timeOfDay ?? need('time'));
+    time = { kind: 'split', date, time: tod, hour: map.time === undefined && tod === 'hour' };
+  } else if (map.start !== undefined || map.end !== undefined) time = { kind: 'span', start: need('start'), end: need('end') };
   else if (has('datetime')) time = { kind: 'single', datetime: 'datetime' };
   else if (has('start') && has('end')) time = { kind: 'span', start: 'start', end: 'end' };
+  else if (has('date') && timeOfDay !== null) time = { kind: 'split', date: 'date', time: timeOfDay, hour: timeOfDay === 'hour' };
   else if (unmappedName('datetime', has) !== null) time = { kind: 'single', datetime: need('datetime') };
   else {
     throw new IngestError(
@@ -225,8 +247,10 @@ export function readPlainTime(
   clock: ZoneClock | null,
 ): PlainTime | null {
   const t = cols.time;
-  if (t.kind === 'single') {
-    const p = parseOne(c, line, t.datetime, get(t.datetime), clock);
+  if (t.kind === 'single' || t.kind === 'split') {
+    const field = t.kind === 'single' ? t.datetime : t.date;
+    const raw = t.kind === 'single' ? get(t.datetime) : joinDateTime(get(t.date) ?? '', get(t.time) ?? '', t.hour);
+    const p = parseOne(c, line, field, raw, clock);
     if (p === null) return null;
     return {
       timeMs: p.timeMs,

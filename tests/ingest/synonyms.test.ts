@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IngestError, ingestCsvText, ingestGeoJson } from '../../engine/ingest/index.ts';
+import { joinDateTime } from '../../engine/ingest/splitTime.ts';
 import { fixtureText } from './helpers.ts';
 
 const strip = <T extends { source: unknown }>(xs: readonly T[]): Omit<T, 'source'>[] => xs.map(({ source: _, ...rest }) => rest);
@@ -66,21 +67,47 @@ describe('columns found under common names', () => {
     ]);
   });
 
-  it('does not take a date column beside a separate time or hour column (the time of day would be lost)', () => {
-    for (const second of ['time', 'Hour']) {
-      let err: unknown;
-      try {
-        ingestCsvText(`date,${second},lat,lon\n2023-07-01,05:15,41.5,-87.5\n`, { file: 'd.csv', format: 'plain' });
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(IngestError);
-      expect((err as IngestError).code).toBe('E_MISSING_COLUMN');
-      expect((err as IngestError).message).toContain('no column "datetime" (or "start" and "end")');
-    }
+  it('reads a date column beside a time or hour column as one date-time, never the date alone', () => {
+    const t = ingestCsvText('date,time,lat,lon\n2023-07-01,05:15,41.5,-87.5\n2023-07-02,,41.5,-87.5\n', { file: 'd.csv', tz: 'UTC' });
+    expect(t.incidents.map((i) => [new Date(i.timeMs).toISOString(), i.precision])).toEqual([
+      ['2023-07-01T05:15:00.000Z', 'minute'],
+      ['2023-07-02T00:00:00.000Z', 'day'], // no time of day written: the day
+    ]);
+    const h = ingestCsvText('Date,Hour,lat,lon\n2023-07-01,5,41.5,-87.5\n', { file: 'h.csv', tz: 'UTC' });
+    expect(h.incidents[0]).toMatchObject({ timeMs: Date.UTC(2023, 6, 1, 5), precision: 'hour' });
     // alone, a date column is read, as a day (time of day unknown)
     const day = ingestCsvText('date,lat,lon\n2023-07-01,41.5,-87.5\n', { file: 'e.csv', tz: 'UTC' });
     expect(day.incidents[0]).toMatchObject({ precision: 'day', timeOfDayUnknown: true });
+  });
+
+  it("joins mapped date and time columns, Los Angeles' way (a placeholder time in the date, HHMM in the time)", () => {
+    const r = ingestCsvText(
+      'DR_NO,DATE OCC,TIME OCC,Crm Cd Desc,LAT,LON\n1,01/08/2020 12:00:00 AM,2230,BATTERY,34.05,-118.25\n2,01/09/2020 12:00:00 AM,0945,THEFT,34.05,-118.25\n3,01/09/2020 12:00:00 AM,930,THEFT,34.05,-118.25\n',
+      {
+        file: 'la.csv',
+        tz: 'America/Los_Angeles',
+        columns: { id: 'DR_NO', date: 'DATE OCC', time: 'TIME OCC', category: 'Crm Cd Desc', lat: 'LAT', lon: 'LON' },
+      },
+    );
+    // by hand: PST is UTC−8 in January
+    expect(r.incidents.map((i) => [i.id, new Date(i.timeMs).toISOString(), i.category])).toEqual([
+      ['1', '2020-01-09T06:30:00.000Z', 'BATTERY'],
+      ['2', '2020-01-09T17:45:00.000Z', 'THEFT'],
+      ['3', '2020-01-09T17:30:00.000Z', 'THEFT'],
+    ]);
+  });
+
+  it('joinDateTime: the forms of a time of day, worked by hand', () => {
+    expect(joinDateTime('2020-01-08', '2230', false)).toBe('2020-01-08 22:30');
+    expect(joinDateTime('2020-01-08', '930', false)).toBe('2020-01-08 09:30');
+    expect(joinDateTime('2020-01-08', '10:30 PM', false)).toBe('2020-01-08 22:30');
+    expect(joinDateTime('2020-01-08', '12:05:09 am', false)).toBe('2020-01-08 00:05:09');
+    expect(joinDateTime('2020-01-08', '9:05', false)).toBe('2020-01-08 09:05');
+    expect(joinDateTime('2020-01-08', '7', true)).toBe('2020-01-08 07');
+    expect(joinDateTime('01/08/2020', '7', true)).toBe('01/08/2020 7:00');
+    expect(joinDateTime('01/08/2020', '10:30 PM', false)).toBe('01/08/2020 10:30 PM');
+    expect(joinDateTime('2020-01-08T00:00:00', '2230', false)).toBe('2020-01-08 22:30');
+    expect(joinDateTime('2020-01-08', '  ', false)).toBe('2020-01-08');
   });
 
   it('finds GeoJSON properties by the same names, and says "property"', () => {
