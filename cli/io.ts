@@ -231,7 +231,7 @@ export function addInputOptions(cmd: Command): Command {
     )
     .option(
       '--columns <map>',
-      'plain CSV/GeoJSON column names, as key=name pairs separated by commas; keys: id, datetime, start, end, lat, lon, category, district, address (e.g. datetime=date,lat=latitude,lon=longitude)',
+      `plain CSV/GeoJSON column names, as key=name pairs separated by commas; keys: ${COLUMN_KEYS.join(', ')} (e.g. datetime=date,lat=latitude,lon=longitude; or date=NAME,time=NAME for a date and a time column); common other names are found without it`,
     )
     .option('--tz <zone>', 'IANA time zone of local times without a UTC offset in plain CSV/GeoJSON (e.g. America/Chicago)')
     .option(

@@ -78,16 +78,18 @@ export function registerIngest(program: Command, ctx: CliContext): void {
 Formats (--format auto recognises the first two by their header):
   police-uk  data.police.uk street-level CSV; month precision, district = LSOA local authority
   vancouver  Vancouver Police GeoDASH CSV; UTM 10N -> WGS84, America/Vancouver local times
-  plain      id,datetime,lat,lon,category[,district][,address] (rename with --columns; the
-             address is also found as hundred_block, block, street or location); or start,end
-             instead of datetime (midpoint; spans over 72 h rejected). Times: ISO 8601 with an
-             offset, or local times with --tz
+  plain      id,datetime,lat,lon,category[,district][,address] (rename with --columns; common
+             other names are found: date, latitude, longitude, offense, precinct, Case Number...;
+             the address also as hundred_block, block, street or location); or start,end instead
+             of datetime (midpoint; spans over 72 h rejected); or a date and a time (or hour)
+             column. Times: ISO 8601 with an offset, or local times with --tz; US-style
+             MM/DD/YYYY [H:MM [AM|PM]] month first
   geojson    FeatureCollection of Points with the plain properties
 
 Examples:
   patrolcast ingest fixtures/vancouver/property_2022.csv.gz
   patrolcast ingest fixtures/kent/ashford_2014.csv.gz --json
-  patrolcast ingest chicago.csv.gz --columns datetime=date,lat=latitude,lon=longitude --tz America/Chicago
+  patrolcast ingest chicago.csv.gz --tz America/Chicago   (date, latitude, longitude found by name)
   patrolcast ingest houston_2010.csv.gz --tz America/Chicago
 `,
     );
