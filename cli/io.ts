@@ -235,13 +235,23 @@ export function addInputOptions(cmd: Command): Command {
     )
     .option('--tz <zone>', 'IANA time zone of local times without a UTC offset in plain CSV/GeoJSON (e.g. America/Chicago)')
     .option(
+      '--date-order <order>',
+      'dates written with slashes in plain CSV/GeoJSON: mdy (default, US: 01/08/2020 is 8 January) or dmy (day first: 08/01/2020)',
+    )
+    .option(
       '--keep-duplicates',
       'keep exact duplicates: a file given twice, rows with the same id (by default they are dropped and counted as rejected, reason duplicate)',
     );
 }
 
 /** Turns the parsed flags of addInputOptions into reader options. @throws CliError on bad values. */
-export function inputOptionsFrom(opts: { format?: string; columns?: string; tz?: string; keepDuplicates?: boolean }): InputOptions {
+export function inputOptionsFrom(opts: {
+  format?: string;
+  columns?: string;
+  tz?: string;
+  keepDuplicates?: boolean;
+  dateOrder?: string;
+}): InputOptions {
   const out: InputOptions = {};
   if (opts.keepDuplicates === true) out.keepDuplicates = true;
   const format = opts.format ?? 'auto';
@@ -251,5 +261,10 @@ export function inputOptionsFrom(opts: { format?: string; columns?: string; tz?:
   out.format = format as IngestFormat | 'auto';
   if (opts.columns !== undefined) out.columns = parseColumnsOption(opts.columns);
   if (opts.tz !== undefined) out.tz = checkZone('--tz', opts.tz);
+  if (opts.dateOrder !== undefined) {
+    if (opts.dateOrder !== 'mdy' && opts.dateOrder !== 'dmy')
+      throw new CliError(`--date-order must be mdy or dmy, got "${opts.dateOrder}"`, 'E_BAD_OPTION');
+    out.dateOrder = opts.dateOrder;
+  }
   return out;
 }

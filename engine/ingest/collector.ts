@@ -33,6 +33,8 @@ export class Collector {
   readonly rejected: RejectedRow[] = [];
   /** File-level notes (IngestResult.notes). */
   readonly notes: string[] = [];
+  /** The order of dates written with slashes (IngestOptions.dateOrder). */
+  dateOrder: 'mdy' | 'dmy' = 'mdy';
   /** Dates written with slashes seen by the plain reader: how many, the first, the first day-first one (engine/ingest/plain.ts checkSlashDates). */
   slashDates?: {
     rows: number;

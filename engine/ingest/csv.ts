@@ -33,6 +33,8 @@ export interface IngestOptions {
   columns?: Partial<Record<ColumnKey, string>>;
   /** Plain format: IANA zone of local times (values without an offset). */
   tz?: string;
+  /** Plain format: the order of dates written with slashes: 'mdy' (default, US: 01/08/2020 is 8 January) or 'dmy' (08/01/2020). */
+  dateOrder?: 'mdy' | 'dmy';
 }
 
 /** The incremental CSV ingestor. */
@@ -84,6 +86,15 @@ export function checkIngestOptions(options: IngestOptions): ZoneClock | null {
       );
     }
   }
+  if (options.dateOrder !== undefined && options.dateOrder !== 'mdy' && options.dateOrder !== 'dmy')
+    throw new IngestError(
+      'E_BAD_OPTION',
+      file,
+      `unknown date order "${String(options.dateOrder)}"; expected mdy or dmy`,
+      null,
+      null,
+      options.dateOrder,
+    );
   return options.tz === undefined ? null : new ZoneClock(options.tz);
 }
 
@@ -201,6 +212,7 @@ export function createCsvIngestor(options: IngestOptions): CsvIngestor {
     );
   }
   const c = new Collector(file);
+  if (options.dateOrder !== undefined) c.dateOrder = options.dateOrder;
   let format: IngestFormat | null = null;
   let headerLength = 0;
   let row: RowReader | null = null;

@@ -66,6 +66,7 @@ export function ingestGeoJson(json: unknown, options: IngestOptions): IngestResu
   const features = json.features as unknown[];
   const cols = propertyColumns(file, features, options);
   const c = new Collector(file);
+  if (options.dateOrder !== undefined) c.dateOrder = options.dateOrder;
   const note = synonymNote(file, cols, 'property');
   if (note !== null) c.notes.push(note);
   features.forEach((f, k) => {

@@ -201,13 +201,17 @@ function parseOne(c: Collector, line: number, field: string, raw: string | undef
   const value = raw ?? '';
   let p: ReturnType<typeof parseSlashTime> = parseIsoTime(value, clock);
   if (p.kind === 'bad' && isSlashTime(value)) {
-    p = parseSlashTime(value, clock);
+    p = parseSlashTime(value, clock, c.dateOrder);
     const s = (c.slashDates ??= { rows: 0, ok: 0, line: null, value: null, dayFirstLine: null, dayFirstValue: null });
     s.rows++;
     if (p.kind === 'ok' && s.ok++ === 0) Object.assign(s, { line, value });
-    if (p.kind === 'day_first') {
+    if (p.kind === 'wrong_order') {
       if (c.slashDates.dayFirstLine === null) Object.assign(c.slashDates, { dayFirstLine: line, dayFirstValue: value });
-      c.reject(line, 'bad_time', field, value, 'the first number is not a month: a day-first date (dd/mm/yyyy)? write dates as YYYY-MM-DD');
+      const why =
+        c.dateOrder === 'mdy'
+          ? 'the first number is not a month: a day-first date (dd/mm/yyyy)? write dates as YYYY-MM-DD'
+          : 'the second number is not a month: a month-first date (mm/dd/yyyy)? write dates as YYYY-MM-DD';
+      c.reject(line, 'bad_time', field, value, why);
       return null;
     }
   }
@@ -341,14 +345,16 @@ export function checkSlashDates(c: Collector): void {
     throw new IngestError(
       'E_DATE_ORDER',
       c.file,
-      `${c.file}: dates are written day first (line ${s.dayFirstLine}: ${JSON.stringify(s.dayFirstValue)}): patrolcast reads dates with slashes month first (MM/DD/YYYY, as US portals write them), so it cannot tell this file's 01/02 from 02/01; write the dates as YYYY-MM-DD`,
+      c.dateOrder === 'mdy'
+        ? `${c.file}: dates are written day first (line ${s.dayFirstLine}: ${JSON.stringify(s.dayFirstValue)}): patrolcast reads dates with slashes month first (MM/DD/YYYY, as US portals write them) unless told they are day first (--date-order dmy), so it cannot tell this file's 01/02 from 02/01 by itself; give --date-order dmy, or write the dates as YYYY-MM-DD`
+        : `${c.file}: dates are written month first (line ${s.dayFirstLine}: ${JSON.stringify(s.dayFirstValue)}), not day first as --date-order dmy says: leave --date-order out (month first is the default), or write the dates as YYYY-MM-DD`,
       s.dayFirstLine,
       null,
       s.dayFirstValue,
     );
   if (s.ok > 0)
     c.notes.push(
-      `${c.file}: read ${s.ok.toLocaleString('en-US')} date${s.ok === 1 ? '' : 's'} written with slashes month first, MM/DD/YYYY (line ${s.line}: ${JSON.stringify(s.value)})`,
+      `${c.file}: read ${s.ok.toLocaleString('en-US')} date${s.ok === 1 ? '' : 's'} written with slashes ${c.dateOrder === 'mdy' ? 'month first, MM/DD/YYYY' : 'day first, DD/MM/YYYY'} (line ${s.line}: ${JSON.stringify(s.value)})`,
     );
 }
 

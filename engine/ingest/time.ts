@@ -166,18 +166,23 @@ export function isSlashTime(raw: string): boolean {
 }
 
 /**
- * Parses a US-style local date-time, month first: `MM/DD/YYYY`, optionally with `H:MM[:SS]` and
- * AM/PM (12 AM is 00, 12 PM is 12). Precision 'day' without a time, else 'minute'; always local
- * (it needs `clock`). A first field over 12 is not a month: `dayFirst` says so, for the reader to
- * refuse a day-first file rather than misread its other rows (engine/ingest/plain.ts).
+ * Parses a local date-time written with slashes, month first (`MM/DD/YYYY`, US) or with
+ * `order` 'dmy' day first (`DD/MM/YYYY`), optionally with `H:MM[:SS]` and AM/PM (12 AM is 00,
+ * 12 PM is 12). Precision 'day' without a time, else 'minute'; always local (it needs `clock`).
+ * A month field over 12 where the other is not: `wrong_order`, for the reader to refuse a file
+ * written the other way rather than misread its other rows (engine/ingest/plain.ts).
  */
-export function parseSlashTime(raw: string, clock: ZoneClock | null): ParsedTime | { readonly kind: 'day_first' } {
+export function parseSlashTime(
+  raw: string,
+  clock: ZoneClock | null,
+  order: 'mdy' | 'dmy' = 'mdy',
+): ParsedTime | { readonly kind: 'wrong_order' } {
   const m = SLASH_RE.exec(raw.trim());
   if (m === null) return { kind: 'bad', why: `not a date-time; expected ${ACCEPTED_TIME_FORMS}` };
-  const month = Number(m[1]);
-  const day = Number(m[2]);
+  const month = Number(order === 'mdy' ? m[1] : m[2]);
+  const day = Number(order === 'mdy' ? m[2] : m[1]);
   const year = Number(m[3]);
-  if (month > 12 && day <= 12) return { kind: 'day_first' };
+  if (month > 12 && day <= 12) return { kind: 'wrong_order' };
   const hasTime = m[4] !== undefined;
   let hour = hasTime ? Number(m[4]) : 0;
   const minute = hasTime ? Number(m[5]) : 0;

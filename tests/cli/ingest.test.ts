@@ -60,6 +60,21 @@ describe('patrolcast ingest', () => {
     expect(stdout).toContain('time of day unknown: 5');
   });
 
+  it('--date-order dmy reads a day-first file the default refuses; a bad order is one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-ingest-order-'));
+    const file = join(dir, 'uk.csv');
+    writeFileSync(file, 'Date,Latitude,Longitude\n01/02/2020 10:30,51.5,-0.1\n13/02/2020 10:30,51.5,-0.1\n');
+    const refused = await runCli(['ingest', file, '--tz', 'Europe/London']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('give --date-order dmy');
+    const read = await runCli(['ingest', file, '--tz', 'Europe/London', '--date-order', 'dmy', '--json']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout)).toMatchObject({ accepted: 2, first: '2020-02-01T10:30:00.000Z', last: '2020-02-13T10:30:00.000Z' });
+    const bad = await runCli(['ingest', file, '--date-order', 'ymd']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('patrolcast: --date-order must be mdy or dmy, got "ymd"\n');
+  });
+
   it('shows rejection reasons with example messages', async () => {
     const { stdout } = await patrolcast('ingest', 'fixtures/bad/plain_rejections.csv');
     expect(stdout).toMatch(/bad_time\s+2/);

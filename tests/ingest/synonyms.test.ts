@@ -159,7 +159,24 @@ describe('dates written with slashes, month first (US portals)', () => {
     expect(err).toBeInstanceOf(IngestError);
     expect(err).toMatchObject({ code: 'E_DATE_ORDER', line: 3 });
     expect((err as IngestError).message).toBe(
-      'uk.csv: dates are written day first (line 3: "13/02/2020 10:30"): patrolcast reads dates with slashes month first (MM/DD/YYYY, as US portals write them), so it cannot tell this file\'s 01/02 from 02/01; write the dates as YYYY-MM-DD',
+      'uk.csv: dates are written day first (line 3: "13/02/2020 10:30"): patrolcast reads dates with slashes month first (MM/DD/YYYY, as US portals write them) unless told they are day first (--date-order dmy), so it cannot tell this file\'s 01/02 from 02/01 by itself; give --date-order dmy, or write the dates as YYYY-MM-DD',
     );
+  });
+
+  it("reads the same file day first when told (dateOrder 'dmy'), and refuses a month-first one told so", () => {
+    const uk = ingestCsvText('Date,Latitude,Longitude\n01/02/2020 10:30,51.5,-0.1\n13/02/2020 10:30,51.5,-0.1\n', {
+      file: 'uk.csv',
+      tz: 'Europe/London',
+      dateOrder: 'dmy',
+    });
+    expect(uk.incidents.map((i) => new Date(i.timeMs).toISOString())).toEqual(['2020-02-01T10:30:00.000Z', '2020-02-13T10:30:00.000Z']);
+    expect(uk.notes).toContain('uk.csv: read 2 dates written with slashes day first, DD/MM/YYYY (line 2: "01/02/2020 10:30")');
+    expect(() =>
+      ingestCsvText('Date,Latitude,Longitude\n02/01/2020 10:30,51.5,-0.1\n02/13/2020 10:30,51.5,-0.1\n', {
+        file: 'us.csv',
+        tz: 'America/Chicago',
+        dateOrder: 'dmy',
+      }),
+    ).toThrow('us.csv: dates are written month first (line 3: "02/13/2020 10:30"), not day first as --date-order dmy says');
   });
 });
