@@ -96,6 +96,7 @@ export async function loadSource(source: DataSource, progress: (p: Progress) => 
         ...(source.format ? { format: source.format } : {}),
         ...(source.columns ? { columns: source.columns } : {}),
         ...(source.tz ? { tz: source.tz } : {}),
+        ...(source.dateOrder ? { dateOrder: source.dateOrder } : {}),
       };
       const looksJson = /\.(geo)?json(\.gz)?$/i.test(file.name) || /^\s*\{/.test(text.slice(0, 200));
       if (source.format === 'geojson' || (looksJson && !source.format)) {

@@ -16,6 +16,8 @@ export type DataSource =
       readonly format?: IngestFormat | undefined;
       readonly columns?: Readonly<Record<string, string>> | undefined;
       readonly tz?: string | undefined;
+      /** Dates written with slashes: month first (default) or day first (engine IngestOptions.dateOrder). */
+      readonly dateOrder?: 'mdy' | 'dmy' | undefined;
       /** Load a file even when most of its rows are rejected (engine/ingest/quality.ts). */
       readonly allowRejected?: boolean | undefined;
     };

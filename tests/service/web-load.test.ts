@@ -45,6 +45,16 @@ describe('web loadSource: rejected rows and duplicates', () => {
     ]);
   });
 
+  it('reads slash dates day first when the Dates setting says so, and refuses the file by default', async () => {
+    const text = 'Date,Latitude,Longitude\n01/02/2020 10:30,51.5,-0.1\n13/02/2020 10:30,51.5,-0.1\n';
+    const files = [{ name: 'uk.csv', bytes: bytes(text) }];
+    await expect(loadSource({ kind: 'files', files, tz: 'Europe/London' }, () => {})).rejects.toMatchObject({
+      message: expect.stringContaining('uk.csv: dates are written day first (line 3: "13/02/2020 10:30")'),
+    });
+    const { incidents } = await loadSource({ kind: 'files', files, tz: 'Europe/London', dateOrder: 'dmy' }, () => {});
+    expect(incidents.map((i) => new Date(i.timeMs).toISOString())).toEqual(['2020-02-01T10:30:00.000Z', '2020-02-13T10:30:00.000Z']);
+  });
+
   it('refuses a file of which more than half was rejected, with the same message as the CLI', async () => {
     await expect(loadSource({ kind: 'files', files: [{ name: 'm.csv', bytes: bytes(plain(10, 11)) }] }, () => {})).rejects.toMatchObject({
       code: 'E_MOSTLY_REJECTED',

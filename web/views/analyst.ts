@@ -93,6 +93,7 @@ export class AnalystView {
     const format = (byId<HTMLSelectElement>('an-format').value || undefined) as IngestFormat | undefined;
     const tz = byId<HTMLInputElement>('an-tz').value.trim() || undefined;
     const allowRejected = byId<HTMLInputElement>('an-allow-rejected').checked;
+    const dateOrder = byId<HTMLSelectElement>('an-date-order').value === 'dmy' ? 'dmy' : undefined;
     const columnsText = byId<HTMLInputElement>('an-columns').value.trim();
     let columns: Record<string, string> | undefined;
     if (columnsText) {
@@ -108,7 +109,7 @@ export class AnalystView {
     }
     const loaded = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
     const info = await this.app.run(`Reading ${files.map((f) => f.name).join(', ')}`, (onProgress) =>
-      this.app.client.load({ kind: 'files', files: loaded, format, columns, tz, allowRejected }, onProgress),
+      this.app.client.load({ kind: 'files', files: loaded, format, columns, tz, dateOrder, allowRejected }, onProgress),
     );
     if (info) this.app.announceDataset(info);
   }
