@@ -204,21 +204,27 @@ export function reportRejections(result: IngestResult, opts: object, stderr: { w
   }
 }
 
-/** Parses `--columns id=ID,datetime=date,...`. @throws CliError on a bad pair or key. */
-export function parseColumnsOption(spec: string): Partial<Record<ColumnKey, string>> {
-  const out: Partial<Record<ColumnKey, string>> = {};
+/**
+ * Parses a column mapping flag, `key=Column Name,...` with keys from `keys` (--columns,
+ * --patrol-columns). @throws CliError E_BAD_OPTION naming the flag, on a bad pair or key
+ */
+export function parseColumnMapping<K extends string>(flag: string, spec: string, keys: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
   for (const part of spec.split(',')) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
     const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (!COLUMN_KEYS.includes(key as ColumnKey)) {
-      throw new CliError(`--columns: unknown key "${key}" in "${part}"; keys are ${COLUMN_KEYS.join(', ')}`, 'E_BAD_OPTION');
-    }
-    if (value === '') throw new CliError(`--columns: "${part}" needs a column name, e.g. ${key}=NAME`, 'E_BAD_OPTION');
-    out[key as ColumnKey] = value;
+    if (!keys.includes(key as K)) throw new CliError(`${flag}: unknown key "${key}" in "${part}"; keys are ${keys.join(', ')}`, 'E_BAD_OPTION');
+    if (value === '') throw new CliError(`${flag}: "${part}" needs a column name, e.g. ${key}=NAME`, 'E_BAD_OPTION');
+    out[key as K] = value;
   }
   return out;
+}
+
+/** Parses `--columns id=ID,datetime=date,...`. @throws CliError on a bad pair or key. */
+export function parseColumnsOption(spec: string): Partial<Record<ColumnKey, string>> {
+  return parseColumnMapping('--columns', spec, COLUMN_KEYS);
 }
 
 /** Adds --format, --columns and --tz (the incident-reading flags) to a command. */

@@ -23,6 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { createCsvTokenizer, formatLocalInstant, parseLocalDateTime } from '../engine/index.ts';
 import { CliError } from './errors.ts';
+import { parseColumnMapping } from './io.ts';
 import type { PublicationLine } from './publishLog.ts';
 import { shiftId } from './publishSite.ts';
 import type { ReviewedShift } from './reviewScore.ts';
@@ -50,18 +51,7 @@ export function headerName(cell: string): string {
 
 /** Parses `--patrol-columns shift=Start,box=Box No,...`. @throws CliError E_BAD_OPTION on a bad pair or key */
 export function parsePatrolColumns(spec: string): Partial<Record<PatrolKey, string>> {
-  const out: Partial<Record<PatrolKey, string>> = {};
-  for (const part of spec.split(',')) {
-    if (part.trim() === '') continue;
-    const eq = part.indexOf('=');
-    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
-    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (!PATROL_KEYS.includes(key as PatrolKey))
-      throw new CliError(`--patrol-columns: unknown key "${key}" in "${part}"; keys are ${PATROL_KEYS.join(', ')}`, 'E_BAD_OPTION');
-    if (value === '') throw new CliError(`--patrol-columns: "${part}" needs a column name, e.g. ${key}=NAME`, 'E_BAD_OPTION');
-    out[key as PatrolKey] = value;
-  }
-  return out;
+  return parseColumnMapping('--patrol-columns', spec, PATROL_KEYS);
 }
 
 /** A row as read: its first line and its values (blank → ''). */

@@ -197,21 +197,13 @@ export async function readPublicationLog(path: string): Promise<{ lines: Publica
 }
 
 /**
- * The publication lines of the log at `path` (the run lines checked and left out). Cost O(lines).
- * @throws CliError E_BAD_LOG naming the file and line of the first malformed line
- */
-export async function readPublications(path: string): Promise<PublicationLine[]> {
-  return (await readPublicationLog(path)).lines;
-}
-
-/**
  * The highest revision of each shift and district in the log at `path` (an absent file is an
  * empty log). Cost O(lines).
  * @throws CliError E_BAD_LOG naming the file and line of the first malformed line
  */
 export async function readRevisions(path: string): Promise<Map<string, number>> {
   const revisions = new Map<string, number>();
-  for (const o of await readPublications(path)) {
+  for (const o of (await readPublicationLog(path)).lines) {
     const key = revisionKey(o.shift.startMs, o.district);
     revisions.set(key, Math.max(revisions.get(key) ?? 0, o.revision));
   }

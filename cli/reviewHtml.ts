@@ -9,11 +9,10 @@
  * the most published box centres (as the published site shows them). No incident id, time or
  * coordinate; every text is escaped (file names and district names are user text).
  */
-import { pairedVerdict } from '../engine/index.ts';
 import { publishedTypesWords } from './publishLog.ts';
 import { escapeHtml, REPORT_CSS } from './report-html.ts';
 import type { Dosage, DosageBand } from './reviewDosage.ts';
-import type { concentration, ReviewScores } from './reviewScore.ts';
+import { reviewVerdict, type concentration, type ReviewScores } from './reviewScore.ts';
 import { lineChartSvg } from './svgChart.ts';
 
 /** What the page is made from: the review report as `--out` writes it. */
@@ -59,8 +58,8 @@ export function reviewHeadline(s: ReviewScores): {
   const h = s.hitRate;
   const n = s.naiveAllHitRate;
   const lead = `Over ${plural(h.n, 'shift')}, the published boxes caught ${pct(h.mean)} of each shift's crime on average (95% interval ${pct(h.lo)} to ${pct(h.hi)}); all-history counts (naive-all-placed: as many boxes, placed from the data known at each shift's start) caught ${pct(n.mean)} (${pct(n.lo)} to ${pct(n.hi)}).`;
-  const v = pairedVerdict('the published map', 'all-history counts', s.paired.diff, s.paired.relative);
-  return { verdict: v.verdict, sentence: `${lead} ${v.words.charAt(0).toUpperCase()}${v.words.slice(1)}` };
+  const v = reviewVerdict(s);
+  return { verdict: v.verdict, sentence: `${lead} ${v.words}` };
 }
 
 /** Per shift: the hit-rate chart and the table. */

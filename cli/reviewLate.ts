@@ -27,7 +27,7 @@ import { EVALUATION_DEFAULTS, fingerprintEvents, formatLocalInstant, pairedBoots
 import type { Incident, PairedDifference } from '../engine/index.ts';
 import { incidentDigest } from './knownIncidents.ts';
 import { ofPublishedTypes, type PublicationLine, type PublicationRunRecord } from './publishLog.ts';
-import { reviewBootstrap, type ReviewedShift, type ReviewScores } from './reviewScore.ts';
+import { pct, plural, reviewBootstrap, type ReviewedShift, type ReviewScores } from './reviewScore.ts';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -296,9 +296,6 @@ export function fitCheckWords(runs: readonly RunCheck[]): string {
     ? `the data each of the ${n} was fitted on is unchanged in these files (same fingerprint): no incident dated before its first shift was recorded late`
     : `${changed.length} of ${n} were fitted on data these files no longer give (fingerprint ${changed[0]!.published}, now ${changed[0]!.now}): incidents dated before their first shift were recorded late, removed or edited since`;
 }
-
-const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`);
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The report's words for the late-recorded incidents (one paragraph). */
 export function lateNote(l: LateRecorded): string {

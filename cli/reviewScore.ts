@@ -9,16 +9,19 @@
  */
 import {
   BACKTEST_DEFAULTS,
-  backtest,
   bootstrapMean,
+  builtInRunner,
   incidentCell,
   NO_DISTRICT,
   pairedBootstrap,
+  pairedVerdict,
   placeActuals,
   placedRunOf,
   prepareEvaluation,
+  scoreWindows,
+  summarise,
 } from '../engine/index.ts';
-import type { BacktestInput, BootstrapOptions, Incident, Interval, PairedDifference } from '../engine/index.ts';
+import type { BacktestInput, BootstrapOptions, Incident, Interval, PairedDifference, PairedVerdict } from '../engine/index.ts';
 import { CliError } from './errors.ts';
 import { ofPublishedTypes, revisionKey, type DistrictsSource, type PublicationLine } from './publishLog.ts';
 
@@ -176,7 +179,7 @@ export type BoxCatches = (shift: ReviewedShift, line: PublicationLine, box: Publ
 /**
  * Scores the selected shifts on `incidents` (module comment). `onBox` is told every box's own
  * catches (the dosage bands count them: cli/reviewDosage.ts), so there is one catch rule. Cost:
- * one backtest run of naive-all-placed over the reviewed span, plus O(boxes × 7) lookups.
+ * one evaluation run of naive-all-placed over the reviewed span (prepared once), plus O(boxes × 7) lookups.
  */
 export function scoreReview(
   shifts: readonly ReviewedShift[],
@@ -210,8 +213,15 @@ export function scoreReview(
     // the published districts, so naive-all-placed takes its top boxes per the same districts
     ...(districtOf !== undefined ? { districtOf } : {}),
   };
+  // The backtest's phases on one prepared run (engine/evaluate: backtest() composes the same), so
+  // naive-all-placed and the published boxes share the run's windows and its placed actuals.
   const run = prepareEvaluation(input);
-  const report = backtest({ ...input, models: [BASELINE] });
+  const options = { seed: BACKTEST_DEFAULTS.seed, refitEveryDays: BACKTEST_DEFAULTS.refitEveryDays };
+  const report = summarise(run, scoreWindows(run, [builtInRunner(run, BASELINE, options)]), {
+    ...options,
+    bootstrapResamples: BACKTEST_DEFAULTS.bootstrapResamples,
+    reference: null,
+  });
   const placed = placedRunOf(run);
   const windowOf = new Map(run.windows.map((w, i) => [w.startMs, i]));
   const perShift: ShiftScore[] = [];
@@ -294,6 +304,20 @@ export function scoreReview(
     paired,
     perDistrict: shares,
   };
+}
+
+/** A share as a percentage for the review's stdout, "—" when there is none. */
+export const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`);
+/** "1 shift", "2 shifts". */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The published boxes against all-history counts in words, by the backtest's verdict rule
+ * (engine pairedVerdict), as a sentence: the review's stdout and its HTML page say the same.
+ */
+export function reviewVerdict(s: ReviewScores): PairedVerdict {
+  const v = pairedVerdict('the published map', 'all-history counts', s.paired.diff, s.paired.relative);
+  return { verdict: v.verdict, words: `${v.words.charAt(0).toUpperCase()}${v.words.slice(1)}` };
 }
 
 /** How concentrated the published boxes were: distinct box centres, and the most published. */

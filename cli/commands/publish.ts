@@ -22,6 +22,7 @@ import {
   periodEndMs,
   shiftAt,
   shiftBoxes,
+  shiftWindows,
   trainModel,
 } from '../../engine/index.ts';
 import type { Incident, ShiftBoxes, ShiftWindow, TrainedModel } from '../../engine/index.ts';
@@ -117,18 +118,9 @@ function shiftsFrom(from: string, tz: string, n: number): ShiftWindow[] {
       'E_BAD_OPTION',
     );
   }
-  const out: ShiftWindow[] = [first];
-  let day = startLocal.slice(0, 10);
-  let next = DEFAULT_SHIFT_STARTS.indexOf(startLocal.slice(11));
-  while (out.length < n) {
-    next++;
-    if (next === DEFAULT_SHIFT_STARTS.length) {
-      next = 0;
-      day = new Date(Date.parse(`${day}T12:00Z`) + DAY_MS).toISOString().slice(0, 10);
-    }
-    out.push(shiftAt(`${day}T${DEFAULT_SHIFT_STARTS[next]!}`, tz, DEFAULT_SHIFT_HOURS));
-  }
-  return out;
+  // the engine's shifts from the first on: n / 3 days and one more hold n of them, DST changes included
+  const spanMs = (Math.ceil(n / DEFAULT_SHIFT_STARTS.length) + 1) * DAY_MS;
+  return shiftWindows(first.startMs, first.startMs + spanMs, tz, { hours: DEFAULT_SHIFT_HOURS }).slice(0, n);
 }
 
 /** The crime types the boxes were trained on (sorted), for the review of what was published. */
@@ -157,7 +149,9 @@ function laterWords(incidents: readonly Incident[], after: number, firstMs: numb
 
 /**
  * The run's line for the log: which incidents of the published types the fit knew among those
- * dated in the `days` × 24 h before the first shift (cli/knownIncidents.ts). O(n log n).
+ * dated in the `days` × 24 h before the first shift (cli/knownIncidents.ts). The published types
+ * are those of the known incidents the type filter kept, so filtering by them is that filter,
+ * as the review applies it. O(n log n).
  */
 function runLine(
   generatedAt: string,
@@ -165,11 +159,9 @@ function runLine(
   days: number,
   categories: readonly string[],
   known: readonly Incident[],
-  include: ((inc: Incident) => boolean) | null,
 ): PublicationRunLine {
   const recentFromMs = firstMs - days * DAY_MS;
-  const published = ofPublishedTypes(categories);
-  const recent = known.filter((inc) => published(inc) && (include === null || include(inc)));
+  const recent = known.filter(ofPublishedTypes(categories));
   const entries = knownEntries(recent, recentFromMs, firstMs);
   return {
     kind: 'patrolcast-publication-run',
@@ -244,6 +236,7 @@ Examples:
     const revisions = opts.log === undefined ? null : await readRevisions(opts.log); // a bad log fails before the fit
     const earlier = await earlierSiteFiles(resolve(opts.out)); // and so does a folder that is not a site
     const polygons = opts.districts === undefined ? null : await readDistrictPolygons(opts.districts, opts.districtProperty);
+    const districtsFrom = await districtsSourceOf(opts.districts, opts.districtProperty);
     const result = await readIncidents(files, input, createProgress(ctx.io.stderr), memoryGuard(ctx.io.env));
     reportRejections(result, opts, ctx.io.stderr);
     const tz = zoneFor('--from', opts.from, opts.tz, result.format);
@@ -309,7 +302,7 @@ Examples:
       dataFrom: localStart(trained.training.startMs, tz).slice(0, 10),
       dataTo: localStart(trained.training.lastEventMs, tz).slice(0, 10),
       categories: trainedOn(known, types.include),
-      districtsFrom: await districtsSourceOf(opts.districts, opts.districtProperty),
+      districtsFrom,
     };
     for (const cast of casts) {
       const shift: PublishedShift = publishedShift(cast.shift, localStart(cast.shift.startMs, tz), tz);
@@ -363,7 +356,7 @@ Examples:
     if (manifest.basemap !== null) written.add(manifest.basemap);
     const removed = await removeStale(out, earlier, written);
     if (opts.log !== undefined && revisions !== null)
-      await appendPublications(opts.log, lines, revisions, runLine(generatedAt, firstMs, knownDays, run.categories, known, types.include));
+      await appendPublications(opts.log, lines, revisions, runLine(generatedAt, firstMs, knownDays, run.categories, known));
     const nBoxes = lines.reduce((s, l) => s + l.boxes.length, 0);
     ctx.io.stdout.write(
       `published ${shifts.length} shift${shifts.length === 1 ? '' : 's'} (${shifts[0]!.label} to ${shifts[shifts.length - 1]!.label}, ${tz}): ${nBoxes} boxes in ${districts.length} district${districts.length === 1 ? '' : 's'} to ${opts.out}${removed.length > 0 ? ` (${removed.length} files of the earlier run removed)` : ''}${opts.log !== undefined ? `; ${lines.length} lines appended to ${opts.log}` : ''}\n`,

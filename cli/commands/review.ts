@@ -9,7 +9,6 @@
  * otherwise.
  */
 import type { Command } from 'commander';
-import { pairedVerdict } from '../../engine/index.ts';
 import { bboxFilter } from '../options.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -27,7 +26,7 @@ import { createProgress } from '../progress.ts';
 import { memoryGuard } from '../memory.ts';
 import { districtsSourceOf, publishedTypesWords, readPublicationLog, type PublicationLine } from '../publishLog.ts';
 import { checkRuns, lateLines, lateNote, lateRecorded, type LateRecorded } from '../reviewLate.ts';
-import { concentration, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
+import { concentration, pct, reviewVerdict, scoreReview, selectPublications, type ReviewScores, type Selection } from '../reviewScore.ts';
 import { matchPatrolLog, parsePatrolColumns, readPatrolLog } from '../patrolLog.ts';
 import {
   DEFAULT_DOSAGE_EDGES_MIN,
@@ -85,7 +84,6 @@ async function reviewDistricts(
   return readDistrictPolygons(opts.districts, opts.districtProperty ?? published.property ?? undefined);
 }
 
-const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`);
 const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
 /** The stdout summary. */
@@ -113,13 +111,11 @@ function summary(
     out.push('');
     const h = s.hitRate;
     const n = s.naiveAllHitRate;
-    const d = s.paired.diff;
     out.push(`hit rate of the published boxes: ${pct(h.mean)} (95% ${pct(h.lo)} to ${pct(h.hi)}, ${h.n} shifts); PAI ${num(s.pai)}`);
     out.push(
       `all-history counts (naive-all-placed) on the same shifts: ${pct(n.mean)} (95% ${pct(n.lo)} to ${pct(n.hi)}); PAI ${num(s.naiveAllPai)}`,
     );
-    const verdict = pairedVerdict('the published map', 'all-history counts', d, s.paired.relative).words; // the HTML page's words
-    out.push(`${verdict.charAt(0).toUpperCase()}${verdict.slice(1)}`);
+    out.push(reviewVerdict(s).words); // the HTML page's words
     out.push("per district (its crimes; its boxes' catches; hit rate; share of all the shifts' crime):");
     for (const [name, v] of Object.entries(s.perDistrict))
       out.push(`  ${name}: ${v.events} crimes, ${v.catches} caught by ${v.boxes} boxes, ${pct(v.hitRate)}, ${pct(v.shareOfCrime)} of all`);

@@ -55,8 +55,9 @@ export const ADDRESS_NAMES: readonly string[] = [
 /**
  * Other names taken for a column when it is not mapped and its own name is absent, in this order
  * (compared case-insensitively for CSV): the names open-data portals and records systems commonly
- * use (with spaces for underscores too: "Case Number"). A file with both a date and a separate time column is not read by guess (the time of day
- * would be lost): `date` is taken only when no `time` or `hour` column exists. A district is taken
+ * use (with spaces for underscores too: "Case Number"). A `date` beside a `time` or `hour` column
+ * is never read alone (the time of day would be lost): resolvePlainColumns joins the two first
+ * (engine/ingest/splitTime.ts). A district is taken
  * only under a district-sized name (not `beat`, often ten times finer: map it with
  * `--columns district=beat` when that is the unit boxes are shared by).
  */
@@ -107,7 +108,6 @@ export function synonymNote(
 function unmappedName(key: ColumnKey, has: (name: string) => boolean): string | null {
   if (has(key)) return key;
   for (const name of COLUMN_SYNONYMS[key] ?? []) {
-    if (key === 'datetime' && name === 'date' && (has('time') || has('hour'))) continue;
     if (has(name)) return name;
     const spaced = name.replace(/_/g, ' '); // "Case Number", "Primary Type" as portals write them
     if (spaced !== name && has(spaced)) return spaced;
@@ -158,7 +158,7 @@ export function resolvePlainColumns(
   const timeOfDay = has('time') ? 'time' : has('hour') ? 'hour' : null;
   if (map.datetime !== undefined) time = { kind: 'single', datetime: need('datetime') };
   else if (map.date !== undefined || map.time !== undefined) {
-    const date = map.date !== undefined ? need('date') : has('date') ? 'date' : need('date');
+    const date = need('date');
     const tod = map.time !== undefined ? need('time') : (timeOfDay ?? need('time'));
     time = { kind: 'split', date, time: tod, hour: map.time === undefined && tod === 'hour' };
   } else if (map.start !== undefined || map.end !== undefined) time = { kind: 'span', start: need('start'), end: need('end') };
@@ -227,7 +227,7 @@ function parseOne(c: Collector, line: number, field: string, raw: string | undef
         'bad_time',
         field,
         value,
-        p.why.endsWith(ACCEPTED_TIME_FORMS) ? `${p.why}, or month first MM/DD/YYYY [H:MM[:SS] [AM|PM]]` : p.why,
+        p.unreadable === true ? `${p.why}, or month first MM/DD/YYYY [H:MM[:SS] [AM|PM]]` : p.why, // the data's forms: ISO and slashes
       );
       return null;
     case 'no_zone':

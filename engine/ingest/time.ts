@@ -104,7 +104,8 @@ export type ParsedTime =
       readonly hasMinutes: boolean;
     }
   | { readonly kind: 'missing' }
-  | { readonly kind: 'bad'; readonly why: string }
+  /** `unreadable`: not in any accepted form (rather than a form with impossible values). */
+  | { readonly kind: 'bad'; readonly why: string; readonly unreadable?: true }
   | { readonly kind: 'no_zone' };
 
 // YYYY-MM-DD, then optionally [T or space]HH[:MM[:SS[.fff]]] and an offset (Z, ±HH, ±HHMM, ±HH:MM).
@@ -123,7 +124,7 @@ export function parseIsoTime(raw: string, clock: ZoneClock | null): ParsedTime {
   const value = raw.trim();
   if (value === '') return { kind: 'missing' };
   const m = ISO_RE.exec(value);
-  if (m === null) return { kind: 'bad', why: `not a date-time; expected ${ACCEPTED_TIME_FORMS}` };
+  if (m === null) return { kind: 'bad', why: `not a date-time; expected ${ACCEPTED_TIME_FORMS}`, unreadable: true };
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
@@ -178,7 +179,7 @@ export function parseSlashTime(
   order: 'mdy' | 'dmy' = 'mdy',
 ): ParsedTime | { readonly kind: 'wrong_order' } {
   const m = SLASH_RE.exec(raw.trim());
-  if (m === null) return { kind: 'bad', why: `not a date-time; expected ${ACCEPTED_TIME_FORMS}` };
+  if (m === null) return { kind: 'bad', why: `not a date-time; expected ${ACCEPTED_TIME_FORMS}`, unreadable: true };
   const month = Number(order === 'mdy' ? m[1] : m[2]);
   const day = Number(order === 'mdy' ? m[2] : m[1]);
   const year = Number(m[3]);

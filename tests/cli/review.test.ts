@@ -4,11 +4,12 @@
  * of its placed etas top-20-per-district boxes (fitted once at the first shift, as publish fits),
  * and its naive-all-placed numbers equal the backtest's.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, runCli } from '../support/cli.ts';
+import { logLines, readJson } from './publishSupport.ts';
 import type { PublicationLine } from '../../cli/publishLog.ts';
 import { selectPublications } from '../../cli/reviewScore.ts';
 import type { BacktestReport } from '../../engine/index.ts';
@@ -17,7 +18,6 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const VANCOUVER = ['property_2022.csv.gz', 'property_2023.csv.gz'].map((f) => join(ROOT, 'fixtures', 'vancouver', f));
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-review-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 interface Review {
   shiftsReviewed: number;
@@ -88,11 +88,7 @@ describe('review of 2 published days (6 shifts) of Vancouver against the backtes
     ]);
     expect(b.code).toBe(0);
     bt = readJson<BacktestReport>(btOut);
-    lines = readFileSync(log, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as PublicationLine)
-      .filter((l) => l.kind === 'patrolcast-publication');
+    lines = logLines(log); // the publication lines, not the run line
   }, 180_000);
 
   it('scores the same 6 shifts with the same crime counts as the backtest, which fitted once', () => {

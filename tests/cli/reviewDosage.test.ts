@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, runCli } from '../support/cli.ts';
 import { incidentCell, ingestCsvText } from '../../engine/index.ts';
 import type { Incident } from '../../engine/index.ts';
+import { logLines, readJson } from './publishSupport.ts';
 import type { PublicationLine } from '../../cli/publishLog.ts';
 import { parsePatrolLog } from '../../cli/patrolLog.ts';
 import { parseDosageBands, type DosageKnown } from '../../cli/reviewDosage.ts';
@@ -24,7 +25,6 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const VANCOUVER = ['property_2022.csv.gz', 'property_2023.csv.gz'].map((f) => join(ROOT, 'fixtures', 'vancouver', f));
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-dosage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const CBD = 'Central Business District';
 const HOUR = 3_600_000;
 
@@ -115,11 +115,7 @@ describe('review --patrol-log and --html on 6 published shifts of Vancouver', ()
       log,
     ]);
     expect(pub.code).toBe(0);
-    lines = readFileSync(log, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as PublicationLine)
-      .filter((l) => l.kind === 'patrolcast-publication'); // not the run line
+    lines = logLines(log); // the publication lines, not the run line
     starts = [...new Set(lines.map((l) => l.shift.startMs))].sort((a, b) => a - b);
     // a box of the last shift whose centre is published in one district only
     const last = lines.filter((l) => l.shift.startMs === starts[5]);

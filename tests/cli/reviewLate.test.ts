@@ -16,13 +16,13 @@ import { decodeKnown, encodeKnown } from '../../cli/knownIncidents.ts';
 import { readPublicationLog, type PublicationRunLine } from '../../cli/publishLog.ts';
 import type { LateRecorded } from '../../cli/reviewLate.ts';
 import type { ReviewScores } from '../../cli/reviewScore.ts';
+import { readJson } from './publishSupport.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const Y2022 = join(ROOT, 'fixtures', 'vancouver', 'property_2022.csv.gz');
 const Y2023 = join(ROOT, 'fixtures', 'vancouver', 'property_2023.csv.gz');
 const dir = mkdtempSync(join(tmpdir(), 'patrolcast-late-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 interface Review {
   shiftsReviewed: number;

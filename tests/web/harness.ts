@@ -49,8 +49,8 @@ export async function buildApp(): Promise<string> {
   return outDir;
 }
 
-/** Debian's Chromium, headless, through playwright-core (a fresh temporary profile each time). Close it when done. */
-export function launchBrowser(): Promise<Browser> {
+/** Debian's Chromium, headless, through playwright-core (a fresh temporary profile each time), with `extraArgs` after the usual flags. Close it when done. */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   // playwright-core launches every browser with a fresh temporary profile (user-data-dir).
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -65,6 +65,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--enable-unsafe-swiftshader',
+      ...extraArgs,
     ],
   });
 }

@@ -13,11 +13,11 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { inflateSync } from 'node:zlib';
 import { extname, join, normalize, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import type { Manifest } from '../../cli/publishSite.ts';
-import { CHROMIUM_PATH, HAS_CHROMIUM, launchBrowser, NO_CHROMIUM_MESSAGE } from './harness.ts';
+import { HAS_CHROMIUM, launchBrowser, NO_CHROMIUM_MESSAGE } from './harness.ts';
 import { pmtilesArchive, tileOf, vectorTile } from './pmtilesFixture.ts';
 
 if (!HAS_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
@@ -222,17 +222,7 @@ describe.skipIf(!HAS_CHROMIUM)('the published site in Chromium', () => {
 
   it('says the files were not verified on plain http (not a secure context), and still shows the boxes', async () => {
     // A host name other than localhost: plain http there is not a secure context, so no crypto.subtle.
-    const insecure = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--enable-unsafe-swiftshader',
-        '--host-resolver-rules=MAP intranet.test 127.0.0.1',
-      ],
-    });
+    const insecure = await launchBrowser(['--host-resolver-rules=MAP intranet.test 127.0.0.1']);
     try {
       const shift = manifest.shifts[0]!;
       const { page, errors } = await open(insecure, `http://intranet.test:${served.port}`, shift.id, 'Kitsilano');
