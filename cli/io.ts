@@ -215,7 +215,8 @@ export function parseColumnMapping<K extends string>(flag: string, spec: string,
     const eq = part.indexOf('=');
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
     const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (!keys.includes(key as K)) throw new CliError(`${flag}: unknown key "${key}" in "${part}"; keys are ${keys.join(', ')}`, 'E_BAD_OPTION');
+    if (!keys.includes(key as K))
+      throw new CliError(`${flag}: unknown key "${key}" in "${part}"; keys are ${keys.join(', ')}`, 'E_BAD_OPTION');
     if (value === '') throw new CliError(`${flag}: "${part}" needs a column name, e.g. ${key}=NAME`, 'E_BAD_OPTION');
     out[key as K] = value;
   }
